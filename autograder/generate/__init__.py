@@ -1,0 +1,41 @@
+"""The student release, generated from the reference solutions.
+
+``autograder generate`` writes every generated file; ``autograder generate
+--check`` lists the committed ones that are stale. The tests run the latter.
+"""
+from pathlib import Path
+
+from autograder.assignments import ASSIGNMENTS
+from autograder.generate.module import render_stub_module
+from autograder.generate.source import SolutionSource
+
+
+def generated_files(root):
+    """Every generated file of the release: ``{path relative to root: content}``."""
+    root = Path(root)
+    files = {}
+    for assignment in ASSIGNMENTS:
+        source = SolutionSource.read(root / "solutions" / assignment.module_file)
+        files[Path("assignments") / assignment.module_file] = render_stub_module(source)
+    return files
+
+
+def stale_files(root, files=None):
+    """Generated files under ``root`` that are missing or differ from ``files`` (default: generate them now)."""
+    files = generated_files(root) if files is None else files
+    return [
+        relative
+        for relative, content in files.items()
+        if not (Path(root) / relative).is_file() or (Path(root) / relative).read_text() != content
+    ]
+
+
+def write_generated_files(root):
+    """Write the stale generated files under ``root``; return their paths."""
+    files = generated_files(root)
+    stale = stale_files(root, files)
+    for relative in stale:
+        path = Path(root) / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(files[relative])
+    return stale

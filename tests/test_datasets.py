@@ -1,0 +1,41 @@
+"""The shipped data sets regenerate bit for bit, and the digits split is the one EXERCISES.md fixes."""
+import numpy as np
+import pytest
+
+from backprop_datasets import POINT_SETS, load_digits_split, load_points
+from backprop_datasets.make_points import write_point_sets
+from backprop_datasets.points import points_path
+
+
+def test_point_sets_regenerate_bit_for_bit(tmp_path):
+    write_point_sets(tmp_path)
+    for name in POINT_SETS:
+        assert (tmp_path / points_path(name).name).read_bytes() == points_path(name).read_bytes(), name
+
+
+@pytest.mark.parametrize("name", POINT_SETS)
+def test_point_sets_are_balanced_in_the_unit_square(name):
+    X, y = load_points(name)
+    assert X.shape == (100, 2) and y.shape == (100,)
+    assert np.all((X >= 0) & (X <= 1))
+    assert sorted(set(y)) == [0, 1] and y.sum() == 50
+
+
+def test_unknown_point_set_is_named_in_the_error():
+    with pytest.raises(ValueError, match="unknown point set 'xor'; choose one of perceptron, gradient_descent"):
+        load_points("xor")
+
+
+def test_standard_digits_split(digits):
+    X_train, X_test, y_train, y_test = digits
+    assert X_train.shape == (1527, 64) and X_test.shape == (270, 64)
+    assert X_train.dtype == X_test.dtype == np.float32
+    assert y_train.shape == (1527,) and set(y_test) == set(range(10))
+    np.testing.assert_allclose(X_train.mean(axis=0), 0, atol=1e-5)
+    assert not np.allclose(X_test.mean(axis=0), 0, atol=1e-5), "the scaler must be fitted on the training part only"
+
+
+def test_other_seeds_give_other_splits(digits):
+    _, X_test, _, _ = digits
+    _, other_test, _, _ = load_digits_split(seed=1)
+    assert other_test.shape == X_test.shape and not np.array_equal(other_test, X_test)
