@@ -1,11 +1,15 @@
 """The student release, generated from the reference solutions.
 
+Generated: each stub module (from ``solutions/<folder>/<module>.py``) and each
+``thresholds.toml`` (from the ``[thresholds]`` of ``solutions/<folder>/grading.toml``).
+
 ``autograder generate`` writes every generated file; ``autograder generate
 --check`` lists the committed ones that are stale. The tests run the latter.
 """
 from pathlib import Path
 
 from autograder.assignments import ASSIGNMENTS
+from autograder.config import GRADING_FILE, THRESHOLDS_FILE, render_thresholds
 from autograder.generate.module import render_stub_module
 from autograder.generate.source import SolutionSource
 
@@ -17,6 +21,10 @@ def generated_files(root):
     for assignment in ASSIGNMENTS:
         source = SolutionSource.read(root / "solutions" / assignment.module_file)
         files[Path("assignments") / assignment.module_file] = render_stub_module(source)
+        if (root / "solutions" / assignment.folder / GRADING_FILE).is_file():
+            files[Path("assignments") / assignment.folder / THRESHOLDS_FILE] = render_thresholds(
+                root / "solutions", assignment
+            )
     return files
 
 

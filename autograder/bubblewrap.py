@@ -1,0 +1,5 @@
+"""Placeholder until the bubblewrap sandbox lands."""
+
+
+def bubblewrap_available():
+    return False

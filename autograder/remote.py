@@ -1,0 +1,97 @@
+"""Proxies that make the student's module, running in the worker, look local to a test.
+
+``student.softmax(X)`` sends ``X`` to the worker, runs the student's ``softmax``
+there and returns the decoded result; ``student.NeuralNet(64, 10, 10)`` returns a
+:class:`RemoteObject` whose attributes and methods live in the worker. Nothing the
+student's code returns is ever more than plain data here.
+
+Grader-only helpers start with an underscore, so they cannot collide with a
+student's names: ``_seed``, ``_sgd``, ``_pin``.
+"""
+from autograder import wire
+from autograder.session import DEFAULT_TIMEOUT
+
+
+class Remote:
+    """Attributes of a module or object in the worker."""
+
+    def __init__(self, session, handle, label):
+        object.__setattr__(self, "_session", session)
+        object.__setattr__(self, "_handle", handle)
+        object.__setattr__(self, "_label", label)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        value, _ = self._session.request({"op": "getattr", "name": name, "target": self._handle},
+                                         what=f"reading {self._label}.{name}")
+        label = name if isinstance(self, RemoteModule) else f"{self._label}.{name}"
+        if isinstance(value, dict) and value == {"callable": True}:
+            return RemoteFunction(self._session, self._handle, name, label)
+        return wrap(self._session, value)
+
+    def __setattr__(self, name, value):
+        self._session.request({"op": "setattr", "name": name, "value": unwrap(value), "target": self._handle},
+                              what=f"setting {self._label}.{name}")
+
+
+class RemoteObject(Remote):
+    def __repr__(self):
+        return f"<student's {self._label} in the worker>"
+
+
+class RemoteModule(Remote):
+    """The student's module for one assignment."""
+
+    def __init__(self, session, module_name):
+        super().__init__(session, None, module_name)
+
+    def _seed(self, seed):
+        """``np.random.seed(seed)`` in the worker."""
+        self._session.request({"op": "seed", "seed": seed}, what="seeding")
+
+    def _sgd(self, model, X, y, epochs, learning_rate, timeout=60.0):
+        """Run ``epochs`` passes of per-sample ``model.train`` in the worker."""
+        self._session.request(
+            {"op": "sgd", "target": model._handle, "X": X, "y": y, "epochs": epochs, "learning_rate": learning_rate},
+            timeout=timeout, what=f"training {model._label} ({epochs} epoch(s) of {model._label}.train)",
+        )
+
+    def _pin(self, name, table, target=None):
+        """Make ``name`` (on the module or on ``target``) answer from ``table``: ``[(args, kwargs, output)]``."""
+        table = [(list(args), dict(kwargs), output) for args, kwargs, output in table]
+        handle = target._handle if target is not None else None
+        self._session.request({"op": "pin", "name": name, "table": table, "target": handle},
+                              what=f"preparing {name}")
+
+
+class RemoteFunction:
+    """A function or method in the worker."""
+
+    def __init__(self, session, handle, name, label, timeout=DEFAULT_TIMEOUT):
+        self.session, self.handle, self.name, self.label, self.timeout = session, handle, name, label, timeout
+
+    def call_tracking_mutation(self, *args, **kwargs):
+        """Call, and also return the positions of the arguments the call changed in place."""
+        value, mutated = self.session.request(
+            {"op": "call", "name": self.name, "target": self.handle,
+             "args": [unwrap(arg) for arg in args], "kwargs": {k: unwrap(v) for k, v in kwargs.items()}},
+            timeout=self.timeout, what=self.label,
+        )
+        return wrap(self.session, value), mutated
+
+    def __call__(self, *args, **kwargs):
+        return self.call_tracking_mutation(*args, **kwargs)[0]
+
+    def with_timeout(self, seconds):
+        return RemoteFunction(self.session, self.handle, self.name, self.label, seconds)
+
+
+def wrap(session, value):
+    if isinstance(value, wire.Handle):
+        return RemoteObject(session, value, value.type)
+    return value
+
+
+def unwrap(value):
+    return value._handle if isinstance(value, RemoteObject) else value

@@ -1,0 +1,91 @@
+"""How a worker process is started, confined and killed.
+
+Two kinds:
+
+- :class:`ChildProcess`: a plain child process in its own session, with
+  resource limits. It isolates crashes, hangs and floods of output, but it is
+  NOT a security sandbox: the code can read what the user can read.
+- :class:`Bubblewrap` (see :mod:`autograder.bubblewrap`): the same, run as an
+  unprivileged user inside bubblewrap with no network, a private /tmp and only
+  the submission and the Python runtime visible.
+"""
+import os
+import resource
+import signal
+import sys
+from pathlib import Path
+
+import autograder
+
+PACKAGE_PARENT = Path(autograder.__file__).resolve().parent.parent
+BOOT = "import sys; sys.path.insert(0, {parent!r}); from autograder.worker import main; main()"
+PASSED_ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
+
+MEMORY_BYTES = 2 * 1024**3
+CPU_SECONDS = 120
+OUTPUT_BYTES = 16 * 1024**2
+OPEN_FILES = 256
+
+
+def worker_environment(home):
+    """A small, fixed environment: one BLAS thread (workers run in parallel), no user settings."""
+    environment = {name: os.environ[name] for name in PASSED_ENVIRONMENT if name in os.environ}
+    environment.update(
+        PATH="/usr/local/bin:/usr/bin:/bin", HOME=str(home), MPLBACKEND="Agg",
+        OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONHASHSEED="0",
+    )
+    return environment
+
+
+def limit_resources(processes=None):
+    """Apply the worker's rlimits in the child, before it runs anything else."""
+    limits = [
+        (resource.RLIMIT_AS, MEMORY_BYTES),
+        (resource.RLIMIT_CPU, CPU_SECONDS),
+        (resource.RLIMIT_FSIZE, OUTPUT_BYTES),
+        (resource.RLIMIT_NOFILE, OPEN_FILES),
+        (resource.RLIMIT_CORE, 0),
+    ]
+    if processes is not None:
+        limits.append((resource.RLIMIT_NPROC, processes))
+    for kind, value in limits:
+        resource.setrlimit(kind, (value, value))
+
+
+class ChildProcess:
+    """A worker in a plain child process (crash and timeout isolation, no security)."""
+
+    name = "child process (isolates crashes and timeouts; NOT a security sandbox)"
+    secure = False
+
+    def __init__(self, python=sys.executable, scratch="/tmp"):
+        self.python = python
+        self.scratch = scratch
+
+    def path_inside(self, path):
+        return Path(path)
+
+    def worker_command(self, submission_folder, fds):
+        argv = [self.python, "-I", "-c", BOOT.format(parent=str(PACKAGE_PARENT)), *map(str, fds)]
+        return argv, dict(cwd=str(submission_folder), env=worker_environment(self.scratch),
+                          start_new_session=True, preexec_fn=limit_resources)
+
+    def kill(self, process):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+
+
+def make_sandbox(kind="auto"):
+    """The sandbox named ``kind``: ``"bwrap"``, ``"process"``, or ``"auto"`` (bwrap when root and available)."""
+    if kind == "process":
+        return ChildProcess()
+    from autograder.bubblewrap import Bubblewrap, bubblewrap_available
+
+    if kind == "bwrap" or (kind == "auto" and os.geteuid() == 0 and bubblewrap_available()):
+        return Bubblewrap()
+    if kind == "auto":
+        return ChildProcess()
+    raise ValueError(f"unknown sandbox {kind!r}; choose bwrap, process or auto")

@@ -1,0 +1,194 @@
+"""The trusted side of the channel: one worker process per assignment under test.
+
+A :class:`WorkerSession` starts the worker (through a :class:`~autograder.sandbox.Sandbox`),
+sends it requests, waits for each answer with a wall-clock timeout, and replaces a
+worker that hung, crashed or broke the protocol. Only the request that met the
+trouble fails; the next request starts a fresh worker and reloads the module.
+"""
+import os
+import select
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from autograder import wire
+
+DEFAULT_TIMEOUT = 10.0
+MAX_OUTPUT_CHARS = 2000
+
+
+class StudentCodeFailed(Exception):
+    """The student's code did not produce a value: it raised, hung, crashed or returned junk.
+
+    ``str(error)`` is the message for the student's feedback.
+    """
+
+    def __init__(self, message, details=""):
+        super().__init__(message)
+        self.details = details
+
+
+class SubmissionMissing(StudentCodeFailed):
+    """The assignment's module is not in the submission."""
+
+
+def describe_exit(returncode):
+    if returncode is None:
+        return "it stopped answering"
+    if returncode < 0:
+        name = signal.Signals(-returncode).name
+        reasons = {"SIGKILL": "killed (a memory, process or time limit, or it killed itself)",
+                   "SIGXCPU": "out of CPU time", "SIGXFSZ": "it wrote too much output",
+                   "SIGSEGV": "it crashed (segmentation fault)"}
+        return f"{reasons.get(name, 'killed by ' + name)}"
+    return f"it exited with status {returncode} (sys.exit or os._exit in the student's code?)"
+
+
+class WorkerSession:
+    """A worker running one student module, restarted on demand.
+
+    Parameters
+    ----------
+    sandbox : autograder.sandbox.Sandbox
+        How to start the worker process.
+    module_path : Path or None
+        The student's module; ``None`` when the submission lacks it.
+    module_name : str
+        Name to import it under.
+    missing_message : str
+        The message for every request when ``module_path`` is None.
+    """
+
+    def __init__(self, sandbox, module_path, module_name, missing_message=""):
+        self.sandbox = sandbox
+        self.module_path = Path(module_path).resolve() if module_path else None
+        self.module_name = module_name
+        self.missing_message = missing_message
+        self.process = None
+        self.load_failure = None
+        self.timed_out = set()
+        self.generation = 0
+        self.output_file = None
+
+    # -- process lifetime -------------------------------------------------
+    def _start(self):
+        if self.module_path is None:
+            raise SubmissionMissing(self.missing_message)
+        if self.load_failure is not None:
+            raise StudentCodeFailed(*self.load_failure)
+        request_read, self.request_fd = os.pipe()
+        self.response_fd, response_write = os.pipe()
+        self.output_file = tempfile.TemporaryFile()
+        argv, options = self.sandbox.worker_command(self.module_path.parent, (request_read, response_write))
+        try:
+            self.process = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=self.output_file, stderr=subprocess.STDOUT,
+                pass_fds=(request_read, response_write), **options,
+            )
+        finally:
+            os.close(request_read)
+            os.close(response_write)
+        self.generation += 1
+        load = {"op": "load", "path": str(self.sandbox.path_inside(self.module_path)), "name": self.module_name,
+                "search_path": str(self.sandbox.path_inside(self.module_path.parent))}
+        try:
+            self._exchange(load, DEFAULT_TIMEOUT, f"importing {self.module_path.name}")
+        except StudentCodeFailed as error:
+            self.load_failure = (f"could not import {self.module_path.name}: {error}", error.details)
+            self.close()
+            raise StudentCodeFailed(*self.load_failure) from None
+
+    def close(self):
+        """Kill the worker and everything it started."""
+        if self.process is not None:
+            self.sandbox.kill(self.process)
+            for fd in (self.request_fd, self.response_fd):
+                os.close(fd)
+            self.process = None
+
+    def output(self):
+        """What the current worker printed so far (the start of it)."""
+        if self.output_file is None:
+            return ""
+        self.output_file.seek(0)
+        return self.output_file.read(MAX_OUTPUT_CHARS).decode("utf-8", "replace")
+
+    # -- requests ---------------------------------------------------------
+    def request(self, message, timeout=DEFAULT_TIMEOUT, what="the student's code"):
+        """Send one request and return its decoded value and the positions of mutated arguments."""
+        key = (message.get("op"), message.get("name"))
+        if key in self.timed_out:
+            raise StudentCodeFailed(f"{what} timed out earlier; not run again")
+        if self.process is None:
+            self._start()
+        try:
+            return self._exchange(message, timeout, what)
+        except StudentCodeFailed as error:
+            if getattr(error, "timed_out", False):
+                self.timed_out.add(key)
+            raise
+
+    def _exchange(self, message, timeout, what):
+        deadline = time.monotonic() + timeout
+        try:
+            wire.write_all(self.request_fd, wire.dumps(wire.encode(message)))
+            header = self._read(wire.HEADER_BYTES, deadline)
+            body = self._read(wire.frame_length(header), deadline)
+            answer = wire.parse_body(body)
+        except TimeoutError:
+            self.close()
+            error = StudentCodeFailed(f"timed out after {timeout:g} s in {what}")
+            error.timed_out = True
+            raise error from None
+        except (EOFError, BrokenPipeError, OSError):
+            returncode = self._exit_status()
+            self.close()
+            raise StudentCodeFailed(f"the worker died in {what}: {describe_exit(returncode)}",
+                                    self.output()) from None
+        except wire.WireError as error:
+            self.close()
+            raise StudentCodeFailed(f"{what} sent back something that is not plain data: {error}") from None
+        return self._unpack(answer, what)
+
+    def _exit_status(self):
+        try:
+            return self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def _unpack(self, answer, what):
+        if type(answer) is not dict:
+            raise StudentCodeFailed(f"{what}: malformed answer from the worker")
+        if "error" in answer:
+            error = answer["error"]
+            if type(error) is not dict or not all(type(error.get(k)) is str for k in ("type", "message", "traceback")):
+                raise StudentCodeFailed(f"{what}: malformed error report from the worker")
+            if error["type"] == "UngradableResult":
+                raise StudentCodeFailed(f"{what} {error['message']}")
+            if error["type"] == "NotImplementedError":
+                raise StudentCodeFailed(f"{what} is not written yet ({error['message']})")
+            raise StudentCodeFailed(f"{what} raised {error['type']}: {error['message']}", error["traceback"])
+        if set(answer) != {"ok", "mutated"} or type(answer["mutated"]) is not list:
+            raise StudentCodeFailed(f"{what}: malformed answer from the worker")
+        mutated = wire.decode(answer["mutated"])
+        if not all(type(position) is int for position in mutated):
+            raise StudentCodeFailed(f"{what}: malformed answer from the worker")
+        try:
+            return wire.decode(answer["ok"]), mutated
+        except wire.WireError as error:
+            raise StudentCodeFailed(f"{what} returned something that is not plain data: {error}") from None
+
+    def _read(self, size, deadline):
+        chunks = []
+        while size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.response_fd], [], [], remaining)[0]:
+                raise TimeoutError
+            chunk = os.read(self.response_fd, min(size, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            size -= len(chunk)
+        return b"".join(chunks)

@@ -1,0 +1,17 @@
+"""What the public and hidden tests are written with.
+
+Tests receive the fixtures of :mod:`autograder.testing.plugin` (``student``,
+``reference``, ``bars``, ``digits``) and assert with :mod:`autograder.testing.checks`,
+whose messages say what is wrong (shapes, dtypes, NaN, relative error, a hint)
+without ever showing an expected value.
+"""
+from autograder.testing.checks import (
+    CheckFailed,
+    assert_close,
+    assert_gradient,
+    assert_not_mutated,
+    assert_true,
+    as_array,
+)
+
+__all__ = ["CheckFailed", "as_array", "assert_close", "assert_gradient", "assert_not_mutated", "assert_true"]

@@ -1,0 +1,83 @@
+"""Assertions whose failure messages help a student and never reveal an expected value."""
+import numpy as np
+
+from autograder.gradcheck import numerical_gradient, relative_error
+from autograder.wire import Handle
+
+
+class CheckFailed(AssertionError):
+    """A graded check failed; ``str(error)`` is the feedback."""
+
+
+def _fail(message, hint=None):
+    raise CheckFailed(f"{message}. Hint: {hint}" if hint else message)
+
+
+def assert_true(condition, message, hint=None):
+    """Fail with ``message`` (and ``hint``) unless ``condition``."""
+    if not condition:
+        _fail(message, hint)
+
+
+def _describe(value):
+    if isinstance(value, Handle):
+        return f"a {value.type} object"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    return f"a {type(value).__name__}"
+
+
+def as_array(got, what, shape=None):
+    """``got`` as a numeric float64 array, failing clearly when it is not numeric or has another shape."""
+    if isinstance(got, (list, tuple)) and all(isinstance(item, (int, float, np.number, np.ndarray)) for item in got):
+        got = np.asarray(got)
+    if isinstance(got, (bool, int, float, np.number)):
+        got = np.asarray(got)
+    if not isinstance(got, np.ndarray) or got.dtype.kind not in "biuf":
+        _fail(f"{what} should be numeric, got {_describe(got)}")
+    if shape is not None and got.shape != tuple(shape):
+        _fail(f"{what} should have shape {tuple(shape)}, got {got.shape}")
+    return got.astype(np.float64)
+
+
+def assert_close(got, expected, what, rtol=1e-6, atol=1e-9, hint=None):
+    """``got`` equals ``expected`` (same shape, finite, within tolerance).
+
+    The message reports shapes, NaN/inf and the largest relative error, never
+    the expected values.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    got = as_array(got, what, expected.shape)
+    if not np.all(np.isfinite(got)):
+        bad = "NaN" if np.any(np.isnan(got)) else "inf"
+        _fail(f"{what} contains {bad}", hint)
+    if not np.allclose(got, expected, rtol=rtol, atol=atol):
+        error = np.abs(got - expected) / np.maximum(np.abs(expected), atol)
+        where = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
+        at = f" at index {tuple(int(i) for i in where)}" if where else ""
+        _fail(f"{what} is off: largest relative error {float(np.max(error)):.2g}{at}", hint)
+
+
+def assert_not_mutated(mutated, names, what):
+    """``mutated`` (argument positions a call changed in place) is empty."""
+    if mutated:
+        changed = ", ".join(names[position] if position < len(names) else f"argument {position}"
+                            for position in mutated)
+        _fail(f"{what} modified its input {changed} in place", "work on a copy, e.g. W = W - step, not W -= step")
+
+
+def assert_gradient(analytic, loss, parameter, what, bar, h=1e-5):
+    """Check ``analytic`` against central differences of ``loss()`` around the float64 array ``parameter``.
+
+    ``loss`` is evaluated with trusted code (the reference, or a formula), so a
+    student's gradient is judged against the true derivative.
+    """
+    analytic = as_array(analytic, what, parameter.shape)
+    if not np.all(np.isfinite(analytic)):
+        _fail(f"{what} contains NaN or inf")
+    error = relative_error(analytic, numerical_gradient(lambda: float(loss()), parameter, h))
+    if error >= bar:
+        hint = None
+        if error > 0.99:
+            hint = "a sign or a missing term? compare with the chain rule step by step"
+        _fail(f"{what} fails the gradient check: relative error {error:.2g} (must be below {bar:g})", hint)

@@ -1,0 +1,128 @@
+"""The pytest plugin that runs public and hidden tests against one submission.
+
+It provides the fixtures the tests use:
+
+``student``    the submission's module for the test file's assignment, running in a worker
+               (:class:`~autograder.remote.RemoteModule`);
+``reference``  the reference solution, imported here in the trusted process (hidden tests only);
+``bars``       the assignment's thresholds;
+``digits``     the standard digits split; ``digits_split(seed)`` gives others.
+
+and records one result per test with a message fit for the student's feedback.
+"""
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from autograder.assignments import ASSIGNMENTS
+from autograder.config import load_thresholds
+from autograder.loading import load_module
+from autograder.remote import RemoteModule
+from autograder.session import StudentCodeFailed, WorkerSession
+from autograder.submission import locate_module
+from autograder.testing.checks import CheckFailed
+
+BY_FOLDER = {assignment.folder: assignment for assignment in ASSIGNMENTS}
+
+
+@dataclass
+class TestRecord:
+    assignment: str
+    test: str
+    case: str
+    visibility: str
+    passed: bool
+    message: str = ""
+    details: str = ""
+    seconds: float = 0.0
+
+    def to_dict(self):
+        return asdict(self)
+
+
+def feedback_message(excinfo):
+    """What the student is told about a failure: never an expected value."""
+    error = excinfo.value
+    if isinstance(error, (CheckFailed, StudentCodeFailed)):
+        return str(error), getattr(error, "details", "")
+    if isinstance(error, AssertionError):  # plain asserts (--assert=plain): only the author's message
+        return str(error) or "a check failed", ""
+    return f"the test could not run: {type(error).__name__}", ""
+
+
+class GradingPlugin:
+    def __init__(self, submission_root, sandbox, scratch, solutions_root=None):
+        self.submission_root = Path(submission_root)
+        self.sandbox = sandbox
+        self.scratch = Path(scratch)
+        self.solutions_root = Path(solutions_root).resolve() if solutions_root else None
+        self.sessions = {}
+        self.records = []
+
+    @staticmethod
+    def assignment_of(node):
+        folder = Path(node.path).parent.name
+        if folder not in BY_FOLDER:
+            raise pytest.UsageError(f"test file {node.path} is not in an assignment folder")
+        return BY_FOLDER[folder]
+
+    def visibility_of(self, path):
+        hidden = self.solutions_root is not None and Path(path).resolve().is_relative_to(self.solutions_root)
+        return "hidden" if hidden else "public"
+
+    def session_for(self, assignment):
+        if assignment.folder not in self.sessions:
+            module_path, problem = locate_module(self.submission_root, assignment, self.scratch)
+            self.sessions[assignment.folder] = WorkerSession(self.sandbox, module_path, assignment.module, problem)
+        return self.sessions[assignment.folder]
+
+    @pytest.fixture
+    def student(self, request):
+        assignment = self.assignment_of(request.node)
+        return RemoteModule(self.session_for(assignment), assignment.module)
+
+    @pytest.fixture
+    def reference(self, request):
+        if self.solutions_root is None:
+            pytest.fail("this test needs the reference solutions (it runs at grading)")
+        return _reference(self.solutions_root, self.assignment_of(request.node))
+
+    @pytest.fixture
+    def bars(self, request):
+        return load_thresholds(Path(request.node.path).parent)
+
+    @pytest.fixture(scope="session")
+    def digits(self):
+        from backprop_datasets import load_digits_split
+
+        return load_digits_split()
+
+    @pytest.fixture(scope="session")
+    def digits_split(self):
+        from backprop_datasets import load_digits_split
+
+        return lru_cache(maxsize=None)(load_digits_split)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            message, details = feedback_message(call.excinfo) if call.excinfo else ("", "")
+            name = getattr(item, "originalname", item.name)
+            case = item.callspec.id if hasattr(item, "callspec") else ""
+            self.records.append(TestRecord(
+                self.assignment_of(item).folder, name, case, self.visibility_of(item.path),
+                report.passed, message, details, round(report.duration, 3),
+            ))
+
+    def pytest_sessionfinish(self):
+        for session in self.sessions.values():
+            session.close()
+
+
+@lru_cache(maxsize=None)
+def _reference(solutions_root, assignment):
+    return load_module(solutions_root / assignment.module_file, f"reference_{assignment.module}")
