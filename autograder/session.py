@@ -25,6 +25,9 @@ class StudentCodeFailed(Exception):
     ``str(error)`` is the message for the student's feedback.
     """
 
+    #: True when the failure concerns the whole assignment (missing, unimportable), not one test.
+    problem = False
+
     def __init__(self, message, details=""):
         super().__init__(message)
         self.details = details
@@ -32,6 +35,14 @@ class StudentCodeFailed(Exception):
 
 class SubmissionMissing(StudentCodeFailed):
     """The assignment's module is not in the submission."""
+
+    problem = True
+
+
+class ImportFailed(StudentCodeFailed):
+    """The assignment's module could not be imported (syntax error, crash or hang at import)."""
+
+    problem = True
 
 
 def describe_exit(returncode):
@@ -77,7 +88,7 @@ class WorkerSession:
         if self.module_path is None:
             raise SubmissionMissing(self.missing_message)
         if self.load_failure is not None:
-            raise StudentCodeFailed(*self.load_failure)
+            raise ImportFailed(*self.load_failure)
         request_read, self.request_fd = os.pipe()
         self.response_fd, response_write = os.pipe()
         self.output_file = tempfile.TemporaryFile()
@@ -98,7 +109,7 @@ class WorkerSession:
         except StudentCodeFailed as error:
             self.load_failure = (f"could not import {self.module_path.name}: {error}", error.details)
             self.close()
-            raise StudentCodeFailed(*self.load_failure) from None
+            raise ImportFailed(*self.load_failure) from None
 
     def close(self):
         """Kill the worker and everything it started."""
@@ -168,7 +179,8 @@ class WorkerSession:
             if error["type"] == "UngradableResult":
                 raise StudentCodeFailed(f"{what} {error['message']}")
             if error["type"] == "NotImplementedError":
-                raise StudentCodeFailed(f"{what} is not written yet ({error['message']})")
+                pointer = error["message"].removeprefix(f"{what}: ")
+                raise StudentCodeFailed(f"{what} is not written yet" + (f": {pointer}" if pointer else ""))
             raise StudentCodeFailed(f"{what} raised {error['type']}: {error['message']}", error["traceback"])
         if set(answer) != {"ok", "mutated"} or type(answer["mutated"]) is not list:
             raise StudentCodeFailed(f"{what}: malformed answer from the worker")

@@ -37,6 +37,7 @@ class TestRecord:
     message: str = ""
     details: str = ""
     seconds: float = 0.0
+    problem: str = ""
 
     def to_dict(self):
         return asdict(self)
@@ -113,9 +114,11 @@ class GradingPlugin:
             message, details = feedback_message(call.excinfo) if call.excinfo else ("", "")
             name = getattr(item, "originalname", item.name)
             case = item.callspec.id if hasattr(item, "callspec") else ""
+            folder = self.assignment_of(item).folder
+            problem = f"{folder}: {message}" if call.excinfo and getattr(call.excinfo.value, "problem", False) else ""
             self.records.append(TestRecord(
-                self.assignment_of(item).folder, name, case, self.visibility_of(item.path),
-                report.passed, message, details, round(report.duration, 3),
+                folder, name, case, self.visibility_of(item.path), report.passed, message, details,
+                round(report.duration, 3), problem,
             ))
 
     def pytest_sessionfinish(self):

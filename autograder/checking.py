@@ -1,0 +1,75 @@
+"""``autograder check``: a student runs the public tests of their own work, in seconds."""
+from collections import defaultdict
+from pathlib import Path
+
+from autograder.assignments import ASSIGNMENTS
+from autograder.runner import run_tests
+from autograder.sandbox import ChildProcess
+
+BY_FOLDER = {assignment.folder: assignment for assignment in ASSIGNMENTS}
+BY_MODULE = {assignment.module: assignment for assignment in ASSIGNMENTS}
+
+
+def resolve(path, only=None):
+    """The release root and the assignments to check for ``path``.
+
+    ``path`` is a copy of the release (holding ``01_perceptron/`` ...), one
+    assignment folder, or one module or notebook inside it. ``only`` narrows to
+    one assignment, named by folder or module (``"02_softmax"`` or ``"softmax"``).
+    """
+    path = Path(path).resolve()
+    if path.is_file():
+        path = path.parent
+    if path.name in BY_FOLDER:
+        root, chosen = path.parent, [BY_FOLDER[path.name]]
+    else:
+        root, chosen = path, [a for a in ASSIGNMENTS if (path / a.folder).is_dir()]
+    if only is not None:
+        wanted = BY_FOLDER.get(only) or BY_MODULE.get(only)
+        if wanted is None:
+            raise ValueError(f"unknown assignment {only!r}; use a folder like 02_softmax or a module like softmax")
+        chosen = [wanted]
+    if not chosen:
+        raise FileNotFoundError(f"no assignment folders (01_perceptron, ...) at {path}: run this inside your "
+                                "copy of the student release, or pass its path")
+    return root, chosen
+
+
+def public_test_files(root, assignments):
+    files = [file for a in assignments for file in sorted((root / a.folder).glob("test_*.py"))
+             if not file.name.startswith("test_hidden_")]
+    if not files:
+        raise FileNotFoundError(f"no public tests (test_*.py) in {', '.join(a.folder for a in assignments)}")
+    return files
+
+
+def report(records, write=print):
+    """Print the per-test outcome, grouped by assignment; return (passed, total)."""
+    by_assignment = defaultdict(list)
+    for record in records:
+        by_assignment[record.assignment].append(record)
+    for folder, rows in by_assignment.items():
+        passed = sum(r.passed for r in rows)
+        write(f"\n{folder}: {passed} of {len(rows)} public tests pass")
+        for record in rows:
+            case = f"[{record.case}]" if record.case else ""
+            mark = "PASS" if record.passed else "FAIL"
+            line = f"  {mark} {record.test}{case}"
+            write(line + (f"\n       {record.message}" if record.message else ""))
+            if record.details and not record.passed:
+                write("       " + record.details.strip().replace("\n", "\n       "))
+    passed = sum(r.passed for r in records)
+    write(f"\npublic: {passed} of {len(records)}; hidden tests run at grading")
+    return passed, len(records)
+
+
+def check(path=".", only=None, write=print):
+    """Run the public tests at ``path``; print the report; return True when all pass.
+
+    From a notebook: ``from autograder import check; check(only="softmax")``.
+    """
+    root, assignments = resolve(path, only)
+    records = run_tests(root, public_test_files(root, assignments), ChildProcess())
+    write(f"Checked with a {ChildProcess.name}.")
+    passed, total = report(records, write)
+    return passed == total

@@ -1,0 +1,66 @@
+"""``autograder release``: the student bundle, with no reference solution and no hidden test inside.
+
+The bundle holds the assignment folders (stubs, public tests, thresholds) and a
+wheel of this package (the ``autograder check`` command and the data loaders),
+so that ``pip install wheels/*.whl`` on a laptop is all a student needs.
+"""
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder.assignments import ASSIGNMENTS
+
+STUDENT_README = """# Backprop Kit: your exercises
+
+Set up once (Python 3.10+):
+
+    python3 -m venv .venv && .venv/bin/pip install wheels/*.whl
+
+Then, for each assignment folder in order (01_perceptron, 02_softmax, ...): open the module,
+read its docstring, replace each `raise NotImplementedError(...)` with your code, and run
+
+    .venv/bin/autograder check              # every assignment
+    .venv/bin/autograder check 02_softmax   # one of them
+
+`check` runs the public tests and says what to fix next; more (hidden) tests run at grading.
+Submit the assignment folders as they are (a zip of this folder is fine).
+"""
+RELEASE_SUFFIXES = {".py", ".toml", ".ipynb", ".csv", ".md"}
+WHEEL_SOURCES = ("pyproject.toml", "README.md", "autograder", "datasets")
+
+
+def build_release(root, out):
+    """Write the student bundle for the kit at ``root`` into the new folder ``out``."""
+    root, out = Path(root), Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise FileExistsError(f"{out} exists and is not empty: choose a new folder")
+    out.mkdir(parents=True, exist_ok=True)
+    for assignment in ASSIGNMENTS:
+        source = root / "assignments" / assignment.folder
+        target = out / assignment.folder
+        target.mkdir()
+        for file in sorted(source.iterdir()):
+            if file.is_file() and file.suffix in RELEASE_SUFFIXES:
+                shutil.copy2(file, target / file.name)
+    (out / "README.md").write_text(STUDENT_README)
+    build_wheel(root, out / "wheels")
+    return out
+
+
+def build_wheel(root, wheels):
+    """Build the package's wheel from a clean copy of exactly what it is made of.
+
+    Building in the checkout would reuse its build/ folder, where stale files
+    could ride along; a copy holds only the package sources.
+    """
+    with tempfile.TemporaryDirectory(prefix="autograder-wheel-") as scratch:
+        for name in WHEEL_SOURCES:
+            source = Path(root) / name
+            if source.is_dir():
+                shutil.copytree(source, Path(scratch) / name, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(source, Path(scratch) / name)
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), scratch],
+                       check=True)

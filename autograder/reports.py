@@ -1,0 +1,87 @@
+"""What ``grade`` writes per student: Gradescope's results.json and a feedback page."""
+import html
+import json
+
+from autograder.assignments import ASSIGNMENTS
+
+GRADESCOPE_VISIBILITY = {"public": "visible", "hidden": "after_due_date"}
+
+
+def gradescope_results(scores, execution_time, status):
+    """The results in Gradescope's format (``score``, ``execution_time``, ``tests[]``...)."""
+    return {
+        "score": scores.total,
+        "execution_time": round(execution_time, 3),
+        "output": f"{scores.total:g} of {scores.max_total:g} points. {status}",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": [
+            {
+                "name": test.name,
+                "score": round(test.score, 4),
+                "max_score": round(test.max_score, 4),
+                "status": "passed" if test.record["passed"] else "failed",
+                "visibility": GRADESCOPE_VISIBILITY[test.record["visibility"]],
+                "output": test.record["message"] + (f"\n\n{test.record['details']}" if test.record["details"] else ""),
+                "tags": [test.record["assignment"]],
+            }
+            for test in scores.tests
+        ],
+    }
+
+
+def _bar(fraction):
+    """An inline SVG bar: the share of an assignment's points earned."""
+    width = round(200 * fraction)
+    colour = "#2e7d32" if fraction == 1 else "#f9a825" if fraction >= 0.5 else "#c62828"
+    return (f'<svg width="204" height="14" role="img" aria-label="{fraction:.0%}">'
+            f'<rect x="1" y="1" width="200" height="12" fill="#eee" stroke="#999"/>'
+            f'<rect x="1" y="1" width="{width}" height="12" fill="{colour}"/></svg>')
+
+
+def feedback_html(student, scores, status):
+    """A self-contained page: per assignment, each test with its points and message.
+
+    Hidden tests appear with their names and messages only: never their source
+    or expected values (the messages are written not to contain them).
+    """
+    escape = html.escape
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>Feedback for {escape(student)}</title>",
+        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
+        "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3em;"
+        "text-align:left;vertical-align:top}.failed{color:#c62828}.passed{color:#2e7d32}"
+        "pre{white-space:pre-wrap;background:#f6f6f6;padding:.4em;margin:.2em 0}</style></head><body>",
+        f"<h1>Feedback for {escape(student)}</h1>",
+        f"<p><strong>{scores.total:g} of {scores.max_total:g} points.</strong> {escape(status)}</p>",
+        "<p>Public tests are the ones <code>autograder check</code> runs; hidden tests ran only at grading.</p>",
+    ]
+    for assignment in ASSIGNMENTS:
+        folder = assignment.folder
+        earned, available = scores.by_assignment[folder], scores.max_by_assignment[folder]
+        fraction = earned / available if available else 0.0
+        parts.append(f"<h2>{escape(folder)}: {earned:g} / {available:g} {_bar(fraction)}</h2>")
+        rows = [test for test in scores.tests if test.record["assignment"] == folder]
+        if not rows:
+            parts.append("<p>No tests ran for this assignment.</p>")
+            continue
+        parts.append("<table><tr><th>test</th><th>kind</th><th>points</th><th>result</th></tr>")
+        for test in rows:
+            record = test.record
+            outcome = "passed" if record["passed"] else "failed"
+            message = f"<div>{escape(record['message'])}</div>" if record["message"] else ""
+            details = f"<pre>{escape(record['details'])}</pre>" if record["details"] else ""
+            case = f"[{escape(record['case'])}]" if record["case"] else ""
+            parts.append(
+                f"<tr><td><code>{escape(record['test'])}{case}</code></td><td>{record['visibility']}</td>"
+                f"<td>{test.score:g} / {test.max_score:g}</td>"
+                f"<td class='{outcome}'>{outcome}{message}{details}</td></tr>"
+            )
+        parts.append("</table>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_json(path, data):
+    path.write_text(json.dumps(data, indent=2))
