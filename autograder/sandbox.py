@@ -70,6 +70,9 @@ class ChildProcess:
         return argv, dict(cwd=str(submission_folder), env=worker_environment(self.scratch),
                           start_new_session=True, preexec_fn=limit_resources)
 
+    def started(self, process):
+        """Nothing to remember about a plain child."""
+
     def kill(self, process):
         try:
             os.killpg(process.pid, signal.SIGKILL)

@@ -93,17 +93,18 @@ class WorkerSession:
         self.response_fd, response_write = os.pipe()
         self.output_file = tempfile.TemporaryFile()
         argv, options = self.sandbox.worker_command(self.module_path.parent, (request_read, response_write))
+        options.setdefault("pass_fds", (request_read, response_write))
         try:
             self.process = subprocess.Popen(
-                argv, stdin=subprocess.DEVNULL, stdout=self.output_file, stderr=subprocess.STDOUT,
-                pass_fds=(request_read, response_write), **options,
+                argv, stdin=subprocess.DEVNULL, stdout=self.output_file, stderr=subprocess.STDOUT, **options,
             )
+            self.sandbox.started(self.process)
         finally:
             os.close(request_read)
             os.close(response_write)
         self.generation += 1
-        load = {"op": "load", "path": str(self.sandbox.path_inside(self.module_path)), "name": self.module_name,
-                "search_path": str(self.sandbox.path_inside(self.module_path.parent))}
+        inside = self.sandbox.path_inside(self.module_path)
+        load = {"op": "load", "path": str(inside), "name": self.module_name, "search_path": str(inside.parent)}
         try:
             self._exchange(load, DEFAULT_TIMEOUT, f"importing {self.module_path.name}")
         except StudentCodeFailed as error:
