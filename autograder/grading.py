@@ -27,7 +27,7 @@ from autograder import __version__
 from autograder.assignments import ASSIGNMENTS
 from autograder.config import load_points
 from autograder.reports import feedback_html, gradescope_results
-from autograder.scoring import score
+from autograder.scoring import points_text, score
 
 SUBMISSION_TIMEOUT = 900
 MAX_ZIP_BYTES = 64 * 1024**2
@@ -181,8 +181,8 @@ def grade_submission(submission, root, out, sandbox_kind, points):
 
 def gradebook_row(student, scores, status):
     row = {"student": student}
-    row.update({folder: f"{value:g}" for folder, value in scores.by_assignment.items()})
-    row.update(total=f"{scores.total:g}", max_total=f"{scores.max_total:g}", status=status)
+    row.update({folder: points_text(value) for folder, value in scores.by_assignment.items()})
+    row.update(total=points_text(scores.total), max_total=points_text(scores.max_total), status=status)
     return row
 
 

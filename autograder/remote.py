@@ -39,6 +39,9 @@ class RemoteObject(Remote):
     def __repr__(self):
         return f"<student's {self._label} in the worker>"
 
+    def __call__(self, *args, **kwargs):
+        return RemoteFunction(self._session, self._handle, "__call__", f"{self._label}.__call__")(*args, **kwargs)
+
 
 class RemoteModule(Remote):
     """The student's module for one assignment."""
@@ -63,6 +66,13 @@ class RemoteModule(Remote):
         handle = target._handle if target is not None else None
         self._session.request({"op": "pin", "name": name, "table": table, "target": handle},
                               what=f"preparing {name}")
+        self._session.pinned = True
+
+    def _unpin(self):
+        """Undo every pin; the grader does this after each test."""
+        if self._session.pinned and self._session.process is not None:
+            self._session.request({"op": "unpin"}, what="undoing pins")
+        self._session.pinned = False
 
 
 class RemoteFunction:

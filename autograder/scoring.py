@@ -32,6 +32,11 @@ class Scores:
         return round(sum(self.max_by_assignment.values()), 4)
 
 
+def points_text(value):
+    """Points as the gradebook writes them: at most 4 decimals, no trailing zeros (13, 9.6333)."""
+    return f"{round(value, 4):.4f}".rstrip("0").rstrip(".")
+
+
 def score(records, points):
     """Score ``records`` with ``points = {assignment folder: {test function: points}}``.
 

@@ -82,6 +82,7 @@ class WorkerSession:
         self.timed_out = set()
         self.generation = 0
         self.output_file = None
+        self.pinned = False
 
     # -- process lifetime -------------------------------------------------
     def _start(self):
@@ -180,8 +181,9 @@ class WorkerSession:
             if error["type"] == "UngradableResult":
                 raise StudentCodeFailed(f"{what} {error['message']}")
             if error["type"] == "NotImplementedError":
-                pointer = error["message"].removeprefix(f"{what}: ")
-                raise StudentCodeFailed(f"{what} is not written yet" + (f": {pointer}" if pointer else ""))
+                if error["message"].startswith(f"{what}: "):
+                    raise StudentCodeFailed(f"{what} is not written yet: {error['message'][len(what) + 2:]}")
+                raise StudentCodeFailed(f"{what} needs code that is not written yet ({error['message']})")
             raise StudentCodeFailed(f"{what} raised {error['type']}: {error['message']}", error["traceback"])
         if set(answer) != {"ok", "mutated"} or type(answer["mutated"]) is not list:
             raise StudentCodeFailed(f"{what}: malformed answer from the worker")

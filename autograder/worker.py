@@ -17,10 +17,13 @@ Requests are dicts with an ``"op"``:
 ``pin``      make ``name`` answer from a table of (inputs, output) the grader computed with
              the reference, so a function is tested on reference values of the functions it
              calls, and one bug costs points once.
+``unpin``    undo every pin (the grader does after each test).
 
 Answers are ``{"ok": value}`` (with ``"mutated": [argument positions]`` for calls
 that changed an argument in place) or ``{"error": {"type", "message", "traceback"}}``.
 """
+import inspect
+import math
 import sys
 import traceback
 
@@ -31,11 +34,19 @@ from autograder import wire
 WORKER_FILE = __file__
 MAX_TRACEBACK_CHARS = 4000
 
+# The worker's own judgments (did a call change its argument? does a call match a pin?) use
+# these, bound before any student code runs: patching numpy, math or builtins later changes
+# what the student's code sees, not what the worker compares with.
+_ndarray, _number, _type, _len, _isclose, _zip, _all = np.ndarray, np.number, type, len, math.isclose, zip, all
+_dict, _sequences, _scalars, _float, _isinstance = dict, (list, tuple), (int, float, bool), float, isinstance
+_tobytes, _tolist, _array_copy = np.ndarray.tobytes, np.ndarray.tolist, np.ndarray.copy
+
 
 class Worker:
     def __init__(self):
         self.module = None
         self.objects = {}
+        self.pins = []
 
     def register(self, obj):
         handle = wire.Handle(len(self.objects) + 1, type(obj).__name__)
@@ -67,13 +78,10 @@ class Worker:
     def op_call(self, name, args=(), kwargs=None, target=None):
         function = self.lookup(self.resolve(target), name)
         args = [self.objects[arg.id] if isinstance(arg, wire.Handle) else arg for arg in args]
-        before = [np.copy(arg) if isinstance(arg, np.ndarray) else None for arg in args]
+        before = [fingerprint(arg) for arg in args]
         result = function(*args, **(kwargs or {}))
-        mutated = [
-            position
-            for position, (arg, copy) in enumerate(zip(args, before))
-            if copy is not None and not (arg.shape == copy.shape and np.array_equal(arg, copy, equal_nan=True))
-        ]
+        mutated = [position for position, (arg, seen) in enumerate(_zip(args, before))
+                   if seen is not None and fingerprint(arg) != seen]
         return result, mutated
 
     def op_getattr(self, name, target=None):
@@ -98,7 +106,19 @@ class Worker:
         owner = self.resolve(target)
         *path, attribute = name.split(".")
         owner = self.lookup(owner, ".".join(path)) if path else owner
-        setattr(owner, attribute, pinned(getattr(owner, attribute), table))
+        had_own = attribute in vars(owner) if hasattr(owner, "__dict__") else True
+        original = getattr(owner, attribute)
+        self.pins.append((owner, attribute, original, had_own))
+        setattr(owner, attribute, pinned(original, table))
+
+    def op_unpin(self):
+        """Undo every pin, newest first: pins last for one test only."""
+        while self.pins:
+            owner, attribute, original, had_own = self.pins.pop()
+            if had_own:
+                setattr(owner, attribute, original)
+            else:
+                delattr(owner, attribute)  # a pinned method of an instance: the class's one shows again
 
     def answer(self, request):
         op = request.pop("op")
@@ -113,28 +133,64 @@ class Worker:
         return {"ok": encoded, "mutated": mutated}
 
 
+def fingerprint(value):
+    """Shape, dtype and bytes of an array (None for anything else), from the primitives bound above."""
+    if _type(value) is not _ndarray:
+        return None
+    return (value.shape, value.dtype.str, _tobytes(value))
+
+
+def _same(given, tabled):
+    """Do the arguments of a call match a pin's? Numbers within 1e-9 relative, structure exactly."""
+    if _type(tabled) is _dict:
+        return (_type(given) is _dict and _len(given) == _len(tabled)
+                and _all(key in given and _same(given[key], tabled[key]) for key in tabled))
+    if _type(tabled) in _sequences:
+        return (_type(given) in _sequences and _len(given) == _len(tabled)
+                and _all(_same(a, b) for a, b in _zip(given, tabled)))
+    if _type(tabled) is _ndarray or _type(given) is _ndarray:
+        if not (_type(tabled) is _ndarray and _type(given) is _ndarray and given.shape == tabled.shape):
+            return False
+        return _same(_tolist(given), _tolist(tabled)) if given.shape else _same(given[()], tabled[()])
+    if _type(tabled) in _scalars or _isinstance(tabled, _number):
+        try:
+            return _isclose(_float(given), _float(tabled), rel_tol=1e-9, abs_tol=1e-12)
+        except (TypeError, ValueError):
+            return False
+    return given is tabled or (_type(given) is _type(tabled) and given == tabled)
+
+
 def pinned(original, table):
     """``original``, except that for arguments in ``table`` it returns the tabled output.
 
-    Arguments match when they have the same structure and allclose numbers
-    (the student may compute them in another order); anything else falls
-    through to ``original``.
+    Calls are compared by the arguments they bind to ``original``'s signature,
+    defaults included, so ``f(x, 0.01)``, ``f(x, rate=0.01)`` and ``f(x)`` match
+    alike. Numbers match when allclose (the student may compute them in another
+    order); anything else falls through to ``original``.
     """
+    try:
+        signature = inspect.signature(original)
+    except (TypeError, ValueError):
+        signature = None
 
-    def same(given, tabled):
-        if isinstance(tabled, (list, tuple)):
-            return (isinstance(given, (list, tuple)) and len(given) == len(tabled)
-                    and all(same(a, b) for a, b in zip(given, tabled)))
+    def bound(args, kwargs):
+        if signature is None:
+            return {"args": list(args), **kwargs}
         try:
-            given, tabled = np.asarray(given), np.asarray(tabled)
-            return given.shape == tabled.shape and np.allclose(given, tabled, rtol=1e-9, atol=1e-12)
-        except (TypeError, ValueError):
-            return False
+            binding = signature.bind(*args, **kwargs)
+        except TypeError:
+            return None
+        binding.apply_defaults()
+        return dict(binding.arguments)
+
+    entries = [(bound(args, kwargs), output) for args, kwargs, output in table]
 
     def function(*args, **kwargs):
-        for inputs, kwargs_tabled, output in table:
-            if kwargs == kwargs_tabled and same(list(args), inputs):
-                return np.copy(output) if isinstance(output, np.ndarray) else output
+        call = bound(args, kwargs)
+        if call is not None:
+            for arguments, output in entries:
+                if arguments is not None and _same(call, arguments):
+                    return _array_copy(output) if _type(output) is _ndarray else output
         return original(*args, **kwargs)
 
     return function

@@ -45,12 +45,15 @@ HOSTILE = {
                             "    hoard = [bytearray(1 << 30) for _ in range(64)]\n    error"),
     "hostile_os_exit": ("04_logistic_regression", "        grads = self.grad_loss(x, y)\n",
                         "        import os\n        os._exit(0)\n"),
+    # Wrong derivative, and numpy patched so that every comparison would pass, if comparisons ran here.
     "hostile_patch_numpy": (
         "05_mlp",
-        "import numpy as np\n",
-        "import numpy as np\nimport numpy.testing\n"
-        "np.allclose = lambda *args, **kwargs: True\nnp.testing.assert_allclose = lambda *args, **kwargs: None\n"
-        "np.array_equal = lambda *args, **kwargs: True\n",
+        "    activation = sigmoid(X)\n    return activation * (1 - activation)\n",
+        "    import numpy.testing\n"
+        "    np.allclose = lambda *args, **kwargs: True\n"
+        "    np.testing.assert_allclose = lambda *args, **kwargs: None\n"
+        "    np.array_equal = lambda *args, **kwargs: True\n"
+        "    return np.zeros_like(np.asarray(X, dtype=float))\n",
     ),
     "hostile_read_solutions": (
         "06_backprop",

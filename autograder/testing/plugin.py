@@ -82,7 +82,12 @@ class GradingPlugin:
     @pytest.fixture
     def student(self, request):
         assignment = self.assignment_of(request.node)
-        return RemoteModule(self.session_for(assignment), assignment.module)
+        module = RemoteModule(self.session_for(assignment), assignment.module)
+        yield module
+        try:
+            module._unpin()
+        except StudentCodeFailed:
+            module._session.close()  # a worker that cannot undo its pins is replaced
 
     @pytest.fixture
     def reference(self, request):
@@ -106,6 +111,12 @@ class GradingPlugin:
 
         return lru_cache(maxsize=None)(load_digits_split)
 
+    def pytest_collection_modifyitems(self, items):
+        # pytest would format every failure's traceback with source (about 40 ms each); the
+        # records carry their own messages, so a one-line account is all a report needs.
+        for item in items:
+            item.repr_failure = item._repr_failure_py = _one_line_failure
+
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
         outcome = yield
@@ -124,6 +135,10 @@ class GradingPlugin:
     def pytest_sessionfinish(self):
         for session in self.sessions.values():
             session.close()
+
+
+def _one_line_failure(excinfo, style=None):
+    return f"{excinfo.typename}: {excinfo.value}"
 
 
 @lru_cache(maxsize=None)

@@ -1,0 +1,144 @@
+"""Public tests of 01_perceptron: run them with `autograder check`. Hidden tests run at grading.
+
+A function that calls another graded one (``xor`` calls ``gate`` with your weights,
+``prediction`` calls ``stepFunction``, ``perceptronStep`` calls ``prediction``) is
+tested with that callee answering known-correct values, so each bug shows up in
+the test of the function that has it.
+"""
+import itertools
+
+import numpy as np
+import pytest
+
+from autograder.testing import as_array, assert_close, assert_true
+from backprop_datasets import load_points
+
+BITS = list(itertools.product([0, 1], repeat=2))
+GATES = {
+    "AND_WEIGHTS": lambda x1, x2: x1 & x2,
+    "OR_WEIGHTS": lambda x1, x2: x1 | x2,
+    "NOT_WEIGHTS": lambda x1, x2: 1 - x2,
+}
+
+
+def pin_gates(student):
+    """Make the given ``gate`` answer the true AND, OR and NOT for your three weight tuples."""
+    table = []
+    for name, truth in GATES.items():
+        weights = getattr(student, name)
+        if np.size(weights) == 3:
+            table += [((weights, x1, x2), {}, truth(x1, x2)) for x1, x2 in BITS]
+    if table:
+        student._pin("gate", table)
+
+
+def pin_step_function(student, steps):
+    """Make ``stepFunction`` answer ``steps[score]``, whether the score comes as a float or a 1-element array."""
+    student._pin("stepFunction", [((form,), {}, step) for score, step in steps.items()
+                                  for form in (score, np.array([score]), np.array([[score]]))])
+
+
+def as_lines(got, what, count):
+    """The returned boundary lines as a (count, 2) array of (slope, intercept)."""
+    try:
+        lines = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        lines = np.zeros(0)
+    assert_true(lines.size == 2 * count, f"{what} should be a list of {count} (slope, intercept) pairs, one per epoch")
+    return lines.reshape(count, 2)
+
+
+# Training comes first: it calls perceptronStep many times, quicker before other tests pin functions.
+@pytest.mark.parametrize("learn_rate, num_epochs", [(None, None), (0.1, 6)], ids=["defaults", "rate-0.1-6-epochs"])
+def test_train_perceptron_follows_perceptron_step(student, bars, learn_rate, num_epochs):
+    X, y = load_points("perceptron")
+    X, y = X[::4], y[::4]  # a quarter of the points keeps the test quick
+    options = {key: value for key, value in [("learn_rate", learn_rate), ("num_epochs", num_epochs)] if value}
+    epochs, rate = num_epochs or 25, learn_rate or 0.01
+    student._seed(5)
+    lines = as_lines(student.trainPerceptronAlgorithm(X, y, **options), "trainPerceptronAlgorithm's result", epochs)
+    # The same start drawn here, then your own perceptronStep, epoch after epoch.
+    np.random.seed(5)
+    weights = np.random.rand(2, 1)
+    bias = np.random.rand() + X[:, 0].max()
+    for epoch in range(1, epochs + 1):
+        weights, bias = student.perceptronStep(X, y, weights, bias, rate)
+        weights = as_array(weights, "perceptronStep's W")
+        assert_true(weights.size == 2, "perceptronStep should return W of shape (2, 1)")
+        weights, bias = weights.reshape(2, 1), float(as_array(bias, "perceptronStep's b", ()))
+        slope, intercept = -weights[0, 0] / weights[1, 0], -bias / weights[1, 0]
+        assert_close(lines[epoch - 1], [slope, intercept], f"the boundary line after epoch {epoch}", rtol=bars["rtol"],
+                     hint="draw the weights with np.random.rand(2, 1) first, then the bias as np.random.rand() + "
+                          "max(X[:, 0]); run one perceptronStep per epoch with learn_rate; record "
+                          "(-W[0]/W[1], -b/W[1])")
+
+
+@pytest.mark.parametrize("name", GATES)
+def test_gate_weights_truth_tables(student, name):
+    weight1, weight2, bias = as_array(getattr(student, name), name, (3,))
+    wrong = [(x1, x2) for x1, x2 in BITS if int(weight1 * x1 + weight2 * x2 + bias >= 0) != GATES[name](x1, x2)]
+    assert_true(not wrong, f"the perceptron with {name} gives the wrong output for the inputs (x1, x2) in {wrong}",
+                hint="a score of exactly 0 outputs 1; NOT looks at x2 only" if name == "NOT_WEIGHTS"
+                else "a score of exactly 0 outputs 1")
+
+
+def test_xor_truth_table(student):
+    pin_gates(student)
+    outputs = [student.xor(x1, x2) for x1, x2 in BITS]
+    for (x1, x2), output in zip(BITS, outputs):
+        as_array(output, f"xor({x1}, {x2})", ())
+    wrong = [bits for bits, output in zip(BITS, outputs) if output != (bits[0] ^ bits[1])]
+    assert_true(not wrong, f"xor gives the wrong output for the inputs (x1, x2) in {wrong}",
+                hint="XOR(a, b) = AND(NAND(a, b), OR(a, b)), and NAND is NOT applied to AND")
+
+
+# stepFunction is called by keyword here: other tests pin its positional calls to known values.
+@pytest.mark.parametrize("t, expected", [(-2.5, 0), (-1e-9, 0), (0.0, 1), (1e-9, 1), (7, 1)],
+                         ids=["negative", "just-below-0", "boundary", "just-above-0", "positive-int"])
+def test_step_function_values(student, t, expected):
+    got = as_array(student.stepFunction(t=t), f"stepFunction({t!r})", ())
+    assert_true(got == expected, f"stepFunction({t!r}) should be {expected}, got {got:g}",
+                hint="the boundary point t = 0 counts as 1" if t == 0 else None)
+
+
+@pytest.mark.parametrize("X, W, b, score, expected", [
+    ([1.0, 2.0], [[0.5], [-1.0]], 1.0, -0.5, 0),
+    ([1.0, 2.0], [[0.5], [-1.0]], 2.0, 0.5, 1),
+    ([2.0, 1.0], [[1.0], [1.0]], -3.0, 0.0, 1),
+    ([3.0, -1.0], [[0.25], [1.0]], 0.0, -0.25, 0),
+], ids=["below", "above", "on-the-line", "no-bias"])
+def test_prediction_known_points(student, X, W, b, score, expected):
+    pin_step_function(student, {score: expected})
+    got = as_array(student.prediction(np.array(X), np.array(W), b), "prediction(X, W, b)", ())
+    assert_true(got == expected, f"prediction of the point {X} with W = {W}, b = {b} (score {score:g}) should be "
+                f"{expected}, got {got:g}", hint="predict stepFunction(X @ W + b), a point on the line counts as 1")
+
+
+# A hand-worked pass over three points, from W = [[1], [1]] and b = -2:
+#   (1, 1), label 1: score 0, on the line, predicted 1: correct, nothing changes;
+#   (2, 0), label 0: score 0, predicted 1: wrong, move away: W -= rate * (2, 0), b -= rate;
+#   (1, 2), label 1: with rate 0.5, the MOVED line gives score -0.5, predicted 0: wrong, move towards it
+#           (the line before the move would have predicted 1); with rate 0.01 it is predicted 1: correct.
+# Each case: learn_rate (None: the default), the predictions of a correct pass as (point, W, b, predicted),
+# and the W and b it returns.
+KNOWN_PASS = {
+    "learn_rate=0.5": (0.5, [((1, 1), [[1], [1]], -2.0, 1), ((2, 0), [[1], [1]], -2.0, 1),
+                             ((1, 2), [[0], [1]], -2.5, 0)], [[0.5], [2.0]], -2.0),
+    "default-learn_rate": (None, [((1, 1), [[1], [1]], -2.0, 1), ((2, 0), [[1], [1]], -2.0, 1),
+                                  ((1, 2), [[0.98], [1]], -2.01, 1)], [[0.98], [1.0]], -2.01),
+}
+
+
+@pytest.mark.parametrize("case", KNOWN_PASS)
+def test_perceptron_step_known_pass(student, bars, case):
+    learn_rate, predictions, expected_W, expected_b = KNOWN_PASS[case]
+    student._pin("prediction", [((np.array(point, dtype=float), np.array(W, dtype=float), b), {}, predicted)
+                                for point, W, b, predicted in predictions])
+    X, y = np.array([[1.0, 1.0], [2.0, 0.0], [1.0, 2.0]]), np.array([1, 0, 1])
+    rate = {} if learn_rate is None else {"learn_rate": learn_rate}
+    result = student.perceptronStep(X, y, np.array([[1.0], [1.0]]), -2.0, **rate)
+    assert_true(isinstance(result, (tuple, list)) and len(result) == 2, "perceptronStep should return the pair (W, b)")
+    hint = ("visit the points in order and update W and b right after each misclassified point, before predicting "
+            "the next one; move by learn_rate (default 0.01) times the point")
+    assert_close(result[0], expected_W, f"W after one pass ({case})", rtol=bars["rtol"], hint=hint)
+    assert_close(result[1], expected_b, f"b after one pass ({case})", rtol=bars["rtol"], hint=hint)

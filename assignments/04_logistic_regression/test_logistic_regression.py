@@ -1,0 +1,209 @@
+"""Public tests of 04_logistic_regression: run them with `autograder check`. Hidden tests run at grading.
+
+Each method is tested on parameters set by the test, and the methods it calls answer trusted
+values: ``forward`` answers scipy's softmax while ``predict``, ``loss``, ``accuracy`` or
+``grad_loss`` is tested, and ``grad_loss`` answers the true gradient while ``train`` is tested.
+So a bug fails the tests of its own method, and the message points at it. Gradients are checked
+against central differences of the loss, in float64.
+"""
+import numpy as np
+import pytest
+from scipy.special import log_softmax, softmax
+
+from autograder.gradcheck import numerical_gradient
+from autograder.testing import CheckFailed, as_array, assert_close, assert_gradient, assert_true
+
+INPUT, CLASSES = 5, 3  # not square: a transposed W shows up as a shape error
+EPSILON = 1e-8  # of nll, as the contract defines it
+TRAINING_SEED = 0  # np.random.seed before the model of the training test is made
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(404)
+
+
+@pytest.fixture
+def parameters(rng):
+    """W and b of realistic scale, so that no gradient is vanishingly small."""
+    return {"W": rng.uniform(-1, 1, size=(INPUT, CLASSES)), "b": rng.uniform(-1, 1, size=CLASSES)}
+
+
+@pytest.fixture
+def model(student, parameters):
+    """The student's LogisticRegression(5, 3), holding ``parameters``."""
+    model = student.LogisticRegression(INPUT, CLASSES)
+    model.W, model.b = parameters["W"], parameters["b"]
+    return model
+
+
+def trusted_probabilities(parameters, X):
+    """Class probabilities computed here with scipy, never by the code under test."""
+    return softmax(np.asarray(X, dtype=float) @ parameters["W"] + parameters["b"], axis=-1)
+
+
+def pin_forward(student, model, parameters, *inputs):
+    """Make ``model.forward`` answer trusted probabilities for ``inputs``."""
+    table = [((np.asarray(X, dtype=float),), {}, trusted_probabilities(parameters, X)) for X in inputs]
+    student._pin("forward", table, target=model)
+
+
+def as_classes(got, what, shape):
+    """``got`` as class indices: an int for one sample, an integer array of ``shape`` for a batch."""
+    if shape == ():
+        assert_true(isinstance(got, (int, np.integer)) and not isinstance(got, bool),
+                    f"{what} should be an int, got a {type(got).__name__}",
+                    hint="for one sample return int(np.argmax(probabilities)), not an array")
+        return np.asarray(got)
+    classes = as_array(got, what, shape)
+    assert_true(isinstance(got, np.ndarray) and got.dtype.kind in "iu", f"{what} should be an array of int classes",
+                hint="np.argmax over the last axis gives integer class indices; do not return probabilities")
+    return classes
+
+
+def check_gradient(analytic, loss, parameter, what, bar, hint):
+    """``assert_gradient``, with ``hint`` for the usual mistake added to a failure."""
+    try:
+        assert_gradient(analytic, loss, parameter, what, bar)
+    except CheckFailed as failure:
+        joint = "; also" if "Hint:" in str(failure) else ". Hint:"
+        raise CheckFailed(f"{failure}{joint} {hint}") from None
+
+
+def check_one_step(got, before, gradient, learning_rate, what, rtol):
+    """``got`` is ``before`` after exactly one SGD step against ``gradient``; else say which mistake it looks like."""
+    got = as_array(got, what, before.shape)
+    if np.allclose(got, before - learning_rate * gradient, rtol=rtol, atol=1e-12):
+        return
+    mistakes = [
+        (before, "train must update the parameter: self.W = self.W - learning_rate * dW (and the same for b)"),
+        (before + learning_rate * gradient, "train must step AGAINST the gradient: subtract learning_rate * gradient"),
+        (before - 2 * learning_rate * gradient, "train applies exactly one step: one grad_loss call, one update each"),
+    ]
+    for wrong, hint in mistakes:
+        if np.allclose(got, wrong, rtol=rtol, atol=1e-12):
+            assert_true(False, f"{what} is not one SGD step", hint=hint)
+    assert_close(got, before - learning_rate * gradient, what, rtol=rtol,
+                 hint="one SGD step: parameter - learning_rate * gradient, with the gradient from self.grad_loss(x, y)")
+
+
+@pytest.mark.parametrize("shape", [(INPUT,), (4, INPUT), (1, INPUT)], ids=["one sample", "batch", "one-row batch"])
+def test_forward_rows_are_probabilities(model, rng, shape):
+    X = rng.normal(size=shape)
+    probabilities = as_array(model.forward(X), f"forward of an input of shape {shape}", shape[:-1] + (CLASSES,))
+    assert_true(np.all(probabilities > 0), "forward must return probabilities, all positive",
+                hint="apply softmax to the scores X @ W + b")
+    assert_close(probabilities.sum(axis=-1), np.ones(shape[:-1]), f"the class sum of forward(X) for shape {shape}",
+                 hint="one row of probabilities per sample: softmax over the last axis, not over the samples")
+
+
+def test_forward_known_values(model, bars):
+    W = np.zeros((INPUT, CLASSES))
+    W[0] = [0.0, np.log(3.0), 0.0]
+    model.W, model.b = W, np.array([0.0, 0.0, np.log(4.0)])
+    x = [1.0, 0.0, 0.0, 0.0, 0.0]
+    # scores x @ W + b = [0, log 3, log 4], so the probabilities are [1, 3, 4] / 8; the zero input scores b alone
+    assert_close(model.forward(x), [1 / 8, 3 / 8, 4 / 8], "forward of the list [1, 0, 0, 0, 0]", rtol=bars["rtol"],
+                 hint="forward is softmax(X @ W + b); convert a list with np.asarray")
+    assert_close(model.forward([x, [0.0] * INPUT]), [[1 / 8, 3 / 8, 4 / 8], [1 / 6, 1 / 6, 4 / 6]],
+                 "forward of the batch [[1, 0, 0, 0, 0], [0, 0, 0, 0, 0]]", rtol=bars["rtol"],
+                 hint="add b to every row's scores, and normalise each row over the classes")
+
+
+@pytest.mark.parametrize("rows, as_list", [(None, False), (6, False), (1, False), (4, True)],
+                         ids=["one sample", "batch", "one-row batch", "list"])
+def test_predict_gives_the_most_probable_class(student, model, parameters, rng, rows, as_list):
+    X = rng.normal(size=(INPUT,) if rows is None else (rows, INPUT))
+    pin_forward(student, model, parameters, X)
+    expected = np.argmax(trusted_probabilities(parameters, X), axis=-1)
+    what = f"predict of {'a list of' if as_list else 'an input of shape'} {X.shape}"
+    classes = as_classes(model.predict(X.tolist() if as_list else X), what, expected.shape)
+    assert_true(np.array_equal(classes, expected), f"{what} is not the most probable class of forward(X)",
+                hint="np.argmax(self.forward(X), axis=-1): over the classes, one per sample")
+
+
+def test_loss_is_the_mean_nll(student, model, parameters, rng, bars):
+    X, y = rng.normal(size=(6, INPUT)), [2, 0, 1, 1, 2, 0]
+    pin_forward(student, model, parameters, X)
+    expected = -np.mean(np.log(EPSILON + trusted_probabilities(parameters, X)[np.arange(6), y]))
+    got = model.loss(X, y)
+    assert_true(isinstance(got, (float, np.floating)), f"loss(X, y) should be a float, got a {type(got).__name__}",
+                hint="the given nll returns a float")
+    assert_close(got, expected, "loss(X, y)", rtol=bars["rtol"],
+                 hint="the given nll of one-hot targets (output_size classes) under forward(X): the MEAN over samples")
+
+
+def test_accuracy_is_the_fraction_correct(student, model, parameters, rng):
+    X = rng.normal(size=(8, INPUT))
+    classes = np.argmax(trusted_probabilities(parameters, X), axis=-1)
+    y = classes.copy()
+    y[:2] = (y[:2] + 1) % CLASSES  # two of the eight labels disagree with the prediction
+    pin_forward(student, model, parameters, X)
+    student._pin("predict", [((X,), {}, classes)], target=model)
+    got = model.accuracy(X, y.tolist())
+    assert_true(isinstance(got, (float, np.floating)), f"accuracy should be a float, got a {type(got).__name__}")
+    assert_close(got, 0.75, "accuracy(X, y) with 6 of 8 predictions right",
+                 hint="the mean of (self.predict(X) == y), with y converted by np.asarray")
+
+
+@pytest.mark.parametrize("name, hint", [
+    ("W", "dW = outer(x, dz) with dz = forward(x) - one_hot(y_true), shape (input_size, output_size)"),
+    ("b", "db = dz = forward(x) - one_hot(y_true), not zero"),
+], ids=["W", "b"])
+def test_grad_loss_passes_the_gradient_check(student, model, parameters, rng, bars, name, hint):
+    x, label = rng.normal(size=INPUT), 1
+    pin_forward(student, model, parameters, x)
+    gradients = model.grad_loss(x, label)
+    assert_true(isinstance(gradients, dict) and name in gradients,
+                f"grad_loss must return a dict with the keys 'W' and 'b', got {type(gradients).__name__}")
+
+    def loss():  # -log softmax(x @ W + b)[label], computed here; it reads the parameters afresh
+        return -log_softmax(x @ parameters["W"] + parameters["b"])[label]
+
+    check_gradient(gradients[name], loss, parameters[name], f"grad_loss(x, y)[{name!r}]",
+                   bars["gradient_relative_error"], hint)
+
+
+def test_train_takes_one_sgd_step(student, model, parameters, rng, bars):
+    x, label, learning_rate = rng.normal(size=INPUT), 2, 0.1
+
+    def loss():
+        return -log_softmax(x @ parameters["W"] + parameters["b"])[label]
+
+    gradients = {name: numerical_gradient(loss, value) for name, value in parameters.items()}  # the true gradient
+    student._pin("grad_loss", [((x, label), {}, gradients), ((x,), {"y_true": label}, gradients)], target=model)
+    model.train(x, label, learning_rate)
+    for name in ("W", "b"):
+        check_one_step(getattr(model, name), parameters[name], gradients[name], learning_rate,
+                       f"self.{name} after train(x, y, learning_rate={learning_rate})", bars["rtol"])
+
+
+def check_init(student, scale):
+    """LogisticRegression(5, 3) has W (5, 3) and b (3,) uniform in [-scale, scale], drawn from np.random."""
+    student._seed(TRAINING_SEED)
+    first = student.LogisticRegression(INPUT, CLASSES)
+    student._seed(TRAINING_SEED)
+    second = student.LogisticRegression(INPUT, CLASSES)
+    for name, shape in [("W", (INPUT, CLASSES)), ("b", (CLASSES,))]:
+        value = as_array(getattr(first, name), f"LogisticRegression({INPUT}, {CLASSES}).{name}", shape)
+        spread = np.ptp(value) > scale / 2 if name == "W" else True  # 15 uniform draws spread out; 3 need not
+        assert_true(np.all(np.abs(value) <= scale) and spread,
+                    f"__init__ must draw {name} uniformly in [-{scale}, {scale}]")
+        assert_close(getattr(second, name), value, f"{name} of a second model made after the same np.random.seed",
+                     hint="draw with np.random.uniform (numpy's global random state), not a Generator of your own")
+
+
+def test_init_and_one_epoch_of_sgd_reach_the_accuracy_bar(student, bars, digits):
+    check_init(student, bars["init_scale"])
+    X_train, X_test, y_train, y_test = digits
+    epochs, learning_rate, bar = bars["epochs"], bars["learning_rate"], bars["test_accuracy"]
+    student._seed(TRAINING_SEED)
+    model = student.LogisticRegression(64, 10)
+    student._sgd(model, X_train, y_train, epochs, learning_rate)
+    W, b = as_array(model.W, "W after training", (64, 10)), as_array(model.b, "b after training", (10,))
+    assert_true(np.all(np.isfinite(W)) and np.all(np.isfinite(b)), "training made W or b NaN or inf",
+                hint="check grad_loss and train on their own tests first")
+    accuracy = float(np.mean(np.argmax(X_test @ W + b, axis=1) == y_test))  # computed here, not by your predict
+    run = f"{epochs} epoch(s) of SGD at learning rate {learning_rate} from np.random.seed({TRAINING_SEED})"
+    assert_true(accuracy >= bar, f"after {run}, the test accuracy is {accuracy:.3f}, below the bar {bar}",
+                hint="make the grad_loss and train tests pass first; train takes one step per sample")

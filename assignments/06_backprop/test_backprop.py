@@ -1,0 +1,235 @@
+"""Public tests of 06_backprop: run them with `autograder check`. Hidden tests run at grading.
+
+Functions that call other graded ones (``sigmoid_prime``, ``backprop_step``,
+``two_layer_gradients`` and the ``Sigmoid`` class call ``sigmoid``, ``sigmoid_prime``
+or ``error_term_formula``) are tested with those answering known-correct values, so
+each bug shows up in the test of the function that has it. Gradients are checked
+against central differences of the loss, computed here from its formula.
+"""
+import numpy as np
+import pytest
+
+from autograder.gradcheck import numerical_gradient
+from autograder.testing import CheckFailed, as_array, assert_close, assert_gradient, assert_true
+
+LOG3 = np.log(3.0)
+XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+XOR_LABELS = np.array([0, 1, 1, 0])
+
+
+def logistic(z):
+    """The logistic function, written with tanh (no overflow)."""
+    return 0.5 * (1.0 + np.tanh(np.asarray(z, dtype=float) / 2.0))
+
+
+def logistic_slope(z):
+    """Its derivative at ``z``."""
+    return 0.25 / np.cosh(np.asarray(z, dtype=float) / 2.0) ** 2
+
+
+def pin_sigmoid(student, *pre_activations):
+    """Make ``sigmoid`` answer known-correct values at these pre-activations."""
+    student._pin("sigmoid", [((z,), {}, logistic(z)) for z in pre_activations])
+
+
+def pin_units(student, *pre_activations):
+    """Make ``sigmoid`` and ``sigmoid_prime`` answer known-correct values at these pre-activations."""
+    pin_sigmoid(student, *pre_activations)
+    student._pin("sigmoid_prime", [((z,), {}, logistic_slope(z)) for z in pre_activations])
+
+
+def method(student, obj, cls, name, *args):
+    """``obj.name(*args)`` for an object of the class ``cls`` in the worker (also for ``__call__``)."""
+    return getattr(student, f"{cls}.{name}")(obj, *args)
+
+
+def check_gradient(analytic, loss, parameter, what, bar, hint):
+    """``assert_gradient`` with a hint for this function's usual mistakes."""
+    try:
+        assert_gradient(analytic, loss, parameter, what, bar)
+    except CheckFailed as failure:
+        raise CheckFailed(f"{str(failure).split('. Hint: ')[0]}. Hint: {hint}") from None
+
+
+def scale_hint(analytic, numeric, candidates, default):
+    """The hint of the first ``(factor, hint)`` such that ``analytic`` is ``factor`` times the true gradient."""
+    for factor, hint in candidates:
+        if np.allclose(analytic, factor * numeric, rtol=1e-4, atol=1e-12):
+            return hint
+    return default
+
+
+# Training comes first: it calls two_layer_gradients 2000 times, quicker before other tests pin functions.
+def test_train_xor_solves_xor(student):
+    result = student.train_xor()
+    assert_true(isinstance(result, (tuple, list)) and len(result) == 4, "train_xor should return (W1, b1, W2, b2)")
+    W1, b1 = as_array(result[0], "W1", (2, 4)), as_array(result[1], "b1", (4,))
+    W2, b2 = as_array(result[2], "W2", (4, 1)), as_array(result[3], "b2", (1,))
+    output = logistic(logistic(XOR_X @ W1 + b1) @ W2 + b2)[:, 0]
+    wrong = [tuple(int(v) for v in point)
+             for point, out, label in zip(XOR_X, output, XOR_LABELS) if (out > 0.5) != label]
+    assert_true(not wrong, f"the trained network misclassifies the XOR points {wrong}",
+                hint="check two_layer_gradients first; then step every parameter against its gradient, "
+                     "parameter - learning_rate * gradient, for all epochs")
+
+
+@pytest.mark.parametrize("x, expected", [
+    (0.0, 0.5),
+    ([LOG3, -LOG3, 0.0], [0.75, 0.25, 0.5]),
+    ([[0.0, LOG3, 2 * LOG3], [-2 * LOG3, -LOG3, 0.0]], [[0.5, 0.75, 0.9], [0.1, 0.25, 0.5]]),
+    ([[-LOG3], [2 * LOG3], [0.0]], [[0.25], [0.9], [0.5]]),
+], ids=["scalar", "vector", "matrix", "column"])
+def test_sigmoid_known_values(student, bars, x, expected):
+    assert_close(student.sigmoid(x), expected, f"sigmoid of shape {np.shape(x)}", rtol=bars["rtol"],
+                 hint="elementwise 1 / (1 + exp(-x)), keeping the input's shape")
+
+
+@pytest.mark.parametrize("sign", [1, -1], ids=["positive", "negative"])
+def test_sigmoid_is_finite_for_extreme_inputs(student, bars, sign):
+    x = sign * np.array([bars["sigmoid_extreme"], 50.0, 100 * bars["sigmoid_extreme"]])
+    assert_close(student.sigmoid(x), logistic(x), f"sigmoid of {'large' if sign > 0 else 'very negative'} inputs",
+                 hint="exp overflows for large |x|: use np.logaddexp, or exp of -|x| only")
+
+
+@pytest.mark.parametrize("z", [[-3.0, -0.5, 0.0, LOG3, 4.0], [[-1000.0, 1000.0], [2.0, -2.0]]],
+                         ids=["moderate", "with-extremes"])
+def test_sigmoid_prime_is_the_slope_of_sigmoid(student, bars, z):
+    pin_sigmoid(student, np.array(z))
+    assert_close(student.sigmoid_prime(z), logistic_slope(z), f"sigmoid_prime of shape {np.shape(z)}",
+                 rtol=bars["rtol"],
+                 hint="the derivative takes the PRE-activation z: sigmoid(z) * (1 - sigmoid(z)), not z * (1 - z)")
+
+
+@pytest.mark.parametrize("y, output, expected", [
+    (1.0, 0.5, 0.125),
+    (0.0, 0.8, -0.128),
+    ([1.0, 0.0, 0.25], [0.5, 0.8, 0.75], [0.125, -0.128, -0.09375]),
+    ([[1.0, 0.0], [0.5, 0.5]], [[0.5, 0.5], [0.5, 0.8]], [[0.125, -0.125], [0.0, -0.048]]),
+], ids=["target-1", "target-0", "vector", "matrix"])
+def test_error_term_formula_known_values(student, bars, y, output, expected):
+    assert_close(student.error_term_formula(y, output), expected, f"error_term_formula for {np.size(y)} output(s)",
+                 rtol=bars["rtol"], hint="(y - output) times the sigmoid's slope written with its output, "
+                                         "output * (1 - output); elementwise")
+
+
+# One sample of 3 inputs, 2 hidden units, one output unit.
+STEP_X, STEP_TARGET, STEP_RATE = np.array([0.5, -0.2, 0.1]), 0.6, 0.5
+STEP_W1 = np.array([[0.1, -0.4], [0.3, 0.2], [-0.5, 0.6]])
+STEP_W2 = np.array([0.7, -0.3])
+
+
+@pytest.mark.parametrize("which", ["weights_input_hidden", "weights_hidden_output"])
+def test_backprop_step_gradient_check(student, bars, which):
+    hidden_in = STEP_X @ STEP_W1
+    output_in = logistic(hidden_in) @ STEP_W2
+    pin_units(student, hidden_in, output_in)
+    output = logistic(output_in)
+    error_term = (STEP_TARGET - output) * logistic_slope(output_in)
+    student._pin("error_term_formula", [((STEP_TARGET, output), {}, error_term)])
+    result = student.backprop_step(STEP_X, STEP_TARGET, STEP_W1, STEP_W2, STEP_RATE)
+    assert_true(isinstance(result, (tuple, list)) and len(result) == 2,
+                "backprop_step should return (delta_w_i_h, delta_w_h_o)")
+    weights = {"weights_input_hidden": STEP_W1.copy(), "weights_hidden_output": STEP_W2.copy()}
+    change = as_array(result[0 if which == "weights_input_hidden" else 1], f"the change of {which}",
+                      weights[which].shape)
+
+    def loss():
+        out = logistic(logistic(STEP_X @ weights["weights_input_hidden"]) @ weights["weights_hidden_output"])
+        return 0.5 * (STEP_TARGET - out) ** 2
+
+    numeric = numerical_gradient(loss, weights[which])
+    hint = scale_hint(change, numeric, [(-1.0, "the weight changes include the learning rate: learnrate * error term "
+                                                "* input"),
+                                        (STEP_RATE, "the weight changes go downhill, against the gradient: use "
+                                                    "(y - output), not (output - y)")],
+                      "the hidden error term is the output error term times the outgoing weight times the sigmoid's "
+                      "slope at the hidden unit; each change is learnrate * error term * input"
+                      if which == "weights_input_hidden" else
+                      "the change of an output weight is learnrate * output error term * that hidden unit's output")
+    check_gradient(-change / STEP_RATE, loss, weights[which], f"the change of {which} (divided by -learnrate)",
+                   bars["gradient_relative_error"], hint)
+
+
+# A batch of 5 samples, 3 inputs, 4 hidden units, 2 outputs: no two sizes alike.
+BATCH = np.random.default_rng(6).normal(size=5 * 3 + 5 * 2 + 3 * 4 + 4 + 4 * 2 + 2)
+SHAPES = {"X": (5, 3), "Y": (5, 2), "W1": (3, 4), "b1": (4,), "W2": (4, 2), "b2": (2,)}
+
+
+def batch_arrays():
+    arrays, start = {}, 0
+    for name, shape in SHAPES.items():
+        size = int(np.prod(shape))
+        arrays[name], start = BATCH[start:start + size].reshape(shape), start + size
+    arrays["Y"] = logistic(3 * arrays["Y"])  # targets in (0, 1)
+    return arrays
+
+
+@pytest.mark.parametrize("parameter", ["W1", "b1", "W2", "b2"])
+def test_two_layer_gradients_gradient_check(student, bars, parameter):
+    a = batch_arrays()
+    Z1 = a["X"] @ a["W1"] + a["b1"]
+    pin_units(student, Z1, logistic(Z1) @ a["W2"] + a["b2"])
+    grads = student.two_layer_gradients(a["X"], a["Y"], a["W1"], a["b1"], a["W2"], a["b2"])
+    assert_true(isinstance(grads, dict) and parameter in grads,
+                f"two_layer_gradients should return a dict with the keys W1, b1, W2, b2 ({parameter} is missing)")
+    analytic = as_array(grads[parameter], f"the gradient of {parameter}", SHAPES[parameter])
+
+    def loss():
+        output = logistic(logistic(a["X"] @ a["W1"] + a["b1"]) @ a["W2"] + a["b2"])
+        return 0.5 * np.sum((output - a["Y"]) ** 2) / len(a["X"])
+
+    numeric = numerical_gradient(loss, a[parameter])
+    n = len(a["X"])
+    hint = scale_hint(analytic, numeric, [(n, "divide by the number of samples n (the loss is a mean over the batch)"),
+                                          (1 / n, "divide by n exactly once: dZ2 already holds the 1/n, so the "
+                                                  "biases' gradients SUM over the rows, they do not average"),
+                                          (-1.0, "a sign: the error is (output - Y)")],
+                      {"W1": "back through the hidden layer: (dZ2 @ W2.T) times the sigmoid's slope at Z1",
+                       "b1": "the bias gradient sums the hidden layer's dZ1 over the samples (rows)",
+                       "W2": "dW2 = A1.T @ dZ2, with dZ2 the output error times the sigmoid's slope at Z2",
+                       "b2": "the bias gradient sums dZ2 over the samples (rows)"}[parameter])
+    check_gradient(analytic, loss, a[parameter], f"the gradient of {parameter}", bars["gradient_relative_error"], hint)
+
+
+ACTIVATION_INPUT = [[-2.0, -0.5], [0.5, 3.0]]
+ACTIVATION_CASES = {
+    "__call__": ([[0.0, 0.0], [0.5, 3.0]], "ReLU()(x)", "max(0, x) elementwise: np.maximum, not max"),
+    "diff": ([[0.0, 0.0], [1.0, 1.0]], "ReLU().diff(x)", "the slope at the input x: 1 where x > 0, else 0"),
+}
+
+
+@pytest.mark.parametrize("name", ["__call__", "diff"])
+def test_relu_values_and_slopes(student, bars, name):
+    expected, what, hint = ACTIVATION_CASES[name]
+    assert_close(method(student, student.ReLU(), "ReLU", name, ACTIVATION_INPUT), expected, what, rtol=bars["rtol"],
+                 hint=hint)
+
+
+@pytest.mark.parametrize("name", ["__call__", "diff"])
+def test_sigmoid_class_values_and_slopes(student, bars, name):
+    z = [[0.0, LOG3], [-LOG3, 2 * LOG3]]
+    pin_units(student, np.array(z))
+    if name == "__call__":
+        expected, what, hint = [[0.5, 0.75], [0.25, 0.9]], "Sigmoid()(x)", "the sigmoid of x, elementwise"
+    else:
+        expected, what = [[0.25, 0.1875], [0.1875, 0.09]], "Sigmoid().diff(x)"
+        hint = "the slope at the INPUT x: sigmoid(x) * (1 - sigmoid(x)), not x * (1 - x)"
+    assert_close(method(student, student.Sigmoid(), "Sigmoid", name, z), expected, what, rtol=bars["rtol"], hint=hint)
+
+
+@pytest.mark.parametrize("true, pred, expected", [
+    ([1.0, 2.0, 3.0], [1.0, 2.0, 5.0], 4.0 / 3.0),
+    ([[0.0, 1.0], [1.0, 0.0]], [[0.5, 0.5], [0.0, 1.0]], 0.625),
+], ids=["vector", "matrix"])
+def test_mse_value(student, bars, true, pred, expected):
+    assert_close(method(student, student.MSE(), "MSE", "__call__", true, pred), expected, "MSE()(true, pred)",
+                 rtol=bars["rtol"], hint="the mean (not the sum) of the squared differences, over every entry")
+
+
+def test_mse_diff_gradient_check(student, bars):
+    rng = np.random.default_rng(12)
+    true, pred = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    gradient = method(student, student.MSE(), "MSE", "diff", true, pred)
+    check_gradient(gradient, lambda: np.mean((pred - true) ** 2), pred, "MSE().diff(true, pred)",
+                   bars["gradient_relative_error"],
+                   hint="the gradient with respect to pred: 2 * (pred - true) divided by the number of entries")
