@@ -215,9 +215,9 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True):
     """Grade every submission in ``submissions_dir`` into ``out``; return the gradebook rows."""
     from tqdm import tqdm
 
-    out = Path(out)
+    out = Path(out).resolve()  # the per-submission processes run elsewhere: no relative paths
     out.mkdir(parents=True, exist_ok=True)
-    submissions = discover(submissions_dir, out / WORK_FOLDER)
+    submissions = discover(Path(submissions_dir).resolve(), out / WORK_FOLDER)
     points = {a.folder: load_points(root / "solutions", a) for a in ASSIGNMENTS}
     rows = {s.student: row for s in submissions if (row := finished_row(s, out))}
     todo = [s for s in submissions if s.student not in rows]

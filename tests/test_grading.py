@@ -127,7 +127,7 @@ def test_grading_again_gives_identical_gradebook_and_resumes(graded, tmp_path):
             assert path.stat().st_mtime_ns == mtime, f"{path.parent.name} was graded again"
 
 
-def test_zips_and_notebooks_are_submissions_too(graded, tmp_path):
+def test_zips_and_notebooks_are_submissions_too(graded, tmp_path, monkeypatch):
     base, rows = graded
     submissions = tmp_path / "submissions"
     submissions.mkdir()
@@ -138,7 +138,8 @@ def test_zips_and_notebooks_are_submissions_too(graded, tmp_path):
     with zipfile.ZipFile(submissions / "sneaky.zip", "w") as bundle:
         bundle.writestr("../escape.py", "print('out')")
     (submissions / "notebook.ipynb").write_text("this is not JSON")
-    result = {row["student"]: row for row in grade(submissions, tmp_path / "out", REPO, jobs=1,
+    monkeypatch.chdir(tmp_path)  # relative paths, as a person types them
+    result = {row["student"]: row for row in grade("submissions", "out", REPO, jobs=1,
                                                       sandbox_kind=SANDBOX_KIND, progress=False)}
     assert result["zipped"] == {**rows["bug_softmax_no_keepdims"], "student": "zipped"}
     assert "unsafe path" in result["sneaky"]["status"] and float(result["sneaky"]["total"]) == 0
