@@ -1,8 +1,8 @@
 """What ``grade`` writes per student: Gradescope's results.json and a feedback page."""
 import html
-import json
 
 from autograder.assignments import ASSIGNMENTS
+from autograder.scoring import points_text
 
 GRADESCOPE_VISIBILITY = {"public": "visible", "hidden": "after_due_date"}
 
@@ -12,7 +12,7 @@ def gradescope_results(scores, execution_time, status):
     return {
         "score": scores.total,
         "execution_time": round(execution_time, 3),
-        "output": f"{scores.total:g} of {scores.max_total:g} points. {status}",
+        "output": f"{points_text(scores.total)} of {points_text(scores.max_total)} points. {status}",
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": [
@@ -39,6 +39,23 @@ def _bar(fraction):
             f'<rect x="1" y="1" width="{width}" height="12" fill="{colour}"/></svg>')
 
 
+def _table(tests):
+    escape = html.escape
+    rows = ["<table><tr><th>test</th><th>kind</th><th>points</th><th>result</th></tr>"]
+    for test in tests:
+        record = test.record
+        outcome = "passed" if record["passed"] else "failed"
+        message = f"<div>{escape(record['message'])}</div>" if record["message"] else ""
+        details = f"<pre>{escape(record['details'])}</pre>" if record["details"] else ""
+        case = f"[{escape(record['case'])}]" if record["case"] else ""
+        rows.append(
+            f"<tr><td><code>{escape(record['test'])}{case}</code></td><td>{record['visibility']}</td>"
+            f"<td>{test.score:g} / {test.max_score:g}</td><td class='{outcome}'>{outcome}{message}{details}</td></tr>"
+        )
+    rows.append("</table>")
+    return "\n".join(rows)
+
+
 def feedback_html(student, scores, status):
     """A self-contained page: per assignment, each test with its points and message.
 
@@ -54,34 +71,27 @@ def feedback_html(student, scores, status):
         "text-align:left;vertical-align:top}.failed{color:#c62828}.passed{color:#2e7d32}"
         "pre{white-space:pre-wrap;background:#f6f6f6;padding:.4em;margin:.2em 0}</style></head><body>",
         f"<h1>Feedback for {escape(student)}</h1>",
-        f"<p><strong>{scores.total:g} of {scores.max_total:g} points.</strong> {escape(status)}</p>",
-        "<p>Public tests are the ones <code>autograder check</code> runs; hidden tests ran only at grading.</p>",
+        f"<p><strong>{points_text(scores.total)} of {points_text(scores.max_total)} points.</strong> "
+        f"{escape(status)}</p>",
+        "<p>Public tests are the ones <code>autograder check</code> runs; hidden tests ran only at grading. "
+        "Failed tests come first; passed ones are folded away.</p>",
     ]
     for assignment in ASSIGNMENTS:
         folder = assignment.folder
         earned, available = scores.by_assignment[folder], scores.max_by_assignment[folder]
         fraction = earned / available if available else 0.0
-        parts.append(f"<h2>{escape(folder)}: {earned:g} / {available:g} {_bar(fraction)}</h2>")
+        parts.append(f"<h2>{escape(folder)}: {points_text(earned)} / {points_text(available)} {_bar(fraction)}</h2>")
         rows = [test for test in scores.tests if test.record["assignment"] == folder]
         if not rows:
             parts.append("<p>No tests ran for this assignment.</p>")
             continue
-        parts.append("<table><tr><th>test</th><th>kind</th><th>points</th><th>result</th></tr>")
-        for test in rows:
-            record = test.record
-            outcome = "passed" if record["passed"] else "failed"
-            message = f"<div>{escape(record['message'])}</div>" if record["message"] else ""
-            details = f"<pre>{escape(record['details'])}</pre>" if record["details"] else ""
-            case = f"[{escape(record['case'])}]" if record["case"] else ""
-            parts.append(
-                f"<tr><td><code>{escape(record['test'])}{case}</code></td><td>{record['visibility']}</td>"
-                f"<td>{test.score:g} / {test.max_score:g}</td>"
-                f"<td class='{outcome}'>{outcome}{message}{details}</td></tr>"
-            )
-        parts.append("</table>")
+        failed = [test for test in rows if not test.record["passed"]]
+        passed = [test for test in rows if test.record["passed"]]
+        if failed:
+            parts.append(_table(failed))
+        if passed:
+            parts.append(f"<details><summary>{len(passed)} passed test(s)</summary>{_table(passed)}</details>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def write_json(path, data):
-    path.write_text(json.dumps(data, indent=2))
