@@ -50,7 +50,7 @@ def _table(tests):
         case = f"[{escape(record['case'])}]" if record["case"] else ""
         rows.append(
             f"<tr><td><code>{escape(record['test'])}{case}</code></td><td>{record['visibility']}</td>"
-            f"<td>{test.score:g} / {test.max_score:g}</td><td class='{outcome}'>{outcome}{message}{details}</td></tr>"
+            f"<td>{points_text(test.score)} / {points_text(test.max_score)}</td><td class='{outcome}'>{outcome}{message}{details}</td></tr>"
         )
     rows.append("</table>")
     return "\n".join(rows)
