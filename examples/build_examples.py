@@ -60,11 +60,12 @@ HOSTILE = {
         "import numpy as np\n",
         "import numpy as np\nimport os\n"
         "STOLEN = []\n"
-        "for top, folders, files in os.walk('/'):\n"
-        "    if 'solutions' in top and 'backprop.py' in files:\n"
-        "        STOLEN.append(open(os.path.join(top, 'backprop.py')).read())\n"
-        "        break\n"
-        "    folders[:] = [f for f in folders if f not in ('proc', 'sys', 'dev')]\n"
+        # Where a checkout of the kit would be; walking all of / can outlast the import timeout.
+        "for root in ('/work', '/root', '/home', '/srv', '/opt', '/tmp'):\n"
+        "    for top, folders, files in os.walk(root):\n"
+        "        if 'solutions' in top and 'backprop.py' in files:\n"
+        "            STOLEN.append(open(os.path.join(top, 'backprop.py')).read())\n"
+        "        folders[:] = [f for f in folders if f not in ('.venv', 'site-packages', '.git')]\n"
         "if not STOLEN:\n"
         "    raise ImportError('found no solutions to steal')\n",
     ),
