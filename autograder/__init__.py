@@ -7,3 +7,10 @@ def check(assignment=None, path="."):
     from autograder.checking import check as run_check
 
     return run_check(path, assignment)
+
+
+def check_notebook(assignment):
+    """In a notebook: run the public tests on the code this notebook has run, e.g. ``check_notebook("softmax")``."""
+    from autograder.kernel import check_notebook as run_check_notebook
+
+    return run_check_notebook(assignment)

@@ -5,6 +5,7 @@ from pathlib import Path
 from autograder.assignments import ASSIGNMENTS
 from autograder.runner import run_tests
 from autograder.sandbox import ChildProcess
+from autograder.submission import submitted_file
 
 BY_FOLDER = {assignment.folder: assignment for assignment in ASSIGNMENTS}
 BY_MODULE = {assignment.module: assignment for assignment in ASSIGNMENTS}
@@ -14,11 +15,13 @@ def resolve(path, only=None):
     """The release root and the assignments to check for ``path``.
 
     ``path`` is a copy of the release (holding ``01_perceptron/`` ...), one
-    assignment folder, or one module or notebook inside it. ``only`` narrows to
-    one assignment, named by folder or module (``"02_softmax"`` or ``"softmax"``).
+    assignment folder, or one module or notebook inside it (which then is the
+    assignment checked). ``only`` narrows to one assignment, named by folder or
+    module (``"02_softmax"`` or ``"softmax"``).
     """
     path = Path(path).resolve()
     if path.is_file():
+        only = only or (path.stem if path.stem in BY_MODULE else None)
         path = path.parent
     if path.name in BY_FOLDER:
         root, chosen = path.parent, [BY_FOLDER[path.name]]
@@ -66,10 +69,17 @@ def report(records, write=print):
 def check(path=".", only=None, write=print):
     """Run the public tests at ``path``; print the report; return True when all pass.
 
-    From a notebook: ``from autograder import check; check(only="softmax")``.
+    Per assignment, the module counts, or the notebook when the module is
+    missing or still the released stub (:func:`~autograder.submission.submitted_file`);
+    a module or notebook named as ``path`` counts in any case. From a notebook, the check
+    cell's ``check_notebook("softmax")`` tests the code the notebook has run instead.
     """
     root, assignments = resolve(path, only)
-    records = run_tests(root, public_test_files(root, assignments), ChildProcess())
+    submission = Path(path).resolve() if Path(path).is_file() else root
+    records = run_tests(submission, public_test_files(root, assignments), ChildProcess())
     write(f"Checked with a {ChildProcess.name}.")
+    for assignment in assignments:
+        checked = submitted_file(submission, assignment)
+        write(f"{assignment.folder}: " + (f"checked {checked.name}" if checked else "nothing to check"))
     passed, total = report(records, write)
     return passed == total

@@ -1,47 +1,140 @@
 """The definitions of a notebook, without its experiments.
 
 Grading a notebook must not run its top-level work (training loops, plots), so
-only imports, function and class definitions, and constant assignments
-(``UPPER_CASE = ...``) of its code cells are kept, in order. IPython magics and
-shell lines are dropped; a cell that is not valid Python is skipped whole.
+only function and class definitions, constant assignments (``UPPER_CASE =
+...``; a single letter such as ``X`` or ``W`` is a variable, not a constant) and
+the imports those use are kept, in order; a name defined again keeps its last
+version, in the place of its first. IPython magics and shell
+lines are dropped, a cell that starts with a cell magic (``%%``) or is not
+valid Python is skipped whole, and each kept import is guarded, so that a
+plotting library missing where the code is graded costs only the code that
+uses it.
+
+The same rules apply to a saved notebook (:func:`extract_definitions`, what
+``autograder grade`` reads) and to the cells a running kernel has executed
+(:func:`kernel_definitions`, what the check cell and nbgrader's autograded
+cells test), so both see the same module.
 """
 import ast
 import json
+import textwrap
 
-KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+IMPORTS = (ast.Import, ast.ImportFrom)
 
 
 class NotebookError(ValueError):
     """The file is not a readable notebook."""
 
 
+def _targets(node):
+    return node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+
+
 def _is_constant(node):
-    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
     return isinstance(node, (ast.Assign, ast.AnnAssign)) and all(
-        isinstance(target, ast.Name) and target.id.isupper() for target in targets
+        isinstance(target, ast.Name) and target.id.isupper() and len(target.id) > 1 for target in _targets(node)
     )
+
+
+def read_notebook(path):
+    """The notebook at ``path`` as a dict, or :class:`NotebookError`."""
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(notebook, dict) or not isinstance(notebook["cells"], list):
+            raise TypeError
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        raise NotebookError(f"{path.name} is not a readable Jupyter notebook") from None
+    return notebook
 
 
 def code_cells(path):
     """The source of each code cell of the notebook at ``path``."""
-    try:
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-        cells = notebook["cells"]
-        sources = [cell.get("source", "") for cell in cells if cell.get("cell_type") == "code"]
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
-        raise NotebookError(f"{path.name} is not a readable Jupyter notebook") from None
+    cells = read_notebook(path)["cells"]
+    sources = [cell.get("source", "") for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
     return ["".join(source) if isinstance(source, list) else str(source) for source in sources]
 
 
-def extract_definitions(path):
-    """Python source with the notebook's definitions only."""
+def _bound_names(node):
+    """The names an import statement binds (``import numpy.linalg`` binds ``numpy``)."""
+    return {alias.asname or alias.name.split(".")[0] for alias in node.names}
+
+
+def _segment(text, node):
+    """The source of a top-level statement, decorators included."""
+    decorators = [f"@{ast.get_source_segment(text, decorator)}\n" for decorator in getattr(node, "decorator_list", [])]
+    return "".join(decorators) + ast.get_source_segment(text, node)
+
+
+def _defined_names(node):
+    if isinstance(node, DEFINITIONS):
+        return (node.name,)
+    return tuple(target.id for target in _targets(node))
+
+
+def definitions(sources):
+    """Python source with the definitions of the cells ``sources``, in order (see the module docstring)."""
     kept = []
-    for source in code_cells(path):
-        lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    for source in sources:
+        if source.lstrip().startswith("%%"):
+            continue
+        text = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
         try:
-            tree = ast.parse("\n".join(lines))
+            tree = ast.parse(text)
         except SyntaxError:
             continue
-        kept += [ast.get_source_segment("\n".join(lines), node) for node in tree.body
-                 if isinstance(node, KEPT) or _is_constant(node)]
-    return "\n\n\n".join(kept) + "\n"
+        kept += [(node, _segment(text, node)) for node in tree.body
+                 if isinstance(node, DEFINITIONS + IMPORTS) or _is_constant(node)]
+    latest = {}  # a name defined again (a cell edited and run again): its last version, in its first place
+    for node, segment in kept:
+        key = segment if isinstance(node, IMPORTS) else _defined_names(node)
+        latest[key] = (node, segment)
+    kept = list(latest.values())
+    used = {name.id for node, _ in kept if not isinstance(node, IMPORTS)
+            for name in ast.walk(node) if isinstance(name, ast.Name)}
+    parts = []
+    for node, segment in kept:
+        if not isinstance(node, IMPORTS):
+            parts.append(segment)
+        elif _bound_names(node) & (used | {"*"}):
+            parts.append(f"try:\n{textwrap.indent(segment, '    ')}\nexcept ImportError:\n    pass")
+    return "\n\n\n".join(parts) + "\n"
+
+
+def extract_definitions(path):
+    """Python source with the definitions of the saved notebook at ``path``."""
+    return definitions(code_cells(path))
+
+
+def kernel_definitions():
+    """Python source with the definitions of the cells this IPython kernel has run, in the order it ran them.
+
+    That is the code as it is in the notebook now, edits included once their
+    cell has run; a cell edited but not run again counts as it was.
+    """
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        raise RuntimeError("this runs inside a Jupyter notebook; elsewhere use `autograder check`")
+    return definitions(shell.history_manager.input_hist_raw[1:])
+
+
+def unfinished(source):
+    """Names in ``source`` that are still stubs: functions that raise NotImplementedError, constants set to None."""
+    names = []
+
+    def visit(nodes, prefix):
+        for node in nodes:
+            if isinstance(node, ast.ClassDef):
+                visit(node.body, f"{prefix}{node.name}.")
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                isinstance(inner, ast.Raise) and "NotImplementedError" in ast.unparse(inner.exc or ast.Pass())
+                for inner in ast.walk(node)
+            ):
+                names.append(f"{prefix}{node.name}")
+            elif _is_constant(node) and isinstance(node.value, ast.Constant) and node.value.value is None:
+                names.extend(target.id for target in _targets(node))
+
+    visit(ast.parse(source).body, "")
+    return list(dict.fromkeys(names))

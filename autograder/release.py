@@ -18,8 +18,10 @@ Set up once (Python 3.10+):
 
     python3 -m venv .venv && .venv/bin/pip install wheels/*.whl
 
-Then, for each assignment folder in order (01_perceptron, 02_softmax, ...): open the module,
-read its docstring, replace each `raise NotImplementedError(...)` with your code, and run
+Then, for each assignment folder in order (01_perceptron, 02_softmax, ...): open its notebook
+(`.venv/bin/pip install jupyterlab matplotlib`, then `.venv/bin/jupyter lab`) and follow it
+top to bottom; its check cell says what is not done yet. Or, in an editor, open the module, read
+its docstring, replace each `raise NotImplementedError(...)` with your code, and run
 
     .venv/bin/autograder check              # every assignment
     .venv/bin/autograder check 02_softmax   # one of them

@@ -1,7 +1,10 @@
 """The student release, generated from the reference solutions.
 
-Generated: each stub module (from ``solutions/<folder>/<module>.py``) and each
-``thresholds.toml`` (from the ``[thresholds]`` of ``solutions/<folder>/grading.toml``).
+Generated: each stub module (from ``solutions/<folder>/<module>.py``), each
+``thresholds.toml`` (from the ``[thresholds]`` of ``solutions/<folder>/grading.toml``),
+and the notebooks, from the module and ``solutions/<folder>/lesson.md``: the
+solution notebook for nbgrader (``solutions/<folder>/<module>.ipynb``) and the
+student's (``assignments/<folder>/<module>.ipynb``).
 
 ``autograder generate`` writes every generated file; ``autograder generate
 --check`` lists the committed ones that are stale. The tests run the latter.
@@ -11,6 +14,7 @@ from pathlib import Path
 from autograder.assignments import ASSIGNMENTS
 from autograder.config import GRADING_FILE, THRESHOLDS_FILE, render_thresholds
 from autograder.generate.module import render_stub_module
+from autograder.generate.notebook import LESSON_FILE, render_notebook
 from autograder.generate.source import SolutionSource
 
 
@@ -25,6 +29,10 @@ def generated_files(root):
             files[Path("assignments") / assignment.folder / THRESHOLDS_FILE] = render_thresholds(
                 root / "solutions", assignment
             )
+        if (root / "solutions" / assignment.folder / LESSON_FILE).is_file():
+            notebook = Path(assignment.folder) / f"{assignment.module}.ipynb"
+            files[Path("solutions") / notebook] = render_notebook(root, assignment)
+            files[Path("assignments") / notebook] = render_notebook(root, assignment, student=True)
     return files
 
 

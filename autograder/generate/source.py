@@ -76,7 +76,11 @@ class SolutionSource:
             For unbalanced or nested markers, naming the file and line.
         """
         path = Path(path)
-        text = path.read_text()
+        return cls.parse(path.read_text(), path)
+
+    @classmethod
+    def parse(cls, text, path):
+        """Parse solution ``text``; ``path`` names it in errors (see :meth:`read`)."""
         owners = _enclosing_functions(ast.parse(text, filename=str(path)))
         parts, verbatim, region, region_lines = [], [], None, []
         for number, line in enumerate(text.splitlines(keepends=True), start=1):
