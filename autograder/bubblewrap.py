@@ -6,9 +6,11 @@ Started by a root grader, the worker:
   which counts per real uid, is not shared) with no groups, no capabilities
   and ``no_new_privs``; the privileges are dropped *before* bwrap starts, so
   the process is unprivileged outside its namespaces too;
-- sees only /usr, the Python runtime and this package (read-only), its own
-  assignment folder at /submission (read-only), a private 64 MiB /tmp, /proc
-  and a read-only /dev: no solutions, no hidden tests, no other submission;
+- sees only /usr, the Python runtime, this package and its public data package
+  ``backprop_datasets`` (read-only), its own assignment folder at /submission
+  (read-only), a private 64 MiB /tmp, /proc and a read-only /dev: no solutions,
+  no hidden tests, no other submission, and none of the grader's environment
+  (bwrap itself starts with the worker's small one: /proc/1/environ is readable);
 - has no network (a new, empty network namespace) and its own pid namespace:
   killing bwrap kills everything the student's code started, daemons included;
 - runs under the rlimits of :func:`autograder.sandbox.limit_resources`.
@@ -26,7 +28,6 @@ import os
 import shutil
 import signal
 import stat
-import subprocess
 from pathlib import Path
 
 from autograder.sandbox import PACKAGE_PARENT, BOOT, limit_resources, worker_environment
@@ -38,7 +39,7 @@ TMP_BYTES = 64 * 1024**2
 
 CLONE_NEWNS = 0x00020000
 MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
-PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 36, 38
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -90,6 +91,18 @@ def _closed_ancestor(path):
     return None
 
 
+def data_roots():
+    """The folder of the kit's data package (``backprop_datasets``), found without importing it: public data
+    a student's module may load."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("backprop_datasets")
+    except (ImportError, ValueError):
+        return []
+    return [Path(location).resolve() for location in (spec.submodule_search_locations or [])] if spec else []
+
+
 def become_subreaper():
     """Adopt orphaned descendants (bwrap's exited sandbox init) so that they can be reaped here."""
     _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
@@ -108,6 +121,7 @@ class Bubblewrap:
         self.bwrap = bwrap or find_bwrap()
         self.uid = FIRST_UID + os.getpid() % 100000
         self.roots = python_roots(self.python) + [PACKAGE_PARENT / "autograder"]
+        self.roots += [root for root in data_roots() if not any(root.is_relative_to(other) for other in self.roots)]
         self.status = {}
         become_subreaper()
 
@@ -115,7 +129,14 @@ class Bubblewrap:
         """Where the student's module appears inside the sandbox (its folder is bound at /submission)."""
         return INSIDE / Path(module_path).name
 
-    def worker_command(self, submission_folder, fds):
+    def worker_command(self, submission_folder, fds, boot=BOOT):
+        """bwrap's command line for a worker: ``submission_folder`` read-only at /submission.
+
+        ``submission_folder`` may also be a mapping {folder outside: where inside}, and ``boot``
+        another program (:mod:`autograder.zygote` uses both); ``fds`` follow it as arguments.
+        """
+        binds = (submission_folder.items() if isinstance(submission_folder, dict)
+                 else [(submission_folder, INSIDE)])
         status_read, status_write = os.pipe()
         argv = [
             self.bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
@@ -129,17 +150,25 @@ class Bubblewrap:
         ]
         for root in self.roots:
             argv += ["--ro-bind", str(root), str(root)]
-        argv += ["--ro-bind", str(submission_folder), str(INSIDE), "--remount-ro", "/", "--chdir", "/tmp",
+        for outside, inside in binds:
+            argv += ["--ro-bind", str(outside), str(inside)]
+        argv += ["--remount-ro", "/", "--chdir", "/tmp",
                  "--json-status-fd", str(status_write), "--clearenv"]
         for key, value in worker_environment("/tmp").items():
             argv += ["--setenv", key, value]
-        argv += ["--", self.python, "-I", "-B", "-c", BOOT.format(parent=str(PACKAGE_PARENT)), *map(str, fds)]
+        argv += ["--", self.python, "-I", "-B", "-c", boot.format(parent=str(PACKAGE_PARENT)), *map(str, fds)]
         self._pending_status = (status_read, status_write)
-        enter = functools.partial(self._enter, [*self.roots, Path(submission_folder)])
-        return argv, dict(pass_fds=(*fds, status_write), preexec_fn=enter, cwd="/")
+        enter = functools.partial(self._enter, [*self.roots, *(Path(outside) for outside, _ in binds)], os.getpid())
+        # bwrap's own environment is readable inside (/proc/1/environ): the grader's must not be.
+        return argv, dict(pass_fds=(*fds, status_write), preexec_fn=enter, cwd="/", env=worker_environment("/tmp"))
 
-    def _enter(self, sources):
-        """In the child, as root: make every bound folder reachable, limit, drop privileges for good."""
+    def _enter(self, sources, parent):
+        """In the child, as root: make every bound folder reachable, limit, drop privileges for good.
+
+        Then, unprivileged: die with ``parent``, the grading process. bwrap's own --die-with-parent
+        comes too late when the parent dies while bwrap starts (a grader killed mid-run), and the
+        sandbox would be left running for no one.
+        """
         hidden = {}
         for root in sources:
             ancestor = _closed_ancestor(root)
@@ -162,12 +191,17 @@ class Bubblewrap:
         os.setresgid(self.uid, self.uid, self.uid)
         os.setresuid(self.uid, self.uid, self.uid)
         _checked(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+        # Set after setresuid, which clears it; the check: the grader may be gone already.
+        _checked(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "die with the grader")
+        if os.getppid() != parent:
+            os._exit(1)
 
     def started(self, process):
         """Remember the status pipe of a freshly started worker (its write end belongs to bwrap now)."""
         status_read, status_write = self._pending_status
         os.close(status_write)
         self.status[process.pid] = status_read
+        process.signal_as_exit_code = True  # bwrap exits with 128 + N when its command dies of signal N
 
     def kill(self, process):
         try:

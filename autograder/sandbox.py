@@ -65,8 +65,8 @@ class ChildProcess:
     def path_inside(self, path):
         return Path(path)
 
-    def worker_command(self, submission_folder, fds):
-        argv = [self.python, "-I", "-c", BOOT.format(parent=str(PACKAGE_PARENT)), *map(str, fds)]
+    def worker_command(self, submission_folder, fds, boot=BOOT):
+        argv = [self.python, "-I", "-c", boot.format(parent=str(PACKAGE_PARENT)), *map(str, fds)]
         return argv, dict(cwd=str(submission_folder), env=worker_environment(self.scratch),
                           start_new_session=True, preexec_fn=limit_resources)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from autograder import wire
 
 DEFAULT_TIMEOUT = 10.0
+PIPELINE_BYTES = 32 * 1024  # requests sent without waiting, unread, never fill the pipe (64 KiB)
 MAX_OUTPUT_CHARS = 2000
 
 
@@ -27,6 +28,8 @@ class StudentCodeFailed(Exception):
 
     #: True when the failure concerns the whole assignment (missing, unimportable), not one test.
     problem = False
+    #: True when the worker broke the protocol: what it sends next cannot be trusted to answer the next request.
+    broke_protocol = False
 
     def __init__(self, message, details=""):
         super().__init__(message)
@@ -37,6 +40,12 @@ class SubmissionMissing(StudentCodeFailed):
     """The assignment's module is not in the submission."""
 
     problem = True
+
+
+class ProtocolBroken(StudentCodeFailed):
+    """The worker answered with something the worker never sends (student code wrote on its channel)."""
+
+    broke_protocol = True
 
 
 class ImportFailed(StudentCodeFailed):
@@ -52,7 +61,7 @@ def describe_exit(returncode):
         name = signal.Signals(-returncode).name
         reasons = {"SIGKILL": "killed (a memory, process or time limit, or it killed itself)",
                    "SIGXCPU": "out of CPU time", "SIGXFSZ": "it wrote too much output",
-                   "SIGSEGV": "it crashed (segmentation fault)"}
+                   "SIGSEGV": "it crashed (segmentation fault; unbounded recursion?)"}
         return f"{reasons.get(name, 'killed by ' + name)}"
     return f"it exited with status {returncode} (sys.exit or os._exit in the student's code?)"
 
@@ -83,6 +92,8 @@ class WorkerSession:
         self.generation = 0
         self.output_file = None
         self.pinned = False
+        self.pending = []  # (key, what, restart_on_error) of requests sent without waiting (send)
+        self.pending_bytes = 0
 
     # -- process lifetime -------------------------------------------------
     def _start(self):
@@ -93,13 +104,19 @@ class WorkerSession:
         request_read, self.request_fd = os.pipe()
         self.response_fd, response_write = os.pipe()
         self.output_file = tempfile.TemporaryFile()
-        argv, options = self.sandbox.worker_command(self.module_path.parent, (request_read, response_write))
-        options.setdefault("pass_fds", (request_read, response_write))
         try:
-            self.process = subprocess.Popen(
-                argv, stdin=subprocess.DEVNULL, stdout=self.output_file, stderr=subprocess.STDOUT, **options,
-            )
-            self.sandbox.started(self.process)
+            # A sandbox that keeps a warm process to fork workers from (autograder.zygote) starts
+            # them itself; it answers None when it cannot, and then the worker is started afresh.
+            spawn = getattr(self.sandbox, "spawn", None)
+            fds = (request_read, response_write)
+            self.process = spawn(self.module_path.parent, fds, self.output_file) if spawn else None
+            if self.process is None:
+                argv, options = self.sandbox.worker_command(self.module_path.parent, fds)
+                options.setdefault("pass_fds", fds)
+                self.process = subprocess.Popen(
+                    argv, stdin=subprocess.DEVNULL, stdout=self.output_file, stderr=subprocess.STDOUT, **options,
+                )
+                self.sandbox.started(self.process)
         finally:
             os.close(request_read)
             os.close(response_write)
@@ -115,6 +132,8 @@ class WorkerSession:
 
     def close(self):
         """Kill the worker and everything it started."""
+        self.pending.clear()
+        self.pending_bytes = 0
         if self.process is not None:
             self.sandbox.kill(self.process)
             for fd in (self.request_fd, self.response_fd):
@@ -134,6 +153,8 @@ class WorkerSession:
         key = (message.get("op"), message.get("name"))
         if key in self.timed_out:
             raise StudentCodeFailed(f"{what} timed out earlier; not run again")
+        if self.pending:
+            self.flush()
         if self.process is None:
             self._start()
         try:
@@ -143,10 +164,64 @@ class WorkerSession:
                 self.timed_out.add(key)
             raise
 
+    def send(self, message, what="the student's code", restart_on_error=False):
+        """Send a request whose answer is only an acknowledgement (setattr, pin, seed) without waiting.
+
+        The answers are read in order before the next :meth:`request`, or by :meth:`flush`, and
+        the first error among them is raised then, as it would have been here: a wait for the
+        worker saved per request. Large messages are exchanged at once instead. With
+        ``restart_on_error`` (undoing pins after a test) an error is not raised: the worker is
+        replaced before anything else runs in it.
+        """
+        if any(restart for _, _, restart in self.pending):
+            self.flush()  # nothing may be sent to a worker that an error would replace
+        key = (message.get("op"), message.get("name"))
+        frame = wire.dumps(wire.encode(message))
+        if key in self.timed_out or self.pending_bytes + len(frame) > PIPELINE_BYTES:
+            if not restart_on_error:
+                self.request(message, what=what)
+                return
+            try:
+                self.request(message, what=what)
+            except StudentCodeFailed:
+                self.close()
+            return
+        if self.process is None:
+            self._start()
+        try:
+            wire.write_all(self.request_fd, frame)
+        except OSError:  # the worker is gone: say so as a request would
+            self.request(message, what=what)
+            return
+        self.pending.append((key, what, restart_on_error))
+        self.pending_bytes += len(frame)
+
+    def flush(self, quiet=False):
+        """Read the answers of the requests sent without waiting; raise the first error, unless ``quiet``."""
+        first, restart = None, False
+        while self.pending:
+            key, what, restart_on_error = self.pending.pop(0)
+            try:
+                self._exchange(None, DEFAULT_TIMEOUT, what)
+            except StudentCodeFailed as error:
+                if getattr(error, "timed_out", False):
+                    self.timed_out.add(key)
+                if restart_on_error:
+                    restart = True
+                else:
+                    first = first or error
+        self.pending_bytes = 0
+        if restart:
+            self.close()
+        if first is not None and not quiet:
+            raise first
+
     def _exchange(self, message, timeout, what):
+        """Send ``message`` (None: nothing, an answer is due already) and return its decoded answer."""
         deadline = time.monotonic() + timeout
         try:
-            wire.write_all(self.request_fd, wire.dumps(wire.encode(message)))
+            if message is not None:
+                wire.write_all(self.request_fd, wire.dumps(wire.encode(message)))
             header = self._read(wire.HEADER_BYTES, deadline)
             body = self._read(wire.frame_length(header), deadline)
             answer = wire.parse_body(body)
@@ -163,21 +238,29 @@ class WorkerSession:
         except wire.WireError as error:
             self.close()
             raise StudentCodeFailed(f"{what} sent back something that is not plain data: {error}") from None
-        return self._unpack(answer, what)
+        try:
+            return self._unpack(answer, what)
+        except StudentCodeFailed as error:
+            if error.broke_protocol:
+                self.close()  # its genuine answer may still be on the way: only a fresh worker is in step
+            raise
 
     def _exit_status(self):
         try:
-            return self.process.wait(timeout=2)
+            code = self.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
             return None
+        if getattr(self.process, "signal_as_exit_code", False) and code and 128 < code < 128 + signal.NSIG:
+            return 128 - code  # bwrap reports a worker killed by signal N as the exit status 128 + N
+        return code
 
     def _unpack(self, answer, what):
         if type(answer) is not dict:
-            raise StudentCodeFailed(f"{what}: malformed answer from the worker")
+            raise ProtocolBroken(f"{what}: malformed answer from the worker")
         if "error" in answer:
             error = answer["error"]
             if type(error) is not dict or not all(type(error.get(k)) is str for k in ("type", "message", "traceback")):
-                raise StudentCodeFailed(f"{what}: malformed error report from the worker")
+                raise ProtocolBroken(f"{what}: malformed error report from the worker")
             if error["type"] == "UngradableResult":
                 raise StudentCodeFailed(f"{what} {error['message']}")
             if error["type"] == "NotImplementedError":
@@ -186,14 +269,15 @@ class WorkerSession:
                 raise StudentCodeFailed(f"{what} needs code that is not written yet ({error['message']})")
             raise StudentCodeFailed(f"{what} raised {error['type']}: {error['message']}", error["traceback"])
         if set(answer) != {"ok", "mutated"} or type(answer["mutated"]) is not list:
-            raise StudentCodeFailed(f"{what}: malformed answer from the worker")
-        mutated = wire.decode(answer["mutated"])
-        if not all(type(position) is int for position in mutated):
-            raise StudentCodeFailed(f"{what}: malformed answer from the worker")
+            raise ProtocolBroken(f"{what}: malformed answer from the worker")
         try:
-            return wire.decode(answer["ok"]), mutated
+            mutated = wire.decode(answer["mutated"])
+            value = wire.decode(answer["ok"])
         except wire.WireError as error:
-            raise StudentCodeFailed(f"{what} returned something that is not plain data: {error}") from None
+            raise ProtocolBroken(f"{what} returned something that is not plain data: {error}") from None
+        if not all(type(position) is int for position in mutated):
+            raise ProtocolBroken(f"{what}: malformed answer from the worker")
+        return value, mutated
 
     def _read(self, size, deadline):
         chunks = []

@@ -20,10 +20,18 @@ Requests are dicts with an ``"op"``:
 ``unpin``    undo every pin (the grader does after each test).
 
 Answers are ``{"ok": value}`` (with ``"mutated": [argument positions]`` for calls
-that changed an argument in place) or ``{"error": {"type", "message", "traceback"}}``.
+that changed an argument in place) or ``{"error": {"type", "message", "traceback"}}``;
+an error the grader's limits or sandbox caused is explained in plain words.
+
+Nothing the student's code starts outlives the request that started it: the worker adopts
+every orphan of its descendants (it is their subreaper) and kills them all before it answers,
+and a forked copy of the worker that returns to its loop exits instead of answering.
 """
+import errno
 import inspect
 import math
+import os
+import signal
 import sys
 import traceback
 
@@ -31,8 +39,10 @@ import numpy as np
 
 from autograder import wire
 
-WORKER_FILE = __file__
+GRADER_FOLDER = os.path.dirname(os.path.abspath(__file__)) + os.sep
 MAX_TRACEBACK_CHARS = 4000
+NETWORK_ERRORS = {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ECONNRESET, errno.ECONNABORTED,
+                  errno.EADDRNOTAVAIL, errno.ENETDOWN, errno.ETIMEDOUT}
 
 # The worker's own judgments (did a call change its argument? does a call match a pin?) use
 # these, bound before any student code runs: patching numpy, math or builtins later changes
@@ -45,6 +55,7 @@ _tobytes, _tolist, _array_copy = np.ndarray.tobytes, np.ndarray.tolist, np.ndarr
 class Worker:
     def __init__(self):
         self.module = None
+        self.folder = None  # the student's folder: reading outside it is worth a plain-words message
         self.objects = {}
         self.pins = []
 
@@ -72,6 +83,7 @@ class Worker:
         if search_path:
             # Appended, never prepended: a student's numpy.py cannot shadow the real one.
             sys.path.append(search_path)
+        self.folder = search_path or os.path.dirname(path)
         self.module = load_module(path, name)
         return sorted(attribute for attribute in vars(self.module) if not attribute.startswith("_"))
 
@@ -120,6 +132,8 @@ class Worker:
             else:
                 delattr(owner, attribute)  # a pinned method of an instance: the class's one shows again
 
+    pack = staticmethod(wire.encode)  # how an answer's value is written (the benchmark's in-process run copies)
+
     def answer(self, request):
         op = request.pop("op")
         handler = getattr(self, f"op_{op}", None)
@@ -127,10 +141,10 @@ class Worker:
             raise ValueError(f"unknown op {op!r}")
         result, mutated = handler(**request) if op == "call" else (handler(**request), [])
         try:
-            encoded = wire.encode(result, self.register)
+            packed = self.pack(result, self.register)
         except TypeError as error:
             return {"error": {"type": "UngradableResult", "message": f"returned {error}", "traceback": ""}}
-        return {"ok": encoded, "mutated": mutated}
+        return {"ok": packed, "mutated": mutated}
 
 
 def fingerprint(value):
@@ -196,20 +210,110 @@ def pinned(original, table):
     return function
 
 
-def describe(error):
+def plain_words(error, folder=None):
+    """What the grader's limits or sandbox did to the student's code, in plain words (None: nothing special)."""
+    from autograder.sandbox import MEMORY_BYTES, OUTPUT_BYTES
+
+    if isinstance(error, MemoryError):
+        return f"ran out of memory (at grading a worker may use {MEMORY_BYTES / 1024**3:g} GiB)"
+    if not isinstance(error, OSError):
+        return None
+    name = error.filename
+    if error.errno == errno.EFBIG:
+        return f"wrote too much output (at grading the limit is {OUTPUT_BYTES // 1024**2} MiB)"
+    if error.errno == errno.EROFS:
+        return f"tried to write {name}: at grading the file system is read-only, except /tmp"
+    if error.errno in (errno.ENOENT, errno.EACCES, errno.EPERM) and isinstance(name, str) and folder:
+        where = os.path.abspath(name)
+        # A missing file in a folder the code made under /tmp is its own mistake; a missing folder
+        # under /tmp is somebody else's (a checkout of the kit there is not visible at grading).
+        own_tmp = where.startswith("/tmp/") and os.path.isdir(os.path.dirname(where))
+        if not own_tmp and not (where == folder or where.startswith(folder.rstrip("/") + "/")):
+            return (f"tried to read a file outside its folder ({name}): at grading only the submission's own "
+                    "files can be read")
+    if error.errno in NETWORK_ERRORS or type(error).__name__ == "gaierror":
+        return "tried to use the network, which is switched off at grading"
+    if error.errno == errno.EAGAIN and name is None:
+        return "could not start another process (at grading a submission may run only a few)"
+    return None
+
+
+def describe(error, folder=None):
     """The student-facing account of an exception: type, message, and the student's frames."""
     if isinstance(error, SystemExit):
         message = f"the code called sys.exit({error.code!r})"
     else:
         message = str(error)[:1000]
-    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
-              if frame.filename not in (WORKER_FILE, wire.__file__)]
+        explained = plain_words(error, folder)
+        if explained:
+            message = f"{explained} ({message})" if message else explained
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)  # the student's frames, not the grader's
+              if not frame.filename.startswith((GRADER_FOLDER, "<frozen importlib"))]
     text = "".join(traceback.format_list(frames)) + "".join(traceback.format_exception_only(type(error), error))
     return {"type": type(error).__name__, "message": message, "traceback": text[-MAX_TRACEBACK_CHARS:]}
 
 
+def become_subreaper():
+    """Adopt whatever the student's code starts and abandons (daemons included), so that it can be killed."""
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def children():
+    """The pids of this process's children (its threads' too), from /proc; [] where there is no /proc."""
+    pids = []
+    try:
+        for thread in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{thread}/children") as listing:
+                pids += [int(pid) for pid in listing.read().split()]
+        return pids
+    except FileNotFoundError:  # a kernel without CONFIG_PROC_CHILDREN: every process's parent, then
+        pass
+    except (OSError, ValueError):
+        return []
+    me = os.getpid()
+    try:
+        entries = [entry for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return []
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                if int(stat.read().rsplit(")", 1)[1].split()[1]) == me:
+                    pids.append(int(entry))
+        except (OSError, ValueError, IndexError):
+            pass
+    return pids
+
+
+def reap_children(rounds=100):
+    """Kill every process the student's code left running, and their children after them (bounded)."""
+    try:
+        os.waitpid(-1, os.WNOHANG)  # one system call, where /proc takes six, to learn the usual answer:
+    except ChildProcessError:  # no child at all, alive or not (orphans come to this subreaper too)
+        return
+    for _ in range(rounds):
+        pids = children()
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        for pid in pids:
+            try:
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+
+
 def serve(request_fd, response_fd):
     worker = Worker()
+    me = os.getpid()
+    become_subreaper()
     while True:
         try:
             header = wire.read_exactly(request_fd, wire.HEADER_BYTES)
@@ -219,7 +323,10 @@ def serve(request_fd, response_fd):
         try:
             response = worker.answer(request)
         except BaseException as error:  # the student's code may raise anything, SystemExit included
-            response = {"error": describe(error)}
+            response = {"error": describe(error, worker.folder)}
+        if os.getpid() != me:  # a process the student's code forked came back here: only the worker answers
+            os._exit(0)
+        reap_children()  # nothing the student's code started outlives the request
         wire.write_all(response_fd, wire.dumps(response))
 
 

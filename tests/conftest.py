@@ -24,3 +24,11 @@ def digits():
     from backprop_datasets import load_digits_split
 
     return load_digits_split()
+
+
+@pytest.fixture(scope="session")
+def graded_class(tmp_path_factory):
+    """The whole example class of ``examples/catalogue.py``, graded once for the session (minutes; see example_class)."""
+    from example_class import grade_class
+
+    return grade_class(tmp_path_factory.mktemp("class"))

@@ -1,7 +1,6 @@
 """``autograder grade`` on the bundled examples: right scores, in the right places, every time."""
 import csv
 import json
-import os
 import re
 import shutil
 import sys
@@ -10,20 +9,19 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
+from example_class import SANDBOX_KIND, hidden_source_lines, needs_sandbox
 
 from autograder.assignments import ASSIGNMENTS
 from autograder.grading import grade
-from autograder.sandbox import make_sandbox
 
 sys.path.insert(0, str(REPO / "examples"))
-from build_examples import BUGS, HOSTILE, build  # noqa: E402
+from catalogue import ATTACKS, BUGS, FULL_MARKS, REFUSED  # noqa: E402
 
 FOLDERS = [assignment.folder for assignment in ASSIGNMENTS]
-SANDBOX = make_sandbox("auto")
-SANDBOX_KIND = "bwrap" if SANDBOX.secure else "process"
-needs_sandbox = pytest.mark.skipif(
-    not SANDBOX.secure and not os.environ.get("CI"), reason="needs bubblewrap (CI always has it)"
-)
+# The examples that cost points in their own assignment and nowhere else (the attacks a sandbox must hold aside).
+COSTLY = {example.name: example.assignment for example in BUGS + ATTACKS
+          if example.expect not in (FULL_MARKS, REFUSED) and not example.needs_sandbox}
+pytestmark = pytest.mark.slow
 
 
 def read_gradebook(out):
@@ -32,16 +30,14 @@ def read_gradebook(out):
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    base = tmp_path_factory.mktemp("graded")
-    submissions = build(base / "submissions")
-    grade(submissions, base / "out", REPO, jobs=2, sandbox_kind=SANDBOX_KIND, progress=False)
-    return base, {row["student"]: row for row in read_gradebook(base / "out")}
+def graded(graded_class):
+    """The example class, graded once for the whole session (conftest.graded_class)."""
+    return graded_class.base, {row["student"]: row for row in read_gradebook(graded_class.base / "out")}
 
 
 def test_one_row_per_submission(graded):
     base, rows = graded
-    students = sorted(path.name for path in (base / "submissions").iterdir())
+    students = sorted(path.stem if path.suffix == ".zip" else path.name for path in (base / "submissions").iterdir())
     assert [row["student"] for row in read_gradebook(base / "out")] == students
 
 
@@ -54,10 +50,10 @@ def test_reference_scores_full_marks_and_stubs_zero(graded):
     assert reference["status"] == stubs["status"] == "ok"
 
 
-@pytest.mark.parametrize("name", sorted(BUGS) + sorted(set(HOSTILE) - {"hostile_read_solutions"}))
+@pytest.mark.parametrize("name", sorted(COSTLY))
 def test_one_change_costs_points_in_its_own_assignment_only(graded, name):
     _, rows = graded
-    folder = {**BUGS, **HOSTILE}[name][0]
+    folder = COSTLY[name]
     row, reference = rows[name], rows["reference"]
     assert float(row[folder]) < float(reference[folder]), f"{name} lost nothing in {folder}"
     for other in FOLDERS:
@@ -103,11 +99,8 @@ def test_feedback_shows_hidden_test_names_but_never_their_source(graded):
     base, _ = graded
     feedback = (base / "out" / "bug_softmax_no_keepdims" / "feedback.html").read_text()
     assert "test_hidden_softmax_matches_reference" in feedback
-    for hidden in (REPO / "solutions").glob("*/test_hidden_*.py"):
-        for line in hidden.read_text().splitlines():
-            line = line.strip()
-            if len(line) > 30 and not line.startswith(("def ", "#", '"""', "@pytest", "import", "from")):
-                assert line not in feedback, f"{hidden.name} leaks: {line}"
+    for name, line in hidden_source_lines():
+        assert line not in feedback, f"{name} leaks: {line}"
 
 
 def test_grading_again_gives_identical_gradebook_and_resumes(graded, tmp_path):

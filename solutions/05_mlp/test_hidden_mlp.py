@@ -315,8 +315,10 @@ def test_hidden_inputs_not_mutated(student, reference, model, twin, rng, functio
 def test_hidden_train_matches_reference_step(student, model, twin, parameters, rng, bars, learning_rate, as_list):
     x, label = rng.normal(size=INPUT), 3
     gradients = twin.grad_loss(x, label)
-    student._pin("grad_loss", [((x, label), {}, gradients), ((x,), {"y_true": label}, gradients)], target=model)
-    model.train(x.tolist() if as_list else x, label, learning_rate)
+    given = x.tolist() if as_list else x  # pinned as given: train may pass it on to grad_loss unconverted
+    student._pin("grad_loss", [((x, label), {}, gradients), ((x,), {"y_true": label}, gradients),
+                               ((given, label), {}, gradients), ((given,), {"y_true": label}, gradients)], target=model)
+    model.train(given, label, learning_rate)
     for name in NAMES:
         check_one_step(getattr(model, name), parameters[name], gradients[name], learning_rate,
                        f"self.{name} after train(x, y, learning_rate={learning_rate})", bars["rtol"])

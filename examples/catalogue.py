@@ -1,0 +1,1026 @@
+"""The example class that proves the grader: one entry per submission, and what it must get.
+
+Every example is the reference solution (``solutions/``) with one change:
+
+- a **bug** (``BUG``): exactly one realistic student mistake. It must fail the tests named in
+  ``expect`` (at least one case of each), lose points in its own assignment, and lose nothing in
+  any other assignment. ``examples/mutation_score.py`` counts the bugs caught.
+- a **variant** (``VARIANT``): a correct submission written differently (loops, float32, lists,
+  helpers, another valid initialisation, notebooks, a zip). It must keep full marks: a false fail
+  is as bad as a missed bug.
+- a **hostile** submission (``HOSTILE``): an attack on the grader. It may only lower its own
+  score, and ``expect`` says exactly what it deserves: ``FULL_MARKS`` (the attack achieved
+  nothing), ``ZERO`` (its assignment could not be imported), ``REFUSED`` (the whole submission
+  was refused before grading), or the test functions it fails, exactly. Its feedback must say
+  what happened in plain words (``feedback``), every other submission in the same batch keeps
+  its result, and nothing of it survives grading.
+
+A ``change`` is a text replacement in the assignment's module (:class:`Replace`, which stops the
+build when its text is not in the reference exactly once, so the catalogue follows the
+solutions), a list of those, or a small builder function ``change(folder, context)`` for what
+is not one replacement (extra files, notebooks, zips, symbolic links).
+"""
+import json
+import shutil
+import stat
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+KIT = Path(__file__).resolve().parent.parent
+if str(KIT) not in sys.path:
+    sys.path.insert(0, str(KIT))
+
+from autograder.assignments import ASSIGNMENTS  # noqa: E402
+
+BUG, VARIANT, HOSTILE = "bug", "variant", "hostile"
+FULL_MARKS, ZERO, REFUSED = "full marks", "zero", "refused"
+MODULES = {assignment.folder: assignment.module_file for assignment in ASSIGNMENTS}
+CANARY = "BACKPROP_KIT_CANARY"  # an environment variable of the grader that student code must never see
+PWNED = "/tmp/backprop-kit-pwned-"  # files that exist only if an attack worked on the grader's side
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a builder may need from the machine that grades: a loopback port nobody may reach."""
+
+    listener_port: int = 9
+
+
+@dataclass(frozen=True)
+class Replace:
+    """Replace ``old`` by ``new`` (a text, or a function of the :class:`Context` that makes it) in the module
+    of ``folder`` (default: the example's assignment)."""
+
+    old: str
+    new: object
+    folder: str = ""
+
+    def __call__(self, submission, context, example):
+        path = submission / MODULES[self.folder or example.assignment]
+        text = path.read_text()
+        if text.count(self.old) != 1:
+            raise SystemExit(f"{example.name}: the text to change occurs {text.count(self.old)} times in "
+                             f"{path.relative_to(submission)}:\n{self.old}")
+        path.write_text(text.replace(self.old, self.new(context) if callable(self.new) else self.new))
+
+
+@dataclass(frozen=True)
+class Example:
+    kind: str            # BUG, VARIANT or HOSTILE
+    name: str            # the student id in the gradebook
+    assignment: str      # the assignment folder it changes ("" for the whole submission)
+    change: object       # a Replace, a list of them, or a builder function(folder, context)
+    expect: object       # FULL_MARKS, ZERO, REFUSED, or the test functions it must fail
+    feedback: tuple = ()  # words its feedback must contain
+    about: str = ""      # the mistake or attack, in a few words
+    needs_sandbox: bool = False  # unsafe or meaningless without the bubblewrap sandbox
+    absent: tuple = ()   # words its feedback must NOT contain (a leak, a stolen file)
+
+    def apply(self, submission, context):
+        changes = self.change if isinstance(self.change, (list, tuple)) else [self.change]
+        for change in changes:
+            if isinstance(change, Replace):
+                change(submission, context, self)
+            else:
+                change(submission, context)
+
+
+def tests(*names):
+    return tuple(names)
+
+
+# -- builders -------------------------------------------------------------------------------------
+def add_files(files):
+    """A change that writes ``{relative path: text}`` into the submission."""
+    def change(submission, context):
+        for relative, text in files.items():
+            (submission / relative).parent.mkdir(parents=True, exist_ok=True)
+            (submission / relative).write_text(text)
+    return change
+
+
+def zipped(make_members):
+    """A change that turns the submission folder into ``<name>.zip`` made by ``make_members(folder, zip)``."""
+    def change(submission, context):
+        archive = submission.with_suffix(".zip")
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+            make_members(submission, bundle)
+        shutil.rmtree(submission)
+    return change
+
+
+def _wrapped_members(submission, bundle):
+    for path in sorted(submission.rglob("*.py")):
+        bundle.write(path, Path("reference-main") / path.relative_to(submission))
+    bundle.writestr("__MACOSX/reference-main/._softmax.py", b"\x00\x05\x16\x07junk")
+    bundle.writestr("reference-main/.DS_Store", b"\x00\x00\x00\x01Bud1")
+
+
+def _escaping_members(submission, bundle):
+    for path in sorted(submission.rglob("*.py")):
+        bundle.write(path, path.relative_to(submission))
+    bundle.writestr("../../escaped-from-zip.py", "print('outside the submission')\n")
+
+
+def _symlink_members(submission, bundle):
+    for path in sorted(submission.rglob("*.py")):
+        if path.name != "softmax.py":
+            bundle.write(path, path.relative_to(submission))
+    link = zipfile.ZipInfo("02_softmax/softmax.py")
+    link.create_system = 3  # unix
+    link.external_attr = (stat.S_IFLNK | 0o777) << 16
+    bundle.writestr(link, str(KIT / "solutions" / "02_softmax" / "softmax.py"))
+
+
+def symlink_to_the_reference(submission, context):
+    """02's module is a symbolic link to the reference solution: graded as is, it would score full marks."""
+    module = submission / MODULES["02_softmax"]
+    module.unlink()
+    module.symlink_to(KIT / "solutions" / MODULES["02_softmax"])
+
+
+def huge_junk_file(submission, context):
+    """A 200 MiB file next to the modules (sparse: it costs no disk)."""
+    with open(submission / "01_perceptron" / "dataset-backup.bin", "wb") as junk:
+        junk.truncate(200 * 1024**2)
+
+
+def junk_notebook(submission, context):
+    module = submission / MODULES["04_logistic_regression"]
+    module.unlink()
+    module.with_suffix(".ipynb").write_text("this is not JSON {\n")
+
+
+def _memorised(folder, make_model, train, constructor):
+    """A builder: the model of ``folder`` built with ``constructor`` starts from parameters trained at home
+    on the public digits split, and its ``train`` does nothing once it has them."""
+    def change(submission, context):
+        import numpy as np
+        from autograder.loading import load_module
+        from backprop_datasets import load_digits_split
+
+        reference = load_module(KIT / "solutions" / MODULES[folder], f"memorise_{folder}")
+        X_train, _, y_train, _ = load_digits_split()
+        np.random.seed(0)
+        model = make_model(reference)
+        train(model, X_train, y_train)
+        names = [name for name, value in vars(model).items() if isinstance(value, np.ndarray)]
+        lines = ["", "", "# Trained at home on the digits (the public split): no need to train again.", "MEMORISED = {"]
+        for name in names:
+            lines.append(f"    {name!r}: {np.round(getattr(model, name), 5).tolist()!r},")
+        lines += ["}", ""]
+        path = submission / MODULES[folder]
+        text = path.read_text() + "\n".join(lines)
+        start = "        self.output_size = output_size\n"
+        assert text.count(start) == 1
+        text = text.replace(start, start + f"        if {constructor}:  # the digits: start from what I learned\n"
+                            "            for name, value in MEMORISED.items():\n"
+                            "                setattr(self, name, np.array(value))\n"
+                            "            self.memorised = True\n")
+        step = "        grads = self.grad_loss(x, y)\n"
+        assert text.count(step) == 1
+        text = text.replace(step, "        if getattr(self, 'memorised', False):\n            return  # already trained\n"
+                            + step)
+        path.write_text(text)
+    return change
+
+
+def _sgd(epochs, rate):
+    def train(model, X, y):
+        for _ in range(epochs):
+            for x, label in zip(X, y):
+                model.train(x, label, rate)
+    return train
+
+
+MEMORISE_LR = _memorised("04_logistic_regression", lambda reference: reference.LogisticRegression(64, 10),
+                         _sgd(3, 0.01), "(input_size, output_size) == (64, 10)")
+MEMORISE_MLP = _memorised("05_mlp", lambda reference: reference.NeuralNet(64, 10, 10), _sgd(15, 0.1),
+                          "(input_size, hidden_size, output_size) == (64, 10, 10)")
+
+
+def notebooks(submission, context):
+    """Every assignment as a notebook: definitions in cells, with the experiments a student runs around them."""
+    import ast
+
+    experiments = {
+        "01_perceptron": ["X, y = load_points('perceptron')\nlines = trainPerceptronAlgorithm(X, y)\n"
+                          "print('final line', lines[-1])\n",
+                          "for bits in [(0, 0), (0, 1), (1, 0), (1, 1)]:\n    print(bits, xor(*bits))\n"],
+        "02_softmax": ["print(softmax([1.0, 2.0, 3.0]))\nprint(nll([1, 0, 0], [0.99, 0.01, 0]))\n"],
+        "03_gradient_descent": ["X, y = load_points('gradient_descent')\n"
+                                "weights, bias = train(X, y, 1000, 0.01)  # a long run, to see the curve\n"
+                                "plot_boundary(X, y, weights, bias)\n"],
+        "04_logistic_regression": ["X_train, X_test, y_train, y_test = load_digits_split()\n"
+                                   "model = LogisticRegression(64, 10)\n"
+                                   "for epoch in range(30):\n    for x, label in zip(X_train, y_train):\n"
+                                   "        model.train(x, label, 0.01)\n"
+                                   "    print(epoch, model.accuracy(X_test, y_test))\n"],
+        "05_mlp": ["X_train, X_test, y_train, y_test = load_digits_split()\nnet = NeuralNet(64, 10, 10)\n"
+                   "for epoch in range(200):\n    for x, label in zip(X_train, y_train):\n"
+                   "        net.train(x, label, 0.1)\n"
+                   "print('test accuracy', net.accuracy(X_test, y_test))\n"],
+        "06_backprop": ["W1, b1, W2, b2 = train_xor()\nprint(sigmoid(sigmoid(XOR_X @ W1 + b1) @ W2 + b2))\n"],
+    }
+    plotting = ("def plot_boundary(X, y, weights, bias):\n    import matplotlib.pyplot as plt\n\n"
+                "    plt.scatter(X[:, 0], X[:, 1], c=y)\n    plt.axline((0, -bias / weights[1]), slope=-weights[0] / weights[1])\n"
+                "    plt.show()\n")
+
+    def cell(kind, text, number):
+        lines = text.splitlines(keepends=True)
+        body = {"cell_type": kind, "id": f"cell-{number}", "metadata": {}, "source": lines}
+        if kind == "code":
+            body.update(execution_count=None, outputs=[])
+        return body
+
+    for assignment in ASSIGNMENTS:
+        module = submission / assignment.module_file
+        text = "".join(line for line in module.read_text().splitlines(keepends=True) if "### " not in line)
+        tree = ast.parse(text)
+        cells = [cell("markdown", f"# {assignment.folder}\n\n{ast.get_docstring(tree)}\n", 0)]
+        imports = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+        cells.append(cell("code", "%matplotlib inline\n" + "".join(ast.get_source_segment(text, node) + "\n"
+                                                                  for node in imports)
+                          + "from backprop_datasets import load_digits_split, load_points\n", 1))
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)) or (isinstance(node, ast.Expr) and node is tree.body[0]):
+                continue
+            cells.append(cell("code", ast.get_source_segment(text, node) + "\n", len(cells)))
+        if assignment.folder == "03_gradient_descent":
+            cells.append(cell("code", plotting, len(cells)))
+        cells.append(cell("markdown", "## Trying it out\n", len(cells)))
+        cells += [cell("code", source, len(cells) + i) for i, source in enumerate(experiments[assignment.folder])]
+        cells.append(cell("code", "!pip list | grep numpy\n", len(cells)))
+        notebook = {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
+                    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                                 "language_info": {"name": "python"}}}
+        module.with_suffix(".ipynb").write_text(json.dumps(notebook, indent=1))
+        module.unlink()
+
+
+# Hostile code that is more than a line: each returns the module text to insert.
+WALK_FOR_SECRETS = '''
+import os as _os
+
+_KIT_NAMES = {"01_perceptron", "02_softmax", "03_gradient_descent", "04_logistic_regression", "05_mlp",
+              "06_backprop", "grading.toml", "gradebook.csv", "results.json", "feedback.html", "grader.log"}
+_KIT_NAMES |= set(OTHER_STUDENTS)
+_FOUND, _SEEN = [], 0
+for _top, _folders, _files in _os.walk("/"):
+    if _top == "/":  # not the kernel's files, nor its own submission
+        _folders[:] = [f for f in _folders if f not in ("proc", "sys", "dev", "submission", "extracted")]
+    for _name in _folders + _files:
+        _SEEN += 1
+        if _name in _KIT_NAMES or _name.startswith("test_hidden_"):
+            _FOUND.append(_os.path.join(_top, _name))
+    if _SEEN > 400000:
+        break
+if _FOUND:
+    raise ImportError(f"found files of the grader or of other students: {_FOUND[:20]}")
+'''
+
+READ_ENVIRONMENT = '''
+import os as _os
+
+for _pid in _os.listdir("/proc"):
+    for _part in ("environ", "cmdline"):
+        try:
+            with open(f"/proc/{_pid}/{_part}", "rb") as _file:
+                _text = _file.read().decode(errors="replace")
+        except OSError:
+            continue
+        if "''' + CANARY + '''" in _text:
+            raise ImportError("the grader's environment leaked: " + _text.replace("\\0", " ")[:600])
+'''
+
+FORGE_RESULTS = '''
+import json as _json
+import os as _os
+
+_FORGED = {"score": 1000, "tests": [], "output": "FORGED RESULT"}
+_targets = ["results.json", "../results.json", "../../results.json", "/tmp/../results.json",
+            "/submission/results.json", "/submission/../results.json", "/submission/../gradebook.csv"]
+for _top, _folders, _files in _os.walk("/", topdown=True):
+    _folders[:] = [f for f in _folders if f not in ("proc", "sys", "dev", "usr")]
+    _targets += [_os.path.join(_top, name) for name in _files if name in ("results.json", "gradebook.csv")]
+for _target in _targets:
+    try:
+        with open(_target, "w") as _file:
+            _file.write(_json.dumps(_FORGED) if _target.endswith(".json") else "student,total\\nme,1000\\n")
+    except OSError:
+        pass
+print(_json.dumps(_FORGED))
+'''
+
+PICKLE_PAYLOAD = '''
+
+class _Payload:
+    """Unpickled on the grader's side, this would create a file there."""
+
+    def __reduce__(self):
+        return (open, ("''' + PWNED + '''pickle", "w"))
+'''
+
+FORGED_FRAME = '''
+
+class _Payload:
+    def __reduce__(self):
+        return (open, ("''' + PWNED + '''frame", "w"))
+
+
+def _forge_answer():
+    """Write an answer straight onto the worker's channel: an object array whose bytes unpickle a payload."""
+    import base64, json, os, pickle, struct, sys
+
+    frame = sys._getframe()
+    while frame is not None and "response_fd" not in frame.f_locals:  # up to the worker's loop
+        frame = frame.f_back
+    payload = base64.b64encode(pickle.dumps(np.array([_Payload()], dtype=object))).decode()
+    body = json.dumps({"ok": {"__array__": payload, "dtype": "|O", "shape": [1]}, "mutated": []}).encode()
+    os.write(frame.f_locals["response_fd"], struct.pack(">Q", len(body)) + body)
+'''
+
+LYING_ARRAY = '''
+
+class LyingArray(np.ndarray):
+    """An array that says it equals anything."""
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+'''
+
+CONFTEST = '''"""If pytest loaded this, every test would pass."""
+import pytest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    report.outcome = "passed"
+    report.longrepr = None
+
+
+def pytest_collection_modifyitems(items):
+    items[:] = []
+'''
+
+# -- the catalogue --------------------------------------------------------------------------------
+P01, P02, P03, P04, P05, P06 = (assignment.folder for assignment in ASSIGNMENTS)
+
+PERCEPTRON_STEP = ("        if error == 1:\n            W[:, 0] += learn_rate * x\n            b += learn_rate\n"
+                   "        elif error == -1:\n            W[:, 0] -= learn_rate * x\n            b -= learn_rate\n")
+SOFTMAX_TESTS = tests("test_softmax_rows_are_probabilities", "test_softmax_known_values",
+                      "test_softmax_is_stable_for_huge_scores", "test_hidden_softmax_matches_reference",
+                      "test_hidden_inputs_not_mutated")
+NLL_TESTS = tests("test_nll_published_values", "test_hidden_nll_matches_reference", "test_hidden_inputs_not_mutated")
+
+BUGS = [
+    # 01_perceptron
+    Example(BUG, "bug_perceptron_update_sign", P01,
+            Replace(PERCEPTRON_STEP, PERCEPTRON_STEP.replace("+=", "@").replace("-=", "+=").replace("@", "-=")),
+            tests("test_perceptron_step_known_pass", "test_hidden_perceptron_step_matches_reference"),
+            about="moves the line away from a misclassified point labelled 1 (and towards one labelled 0)"),
+    Example(BUG, "bug_perceptron_batch_update", P01,
+            Replace("    for x, label in zip(X, y):\n        error = label - prediction(x, W, b)\n",
+                    "    predictions = [prediction(x, W, b) for x in X]  # all at once, with the line before the pass\n"
+                    "    for x, label, predicted in zip(X, y, predictions):\n        error = label - predicted\n"),
+            tests("test_perceptron_step_known_pass", "test_hidden_perceptron_step_matches_reference"),
+            about="predicts every point with the line from before the pass instead of updating after each point"),
+    Example(BUG, "bug_step_strict_boundary", P01,
+            Replace("return 1 if t >= 0 else 0", "return 1 if t > 0 else 0"),
+            tests("test_step_function_values", "test_hidden_step_function_matches_reference"),
+            about="> instead of >= at the boundary: a score of exactly 0 gives 0"),
+    Example(BUG, "bug_and_gate_weights", P01,
+            Replace("AND_WEIGHTS = (1.0, 1.0, -1.5)", "AND_WEIGHTS = (1.0, 1.0, -1.0)"),
+            tests("test_gate_weights_truth_tables"),
+            about="AND's bias too small: with >= 0, one input alone already fires"),
+    Example(BUG, "bug_not_gate_reads_x1", P01,
+            Replace("NOT_WEIGHTS = (0.0, -1.0, 0.5)", "NOT_WEIGHTS = (-1.0, 0.0, 0.5)"),
+            tests("test_gate_weights_truth_tables"), about="NOT looks at x1 instead of x2"),
+    Example(BUG, "bug_xor_or_on_top", P01,
+            Replace("    return gate(AND_WEIGHTS, nand, either)", "    return gate(OR_WEIGHTS, nand, either)"),
+            tests("test_xor_truth_table", "test_hidden_xor_with_numpy_inputs"),
+            about="XOR's second layer is OR instead of AND"),
+    Example(BUG, "bug_prediction_without_bias", P01,
+            Replace("np.asarray(W, dtype=float)) + b", "np.asarray(W, dtype=float))"),
+            tests("test_prediction_known_points", "test_hidden_prediction_matches_reference"),
+            about="prediction forgets the bias"),
+    Example(BUG, "bug_train_ignores_learn_rate", P01,
+            Replace("W, b = perceptronStep(X, y, W, b, learn_rate)", "W, b = perceptronStep(X, y, W, b)"),
+            tests("test_train_perceptron_follows_perceptron_step", "test_hidden_train_perceptron_matches_reference"),
+            about="trainPerceptronAlgorithm does not pass learn_rate on"),
+    Example(BUG, "bug_train_draws_bias_first", P01,
+            Replace("    W = np.random.rand(2, 1)\n    b = np.random.rand() + max(X[:, 0])\n",
+                    "    b = np.random.rand() + max(X[:, 0])\n    W = np.random.rand(2, 1)\n"),
+            tests("test_train_perceptron_follows_perceptron_step", "test_hidden_train_perceptron_matches_reference"),
+            about="draws the bias before the weights, so the start differs from the contract's"),
+    # 02_softmax
+    Example(BUG, "bug_softmax_wrong_axis", P02,
+            Replace("    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n"
+                    "    return exp / np.sum(exp, axis=-1, keepdims=True)",
+                    "    exp = np.exp(X - np.max(X, axis=0, keepdims=True))\n"
+                    "    return exp / np.sum(exp, axis=0, keepdims=True)"),
+            tests("test_softmax_rows_are_probabilities", "test_softmax_is_stable_for_huge_scores",
+                  "test_hidden_softmax_matches_reference"),
+            about="softmax over the first axis (the samples) instead of the last"),
+    Example(BUG, "bug_softmax_no_max_shift", P02,
+            Replace("exp = np.exp(X - np.max(X, axis=-1, keepdims=True))", "exp = np.exp(X)"),
+            tests("test_softmax_is_stable_for_huge_scores", "test_hidden_softmax_matches_reference"),
+            about="no max shift: exp overflows for large scores"),
+    Example(BUG, "bug_softmax_no_keepdims", P02,
+            Replace("return exp / np.sum(exp, axis=-1, keepdims=True)", "return exp / np.sum(exp, axis=-1)"),
+            tests("test_softmax_rows_are_probabilities", "test_hidden_softmax_matches_reference"),
+            about="the row sums lose their axis: wrong on square input, an error on non-square input"),
+    Example(BUG, "bug_softmax_total_sum", P02,
+            Replace("return exp / np.sum(exp, axis=-1, keepdims=True)", "return exp / np.sum(exp)"),
+            tests("test_softmax_rows_are_probabilities", "test_hidden_softmax_matches_reference"),
+            about="divides by the sum over the whole batch, not per row"),
+    Example(BUG, "bug_softmax_shifts_input_in_place", P02,
+            Replace("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n",
+                    "    X = np.asarray(X, dtype=float)\n    X -= np.max(X, axis=-1, keepdims=True)\n    exp = np.exp(X)\n"),
+            tests("test_hidden_inputs_not_mutated"),
+            about="subtracts the max from the caller's array in place"),
+    Example(BUG, "bug_nll_sum_not_mean", P02,
+            Replace("return float(-np.mean(log_likelihoods))", "return float(-np.sum(log_likelihoods))"),
+            tests("test_hidden_nll_matches_reference"), about="nll sums over the rows instead of averaging"),
+    Example(BUG, "bug_nll_without_epsilon", P02,
+            Replace("np.log(EPSILON + Y_pred)", "np.log(Y_pred)"),
+            tests("test_nll_published_values", "test_hidden_nll_matches_reference"),
+            about="log(0) without EPSILON: inf and NaN for a certain, wrong prediction"),
+    Example(BUG, "bug_nll_sign", P02,
+            Replace("return float(-np.mean(log_likelihoods))", "return float(np.mean(log_likelihoods))"),
+            tests("test_nll_published_values", "test_hidden_nll_matches_reference"), about="nll without the minus sign"),
+    Example(BUG, "bug_cross_entropy_averaged", P02,
+            Replace("return float(-np.sum(Y * np.log(P)", "return float(-np.mean(Y * np.log(P)"),
+            tests("test_cross_entropy_known_value", "test_hidden_cross_entropy_matches_reference"),
+            about="binary cross-entropy averaged instead of summed"),
+    Example(BUG, "bug_one_hot_labels_from_one", P02,
+            [Replace("        encoded[y] = 1.0", "        encoded[y - 1] = 1.0"),
+             Replace("encoded[np.arange(len(y)), y] = 1.0", "encoded[np.arange(len(y)), y - 1] = 1.0")],
+            tests("test_one_hot_shapes_and_values", "test_hidden_one_hot_matches_reference"),
+            about="one_hot counts labels from 1"),
+    # 03_gradient_descent
+    Example(BUG, "bug_gd_step_sign", P03,
+            Replace("error = y - output_formula(x, weights, bias)", "error = output_formula(x, weights, bias) - y"),
+            tests("test_train_reaches_accuracy", "test_update_weights_gradient_check",
+                  "test_hidden_train_reaches_accuracy", "test_hidden_update_weights_matches_reference",
+                  "test_hidden_update_weights_gradient_check"),
+            about="gradient ascent: the step goes along the gradient of the log-loss"),
+    Example(BUG, "bug_gd_no_bias_update", P03,
+            Replace("bias = bias + learnrate * error", "bias = bias"),
+            tests("test_update_weights_gradient_check", "test_hidden_update_weights_matches_reference",
+                  "test_hidden_update_weights_gradient_check"),
+            about="the bias is never updated"),
+    Example(BUG, "bug_gd_weights_in_place", P03,
+            Replace("    weights = np.asarray(weights, dtype=float) + learnrate * error * x\n",
+                    "    weights = np.asarray(weights, dtype=float)\n    weights += learnrate * error * x\n"),
+            tests("test_hidden_update_weights_does_not_mutate"),
+            about="updates the caller's weights array in place"),
+    Example(BUG, "bug_gd_without_learnrate", P03,
+            Replace("weights = np.asarray(weights, dtype=float) + learnrate * error * x",
+                    "weights = np.asarray(weights, dtype=float) + error * x"),
+            tests("test_update_weights_gradient_check", "test_hidden_update_weights_matches_reference",
+                  "test_hidden_update_weights_gradient_check"),
+            about="the weights' step forgets the learning rate"),
+    Example(BUG, "bug_sigmoid_flipped", P03,
+            Replace("return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))",
+                    "return np.exp(-np.logaddexp(0.0, np.asarray(x, dtype=float)))"),
+            tests("test_sigmoid_known_values", "test_sigmoid_is_finite_for_extreme_inputs",
+                  "test_hidden_sigmoid_matches_reference"),
+            about="sigmoid(-x): 1 / (1 + exp(x))"),
+    Example(BUG, "bug_output_formula_without_bias", P03,
+            Replace("np.asarray(weights, dtype=float)) + bias)", "np.asarray(weights, dtype=float)))"),
+            tests("test_output_formula_known_values", "test_hidden_output_formula_matches_reference"),
+            about="output_formula forgets the bias"),
+    Example(BUG, "bug_error_formula_swapped_logs", P03,
+            Replace("return -y * np.log(output) - (1 - y) * np.log(1 - output)",
+                    "return -y * np.log(1 - output) - (1 - y) * np.log(output)"),
+            tests("test_error_formula_known_values", "test_hidden_error_formula_matches_reference"),
+            about="the log-loss with the two logs swapped"),
+    # 04_logistic_regression
+    Example(BUG, "bug_lr_bias_gradient_zero", P04,
+            Replace('return {"W": np.outer(x, grad_z), "b": grad_z}',
+                    'return {"W": np.outer(x, grad_z), "b": np.zeros_like(grad_z)}'),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference"),
+            about="a zero bias gradient"),
+    Example(BUG, "bug_lr_gradient_sign", P04,
+            Replace("grad_z = self.forward(x) - one_hot(self.output_size, y_true)",
+                    "grad_z = one_hot(self.output_size, y_true) - self.forward(x)"),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference", "test_init_and_one_epoch_of_sgd_reach_the_accuracy_bar",
+                  "test_hidden_one_epoch_on_an_unseen_split"),
+            about="the gradient's sign: one_hot - y instead of y - one_hot"),
+    Example(BUG, "bug_lr_train_ascends", P04,
+            Replace('        self.W = self.W - learning_rate * grads["W"]\n        self.b = self.b - learning_rate * grads["b"]\n',
+                    '        self.W = self.W + learning_rate * grads["W"]\n        self.b = self.b + learning_rate * grads["b"]\n'),
+            tests("test_train_takes_one_sgd_step", "test_hidden_train_matches_reference_step",
+                  "test_init_and_one_epoch_of_sgd_reach_the_accuracy_bar", "test_hidden_one_epoch_on_an_unseen_split"),
+            about="train climbs the loss: + learning_rate * gradient"),
+    Example(BUG, "bug_lr_gradient_transposed", P04,
+            Replace('return {"W": np.outer(x, grad_z), "b": grad_z}', 'return {"W": np.outer(grad_z, x), "b": grad_z}'),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference"),
+            about="dW as outer(dz, x): the transpose, shape (output, input)"),
+    Example(BUG, "bug_lr_forward_without_bias", P04,
+            Replace("return softmax(np.dot(np.asarray(X), self.W) + self.b)", "return softmax(np.dot(np.asarray(X), self.W))"),
+            tests("test_forward_known_values", "test_hidden_forward_matches_reference"),
+            about="forward forgets the bias"),
+    Example(BUG, "bug_lr_predict_over_samples", P04,
+            Replace("predicted = np.argmax(self.forward(X), axis=-1)\n        return int(predicted) if predicted.ndim == 0 else predicted\n        ### END SOLUTION\n\n    def grad_loss",
+                    "predicted = np.argmax(self.forward(X), axis=0)\n        return int(predicted) if predicted.ndim == 0 else predicted\n        ### END SOLUTION\n\n    def grad_loss"),
+            tests("test_predict_gives_the_most_probable_class", "test_hidden_predict_matches_reference"),
+            about="argmax over the samples instead of the classes"),
+    Example(BUG, "bug_lr_accuracy_counts", P04,
+            Replace("return float(np.mean(self.predict(X) == np.asarray(y)))",
+                    "return float(np.sum(self.predict(X) == np.asarray(y)))"),
+            tests("test_accuracy_is_the_fraction_correct", "test_hidden_accuracy_matches_reference"),
+            about="accuracy counts the correct predictions instead of their fraction"),
+    Example(BUG, "bug_lr_memorises_public_split", P04, MEMORISE_LR,
+            tests("test_hidden_one_epoch_on_an_unseen_split"),
+            about="LogisticRegression(64, 10) starts from weights learned at home on the public split, and its "
+                  "train does nothing"),
+    # 05_mlp
+    Example(BUG, "bug_mlp_dsigmoid_of_activation", P05,
+            Replace("grad_z_h = grad_h * dsigmoid(z_h)", "grad_z_h = grad_h * dsigmoid(h)"),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference"),
+            about="the sigmoid derivative taken at the activation h instead of the pre-activation z_h"),
+    Example(BUG, "bug_mlp_dsigmoid_formula_on_output", P05,
+            Replace("    activation = sigmoid(X)\n    return activation * (1 - activation)\n",
+                    "    X = np.asarray(X, dtype=float)\n    return X * (1 - X)\n"),
+            tests("test_dsigmoid_takes_the_pre_activation", "test_hidden_dsigmoid_matches_reference"),
+            about="dsigmoid(z) = z * (1 - z): the formula for an activation, applied to the pre-activation"),
+    Example(BUG, "bug_mlp_missing_hidden_derivative", P05,
+            Replace("grad_z_h = grad_h * dsigmoid(z_h)", "grad_z_h = grad_h"),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference"),
+            about="no derivative of the hidden sigmoid in the chain rule"),
+    Example(BUG, "bug_mlp_hidden_bias_gradient_zero", P05,
+            Replace('"b_h": grad_z_h,', '"b_h": np.zeros_like(grad_z_h),'),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference"),
+            about="a zero hidden bias gradient"),
+    Example(BUG, "bug_mlp_output_gradient_sign", P05,
+            Replace("grad_z_o = y - one_hot(self.output_size, y_true)", "grad_z_o = one_hot(self.output_size, y_true) - y"),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference", "test_init_and_fifteen_epochs_fit_and_generalise",
+                  "test_hidden_training_on_an_unseen_split"),
+            about="the gradient's sign at the output"),
+    Example(BUG, "bug_mlp_output_gradient_of_pre_activation", P05,
+            Replace('"W_o": np.outer(h, grad_z_o),', '"W_o": np.outer(z_h, grad_z_o),'),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference"),
+            about="dW_o from the hidden pre-activations instead of the activations"),
+    Example(BUG, "bug_mlp_train_skips_hidden_bias", P05,
+            Replace('        self.b_h = self.b_h - learning_rate * grads["b_h"]\n', ""),
+            tests("test_train_takes_one_sgd_step", "test_hidden_train_matches_reference_step"),
+            about="train never updates the hidden biases"),
+    Example(BUG, "bug_mlp_forward_without_sigmoid", P05,
+            Replace("        h = sigmoid(z_h)\n        y = softmax", "        h = z_h\n        y = softmax"),
+            tests("test_forward_matches_a_trusted_computation", "test_forward_keeps_activations",
+                  "test_hidden_forward_matches_reference", "test_hidden_forward_keeps_activations"),
+            about="the hidden layer is linear: no sigmoid"),
+    Example(BUG, "bug_mlp_memorises_public_split", P05, MEMORISE_MLP,
+            tests("test_hidden_training_on_an_unseen_split"),
+            about="NeuralNet(64, 10, 10) starts from weights learned at home on the public split, and its train "
+                  "does nothing"),
+    # 06_backprop
+    Example(BUG, "bug_backprop_no_learnrate", P06,
+            Replace("delta_w_h_o = learnrate * output_error_term * hidden_output",
+                    "delta_w_h_o = output_error_term * hidden_output"),
+            tests("test_backprop_step_gradient_check", "test_hidden_backprop_step_matches_reference",
+                  "test_hidden_backprop_step_gradient_check"),
+            about="the output weights' change without the learning rate"),
+    Example(BUG, "bug_backprop_missing_hidden_derivative", P06,
+            Replace("hidden_error_term = weights_hidden_output * output_error_term * hidden_output * (1 - hidden_output)",
+                    "hidden_error_term = weights_hidden_output * output_error_term"),
+            tests("test_backprop_step_gradient_check", "test_hidden_backprop_step_matches_reference",
+                  "test_hidden_backprop_step_gradient_check"),
+            about="the hidden error term without the hidden unit's sigmoid derivative"),
+    Example(BUG, "bug_backprop_bias_gradient_averaged", P06,
+            Replace('"b2": dZ2.sum(axis=0)}', '"b2": dZ2.mean(axis=0)}'),
+            tests("test_two_layer_gradients_gradient_check", "test_hidden_two_layer_gradients_matches_reference",
+                  "test_hidden_two_layer_gradients_gradient_check"),
+            about="a gradient scaled by 1/n too often: dZ2 already holds the 1/n, and db2 averages again"),
+    Example(BUG, "bug_backprop_gradient_sign", P06,
+            Replace("dZ2 = (A2 - Y) / len(X) * A2 * (1 - A2)", "dZ2 = (Y - A2) / len(X) * A2 * (1 - A2)"),
+            tests("test_train_xor_solves_xor", "test_two_layer_gradients_gradient_check",
+                  "test_hidden_train_xor_solves_xor", "test_hidden_two_layer_gradients_matches_reference",
+                  "test_hidden_two_layer_gradients_gradient_check"),
+            about="the gradient's sign: (Y - A2) instead of (A2 - Y)"),
+    Example(BUG, "bug_backprop_hidden_bias_gradient_zero", P06,
+            Replace('"b1": dZ1.sum(axis=0),', '"b1": np.zeros(dZ1.shape[1]),'),
+            tests("test_two_layer_gradients_gradient_check", "test_hidden_two_layer_gradients_matches_reference",
+                  "test_hidden_two_layer_gradients_gradient_check"),
+            about="a zero hidden bias gradient"),
+    Example(BUG, "bug_backprop_train_ascends", P06,
+            Replace('        W1 = W1 - learning_rate * grads["W1"]\n        b1 = b1 - learning_rate * grads["b1"]\n'
+                    '        W2 = W2 - learning_rate * grads["W2"]\n        b2 = b2 - learning_rate * grads["b2"]\n',
+                    '        W1 = W1 + learning_rate * grads["W1"]\n        b1 = b1 + learning_rate * grads["b1"]\n'
+                    '        W2 = W2 + learning_rate * grads["W2"]\n        b2 = b2 + learning_rate * grads["b2"]\n'),
+            tests("test_train_xor_solves_xor", "test_hidden_train_xor_solves_xor"),
+            about="train_xor climbs the loss"),
+    Example(BUG, "bug_sigmoid_prime_of_activation", P06,
+            Replace("    activation = sigmoid(x)\n    return activation * (1 - activation)\n",
+                    "    x = np.asarray(x, dtype=float)\n    return x * (1 - x)\n"),
+            tests("test_sigmoid_prime_is_the_slope_of_sigmoid", "test_hidden_sigmoid_prime_matches_reference"),
+            about="sigmoid_prime(x) = x * (1 - x): the derivative applied as if x were the activation"),
+    Example(BUG, "bug_error_term_sign", P06,
+            Replace("return (y - output) * output * (1 - output)", "return (output - y) * output * (1 - output)"),
+            tests("test_error_term_formula_known_values", "test_hidden_error_term_formula_matches_reference"),
+            about="the error term's sign"),
+    Example(BUG, "bug_mse_summed", P06,
+            Replace("return float(np.mean((np.asarray(pred, dtype=float) - np.asarray(true, dtype=float)) ** 2))",
+                    "return float(np.sum((np.asarray(pred, dtype=float) - np.asarray(true, dtype=float)) ** 2))"),
+            tests("test_mse_value", "test_hidden_mse_matches_reference"), about="MSE summed instead of averaged"),
+    Example(BUG, "bug_mse_diff_without_two", P06,
+            Replace("return 2 * (pred - np.asarray(true, dtype=float)) / pred.size",
+                    "return (pred - np.asarray(true, dtype=float)) / pred.size"),
+            tests("test_mse_diff_gradient_check", "test_hidden_mse_diff_gradient_check"),
+            about="MSE's gradient without the factor 2"),
+]
+
+# -- correct but different: full marks ------------------------------------------------------------
+SOFTMAX_BODY = ("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n"
+                "    return exp / np.sum(exp, axis=-1, keepdims=True)\n    ### END SOLUTION")
+ONE_HOT_BODY = ("    y = np.asarray(y, dtype=int)\n    encoded = np.zeros(y.shape + (n_classes,))\n    if y.ndim == 0:\n"
+                "        encoded[y] = 1.0\n    else:\n        encoded[np.arange(len(y)), y] = 1.0\n    return encoded\n"
+                "    ### END SOLUTION")
+NLL_BODY = ("    log_likelihoods = np.sum(Y_true * np.log(EPSILON + Y_pred), axis=1)\n"
+            "    return float(-np.mean(log_likelihoods))\n")
+CROSS_ENTROPY_BODY = "    return float(-np.sum(Y * np.log(P) + (1 - Y) * np.log(1 - P)))\n"
+WITH_MATH = Replace("import numpy as np\n\nEPSILON", "import math\n\nimport numpy as np\n\nEPSILON", P02)
+LR_INIT = ("        self.W = np.random.uniform(size=(input_size, output_size), high=0.1, low=-0.1)\n"
+           "        self.b = np.random.uniform(size=output_size, high=0.1, low=-0.1)\n")
+MLP_INIT = ("        self.W_h = np.random.uniform(size=(input_size, hidden_size), high=0.01, low=-0.01)\n"
+            "        self.b_h = np.zeros(hidden_size)\n"
+            "        self.W_o = np.random.uniform(size=(hidden_size, output_size), high=0.01, low=-0.01)\n"
+            "        self.b_o = np.zeros(output_size)\n")
+LR_TRAIN = ('        self.W = self.W - learning_rate * grads["W"]\n        self.b = self.b - learning_rate * grads["b"]\n')
+MLP_TRAIN = ('        self.W_h = self.W_h - learning_rate * grads["W_h"]\n        self.b_h = self.b_h - learning_rate * grads["b_h"]\n'
+             '        self.W_o = self.W_o - learning_rate * grads["W_o"]\n        self.b_o = self.b_o - learning_rate * grads["b_o"]\n')
+
+VARIANTS = [
+    Example(VARIANT, "variant_loops", "", [
+        WITH_MATH,
+        Replace(SOFTMAX_BODY,
+                "    X = np.asarray(X, dtype=float)\n    rows = X.reshape(-1, X.shape[-1])\n"
+                "    probabilities = np.empty_like(rows)\n    for i, row in enumerate(rows):\n        top = max(row)\n"
+                "        exps = [math.exp(value - top) for value in row]\n        total = sum(exps)\n"
+                "        for j, value in enumerate(exps):\n            probabilities[i, j] = value / total\n"
+                "    return probabilities.reshape(X.shape)\n    ### END SOLUTION", P02),
+        Replace(ONE_HOT_BODY,
+                "    labels = np.atleast_1d(np.asarray(y, dtype=int))\n    encoded = np.zeros((len(labels), n_classes))\n"
+                "    for row, label in enumerate(labels):\n        encoded[row, label] = 1.0\n"
+                "    return encoded[0] if np.ndim(y) == 0 else encoded\n    ### END SOLUTION", P02),
+        Replace(NLL_BODY, "    total = 0.0\n    for truth_row, pred_row in zip(Y_true, Y_pred):\n"
+                          "        for truth, pred in zip(truth_row, pred_row):\n"
+                          "            total += truth * math.log(EPSILON + pred)\n    return -total / len(Y_true)\n", P02),
+        Replace(CROSS_ENTROPY_BODY, "    total = 0.0\n    for label, p in zip(Y.ravel(), P.ravel()):\n"
+                                    "        total += label * math.log(p) + (1 - label) * math.log(1 - p)\n"
+                                    "    return -total\n", P02),
+        Replace("    score = np.dot(np.asarray(X, dtype=float), np.asarray(W, dtype=float)) + b\n"
+                "    return stepFunction(float(np.squeeze(score)))\n",
+                "    score = b\n    for value, weight in zip(np.asarray(X, dtype=float), np.asarray(W, dtype=float).ravel()):\n"
+                "        score += value * weight\n    return stepFunction(float(score))\n", P01),
+        Replace("    weights = np.asarray(weights, dtype=float) + learnrate * error * x\n    bias = bias + learnrate * error\n"
+                "    return weights, float(bias)\n",
+                "    new_weights = [w + learnrate * error * value for w, value in zip(np.asarray(weights, dtype=float), x)]\n"
+                "    return np.array(new_weights), float(bias + learnrate * error)\n", P03),
+        Replace('        grad_z = self.forward(x) - one_hot(self.output_size, y_true)\n'
+                '        return {"W": np.outer(x, grad_z), "b": grad_z}\n',
+                "        probabilities = self.forward(x)\n        grad_W = np.zeros((len(x), self.output_size))\n"
+                "        grad_b = np.zeros(self.output_size)\n        for k in range(self.output_size):\n"
+                "            grad_b[k] = probabilities[k] - (1.0 if k == int(y_true) else 0.0)\n"
+                "            for i in range(len(x)):\n                grad_W[i, k] = x[i] * grad_b[k]\n"
+                '        return {"W": grad_W, "b": grad_b}\n', P04),
+        Replace("        grad_h = np.dot(grad_z_o, self.W_o.T)\n",
+                "        grad_h = np.array([sum(grad_z_o[k] * self.W_o[j, k] for k in range(len(grad_z_o)))\n"
+                "                           for j in range(len(h))])\n", P05),
+        Replace("    dZ2 = (A2 - Y) / len(X) * A2 * (1 - A2)\n    dZ1 = (dZ2 @ W2.T) * A1 * (1 - A1)\n"
+                '    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": A1.T @ dZ2, "b2": dZ2.sum(axis=0)}\n',
+                "    W1 = np.asarray(W1, dtype=float)\n"
+                '    grads = {"W1": np.zeros_like(W1), "b1": np.zeros(W1.shape[1]), "W2": np.zeros_like(W2),\n'
+                '             "b2": np.zeros(W2.shape[1])}\n    for x, target in zip(X, Y):  # one sample at a time\n'
+                "        a1 = sigmoid(x @ W1 + b1)\n        a2 = sigmoid(a1 @ W2 + b2)\n"
+                "        dz2 = (a2 - target) / len(X) * a2 * (1 - a2)\n        dz1 = (dz2 @ W2.T) * a1 * (1 - a1)\n"
+                '        grads["W1"] += np.outer(x, dz1)\n        grads["b1"] += dz1\n'
+                '        grads["W2"] += np.outer(a1, dz2)\n        grads["b2"] += dz2\n    return grads\n', P06),
+    ], FULL_MARKS, about="loops and Python arithmetic instead of vectorised numpy, in every assignment"),
+    Example(VARIANT, "variant_float32", "", [
+        Replace(LR_INIT, LR_INIT.replace("low=-0.1)\n", "low=-0.1).astype(np.float32)\n"), P04),
+        Replace("        return softmax(np.dot(np.asarray(X), self.W) + self.b)\n",
+                "        return softmax(np.dot(np.asarray(X, dtype=self.W.dtype), self.W) + self.b)\n", P04),
+        Replace("        x = np.asarray(x, dtype=float)\n        grad_z", "        x = np.asarray(x, dtype=self.W.dtype)\n        grad_z",
+                P04),
+        Replace(LR_TRAIN, LR_TRAIN.replace('grads["W"]\n', 'grads["W"]).astype(self.W.dtype)\n')
+                .replace('grads["b"]\n', 'grads["b"]).astype(self.b.dtype)\n').replace("= self.", "= (self."), P04),
+        Replace(MLP_INIT, MLP_INIT.replace("low=-0.01)\n", "low=-0.01).astype(np.float32)\n")
+                .replace("_size)\n", "_size, dtype=np.float32)\n"), P05),
+        Replace("        z_h = np.dot(np.asarray(X), self.W_h) + self.b_h\n",
+                "        z_h = np.dot(np.asarray(X, dtype=self.W_h.dtype), self.W_h) + self.b_h\n", P05),
+        Replace("        x = np.asarray(x, dtype=float)\n        y, h, z_h",
+                "        x = np.asarray(x, dtype=self.W_h.dtype)\n        y, h, z_h", P05),
+        Replace(MLP_TRAIN, "".join(f"        self.{name} = (self.{name} - learning_rate * grads[\"{name}\"]).astype(self.{name}.dtype)\n"
+                                   for name in ("W_h", "b_h", "W_o", "b_o")), P05),
+    ], FULL_MARKS, about="models that keep their parameters in float32 and compute in their inputs' dtype (the digits "
+                         "are float32)"),
+    Example(VARIANT, "variant_lists", "", [
+        WITH_MATH,
+        Replace(ONE_HOT_BODY,
+                "    if np.ndim(y) == 0:\n        return np.array([1.0 if k == int(y) else 0.0 for k in range(n_classes)])\n"
+                "    return np.array([[1.0 if k == int(label) else 0.0 for k in range(n_classes)] for label in y])\n"
+                "    ### END SOLUTION", P02),
+        Replace("    Y = np.asarray(Y, dtype=float)\n    P = np.asarray(P, dtype=float)\n" + CROSS_ENTROPY_BODY,
+                "    pairs = zip(np.ravel(Y).tolist(), np.ravel(P).tolist())\n"
+                "    return -sum(y * math.log(p) + (1 - y) * math.log(1 - p) for y, p in pairs)\n", P02),
+        Replace("    score = np.dot(np.asarray(X, dtype=float), np.asarray(W, dtype=float)) + b\n"
+                "    return stepFunction(float(np.squeeze(score)))\n",
+                "    weights = [float(row[0]) for row in np.asarray(W, dtype=float).tolist()]\n"
+                "    return stepFunction(sum(float(x) * w for x, w in zip(list(X), weights)) + float(b))\n", P01),
+        Replace("    y = np.asarray(y, dtype=float)\n    output = np.asarray(output, dtype=float)\n"
+                "    return -y * np.log(output) - (1 - y) * np.log(1 - output)\n",
+                "    def loss(label, probability):\n"
+                "        return -label * math.log(probability) - (1 - label) * math.log(1 - probability)\n\n"
+                "    if np.ndim(y) == 0:\n        return loss(float(y), float(output))\n"
+                "    return np.array([loss(label, probability) for label, probability in\n"
+                "                     zip(np.ravel(y).tolist(), np.ravel(output).tolist())]).reshape(np.shape(y))\n", P03),
+        Replace("import numpy as np\n\n\ndef sigmoid", "import math\n\nimport numpy as np\n\n\ndef sigmoid", P03),
+        Replace("        return float(np.mean(self.predict(X) == np.asarray(y)))\n",
+                "        predicted = np.atleast_1d(self.predict(X)).tolist()\n        labels = np.ravel(y).tolist()\n"
+                "        return sum(int(p) == int(t) for p, t in zip(predicted, labels)) / len(labels)\n", P04),
+        Replace("        return float(np.mean((np.asarray(pred, dtype=float) - np.asarray(true, dtype=float)) ** 2))\n",
+                "        squares = [(p - t) ** 2 for p, t in zip(np.ravel(pred).tolist(), np.ravel(true).tolist())]\n"
+                "        return sum(squares) / len(squares)\n", P06),
+    ], FULL_MARKS, about="Python lists and comprehensions inside, for array and list inputs alike"),
+    Example(VARIANT, "variant_helpers", "", [
+        Replace(SOFTMAX_BODY, "    return _normalise(_stable_exp(np.asarray(X, dtype=float)))\n    ### END SOLUTION", P02),
+        Replace("def nll(", "def _stable_exp(scores):\n    \"\"\"exp of the scores after each row's max.\"\"\"\n"
+                            "    return np.exp(scores - scores.max(axis=-1, keepdims=True))\n\n\n"
+                            "def _normalise(values):\n    return values / values.sum(axis=-1, keepdims=True)\n\n\n"
+                            "def nll(", P02),
+        Replace("import numpy as np\n\nEPSILON = 1e-8\n\n\ndef one_hot",
+                "from functools import lru_cache\n\nimport numpy as np\n\nfrom mlp_helpers import layer\n\n"
+                "__all__ = ['NeuralNet', 'sigmoid', 'dsigmoid']\nEPSILON = 1e-8\nDEFAULT_HIDDEN = 10\n\n\n"
+                "@lru_cache(maxsize=None)\ndef _identity(size):\n    return np.eye(size)\n\n\ndef one_hot", P05),
+        Replace("        z_h = np.dot(np.asarray(X), self.W_h) + self.b_h\n        h = sigmoid(z_h)\n"
+                "        y = softmax(np.dot(h, self.W_o) + self.b_o)\n",
+                "        z_h = layer(X, self.W_h, self.b_h)\n        h = sigmoid(z_h)\n        y = softmax(layer(h, self.W_o, self.b_o))\n",
+                P05),
+        Replace("        grad_z_o = y - one_hot(self.output_size, y_true)\n",
+                "        grad_z_o = y - _identity(self.output_size)[int(y_true)]\n", P05),
+        add_files({"05_mlp/mlp_helpers.py": '"""My helpers, imported by mlp.py."""\nimport numpy as np\n\n\n'
+                                            "def layer(X, W, b):\n    return np.dot(np.asarray(X), W) + b\n",
+                   "05_mlp/README.md": "My notes on the MLP.\n",
+                   "01_perceptron/data/points.csv": "0.1,0.2,1\n0.3,0.4,0\n",
+                   "02_softmax/__pycache__/softmax.cpython-311.pyc": "not really bytecode\n",
+                   "06_backprop/.DS_Store": "junk\n"}),
+        Replace("class Sigmoid:", "def plot_loss(losses):\n    \"\"\"A plotting helper the grader never calls.\"\"\"\n"
+                                  "    import matplotlib.pyplot as plt\n\n    plt.plot(losses)\n    plt.show()\n\n\n"
+                                  "class Layer:\n    \"\"\"Unused: an experiment of mine.\"\"\"\n\n"
+                                  "    def __init__(self, size):\n        self.size = size\n\n\n"
+                                  "if __name__ == '__main__':\n    print(train_xor())\n\n\nclass Sigmoid:", P06),
+        Replace("import numpy as np\n\nEPSILON", "import numpy as np\nfrom backprop_datasets import load_digits_split\n\nEPSILON",
+                P04),
+        Replace("class LogisticRegression:", "def demo():\n    X_train, X_test, y_train, y_test = load_digits_split()\n"
+                                           "    model = LogisticRegression(64, 10)\n"
+                                           "    for x, label in zip(X_train, y_train):\n"
+                                           "        model.train(x, label, 0.01)\n"
+                                           "    return model.accuracy(X_test, y_test)\n\n\nclass LogisticRegression:", P04),
+        Replace("def stepFunction(t):", "_seed = 42  # names the grader uses for itself are fine in a module too\n"
+                                       "_pin = None\n\n\ndef stepFunction(t):", P01),
+    ], FULL_MARKS, about="extra helpers, constants, a helper module, the kit's data loader, a __main__ block and "
+                         "stray files"),
+    Example(VARIANT, "variant_random_init", "", [
+        Replace(LR_INIT, "        self.W = np.random.rand(input_size, output_size) * 0.2 - 0.1\n"
+                         "        self.b = np.random.rand(output_size) * 0.2 - 0.1\n", P04),
+        Replace(MLP_INIT, "        self.W_h = (2 * np.random.rand(input_size, hidden_size) - 1) * 0.01\n"
+                          "        self.b_h = np.zeros(hidden_size)\n"
+                          "        self.W_o = (2 * np.random.rand(hidden_size, output_size) - 1) * 0.01\n"
+                          "        self.b_o = np.zeros(output_size)\n", P05),
+        Replace("    weights = np.random.normal(scale=1 / np.sqrt(n_features), size=n_features)\n",
+                "    weights = np.random.uniform(-1, 1, size=n_features) / np.sqrt(n_features)\n", P03),
+        Replace("    W1 = rng.standard_normal((2, hidden_size))\n", "    W1 = rng.uniform(-1, 1, (2, hidden_size)) * np.sqrt(6 / (2 + hidden_size))\n", P06),
+        Replace("    W2 = rng.standard_normal((hidden_size, 1))\n", "    W2 = rng.uniform(-1, 1, (hidden_size, 1)) * np.sqrt(6 / (hidden_size + 1))\n", P06),
+    ], FULL_MARKS, about="other valid random initialisations (rand instead of uniform, Glorot for XOR)"),
+    Example(VARIANT, "variant_notebooks", "", notebooks, FULL_MARKS,
+            about="every assignment as a notebook, with imports of the data, magics, plots and long experiments"),
+    Example(VARIANT, "variant_zip", "", zipped(_wrapped_members), FULL_MARKS,
+            about="a zip with a wrapping folder, __MACOSX and .DS_Store entries"),
+]
+
+# -- hostile: each may only lower its own score ---------------------------------------------------
+INSIDE_SANDBOX = '__file__.startswith("/submission/")'  # armed only where the sandbox holds it
+
+
+def append(folder, text):
+    """A change that appends ``text`` to the module of ``folder``."""
+    def change(submission, context):
+        path = submission / MODULES[folder]
+        path.write_text(path.read_text() + text)
+    return change
+
+
+ONE_HOT_RETURN = "    return encoded\n    ### END SOLUTION"
+ATTACKS = [
+    Example(HOSTILE, "hostile_exit_at_import", P01,
+            Replace("import numpy as np\n", "import sys\nsys.exit(3)\nimport numpy as np\n"),
+            ZERO, ("could not import perceptron.py", "sys.exit(3)"), about="sys.exit at import"),
+    Example(HOSTILE, "hostile_syntax_error", P02, Replace("def softmax(X):", "def softmax(X)"),
+            ZERO, ("could not import softmax.py", "SyntaxError"), about="a syntax error"),
+    Example(HOSTILE, "hostile_import_error", P03,
+            Replace("import numpy as np\n", "import numpy as np\nimport tensorflow as tf\n"),
+            ZERO, ("could not import gradient_descent.py", "No module named 'tensorflow'"), about="an import error"),
+    Example(HOSTILE, "hostile_os_exit", P04,
+            Replace("        grads = self.grad_loss(x, y)\n", "        import os\n        os._exit(0)\n"),
+            tests("test_train_takes_one_sgd_step", "test_init_and_one_epoch_of_sgd_reach_the_accuracy_bar",
+                  "test_hidden_train_matches_reference_step", "test_hidden_one_epoch_on_an_unseen_split"),
+            ("the worker died in LogisticRegression.train", "exited with status 0"), about="os._exit inside train"),
+    Example(HOSTILE, "hostile_infinite_loop", P02,
+            Replace("    X = np.asarray(X)\n    exp", "    while True:\n        pass\n    exp"),
+            SOFTMAX_TESTS, ("timed out after 10 s in softmax",), about="an infinite loop in softmax"),
+    Example(HOSTILE, "hostile_sleep", P02,
+            Replace("    Y = np.asarray(Y, dtype=float)\n    P = np.asarray(P, dtype=float)\n",
+                    "    import time\n    time.sleep(3600)\n    Y = np.asarray(Y, dtype=float)\n    P = np.asarray(P, dtype=float)\n"),
+            tests("test_cross_entropy_known_value", "test_hidden_cross_entropy_matches_reference"),
+            ("timed out after 10 s in cross_entropy",), about="an hour's sleep in cross_entropy"),
+    Example(HOSTILE, "hostile_memory_bomb", P06,
+            Replace("        return float(np.mean((np.asarray(pred, dtype=float) - np.asarray(true, dtype=float)) ** 2))\n",
+                    "        hoard = np.ones(3 * 1024**3 // 8)  # 3 GiB, every page touched: more than a worker may have\n"
+                    "        return float(np.mean((np.asarray(pred, dtype=float) - np.asarray(true, dtype=float)) ** 2))\n"),
+            tests("test_mse_value", "test_hidden_mse_matches_reference"),
+            ("MSE.__call__ raised MemoryError", "ran out of memory"),
+            about="MSE()(true, pred) fills 3 GiB of memory (the machine has it; a worker may not)"),
+    Example(HOSTILE, "hostile_fork_bomb", P03,
+            Replace("    y = np.asarray(y, dtype=float)\n    output = np.asarray(output, dtype=float)\n",
+                    "    import os\n    import time\n\n    for _ in range(100):  # a bounded fork bomb: it fills the process table\n"
+                    "        try:\n            if os.fork() == 0:\n                time.sleep(60)\n                os._exit(0)\n"
+                    "        except OSError:\n            break\n"
+                    "    y = np.asarray(y, dtype=float)\n    output = np.asarray(output, dtype=float)\n"),
+            FULL_MARKS, about="error_formula forks up to 100 children each call, as many as the limit allows"),
+    Example(HOSTILE, "hostile_daemon", P01,
+            Replace("import numpy as np\n", "import numpy as np\nimport os as _os\nimport time as _time\n\n"
+                    f"if {INSIDE_SANDBOX} and _os.fork() == 0:  # the classic double fork: a daemon\n"
+                    "    _os.setsid()\n    if _os.fork() == 0:\n        for _fd in range(3):\n            _os.close(_fd)\n"
+                    "        _deadline = _time.time() + 120  # bounded, in case it escapes\n"
+                    "        while _time.time() < _deadline:\n            try:\n"
+                    "                with open('/tmp/daemon-heartbeat', 'w') as _beat:\n"
+                    "                    _beat.write(str(_time.time()))\n            except OSError:\n                pass\n"
+                    "            _time.sleep(0.2)\n    _os._exit(0)\nelif " + INSIDE_SANDBOX + ":\n    _os.wait()\n"),
+            FULL_MARKS, about="a double-forked daemon started at import", needs_sandbox=True),
+    Example(HOSTILE, "hostile_stdout_flood", P02,
+            Replace("    Y_true = np.atleast_2d(np.asarray(Y_true, dtype=float))\n",
+                    "    for _ in range(100000):  # 100 MB of output\n        print('spam ' * 200)\n"
+                    "    Y_true = np.atleast_2d(np.asarray(Y_true, dtype=float))\n"),
+            NLL_TESTS, ("nll raised OSError: wrote too much output",), about="a flood of stdout in nll"),
+    Example(HOSTILE, "hostile_infinite_recursion", P06,
+            Replace("        return np.maximum(0.0, np.asarray(x, dtype=float))\n",
+                    "        import sys\n        sys.setrecursionlimit(10**6)\n        return self(x)  # no base case\n"),
+            tests("test_relu_values_and_slopes", "test_hidden_activation_classes_match_reference"),
+            ("the worker died in ReLU.__call__", "crashed"), about="unbounded recursion with the recursion limit raised"),
+    Example(HOSTILE, "hostile_patch_numpy", P05,
+            Replace("    activation = sigmoid(X)\n    return activation * (1 - activation)\n",
+                    "    import numpy.testing\n    np.allclose = lambda *args, **kwargs: True\n"
+                    "    np.testing.assert_allclose = lambda *args, **kwargs: None\n"
+                    "    np.array_equal = lambda *args, **kwargs: True\n"
+                    "    return np.zeros_like(np.asarray(X, dtype=float))\n"),
+            tests("test_dsigmoid_takes_the_pre_activation", "test_hidden_dsigmoid_matches_reference",
+                  "test_init_and_fifteen_epochs_fit_and_generalise", "test_hidden_training_on_an_unseen_split"),
+            ("dsigmoid",), about="a wrong dsigmoid that patches numpy's comparisons to hide it"),
+    Example(HOSTILE, "hostile_patch_pytest", P02, [
+        Replace("import numpy as np\n", "import numpy as np\nimport numpy.testing\nimport pytest\nimport _pytest.runner\n"
+                                        "import autograder.testing.checks as _checks\n\n"
+                                        "pytest.approx = lambda *args, **kwargs: True\n"
+                                        "_pytest.runner.call_and_report = lambda *args, **kwargs: None\n"
+                                        "_checks.assert_close = _checks.assert_true = lambda *args, **kwargs: None\n"
+                                        "numpy.testing.assert_allclose = lambda *args, **kwargs: None\n"),
+        Replace("return float(-np.sum(Y * np.log(P)", "return float(-np.mean(Y * np.log(P)")],
+            tests("test_cross_entropy_known_value", "test_hidden_cross_entropy_matches_reference"),
+            about="patches pytest and the grader's checks to hide an averaged cross-entropy"),
+    Example(HOSTILE, "hostile_conftest", P06, [
+        add_files({"06_backprop/conftest.py": CONFTEST}),
+        Replace("return float(np.mean((np.asarray(pred, dtype=float) - np.asarray(true, dtype=float)) ** 2))",
+                "return float(np.sum((np.asarray(pred, dtype=float) - np.asarray(true, dtype=float)) ** 2))")],
+            tests("test_mse_value", "test_hidden_mse_matches_reference"),
+            about="a conftest.py that would pass every test, beside a summed MSE"),
+    Example(HOSTILE, "hostile_sitecustomize", P05,
+            add_files({"05_mlp/sitecustomize.py": "raise SystemExit('sitecustomize.py ran in the worker')\n",
+                       "05_mlp/usercustomize.py": "raise SystemExit('usercustomize.py ran in the worker')\n"}),
+            FULL_MARKS, absent=("customize.py ran",), about="sitecustomize.py and usercustomize.py beside the module"),
+    Example(HOSTILE, "hostile_shadow_modules", P06,
+            add_files({f"06_backprop/{name}.py": f"raise ImportError('the submission shadowed {name}')\n"
+                       for name in ("numpy", "math", "json", "struct", "base64", "pytest", "autograder", "inspect")}),
+            FULL_MARKS, absent=("the submission shadowed",),
+            about="numpy.py, json.py, autograder.py and more beside the module"),
+    Example(HOSTILE, "hostile_read_solutions", P06,
+            Replace("import numpy as np\n",
+                    # Where a checkout of the kit would be: walking all of / can outlast the import timeout.
+                    "import numpy as np\nimport os\nSTOLEN = []\n"
+                    "for root in ('/work', '/root', '/home', '/srv', '/opt', '/tmp'):\n"
+                    "    for top, folders, files in os.walk(root):\n"
+                    "        if 'solutions' in top and 'backprop.py' in files:\n"
+                    "            STOLEN.append(open(os.path.join(top, 'backprop.py')).read())\n"
+                    "        folders[:] = [f for f in folders if f not in ('.venv', 'site-packages', '.git')]\n"
+                    "if not STOLEN:\n    raise ImportError('found no solutions to steal')\n"),
+            ZERO, ("found no solutions to steal",), about="walks the file system for the reference solution",
+            needs_sandbox=True),
+    Example(HOSTILE, "hostile_walk_filesystem", P01, Replace("import numpy as np\n", lambda context: (
+        f"import numpy as np\nOTHER_STUDENTS = {sorted(set(EXAMPLES) - {'hostile_walk_filesystem'})!r}\n"
+        + WALK_FOR_SECRETS)),
+            FULL_MARKS, absent=("found files of the grader",),
+            about="walks everything it can see for hidden tests, grading files and other students' work",
+            needs_sandbox=True),
+    Example(HOSTILE, "hostile_read_environment", P03, Replace("import numpy as np\n", "import numpy as np\n" + READ_ENVIRONMENT),
+            FULL_MARKS, absent=("leaked",), about="reads every process's environment for the grader's secrets",
+            needs_sandbox=True),
+    Example(HOSTILE, "hostile_open_hidden_tests", P06,
+            Replace("    x = np.asarray(x, dtype=float)\n    weights_input_hidden =",
+                    f"    with open({str(KIT / 'solutions' / P06 / 'test_hidden_backprop.py')!r}) as hidden:\n"
+                    "        print(hidden.read())\n"
+                    "    x = np.asarray(x, dtype=float)\n    weights_input_hidden ="),
+            tests("test_backprop_step_gradient_check", "test_hidden_backprop_step_matches_reference",
+                  "test_hidden_backprop_step_gradient_check", "test_hidden_inputs_not_mutated"),
+            ("tried to read a file outside its folder",), about="backprop_step opens the hidden tests by their path",
+            needs_sandbox=True),
+    Example(HOSTILE, "hostile_forge_results", P04, [
+        Replace("import numpy as np\n", "import numpy as np\n\n\ndef _forge():" + FORGE_RESULTS.replace("\n", "\n    ")
+                + f"\n\nif {INSIDE_SANDBOX}:\n    _forge()\n"),
+        Replace("predicted = np.argmax(self.forward(X), axis=-1)", "predicted = np.argmax(self.forward(X), axis=0)")],
+            tests("test_predict_gives_the_most_probable_class", "test_hidden_predict_matches_reference"),
+            about="writes forged results.json and gradebook.csv wherever it can, beside a wrong predict",
+            needs_sandbox=True),
+    Example(HOSTILE, "hostile_pickle_payload", P02, [
+        Replace("    return exp / np.sum(exp, axis=-1, keepdims=True)\n",
+                "    return np.array([_Payload()] * exp.size, dtype=object).reshape(exp.shape)\n"),
+        append(P02, PICKLE_PAYLOAD)],
+            SOFTMAX_TESTS, ("softmax returned an array of dtype object",),
+            about="softmax returns an object array whose unpickling would run code"),
+    Example(HOSTILE, "hostile_forged_frame", P04, [
+        Replace("        predicted = np.argmax(self.forward(X), axis=-1)\n",
+                "        _forge_answer()\n        predicted = np.argmax(self.forward(X), axis=-1)\n"),
+        append(P04, FORGED_FRAME)],
+            tests("test_predict_gives_the_most_probable_class", "test_hidden_predict_matches_reference",
+                  "test_hidden_inputs_not_mutated"),
+            ("not plain data",), about="predict writes a pickle-laden answer straight onto the worker's channel"),
+    Example(HOSTILE, "hostile_lying_subclass", P02, [
+        Replace(ONE_HOT_RETURN, "    return encoded.view(LyingArray)\n    ### END SOLUTION"), append(P02, LYING_ARRAY)],
+            tests("test_one_hot_shapes_and_values", "test_hidden_one_hot_matches_reference"),
+            ("one_hot returned an ndarray subclass (LyingArray)",), about="an ndarray subclass whose == is always True"),
+    Example(HOSTILE, "hostile_kill_parent", P06,
+            Replace("    return (y - output) * output * (1 - output)\n",
+                    f"    if {INSIDE_SANDBOX}:  # as root without a sandbox, this would kill the machine\n"
+                    "        import os\n        import signal\n\n"
+                    "        os.kill(os.getppid(), signal.SIGKILL)  # whoever started me\n"
+                    "        for pid in os.listdir('/proc'):  # and everyone else I can see, then myself\n"
+                    "            if pid.isdigit() and int(pid) != os.getpid():\n"
+                    "                try:\n                    os.kill(int(pid), signal.SIGKILL)\n"
+                    "                except OSError:\n                    pass\n"
+                    "        os.kill(os.getpid(), signal.SIGKILL)\n"
+                    "    return (y - output) * output * (1 - output)\n"),
+            tests("test_error_term_formula_known_values", "test_hidden_error_term_formula_matches_reference"),
+            ("the worker died in error_term_formula",), about="kills its parent and every process it can see",
+            needs_sandbox=True),
+    Example(HOSTILE, "hostile_network", P04,
+            Replace("        return nll(one_hot(self.output_size, y), self.forward(X))\n", lambda context: (
+                "        import socket\n\n"
+                f"        with socket.create_connection(('127.0.0.1', {context.listener_port}), timeout=2) as line:\n"
+                "            line.sendall(b'the student code reached the network')\n"
+                "        return nll(one_hot(self.output_size, y), self.forward(X))\n")),
+            tests("test_loss_is_the_mean_nll", "test_hidden_loss_matches_reference", "test_hidden_inputs_not_mutated"),
+            ("tried to use the network",), about="loss connects to a listener on 127.0.0.1", needs_sandbox=True),
+    Example(HOSTILE, "hostile_write_site_packages", P05,
+            Replace("        return float(np.mean(self.predict(X) == np.asarray(y)))\n",
+                    f"        if {INSIDE_SANDBOX}:\n            import os\n\n"
+                    "            site = os.path.dirname(os.path.dirname(np.__file__))\n"
+                    "            with open(os.path.join(site, 'zz_backprop_kit_hostile.pth'), 'w') as planted:\n"
+                    "                planted.write('# planted by a submission\\n')\n"
+                    "        return float(np.mean(self.predict(X) == np.asarray(y)))\n"),
+            tests("test_accuracy_is_the_fraction_correct", "test_hidden_accuracy_matches_reference"),
+            ("tried to write", "read-only"), about="accuracy plants a .pth file in site-packages", needs_sandbox=True),
+    Example(HOSTILE, "hostile_html_in_message", P05,
+            Replace("        predicted = np.argmax(self.forward(X), axis=-1)\n",
+                    "        raise ValueError(\"<script>alert('feedback pages must escape me')</script>\")\n"),
+            tests("test_predict_gives_the_most_probable_class", "test_hidden_predict_matches_reference",
+                  "test_hidden_inputs_not_mutated"),
+            ("predict raised ValueError",), absent=("<script>",), about="an exception message with a script in it"),
+    Example(HOSTILE, "hostile_notebook_not_json", P04, junk_notebook, ZERO, ("not a readable Jupyter notebook",),
+            about="a notebook that is not JSON instead of the module"),
+    Example(HOSTILE, "hostile_zip_parent_paths", "", zipped(_escaping_members), REFUSED, ("unsafe path",),
+            about="a zip with a ../ path"),
+    Example(HOSTILE, "hostile_zip_symlink", "", zipped(_symlink_members), REFUSED, ("symbolic link",),
+            about="a zip whose softmax.py is a symbolic link to the reference"),
+    Example(HOSTILE, "hostile_symlink_to_solutions", "", symlink_to_the_reference, REFUSED, ("symbolic link",),
+            about="a folder whose softmax.py is a symbolic link to the reference"),
+    Example(HOSTILE, "hostile_huge_junk_file", "", huge_junk_file, REFUSED, ("too large to grade",),
+            about="a 200 MiB junk file beside the modules"),
+]
+
+EXAMPLES = {example.name: example for example in BUGS + VARIANTS + ATTACKS}
+assert len(EXAMPLES) == len(BUGS) + len(VARIANTS) + len(ATTACKS), "example names are unique"

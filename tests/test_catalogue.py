@@ -1,0 +1,90 @@
+"""The bug catalogue and the correct variants (examples/catalogue.py), graded as one class.
+
+Every realistic bug must be caught: its submission fails the tests the catalogue names, loses
+points in its own assignment and nothing in any other (the mutation score is 100% in every
+assignment). Every correct but different submission must keep full marks: a false fail is as
+bad as a missed bug.
+"""
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO
+from example_class import SANDBOX
+
+from autograder.assignments import ASSIGNMENTS
+
+sys.path.insert(0, str(REPO / "examples"))
+from catalogue import ATTACKS, BUG, BUGS, EXAMPLES, VARIANTS, Replace  # noqa: E402
+from judge import judge, mutation_table  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+# What the catalogue must cover: the usual mistakes of each assignment, by example name.
+REQUIRED_BUGS = {
+    "01_perceptron": ["bug_perceptron_update_sign", "bug_perceptron_batch_update", "bug_step_strict_boundary",
+                      "bug_and_gate_weights"],
+    "02_softmax": ["bug_softmax_wrong_axis", "bug_softmax_no_max_shift", "bug_softmax_no_keepdims",
+                   "bug_nll_sum_not_mean", "bug_nll_without_epsilon", "bug_cross_entropy_averaged"],
+    "03_gradient_descent": ["bug_gd_step_sign", "bug_gd_no_bias_update", "bug_gd_weights_in_place",
+                            "bug_sigmoid_flipped"],
+    "04_logistic_regression": ["bug_lr_bias_gradient_zero", "bug_lr_gradient_sign", "bug_lr_train_ascends",
+                               "bug_lr_memorises_public_split"],
+    "05_mlp": ["bug_mlp_dsigmoid_of_activation", "bug_mlp_missing_hidden_derivative",
+               "bug_mlp_memorises_public_split"],
+    "06_backprop": ["bug_backprop_no_learnrate", "bug_backprop_bias_gradient_averaged",
+                    "bug_backprop_gradient_sign", "bug_backprop_train_ascends"],
+}
+REQUIRED_VARIANTS = ["variant_loops", "variant_float32", "variant_lists", "variant_helpers", "variant_random_init",
+                     "variant_notebooks"]
+
+
+def test_the_catalogue_has_what_the_grader_must_be_proved_on():
+    assert len(BUGS) >= 40 and len(ATTACKS) >= 25
+    for folder, names in REQUIRED_BUGS.items():
+        for name in names:
+            assert EXAMPLES[name].kind == BUG and EXAMPLES[name].assignment == folder, name
+    assert set(REQUIRED_VARIANTS) <= {variant.name for variant in VARIANTS}
+    for bug in BUGS:
+        assert bug.expect and all(test.startswith("test_") for test in bug.expect), bug.name
+        assert bug.assignment in {assignment.folder for assignment in ASSIGNMENTS}, bug.name
+        changes = bug.change if isinstance(bug.change, list) else [bug.change]
+        assert all(isinstance(change, Replace) and not change.folder for change in changes) or callable(bug.change), \
+            f"{bug.name} changes more than its own assignment"
+
+
+def test_the_whole_class_was_graded(graded_class):
+    assert [row["student"] for row in graded_class.graded.gradebook] == sorted(graded_class.names)
+    reference = graded_class.rows["reference"]
+    assert reference["total"] == reference["max_total"] and reference["status"] == "ok"
+
+
+@pytest.mark.parametrize("name", [bug.name for bug in BUGS])
+def test_bug_is_caught_in_its_own_assignment_only(graded_class, name):
+    assert judge(EXAMPLES[name], graded_class.graded) == []
+
+
+@pytest.mark.parametrize("name", [variant.name for variant in VARIANTS])
+def test_correct_variant_keeps_full_marks(graded_class, name):
+    assert judge(EXAMPLES[name], graded_class.graded) == []
+
+
+def test_mutation_score_is_100_percent_in_every_assignment(graded_class):
+    table = mutation_table(graded_class.graded)
+    assert {folder for folder, (count, _, _) in table.items() if count} == {a.folder for a in ASSIGNMENTS}
+    assert {folder: missed for folder, (count, caught, missed) in table.items() if caught < count} == {}
+
+
+def test_the_mutation_score_script_prints_the_table(graded_class):
+    result = subprocess.run([sys.executable, str(REPO / "examples" / "mutation_score.py"), "--graded",
+                             str(graded_class.out)], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    lines = result.stdout.splitlines()
+    for assignment in ASSIGNMENTS:
+        assert any(line.startswith(assignment.folder) and line.endswith("100%") for line in lines), result.stdout
+    assert any(line.startswith("all") and line.endswith("100%") for line in lines)
+    assert f"variant submissions that keep full marks: {len(VARIANTS)} of {len(VARIANTS)}" in result.stdout
+    if SANDBOX.secure:
+        assert f"hostile submissions that get exactly what they deserve: {len(ATTACKS)} of {len(ATTACKS)}" in result.stdout
+        assert result.returncode == 0, result.stdout + result.stderr
