@@ -19,6 +19,8 @@ def cmd_grade(args):
     from autograder.sandbox import make_sandbox
 
     root = find_kit_root(args.root)
+    if args.cluster:
+        return grade_on_cluster(args, root)
     sandbox = make_sandbox(args.sandbox)
     if not sandbox.secure and not args.no_sandbox:
         print("autograder grade: no sandbox is available (bubblewrap needs root, or unprivileged user "
@@ -34,6 +36,35 @@ def cmd_grade(args):
         print("\ninterrupted: finished submissions are kept; run the same command again to resume",
               file=sys.stderr)
         return 130
+    print_gradebook(rows)
+    print(f"\nwrote {Path(args.out) / 'gradebook.csv'} and, per student, results.json and feedback.html")
+    return 0
+
+
+def grade_on_cluster(args, root):
+    """``grade --cluster``: the Dask workers sandbox (bubblewrap, unless told --no-sandbox)."""
+    from autograder.grading import grade
+
+    sandbox_kind = "process" if args.sandbox == "process" or (args.no_sandbox and args.sandbox == "auto") else "bwrap"
+    if sandbox_kind == "process" and not args.no_sandbox:
+        print("autograder grade: --sandbox process is not a security sandbox; pass --no-sandbox to grade "
+              "on the cluster without one (only for code you trust)", file=sys.stderr)
+        return 2
+    print(f"grading on the Dask cluster at {args.cluster}, each submission sandboxed on its worker "
+          f"({sandbox_kind})", file=sys.stderr)
+    try:
+        rows = grade(args.submissions, args.out, root, args.jobs, sandbox_kind, progress=not args.quiet,
+                     cluster=args.cluster)
+    except KeyboardInterrupt:
+        print("\ninterrupted: finished submissions are kept; run the same command again to resume",
+              file=sys.stderr)
+        return 130
+    except ImportError as error:
+        if error.name not in ("dask", "distributed"):
+            raise
+        print("autograder grade --cluster needs dask.distributed: pip install 'backprop-kit[cluster]'",
+              file=sys.stderr)
+        return 2
     print_gradebook(rows)
     print(f"\nwrote {Path(args.out) / 'gradebook.csv'} and, per student, results.json and feedback.html")
     return 0
@@ -113,6 +144,9 @@ def build_parser():
     grade.add_argument("--no-sandbox", action="store_true",
                        help="grade even without a security sandbox (only for code you trust)")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument("--cluster", metavar="ADDRESS",
+                       help="grade on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786); "
+                       "the results are written here (needs the cluster extra)")
     grade.add_argument("--root", default=".", help="the kit's repository (default: found from here)")
     grade.set_defaults(run=cmd_grade)
 

@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import stat
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +32,7 @@ SUBMISSION_TIMEOUT = 900
 MAX_ZIP_BYTES = 64 * 1024**2
 MAX_ZIP_FILES = 2000
 WORK_FOLDER = ".work"
+SCRATCH_PREFIX = "autograder-grade-"
 
 
 @dataclass(frozen=True)
@@ -86,9 +86,36 @@ def safe_unzip(archive, destination):
     return destination
 
 
+def folder_problem(folder):
+    """Why the submission folder cannot be graded ("" when it can): the rules a zip follows.
+
+    A symbolic link would let the grader bind or read whatever it points to (the reference
+    solution, say) as the student's work, and a folder of any size costs time to fingerprint.
+    """
+    count = size = 0
+    for top, folders, files in os.walk(folder):
+        for name in folders + files:
+            if os.path.islink(os.path.join(top, name)):
+                link = Path(top, name).relative_to(folder)
+                return f"{folder.name} contains a symbolic link: {link} (submit the file itself)"
+        count += len(files)
+        size += sum(os.stat(os.path.join(top, name)).st_size for name in files)
+        if count > MAX_ZIP_FILES or size > MAX_ZIP_BYTES:
+            return (f"{folder.name} is too large to grade (over {MAX_ZIP_FILES} files or "
+                    f"{MAX_ZIP_BYTES // 1024**2} MiB)")
+    return ""
+
+
 def discover(submissions, work):
-    """Every submission in the folder, sorted by student id: sub-folders, zips and notebooks."""
+    """Every submission in the folder, sorted by student id: sub-folders, zips and notebooks.
+
+    An nbgrader course folder (with ``source/`` and ``submitted/``) stands for its
+    ``submitted/<student>/<assignment>/``; its assignments are found by notebook name
+    (:func:`~autograder.submission.assignment_folder`), whatever nbgrader calls them.
+    """
     found = {}
+    if (Path(submissions) / "submitted").is_dir() and (Path(submissions) / "source").is_dir():
+        submissions = Path(submissions) / "submitted"
     for entry in sorted(Path(submissions).iterdir()):
         if entry.name.startswith("."):
             continue
@@ -96,7 +123,7 @@ def discover(submissions, work):
         if student in found:
             continue  # alice/ and alice.zip: the first one, alphabetically, counts
         if entry.is_dir():
-            found[student] = Submission(student, entry)
+            found[student] = Submission(student, entry, folder_problem(entry))
         elif entry.suffix == ".zip":
             destination = Path(work) / student
             try:
@@ -120,7 +147,13 @@ def fingerprint(submission):
     )
     for path in paths:
         digest.update(str(path.relative_to(submission.path.parent)).encode())
-        digest.update(path.read_bytes())
+        size = path.stat().st_size
+        if size > MAX_ZIP_BYTES:  # too large to grade anyway: its size and time stand for its bytes
+            digest.update(f"{size}:{path.stat().st_mtime_ns}".encode())
+            continue
+        with open(path, "rb") as file:
+            for block in iter(lambda: file.read(1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()
 
 
@@ -142,37 +175,49 @@ def problems_of(records):
     return seen
 
 
-def run_submission(submission, root, sandbox_kind, log_path):
-    """Grade one submission in a child process; return its test records and a problem ("" if none)."""
+def run_submission(submission, root, sandbox_kind, log_path, runner=None, scratch_root=None):
+    """Grade one submission in a child process; return its test records and a problem ("" if none).
+
+    ``runner`` starts that process (:mod:`autograder.forkserver`): forked from a warm server
+    (:class:`~autograder.forkserver.RunnerPool`, what ``grade`` uses) or started afresh (the
+    default). Raises :class:`~autograder.forkserver.Interrupted` when the grader is stopping.
+    Its scratch folder goes in ``scratch_root`` (default: the system's temporary folder).
+    """
+    from autograder.forkserver import ColdRunner
+
     if submission.problem:
         return [], submission.problem
-    with tempfile.TemporaryDirectory(prefix="autograder-grade-") as scratch:
+    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, dir=scratch_root) as scratch:
         raw = Path(scratch) / "records.json"
-        command = [sys.executable, "-m", "autograder.runner", str(submission.path), str(raw),
-                   "--solutions", str(root / "solutions"), "--sandbox", sandbox_kind,
-                   *map(str, test_files(root))]
-        with open(log_path, "w") as log:
-            try:
-                subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                               timeout=SUBMISSION_TIMEOUT, check=False, cwd=scratch)
-            except subprocess.TimeoutExpired:
-                return [], f"grading took longer than {SUBMISSION_TIMEOUT} s and was stopped"
+        arguments = [str(submission.path), str(raw), "--solutions", str(root / "solutions"),
+                     "--sandbox", sandbox_kind, *map(str, test_files(root))]
+        if (runner or ColdRunner()).run(arguments, log_path, scratch, SUBMISSION_TIMEOUT) == "timed out":
+            return [], f"grading took longer than {SUBMISSION_TIMEOUT} s and was stopped"
         if not raw.is_file():
             return [], "the grader failed on this submission (see grader.log)"
         return json.loads(raw.read_text()), ""
 
 
-def grade_submission(submission, root, out, sandbox_kind, points):
+def grade_submission(submission, root, out, sandbox_kind, points, runner=None):
     """Grade one submission and write its results.json and feedback.html; return its gradebook row."""
     started = time.monotonic()
     folder = Path(out) / submission.student
     folder.mkdir(parents=True, exist_ok=True)
-    records, failure = run_submission(submission, root, sandbox_kind, folder / "grader.log")
+    scratch_root = Path(out) / WORK_FOLDER  # where a grader killed mid-run leaves it, for the next run to clear
+    scratch_root.mkdir(exist_ok=True)
+    records, failure = run_submission(submission, root, sandbox_kind, folder / "grader.log", runner, scratch_root)
+    return write_results(submission, out, points, records, failure, time.monotonic() - started)
+
+
+def write_results(submission, out, points, records, failure, seconds):
+    """Score ``records`` and write the submission's feedback.html and results.json; return its gradebook row."""
+    folder = Path(out) / submission.student
+    folder.mkdir(parents=True, exist_ok=True)
     scores = score(records, points)
     problems = ([failure] if failure else []) + problems_of(records)
     status = "ok" if not problems else "; ".join(problems)
     row = gradebook_row(submission.student, scores, status)
-    results = gradescope_results(scores, time.monotonic() - started, status)
+    results = gradescope_results(scores, seconds, status)
     results["extra_data"] = {"fingerprint": fingerprint(submission), "gradebook_row": row}
     atomic_write(folder / "feedback.html", feedback_html(submission.student, scores, status))
     atomic_write(folder / "results.json", json.dumps(results, indent=2))  # last: it marks the work done
@@ -211,28 +256,58 @@ def write_gradebook(out, submissions, rows):
     atomic_write(Path(out) / "gradebook.csv", buffer.getvalue())
 
 
-def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True):
-    """Grade every submission in ``submissions_dir`` into ``out``; return the gradebook rows."""
+def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster=None):
+    """Grade every submission in ``submissions_dir`` into ``out``; return the gradebook rows.
+
+    Locally with ``jobs`` submissions at once, or on the Dask cluster at the address
+    ``cluster`` (:mod:`autograder.cluster`); the results are written here either way.
+    Interrupted (Ctrl-C), it stops every runner, writes nothing unfinished and raises
+    ``KeyboardInterrupt``; the next run resumes.
+    """
     from tqdm import tqdm
 
     out = Path(out).resolve()  # the per-submission processes run elsewhere: no relative paths
     out.mkdir(parents=True, exist_ok=True)
+    for stale in (out / WORK_FOLDER).glob(f"{SCRATCH_PREFIX}*"):  # a killed run's (see grade_submission)
+        shutil.rmtree(stale, ignore_errors=True)
     submissions = discover(Path(submissions_dir).resolve(), out / WORK_FOLDER)
     points = {a.folder: load_points(root / "solutions", a) for a in ASSIGNMENTS}
     rows = {s.student: row for s in submissions if (row := finished_row(s, out))}
     todo = [s for s in submissions if s.student not in rows]
     write_gradebook(out, submissions, rows)
     bar = tqdm(total=len(submissions), initial=len(rows), unit="submission", disable=not progress,
-               desc="grading", file=sys.stderr)
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(grade_submission, s, root, out, sandbox_kind, points): s for s in todo}
-        try:
-            for future in as_completed(futures):
-                rows[futures[future].student] = future.result()
-                write_gradebook(out, submissions, rows)
-                bar.update()
-        except KeyboardInterrupt:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-    bar.close()
+               desc="grading", file=sys.stderr, dynamic_ncols=True)
+
+    def finished(student, row):
+        rows[student] = row
+        write_gradebook(out, submissions, rows)
+        bar.update()
+
+    try:
+        if cluster is not None:
+            from autograder.cluster import grade_on_cluster
+
+            grade_on_cluster(cluster, todo, root, out, sandbox_kind, points, finished)
+        elif todo:
+            grade_locally(todo, root, out, jobs, sandbox_kind, points, finished)
+    finally:
+        bar.close()
     return [rows[s.student] for s in submissions]
+
+
+def grade_locally(todo, root, out, jobs, sandbox_kind, points, finished):
+    """Grade ``todo`` with ``jobs`` warm runners at once; call ``finished(student, row)`` as each one ends."""
+    from autograder.forkserver import RunnerPool
+
+    runner = RunnerPool(test_files(root), root / "solutions")
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    futures = {}
+    try:
+        futures = {pool.submit(grade_submission, s, root, out, sandbox_kind, points, runner): s for s in todo}
+        for future in as_completed(futures):
+            finished(futures[future].student, future.result())
+    finally:  # normally nothing is left; after Ctrl-C, the runs in progress are stopped and write nothing
+        for future in futures:
+            future.cancel()
+        runner.close()
+        pool.shutdown(wait=True)

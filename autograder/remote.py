@@ -23,16 +23,25 @@ class Remote:
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
+        label = name if isinstance(self, RemoteModule) else f"{self._label}.{name}"
+        # What was once a function (of the module, or of objects of this type) is taken to stay one:
+        # the worker is not asked again before each call (a round trip per call saved). A student's code
+        # that rebinds it to something else has the call fail in the worker instead.
+        known = self._session.__dict__.setdefault("remote_callables", set())
+        key = (None if self._handle is None else self._handle.type, name)
+        if key in known:
+            return RemoteFunction(self._session, self._handle, name, label)
         value, _ = self._session.request({"op": "getattr", "name": name, "target": self._handle},
                                          what=f"reading {self._label}.{name}")
-        label = name if isinstance(self, RemoteModule) else f"{self._label}.{name}"
         if isinstance(value, dict) and value == {"callable": True}:
+            known.add(key)
             return RemoteFunction(self._session, self._handle, name, label)
         return wrap(self._session, value)
 
     def __setattr__(self, name, value):
-        self._session.request({"op": "setattr", "name": name, "value": unwrap(value), "target": self._handle},
-                              what=f"setting {self._label}.{name}")
+        # Sent without waiting for the acknowledgement; an error is raised with the next request.
+        self._session.send({"op": "setattr", "name": name, "value": unwrap(value), "target": self._handle},
+                           what=f"setting {self._label}.{name}")
 
 
 class RemoteObject(Remote):
@@ -51,7 +60,7 @@ class RemoteModule(Remote):
 
     def _seed(self, seed):
         """``np.random.seed(seed)`` in the worker."""
-        self._session.request({"op": "seed", "seed": seed}, what="seeding")
+        self._session.send({"op": "seed", "seed": seed}, what="seeding")
 
     def _sgd(self, model, X, y, epochs, learning_rate, timeout=60.0):
         """Run ``epochs`` passes of per-sample ``model.train`` in the worker."""
@@ -64,14 +73,15 @@ class RemoteModule(Remote):
         """Make ``name`` (on the module or on ``target``) answer from ``table``: ``[(args, kwargs, output)]``."""
         table = [(list(args), dict(kwargs), output) for args, kwargs, output in table]
         handle = target._handle if target is not None else None
-        self._session.request({"op": "pin", "name": name, "table": table, "target": handle},
-                              what=f"preparing {name}")
+        self._session.send({"op": "pin", "name": name, "table": table, "target": handle},
+                           what=f"preparing {name}")
         self._session.pinned = True
 
     def _unpin(self):
         """Undo every pin; the grader does this after each test."""
         if self._session.pinned and self._session.process is not None:
-            self._session.request({"op": "unpin"}, what="undoing pins")
+            # Not waited for: a worker that cannot undo its pins is replaced before its next request.
+            self._session.send({"op": "unpin"}, what="undoing pins", restart_on_error=True)
         self._session.pinned = False
 
 

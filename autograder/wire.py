@@ -3,21 +3,25 @@
 Messages are length-prefixed JSON. Values are plain JSON (``None``, bools, ints,
 floats including NaN and infinities, strings) or tagged objects:
 
-- ``{"__array__": <base64 of .npy bytes>}``: a numeric ndarray;
-- ``{"__scalar__": <base64 of .npy bytes>}``: a numpy scalar (a float64, an int32...);
+- ``{"__array__": <base64 of the raw bytes>, "dtype": "<f8", "shape": [2, 3]}``: a numeric
+  ndarray (its bytes in C order);
+- ``{"__scalar__": <base64 of the raw bytes>, "dtype": "<i4"}``: a numpy scalar (a float64,
+  an int32...);
 - ``{"__tuple__": [...]}``, lists as JSON lists, ``{"__dict__": [[key, value], ...]}``
   with string keys;
 - ``{"__handle__": id, "type": name}``: an object that stays in the worker.
 
-Decoding never runs code: JSON is parsed by :mod:`json` and arrays by
-``numpy.load(allow_pickle=False)``; only boolean, integer, unsigned, float and
-complex dtypes are accepted, and sizes are bounded. Anything else raises
+Decoding never runs code: JSON is parsed by :mod:`json`, raw arrays by
+``numpy.frombuffer`` with a dtype spelled as a plain byte order, kind and size
+(``<f8``; nothing else is even given to numpy); only boolean, integer, unsigned,
+float and complex dtypes are accepted, and sizes are bounded. Anything else raises
 :class:`WireError`, which the grader counts as a failed test.
 """
 import base64
-import io
 import json
+import math
 import os
+import re
 import struct
 
 import numpy as np
@@ -26,6 +30,8 @@ MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 MAX_DEPTH = 32
 NUMERIC_KINDS = "biufc"
 _LENGTH = struct.Struct(">Q")
+MAX_DIMENSIONS = 32
+_PLAIN_DTYPE = re.compile(r"[<>|=][biufc][0-9]{1,2}")
 
 
 class WireError(ValueError):
@@ -44,25 +50,46 @@ class Handle:
         return f"<{self.type} object in the worker, handle {self.id}>"
 
 
-def _encode_array(array):
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+def _encode_raw(array):
+    return base64.b64encode(array.tobytes()).decode("ascii")
 
 
-def _decode_array(text):
+def _decode_raw(text, dtype, shape):
+    """An array from its raw bytes: ``dtype`` a plain numeric type code, ``shape`` a list of sizes."""
+    if (type(dtype) is not str or not _PLAIN_DTYPE.fullmatch(dtype) or type(shape) is not list
+            or len(shape) > MAX_DIMENSIONS or not all(type(size) is int and size >= 0 for size in shape)):
+        raise WireError("not a plain numeric array (a malformed type or shape)")
     try:
+        dtype = np.dtype(dtype)
         raw = base64.b64decode(text.encode("ascii"), validate=True)
-        array = np.load(io.BytesIO(raw), allow_pickle=False)
-    except Exception as error:
-        raise WireError(f"not a plain numeric array ({type(error).__name__})") from None
-    if not isinstance(array, np.ndarray) or array.dtype.kind not in NUMERIC_KINDS:
-        raise WireError(f"an array of dtype {getattr(array, 'dtype', '?')} is not a plain numeric array")
-    return array
+    except (TypeError, ValueError, UnicodeError):
+        raise WireError("not a plain numeric array (a malformed type or payload)") from None
+    if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None or len(raw) != math.prod(shape) * dtype.itemsize:
+        raise WireError("not a plain numeric array (its size does not match its type and shape)")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
 
 
-def encode(value, register_object=None):
-    """Turn ``value`` into JSON-ready plain data.
+class Encoding:
+    """How :func:`convert` writes each kind of plain data: here, as the wire's tagged JSON."""
+
+    def array(self, value):
+        return {"__array__": _encode_raw(value), "dtype": value.dtype.str, "shape": list(value.shape)}
+
+    def scalar(self, value):
+        return {"__scalar__": _encode_raw(np.asarray(value)), "dtype": value.dtype.str}
+
+    def handle(self, value):
+        return {"__handle__": value.id, "type": value.type}
+
+    def tuple(self, items):
+        return {"__tuple__": items}
+
+    def dict(self, items):
+        return {"__dict__": [[key, item] for key, item in items]}
+
+
+def convert(value, register_object, form):
+    """Check that ``value`` is plain data and write it in ``form`` (an :class:`Encoding`).
 
     ``register_object(obj) -> Handle`` is called for objects that are not plain
     data (the worker keeps them); without it such objects raise ``TypeError``.
@@ -74,25 +101,33 @@ def encode(value, register_object=None):
             raise TypeError(f"an ndarray subclass ({type(value).__name__}); return a plain numpy array")
         if value.dtype.kind not in NUMERIC_KINDS:
             raise TypeError(f"an array of dtype {value.dtype} (only numeric arrays can be graded)")
-        return {"__array__": _encode_array(value)}
+        return form.array(value)
     if isinstance(value, np.generic):
         if value.dtype.kind not in NUMERIC_KINDS:
             raise TypeError(f"a numpy scalar of dtype {value.dtype}")
-        return {"__scalar__": _encode_array(np.asarray(value))}
+        return form.scalar(value)
     if isinstance(value, Handle):
-        return {"__handle__": value.id, "type": value.type}
+        return form.handle(value)
     if isinstance(value, tuple):
-        return {"__tuple__": [encode(item, register_object) for item in value]}
+        return form.tuple([convert(item, register_object, form) for item in value])
     if isinstance(value, list):
-        return [encode(item, register_object) for item in value]
+        return [convert(item, register_object, form) for item in value]
     if isinstance(value, dict):
         if not all(isinstance(key, str) for key in value):
             raise TypeError("a dict with keys that are not strings")
-        return {"__dict__": [[key, encode(item, register_object)] for key, item in value.items()]}
+        return form.dict([(key, convert(item, register_object, form)) for key, item in value.items()])
     if register_object is not None:
-        return encode(register_object(value))
+        return convert(register_object(value), None, form)
     raise TypeError(f"a {type(value).__name__} (only numbers, strings, numeric arrays and "
                     "tuples, lists or dicts of them can be graded)")
+
+
+_ENCODING = Encoding()
+
+
+def encode(value, register_object=None):
+    """Turn ``value`` into JSON-ready plain data (see :func:`convert`)."""
+    return convert(value, register_object, _ENCODING)
 
 
 def decode(data, depth=0):
@@ -104,13 +139,11 @@ def decode(data, depth=0):
     if type(data) is list:
         return [decode(item, depth + 1) for item in data]
     if type(data) is dict:
-        if set(data) == {"__array__"} and type(data["__array__"]) is str:
-            return _decode_array(data["__array__"])
-        if set(data) == {"__scalar__"} and type(data["__scalar__"]) is str:
-            array = _decode_array(data["__scalar__"])
-            if array.shape != ():
-                raise WireError("a scalar with a shape")
-            return array[()]
+        keys = set(data)
+        if keys == {"__array__", "dtype", "shape"} and type(data["__array__"]) is str:
+            return _decode_raw(data["__array__"], data["dtype"], data["shape"])
+        if keys == {"__scalar__", "dtype"} and type(data["__scalar__"]) is str:
+            return _decode_raw(data["__scalar__"], data["dtype"], [])[()]
         if set(data) == {"__tuple__"} and type(data["__tuple__"]) is list:
             return tuple(decode(item, depth + 1) for item in data["__tuple__"])
         if set(data) == {"__dict__"} and type(data["__dict__"]) is list:

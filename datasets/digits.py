@@ -1,8 +1,7 @@
 """scikit-learn's bundled 8x8 digits, split and standardised as EXERCISES.md says."""
+from functools import lru_cache
+
 import numpy as np
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 
 STANDARD_SPLIT_SEED = 37
 TEST_SIZE = 0.15
@@ -29,10 +28,14 @@ def load_digits_split(seed=STANDARD_SPLIT_SEED, test_size=TEST_SIZE):
     y_train : ndarray of int, shape (n_train,)
     y_test : ndarray of int, shape (n_test,)
     """
-    digits = load_digits()
-    X = np.asarray(digits.data, dtype=np.float32)
+    # scikit-learn is imported here, not at the top: it takes about a second, and most users
+    # of this package (the 2-D point sets, the tests of 01-03) never need it.
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    X, target = _digits()
     X_train, X_test, y_train, y_test = train_test_split(
-        X, digits.target, test_size=test_size, random_state=seed
+        X, target, test_size=test_size, random_state=seed
     )
     scaler = StandardScaler().fit(X_train)
     return (
@@ -41,3 +44,14 @@ def load_digits_split(seed=STANDARD_SPLIT_SEED, test_size=TEST_SIZE):
         y_train,
         y_test,
     )
+
+
+@lru_cache(maxsize=1)
+def _digits():
+    """The 1797 digits as read-only float32 rows and their labels, read once per process."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    X, target = np.asarray(digits.data, dtype=np.float32), np.asarray(digits.target)
+    X.flags.writeable = target.flags.writeable = False
+    return X, target

@@ -2,6 +2,8 @@
 import base64
 import io
 import pickle
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,26 +24,36 @@ class Payload:
         return (open, (self.marker, "w"))
 
 
-def npy_bytes(array, allow_pickle):
+def base64_of(data):
+    return base64.b64encode(data).decode()
+
+
+def npy_bytes(array):
     buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=allow_pickle)
-    return base64.b64encode(buffer.getvalue()).decode()
+    np.save(buffer, array, allow_pickle=True)
+    return base64_of(buffer.getvalue())
 
 
-@pytest.mark.parametrize("tag", ["__array__", "__scalar__"])
-def test_object_array_with_pickle_payload_is_refused_without_running_it(tmp_path, tag):
+@pytest.mark.parametrize("tagged", [
+    lambda evil: {"__array__": base64_of(pickle.dumps(evil)), "dtype": "|O", "shape": [1]},
+    lambda evil: {"__array__": base64_of(pickle.dumps(evil)), "dtype": "<f8", "shape": [1]},
+    lambda evil: {"__scalar__": base64_of(pickle.dumps(evil)), "dtype": "|O8"},
+    lambda evil: {"__array__": npy_bytes(evil)},  # a .npy file, as the first versions sent arrays
+], ids=["object dtype", "lying dtype", "object scalar", "npy"])
+def test_object_array_with_pickle_payload_is_refused_without_running_it(tmp_path, tagged):
     marker = tmp_path / "pwned"
     evil = np.array([Payload(str(marker))], dtype=object)
-    message = wire.dumps({"ok": {tag: npy_bytes(evil, allow_pickle=True)}, "mutated": []})
-    with pytest.raises(wire.WireError, match="not a plain numeric array"):
+    message = wire.dumps({"ok": tagged(evil), "mutated": []})
+    with pytest.raises(wire.WireError, match="not a plain numeric array|unexpected dict"):
         wire.decode(wire.parse_body(message[wire.HEADER_BYTES:])["ok"])
     assert not marker.exists()
 
 
 @pytest.mark.parametrize(
     "data",
-    [{"__array__": "not base64!"}, {"__pickle__": "x"}, {"__tuple__": "x"}, {"__dict__": [[1, 2]]}, {"a": 1},
-     {"__array__": npy_bytes(np.array(["text"]), allow_pickle=False)}],
+    [{"__array__": "not base64!", "dtype": "<f8", "shape": [1]}, {"__pickle__": "x"}, {"__tuple__": "x"},
+     {"__dict__": [[1, 2]]}, {"a": 1}, {"__array__": base64_of(b"text"), "dtype": "<U4", "shape": [1]},
+     {"__array__": base64_of(b"12345678"), "dtype": "<f8", "shape": [2]}],
 )
 def test_anything_but_plain_data_is_refused(data):
     with pytest.raises(wire.WireError):
@@ -149,3 +161,22 @@ def test_an_import_failure_is_reported_once_and_remembered(tmp_path):
         with pytest.raises(StudentCodeFailed, match=r"could not import mod.py: .*sys.exit\(3\)"):
             RemoteModule(session, "mod").double(1)
     assert session.generation == 1
+
+
+@pytest.mark.parametrize("path, outside", [
+    ("/work/kit/solutions/06_backprop/test_hidden_backprop.py", True),
+    ("/tmp/a-checkout-of-the-kit/solutions/test_hidden_backprop.py", True),  # its folder is not there
+    ("{tmp}/cache.npy", False),  # the code's own scratch file, not written yet
+    ("{folder}/data.csv", False),
+])
+def test_a_missing_file_outside_the_submission_is_named_in_plain_words(tmp_path, path, outside):
+    from autograder.worker import plain_words
+
+    folder = tmp_path / "submission"
+    scratch = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        error = FileNotFoundError(2, "No such file or directory", path.format(tmp=scratch, folder=folder))
+        words = plain_words(error, str(folder))
+    finally:
+        scratch.rmdir()
+    assert (words is not None and "tried to read a file outside its folder" in words) == outside, words

@@ -1,0 +1,413 @@
+"""Warm runners: one trusted child process per submission, forked instead of started.
+
+``grade`` still runs each submission in a trusted child process of its own (see
+:mod:`autograder.runner`), but starting ``python -m autograder.runner`` costs
+about a second before the first test runs (Python, pytest, numpy, scipy, the
+test modules, the reference solutions, scikit-learn's digits). A *fork server*
+pays that once per job: it imports and loads all of it, has pytest collect the
+tests (:class:`_CollectedRunner`), never runs a test or a student's line itself,
+and forks one child per submission; the child runs the collected tests against
+its submission, as ``python -m autograder.runner`` would, with its output in the
+submission's ``grader.log``, writes the records and exits. The child's crash,
+hang or memory is its own; the server only waits for it. Should the server
+itself die, the pool grades the rest the cold way (:class:`ColdRunner`).
+
+Protocol, one JSON object per line: the grader sends ``{"args": [...], "log":
+path, "cwd": path, "timeout": seconds}`` on the server's stdin; the server
+answers ``{"status": exit status}`` or ``{"status": null, "timed_out": true}``
+on its stdout. Closing its stdin stops the server and the child it runs.
+The server runs in a session of its own, so a Ctrl-C at the terminal reaches
+only the grader, which stops the servers itself (:meth:`RunnerPool.close`).
+
+:class:`ColdRunner` starts a fresh ``python -m autograder.runner`` per submission
+(the way it was done before, kept for comparison and as a fallback).
+"""
+import functools
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from pluggy import HookimplMarker
+
+from autograder.forked import live_and_exit
+
+hookimpl = HookimplMarker("pytest")  # pytest.hookimpl, without importing pytest where it is not needed
+GRACE_SECONDS = 5.0  # between SIGTERM (the child kills its workers) and SIGKILL
+
+
+class Interrupted(Exception):
+    """The grader is stopping: this submission's grading was abandoned, nothing is to be written."""
+
+
+def runner_environment():
+    """The runner's environment: no pytest plugins from the environment, one BLAS thread per runner."""
+    environment = dict(os.environ)
+    environment.update(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+                       MKL_NUM_THREADS="1")
+    return environment
+
+
+class ColdRunner:
+    """A fresh ``python -m autograder.runner`` process per submission."""
+
+    def __init__(self):
+        self.stopping = threading.Event()
+        self.running = set()
+        self.lock = threading.Lock()
+
+    def run(self, args, log_path, cwd, timeout):
+        """Run the runner on ``args``; return ``"done"`` or ``"timed out"``; raise :class:`Interrupted`."""
+        if self.stopping.is_set():
+            raise Interrupted
+        with open(log_path, "w") as log:
+            process = subprocess.Popen([sys.executable, "-m", "autograder.runner", *args], stdout=log,
+                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd,
+                                       env=runner_environment(), start_new_session=True)
+        with self.lock:
+            self.running.add(process)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            stop_child(process.pid, process.wait)
+            return "timed out"
+        finally:
+            with self.lock:
+                self.running.discard(process)
+        if self.stopping.is_set():
+            raise Interrupted
+        return "done"
+
+    def close(self):
+        self.stopping.set()
+        with self.lock:
+            running = list(self.running)
+        for process in running:
+            stop_child(process.pid, process.wait)
+
+
+class _Server:
+    """One fork server process and the pipe to it (used by one grading thread at a time)."""
+
+    def __init__(self, warm_args):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.forkserver", *warm_args], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=runner_environment(), start_new_session=True,
+        )
+        self.replies = self.process.stdout
+
+    def run(self, args, log_path, cwd, timeout):
+        request = {"args": list(args), "log": str(log_path), "cwd": str(cwd), "timeout": timeout}
+        self.process.stdin.write((json.dumps(request) + "\n").encode())
+        self.process.stdin.flush()
+        line = self.replies.readline()
+        if not line:
+            raise EOFError("the fork server stopped")
+        return json.loads(line)
+
+    def close(self):
+        try:
+            self.process.stdin.close()  # the server stops its child (SIGTERM, then SIGKILL) and exits
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=GRACE_SECONDS + 5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class RunnerPool:
+    """Fork servers for ``grade``: one per job, started on first use, warmed with ``test_files``."""
+
+    def __init__(self, test_files, solutions_root):
+        self.warm_args = ["--solutions", str(solutions_root), *map(str, test_files)]
+        self.idle = []
+        self.busy = set()
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.cold = ColdRunner()
+        self.broken = False
+
+    def run(self, args, log_path, cwd, timeout):
+        """Run the runner on ``args`` in a forked child; ``"done"`` or ``"timed out"``; raise :class:`Interrupted`."""
+        with self.lock:
+            if self.stopping.is_set():
+                raise Interrupted
+            if self.broken:
+                server = None
+            else:
+                server = self.idle.pop() if self.idle else _Server(self.warm_args)
+                self.busy.add(server)
+        if server is None:
+            return self.cold.run(args, log_path, cwd, timeout)
+        try:
+            reply = server.run(args, log_path, cwd, timeout)
+        except (EOFError, OSError, ValueError):
+            server.close()
+            with self.lock:
+                self.busy.discard(server)
+                if self.stopping.is_set():
+                    raise Interrupted from None
+                self.broken = True  # killed from outside, or it could not start: no more servers
+            return self.cold.run(args, log_path, cwd, timeout)
+        with self.lock:
+            self.busy.discard(server)
+            if self.stopping.is_set():
+                server.close()
+                raise Interrupted
+            self.idle.append(server)
+        return "timed out" if reply.get("timed_out") else "done"
+
+    def close(self):
+        """Stop every server and the child it runs; a grading thread waiting on one gets :class:`Interrupted`."""
+        self.stopping.set()
+        with self.lock:
+            servers = self.idle + list(self.busy)
+            self.idle = []
+        for server in servers:
+            server.close()
+        self.cold.close()
+
+
+def stop_child(pid, wait):
+    """SIGTERM (the runner kills its workers and exits), then SIGKILL after a grace period."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        wait(timeout=GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        wait()
+
+
+# -- the server ----------------------------------------------------------------------------------
+
+
+def warm_up(test_files, solutions_root):
+    """Import and load what every submission's run needs, so that forked children start warm."""
+    import importlib
+
+    import numpy  # noqa: F401
+    import pytest  # noqa: F401
+
+    import autograder.bubblewrap  # noqa: F401
+    import autograder.runner  # noqa: F401
+    from autograder.assignments import ASSIGNMENTS
+    from autograder.testing import plugin
+
+    solutions_root = Path(solutions_root).resolve()
+    for path in map(Path, test_files):
+        # As pytest's default import mode ("prepend") does: the file's folder first on sys.path, the
+        # module under its own name. Collection in the child then finds it imported.
+        try:
+            if str(path.parent) not in sys.path:
+                sys.path.insert(0, str(path.parent))
+            importlib.import_module(path.stem)
+        except Exception:  # noqa: BLE001 - the child's collection reports a broken test file
+            sys.modules.pop(path.stem, None)
+    for assignment in ASSIGNMENTS:
+        for warm in (lambda: plugin._reference(solutions_root, assignment),
+                     lambda: plugin._thresholds((solutions_root / assignment.folder).resolve()),
+                     lambda: plugin._thresholds((solutions_root.parent / "assignments" / assignment.folder).resolve())):
+            try:
+                warm()
+            except Exception:  # noqa: BLE001 - the child meets the same error and reports it
+                pass
+    if any("digits" in Path(path).read_text(errors="replace") for path in test_files):
+        try:
+            plugin._digits_split()  # scikit-learn's digits (and scikit-learn: a second to import)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _become_runner(request, protocol_fds):
+    """In a forked child: the submission's grader.log as output, its scratch folder as working folder."""
+    null = os.open(os.devnull, os.O_RDONLY)
+    log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(null, 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    for fd in (null, log, *protocol_fds):
+        os.close(fd)
+    os.chdir(request["cwd"])
+    # As ``python -m autograder.runner`` does: what the run writes goes to the folder it is given.
+    tempfile.tempdir = request["cwd"]
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _child_life(run, request, protocol_fds):
+    _become_runner(request, protocol_fds)
+    return run(request)
+
+
+def _run_cold(request):
+    """The whole runner in the child: its own pytest session, collection included."""
+    from autograder.runner import main
+
+    return main(request["args"])
+
+
+class _CollectedRunner:
+    """Runs one submission on the items this server's pytest session collected, in a forked child.
+
+    The server's pytest session stops at its test loop (:meth:`pytest_runtestloop`) and serves
+    requests from there: each child runs the collected items with the plugin pointed at its
+    submission, exactly as a session of its own would, without parsing, configuring and
+    collecting again (about 40 ms for one assignment, 80 ms for six).
+    """
+
+    def __init__(self, plugin, tests, protocol):
+        self.plugin, self.tests, self.protocol = plugin, [str(Path(t).resolve()) for t in tests], protocol
+        self.served = False
+
+    @hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session):
+        import gc
+
+        self.served = True
+        gc.collect()
+        gc.freeze()  # what the warm-up made is never collected: children neither scan nor copy it
+        # After a collection error a session of its own reports it as such: let each child have one.
+        run = _run_cold if session.testsfailed else functools.partial(self.run, session)
+        _serve_requests(*self.protocol, run)
+        return True
+
+    def run(self, session, request):
+        from autograder import runner, zygote
+        from autograder.sandbox import make_sandbox
+
+        args = runner.parse_arguments(request["args"])
+        same_solutions = args.solutions and Path(args.solutions).resolve() == self.plugin.solutions_root
+        if [str(Path(t).resolve()) for t in args.tests] != self.tests or not same_solutions:
+            return _run_cold(request)  # not what this server collected
+        signal.signal(signal.SIGTERM, runner._terminate)
+        sandbox = make_sandbox(args.sandbox)
+        scratch = Path(tempfile.mkdtemp(prefix="autograder-"))
+        workers = zygote.wrap(sandbox, args.submission, scratch)
+        if workers is not sandbox:
+            workers.prestart()
+        plugin = self.plugin
+        plugin.submission_root, plugin.sandbox, plugin.scratch = Path(args.submission), workers, scratch
+        plugin.sessions, plugin.records = {}, []
+        runner._running.append(plugin)
+        try:
+            for index, item in enumerate(session.items):  # pytest's own test loop
+                following = session.items[index + 1] if index + 1 < len(session.items) else None
+                item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+        finally:
+            plugin.pytest_sessionfinish()
+            if workers is not sandbox:
+                workers.close()
+            shutil.rmtree(scratch, ignore_errors=True)
+        Path(args.results).write_text(json.dumps([record.to_dict() for record in plugin.records]))
+        return 0
+
+
+def _reply(replies, message):
+    data = (json.dumps(message) + "\n").encode()
+    while data:
+        data = data[os.write(replies, data):]
+
+
+def serve(test_files, solutions_root):
+    """The server: warm up, collect the tests once, then fork one child per request, one request at a time."""
+    import pytest
+
+    from autograder.runner import PYTEST_ARGS
+    from autograder.testing.plugin import GradingPlugin
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader decides when to stop (it closes our stdin)
+    protocol = (os.dup(0), os.dup(1))  # requests in, answers out; 0 and 1 become /dev/null for pytest
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    os.close(null)
+    warm_up(test_files, solutions_root)
+    plugin = GradingPlugin(".", None, ".", solutions_root)
+    collected = _CollectedRunner(plugin, test_files, protocol)
+    if test_files:
+        rootdir = os.path.commonpath([str(Path(path).resolve().parent) for path in test_files])
+        try:
+            pytest.main([*PYTEST_ARGS, "--capture=no", "--rootdir", rootdir, *map(str, test_files)],
+                        plugins=[plugin, collected])
+        except Exception:  # noqa: BLE001 - then every child runs a session of its own
+            pass
+    if not collected.served:
+        import gc
+
+        gc.collect()
+        gc.freeze()
+        _serve_requests(*protocol, _run_cold)
+
+
+def _serve_requests(requests, replies, run):
+    pending = b""
+    while True:
+        while b"\n" not in pending:
+            chunk = os.read(requests, 65536)
+            if not chunk:
+                return
+            pending += chunk
+        line, pending = pending.split(b"\n", 1)
+        request = json.loads(line)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            live_and_exit(functools.partial(_child_life, run, request, (requests, replies)))
+        _reply(replies, _wait(pid, request["timeout"], requests))
+
+
+def _wait(pid, timeout, requests):
+    """Wait for the child, stopping it when the timeout passes or when the grader closes our stdin."""
+    child = os.pidfd_open(pid)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            ready, _, _ = select.select([child, requests], [], [], max(0.0, deadline - time.monotonic()))
+            if child in ready:
+                return {"status": os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])}
+            if requests in ready:
+                # The grader only writes while we are idle: readable now means our stdin closed.
+                _stop(pid, child)
+                os._exit(0)
+            if time.monotonic() >= deadline:
+                _stop(pid, child)
+                return {"status": None, "timed_out": True}
+    finally:
+        os.close(child)
+
+
+def _stop(pid, child):
+    os.kill(pid, signal.SIGTERM)
+    if not select.select([child], [], [], GRACE_SECONDS)[0]:
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+def main(argv=None):
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m autograder.forkserver")
+    parser.add_argument("--solutions", required=True)
+    parser.add_argument("tests", nargs="*")
+    args = parser.parse_args(argv)
+    serve(args.tests, args.solutions)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

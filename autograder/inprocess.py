@@ -1,0 +1,103 @@
+"""No isolation at all: the student's code runs in the grading process itself. Benchmarks only.
+
+:class:`InProcess` is NOT a sandbox and ``grade`` never uses it (no command offers it): it
+exists so that the benchmark can time the very same test work without a worker
+process, pipes or the wire format, and so measure what isolation costs (the
+overhead ratio in ``benchmarks/``). The worker's logic (:class:`autograder.worker.Worker`)
+runs here, with plain copies instead of encoding: a test still never shares an
+array with the student's code, so in-place changes do what they do in a worker.
+There are no timeouts: use it on code you trust to finish.
+"""
+from pathlib import Path
+
+from autograder import wire
+from autograder.session import ImportFailed, StudentCodeFailed, SubmissionMissing, WorkerSession
+from autograder.worker import Worker, describe
+
+
+class Copies(wire.Encoding):
+    """Plain data written as what :func:`autograder.wire.decode` would give, without the bytes in between."""
+
+    def array(self, value):
+        return value.copy()
+
+    def scalar(self, value):
+        return value
+
+    def handle(self, value):
+        return wire.Handle(value.id, value.type)
+
+    def tuple(self, items):
+        return tuple(items)
+
+    def dict(self, items):
+        return dict(items)
+
+
+_COPIES = Copies()
+
+
+def plain_copy(value, register_object=None):
+    """What :func:`autograder.wire.encode` then ``decode`` would give: checked as strictly, copied."""
+    return wire.convert(value, register_object, _COPIES)
+
+
+class CopyingWorker(Worker):
+    """The worker's logic, answering with plain copies instead of encoded messages."""
+
+    pack = staticmethod(plain_copy)
+
+
+class InProcessSession(WorkerSession):
+    """A :class:`~autograder.session.WorkerSession` whose "worker" is an object in this process."""
+
+    def _start(self):
+        if self.module_path is None:
+            raise SubmissionMissing(self.missing_message)
+        if self.load_failure is not None:
+            raise ImportFailed(*self.load_failure)
+        self.worker = CopyingWorker()
+        self.process = self.worker  # "running"
+        self.generation += 1
+        load = {"op": "load", "path": str(self.module_path), "name": self.module_name,
+                "search_path": str(self.module_path.parent)}
+        try:
+            self._exchange(load, 0, f"importing {self.module_path.name}")
+        except StudentCodeFailed as error:
+            self.load_failure = (f"could not import {self.module_path.name}: {error}", error.details)
+            self.close()
+            raise ImportFailed(*self.load_failure) from None
+
+    def close(self):
+        self.process = self.worker = None
+
+    def send(self, message, what="the student's code", restart_on_error=False):
+        try:  # nothing to save here: no process to wait for
+            self.request(message, what=what)
+        except StudentCodeFailed:
+            if not restart_on_error:
+                raise
+            self.close()
+
+    def output(self):
+        return ""
+
+    def _exchange(self, message, timeout, what):
+        try:
+            answer = self.worker.answer(plain_copy(message))
+        except BaseException as error:  # noqa: BLE001 - as the worker does: the student's code may raise anything
+            answer = {"error": describe(error)}
+        if "ok" in answer:
+            return answer["ok"], answer["mutated"]
+        return self._unpack(answer, what)
+
+
+class InProcess:
+    """Not a sandbox: student code runs in this process (benchmark only)."""
+
+    name = "in-process run (NO isolation; for measuring the cost of isolation only)"
+    secure = False
+    session = InProcessSession
+
+    def path_inside(self, path):
+        return Path(path)

@@ -1,0 +1,362 @@
+"""Workers forked from a warm process: one sandbox per submission, one fresh process per assignment.
+
+Starting a worker costs about 0.1 s, nearly all of it Python and numpy starting up,
+and a submission of six assignments needs six (more after a crash or a timeout).
+A *zygote* pays that once per submission: a process started inside the sandbox
+exactly as a worker is (the same bubblewrap, user, rlimits), that imports numpy
+and the worker and then only ever forks. Each worker is a fresh child of it,
+in a session of its own, running the usual :func:`autograder.worker.serve`; it
+starts in a few milliseconds. The zygote never runs a line of student code.
+
+What changes for the student's code: its sandbox shows the whole submission
+read-only at /submission/files (and the definitions extracted from its
+notebooks at /submission/from-notebooks), not just the one assignment's folder;
+the assignments' workers share the pid namespace and the private /tmp, which
+is wiped whenever a worker is killed. Nothing outside the
+submission becomes visible, and another submission never shares a zygote.
+
+Killing a worker kills its process group; inside bubblewrap, every other process
+that is not the zygote or a live worker's session (a daemon that escaped its
+group) is killed too. When the zygote itself dies (student code may kill it:
+same user), the next worker starts a new one; when it cannot, :meth:`Zygote.spawn`
+answers None and the session starts the worker the old way.
+
+Control messages are JSON on a SOCK_SEQPACKET socket, the worker's pipes and
+output file travel with ``spawn`` as SCM_RIGHTS.
+"""
+import functools
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from autograder.assignments import ASSIGNMENTS
+from autograder.forked import live_and_exit
+
+INSIDE_SUBMISSION = Path("/submission/files")
+INSIDE_EXTRACTED = Path("/submission/from-notebooks")
+CONTROL_TIMEOUT = 20.0
+
+
+class ZygoteDied(Exception):
+    pass
+
+
+def wrap(sandbox, submission_root, scratch):
+    """``sandbox`` with workers forked from a zygote, when it can (Linux, a sandbox that starts processes)."""
+    if sys.platform != "linux" or not hasattr(sandbox, "worker_command") or hasattr(sandbox, "spawn"):
+        return sandbox
+    return Zygote(sandbox, submission_root, scratch)
+
+
+class ZygoteWorker:
+    """A worker forked by the zygote, seen from the grader like a :class:`subprocess.Popen`."""
+
+    def __init__(self, zygote, pid, generation):
+        self.zygote, self.pid, self.generation, self.returncode = zygote, pid, generation, None
+
+    def wait(self, timeout=None):
+        if self.returncode is None:
+            try:
+                status = self.zygote.control({"op": "wait", "pid": self.pid, "timeout": timeout}, self,
+                                             timeout=None if timeout is None else timeout + CONTROL_TIMEOUT)
+            except ZygoteDied:
+                status = None  # nobody can tell any more
+            if status is None:
+                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout)
+            self.returncode = status
+        return self.returncode
+
+    def poll(self):
+        try:
+            return self.wait(0)
+        except subprocess.TimeoutExpired:
+            return None
+
+
+class Zygote:
+    """A sandbox (:class:`~autograder.sandbox.ChildProcess` or :class:`~autograder.bubblewrap.Bubblewrap`)
+    whose workers are forked from one warm process started in it."""
+
+    def __init__(self, base, submission_root, scratch):
+        self.base = base
+        self.name, self.secure = base.name, base.secure
+        self.binds = {}
+        root = Path(submission_root).resolve()
+        if root.is_dir():
+            self.binds[root] = INSIDE_SUBMISSION
+        # Notebooks' definitions are extracted to scratch/<assignment folder>/ (autograder.submission).
+        # Each such folder is bound, not the scratch folder itself (mode 0700: the sandbox's user could
+        # not enter it); they are made now, as the zygote's bubblewrap cannot bind them later.
+        for assignment in ASSIGNMENTS:
+            folder = Path(scratch).resolve() / assignment.folder
+            folder.mkdir(mode=0o755, exist_ok=True)
+            self.binds[folder] = INSIDE_EXTRACTED / assignment.folder
+        self.process = self.socket = self.output = None
+        self.generation = 0
+        self.ready = False
+
+    def prestart(self):
+        """Start the zygote now, without waiting for it: it warms up while the tests are collected."""
+        if self.process is None:
+            try:
+                self._launch()
+            except OSError:
+                self.close()
+
+    # -- the sandbox interface -------------------------------------------------------------------
+    def path_inside(self, module_path):
+        return self._inside(module_path) or self.base.path_inside(module_path)
+
+    def worker_command(self, submission_folder, fds):
+        return self.base.worker_command(submission_folder, fds)
+
+    def started(self, process):
+        self.base.started(process)
+
+    def spawn(self, folder, fds, output_file):
+        """Fork a worker for the module folder ``folder``; None when this zygote cannot."""
+        inside = self._inside(folder)
+        if inside is None:
+            return None
+        cwd = "/tmp" if self.secure else str(inside)
+        for _ in range(2):
+            try:
+                if self.process is None:
+                    self._launch()
+                if not self.ready:
+                    self.control({"op": "ready"})
+                    self.ready = True
+                pid = self.control({"op": "spawn", "cwd": cwd}, fds=[*fds, output_file.fileno()])
+                return ZygoteWorker(self, pid, self.generation)
+            except (ZygoteDied, OSError, ValueError):
+                self.close()
+        return None
+
+    def kill(self, process):
+        if not isinstance(process, ZygoteWorker):
+            self.base.kill(process)
+            return
+        if process.returncode is None and process.generation != self.generation:
+            process.returncode = -signal.SIGKILL  # its zygote's sandbox was torn down, and it with it
+        if process.returncode is None:
+            try:
+                process.returncode = self.control({"op": "kill", "pid": process.pid}, process)
+            except ZygoteDied:
+                # No zygote to ask: tear its sandbox down, and with it every worker it forked.
+                self.close()
+                process.returncode = -signal.SIGKILL
+
+    def close(self):
+        """Stop the zygote and everything in its sandbox."""
+        if self.socket is not None:
+            self.socket.close()  # the zygote kills what it still runs and exits, and its sandbox with it
+            self.socket = None
+        if self.process is not None:
+            try:
+                self.process.wait(timeout=1)  # a graceful end, so that its processes' CPU time is accounted for
+            except subprocess.TimeoutExpired:
+                pass
+            self.base.kill(self.process)
+            self.process = None
+        self.ready = False
+
+    # -- the zygote ------------------------------------------------------------------------------
+    def _inside(self, path):
+        path = Path(path).resolve()
+        for outside, inside in self.binds.items():
+            if path == outside or path.is_relative_to(outside):
+                return inside / path.relative_to(outside) if self.secure else path
+        return None
+
+    def _launch(self):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        folder = dict(self.binds) if self.secure else next(iter(self.binds))
+        boot = ("import sys; sys.path.insert(0, {parent!r}); from autograder.zygote import main; "
+                f"main(private={bool(self.secure)!r})")
+        try:
+            argv, options = self.base.worker_command(folder, (theirs.fileno(),), boot=boot)
+            options.setdefault("pass_fds", (theirs.fileno(),))
+            self.output = tempfile.TemporaryFile()
+            self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.output,
+                                            stderr=subprocess.STDOUT, **options)
+            self.base.started(self.process)
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        self.socket = ours
+        self.generation += 1
+
+    def control(self, message, worker=None, fds=(), timeout=CONTROL_TIMEOUT):
+        """Send one control message and return the zygote's answer."""
+        if worker is not None and worker.generation != self.generation:
+            raise ZygoteDied  # that worker's zygote is gone, and its sandbox with it
+        if self.socket is None:
+            raise ZygoteDied
+        try:
+            self.socket.settimeout(timeout)
+            socket.send_fds(self.socket, [json.dumps(message).encode()], list(fds))
+            answer = self.socket.recv(65536)
+        except (OSError, socket.timeout):
+            raise ZygoteDied from None
+        if not answer:
+            raise ZygoteDied
+        answer = json.loads(answer)
+        if "error" in answer:
+            raise ZygoteDied(answer["error"])
+        return answer["ok"]
+
+
+# -- inside the sandbox ----------------------------------------------------------------------------
+
+
+def _fork_worker(control, fds, cwd):
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        for fd in fds:
+            os.close(fd)  # a later worker must not hold this one's pipes open
+        return pid
+    live_and_exit(functools.partial(_worker_life, control, fds, cwd))
+
+
+def _worker_life(control, fds, cwd):
+    request_fd, response_fd, output_fd = fds
+    os.setsid()
+    control.close()
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    os.close(output_fd)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.chdir(cwd)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a freshly started worker
+    from autograder.worker import serve
+
+    serve(request_fd, response_fd)
+    return 0
+
+
+def _status(pid, timeout):
+    """The worker's exit status as Popen reports it (negative: killed by that signal), or None."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    delay = 0.0005
+    while True:
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return -signal.SIGKILL
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        if deadline is not None and time.monotonic() >= deadline:
+            return None
+        time.sleep(delay)
+        delay = min(delay * 2, 0.02)
+
+
+def _sweep(live):
+    """Kill every process of the sandbox but its init, the zygote and the live workers' sessions."""
+    spare = {1, os.getpid()}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in spare:
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            if int(fields[3]) not in live:  # the session id
+                os.kill(int(entry), signal.SIGKILL)
+        except (OSError, ValueError, IndexError):
+            pass
+
+
+def _wipe_tmp():
+    import shutil
+
+    for entry in os.scandir("/tmp"):
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def main(private=False):
+    """The zygote: warm up, then fork workers on request until the grader hangs up."""
+    import numpy  # noqa: F401 - the point of it all: every worker starts with numpy imported
+
+    import autograder.loading  # noqa: F401
+    import autograder.worker  # noqa: F401
+
+    import gc
+
+    gc.freeze()  # the workers share these pages: a collection in a worker must not write to (copy) them all
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    control = socket.socket(fileno=int(sys.argv[1]))
+    live = set()
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(control, 65536, 8)
+        except OSError:
+            data = b""
+        if not data:  # the grader hung up: nothing it started may outlive it
+            for pid in live:
+                for kill in (os.killpg, os.kill):
+                    try:
+                        kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+            for pid in live:
+                _status(pid, 1.0)
+            os._exit(0)
+        op = None
+        try:
+            message = json.loads(data)
+            op = message["op"]
+            if op == "ready":
+                answer = True
+            elif op == "spawn":
+                answer = _fork_worker(control, fds, message["cwd"])
+                fds = []
+                live.add(answer)
+            elif op == "wait":
+                answer = _status(message["pid"], message["timeout"])
+                if answer is not None:
+                    live.discard(message["pid"])
+            elif op == "kill":
+                pid = message["pid"]
+                for kill in (os.killpg, os.kill):
+                    try:
+                        kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+                answer = _status(pid, None)
+                live.discard(pid)
+                if private:
+                    _sweep(live)
+                    _wipe_tmp()
+            else:
+                raise ValueError(f"unknown op {op!r}")
+            reply = {"ok": answer}
+        except Exception as error:  # noqa: BLE001 - told to the grader, which starts workers afresh
+            reply = {"error": f"{type(error).__name__}: {error}"}
+        for fd in fds:
+            os.close(fd)
+        control.send(json.dumps(reply).encode())
+        if op == "spawn" and "numpy.random" not in sys.modules:
+            # numpy.random is imported on first use: 12 ms in every worker that uses it. Imported here
+            # once the first worker runs (while the grader is busy with it), the others start with it.
+            import numpy.random  # noqa: F401
+
+            gc.freeze()

@@ -1,0 +1,100 @@
+"""Ctrl-C during ``autograder grade``: everything it started stops, nothing half-done is kept, the next run resumes."""
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from autograder.grading import grade
+from autograder.sandbox import make_sandbox
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from synthetic import BUGS, write_submission  # noqa: E402
+
+SANDBOX_KIND = "bwrap" if make_sandbox("auto").secure else "process"
+STUDENTS = ("bug_nll_sum_not_mean", "reference", "stubs", "zz_reference_again")
+
+
+def read(out):
+    with open(out / "gradebook.csv") as file:
+        return list(csv.DictReader(file))
+
+
+def processes_of_the_run(marker, submissions):
+    """Processes whose environment carries ``marker`` (the grader, its runners) or whose command line names
+    ``submissions`` (a sandbox's bwrap binds the submission)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                if (marker.encode() in (entry / "environ").read_bytes()
+                        or str(submissions).encode() in (entry / "cmdline").read_bytes()):
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
+
+
+@pytest.fixture(scope="module")
+def submissions(tmp_path_factory):
+    chosen = tmp_path_factory.mktemp("interrupt") / "submissions"
+    write_submission(chosen / "bug_nll_sum_not_mean", BUGS["nll_sum_not_mean"])
+    write_submission(chosen / "reference")
+    write_submission(chosen / "stubs", source=REPO / "assignments")
+    write_submission(chosen / "zz_reference_again")
+    return chosen
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_stops_everything_and_the_next_run_resumes(submissions, tmp_path):
+    out = tmp_path / "out"
+    marker = f"AUTOGRADER_TEST_RUN={uuid.uuid4().hex}"
+    command = [sys.executable, "-m", "autograder.cli", "grade", str(submissions), "--out", str(out),
+               "--jobs", "1", "--root", str(REPO), "--sandbox", SANDBOX_KIND, "--no-sandbox"]
+    environment = {**os.environ, marker.split("=")[0]: marker.split("=")[1]}
+    # A process group of its own, as a terminal runs a command: Ctrl-C sends SIGINT to the whole group.
+    grader = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list(out.glob("*/results.json")) and time.monotonic() < deadline and grader.poll() is None:
+        time.sleep(0.05)
+    time.sleep(0.5)  # well into the next submission
+    assert grader.poll() is None, "the batch ended before it could be interrupted"
+    os.killpg(grader.pid, signal.SIGINT)
+    try:
+        _, stderr = grader.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(grader.pid, signal.SIGKILL)
+        raise
+    assert grader.returncode == 130, stderr.decode()
+    assert b"interrupted" in stderr and b"Traceback" not in stderr, stderr.decode()
+
+    deadline = time.monotonic() + 10  # a killed sandbox takes a moment to go
+    while processes_of_the_run(marker, submissions) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert processes_of_the_run(marker, submissions) == [], "processes of the interrupted run are still alive"
+    rows = read(out)
+    assert [row["student"] for row in rows] == sorted(STUDENTS)
+    done = {path.parent.name for path in out.glob("*/results.json")}
+    assert done and len(done) < len(STUDENTS)
+    for row in rows:
+        assert (row["status"] == "pending") == (row["student"] not in done), row
+    for student in done:
+        json.loads((out / student / "results.json").read_text())  # whole, never half-written
+    assert not [p for p in out.rglob(".*") if p.name.startswith(".results.json.")], "a temporary file was left"
+
+    finished = {p: p.stat().st_mtime_ns for p in out.glob("*/results.json")}
+    again = subprocess.run(command, env=environment, capture_output=True, timeout=600)
+    assert again.returncode == 0, again.stderr.decode()
+    for path, mtime in finished.items():
+        assert path.stat().st_mtime_ns == mtime, f"{path.parent.name} was graded again"
+    straight = grade(submissions, tmp_path / "straight", REPO, jobs=2, sandbox_kind=SANDBOX_KIND, progress=False)
+    assert read(out) == straight
