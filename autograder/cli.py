@@ -43,6 +43,7 @@ def cmd_grade(args):
 
 def grade_on_cluster(args, root):
     """``grade --cluster``: the Dask workers sandbox (bubblewrap, unless told --no-sandbox)."""
+    from autograder.cluster import ClusterError
     from autograder.grading import grade
 
     sandbox_kind = "process" if args.sandbox == "process" or (args.no_sandbox and args.sandbox == "auto") else "bwrap"
@@ -59,6 +60,10 @@ def grade_on_cluster(args, root):
         print("\ninterrupted: finished submissions are kept; run the same command again to resume",
               file=sys.stderr)
         return 130
+    except ClusterError as error:
+        print(f"autograder grade --cluster: {error}\nfinished submissions are kept; run the same command "
+              "again to resume", file=sys.stderr)
+        return 1
     except ImportError as error:
         if error.name not in ("dask", "distributed"):
             raise

@@ -34,6 +34,11 @@ from pathlib import Path
 
 KIT_FOLDERS = ("assignments", "solutions")
 MAX_LOG_CHARS = 200_000
+CONNECT_SECONDS = 30
+
+
+class ClusterError(RuntimeError):
+    """The cluster cannot grade: its scheduler is out of reach, or a worker failed outside student code."""
 
 _kits = {}  # on a Dask worker: digest of a kit -> the folder it was unpacked into
 _runners = {}  # on a Dask worker: kit folder -> its RunnerPool
@@ -130,7 +135,11 @@ def grade_on_cluster(address, todo, root, out, sandbox_kind, points, finished):
 
     from autograder.grading import atomic_write, write_results
 
-    client = Client(address, set_as_default=False)
+    try:
+        client = Client(address, set_as_default=False, timeout=CONNECT_SECONDS)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise ClusterError(f"could not reach a Dask scheduler at {address} ({error}). Start one with "
+                           "'dask scheduler' and pass the address it prints, like tcp://HOST:8786") from None
     futures = {}
     try:
         kit = pack_kit(root)
@@ -146,7 +155,10 @@ def grade_on_cluster(address, todo, root, out, sandbox_kind, points, finished):
             futures[future] = submission
         for future in as_completed(futures, loop=client.loop):
             submission = futures.pop(future)
-            records, problem, log, seconds = future.result()
+            try:
+                records, problem, log, seconds = future.result()
+            except Exception as error:  # the worker's, not the student's: student code fails inside run_remote
+                raise ClusterError(f"grading {submission.student} failed on its Dask worker: {error}") from error
             atomic_write(Path(out) / submission.student / "grader.log", log)
             finished(submission.student, write_results(submission, out, points, records, problem, seconds))
     finally:

@@ -108,3 +108,21 @@ def test_a_worker_that_cannot_sandbox_refuses_to_grade(monkeypatch):
     monkeypatch.setattr(autograder.bubblewrap, "bubblewrap_available", lambda: False)
     with pytest.raises(RuntimeError, match="cannot sandbox student code"):
         run_remote("alice", {"02_softmax/softmax.py": b""}, False, {}, "0" * 64, "bwrap")
+
+
+def test_an_unreachable_scheduler_is_a_clear_message_not_a_traceback(submissions, tmp_path, monkeypatch, capsys):
+    import socket
+
+    import autograder.cluster
+    from autograder.cli import main
+
+    monkeypatch.setattr(autograder.cluster, "CONNECT_SECONDS", 2)
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    code = main(["grade", str(submissions), "--out", str(tmp_path / "out"), "--root", str(REPO), "--quiet",
+                 "--cluster", address, "--no-sandbox", "--sandbox", "process"])
+    error = capsys.readouterr().err
+    assert code == 1
+    assert f"could not reach a Dask scheduler at {address}" in error and "dask scheduler" in error, error
+    assert "Traceback" not in error
