@@ -8,7 +8,7 @@ central differences of the log-loss, computed here from its formula.
 import numpy as np
 import pytest
 
-from autograder.testing import CheckFailed, as_array, assert_close, assert_gradient, assert_true
+from autograder.testing import as_array, assert_close, assert_gradient, assert_true
 from backprop_datasets import load_points
 
 LOG3 = np.log(3.0)
@@ -22,14 +22,6 @@ def logistic(score):
 def log_loss(y, score):
     """Log-loss of one point of label ``y`` whose score is ``score``: -log P(label y)."""
     return float(np.logaddexp(0.0, -score if y == 1 else score))
-
-
-def check_gradient(analytic, loss, parameter, what, bar, hint):
-    """``assert_gradient`` with a hint for this function's usual mistakes."""
-    try:
-        assert_gradient(analytic, loss, parameter, what, bar)
-    except CheckFailed as failure:
-        raise CheckFailed(f"{str(failure).split('. Hint: ')[0]}. Hint: {hint}") from None
 
 
 # Training comes first: it calls update_weights 10,000 times, quicker before other tests pin functions.
@@ -106,8 +98,8 @@ def test_update_weights_gradient_check(student, bars, parameter, label):
     # update_weights takes one step of -learnrate * gradient: the gradient is -(new - old) / learnrate.
     params = {"weights": weights.copy(), "bias": np.array([bias])}
     step = {"weights": new_weights - weights, "bias": np.reshape(new_bias - bias, (1,))}[parameter]
-    check_gradient(-step / learnrate, lambda: log_loss(label, x @ params["weights"] + params["bias"][0]),
-                   params[parameter], f"the step of update_weights on the {parameter} (label {label})",
-                   bars["gradient_relative_error"],
-                   hint="the bias must be updated too, by learnrate * (y - output)" if parameter == "bias" else
-                   "the new weights are weights + learnrate * (y - output) * x, with output = output_formula(x, ...)")
+    assert_gradient(-step / learnrate, lambda: log_loss(label, x @ params["weights"] + params["bias"][0]),
+                    params[parameter], f"the step of update_weights on the {parameter} (label {label})",
+                    bars["gradient_relative_error"],
+                    hint="the bias must be updated too, by learnrate * (y - output)" if parameter == "bias" else
+                    "the new weights are weights + learnrate * (y - output) * x, with output = output_formula(x, ...)")

@@ -11,11 +11,20 @@ import pytest
 from scipy.special import log_softmax, softmax
 
 from autograder.gradcheck import numerical_gradient
-from autograder.testing import CheckFailed, as_array, assert_close, assert_gradient, assert_true
+from autograder.testing import (
+    as_array,
+    as_class_indices,
+    assert_close,
+    assert_gradient,
+    assert_one_sgd_step,
+    assert_true,
+)
 
 INPUT, CLASSES = 5, 3  # not square: a transposed W shows up as a shape error
 EPSILON = 1e-8  # of nll, as the contract defines it
 TRAINING_SEED = 0  # np.random.seed before the model of the training test is made
+# What a failed train test says when a parameter did not change at all.
+UNCHANGED_HINT = "train must update the parameter: self.W = self.W - learning_rate * dW (and the same for b)"
 
 
 @pytest.fixture
@@ -48,45 +57,6 @@ def pin_forward(student, model, parameters, *inputs):
     student._pin("forward", table, target=model)
 
 
-def as_classes(got, what, shape):
-    """``got`` as class indices: an int for one sample, an integer array of ``shape`` for a batch."""
-    if shape == ():
-        assert_true(isinstance(got, (int, np.integer)) and not isinstance(got, bool),
-                    f"{what} should be an int, got a {type(got).__name__}",
-                    hint="for one sample return int(np.argmax(probabilities)), not an array")
-        return np.asarray(got)
-    classes = as_array(got, what, shape)
-    assert_true(isinstance(got, np.ndarray) and got.dtype.kind in "iu", f"{what} should be an array of int classes",
-                hint="np.argmax over the last axis gives integer class indices; do not return probabilities")
-    return classes
-
-
-def check_gradient(analytic, loss, parameter, what, bar, hint):
-    """``assert_gradient``, with ``hint`` for the usual mistake added to a failure."""
-    try:
-        assert_gradient(analytic, loss, parameter, what, bar)
-    except CheckFailed as failure:
-        joint = "; also" if "Hint:" in str(failure) else ". Hint:"
-        raise CheckFailed(f"{failure}{joint} {hint}") from None
-
-
-def check_one_step(got, before, gradient, learning_rate, what, rtol):
-    """``got`` is ``before`` after exactly one SGD step against ``gradient``; else say which mistake it looks like."""
-    got = as_array(got, what, before.shape)
-    if np.allclose(got, before - learning_rate * gradient, rtol=rtol, atol=1e-12):
-        return
-    mistakes = [
-        (before, "train must update the parameter: self.W = self.W - learning_rate * dW (and the same for b)"),
-        (before + learning_rate * gradient, "train must step AGAINST the gradient: subtract learning_rate * gradient"),
-        (before - 2 * learning_rate * gradient, "train applies exactly one step: one grad_loss call, one update each"),
-    ]
-    for wrong, hint in mistakes:
-        if np.allclose(got, wrong, rtol=rtol, atol=1e-12):
-            assert_true(False, f"{what} is not one SGD step", hint=hint)
-    assert_close(got, before - learning_rate * gradient, what, rtol=rtol,
-                 hint="one SGD step: parameter - learning_rate * gradient, with the gradient from self.grad_loss(x, y)")
-
-
 @pytest.mark.parametrize("shape", [(INPUT,), (4, INPUT), (1, INPUT)], ids=["one sample", "batch", "one-row batch"])
 def test_forward_rows_are_probabilities(model, rng, shape):
     X = rng.normal(size=shape)
@@ -117,7 +87,7 @@ def test_predict_gives_the_most_probable_class(student, model, parameters, rng, 
     pin_forward(student, model, parameters, X)
     expected = np.argmax(trusted_probabilities(parameters, X), axis=-1)
     what = f"predict of {'a list of' if as_list else 'an input of shape'} {X.shape}"
-    classes = as_classes(model.predict(X.tolist() if as_list else X), what, expected.shape)
+    classes = as_class_indices(model.predict(X.tolist() if as_list else X), what, expected.shape)
     assert_true(np.array_equal(classes, expected), f"{what} is not the most probable class of forward(X)",
                 hint="np.argmax(self.forward(X), axis=-1): over the classes, one per sample")
 
@@ -160,8 +130,8 @@ def test_grad_loss_passes_the_gradient_check(student, model, parameters, rng, ba
     def loss():  # -log softmax(x @ W + b)[label], computed here; it reads the parameters afresh
         return -log_softmax(x @ parameters["W"] + parameters["b"])[label]
 
-    check_gradient(gradients[name], loss, parameters[name], f"grad_loss(x, y)[{name!r}]",
-                   bars["gradient_relative_error"], hint)
+    assert_gradient(gradients[name], loss, parameters[name], f"grad_loss(x, y)[{name!r}]",
+                    bars["gradient_relative_error"], hint=hint)
 
 
 def test_train_takes_one_sgd_step(student, model, parameters, rng, bars):
@@ -174,8 +144,9 @@ def test_train_takes_one_sgd_step(student, model, parameters, rng, bars):
     student._pin("grad_loss", [((x, label), {}, gradients), ((x,), {"y_true": label}, gradients)], target=model)
     model.train(x, label, learning_rate)
     for name in ("W", "b"):
-        check_one_step(getattr(model, name), parameters[name], gradients[name], learning_rate,
-                       f"self.{name} after train(x, y, learning_rate={learning_rate})", bars["rtol"])
+        assert_one_sgd_step(getattr(model, name), parameters[name], gradients[name], learning_rate,
+                            f"self.{name} after train(x, y, learning_rate={learning_rate})", bars["rtol"],
+                            UNCHANGED_HINT)
 
 
 def check_init(student, scale):

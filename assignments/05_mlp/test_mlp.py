@@ -12,13 +12,22 @@ import pytest
 from scipy.special import expit, log_softmax, softmax
 
 from autograder.gradcheck import numerical_gradient
-from autograder.testing import CheckFailed, as_array, assert_close, assert_gradient, assert_true
+from autograder.testing import (
+    as_array,
+    as_class_indices,
+    assert_close,
+    assert_gradient,
+    assert_one_sgd_step,
+    assert_true,
+)
 
 INPUT, HIDDEN, CLASSES = 7, 5, 3  # all different: a transposed weight matrix shows up as a shape error
 NAMES = ("W_h", "b_h", "W_o", "b_o")
 EPSILON = 1e-8  # of nll, as the contract defines it
 LOG3, LOG9 = np.log(3.0), np.log(9.0)
 TRAINING_SEED = 0  # np.random.seed before the model of the training test is made
+# What a failed train test says when a parameter did not change at all.
+UNCHANGED_HINT = "train must update every parameter: self.W_h = self.W_h - learning_rate * dW_h, and so on"
 
 
 @pytest.fixture
@@ -74,45 +83,6 @@ def pin_forward(student, model, parameters, *inputs):
         table += [((X,), {}, y), ((X,), {"keep_activations": False}, y), ((X, False), {}, y),
                   ((X,), {"keep_activations": True}, (y, h, z_h)), ((X, True), {}, (y, h, z_h))]
     student._pin("forward", table, target=model)
-
-
-def as_classes(got, what, shape):
-    """``got`` as class indices: an int for one sample, an integer array of ``shape`` for a batch."""
-    if shape == ():
-        assert_true(isinstance(got, (int, np.integer)) and not isinstance(got, bool),
-                    f"{what} should be an int, got a {type(got).__name__}",
-                    hint="for one sample return int(np.argmax(probabilities)), not an array")
-        return np.asarray(got)
-    classes = as_array(got, what, shape)
-    assert_true(isinstance(got, np.ndarray) and got.dtype.kind in "iu", f"{what} should be an array of int classes",
-                hint="np.argmax over the last axis gives integer class indices; do not return probabilities")
-    return classes
-
-
-def check_gradient(analytic, loss, parameter, what, bar, hint):
-    """``assert_gradient``, with ``hint`` for the usual mistake added to a failure."""
-    try:
-        assert_gradient(analytic, loss, parameter, what, bar)
-    except CheckFailed as failure:
-        joint = "; also" if "Hint:" in str(failure) else ". Hint:"
-        raise CheckFailed(f"{failure}{joint} {hint}") from None
-
-
-def check_one_step(got, before, gradient, learning_rate, what, rtol):
-    """``got`` is ``before`` after exactly one SGD step against ``gradient``; else say which mistake it looks like."""
-    got = as_array(got, what, before.shape)
-    if np.allclose(got, before - learning_rate * gradient, rtol=rtol, atol=1e-12):
-        return
-    mistakes = [
-        (before, "train must update every parameter: self.W_h = self.W_h - learning_rate * dW_h, and so on"),
-        (before + learning_rate * gradient, "train must step AGAINST the gradient: subtract learning_rate * gradient"),
-        (before - 2 * learning_rate * gradient, "train applies exactly one step: one grad_loss call, one update each"),
-    ]
-    for wrong, hint in mistakes:
-        if np.allclose(got, wrong, rtol=rtol, atol=1e-12):
-            assert_true(False, f"{what} is not one SGD step", hint=hint)
-    assert_close(got, before - learning_rate * gradient, what, rtol=rtol,
-                 hint="one SGD step: parameter - learning_rate * gradient, with the gradient from self.grad_loss(x, y)")
 
 
 # The training test comes first in this file: every pin a later test makes adds a little to each call of the
@@ -224,7 +194,7 @@ def test_predict_gives_the_most_probable_class(student, model, parameters, rng, 
     X = rng.normal(size=INPUT_SHAPES[case])
     pin_forward(student, model, parameters, X)
     expected = np.argmax(trusted_forward(parameters, X)[0], axis=-1)
-    classes = as_classes(model.predict(X.tolist() if case == "list" else X), f"predict of {case} input", expected.shape)
+    classes = as_class_indices(model.predict(X.tolist() if case == "list" else X), f"predict of {case} input", expected.shape)
     assert_true(np.array_equal(classes, expected), f"predict of {case} input is not the most probable class",
                 hint="np.argmax(self.forward(X), axis=-1): over the classes, one per sample")
 
@@ -269,8 +239,8 @@ def test_grad_loss_passes_the_gradient_check(student, model, parameters, rng, ba
     gradients = model.grad_loss(x, label)
     assert_true(isinstance(gradients, dict) and name in gradients,
                 f"grad_loss must return a dict with the keys {', '.join(NAMES)}; {name!r} is missing")
-    check_gradient(gradients[name], lambda: trusted_loss(parameters, x, label), parameters[name],
-                   f"grad_loss(x, y)[{name!r}]", bars["gradient_relative_error"], GRADIENT_HINTS[name])
+    assert_gradient(gradients[name], lambda: trusted_loss(parameters, x, label), parameters[name],
+                    f"grad_loss(x, y)[{name!r}]", bars["gradient_relative_error"], hint=GRADIENT_HINTS[name])
 
 
 def test_train_takes_one_sgd_step(student, model, parameters, rng, bars):
@@ -280,5 +250,6 @@ def test_train_takes_one_sgd_step(student, model, parameters, rng, bars):
     student._pin("grad_loss", [((x, label), {}, gradients), ((x,), {"y_true": label}, gradients)], target=model)
     model.train(x, label, learning_rate)
     for name in NAMES:
-        check_one_step(getattr(model, name), parameters[name], gradients[name], learning_rate,
-                       f"self.{name} after train(x, y, learning_rate={learning_rate})", bars["rtol"])
+        assert_one_sgd_step(getattr(model, name), parameters[name], gradients[name], learning_rate,
+                            f"self.{name} after train(x, y, learning_rate={learning_rate})", bars["rtol"],
+                            UNCHANGED_HINT)

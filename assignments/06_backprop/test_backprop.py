@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from autograder.gradcheck import numerical_gradient
-from autograder.testing import CheckFailed, as_array, assert_close, assert_gradient, assert_true
+from autograder.testing import as_array, assert_close, assert_gradient, assert_true
 
 LOG3 = np.log(3.0)
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -41,14 +41,6 @@ def pin_units(student, *pre_activations):
 def method(student, obj, cls, name, *args):
     """``obj.name(*args)`` for an object of the class ``cls`` in the worker (also for ``__call__``)."""
     return getattr(student, f"{cls}.{name}")(obj, *args)
-
-
-def check_gradient(analytic, loss, parameter, what, bar, hint):
-    """``assert_gradient`` with a hint for this function's usual mistakes."""
-    try:
-        assert_gradient(analytic, loss, parameter, what, bar)
-    except CheckFailed as failure:
-        raise CheckFailed(f"{str(failure).split('. Hint: ')[0]}. Hint: {hint}") from None
 
 
 def scale_hint(analytic, numeric, candidates, default):
@@ -146,8 +138,8 @@ def test_backprop_step_gradient_check(student, bars, which):
                       "slope at the hidden unit; each change is learnrate * error term * input"
                       if which == "weights_input_hidden" else
                       "the change of an output weight is learnrate * output error term * that hidden unit's output")
-    check_gradient(-change / STEP_RATE, loss, weights[which], f"the change of {which} (divided by -learnrate)",
-                   bars["gradient_relative_error"], hint)
+    assert_gradient(-change / STEP_RATE, loss, weights[which], f"the change of {which} (divided by -learnrate)",
+                    bars["gradient_relative_error"], hint=hint)
 
 
 # A batch of 5 samples, 3 inputs, 4 hidden units, 2 outputs: no two sizes alike.
@@ -188,7 +180,7 @@ def test_two_layer_gradients_gradient_check(student, bars, parameter):
                        "b1": "the bias gradient sums the hidden layer's dZ1 over the samples (rows)",
                        "W2": "dW2 = A1.T @ dZ2, with dZ2 the output error times the sigmoid's slope at Z2",
                        "b2": "the bias gradient sums dZ2 over the samples (rows)"}[parameter])
-    check_gradient(analytic, loss, a[parameter], f"the gradient of {parameter}", bars["gradient_relative_error"], hint)
+    assert_gradient(analytic, loss, a[parameter], f"the gradient of {parameter}", bars["gradient_relative_error"], hint=hint)
 
 
 ACTIVATION_INPUT = [[-2.0, -0.5], [0.5, 3.0]]
@@ -230,6 +222,6 @@ def test_mse_diff_gradient_check(student, bars):
     rng = np.random.default_rng(12)
     true, pred = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
     gradient = method(student, student.MSE(), "MSE", "diff", true, pred)
-    check_gradient(gradient, lambda: np.mean((pred - true) ** 2), pred, "MSE().diff(true, pred)",
-                   bars["gradient_relative_error"],
-                   hint="the gradient with respect to pred: 2 * (pred - true) divided by the number of entries")
+    assert_gradient(gradient, lambda: np.mean((pred - true) ** 2), pred, "MSE().diff(true, pred)",
+                    bars["gradient_relative_error"],
+                    hint="the gradient with respect to pred: 2 * (pred - true) divided by the number of entries")

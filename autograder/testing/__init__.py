@@ -7,11 +7,14 @@ without ever showing an expected value.
 """
 from autograder.testing.checks import (
     CheckFailed,
+    as_class_indices,
     assert_close,
     assert_gradient,
     assert_not_mutated,
+    assert_one_sgd_step,
     assert_true,
     as_array,
 )
 
-__all__ = ["CheckFailed", "as_array", "assert_close", "assert_gradient", "assert_not_mutated", "assert_true"]
+__all__ = ["CheckFailed", "as_array", "as_class_indices", "assert_close", "assert_gradient", "assert_not_mutated",
+           "assert_one_sgd_step", "assert_true"]

@@ -70,13 +70,53 @@ def assert_gradient(analytic, loss, parameter, what, bar, h=1e-5, hint=None):
     """Check ``analytic`` against central differences of ``loss()`` around the float64 array ``parameter``.
 
     ``loss`` is evaluated with trusted code (the reference, or a formula), so a
-    student's gradient is judged against the true derivative.
+    student's gradient is judged against the true derivative. ``hint``, the usual
+    mistake behind a wrong gradient, is added to any failure of this check.
     """
-    analytic = as_array(analytic, what, parameter.shape)
-    if not np.all(np.isfinite(analytic)):
-        _fail(f"{what} contains NaN or inf")
-    error = relative_error(analytic, numerical_gradient(lambda: float(loss()), parameter, h))
-    if error >= bar:
-        if hint is None and error > 0.99:
-            hint = "a sign or a missing term? compare with the chain rule step by step"
-        _fail(f"{what} fails the gradient check: relative error {error:.2g} (must be below {bar:g})", hint)
+    try:
+        analytic = as_array(analytic, what, parameter.shape)
+        if not np.all(np.isfinite(analytic)):
+            _fail(f"{what} contains NaN or inf")
+        error = relative_error(analytic, numerical_gradient(lambda: float(loss()), parameter, h))
+        if error >= bar:
+            if hint is None and error > 0.99:
+                hint = "a sign or a missing term? compare with the chain rule step by step"
+            _fail(f"{what} fails the gradient check: relative error {error:.2g} (must be below {bar:g})", hint)
+    except CheckFailed as failure:
+        if hint is None or hint in str(failure):
+            raise
+        joint = "; also" if "Hint:" in str(failure) else ". Hint:"
+        raise CheckFailed(f"{failure}{joint} {hint}") from None
+
+
+def as_class_indices(got, what, shape):
+    """``got`` as class indices: an int for one sample (``shape == ()``), an integer array of ``shape`` for a batch."""
+    if shape == ():
+        assert_true(isinstance(got, (int, np.integer)) and not isinstance(got, bool),
+                    f"{what} should be an int, got a {type(got).__name__}",
+                    hint="for one sample return int(np.argmax(probabilities)), not an array")
+        return np.asarray(got)
+    classes = as_array(got, what, shape)
+    assert_true(isinstance(got, np.ndarray) and got.dtype.kind in "iu", f"{what} should be an array of int classes",
+                hint="np.argmax over the last axis gives integer class indices; do not return probabilities")
+    return classes
+
+
+def assert_one_sgd_step(got, before, gradient, learning_rate, what, rtol, update_hint):
+    """``got`` is ``before`` after exactly one SGD step against ``gradient``; else say which mistake it looks like.
+
+    ``update_hint`` is what to say when the parameter did not change at all.
+    """
+    got = as_array(got, what, before.shape)
+    if np.allclose(got, before - learning_rate * gradient, rtol=rtol, atol=1e-12):
+        return
+    mistakes = [
+        (before, update_hint),
+        (before + learning_rate * gradient, "train must step AGAINST the gradient: subtract learning_rate * gradient"),
+        (before - 2 * learning_rate * gradient, "train applies exactly one step: one grad_loss call, one update each"),
+    ]
+    for wrong, hint in mistakes:
+        if np.allclose(got, wrong, rtol=rtol, atol=1e-12):
+            assert_true(False, f"{what} is not one SGD step", hint=hint)
+    assert_close(got, before - learning_rate * gradient, what, rtol=rtol,
+                 hint="one SGD step: parameter - learning_rate * gradient, with the gradient from self.grad_loss(x, y)")

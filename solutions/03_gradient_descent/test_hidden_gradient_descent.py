@@ -7,7 +7,7 @@ with ``output_formula`` and ``sigmoid`` pinned, so one bug costs points once. Th
 import numpy as np
 import pytest
 
-from autograder.testing import CheckFailed, as_array, assert_close, assert_gradient, assert_not_mutated, assert_true
+from autograder.testing import as_array, assert_close, assert_gradient, assert_not_mutated, assert_true
 from backprop_datasets import load_points
 
 UPDATE_HINTS = {
@@ -20,14 +20,6 @@ UPDATE_HINTS = {
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261211)
-
-
-def check_gradient(analytic, loss, parameter, what, bar, hint):
-    """``assert_gradient`` with a hint for this function's usual mistakes."""
-    try:
-        assert_gradient(analytic, loss, parameter, what, bar)
-    except CheckFailed as failure:
-        raise CheckFailed(f"{str(failure).split('. Hint: ')[0]}. Hint: {hint}") from None
 
 
 def pin_sigmoid(student, reference, scores):
@@ -142,8 +134,8 @@ def test_hidden_update_weights_gradient_check(student, reference, bars, rng, par
     def loss():
         return reference.error_formula(y, reference.output_formula(x, params["weights"], params["bias"][0]))
 
-    check_gradient(-step / learnrate, loss, params[parameter], f"the step of update_weights on the {parameter}",
-                   bars["gradient_relative_error"], UPDATE_HINTS[parameter])
+    assert_gradient(-step / learnrate, loss, params[parameter], f"the step of update_weights on the {parameter}",
+                    bars["gradient_relative_error"], hint=UPDATE_HINTS[parameter])
 
 
 def test_hidden_update_weights_does_not_mutate(student, reference, rng):

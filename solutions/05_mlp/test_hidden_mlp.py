@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 
 from autograder.testing import (
-    CheckFailed,
     as_array,
+    as_class_indices,
     assert_close,
     assert_gradient,
     assert_not_mutated,
+    assert_one_sgd_step,
     assert_true,
 )
 
@@ -24,6 +25,8 @@ NAMES = ("W_h", "b_h", "W_o", "b_o")
 HIDDEN_SPLIT_SEED = 101  # digits_split(seed) of the training test; never used by a public test
 RENAMED_CLASSES = np.array([3, 7, 0, 9, 5, 1, 8, 2, 6, 4])  # digit d is labelled RENAMED_CLASSES[d]
 TRAINING_SEED = 20261123
+# What a failed train test says when a parameter did not change at all.
+UNCHANGED_HINT = "train must update every parameter: self.W_h = self.W_h - learning_rate * dW_h, and so on"
 
 INPUT_CASES = ["one sample", "batch", "one-row batch", "list", "large weights"]
 HINTS = {
@@ -98,45 +101,6 @@ def pin_forward(student, model, twin, *inputs):
         table += [((X,), {}, y), ((X,), {"keep_activations": False}, y), ((X, False), {}, y),
                   ((X,), {"keep_activations": True}, (y, h, z_h)), ((X, True), {}, (y, h, z_h))]
     student._pin("forward", table, target=model)
-
-
-def as_classes(got, what, shape):
-    """``got`` as class indices: an int for one sample, an integer array of ``shape`` for a batch."""
-    if shape == ():
-        assert_true(isinstance(got, (int, np.integer)) and not isinstance(got, bool),
-                    f"{what} should be an int, got a {type(got).__name__}",
-                    hint="for one sample return int(np.argmax(probabilities)), not an array")
-        return np.asarray(got)
-    classes = as_array(got, what, shape)
-    assert_true(isinstance(got, np.ndarray) and got.dtype.kind in "iu", f"{what} should be an array of int classes",
-                hint="np.argmax over the last axis gives integer class indices; do not return probabilities")
-    return classes
-
-
-def check_gradient(analytic, loss, parameter, what, bar, hint):
-    """``assert_gradient``, with ``hint`` for the usual mistake added to a failure."""
-    try:
-        assert_gradient(analytic, loss, parameter, what, bar)
-    except CheckFailed as failure:
-        joint = "; also" if "Hint:" in str(failure) else ". Hint:"
-        raise CheckFailed(f"{failure}{joint} {hint}") from None
-
-
-def check_one_step(got, before, gradient, learning_rate, what, rtol):
-    """``got`` is ``before`` after exactly one SGD step against ``gradient``; else say which mistake it looks like."""
-    got = as_array(got, what, before.shape)
-    if np.allclose(got, before - learning_rate * gradient, rtol=rtol, atol=1e-12):
-        return
-    mistakes = [
-        (before, "train must update every parameter: self.W_h = self.W_h - learning_rate * dW_h, and so on"),
-        (before + learning_rate * gradient, "train must step AGAINST the gradient: subtract learning_rate * gradient"),
-        (before - 2 * learning_rate * gradient, "train applies exactly one step: one grad_loss call, one update each"),
-    ]
-    for wrong, hint in mistakes:
-        if np.allclose(got, wrong, rtol=rtol, atol=1e-12):
-            assert_true(False, f"{what} is not one SGD step", hint=hint)
-    assert_close(got, before - learning_rate * gradient, what, rtol=rtol,
-                 hint="one SGD step: parameter - learning_rate * gradient, with the gradient from self.grad_loss(x, y)")
 
 
 # The training test comes first in this file: every pin a later test makes adds a little to each call of the
@@ -222,7 +186,7 @@ def test_hidden_predict_matches_reference(student, reference, model, twin, rng, 
     X = make_input(rng, case)
     pin_forward(student, model, twin, X)
     expected = np.asarray(twin.predict(np.asarray(X)))
-    classes = as_classes(model.predict(X), f"predict of {case} input", expected.shape)
+    classes = as_class_indices(model.predict(X), f"predict of {case} input", expected.shape)
     assert_true(np.array_equal(classes, expected), f"predict of {case} input is not the most probable class",
                 hint="np.argmax(self.forward(X), axis=-1): over the classes, one per sample")
 
@@ -270,8 +234,8 @@ def test_hidden_grad_loss_gradient_check(student, reference, model, twin, parame
     gradients = model.grad_loss(x, label)
     assert_true(isinstance(gradients, dict) and name in gradients,
                 f"grad_loss must return a dict with the keys {', '.join(NAMES)}; {name!r} is missing")
-    check_gradient(gradients[name], lambda: -np.log(twin.forward(x)[label]), parameters[name],
-                   f"grad_loss(x, y)[{name!r}]", bars["gradient_relative_error"], GRADIENT_HINTS[name])
+    assert_gradient(gradients[name], lambda: -np.log(twin.forward(x)[label]), parameters[name],
+                    f"grad_loss(x, y)[{name!r}]", bars["gradient_relative_error"], hint=GRADIENT_HINTS[name])
 
 
 @pytest.mark.parametrize("case", ["x as a list", "numpy integer label", "saturated hidden units"])
@@ -320,5 +284,6 @@ def test_hidden_train_matches_reference_step(student, model, twin, parameters, r
                                ((given, label), {}, gradients), ((given,), {"y_true": label}, gradients)], target=model)
     model.train(given, label, learning_rate)
     for name in NAMES:
-        check_one_step(getattr(model, name), parameters[name], gradients[name], learning_rate,
-                       f"self.{name} after train(x, y, learning_rate={learning_rate})", bars["rtol"])
+        assert_one_sgd_step(getattr(model, name), parameters[name], gradients[name], learning_rate,
+                            f"self.{name} after train(x, y, learning_rate={learning_rate})", bars["rtol"],
+                            UNCHANGED_HINT)

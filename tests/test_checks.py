@@ -1,0 +1,50 @@
+"""The shared assertions of the public and hidden tests: each failure names the usual mistake."""
+import numpy as np
+import pytest
+
+from autograder.testing import CheckFailed, as_class_indices, assert_gradient, assert_one_sgd_step
+
+BEFORE, GRADIENT, RATE = np.array([1.0, -2.0, 0.5]), np.array([0.3, 0.1, -0.2]), 0.1
+
+
+@pytest.mark.parametrize("after, words", [
+    (BEFORE, "did not move"),
+    (BEFORE + RATE * GRADIENT, "AGAINST the gradient"),
+    (BEFORE - 2 * RATE * GRADIENT, "exactly one step"),
+    (BEFORE - 0.5 * RATE * GRADIENT, "one SGD step: parameter - learning_rate * gradient"),
+    (np.zeros(2), "should have shape (3,)"),
+])
+def test_a_wrong_sgd_step_is_named(after, words):
+    with pytest.raises(CheckFailed, match="^self.W") as failure:
+        assert_one_sgd_step(after, BEFORE, GRADIENT, RATE, "self.W", 1e-9, "it did not move")
+    assert words in str(failure.value)
+
+
+def test_a_right_sgd_step_passes():
+    assert_one_sgd_step(BEFORE - RATE * GRADIENT, BEFORE, GRADIENT, RATE, "self.W", 1e-9, "it did not move")
+
+
+@pytest.mark.parametrize("got, shape, words", [
+    (np.array([0.2, 0.8]), (), "should be an int"),
+    (True, (), "should be an int"),
+    (np.array([0.0, 1.0]), (2,), "int classes"),
+    (np.array([0, 1]), (3,), "should have shape (3,)"),
+])
+def test_class_indices_must_be_integers_of_the_right_shape(got, shape, words):
+    with pytest.raises(CheckFailed, match="predict") as failure:
+        as_class_indices(got, "predict", shape)
+    assert words in str(failure.value)
+
+
+@pytest.mark.parametrize("analytic, words", [
+    (np.array([-2.0, -4.0]), "(must be below 1e-06). Hint: the usual mistake"),  # the sign
+    (np.array([2.0]), "should have shape (2,), got (1,). Hint: the usual mistake"),
+    (np.array([2.0, np.nan]), "contains NaN or inf. Hint: the usual mistake"),
+])
+def test_a_gradient_check_failure_carries_the_hint(analytic, words):
+    parameter = np.array([1.0, 2.0])
+    with pytest.raises(CheckFailed) as failure:
+        assert_gradient(analytic, lambda: float(np.sum(parameter ** 2)), parameter, "dW", 1e-6,
+                        hint="the usual mistake")
+    assert words in str(failure.value) and str(failure.value).count("the usual mistake") == 1
+    assert_gradient(2 * parameter, lambda: float(np.sum(parameter ** 2)), parameter, "dW", 1e-6, hint="unused")
