@@ -1,12 +1,20 @@
+import csv
+import os
 from pathlib import Path
 
 import pytest
 
 from autograder.assignments import ASSIGNMENTS
 from autograder.loading import load_module
+from autograder.sandbox import make_sandbox
 
 REPO = Path(__file__).resolve().parent.parent
 MODULES = {assignment.module: assignment for assignment in ASSIGNMENTS}
+SANDBOX = make_sandbox("auto")
+SANDBOX_KIND = "bwrap" if SANDBOX.secure else "process"  # what the tests that grade grade with
+needs_sandbox = pytest.mark.skipif(
+    not SANDBOX.secure and not os.environ.get("CI"), reason="needs bubblewrap (CI always has it)"
+)
 
 
 def load_solution(module):
@@ -17,6 +25,12 @@ def load_solution(module):
 def load_stub(module):
     """The generated student stub named ``module``, freshly imported."""
     return load_module(REPO / "assignments" / MODULES[module].module_file, f"stub_{module}")
+
+
+def read_gradebook(out):
+    """The rows of ``out/gradebook.csv``, as dicts."""
+    with open(Path(out) / "gradebook.csv") as file:
+        return list(csv.DictReader(file))
 
 
 @pytest.fixture(scope="session")

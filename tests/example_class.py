@@ -19,24 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy
-import pytest
+from conftest import REPO, SANDBOX, SANDBOX_KIND
 
 from autograder.bubblewrap import FIRST_UID
 from autograder.grading import WORK_FOLDER, grade
-from autograder.sandbox import make_sandbox
 
-REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "examples"))
 
 from build_examples import build, selected  # noqa: E402
 from catalogue import CANARY, PWNED, Context  # noqa: E402
 from judge import Graded  # noqa: E402
 
-SANDBOX = make_sandbox("auto")
-SANDBOX_KIND = "bwrap" if SANDBOX.secure else "process"
-needs_sandbox = pytest.mark.skipif(
-    not SANDBOX.secure and not os.environ.get("CI"), reason="needs bubblewrap (CI always has it)"
-)
 JOBS = max(2, os.cpu_count() or 2)  # as `grade` does by default
 SITE_PACKAGES = Path(numpy.__file__).resolve().parent.parent
 HOST_TRACES = [Path("/tmp/daemon-heartbeat")]  # what a hostile submission would leave on the host if it escaped

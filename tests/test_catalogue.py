@@ -11,7 +11,7 @@ import sys
 
 import pytest
 from conftest import REPO
-from example_class import SANDBOX
+from conftest import SANDBOX
 
 from autograder.assignments import ASSIGNMENTS
 

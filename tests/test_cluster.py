@@ -1,5 +1,4 @@
 """``grade --cluster``: a Dask cluster grades to the very gradebook the local road writes, and resumes alike."""
-import csv
 import json
 import logging
 import os
@@ -8,22 +7,15 @@ import sys
 import zipfile
 
 import pytest
-from conftest import REPO
+from conftest import REPO, SANDBOX_KIND, read_gradebook
 
 from autograder.grading import grade
-from autograder.sandbox import make_sandbox
 
 distributed = pytest.importorskip("distributed")
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import BUGS, HOSTILE, write_submission  # noqa: E402
 
-SANDBOX_KIND = "bwrap" if make_sandbox("auto").secure else "process"
-
-
-def read(out):
-    with open(out / "gradebook.csv") as file:
-        return list(csv.DictReader(file))
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +59,7 @@ def test_the_cluster_road_writes_the_local_gradebook_and_resumes(submissions, cl
     remote = grade(submissions, tmp_path / "remote", REPO, jobs=2, sandbox_kind=SANDBOX_KIND, progress=False,
                    cluster=cluster.scheduler_address)
     assert remote == local
-    assert read(tmp_path / "remote") == read(tmp_path / "local")
+    assert read_gradebook(tmp_path / "remote") == read_gradebook(tmp_path / "local")
     assert list(cluster.worker_tmp.iterdir()) == [], "the workers left scratch files"
     for student in [row["student"] for row in local]:
         ours, theirs = (json.loads((tmp_path / road / student / "results.json").read_text())
@@ -97,7 +89,7 @@ def test_the_command_line_takes_a_cluster_address(submissions, cluster, tmp_path
     code = main(["grade", str(only), "--out", str(tmp_path / "out"), "--root", str(REPO), "--quiet",
                  "--cluster", cluster.scheduler_address, *flags])
     assert code == 0
-    [row] = read(tmp_path / "out")
+    [row] = read_gradebook(tmp_path / "out")
     assert row["status"] == "ok" and row["total"] == row["max_total"]
 
 

@@ -1,5 +1,4 @@
 """``autograder grade`` on the bundled examples: right scores, in the right places, every time."""
-import csv
 import json
 import re
 import shutil
@@ -8,8 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO
-from example_class import SANDBOX_KIND, hidden_source_lines, needs_sandbox
+from conftest import REPO, SANDBOX_KIND, needs_sandbox, read_gradebook
+from example_class import hidden_source_lines
 
 from autograder.assignments import ASSIGNMENTS
 from autograder.grading import grade
@@ -22,11 +21,6 @@ FOLDERS = [assignment.folder for assignment in ASSIGNMENTS]
 COSTLY = {example.name: example.assignment for example in BUGS + ATTACKS
           if example.expect not in (FULL_MARKS, REFUSED) and not example.needs_sandbox}
 pytestmark = pytest.mark.slow
-
-
-def read_gradebook(out):
-    with open(out / "gradebook.csv") as file:
-        return list(csv.DictReader(file))
 
 
 @pytest.fixture(scope="module")

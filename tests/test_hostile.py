@@ -10,7 +10,8 @@ import sys
 
 import pytest
 from conftest import REPO
-from example_class import hidden_source_lines, needs_sandbox
+from conftest import needs_sandbox
+from example_class import hidden_source_lines
 
 sys.path.insert(0, str(REPO / "examples"))
 from catalogue import ATTACKS, EXAMPLES, FULL_MARKS  # noqa: E402

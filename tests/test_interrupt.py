@@ -1,5 +1,4 @@
 """Ctrl-C during ``autograder grade``: everything it started stops, nothing half-done is kept, the next run resumes."""
-import csv
 import json
 import os
 import signal
@@ -10,21 +9,14 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, SANDBOX_KIND, read_gradebook
 
 from autograder.grading import grade
-from autograder.sandbox import make_sandbox
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import BUGS, write_submission  # noqa: E402
 
-SANDBOX_KIND = "bwrap" if make_sandbox("auto").secure else "process"
 STUDENTS = ("bug_nll_sum_not_mean", "reference", "stubs", "zz_reference_again")
-
-
-def read(out):
-    with open(out / "gradebook.csv") as file:
-        return list(csv.DictReader(file))
 
 
 def processes_of_the_run(marker, submissions):
@@ -81,7 +73,7 @@ def test_ctrl_c_stops_everything_and_the_next_run_resumes(submissions, tmp_path)
     while processes_of_the_run(marker, submissions) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert processes_of_the_run(marker, submissions) == [], "processes of the interrupted run are still alive"
-    rows = read(out)
+    rows = read_gradebook(out)
     assert [row["student"] for row in rows] == sorted(STUDENTS)
     done = {path.parent.name for path in out.glob("*/results.json")}
     assert done and len(done) < len(STUDENTS)
@@ -97,4 +89,4 @@ def test_ctrl_c_stops_everything_and_the_next_run_resumes(submissions, tmp_path)
     for path, mtime in finished.items():
         assert path.stat().st_mtime_ns == mtime, f"{path.parent.name} was graded again"
     straight = grade(submissions, tmp_path / "straight", REPO, jobs=2, sandbox_kind=SANDBOX_KIND, progress=False)
-    assert read(out) == straight
+    assert read_gradebook(out) == straight

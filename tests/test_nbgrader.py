@@ -16,14 +16,13 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO
+from conftest import REPO, SANDBOX_KIND
 from jupyter_kernel import jupyter_environment
 from test_release import reference_bodies
 
 from autograder.assignments import ASSIGNMENTS
 from autograder.config import load_points
 from autograder.grading import grade
-from autograder.sandbox import make_sandbox
 
 BY_FOLDER = {assignment.folder: assignment for assignment in ASSIGNMENTS}
 # nbgrader assignment: (our assignment, (text of the reference, the bug that replaces it))
@@ -32,7 +31,6 @@ ROUND_TRIP = {
     "week5": ("05_mlp", ("grad_z_h = grad_h * dsigmoid(z_h)", "grad_z_h = grad_h * dsigmoid(h)")),
 }
 STUDENTS = ("buggy", "reference")
-SANDBOX_KIND = "bwrap" if make_sandbox("auto").secure else "process"
 pytestmark = pytest.mark.slow
 
 

@@ -4,7 +4,6 @@ The gradebook must hold every student exactly once after the kill and after the 
 work finished before the kill must not be redone, nothing of the killed run may go on working,
 and the scores must be those of an uninterrupted run (the session's grading of the class).
 """
-import csv
 import os
 import shutil
 import signal
@@ -13,7 +12,7 @@ import sys
 import time
 
 import pytest
-from conftest import REPO
+from conftest import REPO, read_gradebook
 from example_class import SANDBOX_KIND, processes_about
 
 from autograder.grading import SCRATCH_PREFIX, WORK_FOLDER
@@ -23,11 +22,6 @@ pytestmark = pytest.mark.slow
 # A batch with a bit of everything, the slow timeouts of an infinite loop included.
 STUDENTS = ["bug_gd_step_sign", "bug_mlp_dsigmoid_of_activation", "bug_softmax_no_keepdims", "hostile_exit_at_import",
             "hostile_infinite_loop", "reference", "stubs", "variant_loops", "variant_zip"]
-
-
-def read_gradebook(out):
-    with open(out / "gradebook.csv") as file:
-        return list(csv.DictReader(file))
 
 
 def grade_command(submissions, out):
