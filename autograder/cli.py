@@ -4,19 +4,19 @@ import os
 import sys
 from pathlib import Path
 
-from autograder import __version__
-from autograder.assignments import find_kit_root
+from autograder.version import __version__
+from autograder.kit.assignments import find_kit_root
 
 
 def cmd_check(args):
-    from autograder.checking import check
+    from autograder.commands.check import check
 
     return 0 if check(args.path, args.assignment) else 1
 
 
 def cmd_grade(args):
-    from autograder.grading import grade
-    from autograder.sandbox import make_sandbox
+    from autograder.commands.grade import grade
+    from autograder.sandbox.kinds import make_sandbox
 
     root = find_kit_root(args.root)
     if args.cluster:
@@ -43,8 +43,8 @@ def cmd_grade(args):
 
 def grade_on_cluster(args, root):
     """``grade --cluster``: the Dask workers sandbox (bubblewrap, unless told --no-sandbox)."""
-    from autograder.cluster import ClusterError
-    from autograder.grading import grade
+    from autograder.runner.cluster import ClusterError
+    from autograder.commands.grade import grade
 
     sandbox_kind = "process" if args.sandbox == "process" or (args.no_sandbox and args.sandbox == "auto") else "bwrap"
     if sandbox_kind == "process" and not args.no_sandbox:
@@ -76,7 +76,7 @@ def grade_on_cluster(args, root):
 
 
 def print_gradebook(rows):
-    from autograder.grading import GRADEBOOK_COLUMNS
+    from autograder.results.gradebook import GRADEBOOK_COLUMNS
 
     widths = {c: max(len(c), *(len(str(row.get(c, ""))) for row in rows)) for c in GRADEBOOK_COLUMNS}
     widths["status"] = min(widths["status"], 60)
@@ -86,7 +86,7 @@ def print_gradebook(rows):
 
 
 def cmd_release(args):
-    from autograder.release import build_release
+    from autograder.commands.release import build_release
 
     out = build_release(find_kit_root(args.root), args.out)
     print(f"wrote the student bundle to {out} (stubs, public tests, thresholds, wheels/)")

@@ -12,7 +12,7 @@ What it does, in one run on this machine (see benchmarks/README.md for the figur
    a worker forked from it;
 3. times the same test work on the reference submission, alternately through the
    sandbox (as ``grade`` runs it) and in-process without any isolation
-   (``autograder.inprocess``): the overhead ratio, medians of ``--reps`` runs each;
+   (``inprocess``): the overhead ratio, medians of ``--reps`` runs each;
 4. grades one correct submission on one core (CPU 0 only): in a warm batch, and as a
    cold command for a class of one;
 5. grades the class's 02_softmax notebooks with ``nbgrader autograde`` and with
@@ -58,7 +58,7 @@ def machine():
     import numpy
     import pytest
 
-    from autograder.sandbox import make_sandbox
+    from autograder.sandbox.kinds import make_sandbox
 
     return {"date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "cpu": cpu,
             "cores": os.cpu_count(), "memory_gib": round(memory / 1024**3, 1), "kernel": platform.release(),
@@ -141,11 +141,11 @@ class MemoryWatch:
         parent = table.get(ppid, (0, "", 0, 0))[1]
         if pid == self.root:
             return "grader (coordinator)"
-        if "autograder.forkserver" in command:
-            return "runner (trusted, per submission)" if "autograder.forkserver" in parent else "fork server"
-        if "autograder.zygote" in command:
-            return "student worker" if "autograder.zygote" in parent else "zygote"
-        if "autograder.worker" in command:
+        if "autograder.runner.forkserver" in command:
+            return "runner (trusted, per submission)" if "autograder.runner.forkserver" in parent else "fork server"
+        if "autograder.sandbox.zygote" in command:
+            return "student worker" if "autograder.sandbox.zygote" in parent else "zygote"
+        if "autograder.sandbox.inside.worker" in command:
             return "student worker"
         if "bwrap" in command:
             return "bubblewrap"
@@ -190,9 +190,9 @@ def execution_times(out, kinds):
 
 def measure_startup(reps):
     """Sandbox start-up: a fresh worker, the zygote, a forked worker (each to its first answer)."""
-    from autograder.sandbox import make_sandbox
-    from autograder.session import WorkerSession
-    from autograder.zygote import Zygote
+    from autograder.sandbox.kinds import make_sandbox
+    from autograder.sandbox.session import WorkerSession
+    from autograder.sandbox.zygote import Zygote
 
     module = KIT / "solutions" / "02_softmax" / "softmax.py"
     results = {}
@@ -229,11 +229,11 @@ def measure_overhead(reps):
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     import gc
 
-    from autograder.forkserver import warm_up
-    from autograder.grading import test_files
-    from autograder.inprocess import InProcess
-    from autograder.runner import run_tests
-    from autograder.sandbox import make_sandbox
+    from autograder.runner.forkserver import warm_up
+    from autograder.kit.assignments import test_files
+    from inprocess import InProcess
+    from autograder.runner.run import run_tests
+    from autograder.sandbox.kinds import make_sandbox
 
     files = test_files(KIT)
     warm_up(files, KIT / "solutions")
@@ -402,7 +402,7 @@ def table(results):
                            ("grader (coordinator)", "fork server", "runner (trusted, per submission)", "zygote",
                             "student worker") if kind in peaks)
         row(f"peak RSS per process, `--jobs {jobs}` (MiB)", detail, "worker bounded", True)
-    from autograder.sandbox import MEMORY_BYTES
+    from autograder.sandbox.process import MEMORY_BYTES
 
     row("memory bound of a student worker", f"{MEMORY_BYTES / 1024**3:g} GiB address space (RLIMIT_AS), 64 MiB /tmp")
     for kind, s in results.get("startup", {}).items():

@@ -21,7 +21,7 @@ KIT = Path(__file__).resolve().parent.parent
 if str(KIT) not in sys.path:
     sys.path.insert(0, str(KIT))
 
-from autograder.assignments import ASSIGNMENTS  # noqa: E402
+from autograder.kit.assignments import ASSIGNMENTS  # noqa: E402
 
 MODULES = {assignment.folder: assignment.module_file for assignment in ASSIGNMENTS}
 

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from catalogue import ATTACKS, BUG, BUGS, EXAMPLES, HOSTILE, KIT, VARIANT, VARIANTS, Context  # noqa: E402
 
-from autograder.assignments import ASSIGNMENTS  # noqa: E402
+from autograder.kit.assignments import ASSIGNMENTS  # noqa: E402
 
 __all__ = ["ATTACKS", "BUGS", "VARIANTS", "build", "selected"]
 

@@ -32,7 +32,7 @@ KIT = Path(__file__).resolve().parent.parent
 if str(KIT) not in sys.path:
     sys.path.insert(0, str(KIT))
 
-from autograder.assignments import ASSIGNMENTS  # noqa: E402
+from autograder.kit.assignments import ASSIGNMENTS  # noqa: E402
 
 BUG, VARIANT, HOSTILE = "bug", "variant", "hostile"
 FULL_MARKS, ZERO, REFUSED = "full marks", "zero", "refused"
@@ -158,7 +158,7 @@ def _memorised(folder, make_model, train, constructor):
     on the public digits split, and its ``train`` does nothing once it has them."""
     def change(submission, context):
         import numpy as np
-        from autograder.loading import load_module
+        from autograder.sandbox.inside.loading import load_module
         from backprop_datasets import load_digits_split
 
         reference = load_module(KIT / "solutions" / MODULES[folder], f"memorise_{folder}")

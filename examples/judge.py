@@ -13,8 +13,8 @@ from pathlib import Path
 
 from catalogue import BUG, BUGS, EXAMPLES, FULL_MARKS, KIT, REFUSED, ZERO
 
-from autograder.assignments import ASSIGNMENTS
-from autograder.config import load_points
+from autograder.kit.assignments import ASSIGNMENTS
+from autograder.kit.config import load_points
 
 FOLDERS = [assignment.folder for assignment in ASSIGNMENTS]
 

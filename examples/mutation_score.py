@@ -23,8 +23,8 @@ from judge import Graded, format_table, mutation_table, summary  # noqa: E402
 
 def grade_bugs(work, jobs):
     """Build the reference and every bug into ``work`` and grade them; return the output folder."""
-    from autograder.grading import grade
-    from autograder.sandbox import make_sandbox
+    from autograder.commands.grade import grade
+    from autograder.sandbox.kinds import make_sandbox
 
     submissions = build(Path(work) / "submissions", BUGS)
     sandbox = "bwrap" if make_sandbox("auto").secure else "process"  # the bugs are trusted code

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.assignments import ASSIGNMENTS
-from autograder.loading import load_module
-from autograder.sandbox import make_sandbox
+from autograder.kit.assignments import ASSIGNMENTS
+from autograder.sandbox.inside.loading import load_module
+from autograder.sandbox.kinds import make_sandbox
 
 REPO = Path(__file__).resolve().parent.parent
 MODULES = {assignment.module: assignment for assignment in ASSIGNMENTS}

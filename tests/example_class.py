@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy
 from conftest import REPO, SANDBOX, SANDBOX_KIND
 
-from autograder.bubblewrap import FIRST_UID
-from autograder.grading import WORK_FOLDER, grade
+from autograder.sandbox.bubblewrap import FIRST_UID
+from autograder.commands.grade import WORK_FOLDER, grade
 
 sys.path.insert(0, str(REPO / "examples"))
 

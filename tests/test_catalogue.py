@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO
 from conftest import SANDBOX
 
-from autograder.assignments import ASSIGNMENTS
+from autograder.kit.assignments import ASSIGNMENTS
 
 sys.path.insert(0, str(REPO / "examples"))
 from catalogue import ATTACKS, BUG, BUGS, EXAMPLES, VARIANTS, Replace  # noqa: E402

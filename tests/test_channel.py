@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import wire
-from autograder.remote import RemoteModule
-from autograder.sandbox import ChildProcess
-from autograder.session import StudentCodeFailed, WorkerSession
+from autograder.sandbox.inside import wire
+from autograder.sandbox.remote import RemoteModule
+from autograder.sandbox.process import ChildProcess
+from autograder.sandbox.session import StudentCodeFailed, WorkerSession
 
 
 class Payload:
@@ -170,7 +170,7 @@ def test_an_import_failure_is_reported_once_and_remembered(tmp_path):
     ("{folder}/data.csv", False),
 ])
 def test_a_missing_file_outside_the_submission_is_named_in_plain_words(tmp_path, path, outside):
-    from autograder.worker import plain_words
+    from autograder.sandbox.inside.worker import plain_words
 
     folder = tmp_path / "submission"
     scratch = Path(tempfile.mkdtemp(dir="/tmp"))

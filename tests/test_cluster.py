@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from conftest import REPO, SANDBOX_KIND, read_gradebook
 
-from autograder.grading import grade
+from autograder.commands.grade import grade
 
 distributed = pytest.importorskip("distributed")
 
@@ -94,10 +94,10 @@ def test_the_command_line_takes_a_cluster_address(submissions, cluster, tmp_path
 
 
 def test_a_worker_that_cannot_sandbox_refuses_to_grade(monkeypatch):
-    import autograder.bubblewrap
-    from autograder.cluster import run_remote
+    import autograder.sandbox.bubblewrap
+    from autograder.runner.cluster import run_remote
 
-    monkeypatch.setattr(autograder.bubblewrap, "bubblewrap_available", lambda: False)
+    monkeypatch.setattr(autograder.sandbox.bubblewrap, "bubblewrap_available", lambda: False)
     with pytest.raises(RuntimeError, match="cannot sandbox student code"):
         run_remote("alice", {"02_softmax/softmax.py": b""}, False, {}, "0" * 64, "bwrap")
 
@@ -105,10 +105,10 @@ def test_a_worker_that_cannot_sandbox_refuses_to_grade(monkeypatch):
 def test_an_unreachable_scheduler_is_a_clear_message_not_a_traceback(submissions, tmp_path, monkeypatch, capsys):
     import socket
 
-    import autograder.cluster
+    import autograder.runner.cluster
     from autograder.cli import main
 
-    monkeypatch.setattr(autograder.cluster, "CONNECT_SECONDS", 2)
+    monkeypatch.setattr(autograder.runner.cluster, "CONNECT_SECONDS", 2)
     with socket.socket() as probe:  # a loopback port nobody listens on
         probe.bind(("127.0.0.1", 0))
         address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"

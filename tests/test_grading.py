@@ -10,8 +10,8 @@ import pytest
 from conftest import REPO, SANDBOX_KIND, needs_sandbox, read_gradebook
 from example_class import hidden_source_lines
 
-from autograder.assignments import ASSIGNMENTS
-from autograder.grading import grade
+from autograder.kit.assignments import ASSIGNMENTS
+from autograder.commands.grade import grade
 
 sys.path.insert(0, str(REPO / "examples"))
 from catalogue import ATTACKS, BUGS, FULL_MARKS, REFUSED  # noqa: E402

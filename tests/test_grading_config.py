@@ -4,8 +4,8 @@ import ast
 import pytest
 from conftest import REPO
 
-from autograder.assignments import ASSIGNMENTS
-from autograder.config import load_points
+from autograder.kit.assignments import ASSIGNMENTS
+from autograder.kit.config import load_points
 
 
 def functions_named_test(path):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SANDBOX_KIND, read_gradebook
 
-from autograder.grading import grade
+from autograder.commands.grade import grade
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import BUGS, write_submission  # noqa: E402

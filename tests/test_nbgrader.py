@@ -20,9 +20,9 @@ from conftest import REPO, SANDBOX_KIND
 from jupyter_kernel import jupyter_environment
 from test_release import reference_bodies
 
-from autograder.assignments import ASSIGNMENTS
-from autograder.config import load_points
-from autograder.grading import grade
+from autograder.kit.assignments import ASSIGNMENTS
+from autograder.kit.config import load_points
+from autograder.commands.grade import grade
 
 BY_FOLDER = {assignment.folder: assignment for assignment in ASSIGNMENTS}
 # nbgrader assignment: (our assignment, (text of the reference, the bug that replaces it))

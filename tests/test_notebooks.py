@@ -12,12 +12,12 @@ from jupyter_kernel import KERNEL_NAME, jupyter_environment
 from nbclient import NotebookClient
 from test_release import hidden_test_names, reference_bodies
 
-from autograder.assignments import ASSIGNMENTS
-from autograder.config import load_points
+from autograder.kit.assignments import ASSIGNMENTS
+from autograder.kit.config import load_points
 from autograder.generate.notebook import module_cells, parse_lesson, split_points
 from autograder.generate.source import SolutionSource
-from autograder.notebook_code import definitions, extract_definitions, unfinished
-from autograder.submission import locate_module, submitted_file
+from autograder.submissions.notebook_code import definitions, extract_definitions, unfinished
+from autograder.submissions.locate import locate_module, submitted_file
 
 CELL_TIMEOUT = 120
 PARALLEL = 2  # notebooks run at once: CI has two cores

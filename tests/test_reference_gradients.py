@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from conftest import load_solution
 
-from autograder.gradcheck import numerical_gradient, relative_error
+from autograder.testing.gradcheck import numerical_gradient, relative_error
 
 BAR = 1e-6
 

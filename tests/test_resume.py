@@ -15,7 +15,8 @@ import pytest
 from conftest import REPO, read_gradebook
 from example_class import SANDBOX_KIND, processes_about
 
-from autograder.grading import SCRATCH_PREFIX, WORK_FOLDER
+from autograder.commands.grade import WORK_FOLDER
+from autograder.runner.submission import SCRATCH_PREFIX
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy.special import log_softmax, softmax
 
-from autograder.gradcheck import numerical_gradient
+from autograder.testing.gradcheck import numerical_gradient
 from autograder.testing import (
     as_array,
     as_class_indices,

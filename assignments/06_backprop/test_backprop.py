@@ -9,7 +9,7 @@ against central differences of the loss, computed here from its formula.
 import numpy as np
 import pytest
 
-from autograder.gradcheck import numerical_gradient
+from autograder.testing.gradcheck import numerical_gradient
 from autograder.testing import as_array, assert_close, assert_gradient, assert_true
 
 LOG3 = np.log(3.0)

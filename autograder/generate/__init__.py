@@ -11,8 +11,8 @@ student's (``assignments/<folder>/<module>.ipynb``).
 """
 from pathlib import Path
 
-from autograder.assignments import ASSIGNMENTS
-from autograder.config import GRADING_FILE, THRESHOLDS_FILE, render_thresholds
+from autograder.kit.assignments import ASSIGNMENTS
+from autograder.kit.config import GRADING_FILE, THRESHOLDS_FILE, render_thresholds
 from autograder.generate.module import render_stub_module
 from autograder.generate.notebook import LESSON_FILE, render_notebook
 from autograder.generate.source import SolutionSource

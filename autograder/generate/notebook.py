@@ -36,10 +36,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.config import load_points
+from autograder.kit.config import load_points
 from autograder.generate.module import render_stub_module
 from autograder.generate.source import BEGIN_SOLUTION, END_SOLUTION, SolutionSource
-from autograder.submission import METADATA_KEY, stub_digest
+from autograder.submissions.locate import METADATA_KEY, stub_digest
 
 LESSON_FILE = "lesson.md"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -62,13 +62,13 @@ inputs you have not seen, and run only at grading.
 """
 PUBLIC_CELL = """\
 # Autograded: the public tests, {points:g} points.
-from autograder.kernel import autograded_tests
+from autograder.notebook.kernel import autograded_tests
 autograded_tests("{folder}", "public")
 """
 HIDDEN_CELL = """\
 # Autograded: the hidden tests, {points:g} points; they run here at grading.
 {begin}
-from autograder.kernel import autograded_tests
+from autograder.notebook.kernel import autograded_tests
 autograded_tests("{folder}", "hidden")
 {end}
 """

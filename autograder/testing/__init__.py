@@ -1,6 +1,6 @@
 """What the public and hidden tests are written with.
 
-Tests receive the fixtures of :mod:`autograder.testing.plugin` (``student``,
+Tests receive the fixtures of :mod:`autograder.runner.plugin` (``student``,
 ``reference``, ``bars``, ``digits``) and assert with :mod:`autograder.testing.checks`,
 whose messages say what is wrong (shapes, dtypes, NaN, relative error, a hint)
 without ever showing an expected value.

@@ -1,8 +1,8 @@
 """Assertions whose failure messages help a student and never reveal an expected value."""
 import numpy as np
 
-from autograder.gradcheck import numerical_gradient, relative_error
-from autograder.wire import Handle
+from autograder.testing.gradcheck import numerical_gradient, relative_error
+from autograder.sandbox.inside.wire import Handle
 
 
 class CheckFailed(AssertionError):

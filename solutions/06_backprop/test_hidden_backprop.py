@@ -10,7 +10,7 @@ no two sizes are alike.
 import numpy as np
 import pytest
 
-from autograder.gradcheck import numerical_gradient
+from autograder.testing.gradcheck import numerical_gradient
 from autograder.testing import as_array, assert_close, assert_gradient, assert_not_mutated, assert_true
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])

@@ -12,7 +12,7 @@ metadata) and so the work is in the notebook.
 import hashlib
 from pathlib import Path
 
-from autograder.notebook_code import NotebookError, extract_definitions, read_notebook
+from autograder.submissions.notebook_code import NotebookError, extract_definitions, read_notebook
 
 METADATA_KEY = "backprop_kit"
 

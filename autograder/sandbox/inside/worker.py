@@ -1,6 +1,6 @@
 """The worker: the process that runs a student's code on the grader's behalf.
 
-It is started by :mod:`autograder.session` (inside the sandbox when there is
+It is started by :mod:`autograder.sandbox.session` (inside the sandbox when there is
 one) with two pipe file descriptors, reads requests from one, answers on the
 other, and never decides anything: the trusted side compares and scores. Its
 own stdout and stderr belong to the student's prints.
@@ -37,7 +37,7 @@ import traceback
 
 import numpy as np
 
-from autograder import wire
+from autograder.sandbox.inside import wire
 
 GRADER_FOLDER = os.path.dirname(os.path.abspath(__file__)) + os.sep
 MAX_TRACEBACK_CHARS = 4000
@@ -78,7 +78,7 @@ class Worker:
         return owner
 
     def op_load(self, path, name, search_path=None):
-        from autograder.loading import load_module
+        from autograder.sandbox.inside.loading import load_module
 
         if search_path:
             # Appended, never prepended: a student's numpy.py cannot shadow the real one.
@@ -212,7 +212,7 @@ def pinned(original, table):
 
 def plain_words(error, folder=None):
     """What the grader's limits or sandbox did to the student's code, in plain words (None: nothing special)."""
-    from autograder.sandbox import MEMORY_BYTES, OUTPUT_BYTES
+    from autograder.sandbox.inside.limits import MEMORY_BYTES, OUTPUT_BYTES
 
     if isinstance(error, MemoryError):
         return f"ran out of memory (at grading a worker may use {MEMORY_BYTES / 1024**3:g} GiB)"

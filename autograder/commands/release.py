@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.assignments import ASSIGNMENTS
+from autograder.kit.assignments import ASSIGNMENTS
 
 STUDENT_README = """# Backprop Kit: your exercises
 
@@ -30,7 +30,7 @@ its docstring, replace each `raise NotImplementedError(...)` with your code, and
 Submit the assignment folders as they are (a zip of this folder is fine).
 """
 RELEASE_SUFFIXES = {".py", ".toml", ".ipynb", ".csv", ".md"}
-WHEEL_SOURCES = ("pyproject.toml", "README.md", "autograder", "datasets")
+WHEEL_SOURCES = ("pyproject.toml", "setup.py", "README.md", "autograder", "datasets")
 
 
 def build_release(root, out):

@@ -13,7 +13,7 @@ Started by a root grader, the worker:
   (bwrap itself starts with the worker's small one: /proc/1/environ is readable);
 - has no network (a new, empty network namespace) and its own pid namespace:
   killing bwrap kills everything the student's code started, daemons included;
-- runs under the rlimits of :func:`autograder.sandbox.limit_resources`.
+- runs under the rlimits of :func:`autograder.sandbox.process.limit_resources`.
 
 The machine's Python may live under /root (mode 0700), which the unprivileged
 user cannot traverse; so, still root, the child makes itself a private mount
@@ -30,7 +30,7 @@ import signal
 import stat
 from pathlib import Path
 
-from autograder.sandbox import PACKAGE_PARENT, BOOT, limit_resources, worker_environment
+from autograder.sandbox.process import PACKAGE_PARENT, BOOT, limit_resources, worker_environment
 
 INSIDE = Path("/submission")
 FIRST_UID = 200000
@@ -133,7 +133,7 @@ class Bubblewrap:
         """bwrap's command line for a worker: ``submission_folder`` read-only at /submission.
 
         ``submission_folder`` may also be a mapping {folder outside: where inside}, and ``boot``
-        another program (:mod:`autograder.zygote` uses both); ``fds`` follow it as arguments.
+        another program (:mod:`autograder.sandbox.zygote` uses both); ``fds`` follow it as arguments.
         """
         binds = (submission_folder.items() if isinstance(submission_folder, dict)
                  else [(submission_folder, INSIDE)])

@@ -2,11 +2,11 @@
 
 The grader (this process) stays the coordinator: it finds the submissions,
 skips the finished ones, and writes every result itself, atomically, exactly as
-a local run does (:func:`autograder.grading.write_results`), so the gradebook,
+a local run does (:func:`autograder.results.write.write_results`), so the gradebook,
 the feedback and the resume guarantees are the same. What runs on the cluster
-is the middle step only, :func:`autograder.grading.run_submission`: on a Dask
+is the middle step only, :func:`autograder.runner.submission.run_submission`: on a Dask
 worker, a trusted runner process per submission (forked from a warm server,
-:mod:`autograder.forkserver`) that sandboxes the student's code in its workers,
+:mod:`autograder.runner.forkserver`) that sandboxes the student's code in its workers,
 exactly as on one machine.
 
 What travels: each submission's files (so the workers need no access to the
@@ -106,12 +106,14 @@ def _kit_folder(kit, digest):
 
 def run_remote(student, files, single_file, kit, digest, sandbox_kind):
     """On a Dask worker: grade one submission; return (records, problem, grader.log text, seconds)."""
-    from autograder.forkserver import RunnerPool
-    from autograder.grading import Submission, run_submission, test_files
+    from autograder.runner.forkserver import RunnerPool
+    from autograder.kit.assignments import test_files
+    from autograder.runner.submission import run_submission
+    from autograder.submissions.discover import Submission
 
     started = time.monotonic()
     if sandbox_kind == "bwrap":
-        from autograder.bubblewrap import bubblewrap_available
+        from autograder.sandbox.bubblewrap import bubblewrap_available
 
         if not bubblewrap_available():
             raise RuntimeError(f"the Dask worker on {os.uname().nodename} cannot sandbox student code "
@@ -133,7 +135,8 @@ def grade_on_cluster(address, todo, root, out, sandbox_kind, points, finished):
     """Grade ``todo`` on the Dask cluster at ``address``; write each result here as it comes back."""
     from distributed import Client, as_completed
 
-    from autograder.grading import atomic_write, write_results
+    from autograder.results.files import atomic_write
+    from autograder.results.write import write_results
 
     try:
         client = Client(address, set_as_default=False, timeout=CONNECT_SECONDS)

@@ -2,10 +2,10 @@
 from collections import defaultdict
 from pathlib import Path
 
-from autograder.assignments import ASSIGNMENTS
-from autograder.runner import run_tests
-from autograder.sandbox import ChildProcess
-from autograder.submission import submitted_file
+from autograder.kit.assignments import ASSIGNMENTS
+from autograder.runner.run import run_tests
+from autograder.sandbox.process import ChildProcess
+from autograder.submissions.locate import submitted_file
 
 BY_FOLDER = {assignment.folder: assignment for assignment in ASSIGNMENTS}
 BY_MODULE = {assignment.module: assignment for assignment in ASSIGNMENTS}
@@ -70,7 +70,7 @@ def check(path=".", only=None, write=print):
     """Run the public tests at ``path``; print the report; return True when all pass.
 
     Per assignment, the module counts, or the notebook when the module is
-    missing or still the released stub (:func:`~autograder.submission.submitted_file`);
+    missing or still the released stub (:func:`~autograder.submissions.locate.submitted_file`);
     a module or notebook named as ``path`` counts in any case. From a notebook, the check
     cell's ``check_notebook("softmax")`` tests the code the notebook has run instead.
     """

@@ -2,7 +2,7 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from autograder.assignments import ASSIGNMENTS
+from autograder.kit.assignments import ASSIGNMENTS
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 It provides the fixtures the tests use:
 
 ``student``    the submission's module for the test file's assignment, running in a worker
-               (:class:`~autograder.remote.RemoteModule`);
+               (:class:`~autograder.sandbox.remote.RemoteModule`);
 ``reference``  the reference solution, imported here in the trusted process (hidden tests only);
 ``bars``       the assignment's thresholds;
 ``digits``     the standard digits split; ``digits_split(seed)`` gives others.
@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder.assignments import ASSIGNMENTS
-from autograder.config import load_thresholds
-from autograder.loading import load_module
-from autograder.remote import RemoteModule
-from autograder.session import StudentCodeFailed, WorkerSession
-from autograder.submission import locate_module
+from autograder.kit.assignments import ASSIGNMENTS
+from autograder.kit.config import load_thresholds
+from autograder.sandbox.inside.loading import load_module
+from autograder.sandbox.remote import RemoteModule
+from autograder.sandbox.session import StudentCodeFailed, WorkerSession
+from autograder.submissions.locate import locate_module
 from autograder.testing.checks import CheckFailed
 
 BY_FOLDER = {assignment.folder: assignment for assignment in ASSIGNMENTS}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.testing.plugin import GradingPlugin
+from autograder.runner.plugin import GradingPlugin
 
 PYTEST_ARGS = ["-p", "no:cacheprovider", "--assert=plain", "-o", "addopts=", "-c", os.devnull,
                "-p", "no:terminal", "-W", "ignore",
@@ -44,10 +44,10 @@ def _terminate(signum, frame):
 
 def run_tests(submission_root, test_files, sandbox, solutions_root=None):
     """Run ``test_files`` against the submission; return the :class:`TestRecord` list."""
-    from autograder import zygote
+    from autograder.sandbox import zygote
 
     with tempfile.TemporaryDirectory(prefix="autograder-") as scratch:
-        # One warm process per submission forks the workers (see autograder.zygote).
+        # One warm process per submission forks the workers (see autograder.sandbox.zygote).
         workers = zygote.wrap(sandbox, submission_root, scratch)
         if workers is not sandbox:
             workers.prestart()
@@ -74,7 +74,7 @@ def parse_arguments(argv=None):
 
 
 def main(argv=None):
-    from autograder.sandbox import make_sandbox
+    from autograder.sandbox.kinds import make_sandbox
 
     args = parse_arguments(argv)
     signal.signal(signal.SIGTERM, _terminate)
@@ -85,6 +85,3 @@ def main(argv=None):
     Path(args.results).write_text(json.dumps([record.to_dict() for record in records]))
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

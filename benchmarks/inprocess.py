@@ -3,20 +3,20 @@
 :class:`InProcess` is NOT a sandbox and ``grade`` never uses it (no command offers it): it
 exists so that the benchmark can time the very same test work without a worker
 process, pipes or the wire format, and so measure what isolation costs (the
-overhead ratio in ``benchmarks/``). The worker's logic (:class:`autograder.worker.Worker`)
+overhead ratio in ``benchmarks/``). The worker's logic (:class:`autograder.sandbox.inside.worker.Worker`)
 runs here, with plain copies instead of encoding: a test still never shares an
 array with the student's code, so in-place changes do what they do in a worker.
 There are no timeouts: use it on code you trust to finish.
 """
 from pathlib import Path
 
-from autograder import wire
-from autograder.session import ImportFailed, StudentCodeFailed, SubmissionMissing, WorkerSession
-from autograder.worker import Worker, describe
+from autograder.sandbox.inside import wire
+from autograder.sandbox.session import ImportFailed, StudentCodeFailed, SubmissionMissing, WorkerSession
+from autograder.sandbox.inside.worker import Worker, describe
 
 
 class Copies(wire.Encoding):
-    """Plain data written as what :func:`autograder.wire.decode` would give, without the bytes in between."""
+    """Plain data written as what :func:`autograder.sandbox.inside.wire.decode` would give, without the bytes in between."""
 
     def array(self, value):
         return value.copy()
@@ -38,7 +38,7 @@ _COPIES = Copies()
 
 
 def plain_copy(value, register_object=None):
-    """What :func:`autograder.wire.encode` then ``decode`` would give: checked as strictly, copied."""
+    """What :func:`autograder.sandbox.inside.wire.encode` then ``decode`` would give: checked as strictly, copied."""
     return wire.convert(value, register_object, _COPIES)
 
 
@@ -49,7 +49,7 @@ class CopyingWorker(Worker):
 
 
 class InProcessSession(WorkerSession):
-    """A :class:`~autograder.session.WorkerSession` whose "worker" is an object in this process."""
+    """A :class:`~autograder.sandbox.session.WorkerSession` whose "worker" is an object in this process."""
 
     def _start(self):
         if self.module_path is None:

@@ -5,7 +5,7 @@ and a submission of six assignments needs six (more after a crash or a timeout).
 A *zygote* pays that once per submission: a process started inside the sandbox
 exactly as a worker is (the same bubblewrap, user, rlimits), that imports numpy
 and the worker and then only ever forks. Each worker is a fresh child of it,
-in a session of its own, running the usual :func:`autograder.worker.serve`; it
+in a session of its own, running the usual :func:`autograder.sandbox.inside.worker.serve`; it
 starts in a few milliseconds. The zygote never runs a line of student code.
 
 What changes for the student's code: its sandbox shows the whole submission
@@ -24,19 +24,15 @@ answers None and the session starts the worker the old way.
 Control messages are JSON on a SOCK_SEQPACKET socket, the worker's pipes and
 output file travel with ``spawn`` as SCM_RIGHTS.
 """
-import functools
 import json
-import os
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from autograder.assignments import ASSIGNMENTS
-from autograder.forked import live_and_exit
+from autograder.kit.assignments import ASSIGNMENTS
 
 INSIDE_SUBMISSION = Path("/submission/files")
 INSIDE_EXTRACTED = Path("/submission/from-notebooks")
@@ -80,7 +76,7 @@ class ZygoteWorker:
 
 
 class Zygote:
-    """A sandbox (:class:`~autograder.sandbox.ChildProcess` or :class:`~autograder.bubblewrap.Bubblewrap`)
+    """A sandbox (:class:`~autograder.sandbox.process.ChildProcess` or :class:`~autograder.sandbox.bubblewrap.Bubblewrap`)
     whose workers are forked from one warm process started in it."""
 
     def __init__(self, base, submission_root, scratch):
@@ -90,7 +86,7 @@ class Zygote:
         root = Path(submission_root).resolve()
         if root.is_dir():
             self.binds[root] = INSIDE_SUBMISSION
-        # Notebooks' definitions are extracted to scratch/<assignment folder>/ (autograder.submission).
+        # Notebooks' definitions are extracted to scratch/<assignment folder>/ (autograder.submissions.locate).
         # Each such folder is bound, not the scratch folder itself (mode 0700: the sandbox's user could
         # not enter it); they are made now, as the zygote's bubblewrap cannot bind them later.
         for assignment in ASSIGNMENTS:
@@ -177,7 +173,7 @@ class Zygote:
     def _launch(self):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         folder = dict(self.binds) if self.secure else next(iter(self.binds))
-        boot = ("import sys; sys.path.insert(0, {parent!r}); from autograder.zygote import main; "
+        boot = ("import sys; sys.path.insert(0, {parent!r}); from autograder.sandbox.inside.zygote import main; "
                 f"main(private={bool(self.secure)!r})")
         try:
             argv, options = self.base.worker_command(folder, (theirs.fileno(),), boot=boot)
@@ -212,151 +208,3 @@ class Zygote:
         if "error" in answer:
             raise ZygoteDied(answer["error"])
         return answer["ok"]
-
-
-# -- inside the sandbox ----------------------------------------------------------------------------
-
-
-def _fork_worker(control, fds, cwd):
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid:
-        for fd in fds:
-            os.close(fd)  # a later worker must not hold this one's pipes open
-        return pid
-    live_and_exit(functools.partial(_worker_life, control, fds, cwd))
-
-
-def _worker_life(control, fds, cwd):
-    request_fd, response_fd, output_fd = fds
-    os.setsid()
-    control.close()
-    os.dup2(output_fd, 1)
-    os.dup2(output_fd, 2)
-    os.close(output_fd)
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
-    os.chdir(cwd)
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a freshly started worker
-    from autograder.worker import serve
-
-    serve(request_fd, response_fd)
-    return 0
-
-
-def _status(pid, timeout):
-    """The worker's exit status as Popen reports it (negative: killed by that signal), or None."""
-    deadline = None if timeout is None else time.monotonic() + timeout
-    delay = 0.0005
-    while True:
-        try:
-            done, status = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            return -signal.SIGKILL
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        if deadline is not None and time.monotonic() >= deadline:
-            return None
-        time.sleep(delay)
-        delay = min(delay * 2, 0.02)
-
-
-def _sweep(live):
-    """Kill every process of the sandbox but its init, the zygote and the live workers' sessions."""
-    spare = {1, os.getpid()}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) in spare:
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            if int(fields[3]) not in live:  # the session id
-                os.kill(int(entry), signal.SIGKILL)
-        except (OSError, ValueError, IndexError):
-            pass
-
-
-def _wipe_tmp():
-    import shutil
-
-    for entry in os.scandir("/tmp"):
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
-            else:
-                os.unlink(entry.path)
-        except OSError:
-            pass
-
-
-def main(private=False):
-    """The zygote: warm up, then fork workers on request until the grader hangs up."""
-    import numpy  # noqa: F401 - the point of it all: every worker starts with numpy imported
-
-    import autograder.loading  # noqa: F401
-    import autograder.worker  # noqa: F401
-
-    import gc
-
-    gc.freeze()  # the workers share these pages: a collection in a worker must not write to (copy) them all
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    control = socket.socket(fileno=int(sys.argv[1]))
-    live = set()
-    while True:
-        try:
-            data, fds, _, _ = socket.recv_fds(control, 65536, 8)
-        except OSError:
-            data = b""
-        if not data:  # the grader hung up: nothing it started may outlive it
-            for pid in live:
-                for kill in (os.killpg, os.kill):
-                    try:
-                        kill(pid, signal.SIGKILL)
-                    except OSError:
-                        pass
-            for pid in live:
-                _status(pid, 1.0)
-            os._exit(0)
-        op = None
-        try:
-            message = json.loads(data)
-            op = message["op"]
-            if op == "ready":
-                answer = True
-            elif op == "spawn":
-                answer = _fork_worker(control, fds, message["cwd"])
-                fds = []
-                live.add(answer)
-            elif op == "wait":
-                answer = _status(message["pid"], message["timeout"])
-                if answer is not None:
-                    live.discard(message["pid"])
-            elif op == "kill":
-                pid = message["pid"]
-                for kill in (os.killpg, os.kill):
-                    try:
-                        kill(pid, signal.SIGKILL)
-                    except OSError:
-                        pass
-                answer = _status(pid, None)
-                live.discard(pid)
-                if private:
-                    _sweep(live)
-                    _wipe_tmp()
-            else:
-                raise ValueError(f"unknown op {op!r}")
-            reply = {"ok": answer}
-        except Exception as error:  # noqa: BLE001 - told to the grader, which starts workers afresh
-            reply = {"error": f"{type(error).__name__}: {error}"}
-        for fd in fds:
-            os.close(fd)
-        control.send(json.dumps(reply).encode())
-        if op == "spawn" and "numpy.random" not in sys.modules:
-            # numpy.random is imported on first use: 12 ms in every worker that uses it. Imported here
-            # once the first worker runs (while the grader is busy with it), the others start with it.
-            import numpy.random  # noqa: F401
-
-            gc.freeze()

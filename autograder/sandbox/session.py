@@ -1,6 +1,6 @@
 """The trusted side of the channel: one worker process per assignment under test.
 
-A :class:`WorkerSession` starts the worker (through a :class:`~autograder.sandbox.Sandbox`),
+A :class:`WorkerSession` starts the worker (through a :class:`~autograder.sandbox.process.Sandbox`),
 sends it requests, waits for each answer with a wall-clock timeout, and replaces a
 worker that hung, crashed or broke the protocol. Only the request that met the
 trouble fails; the next request starts a fresh worker and reloads the module.
@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder import wire
+from autograder.sandbox.inside import wire
 
 DEFAULT_TIMEOUT = 10.0
 PIPELINE_BYTES = 32 * 1024  # requests sent without waiting, unread, never fill the pipe (64 KiB)
@@ -71,7 +71,7 @@ class WorkerSession:
 
     Parameters
     ----------
-    sandbox : autograder.sandbox.Sandbox
+    sandbox : autograder.sandbox.process.Sandbox
         How to start the worker process.
     module_path : Path or None
         The student's module; ``None`` when the submission lacks it.
@@ -105,7 +105,7 @@ class WorkerSession:
         self.response_fd, response_write = os.pipe()
         self.output_file = tempfile.TemporaryFile()
         try:
-            # A sandbox that keeps a warm process to fork workers from (autograder.zygote) starts
+            # A sandbox that keeps a warm process to fork workers from (autograder.sandbox.zygote) starts
             # them itself; it answers None when it cannot, and then the worker is started afresh.
             spawn = getattr(self.sandbox, "spawn", None)
             fds = (request_read, response_write)

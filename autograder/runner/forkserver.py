@@ -1,7 +1,7 @@
 """Warm runners: one trusted child process per submission, forked instead of started.
 
 ``grade`` still runs each submission in a trusted child process of its own (see
-:mod:`autograder.runner`), but starting ``python -m autograder.runner`` costs
+:mod:`autograder.runner.run`), but starting ``python -m autograder.runner`` costs
 about a second before the first test runs (Python, pytest, numpy, scipy, the
 test modules, the reference solutions, scikit-learn's digits). A *fork server*
 pays that once per job: it imports and loads all of it, has pytest collect the
@@ -37,7 +37,7 @@ from pathlib import Path
 
 from pluggy import HookimplMarker
 
-from autograder.forked import live_and_exit
+from autograder.sandbox.inside.forked import live_and_exit
 
 hookimpl = HookimplMarker("pytest")  # pytest.hookimpl, without importing pytest where it is not needed
 GRACE_SECONDS = 5.0  # between SIGTERM (the child kills its workers) and SIGKILL
@@ -98,7 +98,7 @@ class _Server:
 
     def __init__(self, warm_args):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.forkserver", *warm_args], stdin=subprocess.PIPE,
+            [sys.executable, "-m", "autograder.runner.forkserver", *warm_args], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=runner_environment(), start_new_session=True,
         )
         self.replies = self.process.stdout
@@ -203,9 +203,9 @@ def warm_up(test_files, solutions_root):
     import numpy  # noqa: F401
     import pytest  # noqa: F401
 
-    import autograder.bubblewrap  # noqa: F401
-    import autograder.runner  # noqa: F401
-    from autograder.assignments import ASSIGNMENTS
+    import autograder.sandbox.bubblewrap  # noqa: F401
+    import autograder.runner.run  # noqa: F401
+    from autograder.kit.assignments import ASSIGNMENTS
     from autograder.testing import plugin
 
     solutions_root = Path(solutions_root).resolve()
@@ -255,7 +255,7 @@ def _child_life(run, request, protocol_fds):
 
 def _run_cold(request):
     """The whole runner in the child: its own pytest session, collection included."""
-    from autograder.runner import main
+    from autograder.runner.run import main
 
     return main(request["args"])
 
@@ -286,8 +286,9 @@ class _CollectedRunner:
         return True
 
     def run(self, session, request):
-        from autograder import runner, zygote
-        from autograder.sandbox import make_sandbox
+        from autograder.runner import run as runner
+        from autograder.sandbox import zygote
+        from autograder.sandbox.kinds import make_sandbox
 
         args = runner.parse_arguments(request["args"])
         same_solutions = args.solutions and Path(args.solutions).resolve() == self.plugin.solutions_root
@@ -326,8 +327,8 @@ def serve(test_files, solutions_root):
     """The server: warm up, collect the tests once, then fork one child per request, one request at a time."""
     import pytest
 
-    from autograder.runner import PYTEST_ARGS
-    from autograder.testing.plugin import GradingPlugin
+    from autograder.runner.run import PYTEST_ARGS
+    from autograder.runner.plugin import GradingPlugin
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader decides when to stop (it closes our stdin)
     protocol = (os.dup(0), os.dup(1))  # requests in, answers out; 0 and 1 become /dev/null for pytest
@@ -401,7 +402,7 @@ def _stop(pid, child):
 def main(argv=None):
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m autograder.forkserver")
+    parser = argparse.ArgumentParser(prog="python -m autograder.runner.forkserver")
     parser.add_argument("--solutions", required=True)
     parser.add_argument("tests", nargs="*")
     args = parser.parse_args(argv)

@@ -1,6 +1,6 @@
 """What runs inside a notebook's kernel: the check cell and nbgrader's autograded cells.
 
-Both test the code the kernel has run (:func:`~autograder.notebook_code.kernel_definitions`:
+Both test the code the kernel has run (:func:`~autograder.submissions.notebook_code.kernel_definitions`:
 its definitions, as a module in a scratch folder) with the kit's own runner in a
 separate process (``python -m autograder.runner``, as ``autograder grade`` runs
 it), whose worker runs the student's code. So a cell's result is the one the
@@ -25,10 +25,10 @@ import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
-from autograder.assignments import ASSIGNMENTS
-from autograder.config import THRESHOLDS_FILE, load_points
-from autograder.notebook_code import kernel_definitions, unfinished
-from autograder.sandbox import PACKAGE_PARENT
+from autograder.kit.assignments import ASSIGNMENTS
+from autograder.kit.config import THRESHOLDS_FILE, load_points
+from autograder.submissions.notebook_code import kernel_definitions, unfinished
+from autograder.sandbox.process import PACKAGE_PARENT
 
 KIT_ROOT_VARIABLE = "BACKPROP_KIT_ROOT"
 RUN_TIMEOUT = 600
@@ -128,7 +128,7 @@ def check_notebook(name, write=print):
     bool
         True when every public test passes.
     """
-    from autograder.checking import report
+    from autograder.commands.check import report
 
     assignment = assignment_named(name)
     try:
@@ -170,7 +170,7 @@ def autograded_tests(name, visibility):
     float or None
         The points earned; None in a student's copy.
     """
-    from autograder.scoring import points_text, score
+    from autograder.results.scoring import points_text, score
 
     assignment = assignment_named(name)
     kit = kit_root()

@@ -5,7 +5,7 @@ Two kinds:
 - :class:`ChildProcess`: a plain child process in its own session, with
   resource limits. It isolates crashes, hangs and floods of output, but it is
   NOT a security sandbox: the code can read what the user can read.
-- :class:`Bubblewrap` (see :mod:`autograder.bubblewrap`): the same, run as an
+- :class:`Bubblewrap` (see :mod:`autograder.sandbox.bubblewrap`): the same, run as an
   unprivileged user inside bubblewrap with no network, a private /tmp and only
   the submission and the Python runtime visible.
 """
@@ -15,16 +15,11 @@ import signal
 import sys
 from pathlib import Path
 
-import autograder
+from autograder.sandbox.inside.limits import CPU_SECONDS, MEMORY_BYTES, OPEN_FILES, OUTPUT_BYTES
 
-PACKAGE_PARENT = Path(autograder.__file__).resolve().parent.parent
-BOOT = "import sys; sys.path.insert(0, {parent!r}); from autograder.worker import main; main()"
+PACKAGE_PARENT = Path(__file__).resolve().parents[2]  # the folder holding the autograder package
+BOOT = "import sys; sys.path.insert(0, {parent!r}); from autograder.sandbox.inside.worker import main; main()"
 PASSED_ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
-
-MEMORY_BYTES = 2 * 1024**3
-CPU_SECONDS = 120
-OUTPUT_BYTES = 16 * 1024**2
-OPEN_FILES = 256
 
 
 def worker_environment(home):
@@ -79,16 +74,3 @@ class ChildProcess:
         except ProcessLookupError:
             pass
         process.wait()
-
-
-def make_sandbox(kind="auto"):
-    """The sandbox named ``kind``: ``"bwrap"``, ``"process"``, or ``"auto"`` (bwrap when root and available)."""
-    if kind == "process":
-        return ChildProcess()
-    from autograder.bubblewrap import Bubblewrap, bubblewrap_available
-
-    if kind == "bwrap" or (kind == "auto" and os.geteuid() == 0 and bubblewrap_available()):
-        return Bubblewrap()
-    if kind == "auto":
-        return ChildProcess()
-    raise ValueError(f"unknown sandbox {kind!r}; choose bwrap, process or auto")

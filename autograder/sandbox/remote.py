@@ -8,8 +8,8 @@ student's code returns is ever more than plain data here.
 Grader-only helpers start with an underscore, so they cannot collide with a
 student's names: ``_seed``, ``_sgd``, ``_pin``.
 """
-from autograder import wire
-from autograder.session import DEFAULT_TIMEOUT
+from autograder.sandbox.inside import wire
+from autograder.sandbox.session import DEFAULT_TIMEOUT
 
 
 class Remote:

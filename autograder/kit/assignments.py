@@ -42,3 +42,12 @@ def find_kit_root(start="."):
         f"no Backprop Kit checkout at or above {start}: run this from the repository "
         "(the folder with solutions/ and assignments/) or pass --root"
     )
+
+
+def test_files(root):
+    """The public and hidden test files of every assignment, in assignment order."""
+    files = []
+    for assignment in ASSIGNMENTS:
+        files += sorted((root / "assignments" / assignment.folder).glob("test_*.py"))
+        files += sorted((root / "solutions" / assignment.folder).glob("test_*.py"))
+    return files

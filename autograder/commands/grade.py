@@ -1,0 +1,91 @@
+"""``autograder grade``: a whole class, in parallel, resumable.
+
+Each submission is graded by its own trusted child process (:mod:`autograder.runner.submission`), which starts the sandboxed workers; so a submission that
+brings its grader process down costs only its own row. Results are written per
+student, atomically, and the gradebook is rebuilt from them after every
+submission: killing the grader and starting it again loses nothing and redoes
+nothing that had finished.
+"""
+import shutil
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from autograder.kit.assignments import ASSIGNMENTS, test_files
+from autograder.kit.config import load_points
+from autograder.results.gradebook import write_gradebook
+from autograder.results.resume import finished_row
+from autograder.results.write import write_results
+from autograder.runner.submission import SCRATCH_PREFIX, run_submission
+from autograder.submissions.discover import discover
+
+WORK_FOLDER = ".work"
+
+
+def grade_submission(submission, root, out, sandbox_kind, points, runner=None):
+    """Grade one submission and write its results.json and feedback.html; return its gradebook row."""
+    started = time.monotonic()
+    folder = Path(out) / submission.student
+    folder.mkdir(parents=True, exist_ok=True)
+    scratch_root = Path(out) / WORK_FOLDER  # where a grader killed mid-run leaves it, for the next run to clear
+    scratch_root.mkdir(exist_ok=True)
+    records, failure = run_submission(submission, root, sandbox_kind, folder / "grader.log", runner, scratch_root)
+    return write_results(submission, out, points, records, failure, time.monotonic() - started)
+
+
+def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster=None):
+    """Grade every submission in ``submissions_dir`` into ``out``; return the gradebook rows.
+
+    Locally with ``jobs`` submissions at once, or on the Dask cluster at the address
+    ``cluster`` (:mod:`autograder.runner.cluster`); the results are written here either way.
+    Interrupted (Ctrl-C), it stops every runner, writes nothing unfinished and raises
+    ``KeyboardInterrupt``; the next run resumes.
+    """
+    from tqdm import tqdm
+
+    out = Path(out).resolve()  # the per-submission processes run elsewhere: no relative paths
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in (out / WORK_FOLDER).glob(f"{SCRATCH_PREFIX}*"):  # a killed run's (see grade_submission)
+        shutil.rmtree(stale, ignore_errors=True)
+    submissions = discover(Path(submissions_dir).resolve(), out / WORK_FOLDER)
+    points = {a.folder: load_points(root / "solutions", a) for a in ASSIGNMENTS}
+    rows = {s.student: row for s in submissions if (row := finished_row(s, out))}
+    todo = [s for s in submissions if s.student not in rows]
+    write_gradebook(out, submissions, rows)
+    bar = tqdm(total=len(submissions), initial=len(rows), unit="submission", disable=not progress,
+               desc="grading", file=sys.stderr, dynamic_ncols=True)
+
+    def finished(student, row):
+        rows[student] = row
+        write_gradebook(out, submissions, rows)
+        bar.update()
+
+    try:
+        if cluster is not None:
+            from autograder.runner.cluster import grade_on_cluster
+
+            grade_on_cluster(cluster, todo, root, out, sandbox_kind, points, finished)
+        elif todo:
+            grade_locally(todo, root, out, jobs, sandbox_kind, points, finished)
+    finally:
+        bar.close()
+    return [rows[s.student] for s in submissions]
+
+
+def grade_locally(todo, root, out, jobs, sandbox_kind, points, finished):
+    """Grade ``todo`` with ``jobs`` warm runners at once; call ``finished(student, row)`` as each one ends."""
+    from autograder.runner.forkserver import RunnerPool
+
+    runner = RunnerPool(test_files(root), root / "solutions")
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    futures = {}
+    try:
+        futures = {pool.submit(grade_submission, s, root, out, sandbox_kind, points, runner): s for s in todo}
+        for future in as_completed(futures):
+            finished(futures[future].student, future.result())
+    finally:  # normally nothing is left; after Ctrl-C, the runs in progress are stopped and write nothing
+        for future in futures:
+            future.cancel()
+        runner.close()
+        pool.shutdown(wait=True)

@@ -1,0 +1,27 @@
+"""``results.json`` in Gradescope's results format, so that the same run can feed Gradescope."""
+from autograder.results.scoring import points_text
+
+GRADESCOPE_VISIBILITY = {"public": "visible", "hidden": "after_due_date"}
+
+
+def gradescope_results(scores, execution_time, status):
+    """The results in Gradescope's format (``score``, ``execution_time``, ``tests[]``...)."""
+    return {
+        "score": scores.total,
+        "execution_time": round(execution_time, 3),
+        "output": f"{points_text(scores.total)} of {points_text(scores.max_total)} points. {status}",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": [
+            {
+                "name": test.name,
+                "score": round(test.score, 4),
+                "max_score": round(test.max_score, 4),
+                "status": "passed" if test.record["passed"] else "failed",
+                "visibility": GRADESCOPE_VISIBILITY[test.record["visibility"]],
+                "output": test.record["message"] + (f"\n\n{test.record['details']}" if test.record["details"] else ""),
+                "tags": [test.record["assignment"]],
+            }
+            for test in scores.tests
+        ],
+    }

@@ -1,0 +1,34 @@
+"""One submission's results: its records scored, then its feedback.html and results.json written."""
+import json
+from pathlib import Path
+
+from autograder.results.feedback import feedback_html
+from autograder.results.files import atomic_write
+from autograder.results.gradebook import gradebook_row
+from autograder.results.gradescope import gradescope_results
+from autograder.results.resume import fingerprint
+from autograder.results.scoring import score
+
+
+def problems_of(records):
+    """The submission-level problems: missing or unimportable assignments, worker deaths."""
+    seen = []
+    for record in records:
+        if record.get("problem") and record["problem"] not in seen:
+            seen.append(record["problem"])
+    return seen
+
+
+def write_results(submission, out, points, records, failure, seconds):
+    """Score ``records`` and write the submission's feedback.html and results.json; return its gradebook row."""
+    folder = Path(out) / submission.student
+    folder.mkdir(parents=True, exist_ok=True)
+    scores = score(records, points)
+    problems = ([failure] if failure else []) + problems_of(records)
+    status = "ok" if not problems else "; ".join(problems)
+    row = gradebook_row(submission.student, scores, status)
+    results = gradescope_results(scores, seconds, status)
+    results["extra_data"] = {"fingerprint": fingerprint(submission), "gradebook_row": row}
+    atomic_write(folder / "feedback.html", feedback_html(submission.student, scores, status))
+    atomic_write(folder / "results.json", json.dumps(results, indent=2))  # last: it marks the work done
+    return row

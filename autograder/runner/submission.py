@@ -1,0 +1,32 @@
+"""One submission through its own trusted runner process: what ``grade`` and a Dask worker run per student."""
+import json
+import tempfile
+from pathlib import Path
+
+from autograder.kit.assignments import test_files
+
+SUBMISSION_TIMEOUT = 900
+SCRATCH_PREFIX = "autograder-grade-"
+
+
+def run_submission(submission, root, sandbox_kind, log_path, runner=None, scratch_root=None):
+    """Grade one submission in a child process; return its test records and a problem ("" if none).
+
+    ``runner`` starts that process (:mod:`autograder.runner.forkserver`): forked from a warm server
+    (:class:`~autograder.runner.forkserver.RunnerPool`, what ``grade`` uses) or started afresh (the
+    default). Raises :class:`~autograder.runner.forkserver.Interrupted` when the grader is stopping.
+    Its scratch folder goes in ``scratch_root`` (default: the system's temporary folder).
+    """
+    from autograder.runner.forkserver import ColdRunner
+
+    if submission.problem:
+        return [], submission.problem
+    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, dir=scratch_root) as scratch:
+        raw = Path(scratch) / "records.json"
+        arguments = [str(submission.path), str(raw), "--solutions", str(root / "solutions"),
+                     "--sandbox", sandbox_kind, *map(str, test_files(root))]
+        if (runner or ColdRunner()).run(arguments, log_path, scratch, SUBMISSION_TIMEOUT) == "timed out":
+            return [], f"grading took longer than {SUBMISSION_TIMEOUT} s and was stopped"
+        if not raw.is_file():
+            return [], "the grader failed on this submission (see grader.log)"
+        return json.loads(raw.read_text()), ""
