@@ -1,6 +1,7 @@
 """The student bundle: complete enough to check work, and free of solutions and hidden tests."""
 import ast
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -9,9 +10,9 @@ import zipfile
 import pytest
 from conftest import REPO
 
-from autograder.assignments import ASSIGNMENTS
+from autograder.kit.assignments import ASSIGNMENTS
 from autograder.generate.source import SolutionSource
-from autograder.release import build_release
+from autograder.commands.release import build_release
 
 
 @pytest.fixture(scope="module")
@@ -71,17 +72,57 @@ def test_bundle_contains_no_reference_body_and_no_hidden_test(bundle):
             assert hidden not in text, f"hidden test {hidden} is named in {name}"
 
 
-def test_check_runs_from_the_bundle_alone(bundle, tmp_path):
-    """With only the wheel's packages (no checkout, no solutions), check reports the stubs as not done."""
-    site = tmp_path / "site"
-    with zipfile.ZipFile(next((bundle / "wheels").glob("*.whl"))) as wheel:
-        wheel.extractall(site)
-    environment = {**os.environ, "PYTHONPATH": str(site)}
-    probe = subprocess.run([sys.executable, "-c", "import autograder; print(autograder.__file__)"],
-                           capture_output=True, text=True, env=environment, cwd=bundle)
-    assert probe.stdout.startswith(str(site))
-    result = subprocess.run([sys.executable, "-m", "autograder.cli", "check", ".", "02_softmax"],
-                            capture_output=True, text=True, env=environment, cwd=bundle, timeout=120)
-    assert result.returncode == 1, result.stderr
+@pytest.fixture(scope="module")
+def student_machine(bundle, tmp_path_factory):
+    """A copy of the bundle and a fresh virtual environment holding only its wheel, as the bundle's README says.
+
+    Nothing of the checkout is on the path: no editable install, no PYTHONPATH, the working folder
+    outside the repository. This is the student's machine.
+    """
+    home = tmp_path_factory.mktemp("student")
+    copy = home / "bundle"
+    shutil.copytree(bundle, copy)
+    venv = home / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    [wheel] = (copy / "wheels").glob("*.whl")
+    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(wheel)], check=True, capture_output=True)
+    environment = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "BACKPROP_KIT_ROOT")}
+    environment["PATH"] = f"{venv / 'bin'}{os.pathsep}{environment.get('PATH', '')}"
+    return copy, venv, environment
+
+
+def run_as_student(student_machine, *args):
+    copy, venv, environment = student_machine
+    return subprocess.run([str(venv / "bin" / "autograder"), *args], capture_output=True, text=True,
+                          env=environment, cwd=copy, timeout=300)
+
+
+def test_the_student_machine_imports_the_wheel_not_the_checkout(student_machine):
+    copy, venv, environment = student_machine
+    probe = subprocess.run([str(venv / "bin" / "python"), "-c", "import autograder; print(autograder.__file__)"],
+                           capture_output=True, text=True, env=environment, cwd=copy, check=True)
+    assert probe.stdout.startswith(str(venv)), probe.stdout
+
+
+def test_check_on_the_untouched_stubs_fails_every_public_test(student_machine):
+    result = run_as_student(student_machine, "check")
+    assert result.returncode != 0
+    assert "ModuleNotFoundError" not in result.stdout + result.stderr
+    last = result.stdout.rstrip().splitlines()[-1]
+    assert last.startswith("public: 0 of ") and last.endswith("hidden tests run at grading"), result.stdout[-2000:]
     assert "softmax is not written yet" in result.stdout
-    assert result.stdout.rstrip().endswith("hidden tests run at grading")
+
+
+def test_check_on_a_correct_02_passes_and_exits_0(student_machine):
+    copy, _, _ = student_machine
+    module = copy / "02_softmax" / "softmax.py"
+    stub = module.read_text()
+    module.write_text((REPO / "solutions" / "02_softmax" / "softmax.py").read_text())
+    try:
+        result = run_as_student(student_machine, "check", ".", "02_softmax")
+    finally:
+        module.write_text(stub)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    last = result.stdout.rstrip().splitlines()[-1]
+    total = last.split(" of ")[1].split(";")[0]
+    assert last == f"public: {total} of {total}; hidden tests run at grading"
