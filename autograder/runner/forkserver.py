@@ -206,7 +206,7 @@ def warm_up(test_files, solutions_root):
     import autograder.sandbox.bubblewrap  # noqa: F401
     import autograder.runner.run  # noqa: F401
     from autograder.kit.assignments import ASSIGNMENTS
-    from autograder.testing import plugin
+    from autograder.runner import plugin
 
     solutions_root = Path(solutions_root).resolve()
     for path in map(Path, test_files):

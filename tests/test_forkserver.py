@@ -1,0 +1,30 @@
+"""The warm fork server: it really serves, so that a batch pays imports and collection once, not per submission."""
+import json
+import shutil
+
+import pytest
+from conftest import REPO, SANDBOX_KIND
+
+from autograder.runner.forkserver import RunnerPool
+
+
+@pytest.mark.slow  # a fork server's warm-up and one assignment graded: seconds
+def test_a_fork_server_grades_a_submission_without_falling_back_to_cold_runners(tmp_path):
+    # A server that fails to warm up dies quietly and the pool grades every submission cold
+    # (a second of imports each): the results stay right, only the batch gets slow, so check the pool.
+    tests = sorted((REPO / "assignments" / "01_perceptron").glob("test_*.py"))
+    submission = tmp_path / "student" / "01_perceptron"
+    submission.mkdir(parents=True)
+    shutil.copy(REPO / "solutions" / "01_perceptron" / "perceptron.py", submission)
+    pool = RunnerPool(tests, REPO / "solutions")
+    try:
+        results = tmp_path / "records.json"
+        arguments = [str(submission.parent), str(results), "--solutions", str(REPO / "solutions"),
+                     "--sandbox", SANDBOX_KIND, *map(str, tests)]
+        assert pool.run(arguments, tmp_path / "grader.log", tmp_path, 120) == "done"
+        assert not pool.broken, "the fork server died; the pool fell back to cold runners"
+        assert pool.idle and pool.idle[0].process.poll() is None, "the fork server is not alive after serving"
+    finally:
+        pool.close()
+    records = json.loads(results.read_text())
+    assert records and all(record["passed"] for record in records)
