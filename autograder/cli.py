@@ -76,9 +76,12 @@ def grade_on_cluster(args, root):
 
 
 def print_gradebook(rows):
+    """The gradebook as a table on the terminal; student text (ids, statuses) with nothing a terminal acts on."""
     from autograder.results.gradebook import GRADEBOOK_COLUMNS
+    from autograder.submissions.student_ids import printable
 
-    widths = {c: max(len(c), *(len(str(row.get(c, ""))) for row in rows)) for c in GRADEBOOK_COLUMNS}
+    rows = [{column: printable(str(row.get(column, ""))) for column in GRADEBOOK_COLUMNS} for row in rows]
+    widths = {c: max([len(c), *(len(row[c]) for row in rows)]) for c in GRADEBOOK_COLUMNS}
     widths["status"] = min(widths["status"], 60)
     print("  ".join(c.ljust(widths[c]) for c in GRADEBOOK_COLUMNS))
     for row in rows:

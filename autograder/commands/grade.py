@@ -6,7 +6,6 @@ student, atomically, and the gradebook is rebuilt from them after every
 submission: killing the grader and starting it again loses nothing and redoes
 nothing that had finished.
 """
-import shutil
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -14,24 +13,46 @@ from pathlib import Path
 
 from autograder.kit.assignments import ASSIGNMENTS, test_files
 from autograder.kit.config import load_points
-from autograder.results.gradebook import write_gradebook
+from autograder.results.gradebook import gradebook_row, write_gradebook
 from autograder.results.resume import finished_row
+from autograder.results.scoring import score
 from autograder.results.write import write_results
+from autograder.runner.forkserver import Interrupted
 from autograder.runner.submission import SCRATCH_PREFIX, run_submission
 from autograder.submissions.discover import discover
+from autograder.submissions.tree import remove_tree
 
 WORK_FOLDER = ".work"
 
 
 def grade_submission(submission, root, out, sandbox_kind, points, runner=None):
-    """Grade one submission and write its results.json and feedback.html; return its gradebook row."""
+    """Grade one submission and write its results.json and feedback.html; return its gradebook row.
+
+    Whatever goes wrong on the way (short of the grader being stopped: :class:`Interrupted`) is this
+    submission's status, never the batch's end: see :func:`failed_row`.
+    """
     started = time.monotonic()
-    folder = Path(out) / submission.student
-    folder.mkdir(parents=True, exist_ok=True)
-    scratch_root = Path(out) / WORK_FOLDER  # where a grader killed mid-run leaves it, for the next run to clear
-    scratch_root.mkdir(exist_ok=True)
-    records, failure = run_submission(submission, root, sandbox_kind, folder / "grader.log", runner, scratch_root)
-    return write_results(submission, out, points, records, failure, time.monotonic() - started)
+    try:
+        folder = Path(out) / submission.student
+        folder.mkdir(parents=True, exist_ok=True)
+        scratch_root = Path(out) / WORK_FOLDER  # where a grader killed mid-run leaves it, for the next run to clear
+        scratch_root.mkdir(exist_ok=True)
+        records, failure = run_submission(submission, root, sandbox_kind, folder / "grader.log", runner, scratch_root)
+        return write_results(submission, out, points, records, failure, time.monotonic() - started)
+    except (Interrupted, KeyboardInterrupt):
+        raise
+    except Exception as error:  # noqa: BLE001 - the grader's own trouble with one submission
+        return failed_row(submission, out, points, error, time.monotonic() - started)
+
+
+def failed_row(submission, out, points, error, seconds):
+    """The row of a submission the grader failed on: written as its result when it can be, so that the
+    next run does not try again in vain, and returned in any case, so that the batch goes on."""
+    status = f"the grader failed on this submission ({type(error).__name__}: {str(error)[:200]})"
+    try:
+        return write_results(submission, out, points, [], status, seconds)
+    except Exception:  # noqa: BLE001 - nothing can be written for it: its row still counts, for this run
+        return gradebook_row(submission.student, score([], points), status)
 
 
 def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster=None):
@@ -47,10 +68,10 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster
     out = Path(out).resolve()  # the per-submission processes run elsewhere: no relative paths
     out.mkdir(parents=True, exist_ok=True)
     for stale in (out / WORK_FOLDER).glob(f"{SCRATCH_PREFIX}*"):  # a killed run's (see grade_submission)
-        shutil.rmtree(stale, ignore_errors=True)
+        remove_tree(stale)
     submissions = discover(Path(submissions_dir).resolve(), out / WORK_FOLDER)
     points = {a.folder: load_points(root / "solutions", a) for a in ASSIGNMENTS}
-    rows = {s.student: row for s in submissions if (row := finished_row(s, out))}
+    rows = {s.student: row for s in submissions if (row := _finished(s, out))}
     todo = [s for s in submissions if s.student not in rows]
     write_gradebook(out, submissions, rows)
     bar = tqdm(total=len(submissions), initial=len(rows), unit="submission", disable=not progress,
@@ -71,6 +92,14 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster
     finally:
         bar.close()
     return [rows[s.student] for s in submissions]
+
+
+def _finished(submission, out):
+    """Its finished row, or None: also when reading it fails (it is graded again)."""
+    try:
+        return finished_row(submission, out)
+    except Exception:  # noqa: BLE001 - e.g. its files changed under us while being read
+        return None
 
 
 def grade_locally(todo, root, out, jobs, sandbox_kind, points, finished):

@@ -9,7 +9,8 @@ def atomic_write(path, text):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(descriptor, "w") as file:
+    # UTF-8 whatever the locale; a lone surrogate (student text decoded from JSON) becomes "?", not an error.
+    with os.fdopen(descriptor, "w", encoding="utf-8", errors="replace") as file:
         file.write(text)
         file.flush()
         os.fsync(file.fileno())

@@ -1,20 +1,23 @@
 """Resuming a batch: a finished result records what it was made from, and counts only for that."""
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from autograder.submissions.discover import MAX_ZIP_BYTES
+from autograder.submissions.tree import files
 from autograder.version import __version__
 
 
 def fingerprint(submission):
     """A digest of the submission's files and the grader's version: what a finished result was made from."""
     digest = hashlib.sha256(__version__.encode())
-    paths = [submission.path] if submission.path.is_file() else sorted(
-        path for path in submission.path.rglob("*") if path.is_file() and not path.is_symlink()
-    )
+    if submission.problem:  # refused unread (too deep, a link, not a zip): the reason stands for the files
+        digest.update(b"refused:" + submission.problem.encode("utf-8", "replace"))
+        return digest.hexdigest()
+    paths = [submission.path] if submission.path.is_file() else files(submission.path)
     for path in paths:
-        digest.update(str(path.relative_to(submission.path.parent)).encode())
+        digest.update(os.fsencode(path.relative_to(submission.path.parent)))  # names need not be UTF-8
         size = path.stat().st_size
         if size > MAX_ZIP_BYTES:  # too large to grade anyway: its size and time stand for its bytes
             digest.update(f"{size}:{path.stat().st_mtime_ns}".encode())
@@ -32,6 +35,6 @@ def finished_row(submission, out):
         extra = json.loads(path.read_text())["extra_data"]
         if extra["fingerprint"] == fingerprint(submission):
             return extra["gradebook_row"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError):  # not finished, or not for these files: grade it
         pass
     return None

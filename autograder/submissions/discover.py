@@ -1,20 +1,30 @@
 """Finding the submissions in a folder and vetting them: sub-folders, zips and notebooks, parsed, never run.
 
 A zip is unpacked into the grader's work folder with every path trick, link and bomb refused; a
-folder is refused when it holds a symbolic link or is too large. A refused submission keeps its
-row: its :class:`Submission` carries the reason as ``problem``, and nothing of it is graded.
+folder is refused when it holds a symbolic link or is too large or too deep; an entry of
+SUBMISSIONS that is itself a symbolic link is refused (it could point at the reference solution
+or at another class). A refused submission keeps its row: its :class:`Submission` carries the
+reason as ``problem``, and nothing of it is graded. Nothing a student hands in stops the batch:
+whatever goes wrong while reading one entry (an archive ``zipfile`` cannot read, a tree too deep
+to walk, a name that is not UTF-8) becomes that entry's ``problem``. Student ids come from
+:func:`~autograder.submissions.student_ids.student_id`, safe for every place they are written.
 """
 import os
-import shutil
 import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.kit.assignments import ASSIGNMENTS
+from autograder.submissions.student_ids import printable, student_id
+from autograder.submissions.tree import MAX_DEPTH, MAX_ENTRIES, TreeTooLarge, remove_tree, walk
 
 MAX_ZIP_BYTES = 64 * 1024**2
-MAX_ZIP_FILES = 2000
+MAX_ZIP_FILES = MAX_ENTRIES
+
+
+class Refused(ValueError):
+    """An archive refused for a reason the student can act on (the message says it)."""
 
 
 @dataclass(frozen=True)
@@ -25,22 +35,28 @@ class Submission:
 
 
 def safe_unzip(archive, destination):
-    """Unpack ``archive`` into ``destination``, refusing path tricks, links and zip bombs.
+    """Unpack ``archive`` into ``destination``, refusing path tricks, links, deep trees and zip bombs.
 
     Returns the folder that holds the assignment folders (a single wrapping folder is looked through).
+    Raises :class:`Refused` with the reason (for the gradebook) on anything it refuses, and whatever
+    ``zipfile`` raises on an archive it cannot read.
     """
     destination = Path(destination)
     with zipfile.ZipFile(archive) as bundle:
         members = bundle.infolist()
         if len(members) > MAX_ZIP_FILES or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
-            raise ValueError(f"{archive.name} is too large to grade (over {MAX_ZIP_FILES} files or "
+            raise Refused(f"{archive.name} is too large to grade (over {MAX_ZIP_FILES} files or "
                              f"{MAX_ZIP_BYTES // 1024**2} MiB unpacked)")
         for member in members:
             name = Path(member.filename)
-            if name.is_absolute() or ".." in name.parts:
-                raise ValueError(f"{archive.name} contains an unsafe path: {member.filename}")
+            if name.is_absolute() or ".." in name.parts or "\\" in member.filename:
+                raise Refused(f"{archive.name} contains an unsafe path: {member.filename!r}")
+            if len(name.parts) > MAX_DEPTH:
+                raise Refused(f"{archive.name} is nested too deeply to grade (over {MAX_DEPTH} folders)")
             if stat.S_ISLNK(member.external_attr >> 16):
-                raise ValueError(f"{archive.name} contains a symbolic link: {member.filename}")
+                raise Refused(f"{archive.name} contains a symbolic link: {member.filename!r}")
+            if member.flag_bits & 0x1:
+                raise Refused(f"{archive.name} is encrypted ({member.filename!r}): submit a zip without a password")
         for member in members:
             target = destination / member.filename
             if member.is_dir():
@@ -60,20 +76,62 @@ def folder_problem(folder):
     """Why the submission folder cannot be graded ("" when it can): the rules a zip follows.
 
     A symbolic link would let the grader bind or read whatever it points to (the reference
-    solution, say) as the student's work, and a folder of any size costs time to fingerprint.
+    solution, say) as the student's work, and a folder of any size or depth costs time to fingerprint.
     """
     count = size = 0
-    for top, folders, files in os.walk(folder):
-        for name in folders + files:
-            if os.path.islink(os.path.join(top, name)):
-                link = Path(top, name).relative_to(folder)
-                return f"{folder.name} contains a symbolic link: {link} (submit the file itself)"
-        count += len(files)
-        size += sum(os.stat(os.path.join(top, name)).st_size for name in files)
-        if count > MAX_ZIP_FILES or size > MAX_ZIP_BYTES:
-            return (f"{folder.name} is too large to grade (over {MAX_ZIP_FILES} files or "
-                    f"{MAX_ZIP_BYTES // 1024**2} MiB)")
+    try:
+        for path, info in walk(folder):
+            if stat.S_ISLNK(info.st_mode):
+                return f"{folder.name} contains a symbolic link: {path.relative_to(folder)} (submit the file itself)"
+            if stat.S_ISREG(info.st_mode):
+                count += 1
+                size += info.st_size
+            if count > MAX_ZIP_FILES or size > MAX_ZIP_BYTES:
+                return (f"{folder.name} is too large to grade (over {MAX_ZIP_FILES} files or "
+                        f"{MAX_ZIP_BYTES // 1024**2} MiB)")
+    except TreeTooLarge as error:
+        return str(error)
     return ""
+
+
+def _unreadable(name, error):
+    """The status of an entry that could not be read, in words (never the raw bytes of its name)."""
+    return f"{name} could not be read ({type(error).__name__}: {str(error)[:200]}); nothing of it was graded"
+
+
+def vet(entry, student, work):
+    """The :class:`Submission` for one entry of SUBMISSIONS, or None when it is not one (a stray file).
+
+    Never raises for what the student handed in: every failure becomes the submission's problem.
+    """
+    shown = student_id(entry.name)
+    try:
+        info = os.lstat(entry)
+        if stat.S_ISLNK(info.st_mode):
+            return Submission(student, entry, f"{shown} is a symbolic link (to {printable(os.readlink(entry))}); "
+                              "hand in the folder, zip or notebook itself")
+        if stat.S_ISDIR(info.st_mode):
+            return Submission(student, entry, folder_problem(entry))
+        if not stat.S_ISREG(info.st_mode):
+            return None  # a pipe or a device is nobody's submission (and opening one could block)
+        if entry.suffix == ".zip":
+            destination = Path(work) / student
+            remove_tree(destination)
+            destination.mkdir(parents=True)
+            try:
+                return Submission(student, safe_unzip(entry, destination))
+            except Refused as error:
+                remove_tree(destination)
+                return Submission(student, entry, str(error))
+            except Exception as error:  # noqa: BLE001 - not a zip, unsupported compression, a corrupt stream...
+                remove_tree(destination)
+                return Submission(student, entry, f"{shown} is not a readable zip ({type(error).__name__}: "
+                                  f"{str(error)[:200]}); submit a plain zip (stored or deflated, no password)")
+        if entry.suffix == ".ipynb":
+            return Submission(student, entry)
+        return None
+    except Exception as error:  # noqa: BLE001 - one entry's trouble is its own row, never the batch's
+        return Submission(student, entry, _unreadable(shown, error))
 
 
 def discover(submissions, work):
@@ -82,28 +140,28 @@ def discover(submissions, work):
     An nbgrader course folder (with ``source/`` and ``submitted/``) stands for its
     ``submitted/<student>/<assignment>/``; its assignments are found by notebook name
     (:func:`~autograder.submissions.locate.assignment_folder`), whatever nbgrader calls them.
+    Two entries of the same student (``alice/`` and ``alice.zip``): the first one, by name, counts;
+    two names that only become the same id once made safe are told apart by a number.
     """
     found = {}
+    claimed = {}  # id -> the entry name that claimed it
     if (Path(submissions) / "submitted").is_dir() and (Path(submissions) / "source").is_dir():
         submissions = Path(submissions) / "submitted"
-    for entry in sorted(Path(submissions).iterdir()):
+    with os.scandir(submissions) as listing:
+        entries = sorted((Path(entry.path) for entry in listing), key=lambda path: os.fsencode(path.name))
+    for entry in entries:
         if entry.name.startswith("."):
             continue
-        student = entry.stem if entry.is_file() else entry.name
-        if student in found:
+        base = entry.stem if entry.suffix in (".zip", ".ipynb") else entry.name
+        student = student_id(base)
+        if student in found and claimed[student] == base:
             continue  # alice/ and alice.zip: the first one, alphabetically, counts
-        if entry.is_dir():
-            found[student] = Submission(student, entry, folder_problem(entry))
-        elif entry.suffix == ".zip":
-            destination = Path(work) / student
-            try:
-                if destination.exists():
-                    shutil.rmtree(destination)
-                destination.mkdir(parents=True)
-                found[student] = Submission(student, safe_unzip(entry, destination))
-            except (ValueError, zipfile.BadZipFile, OSError) as error:
-                reason = str(error) if isinstance(error, ValueError) else f"{entry.name} is not a readable zip"
-                found[student] = Submission(student, entry, reason)
-        elif entry.suffix == ".ipynb":
-            found[student] = Submission(student, entry)
-    return list(found.values())
+        number = 2
+        unique = student
+        while unique in found:
+            unique, number = f"{student}~{number}", number + 1
+        submission = vet(entry, unique, work)
+        if submission is not None:
+            found[unique] = submission
+            claimed[unique] = base
+    return sorted(found.values(), key=lambda submission: submission.student)

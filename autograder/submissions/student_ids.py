@@ -1,0 +1,43 @@
+"""Student ids from the names of what students hand in, safe for every place they are written.
+
+A student id is the name of a sub-folder, zip or notebook in SUBMISSIONS, chosen by whoever
+named it. It ends up as a folder name in OUT, a cell of gradebook.csv, a page title and a line
+on the instructor's terminal. :func:`student_id` makes it safe for all of them at once:
+
+- bytes that are not UTF-8 are replaced (U+FFFD), and control, format (bidirectional overrides)
+  and surrogate characters are dropped, so no terminal escape and no unencodable text survives;
+- it is never empty, never starts with a dot, and never names one of the grader's own files
+  (``gradebook.csv``, ``.work``, ``report.html``...): such an id gets a ``_`` appended;
+- it fits a file name (at most :data:`MAX_ID_BYTES` bytes of UTF-8).
+
+HTML escaping and CSV formula neutralisation are the writers' (``results.feedback``,
+``results.gradebook``); :func:`printable` cleans any other text (a status) for the terminal.
+"""
+import os
+import unicodedata
+
+MAX_ID_BYTES = 200
+# The files and folders the grader writes in OUT beside the students' folders (compared case-blind:
+# a case-insensitive file system would confuse them too).
+GRADER_OUTPUT_NAMES = frozenset({"gradebook.csv", "report.html", "report.csv", "changes.csv", "overrides.csv",
+                                 "export.csv", "grader.log", "results.json", "feedback.html", ".work"})
+UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def printable(text):
+    """``text`` with every character a terminal could act on (controls, escapes, bidi overrides) removed."""
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join(character for character in text if unicodedata.category(character) not in UNPRINTABLE)
+
+
+def student_id(name):
+    """The student id for an entry of SUBMISSIONS named ``name`` (its stem for a file), safe everywhere."""
+    cleaned = printable(name).replace("/", "_").strip()
+    while len(cleaned.encode("utf-8")) > MAX_ID_BYTES:
+        cleaned = cleaned[:-1]
+    cleaned = cleaned.lstrip(".") or "unnamed"
+    if cleaned.lower() in GRADER_OUTPUT_NAMES:
+        cleaned += "_"
+    return cleaned

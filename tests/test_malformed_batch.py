@@ -1,0 +1,288 @@
+"""A batch nothing can stop: every malformed entry of SUBMISSIONS becomes its own status.
+
+Archives ``zipfile`` cannot read, folders nested deeper than any walker should recurse, top-level
+symbolic links, names that are not UTF-8 or that name the grader's own files, ids that would run
+as spreadsheet formulas or terminal escapes, and an exception in one grading thread: each one
+costs only its own row, and the student ids are safe in every file and on the terminal.
+"""
+import csv
+import html
+import os
+import inspect
+import struct
+import sys
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from conftest import REPO, SANDBOX_KIND, read_gradebook
+
+from autograder import cli
+from autograder.commands import grade as grade_command
+from autograder.kit.assignments import ASSIGNMENTS
+from autograder.results.gradebook import neutralised
+from autograder.submissions.discover import discover
+from autograder.submissions.student_ids import GRADER_OUTPUT_NAMES, printable, student_id
+from autograder.submissions.tree import MAX_DEPTH, files, remove_tree
+
+DEEP = 1100  # folders: ~4 KiB as a zip, and far past Python's recursion limit for a recursive walker
+DEEP_FOLDER = MAX_DEPTH + 8  # on disk: deep enough to be refused (deeper only costs the test time)
+
+
+def reference_files():
+    """The reference solution as ``{relative path: bytes}``, laid out as a submission."""
+    return {assignment.module_file.as_posix(): (REPO / "solutions" / assignment.module_file).read_bytes()
+            for assignment in ASSIGNMENTS}
+
+
+def write_zip(path, members, compression=zipfile.ZIP_DEFLATED):
+    with zipfile.ZipFile(path, "w", compression) as bundle:
+        for name, data in members.items():
+            bundle.writestr(name, data)
+    return path
+
+
+def patch_zip(path, change):
+    """Rewrite the raw bytes of a zip (``change(bytes) -> bytes``): what a broken or hostile tool makes."""
+    path.write_bytes(change(path.read_bytes()))
+    return path
+
+
+def encrypted(data):
+    """Set the "encrypted" flag of every member (local headers and central directory)."""
+    data = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            flags = struct.unpack_from("<H", data, start + offset)[0]
+            struct.pack_into("<H", data, start + offset, flags | 0x1)
+            start += 4
+    return bytes(data)
+
+
+def unsupported_method(data):
+    """Set every member's compression method to 99 (AE-x), which zipfile cannot read."""
+    data = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            struct.pack_into("<H", data, start + offset, 99)
+            start += 4
+    return bytes(data)
+
+
+def corrupt_deflate(path):
+    """A zip whose first member's deflate stream is garbage (its sizes and CRC intact)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name, data in reference_files().items():
+            bundle.writestr(name, data)
+    raw = bytearray(path.read_bytes())
+    header = raw.find(b"PK\x03\x04")
+    name_length, extra_length = struct.unpack_from("<HH", raw, header + 26)
+    start = header + 30 + name_length + extra_length
+    raw[start:start + 64] = b"\xff" * 64
+    path.write_bytes(bytes(raw))
+    return path
+
+
+def deep_zip(path):
+    """1,100 nested folders with one file at the bottom, in a few KiB."""
+    members = {"/".join(["d"] * DEEP) + "/softmax.py": b"x = 1\n", **reference_files()}
+    return write_zip(path, members)
+
+
+def deep_folder(path, depth=DEEP_FOLDER):
+    """The reference with ``depth`` nested folders beside it."""
+    for relative, data in reference_files().items():
+        (path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (path / relative).write_bytes(data)
+    descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for _ in range(depth):
+            os.mkdir("d", dir_fd=descriptor)
+            inner = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=descriptor)
+            os.close(descriptor)
+            descriptor = inner
+    finally:
+        os.close(descriptor)
+    return path
+
+
+def reference_folder(path):
+    for relative, data in reference_files().items():
+        (path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (path / relative).write_bytes(data)
+    return path
+
+
+# The malformed entries: the file or folder name, how to make it, and words its status must contain.
+MALFORMED = {
+    "encrypted.zip": (lambda p: patch_zip(write_zip(p, reference_files()), encrypted), "encrypted"),
+    "unsupported.zip": (lambda p: patch_zip(write_zip(p, reference_files()), unsupported_method),
+                        "not a readable zip"),
+    "corrupt.zip": (corrupt_deflate, "not a readable zip"),
+    "notazip.zip": (lambda p: p.write_bytes(b"PK\x03\x04 this is no zip"), "not a readable zip"),
+    "deepzip.zip": (deep_zip, "nested too deeply"),
+    "deepfolder": (deep_folder, "nested too deeply"),
+}
+
+
+def build(folder, names=MALFORMED):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        MALFORMED[name][0](folder / name)
+    return folder
+
+
+def statuses(submissions):
+    return {submission.student: submission.problem for submission in submissions}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_each_malformed_entry_becomes_its_own_status(tmp_path, name):
+    submissions = build(tmp_path / "in", [name])
+    reference_folder(submissions / "alice")
+    found = statuses(discover(submissions, tmp_path / "work"))
+    student = name.removesuffix(".zip")
+    assert MALFORMED[name][1] in found[student]
+    assert found["alice"] == ""
+
+
+def test_a_top_level_symbolic_link_is_refused(tmp_path):
+    """A link to solutions/ would score full marks as the student's own work; a link to a zip alike."""
+    submissions = tmp_path / "in"
+    submissions.mkdir()
+    (submissions / "thief").symlink_to(REPO / "solutions")
+    write_zip(tmp_path / "other.zip", reference_files())
+    (submissions / "borrower.zip").symlink_to(tmp_path / "other.zip")
+    found = statuses(discover(submissions, tmp_path / "work"))
+    assert "is a symbolic link" in found["thief"] and "hand in the folder" in found["thief"]
+    assert "is a symbolic link" in found["borrower"]
+
+
+def test_a_pipe_named_like_a_zip_does_not_block(tmp_path):
+    submissions = tmp_path / "in"
+    submissions.mkdir()
+    os.mkfifo(submissions / "pipe.zip")  # opening it to read would wait forever for a writer
+    reference_folder(submissions / "alice")
+    assert statuses(discover(submissions, tmp_path / "work")) == {"alice": ""}
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("gradebook.csv", "gradebook.csv_"),
+    ("REPORT.HTML", "REPORT.HTML_"),
+    ("alice\x1b[31m\x07", "alice[31m"),
+    ("bob\u202egnp.exe", "bobgnp.exe"),
+    (os.fsdecode(b"caf\xe9"), "caf\ufffd"),
+    ("...", "unnamed"),
+    ("=HYPERLINK(1)", "=HYPERLINK(1)"),  # a fine file name: neutralised in the CSV, not here
+])
+def test_student_ids_are_safe_file_names(raw, expected):
+    assert student_id(raw) == expected
+    assert student_id(raw).lower() not in GRADER_OUTPUT_NAMES
+    student_id(raw).encode("utf-8")  # no surrogate left
+
+
+def test_long_names_fit_a_file_name():
+    assert len(student_id(os.fsdecode(b"\xe9" * 255)).encode()) <= 200
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])
+def test_formula_leading_cells_are_neutralised(value):
+    assert neutralised(value) == "'" + value
+
+
+def test_printable_leaves_nothing_for_a_terminal():
+    assert printable("ok\x1b]0;owned\x07\r\n\u202e") == "ok]0;owned"
+
+
+@contextmanager
+def recursion_room(frames):
+    """Python's recursion limit set ``frames`` above the current depth: a walker that recurses would fail."""
+    saved = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + frames)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(saved)
+
+
+def test_walking_and_removing_a_deep_tree_needs_no_recursion(tmp_path):
+    deep_folder(tmp_path / "deep", depth=150)
+    (tmp_path / "deep" / "d" / "link").symlink_to(tmp_path / "keep")  # removed, never followed
+    (tmp_path / "keep").mkdir()
+    (tmp_path / "keep" / "precious").write_text("x")
+    with recursion_room(60):
+        with pytest.raises(ValueError, match="nested too deeply"):
+            files(tmp_path / "deep")
+        assert len(files(tmp_path / "deep", max_depth=200)) == len(ASSIGNMENTS)
+        remove_tree(tmp_path / "deep")
+    assert not (tmp_path / "deep").exists() and (tmp_path / "keep" / "precious").exists()
+
+
+def hostile_names(submissions):
+    """Entries whose names attack the grader's files, the CSV, the HTML and the terminal."""
+    names = {
+        "gradebook.csv.zip": "zip", ".work.zip": "zip", "report.html": "folder",
+        "=HYPERLINK(\"x\")": "folder", "<img src=x onerror=alert(1)>": "folder", "esc\x1b[2Jape": "folder",
+    }
+    for name, kind in names.items():
+        if kind == "zip":
+            write_zip(submissions / name, reference_files())
+        else:
+            reference_folder(submissions / name)
+    reference_folder(Path(os.fsdecode(os.fsencode(submissions) + b"/latin1-\xe9")))
+    return names
+
+
+def fake_run(fail_for):
+    """A stand-in for a submission's runner: no tests, and an exception for the student ``fail_for``."""
+    def run_submission(submission, *args, **kwargs):
+        if submission.student == fail_for:
+            raise RuntimeError("a bug of the grader's, met on this submission only")
+        return [], ""
+    return run_submission
+
+
+def test_one_grading_thread_failing_stops_nothing(tmp_path, monkeypatch, capsys):
+    """Names that are grader files, formulas, markup, escapes or not UTF-8, and a thread that raises:
+    every row is written once, in every sink safely (the runner is a stand-in: this is about the batch)."""
+    submissions = tmp_path / "in"
+    submissions.mkdir()
+    hostile_names(submissions)
+    reference_folder(submissions / "unlucky")
+    reference_folder(submissions / "zed")
+    monkeypatch.setattr(grade_command, "run_submission", fake_run("unlucky"))
+    monkeypatch.setattr(grade_command, "grade_locally", lambda todo, root, out, jobs, kind, points, finished: [
+        finished(s.student, grade_command.grade_submission(s, root, out, kind, points)) for s in todo])
+    out = tmp_path / "out"
+    rows = grade_command.grade(submissions, out, REPO, jobs=2, sandbox_kind=SANDBOX_KIND, progress=False)
+    by_student = {row["student"]: row for row in rows}
+    assert "the grader failed on this submission (RuntimeError" in by_student["unlucky"]["status"]
+    assert by_student["zed"]["status"] == "ok"
+    assert len(rows) == 8  # .work.zip is hidden, as every dot-file: not a submission
+    assert (out / "gradebook.csv").is_file() and (out / "gradebook.csv_" / "results.json").is_file()
+    assert (out / "report.html").is_dir() is False and (out / "report.html_" / "feedback.html").is_file()
+    with open(out / "gradebook.csv", encoding="utf-8") as file:
+        cells = [cell for row in csv.reader(file) for cell in row]
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+    assert "'=HYPERLINK(\"x\")" in cells
+    assert not any("\x1b" in cell for cell in cells)
+    page = (out / "<img src=x onerror=alert(1)>" / "feedback.html").read_text(encoding="utf-8")
+    assert "<img" not in page and html.escape("<img src=x onerror=alert(1)>") in page
+    cli.print_gradebook(rows)
+    printed = capsys.readouterr().out
+    assert "\x1b" not in printed and "latin1-\ufffd" in printed and "unlucky" in printed
+
+
+def test_a_resumed_batch_keeps_refused_and_failed_rows(tmp_path, monkeypatch):
+    submissions = build(tmp_path / "in", ["deepfolder", "corrupt.zip"])
+    monkeypatch.setattr(grade_command, "run_submission", fake_run(None))
+    monkeypatch.setattr(grade_command, "grade_locally", lambda todo, root, out, jobs, kind, points, finished: [
+        finished(s.student, grade_command.grade_submission(s, root, out, kind, points)) for s in todo])
+    out = tmp_path / "out"
+    first = grade_command.grade(submissions, out, REPO, jobs=1, sandbox_kind=SANDBOX_KIND, progress=False)
+    monkeypatch.setattr(grade_command, "grade_locally", lambda *args: pytest.fail("finished work was redone"))
+    again = grade_command.grade(submissions, out, REPO, jobs=1, sandbox_kind=SANDBOX_KIND, progress=False)
+    assert first == again and [row["student"] for row in read_gradebook(out)] == ["corrupt", "deepfolder"]
