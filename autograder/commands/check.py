@@ -5,7 +5,7 @@ from pathlib import Path
 from autograder.kit.assignments import ASSIGNMENTS
 from autograder.runner.run import run_tests
 from autograder.sandbox.process import ChildProcess
-from autograder.submissions.locate import submitted_file
+from autograder.submissions.locate import missing_message, submitted_file
 
 BY_FOLDER = {assignment.folder: assignment for assignment in ASSIGNMENTS}
 BY_MODULE = {assignment.module: assignment for assignment in ASSIGNMENTS}
@@ -80,6 +80,6 @@ def check(path=".", only=None, write=print):
     write(f"Checked with a {ChildProcess.name}.")
     for assignment in assignments:
         checked = submitted_file(submission, assignment)
-        write(f"{assignment.folder}: " + (f"checked {checked.name}" if checked else "nothing to check"))
+        write(f"{assignment.folder}: " + (f"checked {checked.name}" if checked else missing_message(submission, assignment)))
     passed, total = report(records, write)
     return passed == total

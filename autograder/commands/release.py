@@ -27,7 +27,13 @@ its docstring, replace each `raise NotImplementedError(...)` with your code, and
     .venv/bin/autograder check 02_softmax   # one of them
 
 `check` runs the public tests and says what to fix next; more (hidden) tests run at grading.
-Submit the assignment folders as they are (a zip of this folder is fine).
+
+To submit, zip the assignment folders themselves (01_perceptron/, 02_softmax/, ...), with the
+file names as released: `softmax.py`, not `softmax (1).py` or `Softmax.py.txt`. Leave out
+`.venv/` and `wheels/`: the grader ignores environments, `__pycache__`, `.ipynb_checkpoints`,
+`.git`, `__MACOSX` and `.DS_Store` anyway, and says so in your feedback. For example:
+
+    zip -r submission.zip 0*_*/ -x '*/__pycache__/*' '*/.ipynb_checkpoints/*'
 """
 RELEASE_SUFFIXES = {".py", ".toml", ".ipynb", ".csv", ".md"}
 WHEEL_SOURCES = ("pyproject.toml", "setup.py", "README.md", "autograder", "datasets")

@@ -31,8 +31,11 @@ def _table(tests):
     return "\n".join(rows)
 
 
-def feedback_html(student, scores, status):
+def feedback_html(student, scores, status, notes=()):
     """A self-contained page: per assignment, each test with its points and message.
+
+    ``notes`` are sentences about the submission as a whole (what was set aside as junk, say),
+    shown under the status.
 
     Hidden tests appear with their names and messages only: never their source
     or expected values (the messages are written not to contain them).
@@ -48,6 +51,7 @@ def feedback_html(student, scores, status):
         f"<h1>Feedback for {escape(student)}</h1>",
         f"<p><strong>{points_text(scores.total)} of {points_text(scores.max_total)} points.</strong> "
         f"{escape(status)}</p>",
+        *(f"<p class='note'>{escape(note)}</p>" for note in notes),
         "<p>Public tests are the ones <code>autograder check</code> runs; hidden tests ran only at grading. "
         "Failed tests come first; passed ones are folded away.</p>",
     ]

@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from autograder.submissions.discover import MAX_ZIP_BYTES
-from autograder.submissions.tree import files
+from autograder.submissions.junk import kept_files
 from autograder.version import __version__
 
 
@@ -15,7 +15,7 @@ def fingerprint(submission):
     if submission.problem:  # refused unread (too deep, a link, not a zip): the reason stands for the files
         digest.update(b"refused:" + submission.problem.encode("utf-8", "replace"))
         return digest.hexdigest()
-    paths = [submission.path] if submission.path.is_file() else files(submission.path)
+    paths = [submission.path] if submission.path.is_file() else kept_files(submission.path)[0]
     for path in paths:
         digest.update(os.fsencode(path.relative_to(submission.path.parent)))  # names need not be UTF-8
         size = path.stat().st_size

@@ -8,6 +8,7 @@ from autograder.results.gradebook import gradebook_row
 from autograder.results.gradescope import gradescope_results
 from autograder.results.resume import fingerprint
 from autograder.results.scoring import score
+from autograder.submissions.junk import ignored_note
 
 
 def problems_of(records):
@@ -27,8 +28,9 @@ def write_results(submission, out, points, records, failure, seconds):
     problems = ([failure] if failure else []) + problems_of(records)
     status = "ok" if not problems else "; ".join(problems)
     row = gradebook_row(submission.student, scores, status)
-    results = gradescope_results(scores, seconds, status)
+    notes = [note for note in [ignored_note(submission.ignored)] if note]
+    results = gradescope_results(scores, seconds, " ".join([status, *notes]))
     results["extra_data"] = {"fingerprint": fingerprint(submission), "gradebook_row": row}
-    atomic_write(folder / "feedback.html", feedback_html(submission.student, scores, status))
+    atomic_write(folder / "feedback.html", feedback_html(submission.student, scores, status, notes))
     atomic_write(folder / "results.json", json.dumps(results, indent=2))  # last: it marks the work done
     return row

@@ -56,12 +56,14 @@ def pack_kit(root):
 
 
 def pack_submission(submission):
-    """A submission's files, by path relative to its folder (a single notebook: by its name)."""
+    """A submission's files, by path relative to its folder (a single notebook: by its name); no junk travels."""
+    from autograder.submissions.junk import kept_files
+
     path = Path(submission.path)
     if path.is_file():
         return {path.name: path.read_bytes()}
     return {p.relative_to(path).as_posix(): p.read_bytes()
-            for p in sorted(path.rglob("*")) if p.is_file() and not p.is_symlink()}
+            for p in kept_files(path)[0] if p.is_file() and not p.is_symlink()}
 
 
 def digest_of(files):

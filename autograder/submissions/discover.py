@@ -4,7 +4,9 @@ A zip is unpacked into the grader's work folder with every path trick, link and 
 folder is refused when it holds a symbolic link or is too large or too deep; an entry of
 SUBMISSIONS that is itself a symbolic link is refused (it could point at the reference solution
 or at another class). A refused submission keeps its row: its :class:`Submission` carries the
-reason as ``problem``, and nothing of it is graded. Nothing a student hands in stops the batch:
+reason as ``problem``, and nothing of it is graded. What students' tools leave behind
+(environments, caches, ``.git``, ``__MACOSX``: :mod:`autograder.submissions.junk`) is set aside
+first, in zips and folders alike: never unpacked, counted or refused; ``ignored`` says what it was. Nothing a student hands in stops the batch:
 whatever goes wrong while reading one entry (an archive ``zipfile`` cannot read, a tree too deep
 to walk, a name that is not UTF-8) becomes that entry's ``problem``. Student ids come from
 :func:`~autograder.submissions.student_ids.student_id`, safe for every place they are written.
@@ -16,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.kit.assignments import ASSIGNMENTS
+from autograder.submissions.junk import kept_members, walk_kept
 from autograder.submissions.student_ids import printable, student_id
-from autograder.submissions.tree import MAX_DEPTH, MAX_ENTRIES, TreeTooLarge, remove_tree, walk
+from autograder.submissions.tree import MAX_DEPTH, MAX_ENTRIES, TreeTooLarge, remove_tree
 
 MAX_ZIP_BYTES = 64 * 1024**2
 MAX_ZIP_FILES = MAX_ENTRIES
@@ -32,18 +35,19 @@ class Submission:
     student: str
     path: Path
     problem: str = ""
+    ignored: tuple = ()  # what was set aside as not the student's work (see autograder.submissions.junk)
 
 
 def safe_unzip(archive, destination):
     """Unpack ``archive`` into ``destination``, refusing path tricks, links, deep trees and zip bombs.
 
-    Returns the folder that holds the assignment folders (a single wrapping folder is looked through).
-    Raises :class:`Refused` with the reason (for the gradebook) on anything it refuses, and whatever
+    Returns the folder that holds the assignment folders (a single wrapping folder is looked through)
+    and what was set aside, never unpacked (:func:`~autograder.submissions.junk.kept_members`). Raises :class:`Refused` with the reason (for the gradebook) on anything it refuses, and whatever
     ``zipfile`` raises on an archive it cannot read.
     """
     destination = Path(destination)
     with zipfile.ZipFile(archive) as bundle:
-        members = bundle.infolist()
+        members, ignored = kept_members(bundle.infolist())
         if len(members) > MAX_ZIP_FILES or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
             raise Refused(f"{archive.name} is too large to grade (over {MAX_ZIP_FILES} files or "
                              f"{MAX_ZIP_BYTES // 1024**2} MiB unpacked)")
@@ -65,22 +69,24 @@ def safe_unzip(archive, destination):
             target.parent.mkdir(parents=True, exist_ok=True)
             with bundle.open(member) as source:
                 target.write_bytes(source.read(MAX_ZIP_BYTES + 1)[:MAX_ZIP_BYTES])
-    entries = [entry for entry in destination.iterdir() if entry.name != "__MACOSX"]
+    entries = list(destination.iterdir())
     folders = {assignment.folder for assignment in ASSIGNMENTS}
     if len(entries) == 1 and entries[0].is_dir() and entries[0].name not in folders:
-        return entries[0]
-    return destination
+        return entries[0], ignored
+    return destination, ignored
 
 
-def folder_problem(folder):
+def folder_problem(folder, ignored=None):
     """Why the submission folder cannot be graded ("" when it can): the rules a zip follows.
+
+    Junk is set aside first and not counted; what was set aside is appended to ``ignored``.
 
     A symbolic link would let the grader bind or read whatever it points to (the reference
     solution, say) as the student's work, and a folder of any size or depth costs time to fingerprint.
     """
     count = size = 0
     try:
-        for path, info in walk(folder):
+        for path, info in walk_kept(folder, [] if ignored is None else ignored):
             if stat.S_ISLNK(info.st_mode):
                 return f"{folder.name} contains a symbolic link: {path.relative_to(folder)} (submit the file itself)"
             if stat.S_ISREG(info.st_mode):
@@ -111,7 +117,9 @@ def vet(entry, student, work):
             return Submission(student, entry, f"{shown} is a symbolic link (to {printable(os.readlink(entry))}); "
                               "hand in the folder, zip or notebook itself")
         if stat.S_ISDIR(info.st_mode):
-            return Submission(student, entry, folder_problem(entry))
+            ignored = []
+            problem = folder_problem(entry, ignored)
+            return Submission(student, entry, problem, tuple(ignored))
         if not stat.S_ISREG(info.st_mode):
             return None  # a pipe or a device is nobody's submission (and opening one could block)
         if entry.suffix == ".zip":
@@ -119,7 +127,8 @@ def vet(entry, student, work):
             remove_tree(destination)
             destination.mkdir(parents=True)
             try:
-                return Submission(student, safe_unzip(entry, destination))
+                folder, ignored = safe_unzip(entry, destination)
+                return Submission(student, folder, ignored=tuple(ignored))
             except Refused as error:
                 remove_tree(destination)
                 return Submission(student, entry, str(error))

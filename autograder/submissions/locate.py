@@ -8,8 +8,16 @@ where the assignment may be called anything (``week2/softmax.ipynb``).
 Which, when both are there: the module, unless it is still byte for byte the
 released stub (the generated notebooks record the stub's SHA-256 in their
 metadata) and so the work is in the notebook.
+
+Near misses are named, never graded: when neither file is there but one whose
+name differs only by case, spaces, dashes, a copy mark (``softmax (1).py``) or a
+``.txt`` suffix (``softmax.py.txt``) is, or the right file sits at the top of the
+submission, the problem says which file was found and what to rename it to
+(:func:`near_misses`). Grading it silently would teach the student nothing about
+the name the next grader looks for.
 """
 import hashlib
+import re
 from pathlib import Path
 
 from autograder.submissions.notebook_code import NotebookError, extract_definitions, read_notebook
@@ -54,6 +62,56 @@ def submitted_file(root, assignment):
     return module
 
 
+COPY_MARK = re.compile(r"\s*(\(\d+\)|-? ?copy( \d+)?)$", re.IGNORECASE)  # "softmax (1)", "softmax - Copy"
+SUFFIXES = (".py", ".ipynb")
+
+
+def _normalised(name):
+    """A file name reduced to what a near miss keeps: ``"Soft Max (1).py.txt"`` -> ``("softmax", ".py")``."""
+    name = name.lower()
+    while name.endswith(".txt"):
+        name = name[:-4]
+    stem, suffix = (name[:-len(s)], s) if (s := next((s for s in SUFFIXES if name.endswith(s)), "")) else (name, "")
+    stem = COPY_MARK.sub("", stem)
+    return re.sub(r"[\s_\-]+", "", stem), suffix
+
+
+def near_misses(root, assignment):
+    """Files of the submission at ``root`` that are nearly ``assignment``'s module or notebook.
+
+    Looked for where the right file would be looked for (every top-level folder) and at
+    the top of the submission; the exact names there count only at the top (a file in the
+    wrong place). Returns the paths found, relative to ``root``, in a stable order.
+    """
+    root = Path(root)
+    wanted = _normalised(assignment.module)[0]
+    exact = {f"{assignment.module}{suffix}" for suffix in SUFFIXES}
+    folders = [root] + sorted(path for path in root.iterdir()
+                              if path.is_dir() and not path.is_symlink() and not path.name.startswith("."))
+    found = []
+    for folder in folders:
+        for path in sorted(folder.iterdir()):
+            if not path.is_file() or path.is_symlink():
+                continue
+            stem, suffix = _normalised(path.name)
+            if stem == wanted and suffix and (folder == root or path.name not in exact):
+                found.append(path.relative_to(root))
+    return found
+
+
+def missing_message(root, assignment):
+    """Why ``assignment`` is missing from the submission at ``root``: near misses named, with the fix."""
+    expected = f"{assignment.folder}/{assignment.module}"
+    misses = near_misses(root, assignment) if Path(root).is_dir() else []
+    if not misses:
+        return f"{assignment.module_file} (or .ipynb) is missing from the submission"
+    found = misses[0]
+    suffix = _normalised(found.name)[1]
+    others = f" (and {', '.join(str(m) for m in misses[1:])})" if misses[1:] else ""
+    return (f"{assignment.module_file} (or .ipynb) is missing from the submission; found {found}{others}: "
+            f"rename it to {expected}{suffix} (it was not graded under another name)")
+
+
 def locate_module(root, assignment, scratch):
     """The Python file to import for ``assignment`` from the submission at ``root``.
 
@@ -70,7 +128,7 @@ def locate_module(root, assignment, scratch):
     """
     path = submitted_file(root, assignment)
     if path is None:
-        return None, f"{assignment.module_file} (or .ipynb) is missing from the submission"
+        return None, missing_message(root, assignment)
     if path.suffix != ".ipynb":
         return path, ""
     try:

@@ -18,11 +18,13 @@ class TreeTooLarge(ValueError):
     """A folder nested too deeply or holding too many entries to grade."""
 
 
-def walk(root, max_depth=MAX_DEPTH, max_entries=MAX_ENTRIES):
+def walk(root, max_depth=MAX_DEPTH, max_entries=MAX_ENTRIES, descend=None):
     """Yield ``(path, lstat result)`` for every entry under ``root`` (not ``root`` itself), parents first.
 
-    Symbolic links are yielded, never followed. Raises :class:`TreeTooLarge` when an entry lies
-    more than ``max_depth`` folders below ``root`` or when more than ``max_entries`` were seen.
+    Symbolic links are yielded, never followed. A folder for which ``descend(path)`` is false is
+    yielded but not entered (what is in it is neither seen nor counted). Raises :class:`TreeTooLarge`
+    when an entry lies more than ``max_depth`` folders below ``root`` or when more than ``max_entries``
+    were seen.
     """
     root = Path(root)
     stack, seen = [(root, 0)], 0
@@ -37,7 +39,7 @@ def walk(root, max_depth=MAX_DEPTH, max_entries=MAX_ENTRIES):
             info = entry.stat(follow_symlinks=False)
             path = Path(entry.path)
             yield path, info
-            if stat.S_ISDIR(info.st_mode):
+            if stat.S_ISDIR(info.st_mode) and (descend is None or descend(path)):
                 if depth + 1 >= max_depth:
                     raise TreeTooLarge(f"{root.name} is nested too deeply to grade (over {max_depth} folders)")
                 stack.append((path, depth + 1))

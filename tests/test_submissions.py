@@ -1,0 +1,137 @@
+"""Reading submissions as students hand them in: junk set aside before any limit, near misses named."""
+import os
+import shutil
+import sys
+import zipfile
+
+import pytest
+from conftest import REPO
+
+from autograder.kit.assignments import ASSIGNMENTS
+from autograder.submissions import discover as discovering
+from autograder.submissions.discover import discover
+from autograder.submissions.junk import ignored_note
+from autograder.submissions.locate import locate_module
+
+BY_FOLDER = {assignment.folder: assignment for assignment in ASSIGNMENTS}
+SOFTMAX = BY_FOLDER["02_softmax"]
+
+
+def write_environment(folder, kind):
+    """A fake Python environment of ``kind`` in ``folder``: what marks one, a symbolic link, and bulk."""
+    if kind == "venv":
+        (folder / "bin").mkdir(parents=True)
+        (folder / "pyvenv.cfg").write_text("home = /usr/bin\n")
+        os.symlink(sys.executable, folder / "bin" / "python")
+    elif kind == "conda":
+        (folder / "conda-meta").mkdir(parents=True)
+        (folder / "conda-meta" / "history").write_text("")
+    elif kind == "bare interpreter":  # no pyvenv.cfg, e.g. a copied folder: known by bin/python
+        (folder / "bin").mkdir(parents=True)
+        os.symlink(sys.executable, folder / "bin" / "python3")
+    site = folder / "lib" / "site-packages" / "numpy"
+    site.mkdir(parents=True)
+    for index in range(30):
+        (site / f"module_{index}.py").write_bytes(b"x" * 1000)
+
+
+def student_release(folder):
+    """A student's copy of 02, the solution in place of the stub, plus what their tools left behind."""
+    shutil.copytree(REPO / "assignments" / SOFTMAX.folder, folder / SOFTMAX.folder)
+    (folder / SOFTMAX.module_file).write_text((REPO / "solutions" / SOFTMAX.module_file).read_text())
+    (folder / SOFTMAX.folder / "__pycache__").mkdir()
+    (folder / SOFTMAX.folder / "__pycache__" / "softmax.cpython-311.pyc").write_bytes(b"\0" * 100)
+    (folder / SOFTMAX.folder / ".ipynb_checkpoints").mkdir()
+    (folder / SOFTMAX.folder / ".ipynb_checkpoints" / "softmax-checkpoint.ipynb").write_text("{}")
+    (folder / ".DS_Store").write_bytes(b"\0")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    return folder
+
+
+def zip_folder(folder, archive):
+    """Zip ``folder`` as a student's tool would: symbolic links stored as links."""
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for top, folders, files in os.walk(folder):
+            for name in folders + files:
+                path = os.path.join(top, name)
+                arcname = os.path.relpath(path, folder)
+                if os.path.islink(path):
+                    info = zipfile.ZipInfo(arcname)
+                    info.external_attr = 0o120777 << 16
+                    bundle.writestr(info, os.readlink(path))
+                elif os.path.isfile(path):
+                    bundle.write(path, arcname)
+    return archive
+
+
+@pytest.fixture
+def small_limits(monkeypatch):
+    """Limits the junk alone would exceed (30 files of 1 kB in each environment), the work alone not."""
+    monkeypatch.setattr(discovering, "MAX_ZIP_FILES", 20)
+    monkeypatch.setattr(discovering, "MAX_ZIP_BYTES", 25_000)
+
+
+@pytest.mark.parametrize("kind", ["venv", "conda", "bare interpreter"])
+@pytest.mark.parametrize("name", [".venv", "env", "my project env"])
+def test_environments_and_caches_are_set_aside_before_any_limit(tmp_path, small_limits, kind, name):
+    submissions = tmp_path / "submissions"
+    write_environment(student_release(submissions / "alice") / name, kind)
+    write_environment(student_release(tmp_path / "zipped" / "bob") / name, kind)
+    zip_folder(tmp_path / "zipped" / "bob", submissions / "bob.zip")
+    found = {s.student: s for s in discover(submissions, tmp_path / "work")}
+    for student in ("alice", "bob"):
+        submission = found[student]
+        assert submission.problem == "", submission.problem
+        assert f"{name}/ (a Python environment)" in submission.ignored
+        assert {"02_softmax/__pycache__/", "02_softmax/.ipynb_checkpoints/", ".DS_Store", ".git/"} <= set(
+            submission.ignored), submission.ignored
+        assert "def softmax" in (submission.path / SOFTMAX.module_file).read_text()
+    unpacked = found["bob"].path
+    assert not (unpacked / name).exists() and not (unpacked / SOFTMAX.folder / "__pycache__").exists()
+    assert f"{name}/ (a Python environment)" in ignored_note(found["alice"].ignored)
+
+
+def test_without_the_junk_the_same_submissions_are_still_too_large(tmp_path, small_limits):
+    """The limits still bite on the student's own files."""
+    submissions = tmp_path / "submissions"
+    folder = student_release(submissions / "alice")
+    for index in range(30):
+        (folder / SOFTMAX.folder / f"data_{index}.csv").write_bytes(b"1" * 1000)
+    zip_folder(folder, submissions / "bob.zip")
+    found = {s.student: s for s in discover(submissions, tmp_path / "work")}
+    assert "too large to grade" in found["alice"].problem and "too large to grade" in found["bob"].problem
+
+
+def test_a_symbolic_link_outside_an_environment_is_still_refused(tmp_path):
+    folder = student_release(tmp_path / "submissions" / "alice")
+    os.symlink(REPO / "solutions" / SOFTMAX.module_file, folder / SOFTMAX.folder / "answer.py")
+    [submission] = discover(tmp_path / "submissions", tmp_path / "work")
+    assert "symbolic link" in submission.problem
+
+
+@pytest.mark.parametrize("wrong, rename", [
+    ("02_softmax/softmax (1).py", "02_softmax/softmax.py"),
+    ("02_softmax/Softmax.py", "02_softmax/softmax.py"),
+    ("02_softmax/softmax.py.txt", "02_softmax/softmax.py"),
+    ("02_softmax/soft max - Copy.ipynb", "02_softmax/softmax.ipynb"),
+    ("softmax.py", "02_softmax/softmax.py"),  # the right name in the wrong place
+    ("04_logistic_regression/Logistic_Regression.py", "04_logistic_regression/logistic_regression.py"),
+])
+def test_a_near_miss_is_named_with_its_fix_and_not_graded(tmp_path, wrong, rename):
+    assignment = BY_FOLDER[rename.split("/")[0]]
+    root = tmp_path / "alice"
+    (root / wrong).parent.mkdir(parents=True, exist_ok=True)
+    (root / wrong).write_text("def softmax(X):\n    return X\n")
+    module, problem = locate_module(root, assignment, tmp_path / "scratch")
+    assert module is None
+    assert f"found {wrong}" in problem and f"rename it to {rename}" in problem, problem
+
+
+@pytest.mark.parametrize("unrelated", ["02_softmax/softmax_old.py", "02_softmax/notes.txt", "02_softmax/mlp.py"])
+def test_other_files_are_not_near_misses(tmp_path, unrelated):
+    root = tmp_path / "alice"
+    (root / unrelated).parent.mkdir(parents=True)
+    (root / unrelated).write_text("")
+    module, problem = locate_module(root, SOFTMAX, tmp_path / "scratch")
+    assert module is None and problem == "02_softmax/softmax.py (or .ipynb) is missing from the submission"
