@@ -224,7 +224,7 @@ class WorkerSession:
                 wire.write_all(self.request_fd, wire.dumps(wire.encode(message)))
             header = self._read(wire.HEADER_BYTES, deadline)
             body = self._read(wire.frame_length(header), deadline)
-            answer = wire.parse_body(body)
+            answer, arrays = wire.parse_body(body)
         except TimeoutError:
             self.close()
             error = StudentCodeFailed(f"timed out after {timeout:g} s in {what}")
@@ -239,7 +239,7 @@ class WorkerSession:
             self.close()
             raise StudentCodeFailed(f"{what} sent back something that is not plain data: {error}") from None
         try:
-            return self._unpack(answer, what)
+            return self._unpack(answer, what, arrays)
         except StudentCodeFailed as error:
             if error.broke_protocol:
                 self.close()  # its genuine answer may still be on the way: only a fresh worker is in step
@@ -254,12 +254,13 @@ class WorkerSession:
             return 128 - code  # bwrap reports a worker killed by signal N as the exit status 128 + N
         return code
 
-    def _unpack(self, answer, what):
+    def _unpack(self, answer, what, arrays=()):
+        """The value and mutated positions of a parsed answer (``arrays``: its frame's, see :func:`wire.parse_body`)."""
         if type(answer) is not dict:
             raise ProtocolBroken(f"{what}: malformed answer from the worker")
         if "error" in answer:
             error = answer["error"]
-            if type(error) is not dict or not all(type(error.get(k)) is str for k in ("type", "message", "traceback")):
+            if arrays or type(error) is not dict or not all(type(error.get(k)) is str for k in ("type", "message", "traceback")):
                 raise ProtocolBroken(f"{what}: malformed error report from the worker")
             if error["type"] == "UngradableResult":
                 raise StudentCodeFailed(f"{what} {error['message']}")
@@ -272,7 +273,7 @@ class WorkerSession:
             raise ProtocolBroken(f"{what}: malformed answer from the worker")
         try:
             mutated = wire.decode(answer["mutated"])
-            value = wire.decode(answer["ok"])
+            value = wire.decode(answer["ok"], arrays)
         except wire.WireError as error:
             raise ProtocolBroken(f"{what} returned something that is not plain data: {error}") from None
         if not all(type(position) is int for position in mutated):

@@ -1,23 +1,28 @@
 """The one channel between the trusted grader and a worker running student code.
 
-Messages are length-prefixed JSON. Values are plain JSON (``None``, bools, ints,
-floats including NaN and infinities, strings) or tagged objects:
+A frame is an 8-byte big-endian length, then its body: a 4-byte length, a JSON part, and the
+raw bytes of the message's numeric arrays, each behind a small binary header::
 
-- ``{"__array__": <base64 of the raw bytes>, "dtype": "<f8", "shape": [2, 3]}``: a numeric
-  ndarray (its bytes in C order);
-- ``{"__scalar__": <base64 of the raw bytes>, "dtype": "<i4"}``: a numpy scalar (a float64,
-  an int32...);
+    body    = json_length (>I) | JSON | array*
+    array   = dtype (4 ASCII bytes, "<f8 ") | ndim (B) | ndim sizes (>Q each) | raw bytes, C order
+
+The JSON part holds plain values (``None``, bools, ints, floats including NaN and infinities,
+strings) or tagged objects:
+
+- ``{"__array__": k}``: the k-th array of the frame; ``{"__scalar__": k}``: a numpy scalar (a
+  float64, an int32...), sent as the k-th array, of shape ();
 - ``{"__tuple__": [...]}``, lists as JSON lists, ``{"__dict__": [[key, value], ...]}``
   with string keys;
 - ``{"__handle__": id, "type": name}``: an object that stays in the worker.
 
-Decoding never runs code: JSON is parsed by :mod:`json`, raw arrays by
-``numpy.frombuffer`` with a dtype spelled as a plain byte order, kind and size
-(``<f8``; nothing else is even given to numpy); only boolean, integer, unsigned,
-float and complex dtypes are accepted, and sizes are bounded. Anything else raises
+An array's bytes never pass through JSON or base64: encoding is one copy of its buffer, decoding
+one ``numpy.frombuffer`` and a copy. Decoding never runs code: JSON is parsed by :mod:`json`,
+raw arrays by ``numpy.frombuffer`` with a dtype spelled as a plain byte order, kind and size
+(``<f8``; nothing else is even given to numpy); only boolean, integer, unsigned, float and
+complex dtypes are accepted, sizes are bounded, every array is used exactly once (two values
+never share memory) and no byte of a frame is left over. Anything else raises
 :class:`WireError`, which the grader counts as a failed test.
 """
-import base64
 import json
 import math
 import os
@@ -28,8 +33,11 @@ import numpy as np
 
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 MAX_DEPTH = 32
+MAX_ARRAYS = 1 << 16  # per frame: a frame of tiny arrays must not become millions of Python objects
 NUMERIC_KINDS = "biufc"
 _LENGTH = struct.Struct(">Q")
+_JSON_LENGTH = struct.Struct(">I")
+_ARRAY_HEADER = struct.Struct(">4sB")
 MAX_DIMENSIONS = 32
 _PLAIN_DTYPE = re.compile(r"[<>|=][biufc][0-9]{1,2}")
 
@@ -50,33 +58,23 @@ class Handle:
         return f"<{self.type} object in the worker, handle {self.id}>"
 
 
-def _encode_raw(array):
-    return base64.b64encode(array.tobytes()).decode("ascii")
+class _Raw:
+    """An array (or numpy scalar) on its way into a frame: :func:`dumps` writes its bytes after the JSON."""
 
+    __slots__ = ("array", "tag")
 
-def _decode_raw(text, dtype, shape):
-    """An array from its raw bytes: ``dtype`` a plain numeric type code, ``shape`` a list of sizes."""
-    if (type(dtype) is not str or not _PLAIN_DTYPE.fullmatch(dtype) or type(shape) is not list
-            or len(shape) > MAX_DIMENSIONS or not all(type(size) is int and size >= 0 for size in shape)):
-        raise WireError("not a plain numeric array (a malformed type or shape)")
-    try:
-        dtype = np.dtype(dtype)
-        raw = base64.b64decode(text.encode("ascii"), validate=True)
-    except (TypeError, ValueError, UnicodeError):
-        raise WireError("not a plain numeric array (a malformed type or payload)") from None
-    if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None or len(raw) != math.prod(shape) * dtype.itemsize:
-        raise WireError("not a plain numeric array (its size does not match its type and shape)")
-    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    def __init__(self, array, tag):
+        self.array, self.tag = array, tag
 
 
 class Encoding:
-    """How :func:`convert` writes each kind of plain data: here, as the wire's tagged JSON."""
+    """How :func:`convert` writes each kind of plain data: here, as the wire's tagged JSON and raw arrays."""
 
     def array(self, value):
-        return {"__array__": _encode_raw(value), "dtype": value.dtype.str, "shape": list(value.shape)}
+        return _Raw(value, "__array__")
 
     def scalar(self, value):
-        return {"__scalar__": _encode_raw(np.asarray(value)), "dtype": value.dtype.str}
+        return _Raw(np.asarray(value), "__scalar__")
 
     def handle(self, value):
         return {"__handle__": value.id, "type": value.type}
@@ -126,48 +124,130 @@ _ENCODING = Encoding()
 
 
 def encode(value, register_object=None):
-    """Turn ``value`` into JSON-ready plain data (see :func:`convert`)."""
+    """Turn ``value`` into a message :func:`dumps` can frame (see :func:`convert`)."""
     return convert(value, register_object, _ENCODING)
 
 
-def decode(data, depth=0):
-    """Turn plain data from :func:`json.loads` back into values; raise :class:`WireError` on anything else."""
+def decode(data, arrays=()):
+    """Turn the parts of a frame (:func:`parse_body`) back into values; raise :class:`WireError` on anything else.
+
+    ``data`` is plain data from :func:`json.loads`, ``arrays`` the frame's arrays, which its
+    ``__array__`` and ``__scalar__`` tags name by position.
+    """
+    used = set()
+    value = _decode(data, arrays, 0, used)
+    if len(used) != len(arrays):
+        raise WireError("a message with arrays that no value uses")
+    return value
+
+
+def _take(arrays, index, used):
+    if type(index) is not int or not 0 <= index < len(arrays) or index in used:
+        raise WireError("a malformed array index")
+    used.add(index)
+    return arrays[index]
+
+
+def _decode(data, arrays, depth, used):
     if depth > MAX_DEPTH:
         raise WireError("nested too deeply")
     if data is None or type(data) in (bool, int, float, str):
         return data
     if type(data) is list:
-        return [decode(item, depth + 1) for item in data]
+        return [_decode(item, arrays, depth + 1, used) for item in data]
     if type(data) is dict:
         keys = set(data)
-        if keys == {"__array__", "dtype", "shape"} and type(data["__array__"]) is str:
-            return _decode_raw(data["__array__"], data["dtype"], data["shape"])
-        if keys == {"__scalar__", "dtype"} and type(data["__scalar__"]) is str:
-            return _decode_raw(data["__scalar__"], data["dtype"], [])[()]
-        if set(data) == {"__tuple__"} and type(data["__tuple__"]) is list:
-            return tuple(decode(item, depth + 1) for item in data["__tuple__"])
-        if set(data) == {"__dict__"} and type(data["__dict__"]) is list:
+        if keys == {"__array__"}:
+            return _take(arrays, data["__array__"], used)
+        if keys == {"__scalar__"}:
+            array = _take(arrays, data["__scalar__"], used)
+            if array.shape != ():
+                raise WireError("a malformed numpy scalar (its array has a shape)")
+            return array[()]
+        if keys == {"__tuple__"} and type(data["__tuple__"]) is list:
+            return tuple(_decode(item, arrays, depth + 1, used) for item in data["__tuple__"])
+        if keys == {"__dict__"} and type(data["__dict__"]) is list:
             items = data["__dict__"]
             if not all(type(item) is list and len(item) == 2 and type(item[0]) is str for item in items):
                 raise WireError("a malformed dict")
-            return {key: decode(value, depth + 1) for key, value in items}
-        if set(data) == {"__handle__", "type"} and type(data["__handle__"]) is int and type(data["type"]) is str:
+            return {key: _decode(value, arrays, depth + 1, used) for key, value in items}
+        if keys == {"__handle__", "type"} and type(data["__handle__"]) is int and type(data["type"]) is str:
             return Handle(data["__handle__"], data["type"])
     raise WireError(f"unexpected {type(data).__name__} in a message")
 
 
 def dumps(message):
-    """Frame an already-encoded message as bytes."""
-    body = json.dumps(message, separators=(",", ":")).encode("utf-8")
-    return _LENGTH.pack(len(body)) + body
+    """Frame an encoded message (:func:`encode`) as bytes: its JSON, then its arrays' raw bytes."""
+    arrays = []
+
+    def collect(value):
+        if type(value) is not _Raw:
+            raise TypeError(f"a {type(value).__name__} in a message (encode it first)")
+        arrays.append(value.array)
+        return {value.tag: len(arrays) - 1}
+
+    text = json.dumps(message, separators=(",", ":"), default=collect).encode("utf-8")
+    parts = [b"", _JSON_LENGTH.pack(len(text)), text]
+    for array in arrays:
+        parts += [_ARRAY_HEADER.pack(array.dtype.str.encode("ascii").ljust(4), array.ndim),
+                  struct.pack(f">{array.ndim}Q", *array.shape), np.ascontiguousarray(array).data]
+    size = sum(len(part) if type(part) is bytes else part.nbytes for part in parts)
+    parts[0] = _LENGTH.pack(size)
+    return b"".join(parts)
 
 
 def parse_body(body):
-    """Parse a frame's body into plain data, refusing anything that is not JSON."""
+    """Split a frame's body into its JSON data and its arrays; refuse anything that is not a well-formed frame.
+
+    Returns ``(data, arrays)`` for :func:`decode`.
+    """
+    view = memoryview(body)
+    if len(view) < _JSON_LENGTH.size:
+        raise WireError("a message too short to be a frame")
+    (text_length,) = _JSON_LENGTH.unpack_from(view)
+    offset = _JSON_LENGTH.size + text_length
+    if offset > len(view):
+        raise WireError("a message whose JSON part runs past its end")
     try:
-        return json.loads(body.decode("utf-8"))
+        data = json.loads(bytes(view[_JSON_LENGTH.size:offset]).decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise WireError("a message that is not JSON") from None
+    arrays = []
+    while offset < len(view):
+        if len(arrays) == MAX_ARRAYS:
+            raise WireError(f"a message of more than {MAX_ARRAYS} arrays")
+        array, offset = _read_array(view, offset)
+        arrays.append(array)
+    return data, arrays
+
+
+def _read_array(view, offset):
+    """The array whose header starts at ``offset``, and the offset after its bytes."""
+    if offset + _ARRAY_HEADER.size > len(view):
+        raise WireError("a truncated array header")
+    code, ndim = _ARRAY_HEADER.unpack_from(view, offset)
+    offset += _ARRAY_HEADER.size
+    try:
+        dtype = code.decode("ascii").rstrip(" ")
+    except UnicodeDecodeError:
+        dtype = None
+    if dtype is None or not _PLAIN_DTYPE.fullmatch(dtype) or ndim > MAX_DIMENSIONS:
+        raise WireError("not a plain numeric array (a malformed type or shape)")
+    if offset + 8 * ndim > len(view):
+        raise WireError("a truncated array header")
+    shape = struct.unpack_from(f">{ndim}Q", view, offset)
+    offset += 8 * ndim
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise WireError("not a plain numeric array (a malformed type)") from None
+    if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None:
+        raise WireError("not a plain numeric array (a malformed type)")
+    size = math.prod(shape) * dtype.itemsize
+    if size > len(view) - offset:
+        raise WireError("not a plain numeric array (its size does not match its type and shape)")
+    array = np.frombuffer(view[offset:offset + size], dtype=dtype).reshape(shape).copy()
+    return array, offset + size
 
 
 def read_exactly(fd, size):

@@ -319,7 +319,7 @@ def serve(request_fd, response_fd):
             header = wire.read_exactly(request_fd, wire.HEADER_BYTES)
         except EOFError:
             return
-        request = wire.decode(wire.parse_body(wire.read_exactly(request_fd, wire.frame_length(header))))
+        request = wire.decode(*wire.parse_body(wire.read_exactly(request_fd, wire.frame_length(header))))
         try:
             response = worker.answer(request)
         except BaseException as error:  # the student's code may raise anything, SystemExit included
