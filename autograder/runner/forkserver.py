@@ -228,7 +228,7 @@ def warm_up(test_files, solutions_root):
                 pass
     if any("digits" in Path(path).read_text(errors="replace") for path in test_files):
         try:
-            plugin._digits_split()  # scikit-learn's digits (and scikit-learn: a second to import)
+            plugin._digits_split()  # the standard split, made once here for every child
         except Exception:  # noqa: BLE001
             pass
 
