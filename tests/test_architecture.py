@@ -146,6 +146,50 @@ def test_the_package_keeps_every_rule():
     assert violations(PACKAGE) == []
 
 
+def top_level_names(path):
+    """The names a module binds at its top level (definitions, assignments, imports)."""
+    names = set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
+
+
+def source_of(module):
+    """The file of ``autograder.x.y``: its module, or its package's ``__init__.py`` (None: no such module)."""
+    base = PACKAGE.parent.joinpath(*module.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+@pytest.mark.parametrize("folder", ["autograder", "tests", "examples", "benchmarks", "solutions", "assignments"])
+def test_every_import_of_the_package_names_something_that_exists(folder):
+    """After a move, a stale import inside a function fails only when that function runs (a warm fork
+    server once fell back to cold runners in silence): every ``autograder`` import, lazy ones included,
+    must name a module, or a name that module defines."""
+    stale = []
+    for path in sorted((REPO / folder).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                stale += [f"{path.name}: import {alias.name}" for alias in node.names
+                          if alias.name.split(".")[0] == "autograder" and source_of(alias.name) is None]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "autograder" and not node.level:
+                source = source_of(node.module)
+                if source is None:
+                    stale.append(f"{path.name}: from {node.module}")
+                    continue
+                stale += [f"{path.name}: from {node.module} import {alias.name}" for alias in node.names
+                          if alias.name not in top_level_names(source) and source_of(f"{node.module}.{alias.name}") is None]
+    assert stale == []
+
+
 def code_words(path):
     """The names and strings of a module's code, docstrings left out."""
     tree = ast.parse(path.read_text())
