@@ -43,9 +43,17 @@ def plain_copy(value, register_object=None):
 
 
 class CopyingWorker(Worker):
-    """The worker's logic, answering with plain copies instead of encoded messages."""
+    """The worker's logic, answering with plain copies instead of encoded messages; stubs ask ``session``."""
 
     pack = staticmethod(plain_copy)
+
+    def __init__(self, session):
+        super().__init__()
+        self.session = session
+
+    def ask(self, question):
+        found = self.session.pin_answer(plain_copy(question))
+        return {"answer": plain_copy(found[0])} if found else {"own": True}
 
 
 class InProcessSession(WorkerSession):
@@ -56,7 +64,7 @@ class InProcessSession(WorkerSession):
             raise SubmissionMissing(self.missing_message)
         if self.load_failure is not None:
             raise ImportFailed(*self.load_failure)
-        self.worker = CopyingWorker()
+        self.worker = CopyingWorker(self)
         self.process = self.worker  # "running"
         self.generation += 1
         load = {"op": "load", "path": str(self.module_path), "name": self.module_name,
@@ -64,16 +72,19 @@ class InProcessSession(WorkerSession):
         try:
             self._exchange(load, 0, f"importing {self.module_path.name}")
         except StudentCodeFailed as error:
-            self.load_failure = (f"could not import {self.module_path.name}: {error}", error.details)
+            self.load_failure = (f"could not import {self.module_path.name}: {error}", error.details,
+                                 f"could not import {self.module_path.name}: {error.quarantined}")
             self.close()
             raise ImportFailed(*self.load_failure) from None
 
     def close(self):
         self.process = self.worker = None
 
-    def send(self, message, what="the student's code", restart_on_error=False):
+    def send(self, message, what="the student's code", restart_on_error=False, on_answer=None):
         try:  # nothing to save here: no process to wait for
-            self.request(message, what=what)
+            value, _ = self.request(message, what=what)
+            if on_answer is not None:
+                on_answer(value)
         except StudentCodeFailed:
             if not restart_on_error:
                 raise
@@ -88,7 +99,7 @@ class InProcessSession(WorkerSession):
         except BaseException as error:  # noqa: BLE001 - as the worker does: the student's code may raise anything
             answer = {"error": describe(error)}
         if "ok" in answer:
-            return answer["ok"], answer["mutated"]
+            return answer["ok"], {key: value for key, value in answer.items() if key != "ok"}
         return self._unpack(answer, what)
 
 

@@ -9,6 +9,14 @@ It provides the fixtures the tests use:
 ``digits``     the standard digits split; ``digits_split(seed)`` gives others.
 
 and records one result per test with a message fit for the student's feedback.
+
+Every verdict is the grader's: the records are written here, from the grader's own words.
+Before the due date (``before_due``, the default) a hidden test's feedback never quotes the
+student's code (its exception's message, what it printed, its traceback): it names the
+exception's type and the line of the student's file (``StudentCodeFailed.quarantined``), so
+that a submission cannot print the hidden inputs or the reference values it was given. A
+submission whose code reached for the grader's internals (the worker's tamper evidence) is
+flagged ``needs review`` in its status, and the tests from that moment on do not count.
 """
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -22,7 +30,7 @@ from autograder.sandbox.inside.loading import load_module
 from autograder.sandbox.remote import RemoteModule
 from autograder.sandbox.session import StudentCodeFailed, WorkerSession
 from autograder.submissions.locate import locate_module
-from autograder.testing.checks import CheckFailed
+from autograder.testing.checks import CheckFailed, assert_sgd_step
 
 BY_FOLDER = {assignment.folder: assignment for assignment in ASSIGNMENTS}
 
@@ -43,19 +51,29 @@ class TestRecord:
         return asdict(self)
 
 
-def feedback_message(excinfo):
-    """What the student is told about a failure: never an expected value."""
+def feedback_message(excinfo, quarantine=False):
+    """What the student is told about a failure: never an expected value; with ``quarantine``, no text of theirs."""
     error = excinfo.value
-    if isinstance(error, (CheckFailed, StudentCodeFailed)):
-        return str(error), getattr(error, "details", "")
+    if isinstance(error, StudentCodeFailed):
+        return (error.quarantined, "") if quarantine else (str(error), error.details)
+    if isinstance(error, CheckFailed):
+        return str(error), ""
     if isinstance(error, AssertionError):  # plain asserts (--assert=plain): only the author's message
         return str(error) or "a check failed", ""
     return f"the test could not run: {type(error).__name__}", ""
 
 
+def needs_review(folder, evidence):
+    """The status and the message of a submission whose code reached for the grader's internals."""
+    return (f"needs review: {folder} reached for {evidence[0]}",
+            f"needs review: the code reached for the grader's internals ({'; '.join(evidence)}); "
+            "from then on its tests do not count")
+
+
 class GradingPlugin:
-    def __init__(self, submission_root, sandbox, scratch, solutions_root=None):
+    def __init__(self, submission_root, sandbox, scratch, solutions_root=None, before_due=True):
         self.submission_root = Path(submission_root)
+        self.before_due = before_due
         self.sandbox = sandbox
         self.scratch = Path(scratch)
         self.solutions_root = Path(solutions_root).resolve() if solutions_root else None
@@ -83,7 +101,7 @@ class GradingPlugin:
     @pytest.fixture
     def student(self, request):
         assignment = self.assignment_of(request.node)
-        module = RemoteModule(self.session_for(assignment), assignment.module)
+        module = RemoteModule(self.session_for(assignment), assignment.module, judge_step=assert_sgd_step)
         yield module
         try:
             module._unpin()
@@ -140,14 +158,22 @@ class GradingPlugin:
         outcome = yield
         report = outcome.get_result()
         if report.when == "call" or (report.when == "setup" and not report.passed):
-            message, details = feedback_message(call.excinfo) if call.excinfo else ("", "")
+            visibility = self.visibility_of(item.path)
+            quarantine = visibility == "hidden" and self.before_due
+            message, details = feedback_message(call.excinfo, quarantine) if call.excinfo else ("", "")
             name = getattr(item, "originalname", item.name)
             case = item.callspec.id if hasattr(item, "callspec") else ""
             folder = self.assignment_of(item).folder
-            problem = f"{folder}: {message}" if call.excinfo and getattr(call.excinfo.value, "problem", False) else ""
+            problem = ""
+            if call.excinfo and getattr(call.excinfo.value, "problem", False):
+                problem = f"{folder}: {call.excinfo.value.quarantined}"  # a status is the grader's words only
+            passed = report.passed
+            evidence = getattr(self.sessions.get(folder), "evidence", None)
+            if evidence:
+                problem, message = needs_review(folder, evidence)
+                passed, details = False, ""
             self.records.append(TestRecord(
-                folder, name, case, self.visibility_of(item.path), report.passed, message, details,
-                round(report.duration, 3), problem,
+                folder, name, case, visibility, passed, message, details, round(report.duration, 3), problem,
             ))
 
     def pytest_sessionfinish(self):

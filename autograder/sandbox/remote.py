@@ -7,9 +7,23 @@ student's code returns is ever more than plain data here.
 
 Grader-only helpers start with an underscore, so they cannot collide with a
 student's names: ``_seed``, ``_sgd``, ``_pin``.
+
+Every judgment stays here, on the trusted side: a pin's table never leaves this process
+(:mod:`autograder.sandbox.pins`), whether a call changed its arguments is decided by comparing
+what was sent with what the worker reports back after the call, and training is checked step
+by step at steps the worker cannot foresee.
 """
+import random
+import time
+
+import numpy as np
+
 from autograder.sandbox.inside import wire
-from autograder.sandbox.session import DEFAULT_TIMEOUT
+from autograder.sandbox.pins import Pin
+from autograder.sandbox.session import DEFAULT_TIMEOUT, StudentCodeFailed
+
+CHECKED_STEPS = 6  # steps of a training run checked at random, besides its last one
+_UNFORESEEABLE = random.SystemRandom()  # the grader's source is public: its checked steps must not be
 
 
 class Remote:
@@ -39,6 +53,8 @@ class Remote:
         return wrap(self._session, value)
 
     def __setattr__(self, name, value):
+        if self._handle is not None:
+            self._session.remember(self._handle, name, value)  # the state a pin of this object answers for
         # Sent without waiting for the acknowledgement; an error is raised with the next request.
         self._session.send({"op": "setattr", "name": name, "value": unwrap(value), "target": self._handle},
                            what=f"setting {self._label}.{name}")
@@ -55,30 +71,61 @@ class RemoteObject(Remote):
 class RemoteModule(Remote):
     """The student's module for one assignment."""
 
-    def __init__(self, session, module_name):
+    def __init__(self, session, module_name, judge_step=None):
         super().__init__(session, None, module_name)
+        object.__setattr__(self, "_judge_step", judge_step)
 
     def _seed(self, seed):
         """``np.random.seed(seed)`` in the worker."""
         self._session.send({"op": "seed", "seed": seed}, what="seeding")
 
     def _sgd(self, model, X, y, epochs, learning_rate, timeout=60.0):
-        """Run ``epochs`` passes of per-sample ``model.train`` in the worker."""
-        self._session.request(
-            {"op": "sgd", "target": model._handle, "X": X, "y": y, "epochs": epochs, "learning_rate": learning_rate},
-            timeout=timeout, what=f"training {model._label} ({epochs} epoch(s) of {model._label}.train)",
-        )
+        """Run ``epochs`` passes of per-sample ``model.train`` in the worker, checking steps on the way.
+
+        At a few steps drawn here at random, and at the last one, the worker reports the model's
+        arrays before and after the step and the student's own ``grad_loss`` at the parameters
+        before it; each is given to ``judge_step`` (set by the grader: it raises when the change is
+        not one SGD step with that gradient). ``timeout`` bounds the whole run.
+        """
+        what = f"training {model._label} ({epochs} epoch(s) of {model._label}.train)"
+        deadline = time.monotonic() + timeout
+        data, _ = self._session.request({"op": "keep", "value": (X, y)}, what=what)
+        total = epochs * len(X)
+        checked = sorted(set(_UNFORESEEABLE.sample(range(total), min(CHECKED_STEPS, total))) | {total - 1})
+        start = 0
+        for step in checked:
+            report, _ = self._session.request(
+                {"op": "sgd", "target": model._handle, "data": data, "learning_rate": learning_rate,
+                 "start": start, "stop": step + 1, "check": True},
+                timeout=max(deadline - time.monotonic(), 0.001), what=what)
+            start = step + 1
+            if self._judge_step is not None:
+                self._judge_step(report, learning_rate, f"{model._label}.train")
 
     def _pin(self, name, table, target=None):
-        """Make ``name`` (on the module or on ``target``) answer from ``table``: ``[(args, kwargs, output)]``."""
-        table = [(list(args), dict(kwargs), output) for args, kwargs, output in table]
+        """Make ``name`` (on the module or on ``target``) answer from ``table``: ``[(args, kwargs, output)]``.
+
+        The table stays here; for a method, the pin answers only while ``target`` holds the
+        attributes the grader set on it. A student without ``name`` is tested without the pin.
+        """
         handle = target._handle if target is not None else None
-        self._session.send({"op": "pin", "name": name, "table": table, "target": handle},
-                           what=f"preparing {name}")
+        state = dict(self._session.attributes.get(handle.id, {})) if handle is not None else {}
+        pin = Pin(name, [(list(args), dict(kwargs), output) for args, kwargs, output in table], state)
+        number = self._session.add_pin(pin)
+
+        def answered(value):
+            if isinstance(value, dict) and "parameters" in value:
+                pin.parameters = value["parameters"]
+            else:
+                self._session.pins.pop(number, None)  # the student has no such function: nothing to answer
+
+        self._session.send({"op": "pin", "pin": number, "name": name, "target": handle, "state": sorted(state)},
+                           what=f"preparing {name}", on_answer=answered)
         self._session.pinned = True
 
     def _unpin(self):
         """Undo every pin; the grader does this after each test."""
+        self._session.forget_pins()
         if self._session.pinned and self._session.process is not None:
             # Not waited for: a worker that cannot undo its pins is replaced before its next request.
             self._session.send({"op": "unpin"}, what="undoing pins", restart_on_error=True)
@@ -92,12 +139,21 @@ class RemoteFunction:
         self.session, self.handle, self.name, self.label, self.timeout = session, handle, name, label, timeout
 
     def call_tracking_mutation(self, *args, **kwargs):
-        """Call, and also return the positions of the arguments the call changed in place."""
-        value, mutated = self.session.request(
-            {"op": "call", "name": self.name, "target": self.handle,
+        """Call, and also return the positions of the arguments the call changed in place.
+
+        The worker sends the arguments back as they are after the call; they are compared here
+        with what was sent (keyword arguments count by their names).
+        """
+        value, after = self.session.request(
+            {"op": "call", "name": self.name, "target": self.handle, "track": True,
              "args": [unwrap(arg) for arg in args], "kwargs": {k: unwrap(v) for k, v in kwargs.items()}},
             timeout=self.timeout, what=self.label,
         )
+        after_args, after_kwargs = after.get("after"), after.get("after_kwargs")
+        if type(after_args) is not list or len(after_args) != len(args) or type(after_kwargs) is not dict:
+            raise StudentCodeFailed(f"{self.label}: malformed answer from the worker")
+        mutated = [position for position, (sent, now) in enumerate(zip(args, after_args)) if changed(sent, now)]
+        mutated += [name for name, sent in kwargs.items() if changed(sent, after_kwargs.get(name))]
         return wrap(self.session, value), mutated
 
     def __call__(self, *args, **kwargs):
@@ -105,6 +161,31 @@ class RemoteFunction:
 
     def with_timeout(self, seconds):
         return RemoteFunction(self.session, self.handle, self.name, self.label, seconds)
+
+
+def changed(sent, now):
+    """Did a call change the argument ``sent`` in place, given ``now``, the worker's account of it after the call?
+
+    Arrays, and lists, tuples and dicts (which may hold arrays), must come back identical: types,
+    shapes, dtypes and every byte, NaNs included. Anything else cannot be changed by a call.
+    """
+    if not isinstance(sent, (np.ndarray, list, tuple, dict)):
+        return False
+    return _differs(sent, now)
+
+
+def _differs(sent, now):
+    if type(now) is not type(sent):
+        return True
+    if isinstance(sent, np.ndarray):
+        return now.shape != sent.shape or now.dtype != sent.dtype or now.tobytes() != sent.tobytes()
+    if isinstance(sent, (list, tuple)):
+        return len(now) != len(sent) or any(map(_differs, sent, now))
+    if isinstance(sent, dict):
+        return now.keys() != sent.keys() or any(_differs(sent[key], now[key]) for key in sent)
+    if isinstance(sent, (float, np.floating)) and sent != sent and now != now:
+        return False  # NaN stays NaN
+    return bool(now != sent)
 
 
 def wrap(session, value):

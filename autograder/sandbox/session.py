@@ -4,7 +4,17 @@ A :class:`WorkerSession` starts the worker (through a :class:`~autograder.sandbo
 sends it requests, waits for each answer with a wall-clock timeout, and replaces a
 worker that hung, crashed or broke the protocol. Only the request that met the
 trouble fails; the next request starts a fresh worker and reloads the module.
+
+While a request runs, the session answers the worker's pinned stubs from the pins' tables,
+which stay here (:mod:`autograder.sandbox.pins`), and collects the tamper evidence the worker
+reports (:mod:`autograder.sandbox.inside.tamper`) in :attr:`WorkerSession.evidence`.
+
+A failure's message may quote the student's code (its exception's message, what it printed);
+each :class:`StudentCodeFailed` also carries a ``quarantined`` message written by the grader
+alone (the exception's type, if a built-in one, and the line of the student's file), for
+feedback that must not show the student's own text.
 """
+import builtins
 import os
 import select
 import signal
@@ -14,16 +24,23 @@ import time
 from pathlib import Path
 
 from autograder.sandbox.inside import wire
+from autograder.sandbox.pins import Pin
 
 DEFAULT_TIMEOUT = 10.0
 PIPELINE_BYTES = 32 * 1024  # requests sent without waiting, unread, never fill the pipe (64 KiB)
 MAX_OUTPUT_CHARS = 2000
+MAX_EVIDENCE = 20
+# Exception types whose names the grader may repeat: a student's own class name is the student's text.
+KNOWN_EXCEPTIONS = {name for name, value in vars(builtins).items()
+                    if isinstance(value, type) and issubclass(value, BaseException)} | {"LinAlgError", "AxisError"}
 
 
 class StudentCodeFailed(Exception):
     """The student's code did not produce a value: it raised, hung, crashed or returned junk.
 
-    ``str(error)`` is the message for the student's feedback.
+    ``str(error)`` is the message for the student's feedback; ``quarantined`` the same account
+    written by the grader alone (no text of the student's), and ``details`` what the student's
+    code said (its traceback, its output).
     """
 
     #: True when the failure concerns the whole assignment (missing, unimportable), not one test.
@@ -31,9 +48,10 @@ class StudentCodeFailed(Exception):
     #: True when the worker broke the protocol: what it sends next cannot be trusted to answer the next request.
     broke_protocol = False
 
-    def __init__(self, message, details=""):
+    def __init__(self, message, details="", quarantined=None):
         super().__init__(message)
         self.details = details
+        self.quarantined = message if quarantined is None else quarantined
 
 
 class SubmissionMissing(StudentCodeFailed):
@@ -92,8 +110,12 @@ class WorkerSession:
         self.generation = 0
         self.output_file = None
         self.pinned = False
-        self.pending = []  # (key, what, restart_on_error) of requests sent without waiting (send)
+        self.pending = []  # (key, what, restart_on_error, on_answer) of requests sent without waiting (send)
         self.pending_bytes = 0
+        self.pins = {}  # pin id -> Pin, for the current test (cleared by forget_pins)
+        self.next_pin = 0
+        self.evidence = []  # what the worker's audit hook reported, in the grader's words
+        self.attributes = {}  # handle id -> {name: value} the grader set on that object (a pin's state)
 
     # -- process lifetime -------------------------------------------------
     def _start(self):
@@ -126,7 +148,8 @@ class WorkerSession:
         try:
             self._exchange(load, DEFAULT_TIMEOUT, f"importing {self.module_path.name}")
         except StudentCodeFailed as error:
-            self.load_failure = (f"could not import {self.module_path.name}: {error}", error.details)
+            self.load_failure = (f"could not import {self.module_path.name}: {error}", error.details,
+                                 f"could not import {self.module_path.name}: {error.quarantined}")
             self.close()
             raise ImportFailed(*self.load_failure) from None
 
@@ -139,6 +162,22 @@ class WorkerSession:
             for fd in (self.request_fd, self.response_fd):
                 os.close(fd)
             self.process = None
+        self.attributes.clear()  # a fresh worker holds no object the grader set anything on
+
+    # -- pins and state ---------------------------------------------------
+    def add_pin(self, pin):
+        """Register ``pin`` (a :class:`~autograder.sandbox.pins.Pin`) and return its id for the worker."""
+        self.next_pin += 1
+        self.pins[self.next_pin] = pin
+        return self.next_pin
+
+    def forget_pins(self):
+        self.pins.clear()
+
+    def remember(self, handle, name, value):
+        """Note that the grader set ``name`` of the worker object ``handle`` to ``value`` (a copy is kept)."""
+        kept = value.copy() if hasattr(value, "copy") and not isinstance(value, dict) else value
+        self.attributes.setdefault(handle.id, {})[name] = kept
 
     def output(self):
         """What the current worker printed so far (the start of it)."""
@@ -149,7 +188,7 @@ class WorkerSession:
 
     # -- requests ---------------------------------------------------------
     def request(self, message, timeout=DEFAULT_TIMEOUT, what="the student's code"):
-        """Send one request and return its decoded value and the positions of mutated arguments."""
+        """Send one request and return its decoded value and the answer's other parts (a dict; see ``call``)."""
         key = (message.get("op"), message.get("name"))
         if key in self.timed_out:
             raise StudentCodeFailed(f"{what} timed out earlier; not run again")
@@ -164,25 +203,27 @@ class WorkerSession:
                 self.timed_out.add(key)
             raise
 
-    def send(self, message, what="the student's code", restart_on_error=False):
+    def send(self, message, what="the student's code", restart_on_error=False, on_answer=None):
         """Send a request whose answer is only an acknowledgement (setattr, pin, seed) without waiting.
 
         The answers are read in order before the next :meth:`request`, or by :meth:`flush`, and
         the first error among them is raised then, as it would have been here: a wait for the
         worker saved per request. Large messages are exchanged at once instead. With
         ``restart_on_error`` (undoing pins after a test) an error is not raised: the worker is
-        replaced before anything else runs in it.
+        replaced before anything else runs in it. ``on_answer(value)`` is called with the answer's
+        value when it arrives.
         """
-        if any(restart for _, _, restart in self.pending):
+        if any(restart for _, _, restart, _ in self.pending):
             self.flush()  # nothing may be sent to a worker that an error would replace
         key = (message.get("op"), message.get("name"))
         frame = wire.dumps(wire.encode(message))
+        deliver = on_answer or (lambda value: None)
         if key in self.timed_out or self.pending_bytes + len(frame) > PIPELINE_BYTES:
             if not restart_on_error:
-                self.request(message, what=what)
+                deliver(self.request(message, what=what)[0])
                 return
             try:
-                self.request(message, what=what)
+                deliver(self.request(message, what=what)[0])
             except StudentCodeFailed:
                 self.close()
             return
@@ -191,18 +232,18 @@ class WorkerSession:
         try:
             wire.write_all(self.request_fd, frame)
         except OSError:  # the worker is gone: say so as a request would
-            self.request(message, what=what)
+            deliver(self.request(message, what=what)[0])
             return
-        self.pending.append((key, what, restart_on_error))
+        self.pending.append((key, what, restart_on_error, deliver))
         self.pending_bytes += len(frame)
 
     def flush(self, quiet=False):
         """Read the answers of the requests sent without waiting; raise the first error, unless ``quiet``."""
         first, restart = None, False
         while self.pending:
-            key, what, restart_on_error = self.pending.pop(0)
+            key, what, restart_on_error, deliver = self.pending.pop(0)
             try:
-                self._exchange(None, DEFAULT_TIMEOUT, what)
+                deliver(self._exchange(None, DEFAULT_TIMEOUT, what)[0])
             except StudentCodeFailed as error:
                 if getattr(error, "timed_out", False):
                     self.timed_out.add(key)
@@ -222,9 +263,12 @@ class WorkerSession:
         try:
             if message is not None:
                 wire.write_all(self.request_fd, wire.dumps(wire.encode(message)))
-            header = self._read(wire.HEADER_BYTES, deadline)
-            body = self._read(wire.frame_length(header), deadline)
-            answer, arrays = wire.parse_body(body)
+            while True:
+                header = self._read(wire.HEADER_BYTES, deadline)
+                body = self._read(wire.frame_length(header), deadline)
+                answer, arrays = wire.parse_body(body)
+                if not self._aside(answer, arrays):
+                    break
         except TimeoutError:
             self.close()
             error = StudentCodeFailed(f"timed out after {timeout:g} s in {what}")
@@ -245,6 +289,27 @@ class WorkerSession:
                 self.close()  # its genuine answer may still be on the way: only a fresh worker is in step
             raise
 
+    def _aside(self, frame, arrays):
+        """Handle a frame that is not the answer (a stub's question, evidence); False for the answer."""
+        if type(frame) is not dict or len(frame) != 1:
+            return False
+        if "evidence" in frame:
+            if not arrays and type(frame["evidence"]) is str and len(self.evidence) < MAX_EVIDENCE:
+                # Evidence arrives in the grader's words; anything longer than those is not the worker's.
+                self.evidence.append(frame["evidence"][:200])
+            return True
+        if "callback" in frame:
+            found = self.pin_answer(wire.decode(frame["callback"], arrays))
+            reply = {"answer": found[0]} if found else {"own": True}
+            wire.write_all(self.request_fd, wire.dumps(wire.encode(reply)))  # framed as requests are
+            return True
+        return False
+
+    def pin_answer(self, question):
+        """``(output,)`` if a pin of the current test answers a stub's ``question``, else None (run the student's own)."""
+        pin = self.pins.get(question.get("pin")) if type(question) is dict else None
+        return pin.answer(question) if pin is not None else None
+
     def _exit_status(self):
         try:
             code = self.process.wait(timeout=2)
@@ -255,30 +320,43 @@ class WorkerSession:
         return code
 
     def _unpack(self, answer, what, arrays=()):
-        """The value and mutated positions of a parsed answer (``arrays``: its frame's, see :func:`wire.parse_body`)."""
+        """The value and the other parts (``after``...) of a parsed answer (``arrays``: its frame's, see
+        :func:`wire.parse_body`)."""
         if type(answer) is not dict:
             raise ProtocolBroken(f"{what}: malformed answer from the worker")
         if "error" in answer:
-            error = answer["error"]
-            if arrays or type(error) is not dict or not all(type(error.get(k)) is str for k in ("type", "message", "traceback")):
+            if arrays:
                 raise ProtocolBroken(f"{what}: malformed error report from the worker")
-            if error["type"] == "UngradableResult":
-                raise StudentCodeFailed(f"{what} {error['message']}")
-            if error["type"] == "NotImplementedError":
-                if error["message"].startswith(f"{what}: "):
-                    raise StudentCodeFailed(f"{what} is not written yet: {error['message'][len(what) + 2:]}")
-                raise StudentCodeFailed(f"{what} needs code that is not written yet ({error['message']})")
-            raise StudentCodeFailed(f"{what} raised {error['type']}: {error['message']}", error["traceback"])
-        if set(answer) != {"ok", "mutated"} or type(answer["mutated"]) is not list:
+            raise self._failure(answer["error"], what)
+        if "ok" not in answer or not set(answer) <= {"ok", "after", "after_kwargs"}:
             raise ProtocolBroken(f"{what}: malformed answer from the worker")
-        try:
-            mutated = wire.decode(answer["mutated"])
-            value = wire.decode(answer["ok"], arrays)
+        keys = sorted(answer)
+        try:  # the parts share the frame's arrays: decoded together, each array is used once
+            decoded = dict(zip(keys, wire.decode([answer[key] for key in keys], arrays)))
         except wire.WireError as error:
             raise ProtocolBroken(f"{what} returned something that is not plain data: {error}") from None
-        if not all(type(position) is int for position in mutated):
-            raise ProtocolBroken(f"{what}: malformed answer from the worker")
-        return value, mutated
+        return decoded.pop("ok"), decoded
+
+    def _failure(self, error, what):
+        """The :class:`StudentCodeFailed` for the worker's error report ``error``."""
+        if (type(error) is not dict or not all(type(error.get(k)) is str for k in ("type", "message", "traceback"))
+                or type(error.get("line")) not in (int, type(None))):
+            return ProtocolBroken(f"{what}: malformed error report from the worker")
+        kind = error["type"] if error["type"] in KNOWN_EXCEPTIONS else "an exception of its own class"
+        where = (f" at line {error['line']} of {self.module_path.name}"
+                 if error.get("line") is not None and self.module_path is not None else "")
+        if error["type"] == "UngradableResult":
+            return StudentCodeFailed(f"{what} {error['message']}",
+                                     quarantined=f"{what} returned something that cannot be graded")
+        if error["type"] == "NotImplementedError":
+            quarantined = f"{what} needs code that is not written yet (NotImplementedError{where})"
+            if error["message"].startswith(f"{what}: "):
+                return StudentCodeFailed(f"{what} is not written yet: {error['message'][len(what) + 2:]}",
+                                         quarantined=quarantined)
+            return StudentCodeFailed(f"{what} needs code that is not written yet ({error['message']})",
+                                     quarantined=quarantined)
+        return StudentCodeFailed(f"{what} raised {error['type']}: {error['message']}", error["traceback"],
+                                 quarantined=f"{what} raised {kind}{where}")
 
     def _read(self, size, deadline):
         chunks = []

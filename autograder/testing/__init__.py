@@ -12,9 +12,10 @@ from autograder.testing.checks import (
     assert_gradient,
     assert_not_mutated,
     assert_one_sgd_step,
+    assert_sgd_step,
     assert_true,
     as_array,
 )
 
 __all__ = ["CheckFailed", "as_array", "as_class_indices", "assert_close", "assert_gradient", "assert_not_mutated",
-           "assert_one_sgd_step", "assert_true"]
+           "assert_one_sgd_step", "assert_sgd_step", "assert_true"]

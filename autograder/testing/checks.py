@@ -120,3 +120,28 @@ def assert_one_sgd_step(got, before, gradient, learning_rate, what, rtol, update
             assert_true(False, f"{what} is not one SGD step", hint=hint)
     assert_close(got, before - learning_rate * gradient, what, rtol=rtol,
                  hint="one SGD step: parameter - learning_rate * gradient, with the gradient from self.grad_loss(x, y)")
+
+
+def assert_sgd_step(report, learning_rate, what, rtol=1e-5):
+    """A step of a training run that the worker reported: every parameter moved by one SGD step.
+
+    ``report`` holds the model's arrays ``before`` and ``after`` the step and the ``gradient``
+    dict that the student's own ``grad_loss`` gives at the parameters before it; each
+    parameter with a gradient must have become ``before - learning_rate * gradient``. A
+    ``train`` that ignores its gradient (fits another way, collects samples) fails here.
+    """
+    if not isinstance(report, dict) or not {"step", "before", "after", "gradient"} <= set(report):
+        _fail(f"{what}: the training step could not be checked")
+    before, after, gradient = report["before"], report["after"], report["gradient"]
+    step = f"{what} at training step {int(report['step']) + 1}"
+    assert_true(isinstance(gradient, dict) and gradient and isinstance(before, dict) and isinstance(after, dict),
+                f"{step}: grad_loss(x, y) should return a dict with one gradient per parameter")
+    for name, value in gradient.items():
+        assert_true(name in before and name in after,
+                    f"{step}: grad_loss(x, y) returns a gradient for something that is not an array of the model",
+                    hint="the keys of grad_loss's dict are the names of the parameters, e.g. 'W' and 'b'")
+        assert_one_sgd_step(after[name], as_array(before[name], f"self.{name} before the step"),
+                            as_array(value, f"grad_loss(x, y)[{name!r}]", np.shape(before[name])), learning_rate,
+                            f"self.{name} after {step}", rtol,
+                            "train must move every parameter: parameter - learning_rate * gradient, with the "
+                            "gradient from self.grad_loss(x, y)")

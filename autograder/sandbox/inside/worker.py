@@ -8,20 +8,29 @@ own stdout and stderr belong to the student's prints.
 Requests are dicts with an ``"op"``:
 
 ``load``     import the student's module from ``path``.
-``call``     call ``name`` (dotted) on the module or on a worker object ``target``.
+``call``     call ``name`` (dotted) on the module or on a worker object ``target``; with ``track``,
+             the answer also carries the arguments as they are after the call (``after``,
+             ``after_kwargs``): the trusted side compares them with what it sent.
 ``getattr``  read an attribute; callables come back as ``{"callable": true}``.
 ``setattr``  set an attribute of a worker object (a model's ``W``, say).
 ``seed``     ``np.random.seed(seed)``.
-``sgd``      per-sample SGD: ``epochs`` passes of ``target.train(x, y, learning_rate)``,
-             in order; training loops stay here so that only results cross the channel.
-``pin``      make ``name`` answer from a table of (inputs, output) the grader computed with
-             the reference, so a function is tested on reference values of the functions it
-             calls, and one bug costs points once.
+``keep``     keep a value (a training set) here; the answer is a handle to it.
+``sgd``      per-sample SGD steps ``start`` to ``stop`` (counted over the epochs) of
+             ``target.train(x, y, learning_rate)`` on a kept ``(X, y)``; with ``check``, the last
+             step is also reported: the model's arrays before and after it, and the student's own
+             ``grad_loss(x, y)`` at the parameters before it (asked after the step, so that ``train``
+             cannot tell a checked step from any other). The trusted side judges the step.
+``pin``      replace ``name`` by a stub that asks the trusted side, for the arguments it is
+             actually called with (and the ``state`` attributes of its object), whether the
+             grader has a reference answer; the answer is the signature of the student's
+             function, or ``{"absent": true}`` when the student does not have it (no pin then).
 ``unpin``    undo every pin (the grader does after each test).
 
-Answers are ``{"ok": value}`` (with ``"mutated": [argument positions]`` for calls
-that changed an argument in place) or ``{"error": {"type", "message", "traceback"}}``;
-an error the grader's limits or sandbox caused is explained in plain words.
+Answers are ``{"ok": value}`` or ``{"error": {"type", "message", "traceback", "line"}}``;
+an error the grader's limits or sandbox caused is explained in plain words. While a request
+runs, the worker may also send ``{"callback": question}`` (a stub's question, answered by
+``{"answer": value}`` or ``{"own": true}``: run the student's own function) and
+``{"evidence": text}`` (:mod:`autograder.sandbox.inside.tamper`).
 
 Nothing the student's code starts outlives the request that started it: the worker adopts
 every orphan of its descendants (it is their subreaper) and kills them all before it answers,
@@ -29,7 +38,6 @@ and a forked copy of the worker that returns to its loop exits instead of answer
 """
 import errno
 import inspect
-import math
 import os
 import signal
 import sys
@@ -37,27 +45,40 @@ import traceback
 
 import numpy as np
 
-from autograder.sandbox.inside import wire
+from autograder.sandbox.inside import tamper, wire
+from autograder.sandbox.inside.limits import MEMORY_BYTES, OUTPUT_BYTES
+from autograder.sandbox.inside.loading import load_module
 
 GRADER_FOLDER = os.path.dirname(os.path.abspath(__file__)) + os.sep
 MAX_TRACEBACK_CHARS = 4000
 NETWORK_ERRORS = {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ECONNRESET, errno.ECONNABORTED,
                   errno.EADDRNOTAVAIL, errno.ENETDOWN, errno.ETIMEDOUT}
 
-# The worker's own judgments (did a call change its argument? does a call match a pin?) use
-# these, bound before any student code runs: patching numpy, math or builtins later changes
-# what the student's code sees, not what the worker compares with.
-_ndarray, _number, _type, _len, _isclose, _zip, _all = np.ndarray, np.number, type, len, math.isclose, zip, all
-_dict, _sequences, _scalars, _float, _isinstance = dict, (list, tuple), (int, float, bool), float, isinstance
-_tobytes, _tolist, _array_copy = np.ndarray.tobytes, np.ndarray.tolist, np.ndarray.copy
+# What the worker reports to the trusted side (arguments after a call, a model's arrays around a
+# checked step) is read with these, bound before any student code runs: patching numpy or
+# builtins later changes what the student's code sees, not what the worker reports.
+_ndarray, _type, _copy, _copyto, _vars = np.ndarray, type, np.ndarray.copy, np.copyto, vars
+_MUTABLE = (np.ndarray, list, tuple, dict)  # what a call can change in place (a tuple may hold arrays)
 
 
 class Worker:
-    def __init__(self):
+    """The requests' handlers; ``ask`` puts a pinned stub's question to the trusted side.
+
+    Parameters
+    ----------
+    request_fd, response_fd : int or None
+        The channel (None in the benchmark's in-process run, which overrides :meth:`ask`).
+    """
+
+    def __init__(self, request_fd=None, response_fd=None):
         self.module = None
         self.folder = None  # the student's folder: reading outside it is worth a plain-words message
         self.objects = {}
         self.pins = []
+        self.request_fd, self.response_fd = request_fd, response_fd
+        self.queue = []  # requests that arrived while a stub waited for its answer
+        self.pid = os.getpid()
+        self.evidence = None
 
     def register(self, obj):
         handle = wire.Handle(len(self.objects) + 1, type(obj).__name__)
@@ -78,23 +99,25 @@ class Worker:
         return owner
 
     def op_load(self, path, name, search_path=None):
-        from autograder.sandbox.inside.loading import load_module
-
         if search_path:
             # Appended, never prepended: a student's numpy.py cannot shadow the real one.
             sys.path.append(search_path)
         self.folder = search_path or os.path.dirname(path)
+        if self.evidence is not None:
+            self.evidence.watch(self.folder)
         self.module = load_module(path, name)
         return sorted(attribute for attribute in vars(self.module) if not attribute.startswith("_"))
 
-    def op_call(self, name, args=(), kwargs=None, target=None):
+    def op_call(self, name, args=(), kwargs=None, target=None, track=False):
         function = self.lookup(self.resolve(target), name)
         args = [self.objects[arg.id] if isinstance(arg, wire.Handle) else arg for arg in args]
-        before = [fingerprint(arg) for arg in args]
-        result = function(*args, **(kwargs or {}))
-        mutated = [position for position, (arg, seen) in enumerate(_zip(args, before))
-                   if seen is not None and fingerprint(arg) != seen]
-        return result, mutated
+        kwargs = kwargs or {}
+        result = function(*args, **kwargs)
+        if not track:
+            return result, {}
+        # The arguments as they are now, for the trusted side to compare with what it sent.
+        return result, {"after": [arg if isinstance(arg, _MUTABLE) else None for arg in args],
+                        "after_kwargs": {key: value for key, value in kwargs.items() if isinstance(value, _MUTABLE)}}
 
     def op_getattr(self, name, target=None):
         value = self.lookup(self.resolve(target), name)
@@ -108,20 +131,40 @@ class Worker:
     def op_seed(self, seed):
         np.random.seed(seed)
 
-    def op_sgd(self, target, X, y, epochs, learning_rate):
-        model = self.resolve(target)
-        for _ in range(epochs):
-            for x, label in zip(X, y):
-                model.train(x, label, learning_rate)
+    def op_keep(self, value):
+        return self.register(value)
 
-    def op_pin(self, name, table, target=None):
+    def op_sgd(self, target, data, learning_rate, start, stop, check=False):
+        model = self.resolve(target)
+        X, y = self.objects[data.id]
+        last = stop - 1 if check else stop
+        for step in range(start, last):
+            model.train(X[step % len(X)], y[step % len(X)], learning_rate)
+        if not check:
+            return None
+        x, label = X[last % len(X)], y[last % len(X)]
+        before = arrays_of(model)
+        model.train(x, label, learning_rate)
+        after = arrays_of(model)
+        restore(model, before)
+        try:
+            gradient = model.grad_loss(x, label)
+        finally:
+            restore(model, after)
+        return {"step": last, "before": before, "after": after, "gradient": gradient}
+
+    def op_pin(self, pin, name, target=None, state=()):
         owner = self.resolve(target)
         *path, attribute = name.split(".")
         owner = self.lookup(owner, ".".join(path)) if path else owner
+        if not hasattr(owner, attribute):
+            return {"absent": True}  # not the student's helper: the test runs without this pin
         had_own = attribute in vars(owner) if hasattr(owner, "__dict__") else True
         original = getattr(owner, attribute)
         self.pins.append((owner, attribute, original, had_own))
-        setattr(owner, attribute, pinned(original, table))
+        holder = owner if target is not None else None
+        setattr(owner, attribute, stub(self, pin, original, holder, tuple(state)))
+        return {"parameters": parameters_of(original)}
 
     def op_unpin(self):
         """Undo every pin, newest first: pins last for one test only."""
@@ -132,6 +175,21 @@ class Worker:
             else:
                 delattr(owner, attribute)  # a pinned method of an instance: the class's one shows again
 
+    def ask(self, question):
+        """Put a pinned stub's ``question`` to the trusted side; its reply, or None (run the student's own).
+
+        Raises ``TypeError`` when the question is not plain data.
+        """
+        if os.getpid() != self.pid or self.response_fd is None:
+            return None  # a process the student's code forked has no channel of its own
+        wire.write_all(self.response_fd, wire.dumps({"callback": wire.encode(question)}))
+        while True:
+            message = read_message(self.request_fd)
+            if "op" in message:  # a request sent ahead of this reply: it runs after the current one
+                self.queue.append(message)
+                continue
+            return message
+
     pack = staticmethod(wire.encode)  # how an answer's value is written (the benchmark's in-process run copies)
 
     def answer(self, request):
@@ -139,81 +197,86 @@ class Worker:
         handler = getattr(self, f"op_{op}", None)
         if handler is None:
             raise ValueError(f"unknown op {op!r}")
-        result, mutated = handler(**request) if op == "call" else (handler(**request), [])
+        result, extra = handler(**request) if op == "call" else (handler(**request), {})
         try:
-            packed = self.pack(result, self.register)
+            packed = {"ok": self.pack(result, self.register)}
+            packed.update({key: self.pack(value, None) for key, value in extra.items()})
         except TypeError as error:
-            return {"error": {"type": "UngradableResult", "message": f"returned {error}", "traceback": ""}}
-        return {"ok": packed, "mutated": mutated}
+            return {"error": {"type": "UngradableResult", "message": f"returned {error}", "traceback": "",
+                              "line": None}}
+        return packed
 
 
-def fingerprint(value):
-    """Shape, dtype and bytes of an array (None for anything else), from the primitives bound above."""
-    if _type(value) is not _ndarray:
-        return None
-    return (value.shape, value.dtype.str, _tobytes(value))
+def arrays_of(model):
+    """Copies of the numeric arrays among ``model``'s attributes (its parameters)."""
+    return {name: _copy(value) for name, value in _vars(model).items()
+            if _type(value) is _ndarray and value.dtype.kind in "biuf"}
 
 
-def _same(given, tabled):
-    """Do the arguments of a call match a pin's? Numbers within 1e-9 relative, structure exactly."""
-    if _type(tabled) is _dict:
-        return (_type(given) is _dict and _len(given) == _len(tabled)
-                and _all(key in given and _same(given[key], tabled[key]) for key in tabled))
-    if _type(tabled) in _sequences:
-        return (_type(given) in _sequences and _len(given) == _len(tabled)
-                and _all(_same(a, b) for a, b in _zip(given, tabled)))
-    if _type(tabled) is _ndarray or _type(given) is _ndarray:
-        if not (_type(tabled) is _ndarray and _type(given) is _ndarray and given.shape == tabled.shape):
-            return False
-        return _same(_tolist(given), _tolist(tabled)) if given.shape else _same(given[()], tabled[()])
-    if _type(tabled) in _scalars or _isinstance(tabled, _number):
-        try:
-            return _isclose(_float(given), _float(tabled), rel_tol=1e-9, abs_tol=1e-12)
-        except (TypeError, ValueError):
-            return False
-    return given is tabled or (_type(given) is _type(tabled) and given == tabled)
+def restore(model, arrays):
+    """Give ``model`` the values of ``arrays`` back, in place where it can (a student may hold its arrays)."""
+    for name, value in arrays.items():
+        current = _vars(model).get(name)
+        if (_type(current) is _ndarray and current.shape == value.shape and current.dtype == value.dtype
+                and current.flags.writeable):
+            _copyto(current, value)
+        else:
+            setattr(model, name, _copy(value))
 
 
-def pinned(original, table):
-    """``original``, except that for arguments in ``table`` it returns the tabled output.
+def parameters_of(function):
+    """The signature of ``function`` as plain data: ``[name, kind, default]`` per parameter.
 
-    Calls are compared by the arguments they bind to ``original``'s signature,
-    defaults included, so ``f(x, 0.01)``, ``f(x, rate=0.01)`` and ``f(x)`` match
-    alike. Numbers match when allclose (the student may compute them in another
-    order); anything else falls through to ``original``.
+    ``default`` is ``{"value": v}`` for a plain-data default, ``{"opaque": true}`` for another
+    one (a call that relies on it never matches a pin) and ``{}`` for none; None when the
+    function has no signature to read.
     """
     try:
-        signature = inspect.signature(original)
+        signature = inspect.signature(function)
     except (TypeError, ValueError):
-        signature = None
+        return None
+    described = []
+    for parameter in signature.parameters.values():
+        if parameter.default is inspect.Parameter.empty:
+            default = {}
+        else:
+            try:
+                wire.encode(parameter.default)
+                default = {"value": parameter.default}
+            except TypeError:
+                default = {"opaque": True}
+        described.append([parameter.name, int(parameter.kind), default])
+    return described
 
-    def bound(args, kwargs):
-        if signature is None:
-            return {"args": list(args), **kwargs}
+
+def stub(worker, pin, original, holder, state):
+    """A stand-in for ``original`` that asks the trusted side first, and runs ``original`` when told to.
+
+    The question carries the call's arguments as given and, for a method (``holder``), the
+    ``state`` attributes of its object; arguments that are not plain data cannot match a pin.
+    """
+    def pinned(*args, **kwargs):
+        question = {"pin": pin, "args": list(args), "kwargs": kwargs,
+                    "state": {name: getattr(holder, name, None) for name in state}}
         try:
-            binding = signature.bind(*args, **kwargs)
-        except TypeError:
-            return None
-        binding.apply_defaults()
-        return dict(binding.arguments)
+            reply = worker.ask(question)
+        except TypeError:  # not plain data: no pin can match it
+            return original(*args, **kwargs)
+        if reply is None or "answer" not in reply:
+            return original(*args, **kwargs)
+        return reply["answer"]
 
-    entries = [(bound(args, kwargs), output) for args, kwargs, output in table]
+    return pinned
 
-    def function(*args, **kwargs):
-        call = bound(args, kwargs)
-        if call is not None:
-            for arguments, output in entries:
-                if arguments is not None and _same(call, arguments):
-                    return _array_copy(output) if _type(output) is _ndarray else output
-        return original(*args, **kwargs)
 
-    return function
+def read_message(fd):
+    """The next frame on ``fd``, decoded."""
+    header = wire.read_exactly(fd, wire.HEADER_BYTES)
+    return wire.decode(*wire.parse_body(wire.read_exactly(fd, wire.frame_length(header))))
 
 
 def plain_words(error, folder=None):
     """What the grader's limits or sandbox did to the student's code, in plain words (None: nothing special)."""
-    from autograder.sandbox.inside.limits import MEMORY_BYTES, OUTPUT_BYTES
-
     if isinstance(error, MemoryError):
         return f"ran out of memory (at grading a worker may use {MEMORY_BYTES / 1024**3:g} GiB)"
     if not isinstance(error, OSError):
@@ -238,8 +301,9 @@ def plain_words(error, folder=None):
     return None
 
 
-def describe(error, folder=None):
-    """The student-facing account of an exception: type, message, and the student's frames."""
+def describe(error, folder=None, module_file=None):
+    """The student-facing account of an exception: type, message, the student's frames, and the line of
+    ``module_file`` (the student's module) where it was raised (the innermost one; None if none)."""
     if isinstance(error, SystemExit):
         message = f"the code called sys.exit({error.code!r})"
     else:
@@ -250,7 +314,9 @@ def describe(error, folder=None):
     frames = [frame for frame in traceback.extract_tb(error.__traceback__)  # the student's frames, not the grader's
               if not frame.filename.startswith((GRADER_FOLDER, "<frozen importlib"))]
     text = "".join(traceback.format_list(frames)) + "".join(traceback.format_exception_only(type(error), error))
-    return {"type": type(error).__name__, "message": message, "traceback": text[-MAX_TRACEBACK_CHARS:]}
+    lines = [frame.lineno for frame in frames if module_file and frame.filename == module_file]
+    return {"type": type(error).__name__, "message": message, "traceback": text[-MAX_TRACEBACK_CHARS:],
+            "line": lines[-1] if lines else None}
 
 
 def become_subreaper():
@@ -311,19 +377,26 @@ def reap_children(rounds=100):
 
 
 def serve(request_fd, response_fd):
-    worker = Worker()
+    worker = Worker(request_fd, response_fd)
     me = os.getpid()
     become_subreaper()
+    worker.evidence = tamper.install(response_fd)
+    tamper.forget_grader_modules()
     while True:
-        try:
-            header = wire.read_exactly(request_fd, wire.HEADER_BYTES)
-        except EOFError:
-            return
-        request = wire.decode(*wire.parse_body(wire.read_exactly(request_fd, wire.frame_length(header))))
+        if worker.queue:
+            request = worker.queue.pop(0)
+        else:
+            try:
+                request = read_message(request_fd)
+            except EOFError:
+                return
+        if "op" not in request:
+            continue  # a stub's reply that nobody waits for any more (its stub was left by an exception)
         try:
             response = worker.answer(request)
         except BaseException as error:  # the student's code may raise anything, SystemExit included
-            response = {"error": describe(error, worker.folder)}
+            module_file = getattr(worker.module, "__file__", None)
+            response = {"error": describe(error, worker.folder, module_file)}
         if os.getpid() != me:  # a process the student's code forked came back here: only the worker answers
             os._exit(0)
         reap_children()  # nothing the student's code started outlives the request

@@ -1,0 +1,129 @@
+"""Tamper evidence: what a submission did to reach for the grader's internals, reported as it happens.
+
+A CPython audit hook (PEP 578, ``sys.addaudithook``) cannot be removed once added, and it sees
+the events that reaching into another part of the process needs: frames (``sys._getframe``,
+``sys._current_frames``, a traceback's or generator's frame), the garbage collector's object
+graph (``gc.get_referrers``, ``get_referents``, ``get_objects``), a function's ``__code__``,
+``ctypes`` (``ctypes.dlopen``, raw memory), ``/proc``, and importing the grader's own modules
+(the worker removes them from ``sys.modules`` before any student code runs, so reaching them
+by name means importing them afresh). Each event is charged to the submission only when the
+Python code that caused it is the submission's own (or ``inspect``, called by it): numpy, the
+standard library and the worker do these things for themselves all the time.
+
+Evidence is written at once, as its own frame on the channel to the trusted side: what is in
+the pipe cannot be taken back, whatever the student's code does next. The trusted side flags the
+submission ``needs review`` (it never decides anything from the absence of evidence).
+"""
+import os
+import sys
+
+from autograder.sandbox.inside import wire
+
+GRADER_PACKAGE = "autograder"
+# What each audited event means, in the words of the evidence (the event's name is added).
+REACHES = {
+    "sys._getframe": "stack frames",
+    "sys._current_frames": "stack frames",
+    "gc.get_referrers": "the garbage collector's references",
+    "gc.get_referents": "the garbage collector's references",
+    "gc.get_objects": "the garbage collector's objects",
+    "ctypes.dlopen": "ctypes",
+    "ctypes.dlsym": "ctypes",
+    "ctypes.cdata": "raw memory through ctypes",
+    "ctypes.addressof": "raw memory through ctypes",
+    "ctypes.string_at": "raw memory through ctypes",
+    "sys.settrace": "a trace function",
+    "sys.setprofile": "a profile function",
+}
+FRAME_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"}
+# Modules whose calls are charged to their caller: they hand frames to whoever asks.
+PASS_THROUGH = ("inspect.py",)
+
+
+class Evidence:
+    """The audit hook of one worker: charges events to the student's code and reports them on ``fd``.
+
+    Parameters
+    ----------
+    fd : int
+        The worker's answer channel; each piece of evidence is one ``{"evidence": text}`` frame.
+    """
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.student_files = ()  # set when the student's module is loaded: its folder
+        self.reported = set()
+        self.busy = False
+        self.pid = os.getpid()
+
+    def watch(self, folder):
+        """From now on, charge events caused by code under ``folder`` (the submission's)."""
+        self.student_files = (folder.rstrip("/") + "/",)
+
+    def __call__(self, event, arguments):
+        if self.busy or not self.student_files:
+            return
+        what = self.reach(event, arguments)
+        if what is None:
+            return
+        self.busy = True  # the hook's own work raises audit events too
+        try:
+            if self.caused_by_student():
+                self.report(f"{what} ({event})")
+        finally:
+            self.busy = False
+
+    @staticmethod
+    def reach(event, arguments):
+        """What ``event`` reaches for, or None when it is not a reach for the grader's internals."""
+        if event in REACHES:
+            return REACHES[event]
+        if event == "object.__getattr__" and len(arguments) == 2:
+            name = arguments[1]
+            if name in FRAME_ATTRIBUTES:
+                return "stack frames"
+            if name == "__code__":
+                return "the code of a function"
+            return None
+        if event == "open" and arguments and isinstance(arguments[0], (str, bytes)):
+            path = os.fsdecode(arguments[0])
+            return "/proc" if path == "/proc" or path.startswith("/proc/") else None
+        if event == "import" and arguments and isinstance(arguments[0], str):
+            name = arguments[0]
+            if name == GRADER_PACKAGE or name.startswith(GRADER_PACKAGE + "."):
+                return f"the grader's module {name}"
+        return None
+
+    def caused_by_student(self):
+        """Is the Python code that raised the event the student's (directly, or through ``inspect``)?"""
+        frame = sys._getframe(2)  # 0: this method, 1: the hook, 2: the Python code that raised the event
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            if filename.startswith(self.student_files):
+                return True
+            if not filename.endswith(PASS_THROUGH) and not filename.startswith("<frozen importlib"):
+                return False
+            frame = frame.f_back
+        return False
+
+    def report(self, text):
+        if text in self.reported or os.getpid() != self.pid:
+            return
+        self.reported.add(text)
+        try:
+            wire.write_all(self.fd, wire.dumps({"evidence": text}))
+        except OSError:
+            pass
+
+
+def install(fd):
+    """Add the audit hook (for the rest of this process's life) and return it."""
+    evidence = Evidence(fd)
+    sys.addaudithook(evidence)
+    return evidence
+
+
+def forget_grader_modules():
+    """Remove the grader's modules from ``sys.modules``: the student's code can reach them only by importing them."""
+    for name in [name for name in sys.modules if name == GRADER_PACKAGE or name.startswith(GRADER_PACKAGE + ".")]:
+        del sys.modules[name]

@@ -1,0 +1,113 @@
+"""Pins, answered on the trusted side: reference values for the functions a tested function calls.
+
+A test of ``predict`` pins ``forward`` to the reference's probabilities for the test's input,
+so that a bug in ``forward`` costs the tests of ``forward`` only. The table of a pin never
+leaves the trusted process: the worker replaces the student's function by a stub that sends the
+arguments it is actually called with (and, for a method, the attributes of its object that the
+test set) and runs the student's own function unless the pin answers (see
+:mod:`autograder.sandbox.inside.worker`).
+
+A call matches an entry when, bound to the student's signature with its defaults, every
+argument equals the entry's BY VALUE: numbers, numpy scalars, lists, tuples and arrays alike
+(``[1, 2]``, ``(1, 2)`` and ``np.array([1., 2.])`` are one value), within a relative tolerance
+(the student may compute an argument in another order, or in float32). A method's pin answers
+only while its object still holds the state the test gave it: a ``train`` that asks
+``grad_loss`` again after moving the weights gets its own ``grad_loss``, not the answer for the
+old weights.
+"""
+import inspect
+from dataclasses import dataclass, field
+
+import numpy as np
+
+RTOL, ATOL = 1e-6, 1e-12
+_OPAQUE = object()  # a default that is not plain data: a call relying on it matches nothing
+_NUMERIC_KINDS = "biuf"
+
+
+def numeric(value):
+    """``value`` as a float64 array if it is a number or a (nested) sequence of numbers, else None."""
+    if isinstance(value, (bool, int, float, np.number, np.bool_)):
+        return np.asarray(value, dtype=np.float64)
+    if isinstance(value, np.ndarray):
+        return value.astype(np.float64) if value.dtype.kind in _NUMERIC_KINDS else None
+    if isinstance(value, (list, tuple)):
+        try:
+            array = np.asarray(value)
+        except (ValueError, TypeError):  # ragged
+            return None
+        return array.astype(np.float64) if array.dtype.kind in _NUMERIC_KINDS else None
+    return None
+
+
+def same_value(given, expected, rtol=RTOL, atol=ATOL):
+    """Do ``given`` and ``expected`` hold the same value (see the module's docstring)?"""
+    if isinstance(expected, dict) or isinstance(given, dict):
+        return (isinstance(given, dict) and isinstance(expected, dict) and given.keys() == expected.keys()
+                and all(same_value(given[key], expected[key], rtol, atol) for key in expected))
+    a, b = numeric(given), numeric(expected)
+    if a is not None and b is not None:
+        return a.shape == b.shape and bool(np.all(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=True)))
+    if isinstance(expected, (list, tuple)) and isinstance(given, (list, tuple)):
+        return len(given) == len(expected) and all(same_value(g, e, rtol, atol) for g, e in zip(given, expected))
+    if a is not None or b is not None:
+        return False
+    return type(given) is type(expected) and given == expected
+
+
+def signature_from(parameters):
+    """An :class:`inspect.Signature` from the worker's plain description (see ``parameters_of``); None if none."""
+    if parameters is None:
+        return None
+    try:
+        return inspect.Signature([
+            inspect.Parameter(name, inspect._ParameterKind(kind),
+                              default=default["value"] if "value" in default
+                              else _OPAQUE if default else inspect.Parameter.empty)
+            for name, kind, default in parameters
+        ])
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
+@dataclass
+class Pin:
+    """One pinned function for one test: its table ``[(args, kwargs, output)]`` and the object's ``state``.
+
+    ``parameters`` is the student's signature, as the worker described it when the pin was set.
+    """
+
+    name: str
+    table: list
+    state: dict = field(default_factory=dict)
+    parameters: object = None
+
+    def bind(self, args, kwargs):
+        """The call's arguments by name, defaults applied (positional ones as a list without a signature)."""
+        signature = signature_from(self.parameters)
+        if signature is None:
+            return {"*args": list(args), **kwargs}
+        try:
+            binding = signature.bind(*args, **kwargs)
+        except TypeError:
+            return None
+        binding.apply_defaults()
+        return dict(binding.arguments)
+
+    def answer(self, question):
+        """``(output,)`` when the stub's ``question`` matches an entry and the object's state, else None."""
+        if not isinstance(question, dict) or not isinstance(question.get("args"), list):
+            return None
+        kwargs, state = question.get("kwargs"), question.get("state")
+        if not isinstance(kwargs, dict) or not isinstance(state, dict):
+            return None
+        if self.state and not same_value(state, self.state):
+            return None
+        call = self.bind(question["args"], kwargs)
+        if call is None or any(value is _OPAQUE for value in call.values()):
+            return None
+        for args, entry_kwargs, output in self.table:
+            entry = self.bind(args, entry_kwargs)
+            if entry is not None and same_value(call, entry):
+                return (output,)
+        return None
