@@ -904,7 +904,7 @@ ATTACKS = [
                                         "_checks.assert_close = _checks.assert_true = lambda *args, **kwargs: None\n"
                                         "numpy.testing.assert_allclose = lambda *args, **kwargs: None\n"),
         Replace("return float(-np.sum(Y * np.log(P)", "return float(-np.mean(Y * np.log(P)")],
-            tests("test_cross_entropy_known_value", "test_hidden_cross_entropy_matches_reference"),
+            ZERO, ("needs review", "the grader's module autograder"),
             about="patches pytest and the grader's checks to hide an averaged cross-entropy"),
     Example(HOSTILE, "hostile_conftest", P06, [
         add_files({"06_backprop/conftest.py": CONFTEST}),
@@ -940,7 +940,8 @@ ATTACKS = [
             about="walks everything it can see for hidden tests, grading files and other students' work",
             needs_sandbox=True),
     Example(HOSTILE, "hostile_read_environment", P03, Replace("import numpy as np\n", "import numpy as np\n" + READ_ENVIRONMENT),
-            FULL_MARKS, absent=("leaked",), about="reads every process's environment for the grader's secrets",
+            ZERO, ("needs review", "/proc"), absent=("leaked",),
+            about="reads every process's environment for the grader's secrets",
             needs_sandbox=True),
     Example(HOSTILE, "hostile_open_hidden_tests", P06,
             Replace("    x = np.asarray(x, dtype=float)\n    weights_input_hidden =",
@@ -968,9 +969,8 @@ ATTACKS = [
         Replace("        predicted = np.argmax(self.forward(X), axis=-1)\n",
                 "        _forge_answer()\n        predicted = np.argmax(self.forward(X), axis=-1)\n"),
         append(P04, FORGED_FRAME)],
-            tests("test_predict_gives_the_most_probable_class", "test_hidden_predict_matches_reference",
-                  "test_hidden_inputs_not_mutated"),
-            ("not plain data",), about="predict writes a pickle-laden answer straight onto the worker's channel"),
+            ZERO, ("needs review", "stack frames"),
+            about="predict walks the stack to the worker's channel and writes a pickle-laden answer on it"),
     Example(HOSTILE, "hostile_lying_subclass", P02, [
         Replace(ONE_HOT_RETURN, "    return encoded.view(LyingArray)\n    ### END SOLUTION"), append(P02, LYING_ARRAY)],
             tests("test_one_hot_shapes_and_values", "test_hidden_one_hot_matches_reference"),
@@ -986,8 +986,7 @@ ATTACKS = [
                     "                except OSError:\n                    pass\n"
                     "        os.kill(os.getpid(), signal.SIGKILL)\n"
                     "    return (y - output) * output * (1 - output)\n"),
-            tests("test_error_term_formula_known_values", "test_hidden_error_term_formula_matches_reference"),
-            ("the worker died in error_term_formula",), about="kills its parent and every process it can see",
+            ZERO, ("needs review", "/proc"), about="kills its parent and every process it can see",
             needs_sandbox=True),
     Example(HOSTILE, "hostile_network", P04,
             Replace("        return nll(one_hot(self.output_size, y), self.forward(X))\n", lambda context: (
@@ -1023,6 +1022,97 @@ ATTACKS = [
     Example(HOSTILE, "hostile_huge_junk_file", "", huge_junk_file, REFUSED, ("too large to grade",),
             about="a 200 MiB junk file beside the modules"),
 ]
+
+# -- trusted verdicts (issue 12): what a submission could once forge inside its worker --------------
+REBIND_WORKER_GLOBALS = """import numpy as np
+import sys as _sys
+
+# The grader's worker once judged in-place changes with its own globals: make them see nothing.
+for _name, _module in list(_sys.modules.items()):
+    if _name.startswith("autograder"):
+        for _attribute in ("fingerprint", "changed", "_tobytes", "_MUTABLE", "arrays_of"):
+            if hasattr(_module, _attribute):
+                setattr(_module, _attribute, (lambda *args, **kwargs: None) if _attribute != "_MUTABLE" else ())
+"""
+
+REFIT_TRAIN = """        # Ignore the gradient: keep what it is fed and refit the whole model by least squares.
+        x = np.asarray(x, dtype=float)
+        if not hasattr(self, "_gram"):
+            self._gram = np.eye(x.size + 1) * 1e-3
+            self._moment = np.zeros((x.size + 1, self.output_size))
+        row = np.append(x, 1.0)
+        self._gram += np.outer(row, row)
+        self._moment += np.outer(row, one_hot(self.output_size, y))
+        solution = np.linalg.solve(self._gram, self._moment)
+        self.W, self.b = solution[:-1], solution[-1]
+"""
+
+REACH_FOR_FRAMES = '''
+
+def _steal():
+    """Walk up the stack into the grader's worker and look at what it holds."""
+    import sys
+
+    frame, seen = sys._getframe(), []
+    while frame is not None:
+        seen.append(sorted(frame.f_locals)[:3])
+        frame = frame.f_back
+    return seen
+'''
+
+LEAK_MESSAGE = "HIDDEN-INPUT-LEAK"
+
+TRUSTED_VERDICT_BUGS = [
+    Example(BUG, "bug_lr_train_asks_grad_again", P04,
+            Replace('        self.b = self.b - learning_rate * grads["b"]\n',
+                    '        self.b = self.b - learning_rate * self.grad_loss(x, y)["b"]  # asked again, after W moved\n'),
+            tests("test_train_takes_one_sgd_step", "test_hidden_train_matches_reference_step",
+                  "test_init_and_one_epoch_of_sgd_reach_the_accuracy_bar", "test_hidden_one_epoch_on_an_unseen_split"),
+            about="train steps b with a gradient asked for again after W moved (a pin that ignored state passed it)"),
+    Example(BUG, "bug_mlp_train_asks_grad_again", P05,
+            Replace('        self.W_h = self.W_h - learning_rate * grads["W_h"]\n        self.b_h = self.b_h - learning_rate * grads["b_h"]\n'
+                    '        self.W_o = self.W_o - learning_rate * grads["W_o"]\n        self.b_o = self.b_o - learning_rate * grads["b_o"]\n',
+                    '        self.W_o = self.W_o - learning_rate * grads["W_o"]\n        self.b_o = self.b_o - learning_rate * grads["b_o"]\n'
+                    '        grads = self.grad_loss(x, y)  # asked again, through the output weights just moved\n'
+                    '        self.W_h = self.W_h - learning_rate * grads["W_h"]\n        self.b_h = self.b_h - learning_rate * grads["b_h"]\n'),
+            tests("test_train_takes_one_sgd_step", "test_hidden_train_matches_reference_step",
+                  "test_init_and_fifteen_epochs_fit_and_generalise", "test_hidden_training_on_an_unseen_split"),
+            about="train steps the hidden layer with a gradient asked for again after the output weights moved"),
+]
+
+TRUSTED_VERDICT_ATTACKS = [
+    Example(HOSTILE, "hostile_rebind_worker_global", P02, [
+        Replace("import numpy as np\n", REBIND_WORKER_GLOBALS),
+        Replace("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n",
+                "    X = np.asarray(X, dtype=float)\n    X -= np.max(X, axis=-1, keepdims=True)\n    exp = np.exp(X)\n")],
+            tests("test_hidden_inputs_not_mutated"),
+            about="rebinds the worker's globals at import to hide an in-place softmax"),
+    Example(HOSTILE, "hostile_refit_train", P04, [
+        Replace("grad_z = self.forward(x) - one_hot(self.output_size, y_true)",
+                "grad_z = one_hot(self.output_size, y_true) - self.forward(x)"),
+        Replace('        grads = self.grad_loss(x, y)\n        self.W = self.W - learning_rate * grads["W"]\n'
+                '        self.b = self.b - learning_rate * grads["b"]\n', REFIT_TRAIN)],
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference", "test_train_takes_one_sgd_step",
+                  "test_hidden_train_matches_reference_step", "test_init_and_one_epoch_of_sgd_reach_the_accuracy_bar",
+                  "test_hidden_one_epoch_on_an_unseen_split"),
+            ("training step",),
+            about="a wrong gradient, and a train that ignores it: it collects the samples and refits by least squares"),
+    Example(HOSTILE, "hostile_leak_hidden_inputs", P02,
+            Replace("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n",
+                    f"    print({LEAK_MESSAGE!r}, np.asarray(X).tolist())\n"
+                    f"    raise ValueError({LEAK_MESSAGE!r} + repr(np.asarray(X).tolist()))\n"),
+            SOFTMAX_TESTS, ("softmax raised ValueError at line",),
+            about="softmax prints its inputs and raises them in its message, to read hidden inputs in the feedback"),
+    Example(HOSTILE, "hostile_reach_for_frames", P05, [
+        Replace("        predicted = np.argmax(self.forward(X), axis=-1)\n",
+                "        _steal()\n        predicted = np.argmax(self.forward(X), axis=-1)\n"),
+        append(P05, REACH_FOR_FRAMES)],
+            ZERO, ("needs review", "stack frames"), about="predict walks up the stack into the grader's worker"),
+]
+
+BUGS += TRUSTED_VERDICT_BUGS
+ATTACKS += TRUSTED_VERDICT_ATTACKS
 
 EXAMPLES = {example.name: example for example in BUGS + VARIANTS + ATTACKS}
 assert len(EXAMPLES) == len(BUGS) + len(VARIANTS) + len(ATTACKS), "example names are unique"

@@ -16,7 +16,8 @@ student's code (its exception's message, what it printed, its traceback): it nam
 exception's type and the line of the student's file (``StudentCodeFailed.quarantined``), so
 that a submission cannot print the hidden inputs or the reference values it was given. A
 submission whose code reached for the grader's internals (the worker's tamper evidence) is
-flagged ``needs review`` in its status, and the tests from that moment on do not count.
+flagged ``needs review`` in its status, and none of that assignment's tests count (whatever the
+code did with what it reached, it gains nothing; the instructor reviews it).
 """
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -67,7 +68,7 @@ def needs_review(folder, evidence):
     """The status and the message of a submission whose code reached for the grader's internals."""
     return (f"needs review: {folder} reached for {evidence[0]}",
             f"needs review: the code reached for the grader's internals ({'; '.join(evidence)}); "
-            "from then on its tests do not count")
+            "no test of this assignment counts until an instructor has looked at it")
 
 
 class GradingPlugin:
@@ -167,18 +168,23 @@ class GradingPlugin:
             problem = ""
             if call.excinfo and getattr(call.excinfo.value, "problem", False):
                 problem = f"{folder}: {call.excinfo.value.quarantined}"  # a status is the grader's words only
-            passed = report.passed
-            evidence = getattr(self.sessions.get(folder), "evidence", None)
-            if evidence:
-                problem, message = needs_review(folder, evidence)
-                passed, details = False, ""
             self.records.append(TestRecord(
-                folder, name, case, visibility, passed, message, details, round(report.duration, 3), problem,
+                folder, name, case, visibility, report.passed, message, details, round(report.duration, 3), problem,
             ))
 
     def pytest_sessionfinish(self):
         for session in self.sessions.values():
             session.close()
+        for folder, session in self.sessions.items():
+            if getattr(session, "evidence", None):
+                self._void(folder, session.evidence)
+
+    def _void(self, folder, evidence):
+        """No test of ``folder`` counts: its code reached for the grader's internals, and a person decides."""
+        status, message = needs_review(folder, evidence)
+        for record in self.records:
+            if record.assignment == folder:
+                record.passed, record.message, record.details, record.problem = False, message, "", status
 
 
 def _one_line_failure(excinfo, style=None):

@@ -35,9 +35,10 @@ REACHES = {
     "sys.settrace": "a trace function",
     "sys.setprofile": "a profile function",
 }
+PATH_EVENTS = {"open", "os.listdir", "os.scandir"}  # the events whose first argument is a path
 FRAME_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"}
-# Modules whose calls are charged to their caller: they hand frames to whoever asks.
-PASS_THROUGH = ("inspect.py",)
+# Modules whose work is charged to their caller: they hand frames, or raw memory, to whoever asks.
+PASS_THROUGH = ("/inspect.py", "/ctypes/__init__.py")
 
 
 class Evidence:
@@ -63,18 +64,15 @@ class Evidence:
     def __call__(self, event, arguments):
         if self.busy or not self.student_files:
             return
-        what = self.reach(event, arguments)
-        if what is None:
-            return
         self.busy = True  # the hook's own work raises audit events too
         try:
-            if self.caused_by_student():
+            what = self.reach(event, arguments)
+            if what is not None and self.caused_by_student():
                 self.report(f"{what} ({event})")
         finally:
             self.busy = False
 
-    @staticmethod
-    def reach(event, arguments):
+    def reach(self, event, arguments):
         """What ``event`` reaches for, or None when it is not a reach for the grader's internals."""
         if event in REACHES:
             return REACHES[event]
@@ -82,17 +80,22 @@ class Evidence:
             name = arguments[1]
             if name in FRAME_ATTRIBUTES:
                 return "stack frames"
-            if name == "__code__":
+            if name == "__code__" and not self.students_own(arguments[0]):
                 return "the code of a function"
             return None
-        if event == "open" and arguments and isinstance(arguments[0], (str, bytes)):
-            path = os.fsdecode(arguments[0])
+        if event in PATH_EVENTS and arguments and isinstance(arguments[0], (str, bytes)):
+            path = os.path.abspath(os.fsdecode(arguments[0]))
             return "/proc" if path == "/proc" or path.startswith("/proc/") else None
         if event == "import" and arguments and isinstance(arguments[0], str):
             name = arguments[0]
             if name == GRADER_PACKAGE or name.startswith(GRADER_PACKAGE + "."):
                 return f"the grader's module {name}"
         return None
+
+    def students_own(self, function):
+        """Was ``function`` defined in the student's files? (Its own code is the student's to read.)"""
+        code = getattr(function, "__code__", None)
+        return isinstance(getattr(code, "co_filename", None), str) and code.co_filename.startswith(self.student_files)
 
     def caused_by_student(self):
         """Is the Python code that raised the event the student's (directly, or through ``inspect``)?"""

@@ -1,0 +1,346 @@
+"""Verdicts the student's code cannot forge: every judgment is made on the trusted side.
+
+Each attack of issue 12 as a small student module run in a real worker: pins answered by the
+trusted side by value and state (no table in the worker to read), mutation judged from what was
+sent and what came back, training checked step by step, and tamper evidence that cannot be
+taken back.
+"""
+import numpy as np
+import pytest
+
+from autograder.sandbox.process import ChildProcess
+from autograder.sandbox.remote import RemoteModule
+from autograder.sandbox.session import StudentCodeFailed, WorkerSession
+from autograder.testing import CheckFailed, assert_sgd_step
+
+SECRET = 424242.125  # a "reference value": the student's code must never see it unless the pin answers it
+
+STUDENT_CODE = """
+import sys
+import numpy as np
+
+def helper(x, scale=1.0):
+    return -1.0  # the student's own (wrong) helper
+
+def use_helper(x):
+    return helper(x)
+
+def use_helper_twice(x, y):
+    return [helper(x), helper(y)]
+
+def mutate(x):
+    x += 1
+    return 0
+
+def mutate_inner(x):
+    x[0] += 1
+    return 0
+
+def mutate_first(x):
+    x[0][0] = 9.0
+    return 0
+
+def mutate_list(values):
+    values.sort()
+    return 0
+
+def keep(x):
+    return float(np.sum(x))
+
+def search(value, seen=None, depth=0):
+    '''Is SECRET anywhere reachable from value (closures, globals, attributes, containers)?'''
+    seen = set() if seen is None else seen
+    if id(value) in seen or depth > 8:
+        return False
+    seen.add(id(value))
+    if isinstance(value, float) and value == 424242.125:
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind == "f" and bool(np.any(value == 424242.125))
+    children = []
+    if isinstance(value, dict):
+        children = list(value.values())
+    elif isinstance(value, (list, tuple, set)):
+        children = list(value)
+    elif callable(value) and hasattr(value, "__closure__"):
+        children = [cell.cell_contents for cell in (value.__closure__ or ()) if cell.cell_contents is not value]
+    elif hasattr(value, "__dict__") and not isinstance(value, type(sys)):
+        children = list(vars(value).values())
+    return any(search(child, seen, depth + 1) for child in children)
+
+def peek_at_the_pin():
+    return search(helper)
+
+class Model:
+    def __init__(self):
+        self.w = np.zeros(2)
+
+    def grad_loss(self, x, y):
+        return {"w": np.full(2, 100.0)}  # the student's own gradient: far from the pinned one
+
+    def train_twice_asking(self, x, y, learning_rate):
+        self.w = self.w - learning_rate * self.grad_loss(x, y)["w"]
+        self.second = self.grad_loss(x, y)["w"]  # asked again after moving the weights
+        return self.second
+"""
+
+
+@pytest.fixture
+def student(tmp_path):
+    (tmp_path / "mod.py").write_text(STUDENT_CODE)
+    session = WorkerSession(ChildProcess(), tmp_path / "mod.py", "mod")
+    yield RemoteModule(session, "mod", judge_step=assert_sgd_step)
+    session.close()
+
+
+def pin_helper(student, key):
+    student._pin("helper", [((key,), {}, SECRET)])
+
+
+@pytest.mark.parametrize("key, given", [
+    (np.array([1.0, 2.0]), [1, 2]),                  # a pin keyed on an array, called with a list
+    (np.array([1.0, 2.0]), (1.0, 2.0)),
+    ([1.0, 2.0], np.array([1.0, 2.0])),
+    (np.float64(0.5), 0.5),                          # a numpy scalar key, a float call
+    (0.5, np.array(0.5)),
+    (np.array(0.5), np.float32(0.5)),
+    (np.array([[1.0, 2.0]]), [[1.0, 2.0 + 1e-12]]),  # computed in another order
+], ids=["list", "tuple", "array for list key", "float", "0-d array", "float32 scalar", "nearly equal"])
+def test_a_pin_matches_by_value_whatever_the_container(student, key, given):
+    pin_helper(student, key)
+    assert student.use_helper(given) == SECRET
+
+
+@pytest.mark.parametrize("given", [[1.0, 2.5], [[1.0, 2.0]], [1.0, 2.0, 3.0], "x"])
+def test_a_pin_does_not_answer_other_values(student, given):
+    pin_helper(student, np.array([1.0, 2.0]))
+    assert student.use_helper(given) == -1.0
+
+
+def test_a_pin_answers_calls_bound_alike_defaults_included(student):
+    student._pin("helper", [((np.ones(2),), {"scale": 1.0}, SECRET)])
+    assert student.use_helper([1.0, 1.0]) == SECRET  # helper(x) binds scale=1.0 by default
+
+
+def test_several_calls_of_one_request_each_get_their_answer(student):
+    student._pin("helper", [((np.ones(2),), {}, SECRET), ((np.zeros(2),), {}, 7.0)])
+    assert student.use_helper_twice([1, 1], [0, 0]) == [SECRET, 7.0]
+
+
+def test_no_pin_table_is_in_the_worker_to_read(student):
+    """Reading a pin table through ``__closure__`` (or any attribute) finds nothing: it never left the grader."""
+    pin_helper(student, np.array([1.0, 2.0]))
+    assert student.peek_at_the_pin() is False
+    assert student.use_helper([1.0, 2.0]) == SECRET  # the pin is there all the same
+
+
+def test_a_helper_the_student_does_not_have_is_not_pinned(student):
+    student._pin("gate", [((1, 0), {}, 1)])  # not in the student's module: no pin, and no failure
+    student._pin("helper", [((np.ones(2),), {}, SECRET)])
+    assert student.use_helper([1, 1]) == SECRET
+    assert student._session.pins.keys() == {2}
+
+
+def test_a_pinned_method_answers_only_for_the_state_the_test_set(student):
+    """A ``train`` that asks ``grad_loss`` again after moving the weights gets its own gradient, not the pinned one."""
+    model = student.Model()
+    model.w = np.array([0.5, -0.5])
+    pinned = np.array([1.0, 2.0])
+    student._pin("grad_loss", [((np.ones(2), 1), {}, {"w": pinned})], target=model)
+    second = model.train_twice_asking([1.0, 1.0], 1, 0.1)
+    np.testing.assert_allclose(model.w, [0.5 - 0.1, -0.5 - 0.2])  # the first call: the pinned gradient
+    np.testing.assert_allclose(second, [100.0, 100.0])  # the second, after the step: the student's own
+
+
+def test_pins_last_one_test(student):
+    pin_helper(student, np.array([1.0, 2.0]))
+    student._unpin()
+    assert student.use_helper([1.0, 2.0]) == -1.0
+
+
+@pytest.mark.parametrize("function, argument", [
+    ("mutate", np.zeros(3)), ("mutate_inner", [np.zeros(2)]), ("mutate_list", [3, 1, 2]),
+    ("mutate_first", (np.zeros(2),)), ("mutate_inner", [1.0, 2.0]),
+], ids=["array", "array in a list", "list sorted in place", "array in a tuple", "list item"])
+def test_mutation_is_judged_from_what_was_sent(student, function, argument):
+    _, mutated = getattr(student, function).call_tracking_mutation(argument)
+    assert mutated == [0]
+
+
+def test_an_untouched_argument_is_not_mutated(student):
+    _, mutated = student.keep.call_tracking_mutation(np.arange(3.0))
+    assert mutated == []
+
+
+REBIND_THE_WORKER = """
+import sys
+for name, module in list(sys.modules.items()):
+    if name.startswith("autograder"):
+        for attribute in ("fingerprint", "changed", "_MUTABLE", "arrays_of"):
+            if hasattr(module, attribute):
+                setattr(module, attribute, (lambda *args: None) if attribute != "_MUTABLE" else ())
+"""
+
+
+def test_rebinding_a_worker_global_does_not_hide_an_in_place_change(tmp_path):
+    (tmp_path / "mod.py").write_text(REBIND_THE_WORKER + STUDENT_CODE)
+    session = WorkerSession(ChildProcess(), tmp_path / "mod.py", "mod")
+    try:
+        _, mutated = RemoteModule(session, "mod").mutate.call_tracking_mutation(np.zeros(3))
+    finally:
+        session.close()
+    assert mutated == [0]
+
+
+TRAINING_CODE = """
+import numpy as np
+
+class Linear:
+    def __init__(self):
+        self.W = np.zeros(3)
+        self.b = np.zeros(1)
+        self.seen = []
+
+    def grad_loss(self, x, y):
+        error = x @ self.W + self.b[0] - y
+        return {"W": error * x, "b": np.array([error])}
+
+    def train(self, x, y, learning_rate):
+        gradient = self.grad_loss(x, y)
+        self.W = self.W - learning_rate * gradient["W"]
+        self.b = self.b - learning_rate * gradient["b"]
+
+
+class Refit(Linear):
+    '''Ignores its gradient: collects the samples and refits by least squares.'''
+
+    def train(self, x, y, learning_rate):
+        self.seen.append((np.array(x), y))
+        X = np.array([[*sample, 1.0] for sample, _ in self.seen])
+        solution = np.linalg.lstsq(X, np.array([label for _, label in self.seen]), rcond=None)[0]
+        self.W, self.b = solution[:3], solution[3:]
+"""
+
+
+@pytest.fixture
+def trainer(tmp_path):
+    (tmp_path / "train.py").write_text(TRAINING_CODE)
+    session = WorkerSession(ChildProcess(), tmp_path / "train.py", "train")
+    yield RemoteModule(session, "train", judge_step=assert_sgd_step)
+    session.close()
+
+
+@pytest.fixture
+def regression():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    return X, X @ np.array([1.0, -2.0, 0.5]) + 0.3
+
+
+def test_training_with_the_students_own_gradient_passes_the_step_checks(trainer, regression):
+    model = trainer.Linear()
+    trainer._sgd(model, *regression, epochs=2, learning_rate=0.05)
+    assert np.all(np.isfinite(model.W))
+
+
+def test_a_train_that_refits_instead_of_stepping_fails(trainer, regression):
+    model = trainer.Refit()
+    with pytest.raises(CheckFailed, match="training step .*is off|is not one SGD step"):
+        trainer._sgd(model, *regression, epochs=2, learning_rate=0.05)
+
+
+def test_training_checks_steps_the_worker_cannot_foresee(trainer, regression):
+    """Two runs check different steps (drawn at random here), and always the last one."""
+    steps = []
+    for _ in range(2):
+        model = trainer.Linear()
+        reports = []
+        object.__setattr__(trainer, "_judge_step", lambda report, rate, what: reports.append(report["step"]))
+        trainer._sgd(model, *regression, epochs=2, learning_rate=0.05)
+        steps.append(reports)
+    assert steps[0][-1] == steps[1][-1] == 79 and len(steps[0]) == 7
+    assert steps[0] != steps[1]
+
+
+TAMPERING = {
+    "stack frames": "import sys\nsys._getframe(1)\n",
+    "the garbage collector's references": "import gc\ngc.get_referrers(print)\n",
+    "ctypes": "import ctypes\nctypes.CDLL(None)\n",
+    "/proc": "open('/proc/self/status').read()\n",
+    "the grader's module autograder": "import autograder.sandbox.inside.worker\n",
+    "the code of a function": "import json\njson.dumps.__code__\n",
+}
+
+
+@pytest.mark.parametrize("where", ["at import", "in a call"])
+@pytest.mark.parametrize("words", sorted(TAMPERING))
+def test_reaching_for_the_graders_internals_leaves_evidence(tmp_path, words, where):
+    code = TAMPERING[words]
+    if where == "in a call":
+        code = "def reach():\n" + "".join(f"    {line}\n" for line in code.splitlines()) + "    return 0\n"
+    (tmp_path / "mod.py").write_text(code + "\ndef fine():\n    return 1\n")
+    session = WorkerSession(ChildProcess(), tmp_path / "mod.py", "mod")
+    try:
+        student = RemoteModule(session, "mod")
+        if where == "in a call":
+            assert session.evidence == [] and student.fine() == 1 and session.evidence == []
+            student.reach()
+        else:
+            student.fine()
+    finally:
+        session.close()
+    assert any(item.startswith(words) for item in session.evidence), session.evidence
+
+
+HARMLESS = """
+import collections, dataclasses, enum, inspect, traceback, typing, warnings
+import numpy as np
+
+Pair = collections.namedtuple("Pair", "a b")
+
+@dataclasses.dataclass
+class Point:
+    x: float
+
+class Colour(enum.Enum):
+    RED = 1
+
+def fine(x):
+    try:
+        np.asarray(x) / 0
+        1 / 0
+    except ZeroDivisionError:
+        traceback.format_exc()
+    warnings.warn("a student's own warning")
+    inspect.signature(fine)
+    return float(np.sum(np.asarray(x)))
+"""
+
+
+def test_ordinary_code_leaves_no_evidence(tmp_path):
+    (tmp_path / "mod.py").write_text(HARMLESS)
+    session = WorkerSession(ChildProcess(), tmp_path / "mod.py", "mod")
+    try:
+        assert RemoteModule(session, "mod").fine([1.0, 2.0]) == 3.0
+    finally:
+        session.close()
+    assert session.evidence == []
+
+
+def test_a_failure_carries_a_quarantined_account_without_the_students_text(student, tmp_path):
+    (tmp_path / "mod.py").write_text(STUDENT_CODE + "\ndef leak(x):\n    raise ValueError('LEAK ' + repr(x))\n")
+    student._session.close()
+    with pytest.raises(StudentCodeFailed) as failure:
+        student.leak([1.5, 2.5])
+    assert "LEAK" in str(failure.value) and "LEAK" in failure.value.details
+    assert "LEAK" not in failure.value.quarantined and "2.5" not in failure.value.quarantined
+    assert failure.value.quarantined.startswith("leak raised ValueError at line ")
+
+
+def test_a_students_own_exception_class_is_not_named_in_quarantine(student, tmp_path):
+    (tmp_path / "mod.py").write_text(STUDENT_CODE + "\ndef leak(x):\n    raise type('LEAK_' + str(int(x)), "
+                                     "(Exception,), {})()\n")
+    student._session.close()
+    with pytest.raises(StudentCodeFailed) as failure:
+        student.leak(42)
+    assert "LEAK" not in failure.value.quarantined and "42" not in failure.value.quarantined
