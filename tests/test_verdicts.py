@@ -264,7 +264,7 @@ def test_training_checks_steps_the_worker_cannot_foresee(trainer, regression):
 
 TAMPERING = {
     "stack frames": "import sys\nsys._getframe(1)\n",
-    "the garbage collector's references": "import gc\ngc.get_referrers(print)\n",
+    "the garbage collector's object graph": "import gc\ngc.get_referrers(print)\n",
     "ctypes": "import ctypes\nctypes.CDLL(None)\n",
     "/proc": "open('/proc/self/status').read()\n",
     "the grader's module autograder": "import autograder.sandbox.inside.worker\n",

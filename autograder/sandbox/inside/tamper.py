@@ -24,8 +24,8 @@ GRADER_PACKAGE = "autograder"
 REACHES = {
     "sys._getframe": "stack frames",
     "sys._current_frames": "stack frames",
-    "gc.get_referrers": "the garbage collector's references",
-    "gc.get_referents": "the garbage collector's references",
+    "gc.get_referrers": "the garbage collector's object graph",
+    "gc.get_referents": "the garbage collector's object graph",
     "gc.get_objects": "the garbage collector's objects",
     "ctypes.dlopen": "ctypes",
     "ctypes.dlsym": "ctypes",
