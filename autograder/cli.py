@@ -1,11 +1,15 @@
 """The ``autograder`` command: check (students), grade and release (instructors), generate (developers)."""
 import argparse
 import os
+import shutil
 import sys
+import textwrap
 from pathlib import Path
 
 from autograder.version import __version__
 from autograder.kit.assignments import find_kit_root
+
+STATUS_MIN_WIDTH = 40  # the printed gradebook wraps statuses to the terminal, but never narrower than this
 
 
 def cmd_check(args):
@@ -80,12 +84,18 @@ def print_gradebook(rows):
     from autograder.results.gradebook import GRADEBOOK_COLUMNS
     from autograder.submissions.student_ids import printable
 
+    # The status may be long: printed last, wrapped to the terminal, never cut.
+    columns = [c for c in GRADEBOOK_COLUMNS if c != "status"]
     rows = [{column: printable(str(row.get(column, ""))) for column in GRADEBOOK_COLUMNS} for row in rows]
-    widths = {c: max([len(c), *(len(row[c]) for row in rows)]) for c in GRADEBOOK_COLUMNS}
-    widths["status"] = min(widths["status"], 60)
-    print("  ".join(c.ljust(widths[c]) for c in GRADEBOOK_COLUMNS))
+    widths = {c: max([len(c), *(len(row[c]) for row in rows)]) for c in columns}
+    before = sum(widths[c] + 2 for c in columns)
+    status_width = max(STATUS_MIN_WIDTH, shutil.get_terminal_size().columns - before - 1)
+    print("  ".join([*(c.ljust(widths[c]) for c in columns), "status"]))
     for row in rows:
-        print("  ".join(str(row.get(c, ""))[: widths[c]].ljust(widths[c]) for c in GRADEBOOK_COLUMNS))
+        lines = textwrap.wrap(row["status"], status_width, break_on_hyphens=False) or [""]
+        print("  ".join([*(row[c].ljust(widths[c]) for c in columns), lines[0]]).rstrip())
+        for line in lines[1:]:
+            print(" " * before + line)
 
 
 def cmd_release(args):

@@ -3,6 +3,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from autograder.kit.assignments import ASSIGNMENTS
+from autograder.results.causes import by_cause, same_error
 from autograder.runner.run import run_tests
 from autograder.sandbox.process import ChildProcess
 from autograder.submissions.locate import missing_message, submitted_file
@@ -46,18 +47,33 @@ def public_test_files(root, assignments):
     return files
 
 
+def _names(records):
+    """The tests of ``records`` by function, with their number of cases: ``test_softmax (3 cases), test_nll``."""
+    counts = {}
+    for record in records:
+        counts[record.test] = counts.get(record.test, 0) + 1
+    return ", ".join(name + (f" ({count} cases)" if count > 1 else "") for name, count in counts.items())
+
+
 def report(records, write=print):
-    """Print the per-test outcome, grouped by assignment; return (passed, total)."""
+    """Print the per-test outcome, grouped by assignment; return (passed, total).
+
+    Failures of one cause (the same message and details) are told once, with the tests they hit
+    (:mod:`autograder.results.causes`).
+    """
     by_assignment = defaultdict(list)
     for record in records:
         by_assignment[record.assignment].append(record)
     for folder, rows in by_assignment.items():
         passed = sum(r.passed for r in rows)
         write(f"\n{folder}: {passed} of {len(rows)} public tests pass")
-        for record in rows:
-            case = f"[{record.case}]" if record.case else ""
-            mark = "PASS" if record.passed else "FAIL"
-            line = f"  {mark} {record.test}{case}"
+        for group in by_cause(rows, lambda r: ("passed", id(r)) if r.passed else (r.message, r.details)):
+            record = group[0]
+            if len(group) == 1:
+                case = f"[{record.case}]" if record.case else ""
+                line = f"  {'PASS' if record.passed else 'FAIL'} {record.test}{case}"
+            else:
+                line = f"  FAIL {same_error(len(group))}: {_names(group)}"
             write(line + (f"\n       {record.message}" if record.message else ""))
             if record.details and not record.passed:
                 write("       " + record.details.strip().replace("\n", "\n       "))

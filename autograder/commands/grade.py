@@ -37,8 +37,11 @@ def grade_submission(submission, root, out, sandbox_kind, points, runner=None):
         folder.mkdir(parents=True, exist_ok=True)
         scratch_root = Path(out) / WORK_FOLDER  # where a grader killed mid-run leaves it, for the next run to clear
         scratch_root.mkdir(exist_ok=True)
-        records, failure = run_submission(submission, root, sandbox_kind, folder / "grader.log", runner, scratch_root)
-        return write_results(submission, out, points, records, failure, time.monotonic() - started)
+        log = folder / "grader.log"
+        records, failure = run_submission(submission, root, sandbox_kind, log, runner, scratch_root)
+        if log.is_file() and log.stat().st_size == 0:  # the runner had nothing to say: no empty file to open
+            log.unlink()
+        return write_results(submission, out, points, records, failure, time.monotonic() - started, root)
     except (Interrupted, KeyboardInterrupt):
         raise
     except Exception as error:  # noqa: BLE001 - the grader's own trouble with one submission

@@ -2,6 +2,7 @@
 import html
 
 from autograder.kit.assignments import ASSIGNMENTS
+from autograder.results.causes import by_cause, same_error
 from autograder.results.scoring import points_text
 
 
@@ -14,18 +15,30 @@ def _bar(fraction):
             f'<rect x="1" y="1" width="{width}" height="12" fill="{colour}"/></svg>')
 
 
-def _table(tests):
+def _name(record):
+    case = f"[{html.escape(record['case'])}]" if record["case"] else ""
+    return f"<code>{html.escape(record['test'])}{case}</code>"
+
+
+def _table(groups):
+    """A table of ``groups`` of tests, one row per group: a group's tests share their outcome and message."""
     escape = html.escape
     rows = ["<table><tr><th>test</th><th>kind</th><th>points</th><th>result</th></tr>"]
-    for test in tests:
-        record = test.record
+    for group in groups:
+        record = group[0].record
         outcome = "passed" if record["passed"] else "failed"
         message = f"<div>{escape(record['message'])}</div>" if record["message"] else ""
         details = f"<pre>{escape(record['details'])}</pre>" if record["details"] else ""
-        case = f"[{escape(record['case'])}]" if record["case"] else ""
+        names = ", ".join(_name(test.record) for test in group)
+        if len(group) > 1:
+            outcome = f"{outcome}: {same_error(len(group))}"
+            names = f"<details><summary>{len(group)} tests</summary>{names}</details>"
+        kinds = ", ".join(dict.fromkeys(test.record["visibility"] for test in group))
+        earned, available = sum(test.score for test in group), sum(test.max_score for test in group)
+        css = "passed" if record["passed"] else "failed"
         rows.append(
-            f"<tr><td><code>{escape(record['test'])}{case}</code></td><td>{record['visibility']}</td>"
-            f"<td>{points_text(test.score)} / {points_text(test.max_score)}</td><td class='{outcome}'>{outcome}{message}{details}</td></tr>"
+            f"<tr><td>{names}</td><td>{kinds}</td><td>{points_text(earned)} / {points_text(available)}</td>"
+            f"<td class='{css}'>{outcome}{message}{details}</td></tr>"
         )
     rows.append("</table>")
     return "\n".join(rows)
@@ -66,10 +79,11 @@ def feedback_html(student, scores, status, notes=()):
             continue
         failed = [test for test in rows if not test.record["passed"]]
         passed = [test for test in rows if test.record["passed"]]
-        if failed:
-            parts.append(_table(failed))
+        if failed:  # one row per cause: a syntax error is told once, not in every test it failed
+            parts.append(_table(by_cause(failed, lambda test: (test.record["message"], test.record["details"]))))
         if passed:
-            parts.append(f"<details><summary>{len(passed)} passed test(s)</summary>{_table(passed)}</details>")
+            table = _table([[test] for test in passed])
+            parts.append(f"<details><summary>{len(passed)} passed test(s)</summary>{table}</details>")
     parts.append("</body></html>")
     return "\n".join(parts)
 

@@ -9,6 +9,7 @@ from autograder.results.gradescope import gradescope_results
 from autograder.results.resume import fingerprint
 from autograder.results.scoring import score
 from autograder.submissions.junk import ignored_note
+from autograder.submissions.progress import progress
 
 
 def problems_of(records):
@@ -20,13 +21,20 @@ def problems_of(records):
     return seen
 
 
-def write_results(submission, out, points, records, failure, seconds):
-    """Score ``records`` and write the submission's feedback.html and results.json; return its gradebook row."""
+def write_results(submission, out, points, records, failure, seconds, root=None):
+    """Score ``records`` and write the submission's feedback.html and results.json; return its gradebook row.
+
+    The status is ``ok``, or how far the submission got (``not started``, ``partly done (...)``: read
+    from its source with the released stubs of the kit at ``root``, :mod:`autograder.submissions.progress`)
+    and what went wrong, joined by ``; ``.
+    """
     folder = Path(out) / submission.student
     folder.mkdir(parents=True, exist_ok=True)
     scores = score(records, points)
     problems = ([failure] if failure else []) + problems_of(records)
-    status = "ok" if not problems else "; ".join(problems)
+    if root is not None and not submission.problem:  # a refused submission was never read
+        problems.insert(0, progress(submission.path, root))
+    status = "; ".join(problem for problem in problems if problem) or "ok"
     row = gradebook_row(submission.student, scores, status)
     notes = [note for note in [ignored_note(submission.ignored)] if note]
     results = gradescope_results(scores, seconds, " ".join([status, *notes]))

@@ -164,8 +164,12 @@ def grade_on_cluster(address, todo, root, out, sandbox_kind, points, finished):
                 records, problem, log, seconds = future.result()
             except Exception as error:  # the worker's, not the student's: student code fails inside run_remote
                 raise ClusterError(f"grading {submission.student} failed on its Dask worker: {error}") from error
-            atomic_write(Path(out) / submission.student / "grader.log", log)
-            finished(submission.student, write_results(submission, out, points, records, problem, seconds))
+            log_path = Path(out) / submission.student / "grader.log"
+            if log:
+                atomic_write(log_path, log)
+            else:  # the runner had nothing to say: no empty file (nor an earlier run's)
+                log_path.unlink(missing_ok=True)
+            finished(submission.student, write_results(submission, out, points, records, problem, seconds, root))
     finally:
         if futures:
             client.cancel(list(futures), force=True)

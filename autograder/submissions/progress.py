@@ -1,0 +1,64 @@
+"""How far a submission got: which graded definitions are still the released stub, read from its source.
+
+A graded function of the release raises ``NotImplementedError`` and a graded constant is ``None``
+until the student writes it (:func:`~autograder.submissions.notebook_code.unfinished` finds both).
+Comparing what is still unfinished in the file that counts for each assignment
+(:func:`~autograder.submissions.locate.submitted_file`, the module or the notebook's definitions)
+with what is unfinished in the released stub gives the submission's progress, for its status:
+
+- ``not started``: every graded definition of every assignment handed in is still the stub;
+- ``partly done (...)``: some are, named per assignment;
+- ``""``: none is (the status then says ``ok``, or what else went wrong).
+
+Nothing is run: the source is parsed. A file that does not parse (a syntax error) or a missing
+assignment says nothing about progress; the grading's own problems say what is wrong with it.
+"""
+from functools import lru_cache
+from pathlib import Path
+
+from autograder.kit.assignments import ASSIGNMENTS
+from autograder.submissions.locate import submitted_file
+from autograder.submissions.notebook_code import NotebookError, extract_definitions, unfinished
+
+
+@lru_cache(maxsize=None)
+def graded_names(stub):
+    """The graded definitions of the released stub at ``stub`` (a Path): all still unfinished there."""
+    return tuple(unfinished(stub.read_text(encoding="utf-8")))
+
+
+def stubs_left(path, graded):
+    """The names of ``graded`` still unfinished in the module or notebook at ``path``; None when it does not parse."""
+    try:
+        source = extract_definitions(path) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8",
+                                                                                         errors="replace")
+        left = set(unfinished(source))
+    except (NotebookError, SyntaxError, ValueError, OSError):
+        return None
+    return [name for name in graded if name in left]
+
+
+def progress(submission, root):
+    """The progress part of the status of the submission at ``submission`` (see the module docstring).
+
+    ``root`` is the kit, whose ``assignments/`` hold the released stubs.
+    """
+    left = {}
+    for assignment in ASSIGNMENTS:
+        stub = Path(root) / "assignments" / assignment.module_file
+        path = submitted_file(submission, assignment) if stub.is_file() else None
+        if path is None or not path.is_file():
+            continue
+        graded = graded_names(stub)
+        names = stubs_left(path, graded)
+        if names is not None and graded:
+            left[assignment.folder] = (names, graded)
+    if not left or not any(names for names, _ in left.values()):
+        return ""
+    untouched = [folder for folder, (names, graded) in left.items() if names == list(graded)]
+    if len(untouched) == len(left):
+        return "not started"
+    parts = [f"not started: {', '.join(untouched)}"] if untouched else []
+    parts += [f"{folder} still to write: {', '.join(names)}" for folder, (names, graded) in left.items()
+              if names and names != list(graded)]
+    return f"partly done ({'; '.join(parts)})"

@@ -1,0 +1,141 @@
+"""Statuses that say what happened, and one message per cause: in the gradebook, the table, feedback and check."""
+import html
+import re
+import shutil
+from types import SimpleNamespace
+
+import pytest
+from conftest import REPO, SANDBOX_KIND, read_gradebook
+
+from autograder.cli import print_gradebook
+from autograder.commands.check import report
+from autograder.commands.grade import grade
+from autograder.kit.assignments import ASSIGNMENTS
+from autograder.kit.config import load_points
+from autograder.results.feedback import feedback_html
+from autograder.results.scoring import score
+from autograder.submissions.progress import progress
+
+FOLDERS = [assignment.folder for assignment in ASSIGNMENTS]
+SYNTAX_ERROR = "def softmax(X:\n    return X\n"
+
+
+def release_copy(folder, solved=(), partly=None):
+    """The student release in ``folder``, with the reference for the assignments ``solved``; ``partly``
+    is the folder of one assignment where only the first graded function is written."""
+    for assignment in ASSIGNMENTS:
+        target = folder / assignment.module_file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source = "solutions" if assignment.folder in solved else "assignments"
+        shutil.copy(REPO / source / assignment.module_file, target)
+    if partly:
+        softmax = folder / "02_softmax" / "softmax.py"
+        reference = (REPO / "solutions" / "02_softmax" / "softmax.py").read_text()
+        stub = softmax.read_text()
+        first = reference[reference.index("def one_hot"):reference.index("def softmax")]
+        softmax.write_text(stub[:stub.index("def one_hot")] + first + stub[stub.index("def softmax"):])
+    return folder
+
+
+def test_untouched_stubs_are_not_started(tmp_path):
+    assert progress(release_copy(tmp_path / "alice"), REPO) == "not started"
+
+
+def test_the_notebooks_of_the_release_are_not_started_either(tmp_path):
+    """The release's notebooks beside untouched stubs: the notebooks count, and they are stubs too."""
+    for assignment in ASSIGNMENTS:
+        shutil.copytree(REPO / "assignments" / assignment.folder, tmp_path / "alice" / assignment.folder)
+    assert progress(tmp_path / "alice", REPO) == "not started"
+
+
+def test_some_work_is_partly_done_and_says_what_is_left(tmp_path):
+    status = progress(release_copy(tmp_path / "alice", solved={"01_perceptron"}, partly="02_softmax"), REPO)
+    assert status.startswith("partly done (not started: 03_gradient_descent, 04_logistic_regression, 05_mlp, "
+                             "06_backprop; 02_softmax still to write: softmax, nll, cross_entropy)"), status
+
+
+def test_finished_work_has_no_progress_to_report(tmp_path):
+    assert progress(release_copy(tmp_path / "alice", solved=set(FOLDERS)), REPO) == ""
+
+
+def test_the_printed_table_wraps_long_statuses_and_cuts_nothing(capsys):
+    status = "partly done (not started: 01_perceptron; " + "; ".join(f"reason number {i}" for i in range(30)) + ")"
+    print_gradebook([{"student": "alice", "total": "1", "max_total": "2", "status": status},
+                     {"student": "bob", "total": "2", "max_total": "2", "status": "ok"}])
+    lines = capsys.readouterr().out.splitlines()
+    start = lines[0].index("status")
+    assert len(lines) > 3, "a long status takes several lines"
+    printed = " ".join(line[start:].strip() for line in lines[1:-1])
+    assert printed == status
+    assert lines[-1].split() == ["bob", "2", "2", "ok"]
+
+
+def records(message, details, count, test="test_softmax", passed=False):
+    return [dict(assignment="02_softmax", test=test, case=f"case{index}", visibility="public", passed=passed,
+                 message=message, details=details, seconds=0.0, problem="") for index in range(count)]
+
+
+def test_feedback_tells_one_cause_once_with_its_count():
+    failing = (records("could not import softmax.py: SyntaxError", "Traceback: line 1", 7)
+               + records("nll raised ValueError", "", 2, test="test_nll_published_values")
+               + records("cross_entropy is not written yet", "", 1, test="test_cross_entropy_known_value"))
+    points = {"02_softmax": {"test_softmax": 7, "test_nll_published_values": 2, "test_cross_entropy_known_value": 1}}
+    page = html.unescape(feedback_html("alice", score(failing, points), "ok"))
+    assert page.count("could not import softmax.py: SyntaxError") == 1
+    assert page.count("Traceback: line 1") == 1
+    assert "the same error in 7 tests" in page and "the same error in 2 tests" in page
+    assert page.count("nll raised ValueError") == 1 and "cross_entropy is not written yet" in page
+    assert "0 / 7" in page, "the row of a cause carries the points of all its tests"
+
+
+def test_check_tells_one_cause_once_with_its_count():
+    rows = [SimpleNamespace(**record) for record in
+            records("could not import softmax.py: SyntaxError", "Traceback: line 1", 5)
+            + records("", "", 2, test="test_nll_published_values", passed=True)]
+    lines = []
+    assert report(rows, lines.append) == (2, 7)
+    text = "\n".join(lines)
+    assert text.count("could not import softmax.py: SyntaxError") == 1 and text.count("Traceback: line 1") == 1
+    assert "FAIL the same error in 5 tests: test_softmax (5 cases)" in text
+    assert text.count("PASS test_nll_published_values") == 2
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """A small class: untouched stubs, one assignment done, a syntax error; graded once."""
+    base = tmp_path_factory.mktemp("status")
+    release_copy(base / "submissions" / "stubs")
+    release_copy(base / "submissions" / "one_done", solved={"02_softmax"})
+    broken = release_copy(base / "submissions" / "syntax_error", solved=set(FOLDERS))
+    (broken / "02_softmax" / "softmax.py").write_text(SYNTAX_ERROR)
+    rows = grade(base / "submissions", base / "out", REPO, jobs=2, sandbox_kind=SANDBOX_KIND, progress=False)
+    return base / "out", {row["student"]: row for row in rows}
+
+
+@pytest.mark.slow
+def test_statuses_in_the_gradebook(graded):
+    out, rows = graded
+    assert rows["stubs"]["status"] == "not started" and rows["stubs"]["total"] == "0"
+    assert rows["one_done"]["status"] == ("partly done (not started: 01_perceptron, 03_gradient_descent, "
+                                          "04_logistic_regression, 05_mlp, 06_backprop)")
+    assert rows["syntax_error"]["status"].startswith("02_softmax: could not import softmax.py")
+    assert read_gradebook(out) == list(rows.values())
+
+
+@pytest.mark.slow
+def test_no_empty_log_files(graded):
+    out, _ = graded
+    logs = list(out.glob("*/grader.log"))
+    assert all(log.stat().st_size > 0 for log in logs), [str(log) for log in logs]
+
+
+@pytest.mark.slow
+def test_a_syntax_error_is_told_once_in_the_feedback(graded):
+    out, _ = graded
+    page = html.unescape((out / "syntax_error" / "feedback.html").read_text())
+    page = page[page.index("<h2>"):]  # the tables, below the status line
+    tests = sum(1 for _ in re.finditer(r"could not import softmax\.py", page))
+    assert tests == 1, f"the import error appears {tests} times"
+    total = len(load_points(REPO / "solutions", ASSIGNMENTS[1]))
+    match = re.search(r"the same error in (\d+) tests", page)
+    assert match and int(match[1]) >= total, page[:3000]
