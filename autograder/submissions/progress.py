@@ -33,7 +33,7 @@ def stubs_left(path, graded):
         source = extract_definitions(path) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8",
                                                                                          errors="replace")
         left = set(unfinished(source))
-    except (NotebookError, SyntaxError, ValueError, OSError):
+    except (NotebookError, SyntaxError, ValueError, OSError, RecursionError, MemoryError):
         return None
     return [name for name in graded if name in left]
 
