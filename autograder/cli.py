@@ -99,10 +99,14 @@ def print_gradebook(rows):
 
 
 def cmd_release(args):
-    from autograder.commands.release import build_release
+    from autograder.commands.release import build_release, chosen_assignments, leak_warnings
 
-    out = build_release(find_kit_root(args.root), args.out)
-    print(f"wrote the student bundle to {out} (stubs, public tests, thresholds, wheels/)")
+    root, assignments = find_kit_root(args.root), chosen_assignments(args.assignments)
+    out = build_release(root, args.out, assignments)
+    for warning in leak_warnings(root, assignments):
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"wrote the student bundle of {', '.join(a.folder for a in assignments)} to {out} "
+          "(stubs, notebooks, public tests, thresholds, wheels/)")
     return 0
 
 
@@ -170,10 +174,14 @@ def build_parser():
 
     release = commands.add_parser(
         "release", help="build the student bundle (no solutions, no hidden tests)",
-        description="Write the student bundle into the new folder OUT: the stubs, public tests and "
-        "thresholds of every assignment, and a wheel with the check command and the data loaders.",
+        description="Write the student bundle into the new folder OUT: the stubs, notebooks, public tests "
+        "and thresholds of the assignments named (default: all), and a wheel with the check command and "
+        "the data loaders. Warns when a released assignment gives another one's graded solution as a "
+        "helper (04 and 05 give 02's): release it after the other is due.",
     )
     release.add_argument("--out", required=True, help="a new folder for the bundle")
+    release.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                         help="only these, by folder or module (02_softmax or softmax); default: all")
     release.add_argument("--root", default=".", help="the kit's repository (default: found from here)")
     release.set_defaults(run=cmd_release)
 

@@ -13,6 +13,7 @@ from conftest import REPO
 from autograder.kit.assignments import ASSIGNMENTS
 from autograder.generate.source import SolutionSource
 from autograder.commands.release import build_release
+from autograder.generate.leaks import quoted_lines, secret_lines
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +71,23 @@ def test_bundle_contains_no_reference_body_and_no_hidden_test(bundle):
     for hidden in set(hidden_test_names()):
         for name, text in texts:
             assert hidden not in text, f"hidden test {hidden} is named in {name}"
+
+
+@pytest.fixture(scope="module")
+def release_02(tmp_path_factory):
+    """``autograder release --out B 02_softmax``, as an instructor types it."""
+    from autograder.cli import main
+
+    out = tmp_path_factory.mktemp("release-02") / "bundle"
+    assert main(["release", "--out", str(out), "--root", str(REPO), "02_softmax"]) == 0
+    return out
+
+
+def test_a_release_of_02_holds_02_alone_and_no_line_of_any_graded_body(release_02):
+    assert sorted(path.name for path in release_02.iterdir()) == ["02_softmax", "README.md", "wheels"]
+    secrets = secret_lines(REPO)
+    for name, text in bundle_texts(release_02):
+        assert quoted_lines(text, secrets) == [], f"{name} quotes a graded body"
 
 
 @pytest.fixture(scope="module")

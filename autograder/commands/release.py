@@ -1,8 +1,12 @@
 """``autograder release``: the student bundle, with no reference solution and no hidden test inside.
 
-The bundle holds the assignment folders (stubs, public tests, thresholds) and a
-wheel of this package (the ``autograder check`` command and the data loaders),
-so that ``pip install wheels/*.whl`` on a laptop is all a student needs.
+The bundle holds the assignment folders (stubs, notebooks, public tests, thresholds) of every
+assignment or of those named, and a wheel of this package (the ``autograder check`` command and
+the data loaders), so that ``pip install wheels/*.whl`` on a laptop is all a student needs.
+
+Releasing some assignments is how a course keeps one assignment's answers from another: 04 and 05
+give 02's graded ``one_hot``, ``softmax`` and ``nll`` as helpers, so they go out after 02 is due.
+:func:`leak_warnings` says so for whatever is released (:mod:`autograder.generate.leaks`).
 """
 import shutil
 import subprocess
@@ -10,7 +14,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from autograder.generate.leaks import helper_leaks
 from autograder.kit.assignments import ASSIGNMENTS
+
+BY_NAME = {name: assignment for assignment in ASSIGNMENTS for name in (assignment.folder, assignment.module)}
 
 STUDENT_README = """# Backprop Kit: your exercises
 
@@ -39,13 +46,28 @@ RELEASE_SUFFIXES = {".py", ".toml", ".ipynb", ".csv", ".md"}
 WHEEL_SOURCES = ("pyproject.toml", "setup.py", "README.md", "autograder", "datasets")
 
 
-def build_release(root, out):
-    """Write the student bundle for the kit at ``root`` into the new folder ``out``."""
+def chosen_assignments(names=()):
+    """The assignments named (by folder or module, in course order), or all of them when none is."""
+    unknown = [name for name in names if name not in BY_NAME]
+    if unknown:
+        raise ValueError(f"unknown assignment(s) {', '.join(unknown)}; use folders like 02_softmax or "
+                         f"modules like softmax ({', '.join(a.folder for a in ASSIGNMENTS)})")
+    wanted = {BY_NAME[name] for name in names}
+    return [assignment for assignment in ASSIGNMENTS if not names or assignment in wanted]
+
+
+def leak_warnings(root, assignments):
+    """One sentence per released assignment that gives another one's graded solution as a helper."""
+    return [leak.warning() for leak in helper_leaks(root, assignments)]
+
+
+def build_release(root, out, assignments=ASSIGNMENTS):
+    """Write the student bundle of ``assignments`` (default: all) for the kit at ``root`` into the new folder ``out``."""
     root, out = Path(root), Path(out)
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} exists and is not empty: choose a new folder")
     out.mkdir(parents=True, exist_ok=True)
-    for assignment in ASSIGNMENTS:
+    for assignment in assignments:
         source = root / "assignments" / assignment.folder
         target = out / assignment.folder
         target.mkdir()
