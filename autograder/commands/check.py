@@ -3,7 +3,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from autograder.kit.assignments import ASSIGNMENTS
-from autograder.results.causes import by_cause, same_error
+from autograder.results.causes import by_cause, cause_of, same_error
 from autograder.runner.run import run_tests
 from autograder.sandbox.process import ChildProcess
 from autograder.submissions.locate import missing_message, submitted_file
@@ -67,7 +67,7 @@ def report(records, write=print):
     for folder, rows in by_assignment.items():
         passed = sum(r.passed for r in rows)
         write(f"\n{folder}: {passed} of {len(rows)} public tests pass")
-        for group in by_cause(rows, lambda r: ("passed", id(r)) if r.passed else (r.message, r.details)):
+        for group in by_cause(rows, lambda r: ("passed", id(r)) if r.passed else cause_of(vars(r))):
             record = group[0]
             if len(group) == 1:
                 case = f"[{record.case}]" if record.case else ""

@@ -7,6 +7,13 @@ feedback page and ``autograder check`` group failures with :func:`by_cause`.
 """
 
 
+def cause_of(record):
+    """What a failed test record (a dict) failed of: the assignment's own problem (missing, not importable:
+    the same for every test, however each test words it, hidden ones quarantining student text), or its
+    message and details."""
+    return ("problem", record["assignment"]) if record.get("problem") else (record["message"], record["details"])
+
+
 def by_cause(failures, cause):
     """``failures`` grouped by ``cause(failure)`` (a hashable, e.g. the message and details), in first-seen order.
 

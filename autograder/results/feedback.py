@@ -2,7 +2,7 @@
 import html
 
 from autograder.kit.assignments import ASSIGNMENTS
-from autograder.results.causes import by_cause, same_error
+from autograder.results.causes import by_cause, cause_of, same_error
 from autograder.results.scoring import points_text
 
 
@@ -80,7 +80,7 @@ def feedback_html(student, scores, status, notes=()):
         failed = [test for test in rows if not test.record["passed"]]
         passed = [test for test in rows if test.record["passed"]]
         if failed:  # one row per cause: a syntax error is told once, not in every test it failed
-            parts.append(_table(by_cause(failed, lambda test: (test.record["message"], test.record["details"]))))
+            parts.append(_table(by_cause(failed, lambda test: cause_of(test.record))))
         if passed:
             table = _table([[test] for test in passed])
             parts.append(f"<details><summary>{len(passed)} passed test(s)</summary>{table}</details>")
