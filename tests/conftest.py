@@ -46,3 +46,24 @@ def graded_class(tmp_path_factory):
     from example_class import grade_class
 
     return grade_class(tmp_path_factory.mktemp("class"))
+
+
+@pytest.fixture(scope="session")
+def released_bundle(tmp_path_factory):
+    """``autograder release`` of every assignment, built once for the session."""
+    from autograder.commands.release import build_release
+
+    return build_release(REPO, tmp_path_factory.mktemp("release") / "bundle")
+
+
+@pytest.fixture(scope="session")
+def student_machine(released_bundle, tmp_path_factory):
+    """A machine that has never seen the checkout: one fresh venv for the session, holding the bundle's wheel.
+
+    See :mod:`student_machine`: a copy of the bundle and a new virtual environment with the wheel (and
+    ipykernel for the notebooks, dask and bubblewrap for a cluster worker), no editable install, no ``PYTHONPATH``,
+    no ``BACKPROP_KIT_ROOT``, every command run from a folder outside the repository.
+    """
+    from student_machine import StudentMachine
+
+    return StudentMachine.create(released_bundle, tmp_path_factory.mktemp("student"))

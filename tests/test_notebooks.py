@@ -22,6 +22,7 @@ from autograder.submissions.locate import locate_module, submitted_file
 CELL_TIMEOUT = 120
 PARALLEL = 2  # notebooks run at once: CI has two cores
 BY_FOLDER = {assignment.folder: assignment for assignment in ASSIGNMENTS}
+WHICH_AUTOGRADER = "import autograder\nprint(autograder.__file__)"
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +33,24 @@ def kernel(tmp_path_factory):
         for name, value in environment.items():
             patch.setenv(name, value)
         yield KERNEL_NAME
+
+
+@pytest.fixture(scope="module")
+def student_kernelspec(student_machine, tmp_path_factory):
+    """A kernelspec for a kernel of the student machine's venv, and the environment that finds it."""
+    return student_machine.kernel(tmp_path_factory.mktemp("student-jupyter"))
+
+
+@pytest.fixture
+def student_kernel(student_kernelspec, monkeypatch):
+    """Run notebooks in a kernel of the student machine: the wheel, no checkout, no BACKPROP_KIT_ROOT."""
+    from student_machine import HIDDEN_VARIABLES
+
+    for name in HIDDEN_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in student_kernelspec.items():
+        monkeypatch.setenv(name, value)
+    return KERNEL_NAME
 
 
 @pytest.fixture(scope="module")
@@ -98,16 +117,19 @@ def test_solution_notebook_runs_top_to_bottom_with_full_marks_and_plots(assignme
     assert len(images) >= 2, "each notebook's experiments plot what they find"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=lambda a: a.folder)
-def test_student_notebook_check_cell_says_what_is_not_done(assignment, kernel, tmp_path):
-    """A student opens the notebook and runs it down to the check cell, stubs untouched."""
-    notebook = nbformat.read(notebook_path(assignment, "assignments"), as_version=4)
+def test_student_notebook_check_cell_says_what_is_not_done(assignment, student_machine, student_kernel, tmp_path):
+    """A student opens the notebook and runs it down to the check cell, stubs untouched, on their machine."""
+    folder = tmp_path / assignment.folder  # a copy of the student's bundle, away from the kit
+    shutil.copytree(student_machine.bundle / assignment.folder, folder)
+    notebook = nbformat.read(folder / f"{assignment.module}.ipynb", as_version=4)
     nbformat.validate(notebook)
     check = notebook.cells.index(nbgrader_cell(notebook, "check"))
-    notebook.cells = notebook.cells[:check + 1]
-    folder = tmp_path / assignment.folder  # a copy of the student's release, away from the kit
-    shutil.copytree(REPO / "assignments" / assignment.folder, folder)
-    output = text_of(execute(notebook, folder, kernel).cells[-1])
+    notebook.cells = notebook.cells[:check + 1] + [nbformat.v4.new_code_cell(WHICH_AUTOGRADER)]
+    executed = execute(notebook, folder, student_kernel)
+    assert text_of(executed.cells[-1]).startswith(str(student_machine.venv)), "the kernel imports the wheel"
+    output = text_of(executed.cells[-2])
     not_done = re.search(r"Not done yet: (.*) \(still the stub", output)
     assert not_done, output
     assert set(not_done[1].split(", ")) == graded_names(assignment)
@@ -115,16 +137,17 @@ def test_student_notebook_check_cell_says_what_is_not_done(assignment, kernel, t
     assert "is not written yet" in output
 
 
-def test_a_student_fills_the_stubs_and_the_check_cell_says_when_done(kernel, tmp_path):
-    """Cell by cell, as in Jupyter: edits count once their cell runs again, saved or not."""
+@pytest.mark.slow
+def test_a_student_fills_the_stubs_and_the_check_cell_says_when_done(student_machine, student_kernel, tmp_path):
+    """Cell by cell, as in Jupyter: edits count once their cell runs again, saved or not; on the student's machine."""
     softmax = BY_FOLDER["02_softmax"]
     folder = tmp_path / softmax.folder
-    shutil.copytree(REPO / "assignments" / softmax.folder, folder)
+    shutil.copytree(student_machine.bundle / softmax.folder, folder)
     notebook = nbformat.read(folder / "softmax.ipynb", as_version=4)
     reference = nbformat.read(notebook_path(softmax, "solutions"), as_version=4)
     check = notebook.cells.index(nbgrader_cell(notebook, "check"))
     stubs = [index for index, cell in enumerate(notebook.cells) if cell.metadata.get("nbgrader", {}).get("solution")]
-    client = NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name=kernel, allow_errors=True,
+    client = NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name=student_kernel, allow_errors=True,
                             resources={"metadata": {"path": str(folder)}})
     reports = []
     with client.setup_kernel():

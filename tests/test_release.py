@@ -1,9 +1,7 @@
 """The student bundle: complete enough to check work, and free of solutions and hidden tests."""
 import ast
-import os
+import re
 import shutil
-import subprocess
-import sys
 import textwrap
 import zipfile
 
@@ -12,13 +10,12 @@ from conftest import REPO
 
 from autograder.kit.assignments import ASSIGNMENTS
 from autograder.generate.source import SolutionSource
-from autograder.commands.release import build_release
 from autograder.generate.leaks import quoted_lines, secret_lines
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory):
-    return build_release(REPO, tmp_path_factory.mktemp("release") / "bundle")
+def bundle(released_bundle):
+    return released_bundle
 
 
 def bundle_texts(bundle):
@@ -84,44 +81,23 @@ def release_02(tmp_path_factory):
 
 
 def test_a_release_of_02_holds_02_alone_and_no_line_of_any_graded_body(release_02):
-    assert sorted(path.name for path in release_02.iterdir()) == ["02_softmax", "README.md", "wheels"]
+    assert sorted(path.name for path in release_02.iterdir()) == ["02_softmax", "README.md", "conftest.py", "wheels"]
     secrets = secret_lines(REPO)
     for name, text in bundle_texts(release_02):
         assert quoted_lines(text, secrets) == [], f"{name} quotes a graded body"
 
 
-@pytest.fixture(scope="module")
-def student_machine(bundle, tmp_path_factory):
-    """A copy of the bundle and a fresh virtual environment holding only its wheel, as the bundle's README says.
-
-    Nothing of the checkout is on the path: no editable install, no PYTHONPATH, the working folder
-    outside the repository. This is the student's machine.
-    """
-    home = tmp_path_factory.mktemp("student")
-    copy = home / "bundle"
-    shutil.copytree(bundle, copy)
-    venv = home / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    [wheel] = (copy / "wheels").glob("*.whl")
-    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(wheel)], check=True, capture_output=True)
-    environment = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "BACKPROP_KIT_ROOT")}
-    environment["PATH"] = f"{venv / 'bin'}{os.pathsep}{environment.get('PATH', '')}"
-    return copy, venv, environment
-
-
 def run_as_student(student_machine, *args):
-    copy, venv, environment = student_machine
-    return subprocess.run([str(venv / "bin" / "autograder"), *args], capture_output=True, text=True,
-                          env=environment, cwd=copy, timeout=300)
+    return student_machine.run("autograder", *args)
 
 
+@pytest.mark.slow  # the student machine: a fresh venv, installed once per session
 def test_the_student_machine_imports_the_wheel_not_the_checkout(student_machine):
-    copy, venv, environment = student_machine
-    probe = subprocess.run([str(venv / "bin" / "python"), "-c", "import autograder; print(autograder.__file__)"],
-                           capture_output=True, text=True, env=environment, cwd=copy, check=True)
-    assert probe.stdout.startswith(str(venv)), probe.stdout
+    probe = student_machine.run("python", "-c", "import autograder; print(autograder.__file__)")
+    assert probe.stdout.startswith(str(student_machine.venv)), probe.stdout + probe.stderr
 
 
+@pytest.mark.slow  # the student machine: a fresh venv, installed once per session
 def test_check_on_the_untouched_stubs_fails_every_public_test(student_machine):
     result = run_as_student(student_machine, "check")
     assert result.returncode != 0
@@ -131,9 +107,9 @@ def test_check_on_the_untouched_stubs_fails_every_public_test(student_machine):
     assert "softmax is not written yet" in result.stdout
 
 
+@pytest.mark.slow  # the student machine: a fresh venv, installed once per session
 def test_check_on_a_correct_02_passes_and_exits_0(student_machine):
-    copy, _, _ = student_machine
-    module = copy / "02_softmax" / "softmax.py"
+    module = student_machine.bundle / "02_softmax" / "softmax.py"
     stub = module.read_text()
     module.write_text((REPO / "solutions" / "02_softmax" / "softmax.py").read_text())
     try:
@@ -144,3 +120,26 @@ def test_check_on_a_correct_02_passes_and_exits_0(student_machine):
     last = result.stdout.rstrip().splitlines()[-1]
     total = last.split(" of ")[1].split(";")[0]
     assert last == f"public: {total} of {total}; hidden tests run at grading"
+
+
+@pytest.mark.slow  # the student machine: a fresh venv, installed once per session
+def test_pytest_in_the_bundle_runs_the_public_tests_as_check_does(student_machine):
+    """``python -m pytest 02_softmax``, as the bundle's README says, on the untouched stubs."""
+    result = student_machine.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "02_softmax")
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "ModuleNotFoundError" not in result.stdout + result.stderr
+    assert "softmax is not written yet" in result.stdout
+    assert re.search(r"\b(\d+) failed in", result.stdout) and " passed" not in result.stdout, result.stdout[-2000:]
+
+
+@pytest.mark.slow
+def test_the_bundles_public_tests_pass_on_the_reference_with_the_checkout_off_the_path(student_machine, tmp_path):
+    """CI's check that the public tests need nothing but the wheel: every assignment, solved, under pytest."""
+    solved = tmp_path / "solved"
+    shutil.copytree(student_machine.bundle, solved, ignore=shutil.ignore_patterns("wheels"))
+    for assignment in ASSIGNMENTS:
+        shutil.copy(REPO / "solutions" / assignment.module_file, solved / assignment.module_file)
+    result = student_machine.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=solved, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    summary = result.stdout.rstrip().splitlines()[-1]
+    assert re.match(r"\d+ passed\b", summary) and not re.search("failed|error|skipped", summary), summary

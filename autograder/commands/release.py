@@ -16,6 +16,7 @@ from pathlib import Path
 
 from autograder.generate.leaks import helper_leaks
 from autograder.kit.assignments import ASSIGNMENTS
+from autograder.runner.standalone import RELEASE_CONFTEST
 
 BY_NAME = {name: assignment for assignment in ASSIGNMENTS for name in (assignment.folder, assignment.module)}
 
@@ -34,6 +35,9 @@ its docstring, replace each `raise NotImplementedError(...)` with your code, and
     .venv/bin/autograder check 02_softmax   # one of them
 
 `check` runs the public tests and says what to fix next; more (hidden) tests run at grading.
+The same public tests run under pytest too, with its options (`-x`, `-k softmax`):
+
+    .venv/bin/python -m pytest 02_softmax
 
 To submit, zip the assignment folders themselves (01_perceptron/, 02_softmax/, ...), with the
 file names as released: `softmax.py`, not `softmax (1).py` or `Softmax.py.txt`. Leave out
@@ -75,6 +79,7 @@ def build_release(root, out, assignments=ASSIGNMENTS):
             if file.is_file() and file.suffix in RELEASE_SUFFIXES:
                 shutil.copy2(file, target / file.name)
     (out / "README.md").write_text(STUDENT_README)
+    (out / "conftest.py").write_text(RELEASE_CONFTEST)  # `pytest 02_softmax` gets check's fixtures
     build_wheel(root, out / "wheels")
     return out
 
