@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from conftest import REPO, SANDBOX_KIND, read_gradebook
+from test_submissions import write_environment
 
 from autograder.cli import print_gradebook
 from autograder.commands.check import report
@@ -108,6 +109,9 @@ def graded(tmp_path_factory):
     release_copy(base / "submissions" / "one_done", solved={"02_softmax"})
     broken = release_copy(base / "submissions" / "syntax_error", solved=set(FOLDERS))
     (broken / "02_softmax" / "softmax.py").write_text(SYNTAX_ERROR)
+    with_junk = release_copy(base / "submissions" / "with_junk", solved=set(FOLDERS))
+    write_environment(with_junk / ".venv", "venv")
+    (with_junk / "02_softmax" / "__pycache__").mkdir()
     rows = grade(base / "submissions", base / "out", REPO, jobs=2, sandbox_kind=SANDBOX_KIND, progress=False)
     return base / "out", {row["student"]: row for row in rows}
 
@@ -120,6 +124,15 @@ def test_statuses_in_the_gradebook(graded):
                                           "04_logistic_regression, 05_mlp, 06_backprop)")
     assert rows["syntax_error"]["status"].startswith("02_softmax: could not import softmax.py")
     assert read_gradebook(out) == list(rows.values())
+
+
+@pytest.mark.slow
+def test_what_was_set_aside_is_said_in_the_feedback_not_the_status(graded):
+    out, rows = graded
+    assert rows["with_junk"]["status"] == "ok" and rows["with_junk"]["total"] == rows["with_junk"]["max_total"]
+    page = html.unescape((out / "with_junk" / "feedback.html").read_text())
+    assert re.search(r"Ignored, as not part of your work .*\.venv/ \(a Python environment\)", page), page[:2000]
+    assert "02_softmax/__pycache__/" in page
 
 
 @pytest.mark.slow
