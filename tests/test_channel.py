@@ -2,6 +2,7 @@
 import base64
 import io
 import json
+import os
 import pickle
 import struct
 import tempfile
@@ -121,6 +122,39 @@ def test_arrays_keep_their_values_dtype_and_shape_and_come_back_writable(array):
         np.testing.assert_array_equal(copy, array)
         assert copy.flags.writeable
     assert not np.shares_memory(decoded[0], decoded[1])
+
+
+def test_frames_that_arrived_together_are_taken_with_one_read(monkeypatch):
+    frames = [wire.dumps(wire.encode(value)) for value in ([1], {"x": np.arange(3.0)}, "three")]
+    read_fd, write_fd = os.pipe()
+    try:
+        wire.write_all(write_fd, b"".join(frames))
+        reads, read = [], os.read
+        monkeypatch.setattr(wire.os, "read", lambda fd, size: reads.append(size) or read(fd, size))
+        inbox = wire.Inbox()
+        bodies = [wire.read_frame(read_fd, inbox) for _ in frames]
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+    assert bodies == [frame[wire.HEADER_BYTES:] for frame in frames]
+    assert len(reads) == 1, "each frame was read on its own (a read, and a wait for the worker, per frame)"
+
+
+def test_a_frame_split_across_reads_is_put_back_together():
+    frame = wire.dumps(wire.encode(np.arange(100.0)))
+    inbox = wire.Inbox()
+    for start in range(0, len(frame), 7):
+        assert inbox.next_body() is None
+        inbox.data += frame[start:start + 7]
+    np.testing.assert_array_equal(wire.decode(*wire.parse_body(inbox.next_body())), np.arange(100.0))
+    assert inbox.next_body() is None
+
+
+def test_a_frame_over_the_size_limit_is_refused_from_its_header():
+    inbox = wire.Inbox()
+    inbox.data += struct.pack(">Q", wire.MAX_MESSAGE_BYTES + 1)
+    with pytest.raises(wire.WireError, match="the limit is"):
+        inbox.next_body()
 
 
 def test_array_bytes_travel_raw_not_as_text():

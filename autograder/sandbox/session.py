@@ -116,6 +116,7 @@ class WorkerSession:
         self.next_pin = 0
         self.evidence = []  # what the worker's audit hook reported, in the grader's words
         self.attributes = {}  # handle id -> {name: value} the grader set on that object (a pin's state)
+        self.inbox = wire.Inbox()  # what the worker sent and was read, not yet taken as answers
 
     # -- process lifetime -------------------------------------------------
     def _start(self):
@@ -157,6 +158,7 @@ class WorkerSession:
         """Kill the worker and everything it started."""
         self.pending.clear()
         self.pending_bytes = 0
+        self.inbox.clear()  # the next worker's answers start afresh
         if self.process is not None:
             self.sandbox.kill(self.process)
             for fd in (self.request_fd, self.response_fd):
@@ -264,9 +266,7 @@ class WorkerSession:
             if message is not None:
                 wire.write_all(self.request_fd, wire.dumps(wire.encode(message)))
             while True:
-                header = self._read(wire.HEADER_BYTES, deadline)
-                body = self._read(wire.frame_length(header), deadline)
-                answer, arrays = wire.parse_body(body)
+                answer, arrays = wire.parse_body(self._read_frame(deadline))
                 if not self._aside(answer, arrays):
                     break
         except TimeoutError:
@@ -358,15 +358,11 @@ class WorkerSession:
         return StudentCodeFailed(f"{what} raised {error['type']}: {error['message']}", error["traceback"],
                                  quarantined=f"{what} raised {kind}{where}")
 
-    def _read(self, size, deadline):
-        chunks = []
-        while size:
+    def _read_frame(self, deadline):
+        """The body of the worker's next frame, waiting for it until ``deadline``."""
+        while (body := self.inbox.next_body()) is None:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([self.response_fd], [], [], remaining)[0]:
                 raise TimeoutError
-            chunk = os.read(self.response_fd, min(size, 1 << 20))
-            if not chunk:
-                raise EOFError
-            chunks.append(chunk)
-            size -= len(chunk)
-        return b"".join(chunks)
+            self.inbox.read(self.response_fd)
+        return body

@@ -36,6 +36,7 @@ MAX_DEPTH = 32
 MAX_ARRAYS = 1 << 16  # per frame: a frame of tiny arrays must not become millions of Python objects
 NUMERIC_KINDS = "biufc"
 _LENGTH = struct.Struct(">Q")
+HEADER_BYTES = _LENGTH.size
 _JSON_LENGTH = struct.Struct(">I")
 _ARRAY_HEADER = struct.Struct(">4sB")
 MAX_DIMENSIONS = 32
@@ -250,29 +251,59 @@ def _read_array(view, offset):
     return array, offset + size
 
 
-def read_exactly(fd, size):
-    """Read ``size`` bytes from a blocking file descriptor; ``EOFError`` if it closes first."""
-    chunks, remaining = [], size
-    while remaining:
-        chunk = os.read(fd, min(remaining, 1 << 20))
+READ_BYTES = 1 << 16  # a pipe's capacity: one read takes whatever is there, several small frames at once
+
+
+class Inbox:
+    """Bytes read from a channel, cut into frames: one read brings in every frame that has arrived.
+
+    A frame costs two reads when read header first (and two waits on the trusted side); the
+    answers to requests sent without waiting arrive back to back, and come in with one read here.
+    """
+
+    def __init__(self):
+        self.data = bytearray()
+
+    def next_body(self):
+        """The body of the next complete frame, or None until more bytes come; ``WireError`` if too large."""
+        if len(self.data) < HEADER_BYTES:
+            return None
+        end = HEADER_BYTES + frame_length(self.data[:HEADER_BYTES])
+        if len(self.data) < end:
+            return None
+        body = bytes(self.data[HEADER_BYTES:end])
+        del self.data[:end]
+        return body
+
+    def read(self, fd):
+        """Read what ``fd`` has (blocking until something); ``EOFError`` when it is closed."""
+        chunk = os.read(fd, READ_BYTES)
         if not chunk:
             raise EOFError("the channel closed")
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+        self.data += chunk
+
+    def clear(self):
+        self.data.clear()
+
+
+def read_frame(fd, inbox):
+    """The body of the next frame from a blocking file descriptor; ``EOFError`` if it closes first."""
+    while (body := inbox.next_body()) is None:
+        inbox.read(fd)
+    return body
 
 
 def write_all(fd, data):
+    """Write all of ``data`` to a blocking file descriptor."""
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
 
 
 def frame_length(header):
+    """The length of the body that follows ``header``; ``WireError`` beyond :data:`MAX_MESSAGE_BYTES`."""
     (length,) = _LENGTH.unpack(header)
     if length > MAX_MESSAGE_BYTES:
         raise WireError(f"a message of {length} bytes (the limit is {MAX_MESSAGE_BYTES})")
     return length
 
-
-HEADER_BYTES = _LENGTH.size

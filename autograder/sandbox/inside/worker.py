@@ -77,6 +77,7 @@ class Worker:
         self.pins = []
         self.request_fd, self.response_fd = request_fd, response_fd
         self.queue = []  # requests that arrived while a stub waited for its answer
+        self.inbox = wire.Inbox()  # frames read from request_fd and not yet taken
         self.pid = os.getpid()
         self.evidence = None
 
@@ -184,7 +185,7 @@ class Worker:
             return None  # a process the student's code forked has no channel of its own
         wire.write_all(self.response_fd, wire.dumps({"callback": wire.encode(question)}))
         while True:
-            message = read_message(self.request_fd)
+            message = read_message(self.request_fd, self.inbox)
             if "op" in message:  # a request sent ahead of this reply: it runs after the current one
                 self.queue.append(message)
                 continue
@@ -269,10 +270,9 @@ def stub(worker, pin, original, holder, state):
     return pinned
 
 
-def read_message(fd):
-    """The next frame on ``fd``, decoded."""
-    header = wire.read_exactly(fd, wire.HEADER_BYTES)
-    return wire.decode(*wire.parse_body(wire.read_exactly(fd, wire.frame_length(header))))
+def read_message(fd, inbox):
+    """The next frame on ``fd`` (or already read into ``inbox``: :class:`wire.Inbox`), decoded."""
+    return wire.decode(*wire.parse_body(wire.read_frame(fd, inbox)))
 
 
 def plain_words(error, folder=None):
@@ -387,7 +387,7 @@ def serve(request_fd, response_fd):
             request = worker.queue.pop(0)
         else:
             try:
-                request = read_message(request_fd)
+                request = read_message(request_fd, worker.inbox)
             except EOFError:
                 return
         if "op" not in request:
