@@ -116,6 +116,8 @@ def test_a_symbolic_link_outside_an_environment_is_still_refused(tmp_path):
     ("02_softmax/softmax.py.txt", "02_softmax/softmax.py"),
     ("02_softmax/soft max - Copy.ipynb", "02_softmax/softmax.ipynb"),
     ("softmax.py", "02_softmax/softmax.py"),  # the right name in the wrong place
+    ("my work/02_softmax/softmax.py", "02_softmax/softmax.py"),  # a wrapping folder
+    ("my work/02_softmax/Softmax (2).ipynb", "02_softmax/softmax.ipynb"),
     ("04_logistic_regression/Logistic_Regression.py", "04_logistic_regression/logistic_regression.py"),
 ])
 def test_a_near_miss_is_named_with_its_fix_and_not_graded(tmp_path, wrong, rename):

@@ -11,15 +11,17 @@ metadata) and so the work is in the notebook.
 
 Near misses are named, never graded: when neither file is there but one whose
 name differs only by case, spaces, dashes, a copy mark (``softmax (1).py``) or a
-``.txt`` suffix (``softmax.py.txt``) is, or the right file sits at the top of the
-submission, the problem says which file was found and what to rename it to
+``.txt`` suffix (``softmax.py.txt``) is, or the right file sits where it is not looked
+for (at the top, or in a folder inside a folder), the problem says which file was found and what to rename it to
 (:func:`near_misses`). Grading it silently would teach the student nothing about
 the name the next grader looks for.
 """
 import hashlib
 import re
+import stat
 from pathlib import Path
 
+from autograder.submissions.junk import walk_kept
 from autograder.submissions.notebook_code import NotebookError, extract_definitions, read_notebook
 
 METADATA_KEY = "backprop_kit"
@@ -64,6 +66,7 @@ def submitted_file(root, assignment):
 
 COPY_MARK = re.compile(r"\s*(\(\d+\)|-? ?copy( \d+)?)$", re.IGNORECASE)  # "softmax (1)", "softmax - Copy"
 SUFFIXES = (".py", ".ipynb")
+NEAR_MISS_DEPTH = 4  # folders below the submission's top where a misplaced file is still named
 
 
 def _normalised(name):
@@ -79,24 +82,26 @@ def _normalised(name):
 def near_misses(root, assignment):
     """Files of the submission at ``root`` that are nearly ``assignment``'s module or notebook.
 
-    Looked for where the right file would be looked for (every top-level folder) and at
-    the top of the submission; the exact names there count only at the top (a file in the
-    wrong place). Returns the paths found, relative to ``root``, in a stable order.
+    A near name anywhere in the submission (up to :data:`NEAR_MISS_DEPTH` folders down, junk set
+    aside), or the exact name where it is not looked for: at the top, or a folder too deep
+    (``my-work/02_softmax/softmax.py``). Returns the paths found, relative to ``root``, sorted.
     """
     root = Path(root)
     wanted = _normalised(assignment.module)[0]
     exact = {f"{assignment.module}{suffix}" for suffix in SUFFIXES}
-    folders = [root] + sorted(path for path in root.iterdir()
-                              if path.is_dir() and not path.is_symlink() and not path.name.startswith("."))
     found = []
-    for folder in folders:
-        for path in sorted(folder.iterdir()):
-            if not path.is_file() or path.is_symlink():
+    try:
+        for path, info in walk_kept(root, []):
+            relative = path.relative_to(root)
+            if not stat.S_ISREG(info.st_mode) or len(relative.parts) > NEAR_MISS_DEPTH:
                 continue
             stem, suffix = _normalised(path.name)
-            if stem == wanted and suffix and (folder == root or path.name not in exact):
-                found.append(path.relative_to(root))
-    return found
+            looked_at = len(relative.parts) == 2 and path.name in exact  # a top-level folder: found, not missed
+            if stem == wanted and suffix and not looked_at:
+                found.append(relative)
+    except (ValueError, OSError):  # too large or deep to look through: the plain message will do
+        pass
+    return sorted(found)
 
 
 def missing_message(root, assignment):
