@@ -195,6 +195,19 @@ def mutate(x):
 
 def give_set():
     return {1, 2}
+
+np.seterr(all="ignore")  # a module that hides numpy's warnings: the worker records them all the same
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))
+
+def log_of(x):
+    return np.log(np.asarray(x, dtype=float))
+
+def user_warning():
+    import warnings
+    warnings.warn("just saying")
+    return 1
 """
 
 
@@ -233,6 +246,15 @@ def test_exceptions_are_reported_with_type_and_message(student):
 def test_mutation_of_an_argument_is_seen(student):
     _, mutated = student.mutate.call_tracking_mutation(np.zeros(3))
     assert mutated == [0]
+
+
+def test_a_floating_point_warning_fails_a_sigmoid_and_is_named(student):
+    np.testing.assert_array_equal(student.sigmoid([0.0]), [0.5])  # no warning: a value
+    with pytest.raises(StudentCodeFailed, match="sigmoid raised RuntimeWarning: overflow encountered in exp") as failure:
+        student.sigmoid([-1000.0, 0.0])  # the value would be right: the warning alone fails it
+    assert "encountered" not in failure.value.quarantined  # a warning's text may be the student's: not in hidden tests
+    assert student.user_warning() == 1  # other warnings are not the contract's business
+    assert student.log_of([0.0]) == -np.inf  # nor warnings of functions the contract does not name
 
 
 def test_an_unsupported_value_comes_back_as_a_handle_not_an_object(student):

@@ -30,6 +30,12 @@ DEFAULT_TIMEOUT = 10.0
 PIPELINE_BYTES = 32 * 1024  # requests sent without waiting, unread, never fill the pipe (64 KiB)
 MAX_OUTPUT_CHARS = 2000
 MAX_EVIDENCE = 20
+# Warnings the worker reports that fail a call: numpy's floating-point errors (overflow, divide by zero,
+# invalid value) are RuntimeWarnings, and the contract forbids them in every sigmoid (EXERCISES.md: "finite and
+# raises no overflow warning for any finite input"), called as the function under test. Elsewhere a warning
+# is not the contract's business (a wrong value fails on its own), nor inside another function's test.
+FORBIDDEN_WARNINGS = ("RuntimeWarning",)
+WARNING_FREE = ("sigmoid", "Sigmoid.__call__")
 # Exception types whose names the grader may repeat: a student's own class name is the student's text.
 KNOWN_EXCEPTIONS = {name for name, value in vars(builtins).items()
                     if isinstance(value, type) and issubclass(value, BaseException)} | {"LinAlgError", "AxisError"}
@@ -328,13 +334,26 @@ class WorkerSession:
             if arrays:
                 raise ProtocolBroken(f"{what}: malformed error report from the worker")
             raise self._failure(answer["error"], what)
-        if "ok" not in answer or not set(answer) <= {"ok", "after", "after_kwargs"}:
+        if "ok" not in answer or not set(answer) <= {"ok", "after", "after_kwargs", "warnings"}:
             raise ProtocolBroken(f"{what}: malformed answer from the worker")
         keys = sorted(answer)
         try:  # the parts share the frame's arrays: decoded together, each array is used once
             decoded = dict(zip(keys, wire.decode([answer[key] for key in keys], arrays)))
         except wire.WireError as error:
             raise ProtocolBroken(f"{what} returned something that is not plain data: {error}") from None
+        warned = decoded.pop("warnings", [])
+        if type(warned) is not list or not all(type(warning) is str for warning in warned):
+            raise ProtocolBroken(f"{what}: malformed answer from the worker")
+        forbidden = [warning for warning in warned
+                     if what in WARNING_FREE and warning.split(":", 1)[0] in FORBIDDEN_WARNINGS]
+        if forbidden:
+            advice = ("The contract allows a sigmoid no overflow, division by zero or invalid value, even when the "
+                      "result comes out right. Hint: rewrite the formula so that no intermediate value overflows "
+                      "(exp of -|x| only, or np.logaddexp)")
+            # The warning's text is numpy's (overflow encountered in exp) or, warned by hand, the student's own:
+            # hidden tests show the grader's words only.
+            raise StudentCodeFailed(f"{what} raised {forbidden[0][:200]}. {advice}",
+                                    quarantined=f"{what} raised a RuntimeWarning. {advice}")
         return decoded.pop("ok"), decoded
 
     def _failure(self, error, what):

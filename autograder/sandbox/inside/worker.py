@@ -26,7 +26,9 @@ Requests are dicts with an ``"op"``:
              function, or ``{"absent": true}`` when the student does not have it (no pin then).
 ``unpin``    undo every pin (the grader does after each test).
 
-Answers are ``{"ok": value}`` or ``{"error": {"type", "message", "traceback", "line"}}``;
+Answers are ``{"ok": value}`` (with ``"warnings": ["Category: message", ...]`` when a ``call`` or
+``sgd`` raised warnings: the trusted side decides which of them fail a test) or
+``{"error": {"type", "message", "traceback", "line"}}``;
 an error the grader's limits or sandbox caused is explained in plain words. While a request
 runs, the worker may also send ``{"callback": question}`` (a stub's question, answered by
 ``{"answer": value}`` or ``{"own": true}``: run the student's own function) and
@@ -42,6 +44,7 @@ import os
 import signal
 import sys
 import traceback
+import warnings
 
 import numpy as np
 
@@ -59,6 +62,8 @@ NETWORK_ERRORS = {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, err
 # builtins later changes what the student's code sees, not what the worker reports.
 _ndarray, _type, _copy, _copyto, _vars = np.ndarray, type, np.ndarray.copy, np.copyto, vars
 _MUTABLE = (np.ndarray, list, tuple, dict)  # what a call can change in place (a tuple may hold arrays)
+_catch_warnings, _simplefilter, _errstate = warnings.catch_warnings, warnings.simplefilter, np.errstate
+MAX_WARNINGS = 5  # distinct warnings reported per request: one names the problem, a flood says nothing more
 
 
 class Worker:
@@ -198,7 +203,17 @@ class Worker:
         handler = getattr(self, f"op_{op}", None)
         if handler is None:
             raise ValueError(f"unknown op {op!r}")
-        result, extra = handler(**request) if op == "call" else (handler(**request), {})
+        if op not in ("call", "sgd"):
+            result, extra = handler(**request), {}
+        else:
+            # numpy's floating-point errors are warnings (the contract forbids some, overflow in a sigmoid):
+            # each one is recorded, whatever filters or error states the student's module set up at import.
+            with _catch_warnings(record=True) as caught, _errstate(over="warn", divide="warn", invalid="warn"):
+                _simplefilter("always")
+                result, extra = handler(**request) if op == "call" else (handler(**request), {})
+            raised = list(dict.fromkeys(f"{_type(w.message).__name__}: {w.message}" for w in caught))
+            if raised:
+                extra = {**extra, "warnings": raised[:MAX_WARNINGS]}
         try:
             packed = {"ok": self.pack(result, self.register)}
             packed.update({key: self.pack(value, None) for key, value in extra.items()})
