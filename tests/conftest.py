@@ -52,7 +52,9 @@ def graded_class(tmp_path_factory):
 def released_bundle(tmp_path_factory):
     """``autograder release`` of every assignment, built once for the session."""
     from autograder.commands.release import build_release
+    from autograder.kit.secret import course_secret
 
+    course_secret(REPO)  # as after the term's first grade: the kit has its course secret, which must not ship
     return build_release(REPO, tmp_path_factory.mktemp("release") / "bundle")
 
 

@@ -11,6 +11,7 @@ from conftest import REPO
 from autograder.kit.assignments import ASSIGNMENTS
 from autograder.generate.source import SolutionSource
 from autograder.generate.leaks import quoted_lines, secret_lines
+from autograder.kit.secret import SECRET_FILE, course_secret
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +69,13 @@ def test_bundle_contains_no_reference_body_and_no_hidden_test(bundle):
     for hidden in set(hidden_test_names()):
         for name, text in texts:
             assert hidden not in text, f"hidden test {hidden} is named in {name}"
+
+
+def test_bundle_never_holds_the_course_secret(bundle):
+    secret = course_secret(REPO)
+    assert not list(bundle.rglob(SECRET_FILE))
+    for name, text in bundle_texts(bundle):
+        assert secret not in text, f"the course secret is in {name}"
 
 
 @pytest.fixture(scope="module")

@@ -70,8 +70,10 @@ def public_tests_here(assignment):
                             f"notebook in its assignment folder, next to the tests it came with")
 
 
-def run_on_kernel_code(assignment, test_files, solutions=None, sandbox="process"):
+def run_on_kernel_code(assignment, test_files, solutions=None, sandbox="process", hidden_seed=None):
     """Run ``test_files`` on the code this kernel has run; return the test records (dicts).
+
+    ``hidden_seed`` seeds the hidden tests' inputs (:mod:`autograder.kit.secret`).
 
     Test files outside a folder named after the assignment are copied into
     one, with their ``thresholds.toml``: the runner knows an assignment by its
@@ -94,7 +96,8 @@ def run_on_kernel_code(assignment, test_files, solutions=None, sandbox="process"
             tests.append(str(path))
         records, log = scratch / "records.json", scratch / "runner.log"
         command = [sys.executable, "-m", "autograder.runner", str(module.parent.parent), str(records),
-                   "--sandbox", sandbox, *(["--solutions", str(solutions)] if solutions else []), *tests]
+                   "--sandbox", sandbox, *(["--solutions", str(solutions)] if solutions else []),
+                   *(["--hidden-seed", hidden_seed] if hidden_seed else []), *tests]
         environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
             filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")]))}
         with open(log, "w") as output:
@@ -148,6 +151,15 @@ def check_notebook(name, write=print):
     return passed == total
 
 
+def nbgrader_student():
+    """The student whose notebook nbgrader is grading: it runs it in ``autograded/<student>/<assignment>/``.
+
+    ``autograder grade`` reads the same course folder's ``submitted/<student>/``, so both roads draw
+    the same hidden inputs for the same student.
+    """
+    return Path.cwd().parent.name
+
+
 def autograded_tests(name, visibility):
     """nbgrader's autograded cell: run the public or hidden tests; output the points earned.
 
@@ -171,6 +183,7 @@ def autograded_tests(name, visibility):
         The points earned; None in a student's copy.
     """
     from autograder.results.scoring import points_text, score
+    from autograder.runner.submission import student_seed
 
     assignment = assignment_named(name)
     kit = kit_root()
@@ -187,7 +200,8 @@ def autograded_tests(name, visibility):
     # nbgrader gives 0 points to a cell that wrote anything to stderr: a stray warning must not cost points.
     with contextlib.redirect_stderr(sys.stdout), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        records = run_on_kernel_code(assignment, tests, solutions=kit / "solutions", sandbox="auto")
+        records = run_on_kernel_code(assignment, tests, solutions=kit / "solutions", sandbox="auto",
+                                     hidden_seed=student_seed(kit, nbgrader_student()))
         scores = score(records, {assignment.folder: load_points(kit / "solutions", assignment)})
     for test in scores.tests:
         passed, message = test.record["passed"], test.record["message"]

@@ -106,8 +106,11 @@ def _kit_folder(kit, digest):
     return _kits[digest]
 
 
-def run_remote(student, files, single_file, kit, digest, sandbox_kind):
-    """On a Dask worker: grade one submission; return (records, problem, grader.log text, seconds)."""
+def run_remote(student, files, single_file, kit, digest, sandbox_kind, hidden_seed):
+    """On a Dask worker: grade one submission; return (records, problem, grader.log text, seconds).
+
+    ``hidden_seed`` comes from the coordinator: the course secret never leaves it.
+    """
     from autograder.runner.forkserver import RunnerPool
     from autograder.kit.assignments import test_files
     from autograder.runner.submission import run_submission
@@ -129,7 +132,8 @@ def run_remote(student, files, single_file, kit, digest, sandbox_kind):
             path = path / next(iter(files))
         log = Path(scratch) / "grader.log"
         log.touch()
-        records, problem = run_submission(Submission(student, path), root, sandbox_kind, log, _runners[root])
+        records, problem = run_submission(Submission(student, path), root, sandbox_kind, log, _runners[root],
+                                          hidden_seed=hidden_seed)
         return records, problem, log.read_text(errors="replace")[-MAX_LOG_CHARS:], time.monotonic() - started
 
 
@@ -139,6 +143,7 @@ def grade_on_cluster(address, todo, root, out, sandbox_kind, points, finished):
 
     from autograder.results.files import atomic_write
     from autograder.results.write import write_results
+    from autograder.runner.submission import student_seed
 
     try:
         client = Client(address, set_as_default=False, timeout=CONNECT_SECONDS)
@@ -156,7 +161,7 @@ def grade_on_cluster(address, todo, root, out, sandbox_kind, points, finished):
                 continue
             future = client.submit(run_remote, submission.student, pack_submission(submission),
                                    Path(submission.path).is_file(), kit_future, digest, sandbox_kind,
-                                   key=f"grade-{submission.student}-{uuid.uuid4().hex}", pure=False, retries=0)
+                                   student_seed(root, submission.student), key=f"grade-{submission.student}-{uuid.uuid4().hex}", pure=False, retries=0)
             futures[future] = submission
         for future in as_completed(futures, loop=client.loop):
             submission = futures.pop(future)

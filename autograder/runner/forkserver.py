@@ -302,7 +302,7 @@ class _CollectedRunner:
             workers.prestart()
         plugin = self.plugin
         plugin.submission_root, plugin.sandbox, plugin.scratch = Path(args.submission), workers, scratch
-        plugin.sessions, plugin.records = {}, []
+        plugin.sessions, plugin.records, plugin.hidden_seed = {}, [], args.hidden_seed or ""
         runner._running.append(plugin)
         try:
             for index, item in enumerate(session.items):  # pytest's own test loop

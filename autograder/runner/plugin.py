@@ -6,7 +6,10 @@ It provides the fixtures the tests use:
                (:class:`~autograder.sandbox.remote.RemoteModule`);
 ``reference``  the reference solution, imported here in the trusted process (hidden tests only);
 ``bars``       the assignment's thresholds;
-``digits``     the standard digits split; ``digits_split(seed)`` gives others.
+``digits``     the standard digits split; ``digits_split(seed)`` gives others;
+``rng``        a numpy Generator for a hidden test's inputs, seeded by the student's hidden seed
+               (:mod:`autograder.kit.secret`) and the test's name: each student draws their own
+               inputs, the same ones at every regrade (public tests define their own, fixed).
 
 and records one result per test with a message fit for the student's feedback.
 
@@ -27,6 +30,7 @@ import pytest
 
 from autograder.kit.assignments import ASSIGNMENTS
 from autograder.kit.config import load_thresholds
+from autograder.kit.secret import inputs_rng
 from autograder.sandbox.inside.loading import load_module
 from autograder.sandbox.remote import RemoteModule
 from autograder.sandbox.session import StudentCodeFailed, WorkerSession
@@ -72,9 +76,10 @@ def needs_review(folder, evidence):
 
 
 class GradingPlugin:
-    def __init__(self, submission_root, sandbox, scratch, solutions_root=None, before_due=True):
+    def __init__(self, submission_root, sandbox, scratch, solutions_root=None, before_due=True, hidden_seed=None):
         self.submission_root = Path(submission_root)
         self.before_due = before_due
+        self.hidden_seed = hidden_seed or ""  # "" (one seed for all) where no student is known
         self.sandbox = sandbox
         self.scratch = Path(scratch)
         self.solutions_root = Path(solutions_root).resolve() if solutions_root else None
@@ -118,6 +123,14 @@ class GradingPlugin:
     @pytest.fixture
     def bars(self, request):
         return dict(_thresholds(Path(request.node.path).parent))  # a copy: a test may change its own
+
+    @pytest.fixture
+    def rng(self, request):
+        return self.rng_for(self.assignment_of(request.node).folder, request.node.name)
+
+    def rng_for(self, folder, test_name):
+        """The generator of the inputs of the test ``test_name`` (with its case) of ``folder``, for this student."""
+        return inputs_rng(self.hidden_seed, f"{folder}::{test_name}")
 
     @pytest.fixture(scope="session")
     def digits(self):

@@ -1,6 +1,6 @@
 """Running the tests of one submission, in this process (``check``) or as a child of ``grade``.
 
-``python -m autograder.runner SUBMISSION RESULTS_JSON [--solutions DIR] [--sandbox KIND] TEST_FILE...``
+``python -m autograder.runner SUBMISSION RESULTS_JSON [--solutions DIR] [--sandbox KIND] [--hidden-seed HEX] TEST_FILE...``
 writes the list of test records to RESULTS_JSON; ``grade`` starts one such
 process per submission, so a submission can never disturb another one's run.
 """
@@ -42,8 +42,11 @@ def _terminate(signum, frame):
     os._exit(128 + signum)
 
 
-def run_tests(submission_root, test_files, sandbox, solutions_root=None):
-    """Run ``test_files`` against the submission; return the :class:`TestRecord` list."""
+def run_tests(submission_root, test_files, sandbox, solutions_root=None, hidden_seed=None):
+    """Run ``test_files`` against the submission; return the :class:`TestRecord` list.
+
+    ``hidden_seed`` (:func:`autograder.kit.secret.hidden_seed`) seeds the student's hidden inputs.
+    """
     from autograder.sandbox import zygote
 
     with tempfile.TemporaryDirectory(prefix="autograder-") as scratch:
@@ -51,7 +54,7 @@ def run_tests(submission_root, test_files, sandbox, solutions_root=None):
         workers = zygote.wrap(sandbox, submission_root, scratch)
         if workers is not sandbox:
             workers.prestart()
-        plugin = GradingPlugin(submission_root, workers, scratch, solutions_root)
+        plugin = GradingPlugin(submission_root, workers, scratch, solutions_root, hidden_seed=hidden_seed)
         _running.append(plugin)
         try:
             rootdir = os.path.commonpath([str(Path(path).resolve().parent) for path in test_files])
@@ -70,6 +73,7 @@ def parse_arguments(argv=None):
     parser.add_argument("tests", nargs="+")
     parser.add_argument("--solutions")
     parser.add_argument("--sandbox", default="auto")
+    parser.add_argument("--hidden-seed", default=None, help="the student's seed of hidden inputs (hex)")
     return parser.parse_args(argv)
 
 
@@ -81,7 +85,7 @@ def main(argv=None):
     # Whoever starts a runner gives it a scratch folder as its working folder (grade, the notebook kernel) and
     # removes it, also after a crash: what the run writes goes there, not where a killed run would leave it.
     tempfile.tempdir = os.getcwd()
-    records = run_tests(args.submission, args.tests, make_sandbox(args.sandbox), args.solutions)
+    records = run_tests(args.submission, args.tests, make_sandbox(args.sandbox), args.solutions, args.hidden_seed)
     Path(args.results).write_text(json.dumps([record.to_dict() for record in records]))
     return 0
 

@@ -4,13 +4,22 @@ import tempfile
 from pathlib import Path
 
 from autograder.kit.assignments import test_files
+from autograder.kit.secret import course_secret, hidden_seed as seed_of
+
+
+def student_seed(root, student):
+    """``student``'s seed of hidden inputs under the course secret of the kit at ``root``."""
+    return seed_of(course_secret(root), student)
 
 SUBMISSION_TIMEOUT = 900
 SCRATCH_PREFIX = "autograder-grade-"
 
 
-def run_submission(submission, root, sandbox_kind, log_path, runner=None, scratch_root=None):
+def run_submission(submission, root, sandbox_kind, log_path, runner=None, scratch_root=None, hidden_seed=None):
     """Grade one submission in a child process; return its test records and a problem ("" if none).
+
+    Its hidden inputs are drawn from ``hidden_seed``, by default the student's seed under the course
+    secret of the kit at ``root`` (:mod:`autograder.kit.secret`).
 
     ``runner`` starts that process (:mod:`autograder.runner.forkserver`): forked from a warm server
     (:class:`~autograder.runner.forkserver.RunnerPool`, what ``grade`` uses) or started afresh (the
@@ -23,8 +32,10 @@ def run_submission(submission, root, sandbox_kind, log_path, runner=None, scratc
         return [], submission.problem
     with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, dir=scratch_root) as scratch:
         raw = Path(scratch) / "records.json"
+        if hidden_seed is None:
+            hidden_seed = student_seed(root, submission.student)
         arguments = [str(submission.path), str(raw), "--solutions", str(root / "solutions"),
-                     "--sandbox", sandbox_kind, *map(str, test_files(root))]
+                     "--sandbox", sandbox_kind, "--hidden-seed", hidden_seed, *map(str, test_files(root))]
         if (runner or ColdRunner()).run(arguments, log_path, scratch, SUBMISSION_TIMEOUT) == "timed out":
             return [], f"grading took longer than {SUBMISSION_TIMEOUT} s and was stopped"
         if not raw.is_file():

@@ -1,0 +1,44 @@
+"""Hidden inputs are drawn per student, from a course secret that never ships (autograder.kit.secret)."""
+import stat
+
+import numpy as np
+import pytest
+
+from autograder.kit.secret import SECRET_FILE, SECRET_VARIABLE, course_secret, hidden_seed
+from autograder.runner.plugin import GradingPlugin
+
+
+def draws(seed, test="test_hidden_softmax_matches_reference[shape0-1.0]"):
+    plugin = GradingPlugin(".", None, ".", hidden_seed=seed)
+    return plugin.rng_for("02_softmax", test).normal(size=5)
+
+
+def test_the_same_student_regraded_gets_the_same_inputs():
+    np.testing.assert_array_equal(draws(hidden_seed("s3cret", "alice")), draws(hidden_seed("s3cret", "alice")))
+
+
+def test_different_students_and_different_tests_get_different_inputs():
+    alice, bob = hidden_seed("s3cret", "alice"), hidden_seed("s3cret", "bob")
+    assert not np.allclose(draws(alice), draws(bob))
+    assert not np.allclose(draws(alice), draws(alice, test="test_hidden_nll_matches_reference[6]"))
+
+
+def test_without_the_secret_nobody_can_work_out_a_students_inputs():
+    assert hidden_seed("s3cret", "alice") != hidden_seed("another secret", "alice")
+    assert "alice" not in hidden_seed("s3cret", "alice") and "s3cret" not in hidden_seed("s3cret", "alice")
+
+
+def test_the_secret_comes_from_the_environment_or_a_private_file(tmp_path, monkeypatch):
+    monkeypatch.delenv(SECRET_VARIABLE, raising=False)
+    first = course_secret(tmp_path)  # the first grade makes one
+    assert len(first) >= 32 and course_secret(tmp_path) == first
+    assert stat.S_IMODE((tmp_path / SECRET_FILE).stat().st_mode) == 0o600
+    monkeypatch.setenv(SECRET_VARIABLE, "from the environment")
+    assert course_secret(tmp_path) == "from the environment"
+
+
+def test_an_empty_secret_file_is_refused_with_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.delenv(SECRET_VARIABLE, raising=False)
+    (tmp_path / SECRET_FILE).write_text("\n")
+    with pytest.raises(ValueError, match="delete it"):
+        course_secret(tmp_path)
