@@ -5,6 +5,8 @@ trusted side by value and state (no table in the worker to read), mutation judge
 sent and what came back, training checked step by step, and tamper evidence that cannot be
 taken back.
 """
+from contextlib import contextmanager
+
 import numpy as np
 import pytest
 
@@ -85,12 +87,21 @@ class Model:
 """
 
 
+@contextmanager
+def running(folder, code, name="mod"):
+    """``code`` as the student's module ``name``, in a worker (its session as ``._session``), as the grader runs it."""
+    (folder / f"{name}.py").write_text(code)
+    session = WorkerSession(ChildProcess(), folder / f"{name}.py", name)
+    try:
+        yield RemoteModule(session, name, judge_step=assert_sgd_step)
+    finally:
+        session.close()
+
+
 @pytest.fixture
 def student(tmp_path):
-    (tmp_path / "mod.py").write_text(STUDENT_CODE)
-    session = WorkerSession(ChildProcess(), tmp_path / "mod.py", "mod")
-    yield RemoteModule(session, "mod", judge_step=assert_sgd_step)
-    session.close()
+    with running(tmp_path, STUDENT_CODE) as module:
+        yield module
 
 
 def pin_helper(student, key):
@@ -183,12 +194,8 @@ for name, module in list(sys.modules.items()):
 
 
 def test_rebinding_a_worker_global_does_not_hide_an_in_place_change(tmp_path):
-    (tmp_path / "mod.py").write_text(REBIND_THE_WORKER + STUDENT_CODE)
-    session = WorkerSession(ChildProcess(), tmp_path / "mod.py", "mod")
-    try:
-        _, mutated = RemoteModule(session, "mod").mutate.call_tracking_mutation(np.zeros(3))
-    finally:
-        session.close()
+    with running(tmp_path, REBIND_THE_WORKER + STUDENT_CODE) as student:
+        _, mutated = student.mutate.call_tracking_mutation(np.zeros(3))
     assert mutated == [0]
 
 
@@ -224,17 +231,16 @@ class Refit(Linear):
 
 @pytest.fixture
 def trainer(tmp_path):
-    (tmp_path / "train.py").write_text(TRAINING_CODE)
-    session = WorkerSession(ChildProcess(), tmp_path / "train.py", "train")
-    yield RemoteModule(session, "train", judge_step=assert_sgd_step)
-    session.close()
+    with running(tmp_path, TRAINING_CODE, "train") as module:
+        yield module
 
 
 @pytest.fixture
 def regression():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 3))
-    return X, X @ np.array([1.0, -2.0, 0.5]) + 0.3
+    noise = rng.normal(scale=0.5, size=40)  # noisy: a refit keeps moving, and its gradient is never zero
+    return X, X @ np.array([1.0, -2.0, 0.5]) + 0.3 + noise
 
 
 def test_training_with_the_students_own_gradient_passes_the_step_checks(trainer, regression):
@@ -278,17 +284,13 @@ def test_reaching_for_the_graders_internals_leaves_evidence(tmp_path, words, whe
     code = TAMPERING[words]
     if where == "in a call":
         code = "def reach():\n" + "".join(f"    {line}\n" for line in code.splitlines()) + "    return 0\n"
-    (tmp_path / "mod.py").write_text(code + "\ndef fine():\n    return 1\n")
-    session = WorkerSession(ChildProcess(), tmp_path / "mod.py", "mod")
-    try:
-        student = RemoteModule(session, "mod")
+    with running(tmp_path, code + "\ndef fine():\n    return 1\n") as student:
+        session = student._session
         if where == "in a call":
             assert session.evidence == [] and student.fine() == 1 and session.evidence == []
             student.reach()
         else:
             student.fine()
-    finally:
-        session.close()
     assert any(item.startswith(words) for item in session.evidence), session.evidence
 
 
@@ -318,29 +320,22 @@ def fine(x):
 
 
 def test_ordinary_code_leaves_no_evidence(tmp_path):
-    (tmp_path / "mod.py").write_text(HARMLESS)
-    session = WorkerSession(ChildProcess(), tmp_path / "mod.py", "mod")
-    try:
-        assert RemoteModule(session, "mod").fine([1.0, 2.0]) == 3.0
-    finally:
-        session.close()
-    assert session.evidence == []
+    with running(tmp_path, HARMLESS) as student:
+        assert student.fine([1.0, 2.0]) == 3.0
+    assert student._session.evidence == []
 
 
-def test_a_failure_carries_a_quarantined_account_without_the_students_text(student, tmp_path):
-    (tmp_path / "mod.py").write_text(STUDENT_CODE + "\ndef leak(x):\n    raise ValueError('LEAK ' + repr(x))\n")
-    student._session.close()
-    with pytest.raises(StudentCodeFailed) as failure:
-        student.leak([1.5, 2.5])
+def test_a_failure_carries_a_quarantined_account_without_the_students_text(tmp_path):
+    with running(tmp_path, "def leak(x):\n    print('LEAK printed')\n    raise ValueError('LEAK ' + repr(x))\n") as student:
+        with pytest.raises(StudentCodeFailed) as failure:
+            student.leak([1.5, 2.5])
     assert "LEAK" in str(failure.value) and "LEAK" in failure.value.details
     assert "LEAK" not in failure.value.quarantined and "2.5" not in failure.value.quarantined
     assert failure.value.quarantined.startswith("leak raised ValueError at line ")
 
 
-def test_a_students_own_exception_class_is_not_named_in_quarantine(student, tmp_path):
-    (tmp_path / "mod.py").write_text(STUDENT_CODE + "\ndef leak(x):\n    raise type('LEAK_' + str(int(x)), "
-                                     "(Exception,), {})()\n")
-    student._session.close()
-    with pytest.raises(StudentCodeFailed) as failure:
-        student.leak(42)
+def test_a_students_own_exception_class_is_not_named_in_quarantine(tmp_path):
+    with running(tmp_path, "def leak(x):\n    raise type('LEAK_' + str(int(x)), (Exception,), {})()\n") as student:
+        with pytest.raises(StudentCodeFailed) as failure:
+            student.leak(42)
     assert "LEAK" not in failure.value.quarantined and "42" not in failure.value.quarantined

@@ -15,6 +15,7 @@ alone (the exception's type, if a built-in one, and the line of the student's fi
 feedback that must not show the student's own text.
 """
 import builtins
+import copy
 import os
 import select
 import signal
@@ -22,6 +23,8 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 from autograder.sandbox.inside import wire
 from autograder.sandbox.pins import Pin
@@ -184,7 +187,7 @@ class WorkerSession:
 
     def remember(self, handle, name, value):
         """Note that the grader set ``name`` of the worker object ``handle`` to ``value`` (a copy is kept)."""
-        kept = value.copy() if hasattr(value, "copy") and not isinstance(value, dict) else value
+        kept = copy.deepcopy(value) if isinstance(value, (np.ndarray, list, tuple, dict)) else value  # as it is now
         self.attributes.setdefault(handle.id, {})[name] = kept
 
     def output(self):
