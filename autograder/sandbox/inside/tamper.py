@@ -37,6 +37,7 @@ REACHES = {
 }
 PATH_EVENTS = {"open", "os.listdir", "os.scandir"}  # the events whose first argument is a path
 FRAME_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"}
+WATCHED = frozenset(REACHES) | PATH_EVENTS | {"object.__getattr__", "import"}
 # Modules whose work is charged to their caller: they hand frames, or raw memory, to whoever asks.
 PASS_THROUGH = ("/inspect.py", "/ctypes/__init__.py")
 
@@ -62,8 +63,8 @@ class Evidence:
         self.student_files = (folder.rstrip("/") + "/",)
 
     def __call__(self, event, arguments):
-        if self.busy or not self.student_files:
-            return
+        if event not in WATCHED or self.busy or not self.student_files:
+            return  # first, and cheap: the hook sees every audited event of the process
         self.busy = True  # the hook's own work raises audit events too
         try:
             what = self.reach(event, arguments)
