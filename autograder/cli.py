@@ -33,6 +33,8 @@ def cmd_grade(args):
               "--no-sandbox to grade anyway, e.g. for your own test submissions.", file=sys.stderr)
         return 2
     print(f"grading with a {sandbox.name}, {args.jobs} job(s)", file=sys.stderr)
+    if sandbox.secure:
+        print(resource_bounds(), file=sys.stderr)
     sandbox_kind = "process" if not sandbox.secure else "bwrap"
     try:
         rows = grade(args.submissions, args.out, root, args.jobs, sandbox_kind, progress=not args.quiet)
@@ -43,6 +45,18 @@ def cmd_grade(args):
     print_gradebook(rows)
     print(f"\nwrote {Path(args.out) / 'gradebook.csv'} and, per student, results.json and feedback.html")
     return 0
+
+
+def resource_bounds():
+    """One line on how the sandboxes' resources are bounded on this host: control groups, or rlimits alone."""
+    from autograder.sandbox.cgroups import available
+
+    version, reason = available()
+    if version:
+        return (f"resources: each submission's sandbox in a {version} control group of its own (memory and "
+                "processes bounded per submission, an equal CPU share, time limits in its own CPU time)")
+    return (f"resources: no control groups ({reason}); per-process rlimits and wall-clock time limits "
+            "instead, so a busy neighbour can slow a submission down")
 
 
 def grade_on_cluster(args, root):

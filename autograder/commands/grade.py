@@ -19,6 +19,7 @@ from autograder.results.scoring import score
 from autograder.results.write import write_results
 from autograder.runner.forkserver import Interrupted
 from autograder.runner.submission import SCRATCH_PREFIX, run_submission
+from autograder.sandbox.cgroups import remove_orphans
 from autograder.submissions.discover import discover
 from autograder.submissions.tree import remove_tree
 
@@ -85,6 +86,7 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster
         write_gradebook(out, submissions, rows)
         bar.update()
 
+    remove_orphans()  # a killed run's sandboxes' control groups
     try:
         if cluster is not None:
             from autograder.runner.cluster import grade_on_cluster
@@ -94,6 +96,7 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster
             grade_locally(todo, root, out, jobs, sandbox_kind, points, finished)
     finally:
         bar.close()
+        remove_orphans()  # those of runners killed on their timeout
     return [rows[s.student] for s in submissions]
 
 

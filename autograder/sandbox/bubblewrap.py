@@ -13,7 +13,10 @@ Started by a root grader, the worker:
   (bwrap itself starts with the worker's small one: /proc/1/environ is readable);
 - has no network (a new, empty network namespace) and its own pid namespace:
   killing bwrap kills everything the student's code started, daemons included;
-- runs under the rlimits of :func:`autograder.sandbox.process.limit_resources`.
+- runs under the rlimits of :func:`autograder.sandbox.process.limit_resources`, and, where the host
+  has control groups, in a group of its own with every other process of the same sandbox
+  (:mod:`autograder.sandbox.cgroups`): memory and processes bounded for the sandbox as a whole,
+  an equal CPU share, and its CPU time measured for the time limits (:meth:`Bubblewrap.cpu_seconds`).
 
 The machine's Python may live under /root (mode 0700), which the unprivileged
 user cannot traverse; so, still root, the child makes itself a private mount
@@ -30,12 +33,17 @@ import signal
 import stat
 from pathlib import Path
 
+from autograder.sandbox import cgroups
+from autograder.sandbox.inside.limits import MEMORY_BYTES
 from autograder.sandbox.process import PACKAGE_PARENT, BOOT, limit_resources, worker_environment
 
 INSIDE = Path("/submission")
 FIRST_UID = 200000
 PROCESSES = 64
 TMP_BYTES = 64 * 1024**2
+# The whole sandbox: one worker at its address-space limit, the zygote, and /tmp and /dev/shm (tmpfs: memory).
+SANDBOX_MEMORY_BYTES = MEMORY_BYTES + 512 * 1024**2
+SANDBOX_TASKS = 2 * PROCESSES  # processes and threads, bwrap's own included
 
 CLONE_NEWNS = 0x00020000
 MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
@@ -123,6 +131,7 @@ class Bubblewrap:
         self.roots = python_roots(self.python) + [PACKAGE_PARENT / "autograder"]
         self.roots += [root for root in data_roots() if not any(root.is_relative_to(other) for other in self.roots)]
         self.status = {}
+        self.group = None  # made with the first process: cgroups.SandboxGroup, or None where there are none
         become_subreaper()
 
     def path_inside(self, module_path):
@@ -158,6 +167,11 @@ class Bubblewrap:
             argv += ["--setenv", key, value]
         argv += ["--", self.python, "-I", "-B", "-c", boot.format(parent=str(PACKAGE_PARENT)), *map(str, fds)]
         self._pending_status = (status_read, status_write)
+        if self.group is None and cgroups.available()[0]:
+            try:
+                self.group = cgroups.SandboxGroup(SANDBOX_MEMORY_BYTES, SANDBOX_TASKS)
+            except cgroups.CgroupsUnavailable:
+                pass  # rlimits alone, as on a host without control groups (grade said which it uses)
         enter = functools.partial(self._enter, [*self.roots, *(Path(outside) for outside, _ in binds)], os.getpid())
         # bwrap's own environment is readable inside (/proc/1/environ): the grader's must not be.
         return argv, dict(pass_fds=(*fds, status_write), preexec_fn=enter, cwd="/", env=worker_environment("/tmp"))
@@ -186,6 +200,8 @@ class Bubblewrap:
                     _checked(_libc.mount(f"/proc/self/fd/{handle}".encode(), str(root).encode(), None,
                                          MS_BIND | MS_REC, None), f"bind {root}")
                     os.close(handle)
+        if self.group is not None:
+            self.group.join()  # still root; bwrap and all it starts follow
         limit_resources(processes=PROCESSES)
         os.setgroups([])
         os.setresgid(self.uid, self.uid, self.uid)
@@ -195,6 +211,16 @@ class Bubblewrap:
         _checked(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "die with the grader")
         if os.getppid() != parent:
             os._exit(1)
+
+    def cpu_seconds(self):
+        """CPU time used so far by every process of this sandbox (None without a control group to tell)."""
+        return self.group.cpu_seconds() if self.group is not None else None
+
+    def close(self):
+        """Remove the sandbox's control group, killing whatever still runs in it."""
+        if self.group is not None:
+            self.group.remove()
+            self.group = None
 
     def started(self, process):
         """Remember the status pipe of a freshly started worker (its write end belongs to bwrap now)."""

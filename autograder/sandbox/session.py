@@ -1,7 +1,7 @@
 """The trusted side of the channel: one worker process per assignment under test.
 
 A :class:`WorkerSession` starts the worker (through a :class:`~autograder.sandbox.process.Sandbox`),
-sends it requests, waits for each answer with a wall-clock timeout, and replaces a
+sends it requests, waits for each answer within a time limit (:class:`CallBudget`), and replaces a
 worker that hung, crashed or broke the protocol. Only the request that met the
 trouble fails; the next request starts a fresh worker and reloads the module.
 
@@ -30,6 +30,7 @@ from autograder.sandbox.inside import wire
 from autograder.sandbox.pins import Pin
 
 DEFAULT_TIMEOUT = 10.0
+BACKSTOP_FACTOR, BACKSTOP_SECONDS = 3, 10.0  # wall-clock limit of a call charged in CPU time: 3x + 10 s
 PIPELINE_BYTES = 32 * 1024  # requests sent without waiting, unread, never fill the pipe (64 KiB)
 MAX_OUTPUT_CHARS = 2000
 MAX_EVIDENCE = 20
@@ -91,6 +92,58 @@ def describe_exit(returncode):
                    "SIGSEGV": "it crashed (segmentation fault; unbounded recursion?)"}
         return f"{reasons.get(name, 'killed by ' + name)}"
     return f"it exited with status {returncode} (sys.exit or os._exit in the student's code?)"
+
+
+class CallBudget:
+    """The time limit of one call, charged in the sandbox's own CPU time where the sandbox can tell it.
+
+    A call's wall-clock time depends on what else runs (a neighbour's busy processes, the other
+    graders on the machine); its CPU time does not. So, with ``cpu_seconds`` (the sandbox's CPU
+    time, :meth:`autograder.sandbox.bubblewrap.Bubblewrap.cpu_seconds`), the call is charged the
+    CPU time its sandbox used, all its processes together, and the wall-clock time of the moments
+    it hardly ran at all (under :attr:`IDLE_SHARE` of a core: asleep or blocked, which costs the
+    grader time without using CPU); a generous wall-clock backstop remains. Without it (a plain
+    child process, a host without control groups) the limit is wall-clock time.
+    """
+
+    POLL_SECONDS = 0.1
+    IDLE_SHARE = 0.02
+
+    def __init__(self, timeout, cpu_seconds=None):
+        self.timeout, self.cpu_seconds = timeout, cpu_seconds
+        self.start = self.last = time.monotonic()
+        self.charged, self.last_cpu = 0.0, None
+        wall = timeout * BACKSTOP_FACTOR + BACKSTOP_SECONDS if cpu_seconds else timeout
+        self.backstop = self.start + wall
+
+    def resume(self):
+        """Start charging again from now: the time since the last look was the grader's own."""
+        self.last, self.last_cpu = time.monotonic(), None
+
+    def wait(self):
+        """How long to wait for the worker before :meth:`expired` is asked again."""
+        remaining = max(0.0, self.backstop - time.monotonic())
+        return min(remaining, self.POLL_SECONDS) if self.cpu_seconds else remaining
+
+    def expired(self):
+        """Has the call used up its time? (Asked while no answer is coming.)"""
+        now = time.monotonic()
+        if now >= self.backstop:
+            return True
+        if not self.cpu_seconds:
+            return False
+        used = self.cpu_seconds()
+        if used is None:  # the sandbox cannot tell after all: wall-clock time
+            self.charged += now - self.last
+        elif self.last_cpu is None:
+            # The CPU clock is first read here, not when the call starts: most answers come before
+            # the first poll, and need no read at all. The first interval is charged in full.
+            self.charged += now - self.last
+        else:
+            interval, spent = now - self.last, max(0.0, used - self.last_cpu)
+            self.charged += interval if spent < self.IDLE_SHARE * interval else spent
+        self.last, self.last_cpu = now, used
+        return self.charged >= self.timeout
 
 
 class WorkerSession:
@@ -270,12 +323,12 @@ class WorkerSession:
 
     def _exchange(self, message, timeout, what):
         """Send ``message`` (None: nothing, an answer is due already) and return its decoded answer."""
-        deadline = time.monotonic() + timeout
+        budget = CallBudget(timeout, getattr(self.sandbox, "cpu_seconds", None))
         try:
             if message is not None:
                 wire.write_all(self.request_fd, wire.dumps(wire.encode(message)))
             while True:
-                answer, arrays = wire.parse_body(self._read_frame(deadline))
+                answer, arrays = wire.parse_body(self._read_frame(budget))
                 if not self._aside(answer, arrays):
                     break
         except TimeoutError:
@@ -380,11 +433,12 @@ class WorkerSession:
         return StudentCodeFailed(f"{what} raised {error['type']}: {error['message']}", error["traceback"],
                                  quarantined=f"{what} raised {kind}{where}")
 
-    def _read_frame(self, deadline):
-        """The body of the worker's next frame, waiting for it until ``deadline``."""
+    def _read_frame(self, budget):
+        """The body of the worker's next frame, waiting for it within ``budget`` (:class:`CallBudget`)."""
+        budget.resume()  # what the grader did since the last frame (answering a pin, say) is not the student's
         while (body := self.inbox.next_body()) is None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([self.response_fd], [], [], remaining)[0]:
-                raise TimeoutError
+            while not select.select([self.response_fd], [], [], budget.wait())[0]:
+                if budget.expired():
+                    raise TimeoutError
             self.inbox.read(self.response_fd)
         return body

@@ -115,6 +115,10 @@ class Zygote:
     def started(self, process):
         self.base.started(process)
 
+    def cpu_seconds(self):
+        """The sandbox's CPU time (None when its kind cannot tell): what the time limits charge."""
+        return getattr(self.base, "cpu_seconds", lambda: None)()
+
     def spawn(self, folder, fds, output_file):
         """Fork a worker for the module folder ``folder``; None when this zygote cannot."""
         inside = self._inside(folder)
@@ -161,6 +165,8 @@ class Zygote:
             self.base.kill(self.process)
             self.process = None
         self.ready = False
+        if hasattr(self.base, "close"):
+            self.base.close()  # the sandbox's control group, and anything left in it
 
     # -- the zygote ------------------------------------------------------------------------------
     def _inside(self, path):

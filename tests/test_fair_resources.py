@@ -1,0 +1,198 @@
+"""Fair, bounded resources: a submission's result never depends on what runs beside it.
+
+Each sandbox has a control group of its own (autograder/sandbox/cgroups.py): memory and processes
+bounded for the whole sandbox, an equal CPU share, and the per-call time limit charged in the
+sandbox's own CPU time (session.CallBudget). So a slow but correct function gets the same answer
+alone and beside a neighbour that runs many busy, memory-hungry processes; and no group is left
+behind.
+"""
+import os
+import threading
+import time
+
+import pytest
+from conftest import needs_sandbox
+
+from autograder.sandbox import cgroups, zygote
+from autograder.sandbox.bubblewrap import SANDBOX_MEMORY_BYTES, Bubblewrap
+from autograder.sandbox.session import CallBudget, StudentCodeFailed, WorkerSession
+
+SLOW = '''
+import time
+
+def slow(seconds):
+    """Correct, and slow: about ``seconds`` of CPU time."""
+    start, total = time.process_time(), 0
+    while time.process_time() - start < seconds:
+        total += sum(range(1000))
+    return 42
+'''
+
+HOG = '''
+import os, time
+
+def hog(processes, megabytes, seconds):
+    """Many busy processes in sessions of their own, each holding memory, for ``seconds``."""
+    for _ in range(processes):
+        if os.fork() == 0:
+            os.setsid()
+            try:
+                held = bytearray(megabytes * 1024 * 1024)
+                held[::4096] = b"x" * len(held[::4096])
+            except MemoryError:
+                pass
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                pass
+            os._exit(0)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+    return "done"
+'''
+
+
+class FakeClock:
+    """A sandbox CPU clock and a monotonic clock the test moves by hand."""
+
+    def __init__(self, monkeypatch):
+        self.wall = self.cpu = 0.0
+        monkeypatch.setattr(time, "monotonic", lambda: self.wall)
+
+    def advance(self, wall, cpu):
+        self.wall += wall
+        self.cpu += cpu
+
+
+def test_a_starved_call_is_charged_its_cpu_time_only(monkeypatch):
+    clock = FakeClock(monkeypatch)
+    budget = CallBudget(2.0, lambda: clock.cpu)
+    expired = []
+    for _ in range(40):  # 4 s of wall-clock time at a tenth of a core: 0.4 s of CPU
+        clock.advance(0.1, 0.01)
+        expired.append(budget.expired())
+    assert not any(expired)
+
+
+def test_a_call_that_only_sleeps_is_charged_its_wall_time(monkeypatch):
+    clock = FakeClock(monkeypatch)
+    budget = CallBudget(2.0, lambda: clock.cpu)
+    checks = 0
+    while not budget.expired():
+        clock.advance(0.1, 0.0)
+        checks += 1
+    assert 20 <= checks <= 21
+
+
+def test_a_busy_call_is_charged_all_its_processes_cpu_time(monkeypatch):
+    clock = FakeClock(monkeypatch)
+    budget = CallBudget(2.0, lambda: clock.cpu)
+    checks = 0
+    while not budget.expired():
+        clock.advance(0.1, 0.4)  # four busy processes
+        checks += 1
+    assert checks <= 7
+
+
+def test_the_wall_clock_backstop_holds(monkeypatch):
+    clock = FakeClock(monkeypatch)
+    budget = CallBudget(2.0, lambda: clock.cpu)
+    clock.advance(0.1, 0.01)
+    budget.expired()
+    clock.advance(100.0, 0.05)  # one long look: hardly any CPU, but far past any fair wait
+    assert budget.expired()
+
+
+def test_without_a_cpu_clock_the_limit_is_wall_clock(monkeypatch):
+    clock = FakeClock(monkeypatch)
+    budget = CallBudget(2.0, None)
+    clock.advance(1.9, 0.0)
+    assert not budget.expired()
+    clock.advance(0.2, 0.0)
+    assert budget.expired()
+
+
+def session_in_its_own_sandbox(folder, source, name):
+    (folder / f"{name}.py").write_text(source)
+    scratch = folder / "scratch"
+    scratch.mkdir()
+    sandbox = zygote.wrap(Bubblewrap(), folder, scratch)
+    return sandbox, WorkerSession(sandbox, folder / f"{name}.py", name)
+
+
+def slow_result(session):
+    try:
+        return session.request({"op": "call", "name": "slow", "args": [1.5], "kwargs": {}}, timeout=2.5,
+                               what="slow")[0]
+    except StudentCodeFailed as error:
+        return str(error)
+
+
+requires_cgroups = pytest.mark.skipif(not cgroups.available()[0], reason=cgroups.available()[1] or "no cgroups")
+
+
+@needs_sandbox
+@requires_cgroups
+@pytest.mark.slow
+def test_a_slow_correct_call_gets_the_same_result_beside_a_cpu_and_memory_hog(tmp_path):
+    (tmp_path / "slow").mkdir()
+    (tmp_path / "hog").mkdir()
+    slow_box, slow_session = session_in_its_own_sandbox(tmp_path / "slow", SLOW, "slow")
+    hog_box, hog_session = session_in_its_own_sandbox(tmp_path / "hog", HOG, "hog")
+    try:
+        alone = slow_result(slow_session)
+        hog_session.request({"op": "call", "name": "hog", "args": [0, 1, 0.0], "kwargs": {}}, what="warming up")
+        group = hog_box.base.group
+        outcome = {}
+        hogging = threading.Thread(target=lambda: outcome.update(hog=_hog(hog_session)))
+        hogging.start()
+        deadline = time.monotonic() + 30
+        while processes_of(hog_box.base.uid) < 10 and time.monotonic() < deadline:  # its processes are running
+            time.sleep(0.01)
+        beside = slow_result(slow_session)
+        hogging.join()
+        peak = int((next(f for f in group.folders if (f / "memory.max_usage_in_bytes").exists())
+                    / "memory.max_usage_in_bytes").read_text()) if group and group.version == "v1" else 0
+    finally:
+        for session, box in ((slow_session, slow_box), (hog_session, hog_box)):
+            session.close()
+            box.close()
+    assert alone == beside == 42, (alone, beside, outcome)
+    assert peak <= SANDBOX_MEMORY_BYTES  # 16 processes x 400 MiB asked; the sandbox as a whole was bounded
+    assert not cgroups.leftovers(maker=os.getpid())
+
+
+def processes_of(uid):
+    """How many processes run as ``uid`` (a sandbox's own user)."""
+    count = 0
+    for entry in os.listdir("/proc"):
+        try:
+            count += entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid
+        except OSError:
+            pass
+    return count
+
+
+def _hog(session):
+    try:
+        return session.request({"op": "call", "name": "hog", "args": [16, 400, 6.0], "kwargs": {}}, timeout=8.0,
+                               what="hog")[0]
+    except StudentCodeFailed as error:
+        return str(error)
+
+
+@needs_sandbox
+@requires_cgroups
+def test_a_sandbox_leaves_no_control_group_behind(tmp_path):
+    (tmp_path / "slow").mkdir()
+    box, session = session_in_its_own_sandbox(tmp_path / "slow", SLOW, "slow")
+    try:
+        session.request({"op": "getattr", "name": "slow"})
+        group = box.base.group
+        assert group is not None and group.pids(), "the sandbox runs in its own group"
+        assert all(folder.is_dir() for folder in group.folders)
+    finally:
+        session.close()
+        box.close()
+    assert not any(folder.exists() for folder in group.folders)
+    assert not cgroups.leftovers(maker=os.getpid())
