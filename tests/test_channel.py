@@ -293,3 +293,29 @@ def test_a_missing_file_outside_the_submission_is_named_in_plain_words(tmp_path,
     finally:
         scratch.rmdir()
     assert (words is not None and "tried to read a file outside its folder" in words) == outside, words
+
+
+@pytest.mark.parametrize("text", [b"[" + b"[]," * 2_000_000 + b"[]]", b"[" + b"0," * 2_000_000 + b"0]",
+                                  b'{"ok":[' + b"{}," * 2_000_000 + b'{}],"mutated":[]}'],
+                         ids=["empty lists", "numbers", "empty dicts"])
+def test_a_valid_frame_of_countless_values_is_refused_before_it_is_built(text):
+    """A valid 128 MiB frame of empty lists once made the trusted runner build 6 GiB of them."""
+    import tracemalloc
+
+    body = struct.pack(">I", len(text)) + text  # valid JSON, framed as frame_body would (without a copy of it)
+    tracemalloc.start()
+    try:
+        with pytest.raises(wire.WireError, match="values"):
+            wire.parse_body(body)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * len(body)  # the JSON text, copied once at most: not a list per value
+
+
+def test_a_large_but_plain_answer_still_decodes():
+    values = np.arange(200_000, dtype=float)
+    answer = wire.dumps({"ok": wire.encode([values, values.tolist()[:100_000]]), "mutated": []})
+    data, arrays = wire.parse_body(answer[wire.HEADER_BYTES:])
+    decoded = wire.decode(data["ok"], arrays)
+    assert np.array_equal(decoded[0], values) and len(decoded[1]) == 100_000

@@ -196,3 +196,28 @@ def test_a_sandbox_leaves_no_control_group_behind(tmp_path):
         box.close()
     assert not any(folder.exists() for folder in group.folders)
     assert not cgroups.leftovers(maker=os.getpid())
+
+
+@needs_sandbox
+def test_sandbox_uids_are_leased_never_shared():
+    """Two sandboxes made by one process (or by two whose pids agree modulo the range) differ; a lease ends
+    with its holder."""
+    first, second = Bubblewrap(), Bubblewrap()
+    assert first.uid != second.uid
+    taken = first.uid
+    os.close(first._lease)  # what the kernel does when its holder exits
+    assert Bubblewrap().uid == taken  # the first free uid from where this process starts looking
+
+
+def test_the_trusted_runner_bounds_its_own_memory():
+    """``python -m autograder.runner`` (and each forked runner) limits its address space before it runs anything."""
+    import subprocess
+    import sys
+
+    probe = ("import resource; from autograder.runner import run; "
+             "run.run_tests = lambda *args: print(resource.getrlimit(resource.RLIMIT_AS)[0]) or []; "
+             "run.main(['submission', '/dev/null', 'test_x.py'])")
+    printed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    from autograder.runner.run import RUNNER_MEMORY_BYTES
+
+    assert int(printed) == RUNNER_MEMORY_BYTES

@@ -243,6 +243,9 @@ def _become_runner(request, protocol_fds):
     for fd in (null, log, *protocol_fds):
         os.close(fd)
     os.chdir(request["cwd"])
+    from autograder.runner.run import limit_runner_memory
+
+    limit_runner_memory()
     # As ``python -m autograder.runner`` does: what the run writes goes to the folder it is given.
     tempfile.tempdir = request["cwd"]
     signal.signal(signal.SIGINT, signal.SIG_DFL)

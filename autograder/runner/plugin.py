@@ -98,6 +98,11 @@ class GradingPlugin:
 
     def session_for(self, assignment):
         if assignment.folder not in self.sessions:
+            # One assignment's worker at a time: the tests run assignment by assignment, and a worker
+            # that is gone leaves nothing in the sandbox's /tmp or /dev/shm (the zygote wipes them) for
+            # the next assignment's worker, whose public tests would show it (hidden inputs, say).
+            for session in self.sessions.values():
+                session.close()
             module_path, problem = locate_module(self.submission_root, assignment, self.scratch)
             # A sandbox may bring its own kind of session (the benchmark's in-process one does).
             make_session = getattr(self.sandbox, "session", WorkerSession)

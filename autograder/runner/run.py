@@ -7,6 +7,7 @@ process per submission, so a submission can never disturb another one's run.
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import sys
@@ -23,6 +24,18 @@ PYTEST_ARGS = ["-p", "no:cacheprovider", "--assert=plain", "-o", "addopts=", "-c
                # collections at the end of every run (0.1 s each with scipy and scikit-learn loaded).
                *[arg for name in ("unraisableexception", "threadexception", "logging", "pastebin", "junitxml",
                                   "doctest", "stepwise", "setuponly", "setupplan") for arg in ("-p", f"no:{name}")]]
+
+
+# The trusted runner's own bound (address space): its usual peak is under 400 MiB, and what a worker sends
+# it is bounded by the wire format; past this, a MemoryError fails this submission's run, not the machine.
+RUNNER_MEMORY_BYTES = 3 * 1024**3
+
+
+def limit_runner_memory():
+    """Bound this runner's memory (its sandboxes set their own, lower, limits when they start)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY or soft > RUNNER_MEMORY_BYTES:
+        resource.setrlimit(resource.RLIMIT_AS, (RUNNER_MEMORY_BYTES, hard))
 
 
 _running = []  # the plugins of the runs in progress: their workers die with this process
@@ -81,6 +94,7 @@ def main(argv=None):
     from autograder.sandbox.kinds import make_sandbox
 
     args = parse_arguments(argv)
+    limit_runner_memory()
     signal.signal(signal.SIGTERM, _terminate)
     # Whoever starts a runner gives it a scratch folder as its working folder (grade, the notebook kernel) and
     # removes it, also after a crash: what the run writes goes there, not where a killed run would leave it.

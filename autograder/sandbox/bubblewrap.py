@@ -2,12 +2,16 @@
 
 Started by a root grader, the worker:
 
-- runs as a uid of its own (one per grading process, so that ``RLIMIT_NPROC``,
-  which counts per real uid, is not shared) with no groups, no capabilities
+- runs as a uid of its own (leased for the sandbox's life, :func:`lease_uid`, so that no two
+  sandboxes share one: ``RLIMIT_NPROC`` counts per real uid, and a signal or a file of one uid
+  reaches the other) with no groups, no capabilities
   and ``no_new_privs``; the privileges are dropped *before* bwrap starts, so
   the process is unprivileged outside its namespaces too;
-- sees only /usr, the Python runtime, this package and its public data package
-  ``backprop_datasets`` (read-only), its own assignment folder at /submission
+- sees only /usr, the Python runtime with numpy as its only installed package (every site-packages
+  folder is covered by an empty one, and numpy, this package and its public data package
+  ``backprop_datasets`` are laid back into place, read-only: :func:`exposed_packages`), so graded
+  code computes with numpy and the standard library as the contract says, its own assignment
+  folder at /submission
   (read-only), a private 64 MiB /tmp, /proc and a read-only /dev: no solutions,
   no hidden tests, no other submission, and none of the grader's environment
   (bwrap itself starts with the worker's small one: /proc/1/environ is readable);
@@ -25,12 +29,14 @@ bwrap leaves its sandbox's init as a zombie of whoever adopts it, so the grader
 becomes a child subreaper and reaps it (the host's init is slow to).
 """
 import ctypes
+import fcntl
 import functools
 import json
 import os
 import shutil
 import signal
 import stat
+import sys
 from pathlib import Path
 
 from autograder.sandbox import cgroups
@@ -39,6 +45,8 @@ from autograder.sandbox.process import PACKAGE_PARENT, BOOT, limit_resources, wo
 
 INSIDE = Path("/submission")
 FIRST_UID = 200000
+UIDS = 100000
+LEASE_FOLDERS = ("/run/backprop-kit/uids", "/var/lock/backprop-kit/uids")
 PROCESSES = 64
 TMP_BYTES = 64 * 1024**2
 # The whole sandbox: one worker at its address-space limit, the zygote, and /tmp and /dev/shm (tmpfs: memory).
@@ -111,6 +119,59 @@ def data_roots():
     return [Path(location).resolve() for location in (spec.submodule_search_locations or [])] if spec else []
 
 
+def lease_uid():
+    """A sandbox uid no other live sandbox on this machine uses, and the lease that holds it.
+
+    One lock file per uid (root's, in :data:`LEASE_FOLDERS`), held with ``flock`` for as long as
+    the returned descriptor is open: the kernel releases it when its holder exits, however it
+    ends, so a uid is never leaked and never shared (a grader's pid, which this once was derived
+    from, repeats modulo the range and across pid namespaces).
+    """
+    for folder in LEASE_FOLDERS:
+        try:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            break
+        except OSError:
+            continue
+    else:
+        raise OSError("no folder for uid leases: " + ", ".join(LEASE_FOLDERS))
+    start = os.getpid() % UIDS  # where to start looking: concurrent graders rarely contend for the same file
+    for step in range(UIDS):
+        uid = FIRST_UID + (start + step) % UIDS
+        lease = os.open(os.path.join(folder, str(uid)), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(lease, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(lease)
+            continue
+        return uid, lease
+    raise OSError(f"all {UIDS} sandbox uids are in use")
+
+
+def site_folders():
+    """The interpreter's site-packages folders, its virtual environment's and its base installation's."""
+    import site
+    import sysconfig
+
+    base = {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}
+    folders = [*site.getsitepackages(), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
+               sysconfig.get_paths(vars=base)["purelib"], sysconfig.get_paths(vars=base)["platlib"]]
+    return [Path(folder).resolve() for folder in dict.fromkeys(folders) if Path(folder).is_dir()]
+
+
+def exposed_packages():
+    """What of the installed packages a sandbox shows: numpy (with its bundled libraries), this package, its
+    data package, and this package's editable-install hook when it is installed that way."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("numpy")
+    numpy_folder = Path(spec.origin).resolve().parent
+    exposed = [numpy_folder, numpy_folder.with_name("numpy.libs"), PACKAGE_PARENT / "autograder", *data_roots()]
+    for folder in site_folders():
+        exposed += folder.glob("__editable__*backprop_kit*")  # how an editable install finds backprop_datasets
+    return [path for path in dict.fromkeys(exposed) if path.exists()]
+
+
 def become_subreaper():
     """Adopt orphaned descendants (bwrap's exited sandbox init) so that they can be reaped here."""
     _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
@@ -123,13 +184,12 @@ class Bubblewrap:
     secure = True
 
     def __init__(self, python=None, bwrap=None):
-        import sys
-
         self.python = python or sys.executable
         self.bwrap = bwrap or find_bwrap()
-        self.uid = FIRST_UID + os.getpid() % 100000
-        self.roots = python_roots(self.python) + [PACKAGE_PARENT / "autograder"]
-        self.roots += [root for root in data_roots() if not any(root.is_relative_to(other) for other in self.roots)]
+        self.uid, self._lease = lease_uid()
+        self.roots = python_roots(self.python)
+        self.hidden = [folder for folder in site_folders() if any(folder.is_relative_to(root) for root in self.roots)]
+        self.exposed = exposed_packages()
         self.status = {}
         self.group = None  # made with the first process: cgroups.SandboxGroup, or None where there are none
         become_subreaper()
@@ -159,6 +219,12 @@ class Bubblewrap:
         ]
         for root in self.roots:
             argv += ["--ro-bind", str(root), str(root)]
+        for folder in self.hidden:  # every installed package out of sight...
+            argv += ["--size", str(1024**2), "--tmpfs", str(folder)]
+        for path in self.exposed:  # ... but numpy and the kit's own
+            argv += ["--ro-bind", str(path), str(path)]
+        for folder in self.hidden:
+            argv += ["--remount-ro", str(folder)]
         for outside, inside in binds:
             argv += ["--ro-bind", str(outside), str(inside)]
         argv += ["--remount-ro", "/", "--chdir", "/tmp",
@@ -172,7 +238,8 @@ class Bubblewrap:
                 self.group = cgroups.SandboxGroup(SANDBOX_MEMORY_BYTES, SANDBOX_TASKS)
             except cgroups.CgroupsUnavailable:
                 pass  # rlimits alone, as on a host without control groups (grade said which it uses)
-        enter = functools.partial(self._enter, [*self.roots, *(Path(outside) for outside, _ in binds)], os.getpid())
+        sources = [*self.roots, *self.exposed, *(Path(outside) for outside, _ in binds)]
+        enter = functools.partial(self._enter, sources, os.getpid())
         # bwrap's own environment is readable inside (/proc/1/environ): the grader's must not be.
         return argv, dict(pass_fds=(*fds, status_write), preexec_fn=enter, cwd="/", env=worker_environment("/tmp"))
 

@@ -19,8 +19,10 @@ An array's bytes never pass through JSON or base64: encoding is one copy of its 
 one ``numpy.frombuffer`` and a copy. Decoding never runs code: JSON is parsed by :mod:`json`,
 raw arrays by ``numpy.frombuffer`` with a dtype spelled as a plain byte order, kind and size
 (``<f8``; nothing else is even given to numpy); only boolean, integer, unsigned, float and
-complex dtypes are accepted, sizes are bounded, every array is used exactly once (two values
-never share memory) and no byte of a frame is left over. Anything else raises
+complex dtypes are accepted, sizes are bounded (a frame's bytes, its arrays, and the JSON values it
+may make Python build: :data:`MAX_ELEMENTS`, as a valid 128 MiB frame of empty lists would
+otherwise become GiBs of list objects in the trusted process), every array is used exactly once
+(two values never share memory) and no byte of a frame is left over. Anything else raises
 :class:`WireError`, which the grader counts as a failed test.
 """
 import json
@@ -40,6 +42,7 @@ HEADER_BYTES = _LENGTH.size
 _JSON_LENGTH = struct.Struct(">I")
 _ARRAY_HEADER = struct.Struct(">4sB")
 MAX_DIMENSIONS = 32
+MAX_ELEMENTS = 1_000_000  # JSON values one frame may hold (an array counts as one)
 _PLAIN_DTYPE = re.compile(r"[<>|=][biufc][0-9]{1,2}")
 
 
@@ -200,7 +203,9 @@ def dumps(message):
 def parse_body(body):
     """Split a frame's body into its JSON data and its arrays; refuse anything that is not a well-formed frame.
 
-    Returns ``(data, arrays)`` for :func:`decode`.
+    Returns ``(data, arrays)`` for :func:`decode`. The JSON values are counted before they are parsed,
+    from the bytes: every container opens with ``[`` or ``{`` and every further value follows a ``,``
+    (brackets and commas inside strings count too, which only makes the bound stricter).
     """
     view = memoryview(body)
     if len(view) < _JSON_LENGTH.size:
@@ -209,8 +214,11 @@ def parse_body(body):
     offset = _JSON_LENGTH.size + text_length
     if offset > len(view):
         raise WireError("a message whose JSON part runs past its end")
+    text = bytes(view[_JSON_LENGTH.size:offset])
+    if sum(text.count(mark) for mark in (b",", b"[", b"{")) > MAX_ELEMENTS:
+        raise WireError(f"a message of over {MAX_ELEMENTS} values (return numpy arrays, not long lists)")
     try:
-        data = json.loads(bytes(view[_JSON_LENGTH.size:offset]).decode("utf-8"))
+        data = json.loads(text.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise WireError("a message that is not JSON") from None
     arrays = []

@@ -294,6 +294,9 @@ def plain_words(error, folder=None):
     """What the grader's limits or sandbox did to the student's code, in plain words (None: nothing special)."""
     if isinstance(error, MemoryError):
         return f"ran out of memory (at grading a worker may use {MEMORY_BYTES / 1024**3:g} GiB)"
+    if isinstance(error, ModuleNotFoundError) and error.name:
+        return (f"imports {error.name}, which is not available at grading: graded code may use numpy and the "
+                "standard library only")
     if not isinstance(error, OSError):
         return None
     name = error.filename
@@ -392,6 +395,9 @@ def reap_children(rounds=100):
 
 
 def serve(request_fd, response_fd):
+    from autograder.sandbox.inside import contract
+
+    contract.install()  # before any student code: scikit-learn and the like are placeholders
     worker = Worker(request_fd, response_fd)
     me = os.getpid()
     become_subreaper()

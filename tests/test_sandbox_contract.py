@@ -1,0 +1,142 @@
+"""The sandbox exposes what the contract allows: numpy and the standard library, and nothing persists.
+
+A module that imports scikit-learn or matplotlib at its top still loads, but a graded call that
+uses them fails with a message saying the contract allows numpy only; inside bubblewrap the real
+packages are not even there to be reached around the placeholders. Files a worker leaves in /tmp
+or /dev/shm are gone before the next assignment's worker starts.
+"""
+import pytest
+from conftest import SANDBOX, needs_sandbox
+
+from autograder.sandbox import zygote
+from autograder.sandbox.bubblewrap import Bubblewrap
+from autograder.sandbox.process import ChildProcess
+from autograder.sandbox.session import StudentCodeFailed, WorkerSession
+
+MODULE = '''
+import numpy as np
+import matplotlib.pyplot as plt
+from sklearn.linear_model import LogisticRegression
+from sklearn import neighbors
+
+
+class Model(LogisticRegression):  # subclassing a placeholder is only a name, until it is called
+    pass
+
+
+def fit(X, y):
+    return LogisticRegression().fit(X, y).coef_
+
+
+def fit_neighbours(X, y):
+    return neighbors.KNeighborsClassifier(1).fit(X, y)
+
+
+def plot(X, y=None):
+    plt.plot(X)
+
+
+def model(X=None, y=None):
+    return Model()
+
+
+def mean(X):
+    return float(np.mean(X))
+
+
+def around_the_placeholders(package):
+    """Take the placeholder finder out of the way and import the real package."""
+    import importlib
+    import sys
+
+    sys.meta_path[:] = [finder for finder in sys.meta_path if "Placeholder" not in type(finder).__name__]
+    for name in [name for name in sys.modules if name.split(".")[0] == package]:
+        del sys.modules[name]
+    return importlib.import_module(package).__name__
+
+
+def site_packages():
+    import os
+    import sys
+
+    return sorted(name for folder in sys.path if folder.endswith("site-packages") and os.path.isdir(folder)
+                  for name in os.listdir(folder) if not name.startswith("__editable__") and name != "__pycache__")
+
+
+def leave(name, text):
+    for folder in ("/tmp", "/dev/shm"):
+        with open(f"{folder}/{name}", "w") as file:
+            file.write(text)
+
+
+def find(name):
+    import os
+
+    return [folder for folder in ("/tmp", "/dev/shm") if os.path.exists(f"{folder}/{name}")]
+'''
+
+
+def call(session, name, *args):
+    return session.request({"op": "call", "name": name, "args": list(args), "kwargs": {}}, what=name)[0]
+
+
+def make_session(kind, folder):
+    (folder / "student.py").write_text(MODULE)
+    scratch = folder.parent / "scratch"
+    scratch.mkdir()
+    sandbox = ChildProcess() if kind == "process" else zygote.wrap(Bubblewrap(), folder, scratch)
+    return sandbox, WorkerSession(sandbox, folder / "student.py", "student")
+
+
+@pytest.fixture(params=["process", pytest.param("bwrap", marks=needs_sandbox)])
+def session(request, tmp_path):
+    (tmp_path / "submission").mkdir()
+    sandbox, session = make_session(request.param, tmp_path / "submission")
+    yield session
+    session.close()
+    if hasattr(sandbox, "close"):
+        sandbox.close()
+
+
+@pytest.mark.parametrize("function, shown", [
+    ("fit", "sklearn.linear_model.LogisticRegression (scikit-learn)"),
+    ("fit_neighbours", "sklearn.neighbors.KNeighborsClassifier (scikit-learn)"),
+    ("plot", "matplotlib.pyplot.plot (matplotlib)"),
+    ("model", "sklearn.linear_model.LogisticRegression (scikit-learn)"),
+])
+def test_a_graded_call_using_a_package_outside_the_contract_fails_and_says_why(session, function, shown):
+    with pytest.raises(StudentCodeFailed, match="allows numpy and the standard library only") as failure:
+        call(session, function, [[0.0], [1.0]], [0, 1])
+    assert shown in str(failure.value)
+    assert call(session, "mean", [1.0, 3.0]) == 2.0  # the module loaded, and the rest of it is graded
+
+
+@needs_sandbox
+@pytest.mark.parametrize("package", ["sklearn", "scipy", "matplotlib", "pandas"])
+def test_the_real_packages_are_not_in_the_sandbox(tmp_path, package):
+    (tmp_path / "submission").mkdir()
+    sandbox, session = make_session("bwrap", tmp_path / "submission")
+    try:
+        with pytest.raises(StudentCodeFailed, match=f"imports {package}, which is not available at grading"):
+            call(session, "around_the_placeholders", package)
+        shown = set(call(session, "site_packages"))
+        assert "numpy" in shown and shown <= {"numpy", "numpy.libs"}
+    finally:
+        session.close()
+        sandbox.close()
+
+
+@needs_sandbox
+def test_nothing_a_worker_leaves_in_tmp_or_dev_shm_reaches_the_next_one(tmp_path):
+    (tmp_path / "submission").mkdir()
+    sandbox, first = make_session("bwrap", tmp_path / "submission")
+    second = WorkerSession(sandbox, tmp_path / "submission" / "student.py", "student")
+    try:
+        call(first, "leave", "hidden-inputs", "[0.25, 0.5]")
+        assert call(first, "find", "hidden-inputs") == ["/tmp", "/dev/shm"]
+        first.close()  # its assignment's tests are over
+        assert call(second, "find", "hidden-inputs") == []
+    finally:
+        first.close()
+        second.close()
+        sandbox.close()
