@@ -134,6 +134,69 @@ def _symlink_members(submission, bundle):
     bundle.writestr(link, str(KIT / "solutions" / "02_softmax" / "softmax.py"))
 
 
+def _plain_members(submission, bundle):
+    for path in sorted(submission.rglob("*.py")):
+        bundle.write(path, path.relative_to(submission))
+
+
+def _deeply_nested_members(submission, bundle):
+    """The modules, and 1,100 nested folders beside them (a few KiB: a recursive walker's RecursionError)."""
+    _plain_members(submission, bundle)
+    bundle.writestr("/".join(["deeper"] * 1100) + "/bottom.txt", "the end\n")
+
+
+def _set_in_headers(raw, field):
+    """Rewrite a 16-bit field of every local and central header of a zip's bytes: ``field(name) -> (offsets, set)``."""
+    raw = bytearray(raw)
+    for signature, offset in field:
+        start = 0
+        while (start := raw.find(signature[0], start)) != -1:
+            value = int.from_bytes(raw[start + offset:start + offset + 2], "little")
+            raw[start + offset:start + offset + 2] = signature[1](value).to_bytes(2, "little")
+            start += 4
+    return bytes(raw)
+
+
+def encrypted(raw):
+    """A zip's bytes with the "encrypted" flag set on every member (what a password gives)."""
+    flag = lambda value: value | 0x1  # noqa: E731
+    return _set_in_headers(raw, [((b"PK\x03\x04", flag), 6), ((b"PK\x01\x02", flag), 8)])
+
+
+def unsupported_compression(raw):
+    """A zip's bytes with every member's compression method 99 (AES), which zipfile cannot read."""
+    method = lambda value: 99  # noqa: E731
+    return _set_in_headers(raw, [((b"PK\x03\x04", method), 8), ((b"PK\x01\x02", method), 10)])
+
+
+def corrupt_deflate(raw):
+    """A zip's bytes with its first member's deflate stream overwritten (sizes and CRC intact)."""
+    raw = bytearray(raw)
+    header = raw.find(b"PK\x03\x04")
+    name_length = int.from_bytes(raw[header + 26:header + 28], "little")
+    extra_length = int.from_bytes(raw[header + 28:header + 30], "little")
+    start = header + 30 + name_length + extra_length
+    raw[start:start + 64] = b"\xff" * 64
+    return bytes(raw)
+
+
+def zipped_and_damaged(damage):
+    """A change that zips the submission, then passes the archive's bytes through ``damage``."""
+    zip_it = zipped(_plain_members)
+
+    def change(submission, context):
+        zip_it(submission, context)
+        archive = submission.with_suffix(".zip")
+        archive.write_bytes(damage(archive.read_bytes()))
+    return change
+
+
+def the_whole_submission_a_link(submission, context):
+    """The student's entry in SUBMISSIONS is a symbolic link to the solutions (laid out as a submission is)."""
+    shutil.rmtree(submission)
+    submission.symlink_to(KIT / "solutions")
+
+
 def symlink_to_the_reference(submission, context):
     """02's module is a symbolic link to the reference solution: graded as is, it would score full marks."""
     module = submission / MODULES["02_softmax"]
@@ -838,8 +901,8 @@ ATTACKS = [
     Example(HOSTILE, "hostile_syntax_error", P02, Replace("def softmax(X):", "def softmax(X)"),
             ZERO, ("could not import softmax.py", "SyntaxError"), about="a syntax error"),
     Example(HOSTILE, "hostile_import_error", P03,
-            Replace("import numpy as np\n", "import numpy as np\nimport tensorflow as tf\n"),
-            ZERO, ("could not import gradient_descent.py", "No module named 'tensorflow'"), about="an import error"),
+            Replace("import numpy as np\n", "import numpy as np\nimport my_helpers  # a file not handed in\n"),
+            ZERO, ("could not import gradient_descent.py", "No module named 'my_helpers'"), about="an import error"),
     Example(HOSTILE, "hostile_os_exit", P04,
             Replace("        grads = self.grad_loss(x, y)\n", "        import os\n        os._exit(0)\n"),
             tests("test_train_takes_one_sgd_step", "test_init_and_one_epoch_of_sgd_reach_the_accuracy_bar",
@@ -1021,6 +1084,24 @@ ATTACKS = [
             about="a folder whose softmax.py is a symbolic link to the reference"),
     Example(HOSTILE, "hostile_huge_junk_file", "", huge_junk_file, REFUSED, ("too large to grade",),
             about="a 200 MiB junk file beside the modules"),
+    Example(HOSTILE, "hostile_zip_encrypted", "", zipped_and_damaged(encrypted), REFUSED, ("encrypted",),
+            about="a zip whose members claim a password (zipfile raises RuntimeError on them)"),
+    Example(HOSTILE, "hostile_zip_unsupported_compression", "", zipped_and_damaged(unsupported_compression), REFUSED,
+            ("not a readable zip",), about="a zip compressed with a method zipfile cannot read"),
+    Example(HOSTILE, "hostile_zip_corrupt_deflate", "", zipped_and_damaged(corrupt_deflate), REFUSED,
+            ("not a readable zip",), about="a zip whose deflate stream is garbage"),
+    Example(HOSTILE, "hostile_zip_deep_nesting", "", zipped(_deeply_nested_members), REFUSED,
+            ("nested too deeply",), about="a 4 KiB zip of 1,100 nested folders"),
+    Example(HOSTILE, "hostile_link_to_the_solutions", "", the_whole_submission_a_link, REFUSED,
+            ("is a symbolic link",), about="the submission itself is a symbolic link to solutions/"),
+    Example(HOSTILE, "hostile_scipy_softmax", P02, [
+        Replace("import numpy as np\n", "import numpy as np\nimport matplotlib.pyplot as plt\n"
+                "from scipy.special import softmax as scipy_softmax\nfrom sklearn.linear_model import LogisticRegression\n"),
+        Replace("    X = np.asarray(X)\n    exp", "    return scipy_softmax(np.asarray(X, dtype=float), axis=-1)\n"
+                "    X = np.asarray(X)\n    exp")],
+            SOFTMAX_TESTS, ("allows numpy and the standard library only",),
+            about="softmax computed by SciPy (and scikit-learn, matplotlib imported at the top): the module loads, "
+                  "the calls that use them fail"),
 ]
 
 # -- trusted verdicts (issue 12): what a submission could once forge inside its worker --------------

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy
 from conftest import REPO, SANDBOX, SANDBOX_KIND
 
+from autograder.sandbox import cgroups
 from autograder.sandbox.bubblewrap import FIRST_UID
 from autograder.commands.grade import WORK_FOLDER, grade
 
@@ -68,8 +69,9 @@ def _digest(path):
 
 
 def _stock():
-    """The things on the machine that no submission may change."""
-    return {"site-packages": sorted(os.listdir(SITE_PACKAGES)), "numpy": _digest(Path(numpy.__file__))}
+    """The things on the machine that no submission may change (nor grading leave behind: control groups)."""
+    return {"site-packages": sorted(os.listdir(SITE_PACKAGES)), "numpy": _digest(Path(numpy.__file__)),
+            "control groups": sorted(str(path) for path in cgroups.leftovers())}
 
 
 def processes_about(base):

@@ -7,9 +7,8 @@ costs only its own row, and the student ids are safe in every file and on the te
 """
 import csv
 import html
-import os
 import inspect
-import struct
+import os
 import sys
 import zipfile
 from contextlib import contextmanager
@@ -17,6 +16,9 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, SANDBOX_KIND, read_gradebook
+
+sys.path.insert(0, str(REPO / "examples"))
+from catalogue import corrupt_deflate, encrypted, unsupported_compression  # noqa: E402 - the archives the catalogue attacks with
 
 from autograder import cli
 from autograder.commands import grade as grade_command
@@ -49,41 +51,8 @@ def patch_zip(path, change):
     return path
 
 
-def encrypted(data):
-    """Set the "encrypted" flag of every member (local headers and central directory)."""
-    data = bytearray(data)
-    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
-        start = 0
-        while (start := data.find(signature, start)) != -1:
-            flags = struct.unpack_from("<H", data, start + offset)[0]
-            struct.pack_into("<H", data, start + offset, flags | 0x1)
-            start += 4
-    return bytes(data)
-
-
-def unsupported_method(data):
-    """Set every member's compression method to 99 (AE-x), which zipfile cannot read."""
-    data = bytearray(data)
-    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
-        start = 0
-        while (start := data.find(signature, start)) != -1:
-            struct.pack_into("<H", data, start + offset, 99)
-            start += 4
-    return bytes(data)
-
-
-def corrupt_deflate(path):
-    """A zip whose first member's deflate stream is garbage (its sizes and CRC intact)."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for name, data in reference_files().items():
-            bundle.writestr(name, data)
-    raw = bytearray(path.read_bytes())
-    header = raw.find(b"PK\x03\x04")
-    name_length, extra_length = struct.unpack_from("<HH", raw, header + 26)
-    start = header + 30 + name_length + extra_length
-    raw[start:start + 64] = b"\xff" * 64
-    path.write_bytes(bytes(raw))
-    return path
+def corrupt_zip(path):
+    return patch_zip(write_zip(path, reference_files()), corrupt_deflate)
 
 
 def deep_zip(path):
@@ -119,9 +88,9 @@ def reference_folder(path):
 # The malformed entries: the file or folder name, how to make it, and words its status must contain.
 MALFORMED = {
     "encrypted.zip": (lambda p: patch_zip(write_zip(p, reference_files()), encrypted), "encrypted"),
-    "unsupported.zip": (lambda p: patch_zip(write_zip(p, reference_files()), unsupported_method),
+    "unsupported.zip": (lambda p: patch_zip(write_zip(p, reference_files()), unsupported_compression),
                         "not a readable zip"),
-    "corrupt.zip": (corrupt_deflate, "not a readable zip"),
+    "corrupt.zip": (corrupt_zip, "not a readable zip"),
     "notazip.zip": (lambda p: p.write_bytes(b"PK\x03\x04 this is no zip"), "not a readable zip"),
     "deepzip.zip": (deep_zip, "nested too deeply"),
     "deepfolder": (deep_folder, "nested too deeply"),

@@ -295,8 +295,8 @@ def plain_words(error, folder=None):
     if isinstance(error, MemoryError):
         return f"ran out of memory (at grading a worker may use {MEMORY_BYTES / 1024**3:g} GiB)"
     if isinstance(error, ModuleNotFoundError) and error.name:
-        return (f"imports {error.name}, which is not available at grading: graded code may use numpy and the "
-                "standard library only")
+        return (f"imports {error.name}, which is neither in the submission nor available at grading (graded "
+                "code may use numpy and the standard library only)")
     if not isinstance(error, OSError):
         return None
     name = error.filename
