@@ -75,12 +75,7 @@ def layout():
     try:
         own = _own_paths()
         if (ROOT / "cgroup.controllers").is_file():
-            parent = ROOT / own.get("", "/").lstrip("/")
-            enabled = set((parent / "cgroup.subtree_control").read_text().split())
-            missing = {"cpu", "memory", "pids"} - enabled
-            if missing:  # possible only where this group holds no process itself (a container's root, say)
-                (parent / "cgroup.subtree_control").write_text(" ".join(f"+{name}" for name in sorted(missing)))
-            return "v2", {"": parent}
+            return "v2", {"": _parent_v2(ROOT / own.get("", "/").lstrip("/"))}
         mounts = _mount_points()
         if not all(controller in mounts for controller in CONTROLLERS_V1):
             raise CgroupsUnavailable("the cpu, cpuacct, memory and pids controllers are not all mounted")
@@ -91,6 +86,29 @@ def layout():
         return "v1", parents
     except OSError as error:
         raise CgroupsUnavailable(f"control groups cannot be used here ({error})") from None
+
+
+def _parent_v2(own):
+    """Where v2 groups with the cpu, memory and pids controllers can be made: this process's group, or the
+    nearest group above it that hands those controllers down.
+
+    v2 lets a group hand controllers to its children only while it holds no process itself, and
+    the grader's own group holds the grader; so the sandboxes' groups may have to be its siblings
+    (or its parent's) under a group that does hand them down (systemd's slices do).
+    """
+    wanted = {"cpu", "memory", "pids"}
+    for folder in (own, *own.parents):
+        if not folder.is_relative_to(ROOT):
+            break
+        enabled = set((folder / "cgroup.subtree_control").read_text().split())
+        if wanted <= enabled:
+            return folder
+        try:  # possible where the group holds no process itself (a container's root, say)
+            (folder / "cgroup.subtree_control").write_text(" ".join(f"+{name}" for name in sorted(wanted - enabled)))
+            return folder
+        except OSError:
+            continue
+    raise CgroupsUnavailable("no cgroup v2 group here hands down the cpu, memory and pids controllers")
 
 
 def available():

@@ -34,6 +34,10 @@ runs, the worker may also send ``{"callback": question}`` (a stub's question, an
 ``{"answer": value}`` or ``{"own": true}``: run the student's own function) and
 ``{"evidence": text}`` (:mod:`autograder.sandbox.inside.tamper`).
 
+Graded code may use numpy and the standard library only: before any student code runs, imports of
+scikit-learn, SciPy, matplotlib and the like are answered with placeholders that raise when used
+(:mod:`autograder.sandbox.inside.contract`).
+
 Nothing the student's code starts outlives the request that started it: the worker adopts
 every orphan of its descendants (it is their subreaper) and kills them all before it answers,
 and a forked copy of the worker that returns to its loop exits instead of answering.
