@@ -255,3 +255,15 @@ def test_a_resumed_batch_keeps_refused_and_failed_rows(tmp_path, monkeypatch):
     monkeypatch.setattr(grade_command, "grade_locally", lambda *args: pytest.fail("finished work was redone"))
     again = grade_command.grade(submissions, out, REPO, jobs=1, sandbox_kind=SANDBOX_KIND, progress=False)
     assert first == again and [row["student"] for row in read_gradebook(out)] == ["corrupt", "deepfolder"]
+
+
+def test_backslashes_in_a_zip_are_folders_never_a_way_out(tmp_path):
+    """Some Windows tools write ``\\`` between folders: the work is found, and ``..\\`` is still refused."""
+    submissions = tmp_path / "in"
+    submissions.mkdir()
+    write_zip(submissions / "windows.zip", {name.replace("/", "\\"): data for name, data in reference_files().items()})
+    write_zip(submissions / "escape.zip", {**reference_files(), "..\\..\\escaped.py": b"x = 1\n"})
+    found = {submission.student: submission for submission in discover(submissions, tmp_path / "work")}
+    assert found["windows"].problem == "" and (found["windows"].path / ASSIGNMENTS[0].module_file).is_file()
+    assert "unsafe path" in found["escape"].problem
+    assert not list(tmp_path.rglob("escaped.py"))

@@ -15,7 +15,7 @@ import os
 import stat
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from autograder.kit.assignments import ASSIGNMENTS
 from autograder.submissions.junk import kept_members, walk_kept
@@ -38,6 +38,11 @@ class Submission:
     ignored: tuple = ()  # what was set aside as not the student's work (see autograder.submissions.junk)
 
 
+def member_path(member):
+    """A zip member's path with ``/`` between folders: some Windows tools write ``\\`` there."""
+    return member.filename.replace("\\", "/")
+
+
 def safe_unzip(archive, destination):
     """Unpack ``archive`` into ``destination``, refusing path tricks, links, deep trees and zip bombs.
 
@@ -52,8 +57,8 @@ def safe_unzip(archive, destination):
             raise Refused(f"{archive.name} is too large to grade (over {MAX_ZIP_FILES} files or "
                              f"{MAX_ZIP_BYTES // 1024**2} MiB unpacked)")
         for member in members:
-            name = Path(member.filename)
-            if name.is_absolute() or ".." in name.parts or "\\" in member.filename:
+            name = PurePosixPath(member_path(member))
+            if name.is_absolute() or ".." in name.parts or (name.parts and name.parts[0].endswith(":")):
                 raise Refused(f"{archive.name} contains an unsafe path: {member.filename!r}")
             if len(name.parts) > MAX_DEPTH:
                 raise Refused(f"{archive.name} is nested too deeply to grade (over {MAX_DEPTH} folders)")
@@ -62,8 +67,8 @@ def safe_unzip(archive, destination):
             if member.flag_bits & 0x1:
                 raise Refused(f"{archive.name} is encrypted ({member.filename!r}): submit a zip without a password")
         for member in members:
-            target = destination / member.filename
-            if member.is_dir():
+            target = destination / member_path(member)
+            if member_path(member).endswith("/"):
                 target.mkdir(parents=True, exist_ok=True)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
