@@ -35,7 +35,10 @@ def limit_runner_memory():
     """Bound this runner's memory (its sandboxes set their own, lower, limits when they start)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if soft == resource.RLIM_INFINITY or soft > RUNNER_MEMORY_BYTES:
-        resource.setrlimit(resource.RLIMIT_AS, (RUNNER_MEMORY_BYTES, hard))
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (RUNNER_MEMORY_BYTES, hard))
+        except (ValueError, OSError):  # macOS refuses address-space limits: a laptop's check goes unbounded
+            pass
 
 
 _running = []  # the plugins of the runs in progress: their workers die with this process
