@@ -23,6 +23,9 @@ NOT_IN_CONTRACT = {
     "keras": "Keras", "jax": "JAX", "jaxlib": "JAX", "autograd": "autograd", "numba": "Numba", "cupy": "CuPy",
     "sympy": "SymPy", "xgboost": "XGBoost", "lightgbm": "LightGBM", "theano": "Theano", "mxnet": "MXNet",
     "PIL": "Pillow", "skimage": "scikit-image", "cv2": "OpenCV", "numexpr": "numexpr", "plotly": "plotly",
+    # Not for computing, but often imported at the top of a student's module (its own tests, progress bars,
+    # notebook display): such a module still loads.
+    "pytest": "pytest", "_pytest": "pytest", "tqdm": "tqdm", "IPython": "IPython", "ipywidgets": "ipywidgets",
 }
 
 
