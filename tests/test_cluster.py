@@ -99,7 +99,7 @@ def test_a_worker_that_cannot_sandbox_refuses_to_grade(monkeypatch):
 
     monkeypatch.setattr(autograder.sandbox.bubblewrap, "bubblewrap_available", lambda: False)
     with pytest.raises(RuntimeError, match="cannot sandbox student code"):
-        run_remote("alice", {"02_softmax/softmax.py": b""}, False, {}, "0" * 64, "bwrap")
+        run_remote("alice", {"02_softmax/softmax.py": b""}, False, {}, "0" * 64, "bwrap", hidden_seed=0)
 
 
 def test_an_unreachable_scheduler_is_a_clear_message_not_a_traceback(submissions, tmp_path, monkeypatch, capsys):
