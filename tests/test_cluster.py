@@ -1,10 +1,17 @@
-"""``grade --cluster``: a Dask cluster grades to the very gradebook the local road writes, and resumes alike."""
+"""``grade --cluster``: a Dask cluster grades to the very gradebook the local road writes, and resumes alike.
+
+The workers run from the bundle's wheel in a fresh venv (conftest.student_machine), as on a machine that
+never saw the checkout: the kit they grade with is the one the coordinator sends them."""
 import json
 import logging
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import zipfile
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import REPO, SANDBOX_KIND, read_gradebook
@@ -15,6 +22,8 @@ distributed = pytest.importorskip("distributed")
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import BUGS, HOSTILE, write_submission  # noqa: E402
+
+WORKER_START_SECONDS = 300  # two worker processes importing numpy, scipy and dask; it only stops a hang
 
 
 
@@ -34,23 +43,36 @@ def submissions(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    # Two worker processes, one thread each, on loopback only. They inherit the environment: the kit
-    # they are sent is cached, and their scratch files made, in folders of this test run.
-    private = {"XDG_CACHE_HOME": tmp_path_factory.mktemp("worker-cache"), "TMPDIR": tmp_path_factory.mktemp("tmp")}
-    saved = {name: os.environ.get(name) for name in private}
-    os.environ.update({name: str(path) for name, path in private.items()})
-    try:
-        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                      dashboard_address=None, silence_logs=logging.ERROR) as local:
-            local.worker_tmp = private["TMPDIR"]
-            yield local
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+def cluster(student_machine, tmp_path_factory):
+    """A scheduler here and two workers (one thread each, loopback only) started from the student machine's venv.
+
+    The workers run what an instructor installs on a worker machine: the bundle's wheel with dask, in a
+    fresh venv, from a folder outside the checkout; nothing of the checkout is on their path. The kit
+    they are sent is cached, and their scratch files made, in folders of this test run.
+    """
+    home = tmp_path_factory.mktemp("worker-home")
+    private = {"XDG_CACHE_HOME": str(tmp_path_factory.mktemp("worker-cache")), "TMPDIR": str(tmp_path_factory.mktemp("tmp"))}
+    with distributed.LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=None,
+                                  silence_logs=logging.ERROR) as scheduler:
+        workers = subprocess.Popen(
+            [str(student_machine.venv / "bin" / "dask"), "worker", scheduler.scheduler_address, "--nworkers", "2",
+             "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard",
+             "--local-directory", str(home / "dask")],  # dask's own files: TMPDIR is for the grader's
+            cwd=home, env={**student_machine.environment, **private}, stdout=subprocess.DEVNULL,
+            stderr=open(home / "workers.log", "w"), start_new_session=True)
+        try:
+            with distributed.Client(scheduler.scheduler_address) as client:
+                client.wait_for_workers(2, timeout=WORKER_START_SECONDS)
+                where = client.run(lambda: (__import__("autograder").__file__, __import__("os").getcwd()))
+            assert all(path.startswith(str(student_machine.venv)) and cwd == str(home) for path, cwd in where.values()), where
+            yield SimpleNamespace(scheduler_address=scheduler.scheduler_address, worker_tmp=Path(private["TMPDIR"]))
+        finally:
+            os.killpg(workers.pid, signal.SIGTERM)
+            try:
+                workers.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(workers.pid, signal.SIGKILL)
+                workers.wait()
 
 
 @pytest.mark.slow
