@@ -161,7 +161,8 @@ def test_dsigmoid_takes_the_pre_activation(student, bars, rng, case):
         expected = np.array([0.0, 0.0, 0.0, 0.0, 0.25])
     pin_sigmoid(student, z)  # your sigmoid is tested on its own
     assert_close(student.dsigmoid(z), expected, f"dsigmoid ({case})", rtol=bars["rtol"],
-                 hint="dsigmoid takes the PRE-activation z: sigmoid(z) * (1 - sigmoid(z)), not z * (1 - z)")
+                 mistakes=[("dsigmoid takes the PRE-activation z: sigmoid(z) * (1 - sigmoid(z)), not z * (1 - z)",
+                            z * (1 - z))])
 
 
 INPUT_SHAPES = {"one sample": (INPUT,), "batch": (6, INPUT), "one-row batch": (1, INPUT), "list": (4, INPUT)}

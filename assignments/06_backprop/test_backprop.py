@@ -87,9 +87,10 @@ def test_sigmoid_is_finite_for_extreme_inputs(student, bars, sign):
                          ids=["moderate", "with-extremes"])
 def test_sigmoid_prime_is_the_slope_of_sigmoid(student, bars, z):
     pin_sigmoid(student, np.array(z))
+    z_array = np.asarray(z, dtype=float)
     assert_close(student.sigmoid_prime(z), logistic_slope(z), f"sigmoid_prime of shape {np.shape(z)}",
-                 rtol=bars["rtol"],
-                 hint="the derivative takes the PRE-activation z: sigmoid(z) * (1 - sigmoid(z)), not z * (1 - z)")
+                 rtol=bars["rtol"], mistakes=[("the derivative takes the PRE-activation z: "
+                                               "sigmoid(z) * (1 - sigmoid(z)), not z * (1 - z)", z_array * (1 - z_array))])
 
 
 @pytest.mark.parametrize("y, output, expected", [

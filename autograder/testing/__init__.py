@@ -9,6 +9,7 @@ from autograder.testing.checks import (
     CheckFailed,
     as_class_indices,
     assert_close,
+    assert_equal,
     assert_gradient,
     assert_not_mutated,
     assert_one_sgd_step,
@@ -17,5 +18,5 @@ from autograder.testing.checks import (
     as_array,
 )
 
-__all__ = ["CheckFailed", "as_array", "as_class_indices", "assert_close", "assert_gradient", "assert_not_mutated",
-           "assert_one_sgd_step", "assert_sgd_step", "assert_true"]
+__all__ = ["CheckFailed", "as_array", "as_class_indices", "assert_close", "assert_equal", "assert_gradient",
+           "assert_not_mutated", "assert_one_sgd_step", "assert_sgd_step", "assert_true"]

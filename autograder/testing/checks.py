@@ -1,15 +1,29 @@
 """Assertions whose failure messages help a student and never reveal an expected value."""
 import numpy as np
 
+from autograder.testing.diagnosis import diagnose
 from autograder.testing.gradcheck import numerical_gradient, relative_error
 from autograder.sandbox.inside.wire import Handle
 
 
+# Central differences agree with the true gradient to about 1e-9 here: a relation between a student's gradient
+# and the numerical one holds to this tolerance, far tighter than any mistake's effect.
+GRADIENT_RTOL, GRADIENT_ATOL = 1e-5, 1e-8
+
+
 class CheckFailed(AssertionError):
-    """A graded check failed; ``str(error)`` is the feedback."""
+    """A graded check failed; ``str(error)`` is the feedback, ``diagnosis`` the mistake named, if any."""
+
+    def __init__(self, message, diagnosis=""):
+        super().__init__(message)
+        self.diagnosis = diagnosis
 
 
-def _fail(message, hint=None):
+def _fail(message, hint=None, diagnoses=()):
+    """Fail with ``message``, then the diagnoses when there are any, else the ``hint``."""
+    if diagnoses:
+        diagnosis = "; ".join(diagnoses)
+        raise CheckFailed(f"{message}. Diagnosis: {diagnosis}", diagnosis)
     raise CheckFailed(f"{message}. Hint: {hint}" if hint else message)
 
 
@@ -40,22 +54,46 @@ def as_array(got, what, shape=None):
     return got.astype(np.float64)
 
 
-def assert_close(got, expected, what, rtol=1e-6, atol=1e-9, hint=None):
+def assert_close(got, expected, what, rtol=1e-6, atol=1e-9, hint=None, mistakes=()):
     """``got`` equals ``expected`` (same shape, finite, within tolerance).
 
     The message reports shapes, NaN/inf and the largest relative error, never
-    the expected values.
+    the expected values, then the diagnoses that hold
+    (:func:`~autograder.testing.diagnosis.diagnose`). ``hint`` explains a wrong type,
+    shape, NaN or inf when no diagnosis does; a wrong value gets only diagnoses, never
+    a fixed hint that may not fit the mistake made.
+
+    Parameters
+    ----------
+    mistakes : sequence of (str, array_like)
+        Known mistakes for these inputs: the words are said when ``got`` equals the value.
     """
-    expected = np.asarray(expected, dtype=np.float64)
-    got = as_array(got, what, expected.shape)
+    expected_array = np.asarray(expected, dtype=np.float64)
+    got = as_array(got, what)
+    if got.shape != expected_array.shape:
+        _fail(f"{what} should have shape {expected_array.shape}, got {got.shape}", hint,
+              diagnose(got, expected, rtol, atol, mistakes))
     if not np.all(np.isfinite(got)):
         bad = "NaN" if np.any(np.isnan(got)) else "inf"
-        _fail(f"{what} contains {bad}", hint)
-    if not np.allclose(got, expected, rtol=rtol, atol=atol):
-        error = np.abs(got - expected) / np.maximum(np.abs(expected), atol)
+        _fail(f"{what} contains {bad}", hint, diagnose(got, expected, rtol, atol, mistakes, relations=False))
+    if not np.allclose(got, expected_array, rtol=rtol, atol=atol):
+        error = np.abs(got - expected_array) / np.maximum(np.abs(expected_array), atol)
         where = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
         at = f" at index {tuple(int(i) for i in where)}" if where else ""
-        _fail(f"{what} is off: largest relative error {float(np.max(error)):.2g}{at}", hint)
+        _fail(f"{what} is off: largest relative error {float(np.max(error)):.2g}{at}", None,
+              diagnose(got, expected, rtol, atol, mistakes))
+
+
+def assert_equal(got, expected, message, mistakes=()):
+    """``got`` equals ``expected`` exactly (a label, a class, a count); else fail with ``message`` and its diagnoses.
+
+    For discrete values only the test's ``mistakes`` and the known bugs can say what went
+    wrong: a relation between two labels would be a coincidence.
+    """
+    got_array = np.asarray(got)
+    if got_array.shape == np.shape(expected) and np.array_equal(got_array, np.asarray(expected)):
+        return
+    _fail(message, None, diagnose(got_array, expected, 0.0, 0.0, mistakes, relations=False))
 
 
 def assert_not_mutated(mutated, names, what):
@@ -66,27 +104,28 @@ def assert_not_mutated(mutated, names, what):
         _fail(f"{what} modified its input {changed} in place", "work on a copy, e.g. W = W - step, not W -= step")
 
 
-def assert_gradient(analytic, loss, parameter, what, bar, h=1e-5, hint=None):
+def assert_gradient(analytic, loss, parameter, what, bar, h=1e-5, hint=None, mistakes=()):
     """Check ``analytic`` against central differences of ``loss()`` around the float64 array ``parameter``.
 
     ``loss`` is evaluated with trusted code (the reference, or a formula), so a
-    student's gradient is judged against the true derivative. ``hint``, the usual
-    mistake behind a wrong gradient, is added to any failure of this check.
+    student's gradient is judged against the true derivative. A failure names the
+    relation between the student's gradient and the numerical one when one holds
+    ("is zero", "is the transpose", "times -1"), or a matching ``mistakes`` entry;
+    ``hint`` is said only for a wrong type or shape that no diagnosis explains.
     """
-    try:
-        analytic = as_array(analytic, what, parameter.shape)
-        if not np.all(np.isfinite(analytic)):
-            _fail(f"{what} contains NaN or inf")
-        error = relative_error(analytic, numerical_gradient(lambda: float(loss()), parameter, h))
-        if error >= bar:
-            if hint is None and error > 0.99:
-                hint = "a sign or a missing term? compare with the chain rule step by step"
-            _fail(f"{what} fails the gradient check: relative error {error:.2g} (must be below {bar:g})", hint)
-    except CheckFailed as failure:
-        if hint is None or hint in str(failure):
-            raise
-        joint = "; also" if "Hint:" in str(failure) else ". Hint:"
-        raise CheckFailed(f"{failure}{joint} {hint}") from None
+    numeric = None
+    got = as_array(analytic, what)
+    if got.shape != parameter.shape:
+        numeric = numerical_gradient(lambda: float(loss()), parameter, h)
+        _fail(f"{what} should have shape {parameter.shape}, got {got.shape}", hint,
+              diagnose(got, numeric, GRADIENT_RTOL, GRADIENT_ATOL, mistakes, relations=True))
+    if not np.all(np.isfinite(got)):
+        _fail(f"{what} contains NaN or inf", hint)
+    numeric = numerical_gradient(lambda: float(loss()), parameter, h)
+    error = relative_error(got, numeric)
+    if error >= bar:
+        _fail(f"{what} fails the gradient check: relative error {error:.2g} (must be below {bar:g})", None,
+              diagnose(got, numeric, GRADIENT_RTOL, GRADIENT_ATOL, mistakes))
 
 
 def as_class_indices(got, what, shape):
@@ -108,18 +147,12 @@ def assert_one_sgd_step(got, before, gradient, learning_rate, what, rtol, update
     ``update_hint`` is what to say when the parameter did not change at all.
     """
     got = as_array(got, what, before.shape)
-    if np.allclose(got, before - learning_rate * gradient, rtol=rtol, atol=1e-12):
-        return
     mistakes = [
-        (before, update_hint),
-        (before + learning_rate * gradient, "train must step AGAINST the gradient: subtract learning_rate * gradient"),
-        (before - 2 * learning_rate * gradient, "train applies exactly one step: one grad_loss call, one update each"),
+        (update_hint, before),
+        ("train must step AGAINST the gradient: subtract learning_rate * gradient", before + learning_rate * gradient),
+        ("train applies exactly one step: one grad_loss call, one update each", before - 2 * learning_rate * gradient),
     ]
-    for wrong, hint in mistakes:
-        if np.allclose(got, wrong, rtol=rtol, atol=1e-12):
-            assert_true(False, f"{what} is not one SGD step", hint=hint)
-    assert_close(got, before - learning_rate * gradient, what, rtol=rtol,
-                 hint="one SGD step: parameter - learning_rate * gradient, with the gradient from self.grad_loss(x, y)")
+    assert_close(got, before - learning_rate * gradient, what, rtol=rtol, atol=1e-12, mistakes=mistakes)
 
 
 def assert_sgd_step(report, learning_rate, what, rtol=1e-5):

@@ -10,7 +10,7 @@ import itertools
 import numpy as np
 import pytest
 
-from autograder.testing import as_array, assert_close, assert_true
+from autograder.testing import as_array, assert_close, assert_equal, assert_true
 from backprop_datasets import load_points
 
 BITS = list(itertools.product([0, 1], repeat=2))
@@ -63,8 +63,7 @@ def test_hidden_xor_with_numpy_inputs(student):
                               "negative-int", "numpy-float"])
 def test_hidden_step_function_matches_reference(student, reference, t):
     got = as_array(student.stepFunction(t=t), "stepFunction(t)", ())
-    assert_true(got == reference.stepFunction(t), f"stepFunction gives the wrong label for t = {t!r}",
-                hint="the boundary point t = 0 counts as 1" if t == 0 else "1 if t >= 0, else 0")
+    assert_equal(got, reference.stepFunction(t), f"stepFunction gives the wrong label for t = {t!r}")
 
 
 PREDICTION_CASES = {
@@ -88,8 +87,7 @@ def test_hidden_prediction_matches_reference(student, reference, rng, case):
     step = reference.stepFunction(score)
     student._pin("stepFunction", [((form,), {}, step) for form in (score, np.array([score]), np.array([[score]]))])
     got = as_array(student.prediction(X, W, b), f"prediction ({case})", ())
-    assert_true(got == reference.prediction(X, W, b), f"prediction gives the wrong label ({case})",
-                hint="stepFunction(X @ W + b) as an int; a point on the line counts as 1")
+    assert_equal(got, reference.prediction(X, W, b), f"prediction gives the wrong label ({case})")
 
 
 def pin_predictions(student, reference, X, y, W, b, learn_rate):

@@ -1,0 +1,71 @@
+"""What a failed comparison says about the mistake behind it: the diagnoses a check attaches.
+
+Three sources, all on the trusted side, each named only when it holds within the
+comparison's tolerance (a wrong diagnosis is worse than none):
+
+- the test's own ``mistakes``: ``(words, value)`` pairs, the value a known mistake gives on
+  the test's inputs, computed by the test with trusted code;
+- the catalogue's known bugs: at grading, the runner attaches a matcher
+  (:func:`attached`) that runs one-change variants of the reference on the inputs of the
+  reference call that produced the expected value and names the bug whose output the
+  student's matches (:mod:`autograder.runner.known_bugs`);
+- a relation between the two values (:func:`~autograder.testing.relations.find_relation`).
+
+None of them ever puts an expected value into words.
+"""
+from contextlib import contextmanager
+
+import numpy as np
+
+from autograder.testing.relations import find_relation
+
+_matchers = []  # callables (got, expected, rtol, atol) -> list of diagnoses; attached for one test at a time
+
+
+@contextmanager
+def attached(matcher):
+    """Let every check inside the block also ask ``matcher(got, expected, rtol, atol)`` for diagnoses."""
+    _matchers.append(matcher)
+    try:
+        yield matcher
+    finally:
+        _matchers.remove(matcher)
+
+
+def same_values(a, b, rtol, atol):
+    """``a`` and ``b`` have one shape and agree within tolerance, NaN and inf in the same places."""
+    try:
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
+
+
+def diagnose(got, expected, rtol, atol, mistakes=(), relations=True):
+    """The diagnoses of a wrong ``got`` (already an array) against ``expected``: a list of sentences, maybe empty.
+
+    Parameters
+    ----------
+    got : ndarray
+        The student's value.
+    expected : object
+        The expected value as the test passed it (the matchers recognise the reference's result by it).
+    rtol, atol : float
+        The failed comparison's tolerance.
+    mistakes : sequence of (str, array_like)
+        The test's known mistakes: the words are said when ``got`` matches the value.
+    relations : bool
+        Also look for a relation between the two values.
+    """
+    found = [words for words, value in mistakes if same_values(got, value, rtol, atol)
+             and not same_values(value, expected, rtol, atol)]
+    for matcher in list(_matchers):
+        found += [words for words in matcher(got, expected, rtol, atol) if words not in found]
+    if relations and not found:
+        try:
+            relation = find_relation(got, np.asarray(expected, dtype=np.float64), rtol, atol)
+        except (TypeError, ValueError):
+            relation = None
+        if relation:
+            found.append(f"the value {relation}")
+    return found

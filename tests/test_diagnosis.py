@@ -1,0 +1,174 @@
+"""Diagnoses name the mistake only when it holds: relations between values, known bugs replayed, tests' own mistakes."""
+import textwrap
+
+import numpy as np
+import pytest
+
+from autograder.runner.known_bugs import KnownBug, KnownBugMatcher, Recorder, build_variant, recording_module
+from autograder.testing import CheckFailed, assert_close, assert_equal, assert_gradient
+from autograder.testing.diagnosis import attached
+from autograder.testing.relations import find_relation
+
+RNG = np.random.default_rng(14)
+A = RNG.normal(size=(3, 4))
+SQUARE = RNG.normal(size=(4, 4))
+
+
+def softmax(X, axis=-1):
+    exp = np.exp(X - X.max(axis=axis, keepdims=True))
+    return exp / exp.sum(axis=axis, keepdims=True)
+
+
+PROBABILITIES = softmax(SQUARE)
+EXP = np.exp(SQUARE)
+
+
+@pytest.mark.parametrize("got, expected, words", [
+    (-A, A, "times -1"),
+    (2 * A, A, "twice"),
+    (A / 2, A, "half"),
+    (7 * A, A, "times 7, a whole number"),
+    (A / 6, A, "divided by 6, a whole number"),
+    (np.float64(-0.25), np.float64(0.25), "times -1"),
+    (np.zeros_like(A), A, "is zero"),
+    (A.T, A, "transpose"),
+    (SQUARE.T, SQUARE, "transpose"),
+    (np.roll(np.eye(4)[[2, 0, 3]], -1, axis=-1), np.eye(4)[[2, 0, 3]], "shifted by one class (one class too low)"),
+    (softmax(SQUARE, axis=0), PROBABILITIES, "over the first axis"),
+    (EXP / EXP.sum(), PROBABILITIES, "whole array"),
+    (EXP / EXP.sum(axis=-1), PROBABILITIES, "keepdims=True is missing"),
+])
+def test_each_relation_is_named_when_it_holds(got, expected, words):
+    assert words in find_relation(got, expected)
+
+
+@pytest.mark.parametrize("got, expected", [
+    (A, A),                                  # right: nothing to explain
+    (A + 1e-12, A),                          # right within tolerance
+    (A + 0.1, A),                            # off, but by no relation
+    (RNG.normal(size=(3, 4)), A),            # unrelated
+    (3.3 * A, A),                            # a factor, but not a whole number nor one of the named ones
+    (A.T + 0.01, A),                         # nearly a transpose is no transpose
+    (np.full((4, 4), 0.25), PROBABILITIES),  # uniform rows: not another normalisation of the same scores
+    (np.array([np.nan, 1.0]), np.array([1.0, 1.0])),
+    (np.zeros(3), np.zeros(3)),
+])
+def test_no_relation_is_named_unless_it_holds(got, expected):
+    assert find_relation(got, expected) is None
+
+
+def test_a_wrong_value_gets_its_diagnosis_and_no_fixed_hint():
+    with pytest.raises(CheckFailed) as failure:
+        assert_close(-A, A, "nll", hint="average over rows and add EPSILON inside the log")
+    message = str(failure.value)
+    assert "Diagnosis: the value is the expected value times -1: check the sign" in message
+    assert "EPSILON" not in message and failure.value.diagnosis.startswith("the value is the expected value times -1")
+    for value in A.ravel():  # never an expected value
+        assert f"{value:.3g}" not in message
+    with pytest.raises(CheckFailed) as failure:
+        assert_close(A + 0.1, A, "nll", hint="average over rows and add EPSILON inside the log")
+    assert "Hint" not in str(failure.value) and "Diagnosis" not in str(failure.value) and not failure.value.diagnosis
+
+
+def test_a_wrong_shape_keeps_its_hint_unless_a_relation_explains_it():
+    with pytest.raises(CheckFailed, match="transpose") as failure:
+        assert_close(A.T, A, "dW", hint="shape (input, output)")
+    assert "Hint" not in str(failure.value)
+    with pytest.raises(CheckFailed, match="should have shape .* Hint: shape"):
+        assert_close(A[:2], A, "dW", hint="shape (input, output)")
+
+
+def test_a_tests_own_mistake_is_named_only_when_the_value_is_that_mistake():
+    z = np.array([-1.0, 0.5, 2.0])
+    slope = np.exp(-z) / (1 + np.exp(-z)) ** 2
+    mistakes = [("taken at the activation", z * (1 - z))]
+    with pytest.raises(CheckFailed, match="Diagnosis: taken at the activation"):
+        assert_close(z * (1 - z), slope, "dsigmoid", mistakes=mistakes)
+    with pytest.raises(CheckFailed) as failure:
+        assert_close(z * (1 - z) + 0.5, slope, "dsigmoid", mistakes=mistakes)
+    assert "activation" not in str(failure.value)
+    assert_close(slope, slope, "dsigmoid", mistakes=[("a mistake equal to the answer", slope)])
+
+
+@pytest.mark.parametrize("analytic, words", [
+    (lambda W: np.zeros_like(W), "is zero"),
+    (lambda W: -2 * W, "times -1"),
+    (lambda W: 2 * W.T, "transpose"),
+    (lambda W: 4 * W, "twice"),
+])
+def test_a_failed_gradient_check_names_the_relation(analytic, words):
+    W = np.array([[1.0, -2.0, 0.5], [0.3, 0.7, -1.1]])
+    with pytest.raises(CheckFailed) as failure:
+        assert_gradient(analytic(W), lambda: float(np.sum(W ** 2)), W, "dW_o", 1e-6)
+    assert words in failure.value.diagnosis
+
+
+REFERENCE = textwrap.dedent('''
+    import numpy as np
+
+    EPSILON = 1e-8
+
+
+    def nll(Y, P):
+        return float(-np.mean(np.sum(Y * np.log(EPSILON + P), axis=1)))
+
+
+    class Net:
+        def __init__(self):
+            self.b = np.zeros(3)
+
+        def forward(self, X):
+            return X @ np.ones((2, 3)) + self.b
+
+        def grads(self, X):
+            return {"W": X.T @ self.forward(X), "b": self.forward(X).sum(axis=0)}
+''')
+BUGS = [KnownBug("sum", "nll sums over the rows instead of averaging",
+                 (("-np.mean(np.sum(", "-np.sum(np.sum("),)),
+        KnownBug("bias", "forward forgets the bias", (("np.ones((2, 3)) + self.b", "np.ones((2, 3))"),)),
+        KnownBug("stale", "a bug whose text the reference no longer has", (("no such text", "x"),))]
+
+
+@pytest.fixture
+def reference(tmp_path):
+    import types
+
+    module = types.ModuleType("fake_reference")
+    exec(compile(REFERENCE, "fake_reference", "exec"), module.__dict__)
+    recorder = Recorder()
+    variants = [(bug, variant) for bug in BUGS if (variant := build_variant(REFERENCE, bug, f"v_{bug.name}"))]
+    assert [bug.name for bug, _ in variants] == ["sum", "bias"]  # a bug that no longer applies is left out
+    with attached(KnownBugMatcher(recorder, variants)):
+        yield recording_module(module, recorder)
+
+
+def test_a_known_bug_is_named_when_the_student_output_is_its_output_on_the_same_inputs(reference):
+    Y, P = np.eye(3)[[0, 2, 1, 1]], softmax(RNG.normal(size=(4, 3)))
+    with pytest.raises(CheckFailed, match="Diagnosis: nll sums over the rows instead of averaging"):
+        assert_close(4 * reference.nll(Y, P), reference.nll(Y, P), "nll")
+    with pytest.raises(CheckFailed) as failure:
+        assert_close(reference.nll(Y, P) + 1, reference.nll(Y, P), "nll")
+    assert "Diagnosis" not in str(failure.value)
+
+
+def test_a_known_bug_is_replayed_on_the_objects_state_at_the_time_of_the_call(reference):
+    net = reference.Net()
+    net.b = np.array([1.0, 2.0, 3.0])
+    X = RNG.normal(size=(5, 2))
+    expected = net.grads(X)
+    net.b[:] = 0.0  # changed in place after the call: the replay must use the state at the call
+    without_bias = X.T @ (X @ np.ones((2, 3)))
+    with pytest.raises(CheckFailed, match="Diagnosis: forward forgets the bias"):
+        assert_close(without_bias, expected["W"], "grads['W']")
+    with pytest.raises(CheckFailed) as failure:
+        assert_close(without_bias + 1, expected["W"], "grads['W']")
+    assert "bias" not in str(failure.value)
+
+
+def test_discrete_values_get_known_bugs_or_mistakes_but_never_a_relation():
+    with pytest.raises(CheckFailed) as failure:
+        assert_equal(0, 1, "stepFunction gives the wrong label")
+    assert str(failure.value) == "stepFunction gives the wrong label"
+    with pytest.raises(CheckFailed, match="Diagnosis: > instead of >="):
+        assert_equal(0, 1, "stepFunction gives the wrong label", mistakes=[("> instead of >=", 0)])
+    assert_equal(np.int64(1), 1, "the same label")
