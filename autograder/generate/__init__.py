@@ -4,7 +4,8 @@ Generated: each stub module (from ``solutions/<folder>/<module>.py``), each
 ``thresholds.toml`` (from the ``[thresholds]`` of ``solutions/<folder>/grading.toml``),
 and the notebooks, from the module and ``solutions/<folder>/lesson.md``: the
 solution notebook for nbgrader (``solutions/<folder>/<module>.ipynb``) and the
-student's (``assignments/<folder>/<module>.ipynb``).
+student's (``assignments/<folder>/<module>.ipynb``); and each assignment's known bugs,
+``solutions/<folder>/known_bugs.json``, from the bugs of ``examples/catalogue.py``.
 
 ``autograder generate`` writes every generated file; ``autograder generate
 --check`` lists the committed ones that are stale. The tests run the latter.
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from autograder.kit.assignments import ASSIGNMENTS
 from autograder.kit.config import GRADING_FILE, THRESHOLDS_FILE, render_thresholds
+from autograder.generate.known_bugs import render_known_bugs
 from autograder.generate.module import render_stub_module
 from autograder.generate.notebook import LESSON_FILE, render_notebook
 from autograder.generate.source import SolutionSource
@@ -33,6 +35,7 @@ def generated_files(root):
             notebook = Path(assignment.folder) / f"{assignment.module}.ipynb"
             files[Path("solutions") / notebook] = render_notebook(root, assignment)
             files[Path("assignments") / notebook] = render_notebook(root, assignment, student=True)
+    files.update(render_known_bugs(root))
     return files
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 GRADING_FILE = "grading.toml"
 THRESHOLDS_FILE = "thresholds.toml"
+KNOWN_BUGS_FILE = "known_bugs.json"  # per assignment, in solutions/: generated from examples/catalogue.py
 
 
 def read_toml(path):

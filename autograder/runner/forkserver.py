@@ -220,6 +220,7 @@ def warm_up(test_files, solutions_root):
             sys.modules.pop(path.stem, None)
     for assignment in ASSIGNMENTS:
         for warm in (lambda: plugin._reference(solutions_root, assignment),
+                     lambda: plugin._recording_reference(solutions_root, assignment),
                      lambda: plugin._thresholds((solutions_root / assignment.folder).resolve()),
                      lambda: plugin._thresholds((solutions_root.parent / "assignments" / assignment.folder).resolve())):
             try:

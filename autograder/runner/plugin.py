@@ -4,7 +4,10 @@ It provides the fixtures the tests use:
 
 ``student``    the submission's module for the test file's assignment, running in a worker
                (:class:`~autograder.sandbox.remote.RemoteModule`);
-``reference``  the reference solution, imported here in the trusted process (hidden tests only);
+``reference``  the reference solution, imported here in the trusted process (hidden tests only); a
+               recording copy, so that a failed check can replay the call behind its expected value
+               on the assignment's known bugs and name the one the student made
+               (:mod:`autograder.runner.known_bugs`);
 ``bars``       the assignment's thresholds;
 ``digits``     the standard digits split; ``digits_split(seed)`` gives others;
 ``rng``        a numpy Generator for a hidden test's inputs, seeded by the student's hidden seed
@@ -35,7 +38,9 @@ from autograder.sandbox.inside.loading import load_module
 from autograder.sandbox.remote import RemoteModule
 from autograder.sandbox.session import StudentCodeFailed, WorkerSession
 from autograder.submissions.locate import locate_module
+from autograder.runner.known_bugs import KnownBugMatcher, Recorder, build_variant, load_known_bugs, recording_module
 from autograder.testing.checks import CheckFailed, assert_sgd_step
+from autograder.testing.diagnosis import attached
 
 BY_FOLDER = {assignment.folder: assignment for assignment in ASSIGNMENTS}
 
@@ -51,21 +56,25 @@ class TestRecord:
     details: str = ""
     seconds: float = 0.0
     problem: str = ""
+    diagnosis: str = ""
 
     def to_dict(self):
         return asdict(self)
 
 
 def feedback_message(excinfo, quarantine=False):
-    """What the student is told about a failure: never an expected value; with ``quarantine``, no text of theirs."""
+    """What the student is told about a failure, never an expected value: (message, details, diagnosis).
+
+    With ``quarantine``, no text of theirs. A diagnosis is the grader's own words (a check's).
+    """
     error = excinfo.value
     if isinstance(error, StudentCodeFailed):
-        return (error.quarantined, "") if quarantine else (str(error), error.details)
+        return (error.quarantined, "", "") if quarantine else (str(error), error.details, "")
     if isinstance(error, CheckFailed):
-        return str(error), ""
+        return str(error), "", error.diagnosis
     if isinstance(error, AssertionError):  # plain asserts (--assert=plain): only the author's message
-        return str(error) or "a check failed", ""
-    return f"the test could not run: {type(error).__name__}", ""
+        return str(error) or "a check failed", "", ""
+    return f"the test could not run: {type(error).__name__}", "", ""
 
 
 def needs_review(folder, evidence):
@@ -123,7 +132,11 @@ class GradingPlugin:
     def reference(self, request):
         if self.solutions_root is None:
             pytest.fail("this test needs the reference solutions (it runs at grading)")
-        return _reference(self.solutions_root, self.assignment_of(request.node))
+        module, recorder, variants = _recording_reference(self.solutions_root, self.assignment_of(request.node))
+        recorder.clear()
+        with attached(KnownBugMatcher(recorder, variants)):
+            yield module
+        recorder.clear()
 
     @pytest.fixture
     def bars(self, request):
@@ -179,7 +192,7 @@ class GradingPlugin:
         if report.when == "call" or (report.when == "setup" and not report.passed):
             visibility = self.visibility_of(item.path)
             quarantine = visibility == "hidden" and self.before_due
-            message, details = feedback_message(call.excinfo, quarantine) if call.excinfo else ("", "")
+            message, details, diagnosis = feedback_message(call.excinfo, quarantine) if call.excinfo else ("", "", "")
             name = getattr(item, "originalname", item.name)
             case = item.callspec.id if hasattr(item, "callspec") else ""
             folder = self.assignment_of(item).folder
@@ -188,6 +201,7 @@ class GradingPlugin:
                 problem = f"{folder}: {call.excinfo.value.quarantined}"  # a status is the grader's words only
             self.records.append(TestRecord(
                 folder, name, case, visibility, report.passed, message, details, round(report.duration, 3), problem,
+                diagnosis,
             ))
 
     def pytest_sessionfinish(self):
@@ -231,3 +245,24 @@ def _digits_split(seed=None):
 @lru_cache(maxsize=None)
 def _reference(solutions_root, assignment):
     return load_module(solutions_root / assignment.module_file, f"reference_{assignment.module}")
+
+
+@lru_cache(maxsize=None)
+def _recording_reference(solutions_root, assignment):
+    """A recording copy of the reference, its :class:`Recorder`, and the known bugs as ``[(bug, module)]``.
+
+    Built once per process (the fork server builds them before forking runners).
+    """
+    source_path = solutions_root / assignment.module_file
+    recorder = Recorder()
+    module = recording_module(load_module(source_path, f"recorded_{assignment.module}"), recorder)
+    source = source_path.read_text()
+    variants = []
+    for bug in load_known_bugs(solutions_root / assignment.folder):
+        try:
+            variant = build_variant(source, bug, f"known_bug_{bug.name}")
+        except Exception:  # noqa: BLE001 - a variant that does not build diagnoses nothing
+            variant = None
+        if variant is not None:
+            variants.append((bug, variant))
+    return module, recorder, variants
