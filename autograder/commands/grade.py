@@ -4,7 +4,9 @@ Each submission is graded by its own trusted child process (:mod:`autograder.run
 brings its grader process down costs only its own row. Results are written per
 student, atomically, and the gradebook is rebuilt from them after every
 submission: killing the grader and starting it again loses nothing and redoes
-nothing that had finished.
+nothing that had finished. Once every submission is graded, the class report
+(``report.html``, ``report.csv``: :mod:`autograder.results.report`) is written from
+those results, with the near-identical pairs of :mod:`autograder.results.similarity`.
 """
 import sys
 import time
@@ -14,6 +16,8 @@ from pathlib import Path
 from autograder.kit.assignments import ASSIGNMENTS, test_files
 from autograder.kit.config import load_points
 from autograder.results.gradebook import gradebook_row, write_gradebook
+from autograder.results.report import write_report
+from autograder.results.similarity import similar_pairs
 from autograder.results.resume import finished_row
 from autograder.results.scoring import score
 from autograder.results.write import write_results
@@ -97,7 +101,10 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster
     finally:
         bar.close()
         remove_orphans()  # those of runners killed on their timeout
-    return [rows[s.student] for s in submissions]
+    graded = [rows[s.student] for s in submissions]
+    maxima = {folder: float(sum(by_test.values())) for folder, by_test in points.items()}
+    write_report(out, graded, maxima, similar_pairs(submissions, root))
+    return graded
 
 
 def _finished(submission, out):

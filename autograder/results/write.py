@@ -38,7 +38,9 @@ def write_results(submission, out, points, records, failure, seconds, root=None)
     row = gradebook_row(submission.student, scores, status)
     notes = [note for note in [ignored_note(submission.ignored)] if note]
     results = gradescope_results(scores, seconds, " ".join([status, *notes]))
-    results["extra_data"] = {"fingerprint": fingerprint(submission), "gradebook_row": row}
+    diagnoses = [{"assignment": test.record["assignment"], "test": test.name, "diagnosis": test.record["diagnosis"]}
+                 for test in scores.tests if test.record.get("diagnosis")]
+    results["extra_data"] = {"fingerprint": fingerprint(submission), "gradebook_row": row, "diagnoses": diagnoses}
     atomic_write(folder / "feedback.html", feedback_html(submission.student, scores, status, notes))
     atomic_write(folder / "results.json", json.dumps(results, indent=2))  # last: it marks the work done
     return row

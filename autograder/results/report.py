@@ -1,0 +1,236 @@
+"""The class report: ``OUT/report.html`` and ``OUT/report.csv``, what an instructor opens first after grading.
+
+Built from what grading wrote (each student's ``results.json`` and gradebook row), once the
+batch is done: per assignment a histogram of the scores, each test's failure rate, the
+diagnosed mistakes ranked by how many students made them (with their ids), the submissions
+that crashed, timed out or were flagged, the slowest ones, and pairs of near-identical
+submissions (:mod:`autograder.results.similarity`).
+
+``report.csv`` holds the same figures, one per row, with the columns :data:`REPORT_COLUMNS`:
+
+``section``   ``score`` (an assignment's mean, median and maximum), ``histogram`` (students per
+              score bin, ``item`` ``lo-hi``), ``test`` (failed submissions of a test case),
+              ``mistake`` (students given one diagnosis), ``status`` (crashed, timed out, flagged,
+              other problem), ``slowest`` (seconds), ``similar`` (a pair's score);
+``assignment``, ``item``, ``value``, ``of`` (the count the value is out of, when it is a count),
+``students`` (space-separated ids).
+"""
+import csv
+import html
+import io
+import json
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.kit.assignments import ASSIGNMENTS
+from autograder.results import plots
+from autograder.results.files import atomic_write
+from autograder.results.scoring import points_text
+
+REPORT_COLUMNS = ["section", "assignment", "item", "value", "of", "students"]
+SLOWEST = 10
+SIDE_BY_SIDE = 40  # similar pairs shown side by side in the page; report.csv lists them all
+BINS = 10
+
+
+def status_kind(status):
+    """What kind of trouble a gradebook status reports: "" (ok), crashed, timed out, flagged, or problem."""
+    text = status.lower()
+    if text in ("ok", "", "pending"):
+        return ""
+    if "needs review" in text:
+        return "flagged"
+    if "timed out" in text:
+        return "timed out"
+    if "died" in text or "crash" in text:
+        return "crashed"
+    return "problem"
+
+
+@dataclass
+class ClassResults:
+    """What the report is made of, read back from a graded ``OUT``."""
+
+    rows: list                                             # gradebook rows, finished submissions only
+    tests: dict = field(default_factory=dict)              # (assignment, test case) -> [failed students]
+    graded: dict = field(default_factory=lambda: defaultdict(int))  # assignment -> submissions with its tests
+    mistakes: dict = field(default_factory=dict)           # (assignment, diagnosis) -> [students]
+    seconds: dict = field(default_factory=dict)            # student -> execution time
+
+    @classmethod
+    def read(cls, out, rows):
+        results = cls([row for row in rows if row.get("status") != "pending"])
+        for row in results.rows:
+            student = row["student"]
+            try:
+                data = json.loads((Path(out) / student / "results.json").read_text())
+            except (OSError, ValueError):
+                continue
+            results.seconds[student] = float(data.get("execution_time", 0.0))
+            assignments = set()
+            for test in data.get("tests", []):
+                assignment = (test.get("tags") or [""])[0]
+                assignments.add(assignment)
+                failed = results.tests.setdefault((assignment, test["name"]), [])
+                if test["status"] != "passed":
+                    failed.append(student)
+            for assignment in assignments:
+                results.graded[assignment] += 1
+            for found in data.get("extra_data", {}).get("diagnoses", []):
+                students = results.mistakes.setdefault((found["assignment"], found["diagnosis"]), [])
+                if student not in students:
+                    students.append(student)
+        return results
+
+
+def _scores(rows, folder):
+    return [float(row[folder]) for row in rows if row.get(folder) not in (None, "")]
+
+
+def _bins(values, top):
+    """``BINS`` equal bins from 0 to ``top`` (the last one closed): [(lo, hi, count)]."""
+    top = top or 1.0
+    counts = [0] * BINS
+    for value in values:
+        counts[min(BINS - 1, max(0, int(value / top * BINS)))] += 1
+    return [(top * i / BINS, top * (i + 1) / BINS, count) for i, count in enumerate(counts)]
+
+
+def report_rows(results, maxima, pairs=()):
+    """The figures of the report as :data:`REPORT_COLUMNS` dicts."""
+    rows = []
+
+    def add(section, assignment, item, value, of="", students=()):
+        rows.append({"section": section, "assignment": assignment, "item": item, "value": value, "of": of,
+                     "students": " ".join(students)})
+
+    for assignment in ASSIGNMENTS:
+        folder = assignment.folder
+        scores = _scores(results.rows, folder)
+        if not scores:
+            continue
+        add("score", folder, "mean", points_text(statistics.fmean(scores)), points_text(maxima.get(folder, 0)))
+        add("score", folder, "median", points_text(statistics.median(scores)), points_text(maxima.get(folder, 0)))
+        add("score", folder, "full marks", sum(score == maxima.get(folder) for score in scores), len(scores))
+        for lo, hi, count in _bins(scores, maxima.get(folder, max(scores))):
+            add("histogram", folder, f"{points_text(lo)}-{points_text(hi)}", count, len(scores))
+    for (folder, test), failed in sorted(results.tests.items()):
+        add("test", folder, test, len(failed), results.graded[folder], failed)
+    for (folder, diagnosis), students in sorted(results.mistakes.items(), key=lambda item: (-len(item[1]), item[0])):
+        add("mistake", folder, diagnosis, len(students), len(results.rows), students)
+    for row in results.rows:
+        if kind := status_kind(row.get("status", "")):
+            add("status", "", kind, row["status"], "", [row["student"]])
+    for student, seconds in sorted(results.seconds.items(), key=lambda item: -item[1])[:SLOWEST]:
+        add("slowest", "", student, f"{seconds:.2f}", "", [student])
+    for pair in pairs:
+        item = " ".join(pair.first) + (" | " + " ".join(pair.second) if pair.second else " (identical)")
+        add("similar", pair.assignment, item, f"{pair.score:.3f}", "", pair.students)
+    return rows
+
+
+def _histogram_svg(folder, bins, top):
+    with plots.figure(4.2, 2.2) as (fig, axes):
+        axes.bar([lo for lo, _, _ in bins], [count for *_, count in bins], width=top / BINS * 0.9, align="edge",
+                 color="#1565c0")
+        axes.set_xlim(0, top)
+        axes.set_xlabel("points")
+        axes.set_ylabel("students")
+        axes.set_title(folder)
+        return plots.svg(fig, f"histogram of the scores of {folder}")
+
+
+def _students(ids):
+    return " ".join(f"<a href='{html.escape(student)}/feedback.html'>{html.escape(student)}</a>" for student in ids)
+
+
+def report_html(results, maxima, rows, pairs=()):
+    """The page: histograms, failure rates, ranked mistakes, troubled and slowest submissions, similar pairs."""
+    escape = html.escape
+    can_draw = plots.available()
+    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Class report</title>",
+             "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"
+             "table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.25em .5em;text-align:left;"
+             "vertical-align:top}.figures{display:flex;flex-wrap:wrap;gap:1em}.rate{font-variant-numeric:tabular-nums}"
+             "pre{white-space:pre-wrap;background:#f6f6f6;padding:.4em;margin:0;font-size:85%}</style></head><body>",
+             f"<h1>Class report</h1><p>{len(results.rows)} submission(s) graded.</p>", "<h2>Scores</h2>"]
+    by = defaultdict(list)
+    for row in rows:
+        by[row["section"]].append(row)
+    parts.append("<table><tr><th>assignment</th><th>mean</th><th>median</th><th>full marks</th><th>of</th></tr>")
+    summary = defaultdict(dict)
+    for row in by["score"]:
+        summary[row["assignment"]][row["item"]] = row
+    for folder, items in summary.items():
+        parts.append(f"<tr><td>{escape(folder)}</td><td>{items['mean']['value']}</td><td>{items['median']['value']}"
+                     f"</td><td>{items['full marks']['value']} of {items['full marks']['of']}</td>"
+                     f"<td>{items['mean']['of']} points</td></tr>")
+    parts.append("</table>")
+    if can_draw:
+        parts.append("<div class='figures'>")
+        for folder in summary:
+            bins = [(float(r["item"].split("-")[0]), float(r["item"].split("-")[1]), r["value"])
+                    for r in by["histogram"] if r["assignment"] == folder]
+            parts.append(_histogram_svg(folder, bins, bins[-1][1]))
+        parts.append("</div>")
+    else:
+        parts.append("<p>(Install matplotlib, the <code>grade</code> extra, to see histograms here.)</p>")
+    parts.append("<h2>Diagnosed mistakes, most common first</h2>")
+    if by["mistake"]:
+        parts.append("<table><tr><th>students</th><th>assignment</th><th>mistake</th><th>who</th></tr>")
+        for row in by["mistake"]:
+            parts.append(f"<tr><td>{row['value']}</td><td>{escape(row['assignment'])}</td><td>{escape(row['item'])}"
+                         f"</td><td>{_students(row['students'].split())}</td></tr>")
+        parts.append("</table>")
+    else:
+        parts.append("<p>No mistake was diagnosed.</p>")
+    parts.append("<h2>Crashed, timed out or flagged</h2>")
+    if by["status"]:
+        parts.append("<table><tr><th>student</th><th>kind</th><th>status</th></tr>")
+        for row in by["status"]:
+            parts.append(f"<tr><td>{_students([row['students']])}</td><td>{row['item']}</td>"
+                         f"<td>{escape(str(row['value']))}</td></tr>")
+        parts.append("</table>")
+    else:
+        parts.append("<p>None.</p>")
+    parts.append("<h2>Failure rate of each test</h2><table><tr><th>assignment</th><th>test</th><th>failed</th>"
+                 "<th>rate</th></tr>")
+    for row in sorted(by["test"], key=lambda r: -r["value"] / max(1, r["of"])):
+        rate = row["value"] / max(1, row["of"])
+        parts.append(f"<tr><td>{escape(row['assignment'])}</td><td><code>{escape(row['item'])}</code></td>"
+                     f"<td>{row['value']} of {row['of']}</td><td class='rate'>{rate:.0%}</td></tr>")
+    parts.append("</table><h2>Slowest submissions</h2><table><tr><th>student</th><th>seconds</th></tr>")
+    for row in by["slowest"]:
+        parts.append(f"<tr><td>{_students([row['item']])}</td><td>{row['value']}</td></tr>")
+    parts.append("</table><h2>Near-identical submissions</h2>")
+    if pairs:
+        from autograder.results.similarity import side_by_side
+
+        parts.append("<p>Graded definitions compared after normalising names of locals, comments, docstrings and "
+                     "formatting, the release's stub and given code left out. Short solutions converge: read the "
+                     "code before concluding anything.</p>")
+        for pair in pairs[:SIDE_BY_SIDE]:
+            who = ", ".join(pair.first) + (f" and {', '.join(pair.second)}" if pair.second else " (identical)")
+            parts.append(f"<details><summary>{escape(pair.assignment)}: {escape(who)}: similarity {pair.score:.3f}"
+                         f"</summary>{side_by_side(pair)}</details>")
+        if len(pairs) > SIDE_BY_SIDE:
+            parts.append(f"<p>{len(pairs) - SIDE_BY_SIDE} more in report.csv (section <code>similar</code>).</p>")
+    else:
+        parts.append("<p>No pair above the threshold.</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_report(out, rows, maxima, pairs=()):
+    """Write ``out/report.csv`` and ``out/report.html`` for the gradebook ``rows``; return the CSV's rows."""
+    results = ClassResults.read(out, rows)
+    figures = report_rows(results, maxima, pairs)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(figures)
+    atomic_write(Path(out) / "report.csv", buffer.getvalue())
+    atomic_write(Path(out) / "report.html", report_html(results, maxima, figures, pairs))
+    return figures
