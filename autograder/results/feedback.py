@@ -1,7 +1,13 @@
-"""``feedback.html``: the page a student reads, failed tests first, with hidden tests' names and messages only."""
+"""``feedback.html``: the page a student reads, failed tests first, with hidden tests' names and messages only.
+
+Figures the tests attached (:mod:`autograder.testing.figures`: the perceptron's boundary against
+the points, a training curve against the band of the reference's) are drawn inline as SVG
+(:mod:`autograder.results.plots`), after the assignment's tests.
+"""
 import html
 
 from autograder.kit.assignments import ASSIGNMENTS
+from autograder.results import plots
 from autograder.results.causes import by_cause, cause_of, same_error
 from autograder.results.scoring import points_text
 
@@ -44,6 +50,58 @@ def _table(groups):
     return "\n".join(rows)
 
 
+def _boundary(figure, axes):
+    import numpy as np
+
+    points, labels = np.array(figure["points"], dtype=float), np.array(figure["labels"], dtype=float)
+    for label, colour, marker in ((0, "#c62828", "o"), (1, "#1565c0", "s")):
+        chosen = points[labels == label]
+        axes.scatter(chosen[:, 0], chosen[:, 1], s=14, c=colour, marker=marker, label=f"label {label}")
+    lines = [line for line in figure["lines"] if None not in line]
+    x = np.linspace(points[:, 0].min() - 0.1, points[:, 0].max() + 0.1, 2)
+    for index, (slope, intercept) in enumerate(lines):
+        last = index == len(lines) - 1
+        axes.plot(x, slope * x + intercept, color="black" if last else "#9e9e9e", alpha=1.0 if last else 0.35,
+                  linewidth=1.6 if last else 0.8, label="your last boundary" if last else None)
+    axes.set_xlim(x[0], x[1])
+    axes.set_ylim(points[:, 1].min() - 0.1, points[:, 1].max() + 0.1)
+    axes.legend(fontsize=7, loc="best")
+
+
+def _curve(figure, axes):
+    import numpy as np
+
+    x = np.array(figure["x"], dtype=float)
+    band = np.array([[np.nan if value is None else value for value in curve] for curve in figure["band"]], dtype=float)
+    if band.size:
+        axes.fill_between(x, np.nanmin(band, axis=0), np.nanmax(band, axis=0), color="#90caf9", alpha=0.6,
+                          label=f"the reference over {len(band)} seeds")
+    student = np.array([np.nan if value is None else value for value in figure["student"]], dtype=float)
+    axes.plot(x, student, color="#c62828", marker="o", markersize=3, label="yours")
+    axes.set_xlabel(figure.get("xlabel", ""))
+    axes.set_ylabel(figure.get("ylabel", ""))
+    axes.legend(fontsize=7, loc="best")
+
+
+DRAW = {"boundary": _boundary, "curve": _curve}
+
+
+def _figures(tests):
+    """The figures the tests attached, as inline SVG (or a note when matplotlib is missing)."""
+    attached = [figure for test in tests for figure in test.record.get("figures", []) if figure.get("kind") in DRAW]
+    if not attached:
+        return ""
+    if not plots.available():
+        return "<p>(This page has figures when matplotlib is installed where grading runs.)</p>"
+    parts = []
+    for figure in attached:
+        with plots.figure() as (fig, axes):
+            DRAW[figure["kind"]](figure, axes)
+            axes.set_title(figure["title"], fontsize=9)
+            parts.append(f"<figure>{plots.svg(fig, figure['title'])}</figure>")
+    return "<div class='figures'>" + "".join(parts) + "</div>"
+
+
 def feedback_html(student, scores, status, notes=()):
     """A self-contained page: per assignment, each test with its points and message.
 
@@ -60,7 +118,8 @@ def feedback_html(student, scores, status, notes=()):
         "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
         "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3em;"
         "text-align:left;vertical-align:top}.failed{color:#c62828}.passed{color:#2e7d32}"
-        "pre{white-space:pre-wrap;background:#f6f6f6;padding:.4em;margin:.2em 0}</style></head><body>",
+        "pre{white-space:pre-wrap;background:#f6f6f6;padding:.4em;margin:.2em 0}.figures{display:flex;flex-wrap:wrap}"
+        "figure{margin:.5em}</style></head><body>",
         f"<h1>Feedback for {escape(student)}</h1>",
         f"<p><strong>{points_text(scores.total)} of {points_text(scores.max_total)} points.</strong> "
         f"{escape(status)}</p>",
@@ -84,6 +143,7 @@ def feedback_html(student, scores, status, notes=()):
         if passed:
             table = _table([[test] for test in passed])
             parts.append(f"<details><summary>{len(passed)} passed test(s)</summary>{table}</details>")
+        parts.append(_figures(rows))
     parts.append("</body></html>")
     return "\n".join(parts)
 

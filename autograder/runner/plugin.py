@@ -25,7 +25,7 @@ submission whose code reached for the grader's internals (the worker's tamper ev
 flagged ``needs review`` in its status, and none of that assignment's tests count (whatever the
 code did with what it reached, it gains nothing; the instructor reviews it).
 """
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,6 +39,7 @@ from autograder.sandbox.remote import RemoteModule
 from autograder.sandbox.session import StudentCodeFailed, WorkerSession
 from autograder.submissions.locate import locate_module
 from autograder.runner.known_bugs import KnownBugMatcher, Recorder, build_variant, load_known_bugs, recording_module
+from autograder.testing import figures
 from autograder.testing.checks import CheckFailed, assert_sgd_step
 from autograder.testing.diagnosis import attached
 
@@ -57,6 +58,7 @@ class TestRecord:
     seconds: float = 0.0
     problem: str = ""
     diagnosis: str = ""
+    figures: list = field(default_factory=list)  # what the test drew (autograder.testing.figures), for feedback
 
     def to_dict(self):
         return asdict(self)
@@ -170,6 +172,9 @@ class GradingPlugin:
         self._flush()
         return result
 
+    def pytest_runtest_setup(self, item):
+        figures.take()  # what an earlier test left attached is not this one's
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_teardown(self, item):
         self._flush(quiet=True)  # what a failed setup left unanswered
@@ -201,7 +206,7 @@ class GradingPlugin:
                 problem = f"{folder}: {call.excinfo.value.quarantined}"  # a status is the grader's words only
             self.records.append(TestRecord(
                 folder, name, case, visibility, report.passed, message, details, round(report.duration, 3), problem,
-                diagnosis,
+                diagnosis, figures.take() if report.when == "call" else [],
             ))
 
     def pytest_sessionfinish(self):

@@ -6,8 +6,15 @@ method under test calls to the reference's values for the test's inputs (``forwa
 costs the tests of its own method only. Training is judged on a split of the digits that no
 public test uses, with the classes renamed, so a model that memorised the public split fails.
 """
+from functools import lru_cache
+from pathlib import Path
+
 import numpy as np
 import pytest
+
+from autograder.kit.config import load_thresholds
+from autograder.sandbox.inside.loading import load_module
+from autograder.testing.figures import attach, reference_curve, sgd_curve
 
 from autograder.testing import (
     as_array,
@@ -23,6 +30,8 @@ INPUT, CLASSES = 9, 4  # not square, and not the public tests' sizes
 HIDDEN_SPLIT_SEED = 101  # digits_split(seed) of the training test; never used by a public test
 RENAMED_CLASSES = np.array([3, 7, 0, 9, 5, 1, 8, 2, 6, 4])  # digit d is labelled RENAMED_CLASSES[d]
 TRAINING_SEED = 20261123
+BAND_SEEDS = (1, 2, 3)  # the reference's training curves drawn as a band behind the student's
+CURVE_PIECES = 5  # points of the training curve per epoch
 # What a failed train test says when a parameter did not change at all.
 UNCHANGED_HINT = "train must update the parameter: self.W = self.W - learning_rate * dW (and the same for b)"
 
@@ -183,18 +192,56 @@ def test_hidden_train_matches_reference_step(student, model, twin, parameters, r
                             UNCHANGED_HINT)
 
 
+@lru_cache(maxsize=None)
+def reference_band(epochs, learning_rate):
+    """The reference's test-accuracy curves on the training test's split, one per seed of BAND_SEEDS.
+
+    Computed once per batch: the fork server calls :func:`warm_up_batch` before it forks the runners.
+    """
+    from backprop_datasets import load_digits_split
+
+    X_train, X_test, y_train, y_test = load_digits_split(HIDDEN_SPLIT_SEED)
+    y_train, y_test = RENAMED_CLASSES[y_train], RENAMED_CLASSES[y_test]
+    plain = load_module(Path(__file__).with_name("logistic_regression.py"), "band_reference_logistic_regression")
+    saved = np.random.get_state()
+    curves = []
+    try:
+        for seed in BAND_SEEDS:
+            np.random.seed(seed)
+            curves.append(reference_curve(plain.LogisticRegression(64, 10), X_train, y_train, epochs, learning_rate,
+                                          lambda model: model.accuracy(X_test, y_test), pieces=CURVE_PIECES))
+    finally:
+        np.random.set_state(saved)
+    return curves
+
+
+def warm_up_batch():
+    """Compute what every runner of the batch shares (the reference band) before they are forked."""
+    bars = load_thresholds(Path(__file__).parent)
+    reference_band(bars["epochs"], bars["learning_rate"])
+
+
 def test_hidden_one_epoch_on_an_unseen_split(student, reference, bars, digits_split):
     X_train, X_test, y_train, y_test = digits_split(HIDDEN_SPLIT_SEED)
     y_train, y_test = RENAMED_CLASSES[y_train], RENAMED_CLASSES[y_test]
     epochs, learning_rate, bar = bars["epochs"], bars["learning_rate"], bars["test_accuracy"]
     student._seed(TRAINING_SEED)
     model = student.LogisticRegression(64, 10)
-    student._sgd(model, X_train, y_train, epochs, learning_rate)
     trained = reference.LogisticRegression(64, 10)
-    trained.W = as_array(model.W, "W after training", (64, 10))
-    trained.b = as_array(model.b, "b after training", (10,))
+
+    def test_accuracy():
+        """The reference's test accuracy of your model's parameters as they are now (NaN if they are not finite)."""
+        trained.W = as_array(model.W, "W after training", (64, 10))
+        trained.b = as_array(model.b, "b after training", (10,))
+        finite = np.all(np.isfinite(trained.W)) and np.all(np.isfinite(trained.b))
+        return trained.accuracy(X_test, y_test) if finite else float("nan")
+
+    curve = sgd_curve(student, model, X_train, y_train, epochs, learning_rate, test_accuracy, pieces=CURVE_PIECES)
+    attach("curve", "Test accuracy during training, on a split you have not seen",
+           x=np.arange(1, len(curve) + 1) / CURVE_PIECES, student=curve,
+           band=reference_band(epochs, learning_rate), xlabel="epochs", ylabel="test accuracy")
     assert_true(np.all(np.isfinite(trained.W)) and np.all(np.isfinite(trained.b)), "training made W or b NaN or inf")
-    accuracy = trained.accuracy(X_test, y_test)  # the reference's accuracy of your trained parameters
+    accuracy = curve[-1]  # the reference's accuracy of your trained parameters
     assert_true(accuracy >= bar,
                 f"on a split of the digits you have not seen, with the classes renamed, {epochs} epoch(s) of SGD at "
                 f"learning rate {learning_rate} reach a test accuracy of {accuracy:.3f}, below the bar {bar}",

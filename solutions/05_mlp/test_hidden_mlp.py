@@ -7,8 +7,15 @@ and ``dsigmoid`` for ``grad_loss``; ``grad_loss`` for ``train``), so one bug cos
 its own function only. Training is judged on a split of the digits that no public test uses, with
 the classes renamed, so a network that memorised the public split fails.
 """
+from functools import lru_cache
+from pathlib import Path
+
 import numpy as np
 import pytest
+
+from autograder.kit.config import load_thresholds
+from autograder.sandbox.inside.loading import load_module
+from autograder.testing.figures import attach, reference_curve, sgd_curve
 
 from autograder.testing import (
     as_array,
@@ -25,6 +32,7 @@ NAMES = ("W_h", "b_h", "W_o", "b_o")
 HIDDEN_SPLIT_SEED = 101  # digits_split(seed) of the training test; never used by a public test
 RENAMED_CLASSES = np.array([3, 7, 0, 9, 5, 1, 8, 2, 6, 4])  # digit d is labelled RENAMED_CLASSES[d]
 TRAINING_SEED = 20261123
+BAND_SEEDS = (1, 2, 3)  # the reference's training curves drawn as a band behind the student's
 # What a failed train test says when a parameter did not change at all.
 UNCHANGED_HINT = "train must update every parameter: self.W_h = self.W_h - learning_rate * dW_h, and so on"
 
@@ -114,17 +122,55 @@ def test_hidden_training_on_an_unseen_split(student, reference, bars, digits_spl
                                           bars["test_accuracy"])
     student._seed(TRAINING_SEED)
     model = student.NeuralNet(64, hidden, 10)
-    student._sgd(model, X_train, y_train, epochs, learning_rate)
     trained = reference.NeuralNet(64, hidden, 10)
     shapes = {"W_h": (64, hidden), "b_h": (hidden,), "W_o": (hidden, 10), "b_o": (10,)}
-    for name, shape in shapes.items():
-        setattr(trained, name, as_array(getattr(model, name), f"{name} after training", shape))
+
+    def test_accuracy():
+        """The reference's test accuracy of your network's parameters as they are now (NaN if they are not finite)."""
+        for name, shape in shapes.items():
+            setattr(trained, name, as_array(getattr(model, name), f"{name} after training", shape))
+        finite = all(np.all(np.isfinite(getattr(trained, name))) for name in shapes)
+        return trained.accuracy(X_test, y_test) if finite else float("nan")
+
+    curve = sgd_curve(student, model, X_train, y_train, epochs, learning_rate, test_accuracy)
+    attach("curve", "Test accuracy after each epoch of training, on a split you have not seen", x=range(1, epochs + 1),
+           student=curve, band=reference_band(epochs, learning_rate, hidden), xlabel="epoch", ylabel="test accuracy")
+    for name in shapes:
         assert_true(np.all(np.isfinite(getattr(trained, name))), f"training made {name} NaN or inf")
-    accuracy = trained.accuracy(X_test, y_test)  # the reference's accuracy of your trained parameters
+    accuracy = curve[-1]  # the reference's accuracy of your trained parameters
     assert_true(accuracy >= bar,
                 f"on a split of the digits you have not seen, with the classes renamed, {epochs} epochs of SGD at "
                 f"learning rate {learning_rate} reach a test accuracy of {accuracy:.3f}, below the bar {bar}",
                 hint="learn from the data train is given: no stored weights, nothing specific to the public split")
+
+
+@lru_cache(maxsize=None)
+def reference_band(epochs, learning_rate, hidden):
+    """The reference's test-accuracy curves on the training test's split, one per seed of BAND_SEEDS.
+
+    Computed once per batch: the fork server calls :func:`warm_up_batch` before it forks the runners.
+    """
+    from backprop_datasets import load_digits_split
+
+    X_train, X_test, y_train, y_test = load_digits_split(HIDDEN_SPLIT_SEED)
+    y_train, y_test = RENAMED_CLASSES[y_train], RENAMED_CLASSES[y_test]
+    plain = load_module(Path(__file__).with_name("mlp.py"), "band_reference_mlp")  # not the recording fixture
+    saved = np.random.get_state()
+    curves = []
+    try:
+        for seed in BAND_SEEDS:
+            np.random.seed(seed)
+            curves.append(reference_curve(plain.NeuralNet(64, hidden, 10), X_train, y_train, epochs, learning_rate,
+                                          lambda net: net.accuracy(X_test, y_test)))
+    finally:
+        np.random.set_state(saved)
+    return curves
+
+
+def warm_up_batch():
+    """Compute what every runner of the batch shares (the reference band) before they are forked."""
+    bars = load_thresholds(Path(__file__).parent)
+    reference_band(bars["unseen_split_epochs"], bars["learning_rate"], bars["hidden_size"])
 
 
 SIGMOID_CASES = ["matrix", "scalar", "list", "huge inputs"]

@@ -1,0 +1,68 @@
+"""Figures a test attaches to its result, drawn in the student's ``feedback.html``.
+
+A test computes the figure's data on the trusted side (from values the student's code
+returned) and calls :func:`attach`; the runner's plugin moves what a test attached into its
+record, and :mod:`autograder.results.feedback` draws it. Two kinds:
+
+``boundary``  ``points`` (n, 2), ``labels`` (n,) and ``lines`` [(slope, intercept)] per epoch: the
+              student's perceptron boundary, epoch after epoch, against the points;
+``curve``     ``x`` (epochs), ``student`` (a value per epoch) and ``band`` (the reference's values
+              per epoch over several seeds), with ``xlabel`` and ``ylabel``: a training curve
+              against the band of the reference's.
+
+Data is kept small and plain (lists of floats rounded to 5 significant digits).
+"""
+import numpy as np
+
+_attached = []
+
+
+def _plain(value):
+    array = np.asarray(value, dtype=np.float64)
+    return [float(f"{number:.5g}") if np.isfinite(number) else None for number in array.ravel()] if array.ndim <= 1 \
+        else [_plain(row) for row in array]
+
+
+def attach(kind, title, **data):
+    """Attach a figure of ``kind`` (see the module's docstring) to the result of the running test."""
+    _attached.append({"kind": kind, "title": title,
+                      **{key: _plain(value) if not isinstance(value, str) else value for key, value in data.items()}})
+
+
+def take():
+    """The figures attached since the last call, which forgets them."""
+    figures = list(_attached)
+    _attached.clear()
+    return figures
+
+
+def sgd_curve(student, model, X, y, epochs, learning_rate, evaluate, pieces=1):
+    """Train the student's ``model`` as ``student._sgd(model, X, y, epochs, learning_rate)`` does, and measure it.
+
+    The samples are fed in the same order, in ``pieces`` slices per epoch, and ``evaluate()``
+    (trusted code reading the model's parameters) runs after each slice.
+
+    Returns
+    -------
+    list of float
+        ``evaluate()`` after each of the ``epochs * pieces`` slices.
+    """
+    bounds = np.linspace(0, len(X), pieces + 1).astype(int)
+    values = []
+    for _ in range(epochs):
+        for start, stop in zip(bounds[:-1], bounds[1:]):
+            student._sgd(model, X[start:stop], y[start:stop], 1, learning_rate)
+            values.append(evaluate())
+    return values
+
+
+def reference_curve(model, X, y, epochs, learning_rate, evaluate, pieces=1):
+    """:func:`sgd_curve` for a reference ``model`` trained here, one ``model.train(x, label, learning_rate)`` per sample."""
+    bounds = np.linspace(0, len(X), pieces + 1).astype(int)
+    values = []
+    for _ in range(epochs):
+        for start, stop in zip(bounds[:-1], bounds[1:]):
+            for x, label in zip(X[start:stop], y[start:stop]):
+                model.train(x, label, learning_rate)
+            values.append(evaluate(model))
+    return values

@@ -1,0 +1,39 @@
+"""Figures a test attaches reach the feedback page as inline SVG: a boundary against the points, a curve against a band."""
+import numpy as np
+import pytest
+
+from autograder.results.feedback import feedback_html
+from autograder.results.scoring import score
+from autograder.testing import figures
+
+POINTS = np.array([[0.1, 0.2], [0.8, 0.9], [0.3, 0.7], [0.9, 0.1]])
+
+
+def record(assignment, test, attached):
+    return {"assignment": assignment, "test": test, "case": "", "visibility": "hidden", "passed": False,
+            "message": "below the bar", "details": "", "seconds": 0.1, "problem": "", "diagnosis": "",
+            "figures": attached}
+
+
+def test_attached_figures_are_plain_data_taken_once():
+    figures.take()
+    figures.attach("curve", "accuracy", x=range(1, 4), student=[0.5, np.nan, 0.91234567], band=[[0.6, 0.8, 0.9]],
+                   xlabel="epoch", ylabel="accuracy")
+    attached = figures.take()
+    assert attached == [{"kind": "curve", "title": "accuracy", "x": [1.0, 2.0, 3.0], "student": [0.5, None, 0.91235],
+                         "band": [[0.6, 0.8, 0.9]], "xlabel": "epoch", "ylabel": "accuracy"}]
+    assert figures.take() == []
+
+
+def test_the_feedback_page_draws_each_figure_inline():
+    pytest.importorskip("matplotlib")
+    figures.attach("boundary", "your boundary", points=POINTS, labels=[0, 1, 1, 0], lines=[[1.0, 0.0], [-0.5, 0.6]])
+    figures.attach("curve", "test accuracy", x=[1, 2, 3], student=[0.2, 0.5, 0.4], band=[[0.6, 0.8, 0.9], [0.5, 0.85, 0.9]],
+                   xlabel="epoch", ylabel="test accuracy")
+    boundary, curve = figures.take()
+    records = [record("01_perceptron", "test_train", [boundary]), record("05_mlp", "test_training", [curve])]
+    points = {"01_perceptron": {"test_train": 1}, "05_mlp": {"test_training": 3}}
+    page = feedback_html("ada", score(records, points), "ok")
+    assert 'aria-label="your boundary"' in page and 'aria-label="test accuracy"' in page
+    assert "the reference over 2 seeds" in page and "<?xml" not in page
+    assert page.index('aria-label="your boundary"') < page.index("<h2>02_softmax") < page.index('aria-label="test accuracy"')
