@@ -1,6 +1,7 @@
 """Public tests of 02_softmax: run them with `autograder check`. Hidden tests run at grading."""
 import numpy as np
 import pytest
+from scipy.special import softmax as scipy_softmax
 
 from autograder.testing import as_array, assert_close, assert_true
 
@@ -14,11 +15,14 @@ def test_one_hot_shapes_and_values(student, labels, shape):
     assert_true(list(rows.argmax(axis=1)) == list(np.ravel(labels)), "the 1.0 must sit in the label's column")
 
 
-@pytest.mark.parametrize("shape", [(5,), (3, 5), (5, 3)])
-def test_softmax_rows_are_probabilities(student, shape):
+@pytest.mark.parametrize("shape", [(5,), (3, 5), (5, 3), (4, 4)])
+def test_softmax_rows_are_probabilities(student, bars, shape):
     scores = np.random.default_rng(0).normal(size=shape)
     probabilities = as_array(student.softmax(scores), f"softmax of shape {shape}", shape)
     assert_true(np.all(probabilities > 0), "softmax outputs must be positive")
+    # Against a trusted softmax first: a wrong axis, a total sum or a lost axis then gets named.
+    assert_close(probabilities, scipy_softmax(scores, axis=-1), f"softmax of shape {shape}", rtol=bars["rtol"],
+                 hint="normalise over the last axis (axis=-1, keepdims=True)")
     assert_close(probabilities.sum(axis=-1), np.ones(shape[:-1]), "the sum of each row of softmax",
                  hint="normalise over the last axis (axis=-1, keepdims=True)")
 
