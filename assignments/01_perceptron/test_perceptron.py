@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from autograder.testing import as_array, assert_close, assert_true
-from autograder.testing.figures import attach
 from backprop_datasets import load_points
 
 BITS = list(itertools.product([0, 1], repeat=2))
@@ -58,9 +57,6 @@ def test_train_perceptron_follows_perceptron_step(student, bars, learn_rate, num
     epochs, rate = num_epochs or 25, learn_rate or 0.01
     student._seed(5)
     lines = as_lines(student.trainPerceptronAlgorithm(X, y, **options), "trainPerceptronAlgorithm's result", epochs)
-    if not options:
-        attach("boundary", "Your boundary line after each epoch (the last one darkest), against the points",
-               points=X, labels=y, lines=lines)
     # The same start drawn here, then your own perceptronStep, epoch after epoch.
     np.random.seed(5)
     weights = np.random.rand(2, 1)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from autograder.testing import as_array, assert_close, assert_equal, assert_true
+from autograder.testing.figures import attach
 from backprop_datasets import load_points
 
 BITS = list(itertools.product([0, 1], repeat=2))
@@ -152,6 +153,8 @@ def test_hidden_train_perceptron_matches_reference(student, reference, bars, rng
     pin_perceptron_steps(student, reference, X, y, seed, options.get("learn_rate", 0.01), epochs)
     student._seed(seed)
     lines = as_lines(student.trainPerceptronAlgorithm(X, y, **options), "trainPerceptronAlgorithm's result", epochs)
+    if case == "shipped-data-defaults":  # the points every student has: draw their lines over them
+        attach("boundary", "Your boundary after each epoch (last: black)", points=X, labels=y, lines=lines)
     np.random.seed(seed)
     expected = np.asarray(reference.trainPerceptronAlgorithm(X, y, **options), dtype=float)
     assert_close(lines, expected, f"the boundary lines ({case})", rtol=bars["rtol"],

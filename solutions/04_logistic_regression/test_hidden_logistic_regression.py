@@ -237,7 +237,7 @@ def test_hidden_one_epoch_on_an_unseen_split(student, reference, bars, digits_sp
         return trained.accuracy(X_test, y_test) if finite else float("nan")
 
     curve = sgd_curve(student, model, X_train, y_train, epochs, learning_rate, test_accuracy, pieces=CURVE_PIECES)
-    attach("curve", "Test accuracy during training, on a split you have not seen",
+    attach("curve", "Test accuracy during training, on an unseen split",
            x=np.arange(1, len(curve) + 1) / CURVE_PIECES, student=curve,
            band=reference_band(epochs, learning_rate), xlabel="epochs", ylabel="test accuracy")
     assert_true(np.all(np.isfinite(trained.W)) and np.all(np.isfinite(trained.b)), "training made W or b NaN or inf")

@@ -133,7 +133,7 @@ def test_hidden_training_on_an_unseen_split(student, reference, bars, digits_spl
         return trained.accuracy(X_test, y_test) if finite else float("nan")
 
     curve = sgd_curve(student, model, X_train, y_train, epochs, learning_rate, test_accuracy)
-    attach("curve", "Test accuracy after each epoch of training, on a split you have not seen", x=range(1, epochs + 1),
+    attach("curve", "Test accuracy per epoch, on an unseen split", x=range(1, epochs + 1),
            student=curve, band=reference_band(epochs, learning_rate, hidden), xlabel="epoch", ylabel="test accuracy")
     for name in shapes:
         assert_true(np.all(np.isfinite(getattr(trained, name))), f"training made {name} NaN or inf")
