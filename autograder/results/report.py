@@ -23,6 +23,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from autograder.kit.assignments import ASSIGNMENTS
 from autograder.results import plots
@@ -143,7 +144,9 @@ def _histogram_svg(folder, bins, top):
 
 
 def _students(ids):
-    return " ".join(f"<a href='{html.escape(student)}/feedback.html'>{html.escape(student)}</a>" for student in ids)
+    """Links to the students' feedback pages: relative, percent-encoded (an id is never read as a URL scheme)."""
+    return " ".join(f"<a href='./{html.escape(quote(student))}/feedback.html'>{html.escape(student)}</a>"
+                    for student in ids)
 
 
 def report_html(results, maxima, rows, pairs=()):

@@ -1,0 +1,49 @@
+"""The class report from a small graded OUT written by hand: its figures, its ranking, and ids that stay inert."""
+import csv
+import json
+
+from autograder.results.report import status_kind, write_report
+
+MAXIMA = {"02_softmax": 4.0}
+
+
+def graded(out, student, score, status, failed=(), diagnoses=(), seconds=1.0):
+    folder = out / student
+    folder.mkdir(parents=True)
+    tests = [{"name": f"02_softmax: {name}", "score": 0.0 if name in failed else 2.0, "max_score": 2.0,
+              "status": "failed" if name in failed else "passed", "tags": ["02_softmax"], "output": ""}
+             for name in ("test_a", "test_b")]
+    extra = {"diagnoses": [{"assignment": "02_softmax", "test": "02_softmax: test_a", "diagnosis": words}
+                           for words in diagnoses]}
+    (folder / "results.json").write_text(json.dumps({"score": score, "execution_time": seconds, "tests": tests,
+                                                     "extra_data": extra}))
+    return {"student": student, "02_softmax": str(score), "status": status}
+
+
+def test_the_report_counts_what_the_results_say(tmp_path):
+    hostile = "javascript:alert(1)<b>"
+    rows = [graded(tmp_path, "ada", 4, "ok", seconds=3.5),
+            graded(tmp_path, "bob", 2, "ok", failed=["test_a"], diagnoses=["the value is the expected value times -1"]),
+            graded(tmp_path, hostile, 0, "02_softmax: timed out after 60 s in softmax", failed=["test_a", "test_b"],
+                   diagnoses=["the value is the expected value times -1", "rows normalised over the first axis"]),
+            {"student": "late", "status": "pending"}]
+    figures = write_report(tmp_path, rows, MAXIMA)
+    with open(tmp_path / "report.csv") as file:
+        assert list(csv.DictReader(file)) == [{key: str(value) for key, value in row.items()} for row in figures]
+    by = {(row["section"], row["item"]): row for row in figures}
+    assert by["score", "mean"]["value"] == "2" and by["score", "full marks"]["value"] == 1
+    assert sum(row["value"] for row in figures if row["section"] == "histogram") == 3
+    assert (by["test", "02_softmax: test_a"]["value"], by["test", "02_softmax: test_a"]["of"]) == (2, 3)
+    mistakes = [row for row in figures if row["section"] == "mistake"]
+    assert [(row["item"], row["value"]) for row in mistakes] == [("the value is the expected value times -1", 2),
+                                                                 ("rows normalised over the first axis", 1)]
+    assert by["status", "timed out"]["students"] == hostile
+    assert [row["item"] for row in figures if row["section"] == "slowest"][0] == "ada"
+    page = (tmp_path / "report.html").read_text()
+    assert "<b>" not in page and "href='javascript" not in page and "./javascript%3Aalert" in page
+
+
+def test_statuses_are_sorted_into_kinds():
+    assert [status_kind(text) for text in ("ok", "02_softmax: timed out after 60 s", "needs review: patched numpy",
+                                           "05_mlp: the worker died in forward: crashed", "01_perceptron: missing")] \
+        == ["", "timed out", "flagged", "crashed", "problem"]
