@@ -37,3 +37,20 @@ def test_the_feedback_page_draws_each_figure_inline():
     assert 'aria-label="your boundary"' in page and 'aria-label="test accuracy"' in page
     assert "the reference over 2 seeds" in page and "<?xml" not in page
     assert page.index('aria-label="your boundary"') < page.index("<h2>02_softmax") < page.index('aria-label="test accuracy"')
+
+
+def test_only_failed_tests_draw_and_a_named_band_is_computed_once(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from autograder.results import bands
+
+    calls = []
+    monkeypatch.setattr(bands, "_band", lambda root, assignment, function, args: calls.append(args) or [[0.9, 0.95]])
+    named = {"assignment": "05_mlp", "function": "reference_band", "args": [2, 0.1, 10]}
+    figures.attach("curve", "curve of a failed test", x=[1, 2], student=[0.2, 0.3], band=named)
+    figures.attach("curve", "curve of a passed test", x=[1, 2], student=[0.9, 0.96], band=named)
+    failed, passed = figures.take()
+    assert failed["band"] == named  # a name, not curves: computed where the page is written
+    records = [record("05_mlp", "test_training", [failed]), {**record("05_mlp", "test_other", [passed]), "passed": True}]
+    page = feedback_html("ada", score(records, {"05_mlp": {"test_training": 3, "test_other": 1}}), "ok", root=tmp_path)
+    assert 'aria-label="curve of a failed test"' in page and "curve of a passed test" not in page
+    assert calls == [(2, 0.1, 10)] and "the reference over 1 seeds" in page

@@ -38,7 +38,6 @@ def svg(fig, label):
     """``fig`` as an ``<svg>`` element for inline use (no XML prologue, no date), labelled for screen readers."""
     import html
 
-    fig.tight_layout()
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()

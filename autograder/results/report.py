@@ -140,6 +140,7 @@ def _histogram_svg(folder, bins, top):
         axes.set_xlabel("points")
         axes.set_ylabel("students")
         axes.set_title(folder)
+        fig.tight_layout()
         return plots.svg(fig, f"histogram of the scores of {folder}")
 
 

@@ -26,7 +26,8 @@ def write_results(submission, out, points, records, failure, seconds, root=None)
 
     The status is ``ok``, or how far the submission got (``not started``, ``partly done (...)``: read
     from its source with the released stubs of the kit at ``root``, :mod:`autograder.submissions.progress`)
-    and what went wrong, joined by ``; ``.
+    and what went wrong, joined by ``; ``. ``root`` also lets the feedback's training curves draw
+    the reference's band.
     """
     folder = Path(out) / submission.student
     folder.mkdir(parents=True, exist_ok=True)
@@ -41,6 +42,6 @@ def write_results(submission, out, points, records, failure, seconds, root=None)
     diagnoses = [{"assignment": test.record["assignment"], "test": test.name, "diagnosis": test.record["diagnosis"]}
                  for test in scores.tests if test.record.get("diagnosis")]
     results["extra_data"] = {"fingerprint": fingerprint(submission), "gradebook_row": row, "diagnoses": diagnoses}
-    atomic_write(folder / "feedback.html", feedback_html(submission.student, scores, status, notes))
+    atomic_write(folder / "feedback.html", feedback_html(submission.student, scores, status, notes, root))
     atomic_write(folder / "results.json", json.dumps(results, indent=2))  # last: it marks the work done
     return row

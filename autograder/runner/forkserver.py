@@ -215,9 +215,7 @@ def warm_up(test_files, solutions_root):
         try:
             if str(path.parent) not in sys.path:
                 sys.path.insert(0, str(path.parent))
-            module = importlib.import_module(path.stem)
-            if callable(getattr(module, "warm_up_batch", None)):
-                module.warm_up_batch()  # what all runners share, computed once for the batch (a reference band)
+            importlib.import_module(path.stem)
         except Exception:  # noqa: BLE001 - the child's collection reports a broken test file
             sys.modules.pop(path.stem, None)
     for assignment in ASSIGNMENTS:

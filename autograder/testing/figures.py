@@ -7,8 +7,9 @@ record, and :mod:`autograder.results.feedback` draws it. Two kinds:
 ``boundary``  ``points`` (n, 2), ``labels`` (n,) and ``lines`` [(slope, intercept)] per epoch: the
               student's perceptron boundary, epoch after epoch, against the points;
 ``curve``     ``x`` (epochs), ``student`` (a value per epoch) and ``band`` (the reference's values
-              per epoch over several seeds), with ``xlabel`` and ``ylabel``: a training curve
-              against the band of the reference's.
+              per epoch over several seeds, or a dict naming the function that computes them,
+              resolved once per batch by :mod:`autograder.results.bands`), with ``xlabel`` and
+              ``ylabel``: a training curve against the band of the reference's.
 
 Data is kept small and plain (lists of floats rounded to 5 significant digits).
 """
@@ -26,7 +27,7 @@ def _plain(value):
 def attach(kind, title, **data):
     """Attach a figure of ``kind`` (see the module's docstring) to the result of the running test."""
     _attached.append({"kind": kind, "title": title,
-                      **{key: _plain(value) if not isinstance(value, str) else value for key, value in data.items()}})
+                      **{key: value if isinstance(value, (str, dict)) else _plain(value) for key, value in data.items()}})
 
 
 def take():
