@@ -68,9 +68,11 @@ def test_output_formula_known_values(student, bars, points):
     scores, expected = (CORNER_SCORES[points[0]], CORNER_OUTPUTS[points[0]]) if one else (CORNER_SCORES, CORNER_OUTPUTS)
     student._pin("sigmoid", [((np.array(scores),), {}, np.array(expected))])
     features = np.array(CORNERS)[points[0]] if one else np.array(CORNERS)
+    without_bias = 1 / (1 + np.exp(-(features @ np.array(WEIGHTS))))  # what a forgotten bias gives
     assert_close(student.output_formula(features, np.array(WEIGHTS), BIAS), expected,
                  f"output_formula ({'one point' if one else 'a batch of 4 points'})", rtol=bars["rtol"],
-                 hint="sigmoid(features @ weights + bias): one probability per point")
+                 hint="sigmoid(features @ weights + bias): one probability per point",
+                 mistakes=[("output_formula forgets the bias: sigmoid(features @ weights + bias)", without_bias)])
 
 
 @pytest.mark.parametrize("y, output, expected", [

@@ -73,11 +73,13 @@ def test_forward_known_values(model, bars):
     model.W, model.b = W, np.array([0.0, 0.0, np.log(4.0)])
     x = [1.0, 0.0, 0.0, 0.0, 0.0]
     # scores x @ W + b = [0, log 3, log 4], so the probabilities are [1, 3, 4] / 8; the zero input scores b alone
+    without_bias = [("forward forgets the bias: softmax(X @ W + b)", [1 / 5, 3 / 5, 1 / 5])]
     assert_close(model.forward(x), [1 / 8, 3 / 8, 4 / 8], "forward of the list [1, 0, 0, 0, 0]", rtol=bars["rtol"],
-                 hint="forward is softmax(X @ W + b); convert a list with np.asarray")
+                 hint="forward is softmax(X @ W + b); convert a list with np.asarray", mistakes=without_bias)
+    without_bias = [("forward forgets the bias: softmax(X @ W + b)", [[1 / 5, 3 / 5, 1 / 5], [1 / 3, 1 / 3, 1 / 3]])]
     assert_close(model.forward([x, [0.0] * INPUT]), [[1 / 8, 3 / 8, 4 / 8], [1 / 6, 1 / 6, 4 / 6]],
                  "forward of the batch [[1, 0, 0, 0, 0], [0, 0, 0, 0, 0]]", rtol=bars["rtol"],
-                 hint="add b to every row's scores, and normalise each row over the classes")
+                 hint="add b to every row's scores, and normalise each row over the classes", mistakes=without_bias)
 
 
 @pytest.mark.parametrize("rows, as_list", [(None, False), (6, False), (1, False), (4, True)],

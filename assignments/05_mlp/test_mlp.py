@@ -173,8 +173,10 @@ def test_forward_matches_a_trusted_computation(student, model, parameters, rng, 
     X = rng.normal(size=INPUT_SHAPES[case])
     y, _, z_h = trusted_forward(parameters, X)
     pin_sigmoid(student, z_h)
+    linear = softmax(z_h @ parameters["W_o"] + parameters["b_o"], axis=-1)  # a hidden layer without its sigmoid
     assert_close(model.forward(X.tolist() if case == "list" else X), y, f"forward of {case} input of shape {X.shape}",
-                 rtol=bars["rtol"], hint="h = sigmoid(X @ W_h + b_h), then softmax(h @ W_o + b_o) over the last axis")
+                 rtol=bars["rtol"], hint="h = sigmoid(X @ W_h + b_h), then softmax(h @ W_o + b_o) over the last axis",
+                 mistakes=[("the hidden layer has no sigmoid: h = sigmoid(z_h), not z_h", linear)])
 
 
 @pytest.mark.parametrize("case", ["one sample", "batch"])
