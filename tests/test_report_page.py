@@ -45,5 +45,6 @@ def test_the_report_counts_what_the_results_say(tmp_path):
 
 def test_statuses_are_sorted_into_kinds():
     assert [status_kind(text) for text in ("ok", "02_softmax: timed out after 60 s", "needs review: patched numpy",
-                                           "05_mlp: the worker died in forward: crashed", "01_perceptron: missing")] \
-        == ["", "timed out", "flagged", "crashed", "problem"]
+                                           "05_mlp: the worker died in forward: crashed", "01_perceptron: missing",
+                                           "partly done (softmax)", "not started; 02_softmax: timed out")] \
+        == ["", "timed out", "flagged", "crashed", "problem", "", "timed out"]

@@ -37,9 +37,14 @@ BINS = 10
 
 
 def status_kind(status):
-    """What kind of trouble a gradebook status reports: "" (ok), crashed, timed out, flagged, or problem."""
-    text = status.lower()
-    if text in ("ok", "", "pending"):
+    """What trouble a gradebook status reports: "" (none), crashed, timed out, flagged, or problem.
+
+    How far a submission got (``not started``, ``partly done (...)``) is progress, not trouble.
+    """
+    parts = [part for part in status.lower().split("; ")
+             if part and not part.startswith(("ok", "pending", "not started", "partly done"))]
+    text = "; ".join(parts)
+    if not text:
         return ""
     if "needs review" in text:
         return "flagged"
