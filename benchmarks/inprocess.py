@@ -52,7 +52,7 @@ class CopyingWorker(Worker):
         self.session = session
 
     def ask(self, question):
-        found = self.session.pin_answer(plain_copy(question))
+        found = self.session.pin_answer(plain_copy(question, self.register))
         return {"answer": plain_copy(found[0])} if found else {"own": True}
 
 

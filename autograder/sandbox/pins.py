@@ -13,7 +13,9 @@ argument equals the entry's BY VALUE: numbers, numpy scalars, lists, tuples and 
 (the student may compute an argument in another order, or in float32). A method's pin answers
 only while its object still holds the state the test gave it: a ``train`` that asks
 ``grad_loss`` again after moving the weights gets its own ``grad_loss``, not the answer for the
-old weights.
+old weights. A pin may leave arguments out of the match (``ignore``: a Generator, which reaches
+this side as a handle), and may answer each entry once (``once``): identical calls then get the
+matching entries' outputs in turn, as successive random draws would differ.
 """
 import inspect
 from dataclasses import dataclass, field
@@ -74,13 +76,16 @@ def signature_from(parameters):
 class Pin:
     """One pinned function for one test: its table ``[(args, kwargs, output)]`` and the object's ``state``.
 
-    ``parameters`` is the student's signature, as the worker described it when the pin was set.
+    ``parameters`` is the student's signature, as the worker described it when the pin was set;
+    ``ignore`` names arguments left out of the match; with ``once``, an entry answers one call only.
     """
 
     name: str
     table: list
     state: dict = field(default_factory=dict)
     parameters: object = None
+    ignore: tuple = ()
+    once: bool = False
 
     def bind(self, args, kwargs):
         """The call's arguments by name, defaults applied (positional ones as a list without a signature)."""
@@ -92,7 +97,7 @@ class Pin:
         except TypeError:
             return None
         binding.apply_defaults()
-        return dict(binding.arguments)
+        return {name: value for name, value in binding.arguments.items() if name not in self.ignore}
 
     def answer(self, question):
         """``(output,)`` when the stub's ``question`` matches an entry and the object's state, else None."""
@@ -106,8 +111,10 @@ class Pin:
         call = self.bind(question["args"], kwargs)
         if call is None or any(value is _OPAQUE for value in call.values()):
             return None
-        for args, entry_kwargs, output in self.table:
+        for number, (args, entry_kwargs, output) in enumerate(self.table):
             entry = self.bind(args, entry_kwargs)
             if entry is not None and same_value(call, entry):
+                if self.once:
+                    del self.table[number]
                 return (output,)
         return None

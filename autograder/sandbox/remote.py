@@ -6,7 +6,8 @@ there and returns the decoded result; ``student.NeuralNet(64, 10, 10)`` returns 
 student's code returns is ever more than plain data here.
 
 Grader-only helpers start with an underscore, so they cannot collide with a
-student's names: ``_seed``, ``_sgd``, ``_pin``.
+student's names: ``_seed``, ``_rng``, ``_sgd``, ``_pin``. Iterating a :class:`RemoteObject`
+(a generator a student's function returned, say) reads its items from the worker one at a time.
 
 Every judgment stays here, on the trusted side: a pin's table never leaves this process
 (:mod:`autograder.sandbox.pins`), whether a call changed its arguments is decided by comparing
@@ -64,6 +65,17 @@ class RemoteObject(Remote):
     def __repr__(self):
         return f"<student's {self._label} in the worker>"
 
+    def __iter__(self):
+        """Its items, read lazily: one request per item (bound the loop: it may never end)."""
+        while True:
+            answer, _ = self._session.request({"op": "next", "target": self._handle},
+                                              what=f"iterating over a {self._label}")
+            if type(answer) is not tuple or len(answer) != 2 or type(answer[0]) is not bool:
+                raise StudentCodeFailed(f"iterating over a {self._label}: malformed answer from the worker")
+            if not answer[0]:
+                return
+            yield wrap(self._session, answer[1])
+
     def __call__(self, *args, **kwargs):
         return RemoteFunction(self._session, self._handle, "__call__", f"{self._label}.__call__")(*args, **kwargs)
 
@@ -78,6 +90,11 @@ class RemoteModule(Remote):
     def _seed(self, seed):
         """``np.random.seed(seed)`` in the worker."""
         self._session.send({"op": "seed", "seed": seed}, what="seeding")
+
+    def _rng(self, seed):
+        """``np.random.default_rng(seed)`` made in the worker, for the student's functions that take a Generator."""
+        value, _ = self._session.request({"op": "rng", "seed": seed}, what="making a random generator")
+        return wrap(self._session, value)
 
     def _sgd(self, model, X, y, epochs, learning_rate, timeout=60.0):
         """Run ``epochs`` passes of per-sample ``model.train`` in the worker, checking steps on the way.
@@ -102,15 +119,18 @@ class RemoteModule(Remote):
             if self._judge_step is not None:
                 self._judge_step(report, learning_rate, f"{model._label}.train")
 
-    def _pin(self, name, table, target=None):
+    def _pin(self, name, table, target=None, ignore=(), once=False):
         """Make ``name`` (on the module or on ``target``) answer from ``table``: ``[(args, kwargs, output)]``.
 
         The table stays here; for a method, the pin answers only while ``target`` holds the
         attributes the grader set on it. A student without ``name`` is tested without the pin.
+        The arguments named in ``ignore`` take no part in the match (a Generator, which no table can
+        hold); with ``once``, each entry answers one call, so identical calls get the outputs in turn.
         """
         handle = target._handle if target is not None else None
         state = dict(self._session.attributes.get(handle.id, {})) if handle is not None else {}
-        pin = Pin(name, [(list(args), dict(kwargs), output) for args, kwargs, output in table], state)
+        pin = Pin(name, [(list(args), dict(kwargs), output) for args, kwargs, output in table], state,
+                  ignore=tuple(ignore), once=once)
         number = self._session.add_pin(pin)
 
         def answered(value):

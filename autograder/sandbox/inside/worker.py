@@ -14,6 +14,12 @@ Requests are dicts with an ``"op"``:
 ``getattr``  read an attribute; callables come back as ``{"callable": true}``.
 ``setattr``  set an attribute of a worker object (a model's ``W``, say).
 ``seed``     ``np.random.seed(seed)``.
+``rng``      ``np.random.default_rng(seed)``, kept here: the answer is its handle, which tests pass
+             to the student's functions that take a Generator, and call (``rng.random()``) to see
+             what the student's code drew from it.
+``next``     the next item of a worker object iterated (``iter`` of it, once): ``(True, item)``, or
+             ``(False, None)`` when it is exhausted; a generator a student's function returned is
+             read lazily, one item per request.
 ``keep``     keep a value (a training set) here; the answer is a handle to it.
 ``sgd``      per-sample SGD steps ``start`` to ``stop`` (counted over the epochs) of
              ``target.train(x, y, learning_rate)`` on a kept ``(X, y)``; with ``check``, the last
@@ -24,6 +30,7 @@ Requests are dicts with an ``"op"``:
              actually called with (and the ``state`` attributes of its object), whether the
              grader has a reference answer; the answer is the signature of the student's
              function, or ``{"absent": true}`` when the student does not have it (no pin then).
+             An argument that is not plain data (a Generator) reaches the trusted side as a handle.
 ``unpin``    undo every pin (the grader does after each test).
 
 Answers are ``{"ok": value}`` (with ``"warnings": ["Category: message", ...]`` when a ``call`` or
@@ -68,6 +75,8 @@ _ndarray, _type, _copy, _copyto, _vars = np.ndarray, type, np.ndarray.copy, np.c
 _MUTABLE = (np.ndarray, list, tuple, dict)  # what a call can change in place (a tuple may hold arrays)
 _catch_warnings, _simplefilter, _errstate = warnings.catch_warnings, warnings.simplefilter, np.errstate
 MAX_WARNINGS = 5  # distinct warnings reported per request: one names the problem, a flood says nothing more
+_default_rng, _iter, _next = np.random.default_rng, iter, next
+_DONE = object()
 
 
 class Worker:
@@ -83,6 +92,7 @@ class Worker:
         self.module = None
         self.folder = None  # the student's folder: reading outside it is worth a plain-words message
         self.objects = {}
+        self.iterators = {}
         self.pins = []
         self.request_fd, self.response_fd = request_fd, response_fd
         self.queue = []  # requests that arrived while a stub waited for its answer
@@ -141,6 +151,15 @@ class Worker:
     def op_seed(self, seed):
         np.random.seed(seed)
 
+    def op_rng(self, seed):
+        return _default_rng(seed)
+
+    def op_next(self, target):
+        if target.id not in self.iterators:
+            self.iterators[target.id] = _iter(self.resolve(target))
+        item = _next(self.iterators[target.id], _DONE)
+        return (False, None) if item is _DONE else (True, item)
+
     def op_keep(self, value):
         return self.register(value)
 
@@ -192,7 +211,7 @@ class Worker:
         """
         if os.getpid() != self.pid or self.response_fd is None:
             return None  # a process the student's code forked has no channel of its own
-        wire.write_all(self.response_fd, wire.dumps({"callback": wire.encode(question)}))
+        wire.write_all(self.response_fd, wire.dumps({"callback": wire.encode(question, self.register)}))
         while True:
             message = read_message(self.request_fd, self.inbox)
             if "op" in message:  # a request sent ahead of this reply: it runs after the current one
@@ -273,7 +292,8 @@ def stub(worker, pin, original, holder, state):
     """A stand-in for ``original`` that asks the trusted side first, and runs ``original`` when told to.
 
     The question carries the call's arguments as given and, for a method (``holder``), the
-    ``state`` attributes of its object; arguments that are not plain data cannot match a pin.
+    ``state`` attributes of its object; arguments that are not plain data go as handles, which match
+    nothing (a pin may leave such an argument out of its match).
     """
     def pinned(*args, **kwargs):
         question = {"pin": pin, "args": list(args), "kwargs": kwargs,
@@ -286,6 +306,7 @@ def stub(worker, pin, original, holder, state):
             return original(*args, **kwargs)
         return reply["answer"]
 
+    pinned.__wrapped__ = original  # so that a pin of a pinned function binds calls by the student's signature
     return pinned
 
 
