@@ -13,6 +13,7 @@ It provides the fixtures the tests use:
 ``rng``        a numpy Generator for a hidden test's inputs, seeded by the student's hidden seed
                (:mod:`autograder.kit.secret`) and the test's name: each student draws their own
                inputs, the same ones at every regrade (public tests define their own, fixed).
+``diabetes``   the standard diabetes split; ``diabetes_split(seed)`` gives others.
 
 and records one result per test with a message fit for the student's feedback.
 
@@ -160,6 +161,14 @@ class GradingPlugin:
     def digits_split(self):
         return _digits_split
 
+    @pytest.fixture(scope="session")
+    def diabetes(self):
+        return _diabetes_split()
+
+    @pytest.fixture(scope="session")
+    def diabetes_split(self):
+        return _diabetes_split
+
     @pytest.hookimpl(wrapper=True)
     def pytest_pyfunc_call(self, pyfuncitem):
         # Requests sent without waiting (setting attributes, pins: remote.py) answer before the test
@@ -245,6 +254,14 @@ def _digits_split(seed=None):
     from backprop_datasets import load_digits_split
 
     return load_digits_split() if seed is None else load_digits_split(seed)
+
+
+@lru_cache(maxsize=None)
+def _diabetes_split(seed=None):
+    """A split of the diabetes data (the standard one by default), computed once per process."""
+    from backprop_datasets import load_diabetes_split
+
+    return load_diabetes_split() if seed is None else load_diabetes_split(seed)
 
 
 @lru_cache(maxsize=None)
