@@ -1,4 +1,4 @@
-"""The six assignments: their folders and the module each one asks for."""
+"""The assignments: their folders and the module each one asks for."""
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,8 @@ ASSIGNMENTS = (
     Assignment("04_logistic_regression", "logistic_regression"),
     Assignment("05_mlp", "mlp"),
     Assignment("06_backprop", "backprop"),
+    Assignment("07_training", "training"),
+    Assignment("08_regression", "regression"),
 )
 
 
