@@ -298,6 +298,14 @@ def notebooks(submission, context):
                    "        net.train(x, label, 0.1)\n"
                    "print('test accuracy', net.accuracy(X_test, y_test))\n"],
         "06_backprop": ["W1, b1, W2, b2 = train_xor()\nprint(sigmoid(sigmoid(XOR_X @ W1 + b1) @ W2 + b2))\n"],
+        "07_training": ["X_train, X_test, y_train, y_test = load_digits_split()\n"
+                        "model = RegularizedMLP(64, 64, 10, l2=1e-3, p_drop=0.2)\n"
+                        "history = fit(model, X_train[:-230], y_train[:-230], X_train[-230:], y_train[-230:], 30, 64, 0.05)\n"
+                        "print(history['best_epoch'], model.accuracy(X_test, y_test))\n"],
+        "08_regression": ["from backprop_datasets import load_diabetes_split\n"
+                          "X_train, X_test, y_train, y_test = load_diabetes_split()\n"
+                          "network = NeuralNetwork(10, 8, 1, 0.3)\ntrain_network(network, X_train, y_train, 2000)\n"
+                          "print('test R2', r2_score(y_test, network.run(X_test)))\n"],
     }
     plotting = ("def plot_boundary(X, y, weights, bias):\n    import matplotlib.pyplot as plt\n\n"
                 "    plt.scatter(X[:, 0], X[:, 1], c=y)\n    plt.axline((0, -bias / weights[1]), slope=-weights[0] / weights[1])\n"
@@ -448,7 +456,7 @@ def pytest_collection_modifyitems(items):
 '''
 
 # -- the catalogue --------------------------------------------------------------------------------
-P01, P02, P03, P04, P05, P06 = (assignment.folder for assignment in ASSIGNMENTS)
+P01, P02, P03, P04, P05, P06, P07, P08 = (assignment.folder for assignment in ASSIGNMENTS)
 
 PERCEPTRON_STEP = ("        if error == 1:\n            W[:, 0] += learn_rate * x\n            b += learn_rate\n"
                    "        elif error == -1:\n            W[:, 0] -= learn_rate * x\n            b -= learn_rate\n")
@@ -722,9 +730,193 @@ BUGS = [
                     "return (pred - np.asarray(true, dtype=float)) / pred.size"),
             tests("test_mse_diff_gradient_check", "test_hidden_mse_diff_gradient_check"),
             said=('half the expected',), about="MSE's gradient without the factor 2"),
+    # 07_training
+    Example(BUG, "bug_training_momentum_sign", P07,
+            Replace("velocity = beta * np.asarray(velocity, dtype=float) - learning_rate * np.asarray(grad, dtype=float)",
+                    "velocity = beta * np.asarray(velocity, dtype=float) + learning_rate * np.asarray(grad, dtype=float)"),
+            tests("test_momentum_step_known_values", "test_hidden_momentum_step_matches_reference",
+                  "test_fit_beats_the_plain_mlp_on_the_digits", "test_hidden_fit_on_an_unseen_split"),
+            about="momentum climbs the loss: velocity = beta * velocity + learning_rate * grad"),
+    Example(BUG, "bug_training_momentum_old_velocity", P07,
+            Replace("    velocity = beta * np.asarray(velocity, dtype=float) - learning_rate * np.asarray(grad, dtype=float)\n"
+                    "    return np.asarray(param, dtype=float) + velocity, velocity\n",
+                    "    param = np.asarray(param, dtype=float) + np.asarray(velocity, dtype=float)  # steps with the old one\n"
+                    "    velocity = beta * np.asarray(velocity, dtype=float) - learning_rate * np.asarray(grad, dtype=float)\n"
+                    "    return param, velocity\n"),
+            tests("test_momentum_step_known_values", "test_hidden_momentum_step_matches_reference"),
+            about="the parameter moves by the old velocity: the update order of classic momentum reversed"),
+    Example(BUG, "bug_training_velocity_not_carried", P07,
+            Replace("            grads = model.grad_loss(X_batch, y_batch, rng)\n",
+                    "            grads = model.grad_loss(X_batch, y_batch, rng)\n"
+                    "            velocity = {name: np.zeros_like(getattr(model, name), dtype=float) for name in PARAMETERS}\n"),
+            tests("test_fit_follows_the_contract", "test_hidden_fit_history_matches_the_steps",
+                  "test_hidden_fit_restores_the_best_epoch", "test_fit_beats_the_plain_mlp_on_the_digits"),
+            about="fit starts every batch from a zero velocity: plain SGD, no momentum (too slow for the bar)"),
+    Example(BUG, "bug_training_l2_on_biases", P07, [
+        Replace("penalty = 0.5 * self.l2 * (np.sum(self.W_h ** 2) + np.sum(self.W_o ** 2))",
+                "penalty = 0.5 * self.l2 * sum(np.sum(getattr(self, name) ** 2) for name in PARAMETERS)"),
+        Replace('"b_h": np.sum(grad_z_h, axis=0),', '"b_h": np.sum(grad_z_h, axis=0) + self.l2 * self.b_h,'),
+        Replace('"b_o": np.sum(grad_z_o, axis=0),', '"b_o": np.sum(grad_z_o, axis=0) + self.l2 * self.b_o,')],
+            tests("test_loss_adds_half_the_l2_penalty_of_the_weights", "test_grad_loss_passes_the_gradient_check",
+                  "test_hidden_loss_matches_reference", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference"),
+            about="L2 penalises the biases too, in the loss and its gradient"),
+    Example(BUG, "bug_training_l2_without_half", P07,
+            Replace("penalty = 0.5 * self.l2 * (np.sum(self.W_h ** 2) + np.sum(self.W_o ** 2))",
+                    "penalty = self.l2 * (np.sum(self.W_h ** 2) + np.sum(self.W_o ** 2))"),
+            tests("test_loss_adds_half_the_l2_penalty_of_the_weights", "test_hidden_loss_matches_reference"),
+            about="the L2 penalty without its 1/2 (so the gradient l2 * W no longer matches the loss)"),
+    Example(BUG, "bug_training_dropout_not_rescaled", P07,
+            Replace("    return A * mask / (1.0 - p_drop), mask\n", "    return A * mask, mask\n"),
+            tests("test_dropout_keeps_rescales_and_draws_once_while_training", "test_hidden_dropout_matches_reference"),
+            about="dropout without the 1 / (1 - p_drop): activations shrink while training, not at evaluation"),
+    Example(BUG, "bug_training_dropout_at_evaluation", P07,
+            Replace("    if not training or p_drop == 0:\n        return A, None\n",
+                    "    if p_drop == 0:\n        return A, None\n"),
+            tests("test_dropout_is_the_identity_at_evaluation", "test_hidden_dropout_matches_reference",
+                  # the model's evaluation (rng None) now fails, and fit evaluates after every epoch
+                  "test_fit_beats_the_plain_mlp_on_the_digits", "test_hidden_fit_on_an_unseen_split",
+                  "test_fit_follows_the_contract", "test_hidden_fit_history_matches_the_steps",
+                  "test_hidden_fit_restores_the_best_epoch"),
+            about="dropout ignores training: it drops units at evaluation too (where there is no generator)"),
+    Example(BUG, "bug_training_forward_drops_at_evaluation", P07,
+            Replace("        hidden, _ = dropout(hidden, self.p_drop, rng, training)\n",
+                    "        hidden, _ = dropout(hidden, self.p_drop, np.random.default_rng(0), True)\n"),
+            tests("test_forward_matches_a_trusted_computation", "test_hidden_forward_matches_reference"),
+            about="forward always drops hidden units, with a generator of its own (seeded, so at least repeatable)"),
+    Example(BUG, "bug_training_mask_redrawn", P07,
+            Replace("        hidden, mask = dropout(relu(z_h), self.p_drop, rng, True)\n"
+                    "        probabilities = softmax(np.dot(hidden, self.W_o) + self.b_o)\n",
+                    "        probabilities = self.forward(X, training=True, rng=rng)\n"
+                    "        hidden, mask = dropout(relu(z_h), self.p_drop, rng, True)  # a second mask\n"),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference"),
+            about="grad_loss calls forward (one dropout mask), then draws another mask for the backward pass"),
+    Example(BUG, "bug_training_backward_ignores_mask", P07,
+            Replace("        if mask is not None:\n            grad_hidden = grad_hidden * mask / (1.0 - self.p_drop)\n", ""),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference"),
+            about="the backward pass forgets the dropout mask: dropped units still get gradient"),
+    Example(BUG, "bug_training_gradient_not_averaged", P07,
+            Replace("grad_z_o = (probabilities - one_hot(self.output_size, y)) / len(X)",
+                    "grad_z_o = probabilities - one_hot(self.output_size, y)"),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference", "test_fit_beats_the_plain_mlp_on_the_digits",
+                  "test_hidden_fit_on_an_unseen_split"),
+            about="the batch gradient is summed over the samples instead of averaged: 64 times the step, fit diverges"),
+    Example(BUG, "bug_training_relu_prime_at_zero", P07,
+            Replace("return (np.asarray(z, dtype=float) > 0).astype(float)", "return (np.asarray(z, dtype=float) >= 0).astype(float)"),
+            tests("test_relu_and_its_derivative", "test_hidden_relu_and_relu_prime_match_reference"),
+            about="relu_prime is 1 at 0"),
+    Example(BUG, "bug_training_batches_skip_the_rest", P07,
+            Replace("    for start in range(0, len(X), batch_size):\n",
+                    "    for start in range(0, len(X) - batch_size + 1, batch_size):  # full batches only\n"),
+            tests("test_minibatches_follow_one_permutation", "test_hidden_minibatches_match_reference"),
+            about="minibatches leaves out the last, smaller batch: some samples are never trained on"),
+    Example(BUG, "bug_training_batches_with_replacement", P07,
+            Replace("        rows = order[start:start + batch_size]\n",
+                    "        rows = rng.integers(0, len(X), size=min(batch_size, len(X) - start))\n"),
+            tests("test_minibatches_follow_one_permutation", "test_hidden_minibatches_match_reference"),
+            about="each batch draws its rows with replacement: samples repeat and others are skipped"),
+    Example(BUG, "bug_training_fit_keeps_the_last_epoch", P07,
+            Replace("    if best_parameters is not None:\n        for name in PARAMETERS:\n"
+                    "            setattr(model, name, best_parameters[name])\n", ""),
+            tests("test_fit_follows_the_contract", "test_hidden_fit_restores_the_best_epoch"),
+            about="early stopping stops, but the model keeps the last epoch's parameters, not the best"),
+    Example(BUG, "bug_training_fit_patience_plus_one", P07,
+            Replace("            if waited >= patience:\n", "            if waited > patience:\n"),
+            tests("test_fit_follows_the_contract", "test_hidden_fit_history_matches_the_steps"),
+            about="early stopping waits one epoch too many"),
+    Example(BUG, "bug_training_fit_same_order_every_epoch", P07,
+            Replace("        for X_batch, y_batch in minibatches(X_train, y_train, batch_size, rng):\n",
+                    "        rng = np.random.default_rng(seed)  # every epoch afresh\n"
+                    "        for X_batch, y_batch in minibatches(X_train, y_train, batch_size, rng):\n"),
+            tests("test_fit_follows_the_contract", "test_hidden_fit_history_matches_the_steps",
+                  "test_hidden_fit_restores_the_best_epoch"),
+            about="fit makes its generator again every epoch: the same batches and masks each time"),
+    # 08_regression
+    Example(BUG, "bug_regression_sigmoid_output", P08, [
+        Replace("        return np.dot(hidden, self.weights_hidden_to_output)\n",
+                "        return self.activation_function(np.dot(hidden, self.weights_hidden_to_output))\n"),
+        Replace("        output = np.dot(hidden, self.weights_hidden_to_output)\n        output_error_term = targets - output\n",
+                "        output = self.activation_function(np.dot(hidden, self.weights_hidden_to_output))\n"
+                "        output_error_term = (targets - output) * output * (1 - output)\n")],
+            tests("test_run_matches_a_trusted_computation", "test_train_takes_one_averaged_gradient_step",
+                  "test_init_and_training_come_close_to_linear_regression", "test_hidden_run_matches_reference",
+                  "test_hidden_train_matches_reference_step", "test_hidden_training_on_an_unseen_split"),
+            about="the seed's network with a sigmoid output unit: it cannot predict below 0 or above 1"),
+    Example(BUG, "bug_regression_changes_summed", P08, [
+        Replace("self.weights_hidden_to_output + self.lr * delta_weights_h_o / n_records",
+                "self.weights_hidden_to_output + self.lr * delta_weights_h_o"),
+        Replace("self.weights_input_to_hidden + self.lr * delta_weights_i_h / n_records",
+                "self.weights_input_to_hidden + self.lr * delta_weights_i_h")],
+            tests("test_train_takes_one_averaged_gradient_step", "test_hidden_train_matches_reference_step",
+                  "test_init_and_training_come_close_to_linear_regression", "test_hidden_training_on_an_unseen_split"),
+            about="the weight changes are summed over the batch instead of averaged: 353 times the step"),
+    Example(BUG, "bug_regression_train_ascends", P08,
+            Replace("        output_error_term = targets - output\n", "        output_error_term = output - targets\n"),
+            tests("test_train_takes_one_averaged_gradient_step", "test_hidden_train_matches_reference_step",
+                  "test_init_and_training_come_close_to_linear_regression", "test_hidden_training_on_an_unseen_split"),
+            about="error = output - targets with += steps: train climbs the squared error"),
+    Example(BUG, "bug_regression_hidden_term_without_derivative", P08,
+            Replace("hidden_error_term = np.dot(output_error_term, self.weights_hidden_to_output.T) * hidden * (1 - hidden)",
+                    "hidden_error_term = np.dot(output_error_term, self.weights_hidden_to_output.T)"),
+            tests("test_train_takes_one_averaged_gradient_step", "test_hidden_train_matches_reference_step"),
+            about="the hidden error term without the sigmoid's derivative"),
+    Example(BUG, "bug_regression_deep_wrong_layer_derivative", P08,
+            Replace("delta = np.dot(delta, weights[layer].T) * (pre_activations[layer - 1] > 0)",
+                    "delta = np.dot(delta, weights[layer].T) * (pre_activations[layer] > 0).mean()"),
+            tests("test_deep_gradients_pass_the_gradient_check", "test_hidden_deep_gradients_gradient_check",
+                  "test_hidden_deep_gradients_match_reference"),
+            about="the deep loop uses the wrong layer's activation: relu' of the layer above, not the layer below"),
+    Example(BUG, "bug_regression_deep_derivative_of_activation", P08,
+            Replace("delta = np.dot(delta, weights[layer].T) * (pre_activations[layer - 1] > 0)",
+                    "delta = np.dot(delta, weights[layer].T) * relu(pre_activations[layer - 1])"),
+            tests("test_deep_gradients_pass_the_gradient_check", "test_hidden_deep_gradients_gradient_check",
+                  "test_hidden_deep_gradients_match_reference"),
+            about="multiplies by ReLU of the pre-activation instead of ReLU's derivative"),
+    Example(BUG, "bug_regression_deep_bias_averaged", P08,
+            Replace("        grads_b[layer] = np.sum(delta, axis=0)\n", "        grads_b[layer] = np.mean(delta, axis=0)\n"),
+            tests("test_deep_gradients_pass_the_gradient_check", "test_hidden_deep_gradients_gradient_check",
+                  "test_hidden_deep_gradients_match_reference"),
+            about="the bias gradients averaged again: delta already holds the 1/n"),
+    Example(BUG, "bug_regression_deep_reverses_the_caller_list", P08,
+            Replace("    weights = [np.asarray(W, dtype=float) for W in weights]\n    biases = [np.asarray(b, dtype=float) for b in biases]\n",
+                    "    weights.reverse()  # walk the layers from the output back...\n"
+                    "    weights = [np.asarray(W, dtype=float) for W in reversed(weights)]  # ...or not\n"
+                    "    biases = [np.asarray(b, dtype=float) for b in biases]\n"),
+            tests("test_deep_gradients_leave_the_weights_as_they_were", "test_hidden_inputs_not_mutated"),
+            about="reverses the caller's list of weights in place"),
+    Example(BUG, "bug_regression_mse_without_half", P08,
+            Replace("return float(0.5 * np.mean(np.sum(difference ** 2, axis=1)))",
+                    "return float(np.mean(np.sum(difference ** 2, axis=1)))"),
+            tests("test_mse_known_values", "test_hidden_mse_matches_reference"), about="mse without the 1/2"),
+    Example(BUG, "bug_regression_mse_mean_over_entries", P08,
+            Replace("return float(0.5 * np.mean(np.sum(difference ** 2, axis=1)))",
+                    "return float(0.5 * np.mean(difference ** 2))"),
+            tests("test_mse_known_values", "test_hidden_mse_matches_reference"),
+            about="mse averages over every entry instead of summing the outputs of each row"),
+    Example(BUG, "bug_regression_r2_mean_of_predictions", P08,
+            Replace("np.sum((y_true - np.mean(y_true)) ** 2)", "np.sum((y_true - np.mean(y_pred)) ** 2)"),
+            tests("test_r2_score_known_values", "test_hidden_r2_score_matches_reference"),
+            about="SST around the mean of the predictions instead of the targets'"),
+    Example(BUG, "bug_regression_mse_subtracts_in_place", P08,
+            Replace("    difference = as_rows(y_pred, rows) - as_rows(y_true, rows)\n",
+                    "    difference = as_rows(y_pred, rows)\n    difference -= as_rows(y_true, rows)\n"),
+            tests("test_hidden_inputs_not_mutated"),
+            about="mse subtracts the targets from the caller's predictions in place"),
 ]
 
 # -- correct but different: full marks ------------------------------------------------------------
+TR_MINIBATCH = ("    X, y = np.asarray(X), np.asarray(y)\n    order = rng.permutation(len(X))\n"
+                "    for start in range(0, len(X), batch_size):\n        rows = order[start:start + batch_size]\n"
+                "        yield X[rows], y[rows]\n")
+TR_INIT = ("        self.W_h = rng.normal(scale=np.sqrt(2.0 / input_size), size=(input_size, hidden_size))\n"
+           "        self.b_h = np.zeros(hidden_size)\n"
+           "        self.W_o = rng.normal(scale=np.sqrt(2.0 / hidden_size), size=(hidden_size, output_size))\n"
+           "        self.b_o = np.zeros(output_size)\n")
+RG_INIT = ("        self.weights_input_to_hidden = np.random.normal(0.0, input_nodes ** -0.5, (input_nodes, hidden_nodes))\n"
+           "        self.weights_hidden_to_output = np.random.normal(0.0, hidden_nodes ** -0.5, (hidden_nodes, output_nodes))\n")
 SOFTMAX_BODY = ("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n"
                 "    return exp / np.sum(exp, axis=-1, keepdims=True)\n    ### END SOLUTION")
 ONE_HOT_BODY = ("    y = np.asarray(y, dtype=int)\n    encoded = np.zeros(y.shape + (n_classes,))\n    if y.ndim == 0:\n"
@@ -743,6 +935,64 @@ MLP_INIT = ("        self.W_h = np.random.uniform(size=(input_size, hidden_size)
 LR_TRAIN = ('        self.W = self.W - learning_rate * grads["W"]\n        self.b = self.b - learning_rate * grads["b"]\n')
 MLP_TRAIN = ('        self.W_h = self.W_h - learning_rate * grads["W_h"]\n        self.b_h = self.b_h - learning_rate * grads["b_h"]\n'
              '        self.W_o = self.W_o - learning_rate * grads["W_o"]\n        self.b_o = self.b_o - learning_rate * grads["b_o"]\n')
+
+TR_FIT_BODY = """\
+    rng = np.random.default_rng(seed)
+    velocity = {name: np.zeros_like(getattr(model, name), dtype=float) for name in PARAMETERS}
+    history = {"train_loss": [], "val_loss": [], "val_accuracy": [], "best_epoch": 0}
+    best_loss, best_parameters, waited = np.inf, None, 0
+    for epoch in range(epochs):
+        for X_batch, y_batch in minibatches(X_train, y_train, batch_size, rng):
+            grads = model.grad_loss(X_batch, y_batch, rng)
+            for name in PARAMETERS:
+                value, velocity[name] = momentum_step(getattr(model, name), grads[name], velocity[name],
+                                                      learning_rate, beta)
+                setattr(model, name, value)
+        history["train_loss"].append(float(model.loss(X_train, y_train)))
+        history["val_loss"].append(float(model.loss(X_val, y_val)))
+        history["val_accuracy"].append(float(model.accuracy(X_val, y_val)))
+        if history["val_loss"][-1] < best_loss:
+            best_loss, waited = history["val_loss"][-1], 0
+            history["best_epoch"] = epoch
+            best_parameters = {name: np.array(getattr(model, name), copy=True) for name in PARAMETERS}
+        else:
+            waited += 1
+            if waited >= patience:
+                break
+    if best_parameters is not None:
+        for name in PARAMETERS:
+            setattr(model, name, best_parameters[name])
+    return history
+"""
+TR_FIT_BY_HAND = """\
+    rng = np.random.default_rng(seed)
+    X_train, y_train = np.asarray(X_train), np.asarray(y_train)
+    velocity = {name: 0.0 for name in PARAMETERS}  # broadcasts to each parameter's shape at the first step
+    history = {"train_loss": [], "val_loss": [], "val_accuracy": []}
+    best_epoch, stale, snapshot = 0, 0, {}
+    for epoch in range(epochs):
+        order = rng.permutation(len(X_train))
+        X_shuffled, y_shuffled = X_train[order], y_train[order]
+        for start in range(0, len(X_shuffled), batch_size):
+            grads = model.grad_loss(X_shuffled[start:start + batch_size], y_shuffled[start:start + batch_size], rng)
+            for name in PARAMETERS:
+                velocity[name] = beta * velocity[name] - learning_rate * grads[name]
+                setattr(model, name, getattr(model, name) + velocity[name])
+        history["train_loss"].append(model.loss(X_train, y_train))
+        history["val_loss"].append(model.loss(X_val, y_val))
+        history["val_accuracy"].append(model.accuracy(X_val, y_val))
+        if epoch == 0 or history["val_loss"][-1] < min(history["val_loss"][:-1]):
+            best_epoch, stale = epoch, 0
+            snapshot = {name: getattr(model, name).copy() for name in PARAMETERS}
+        else:
+            stale += 1
+            if stale == patience:
+                break
+    for name, value in snapshot.items():
+        setattr(model, name, value)
+    history["best_epoch"] = best_epoch
+    return history
+"""
 
 VARIANTS = [
     Example(VARIANT, "variant_loops", "", [
@@ -790,6 +1040,36 @@ VARIANTS = [
                 "        dz2 = (a2 - target) / len(X) * a2 * (1 - a2)\n        dz1 = (dz2 @ W2.T) * a1 * (1 - a1)\n"
                 '        grads["W1"] += np.outer(x, dz1)\n        grads["b1"] += dz1\n'
                 '        grads["W2"] += np.outer(a1, dz2)\n        grads["b2"] += dz2\n    return grads\n', P06),
+        Replace(TR_MINIBATCH, "    X, y = np.asarray(X), np.asarray(y)\n    order = rng.permutation(len(X))\n    start = 0\n"
+                              "    while start < len(order):\n        rows = [int(i) for i in order[start:start + batch_size]]\n"
+                              "        yield np.array([X[i] for i in rows]), np.array([y[i] for i in rows])\n"
+                              "        start += batch_size\n", P07),
+        Replace("    velocity = beta * np.asarray(velocity, dtype=float) - learning_rate * np.asarray(grad, dtype=float)\n"
+                "    return np.asarray(param, dtype=float) + velocity, velocity\n",
+                "    shape = np.shape(param)\n    new_param, new_velocity = [], []\n"
+                "    for p, g, v in zip(np.ravel(param).tolist(), np.ravel(grad).tolist(), np.ravel(velocity).tolist()):\n"
+                "        v = beta * v - learning_rate * g\n        new_velocity.append(v)\n        new_param.append(p + v)\n"
+                "    return np.array(new_param).reshape(shape), np.array(new_velocity).reshape(shape)\n", P07),
+        Replace('        return {\n            "W_h": np.dot(X.T, grad_z_h) + self.l2 * self.W_h,\n'
+                '            "b_h": np.sum(grad_z_h, axis=0),\n'
+                '            "W_o": np.dot(hidden.T, grad_z_o) + self.l2 * self.W_o,\n'
+                '            "b_o": np.sum(grad_z_o, axis=0),\n        }\n',
+                '        grads = {"W_h": self.l2 * self.W_h, "b_h": np.zeros(len(self.b_h)), "W_o": self.l2 * self.W_o,\n'
+                '                 "b_o": np.zeros(len(self.b_o))}\n'
+                '        for x, d_h, h, d_o in zip(X, grad_z_h, hidden, grad_z_o):  # one sample at a time\n'
+                '            grads["W_h"] = grads["W_h"] + np.outer(x, d_h)\n            grads["b_h"] = grads["b_h"] + d_h\n'
+                '            grads["W_o"] = grads["W_o"] + np.outer(h, d_o)\n            grads["b_o"] = grads["b_o"] + d_o\n'
+                '        return grads\n', P07),
+        Replace("        grads_w[layer] = np.dot(inputs[layer].T, delta)\n        grads_b[layer] = np.sum(delta, axis=0)\n",
+                "        grads_w[layer] = np.zeros((inputs[layer].shape[1], delta.shape[1]))\n"
+                "        grads_b[layer] = np.zeros(delta.shape[1])\n"
+                "        for a, d in zip(inputs[layer], delta):  # one sample at a time\n"
+                "            grads_w[layer] += np.outer(a, d)\n            grads_b[layer] += d\n", P08),
+        Replace("    y_true = np.ravel(np.asarray(y_true, dtype=float))\n    y_pred = np.ravel(np.asarray(y_pred, dtype=float))\n"
+                "    return float(1.0 - np.sum((y_true - y_pred) ** 2) / np.sum((y_true - np.mean(y_true)) ** 2))\n",
+                "    truth, guess = np.ravel(y_true).tolist(), np.ravel(y_pred).tolist()\n    mean = sum(truth) / len(truth)\n"
+                "    sse = sum((t - p) ** 2 for t, p in zip(truth, guess))\n    sst = sum((t - mean) ** 2 for t in truth)\n"
+                "    return 1.0 - sse / sst\n", P08),
     ], FULL_MARKS, about="loops and Python arithmetic instead of vectorised numpy, in every assignment"),
     Example(VARIANT, "variant_float32", "", [
         Replace(LR_INIT, LR_INIT.replace("low=-0.1)\n", "low=-0.1).astype(np.float32)\n"), P04),
@@ -807,6 +1087,32 @@ VARIANTS = [
                 "        x = np.asarray(x, dtype=self.W_h.dtype)\n        y, h, z_h", P05),
         Replace(MLP_TRAIN, "".join(f"        self.{name} = (self.{name} - learning_rate * grads[\"{name}\"]).astype(self.{name}.dtype)\n"
                                    for name in ("W_h", "b_h", "W_o", "b_o")), P05),
+        Replace(TR_INIT, TR_INIT.replace("))\n", ")).astype(np.float32)\n").replace("_size)\n", "_size, dtype=np.float32)\n"),
+                P07),
+        Replace("    return np.maximum(np.asarray(z, dtype=float), 0.0)\n    ### END SOLUTION\n\n\ndef relu_prime",
+                "    z = np.asarray(z)\n    return np.maximum(z, np.zeros((), dtype=z.dtype if z.dtype.kind == 'f' else float))\n"
+                "    ### END SOLUTION\n\n\ndef relu_prime", P07),
+        Replace("    A = np.asarray(A, dtype=float)\n    if not training", "    A = np.asarray(A)\n    if not training", P07),
+        Replace("    velocity = beta * np.asarray(velocity, dtype=float) - learning_rate * np.asarray(grad, dtype=float)\n"
+                "    return np.asarray(param, dtype=float) + velocity, velocity\n",
+                "    param = np.asarray(param)\n"
+                "    velocity = (beta * np.asarray(velocity) - learning_rate * np.asarray(grad)).astype(param.dtype)\n"
+                "    return param + velocity, velocity\n", P07),
+        Replace("        hidden = relu(np.dot(np.asarray(X, dtype=float), self.W_h) + self.b_h)\n",
+                "        hidden = relu(np.dot(np.asarray(X, dtype=self.W_h.dtype), self.W_h) + self.b_h)\n", P07),
+        Replace("        X = np.asarray(X, dtype=float)\n        z_h = np.dot(X, self.W_h) + self.b_h\n",
+                "        X = np.asarray(X, dtype=self.W_h.dtype)\n        z_h = np.dot(X, self.W_h) + self.b_h\n", P07),
+        Replace(RG_INIT, RG_INIT.replace("))\n", ")).astype(np.float32)\n"), P08),
+        Replace("        hidden = self.activation_function(np.dot(np.asarray(features, dtype=float), self.weights_input_to_hidden))\n",
+                "        features = np.asarray(features, dtype=self.weights_input_to_hidden.dtype)\n"
+                "        hidden = self.activation_function(np.dot(features, self.weights_input_to_hidden)).astype(features.dtype)\n",
+                P08),
+        Replace("        self.weights_hidden_to_output = self.weights_hidden_to_output + self.lr * delta_weights_h_o / n_records\n"
+                "        self.weights_input_to_hidden = self.weights_input_to_hidden + self.lr * delta_weights_i_h / n_records\n",
+                "        self.weights_hidden_to_output = (self.weights_hidden_to_output + self.lr * delta_weights_h_o / n_records\n"
+                "                                         ).astype(self.weights_hidden_to_output.dtype)\n"
+                "        self.weights_input_to_hidden = (self.weights_input_to_hidden + self.lr * delta_weights_i_h / n_records\n"
+                "                                        ).astype(self.weights_input_to_hidden.dtype)\n", P08),
     ], FULL_MARKS, about="models that keep their parameters in float32 and compute in their inputs' dtype (the digits "
                          "are float32)"),
     Example(VARIANT, "variant_lists", "", [
@@ -886,7 +1192,19 @@ VARIANTS = [
                 "    weights = np.random.uniform(-1, 1, size=n_features) / np.sqrt(n_features)\n", P03),
         Replace("    W1 = rng.standard_normal((2, hidden_size))\n", "    W1 = rng.uniform(-1, 1, (2, hidden_size)) * np.sqrt(6 / (2 + hidden_size))\n", P06),
         Replace("    W2 = rng.standard_normal((hidden_size, 1))\n", "    W2 = rng.uniform(-1, 1, (hidden_size, 1)) * np.sqrt(6 / (hidden_size + 1))\n", P06),
-    ], FULL_MARKS, about="other valid random initialisations (rand instead of uniform, Glorot for XOR)"),
+        Replace(RG_INIT, "        self.weights_input_to_hidden = np.random.randn(input_nodes, hidden_nodes) / np.sqrt(input_nodes)\n"
+                         "        self.weights_hidden_to_output = np.random.randn(hidden_nodes, output_nodes) / np.sqrt(hidden_nodes)\n",
+                P08),
+    ], FULL_MARKS, about="other valid random initialisations (rand instead of uniform, Glorot for XOR, randn for the "
+                         "regression network)"),
+    Example(VARIANT, "variant_training_by_hand", P07, [
+        Replace(TR_MINIBATCH, "    X, y = np.asarray(X), np.asarray(y)\n    order = rng.permutation(len(X))\n"
+                              "    X_shuffled, y_shuffled = X[order], y[order]  # copies, in the permutation's order\n"
+                              "    for start in range(0, len(X), batch_size):\n"
+                              "        yield X_shuffled[start:start + batch_size], y_shuffled[start:start + batch_size]\n"),
+        Replace(TR_FIT_BODY, TR_FIT_BY_HAND)],
+            FULL_MARKS, about="fit that shuffles, slices and steps with momentum itself, calling neither minibatches nor "
+                              "momentum_step; minibatches that shuffles copies of the data, then slices them"),
     Example(VARIANT, "variant_notebooks", "", notebooks, FULL_MARKS,
             about="every assignment as a notebook, with imports of the data, magics, plots and long experiments"),
     Example(VARIANT, "variant_zip", "", zipped(_wrapped_members), FULL_MARKS,

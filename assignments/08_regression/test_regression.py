@@ -62,15 +62,19 @@ def linear_regression_r2(X_train, y_train, X_test, y_test):
 
 
 def check_init(student, inputs, hidden):
-    """NeuralNetwork(inputs, hidden, 1, ...) draws its weights from np.random as the seed's network does."""
+    """NeuralNetwork(inputs, hidden, 1, ...): normal weights of the seed's scales, drawn from np.random."""
     student._seed(TRAINING_SEED)
-    model = student.NeuralNetwork(inputs, hidden, 1, 0.1)
-    np.random.seed(TRAINING_SEED)
-    expected = (np.random.normal(0.0, inputs ** -0.5, (inputs, hidden)), np.random.normal(0.0, hidden ** -0.5, (hidden, 1)))
-    for name, value in zip(("weights_input_to_hidden", "weights_hidden_to_output"), expected):
-        assert_close(getattr(model, name), value, f"{name} of a new NeuralNetwork({inputs}, {hidden}, 1, 0.1)",
-                     hint="keep the given __init__: np.random.normal(0.0, input_nodes**-0.5, ...), then the output "
-                          "weights with hidden_nodes**-0.5")
+    first = student.NeuralNetwork(inputs, hidden, 1, 0.1)
+    student._seed(TRAINING_SEED)
+    second = student.NeuralNetwork(inputs, hidden, 1, 0.1)
+    for name, fan_in, shape in (("weights_input_to_hidden", inputs, (inputs, hidden)),
+                                ("weights_hidden_to_output", hidden, (hidden, 1))):
+        value = as_array(getattr(first, name), f"{name} of a new NeuralNetwork({inputs}, {hidden}, 1, 0.1)", shape)
+        spread = np.sqrt(np.mean(value ** 2) * fan_in)  # about 1 for a standard deviation of fan_in**-0.5
+        assert_true(0.25 < spread < 2.5, f"__init__ must draw {name} from a normal distribution with standard "
+                                         f"deviation {fan_in}**-0.5", hint="keep the given __init__")
+        assert_close(getattr(second, name), value, f"{name} of a second network made after the same np.random.seed",
+                     hint="draw with np.random (numpy's global random state), not a Generator of your own")
 
 
 def test_init_and_training_come_close_to_linear_regression(student, bars, diabetes):
