@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from backprop_datasets import POINT_SETS, load_digits_split, load_points
+from backprop_datasets import POINT_SETS, load_diabetes_split, load_digits_split, load_points
 from backprop_datasets.make_points import write_point_sets
 from backprop_datasets.points import points_path
 
@@ -61,6 +61,34 @@ def test_loading_the_digits_does_not_import_scikit_learn():
     import subprocess
     import sys
 
-    code = ("import sys; from backprop_datasets import load_digits_split; load_digits_split(); "
-            "sys.exit('sklearn' in sys.modules)")
+    code = ("import sys; from backprop_datasets import load_digits_split, load_diabetes_split; load_digits_split(); "
+            "load_diabetes_split(); sys.exit('sklearn' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_standard_diabetes_split():
+    from backprop_datasets import load_diabetes_split
+
+    X_train, X_test, y_train, y_test = load_diabetes_split()
+    assert X_train.shape == (353, 10) and X_test.shape == (89, 10) and y_train.shape == (353,) and y_test.shape == (89,)
+    assert X_train.dtype == y_train.dtype == np.float64
+    np.testing.assert_allclose(X_train.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(X_train.std(axis=0), 1)
+    assert abs(y_train.mean()) < 1e-12 and y_train.std() == pytest.approx(1)
+    assert abs(y_test.mean()) > 1e-3, "the target is standardised with the training part's statistics only"
+    _, other_test, _, _ = load_diabetes_split(seed=101)
+    assert other_test.shape == X_test.shape and not np.array_equal(other_test, X_test)
+
+
+@pytest.mark.parametrize("seed, test_size", [(37, 0.2), (101, 0.2), (5, 0.3)])
+def test_diabetes_split_is_scikit_learns(seed, test_size):
+    from sklearn.datasets import load_diabetes
+    from sklearn.model_selection import train_test_split
+
+    X, target = load_diabetes(return_X_y=True, scaled=False)
+    X_train, X_test, y_train, y_test = train_test_split(X, target, test_size=test_size, random_state=seed)
+    mean, std, y_mean, y_std = X_train.mean(axis=0), X_train.std(axis=0), y_train.mean(), y_train.std()
+    expected = ((X_train - mean) / std, (X_test - mean) / std, (y_train - y_mean) / y_std, (y_test - y_mean) / y_std)
+    for got, want in zip(load_diabetes_split(seed, test_size), expected):
+        assert got.dtype == want.dtype and got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)

@@ -22,6 +22,9 @@ GRADED = {
     "backprop": ["sigmoid", "sigmoid_prime", "error_term_formula", "backprop_step", "two_layer_gradients",
                  "train_xor", "Sigmoid.__call__", "Sigmoid.diff", "ReLU.__call__", "ReLU.diff",
                  "MSE.__call__", "MSE.diff"],
+    "training": ["minibatches", "relu", "relu_prime", "momentum_step", "dropout", "fit"]
+                + [f"RegularizedMLP.{name}" for name in ["forward", "loss", "grad_loss", "predict", "accuracy"]],
+    "regression": ["NeuralNetwork.run", "NeuralNetwork.train", "deep_gradients", "mse", "r2_score"],
 }
 GIVEN = {
     "perceptron": ["AND_WEIGHTS", "OR_WEIGHTS", "NOT_WEIGHTS"],
@@ -30,6 +33,9 @@ GIVEN = {
     "logistic_regression": ["one_hot", "softmax", "nll", "LogisticRegression.__init__"],
     "mlp": ["one_hot", "softmax", "nll", "NeuralNet.__init__"],
     "backprop": [],
+    "training": ["EPSILON", "PARAMETERS", "one_hot", "softmax", "nll", "RegularizedMLP.__init__"],
+    "regression": ["sigmoid", "relu", "as_rows", "NeuralNetwork.__init__", "train_network", "deep_forward",
+                   "train_deep"],
 }
 TOP_LEVEL_GRADED = {"perceptron": ["AND_WEIGHTS", "OR_WEIGHTS", "NOT_WEIGHTS"]}
 

@@ -110,3 +110,100 @@ def test_train_xor_solves_xor(seed):
     W1, b1, W2, b2 = backprop.train_xor(seed=seed)
     output = backprop.sigmoid(backprop.sigmoid(backprop.XOR_X @ W1 + b1) @ W2 + b2)
     np.testing.assert_array_equal(output > 0.5, backprop.XOR_Y > 0.5)
+
+
+def fit_like_the_bar(training, digits, seed, **changes):
+    """07's fit with the settings of its grading.toml on the standard split (last 230 training digits for validation)."""
+    X_train, _, y_train, _ = digits
+    settings = {"hidden": 64, "l2": 1e-3, "p_drop": 0.2, "epochs": 10, "batch_size": 64, "learning_rate": 0.05,
+                "beta": 0.9, "patience": 3, **changes}
+    model = training.RegularizedMLP(64, settings["hidden"], 10, l2=settings["l2"], p_drop=settings["p_drop"], seed=seed)
+    history = training.fit(model, X_train[:-230], y_train[:-230], X_train[-230:], y_train[-230:], settings["epochs"],
+                           settings["batch_size"], settings["learning_rate"], beta=settings["beta"],
+                           patience=settings["patience"], seed=seed)
+    return model, history
+
+
+def test_training_beats_the_plain_mlp_on_the_digits(digits):
+    """07 with sensible settings (grading.toml's) beats 05's plain MLP, seed for seed, on the standard split."""
+    X_train, X_test, y_train, y_test = digits
+    training, mlp = load_solution("training"), load_solution("mlp")
+    plain = []
+    for seed in range(2):
+        np.random.seed(seed)
+        model = mlp.NeuralNet(64, 10, 10)
+        for _ in range(15):
+            for x, label in zip(X_train, y_train):
+                model.train(x, label, 0.1)
+        plain.append(model.accuracy(X_test, y_test))
+    better = [fit_like_the_bar(training, digits, seed)[0].accuracy(X_test, y_test) for seed in range(5)]
+    assert min(better) >= 0.97 > max(plain), (better, plain)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_l2_shrinks_the_weights(digits, seed):
+    training = load_solution("training")
+    norms = []
+    for l2 in (0.0, 1e-3, 1e-2):
+        model, _ = fit_like_the_bar(training, digits, seed, l2=l2, p_drop=0.0, epochs=8, patience=8)
+        norms.append(np.sum(model.W_h ** 2) + np.sum(model.W_o ** 2))
+    assert norms[0] > norms[1] > norms[2], norms
+
+
+def test_dropout_at_evaluation_is_the_identity():
+    training = load_solution("training")
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(5, 7))
+    generator = np.random.default_rng(1)
+    out, mask = training.dropout(A, 0.5, generator, False)
+    assert out is A or np.array_equal(out, A)
+    assert mask is None and generator.random() == np.random.default_rng(1).random()  # nothing drawn
+    model = training.RegularizedMLP(7, 6, 3, p_drop=0.5, seed=2)
+    plain = training.RegularizedMLP(7, 6, 3, p_drop=0.0, seed=2)
+    np.testing.assert_array_equal(model.forward(A), plain.forward(A))
+    assert not np.allclose(model.forward(A, True, np.random.default_rng(3)), plain.forward(A))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_early_stopping_keeps_the_best_epoch(digits, seed):
+    training = load_solution("training")
+    model, history = fit_like_the_bar(training, digits, seed, epochs=30)
+    X_train, _, y_train, _ = digits
+    best = history["best_epoch"]
+    assert history["val_loss"][best] == min(history["val_loss"])
+    assert len(history["val_loss"]) == 30 or len(history["val_loss"]) == best + 1 + 3
+    assert model.loss(X_train[-230:], y_train[-230:]) == pytest.approx(history["val_loss"][best], rel=1e-12)
+
+
+def linear_regression_r2(X_train, X_test, y_train, y_test):
+    design = np.column_stack([X_train, np.ones(len(X_train))])
+    coefficients = np.linalg.lstsq(design, y_train, rcond=None)[0]
+    predictions = np.column_stack([X_test, np.ones(len(X_test))]) @ coefficients
+    return 1 - np.sum((y_test - predictions) ** 2) / np.sum((y_test - y_test.mean()) ** 2)
+
+
+@pytest.mark.parametrize("split", [37, 1, 2, 101])
+def test_regression_network_comes_close_to_linear_regression(split):
+    """08's network (grading.toml's settings) lands within 0.05 of least squares, on several splits and seeds."""
+    from backprop_datasets import load_diabetes_split
+
+    regression = load_solution("regression")
+    X_train, X_test, y_train, y_test = load_diabetes_split(split)
+    baseline = linear_regression_r2(X_train, X_test, y_train, y_test)
+    for seed in range(3):
+        np.random.seed(seed)
+        network = regression.NeuralNetwork(10, 8, 1, 0.3)
+        regression.train_network(network, X_train, y_train, 200)
+        assert regression.r2_score(y_test, network.run(X_test)) >= baseline - 0.05, (split, seed)
+
+
+def test_linear_regression_on_the_standard_diabetes_split():
+    from backprop_datasets import load_diabetes_split
+
+    regression = load_solution("regression")
+    X_train, X_test, y_train, y_test = load_diabetes_split()
+    assert linear_regression_r2(X_train, X_test, y_train, y_test) == pytest.approx(0.509, abs=5e-4)
+    np.random.seed(0)
+    network = regression.NeuralNetwork(10, 8, 1, 0.3)
+    regression.train_network(network, X_train, y_train, 200)
+    assert regression.r2_score(y_test, network.run(X_test)) == pytest.approx(0.505, abs=5e-3)

@@ -80,11 +80,79 @@ def gradient_cases():
         ("backprop.sigmoid_prime", backprop.sigmoid, backprop.sigmoid_prime),
         ("Sigmoid.diff", backprop.Sigmoid(), backprop.Sigmoid().diff),
         ("ReLU.diff", backprop.ReLU(), backprop.ReLU().diff),
+        ("training.relu_prime", load_solution("training").relu, load_solution("training").relu_prime),
     ]:
         yield name, {"z": derivative(z)}, lambda function=function, z=z: np.sum(function(z)), {"z": z}
 
 
-CASES = list(gradient_cases())
+def regularized_mlp_cases(rng):
+    """RegularizedMLP.grad_loss without and with L2, and with a dropout mask drawn by a seeded generator."""
+    training = load_solution("training")
+    for l2, p_drop in [(0.0, 0.0), (0.3, 0.0), (0.3, 0.5)]:
+        model = training.RegularizedMLP(6, 5, 4, l2=l2, p_drop=p_drop)
+        parameters = {"W_h": rng.normal(scale=0.5, size=(6, 5)), "b_h": rng.uniform(0.2, 0.6, size=5),
+                      "W_o": rng.normal(scale=0.5, size=(5, 4)), "b_o": rng.normal(size=4)}
+        vars(model).update(parameters)
+        while True:  # inputs whose hidden pre-activations keep clear of ReLU's kink
+            X = rng.normal(size=(7, 6))
+            if np.min(np.abs(X @ parameters["W_h"] + parameters["b_h"])) > 0.01:
+                break
+        y = rng.integers(0, 4, size=7)
+        mask = np.random.default_rng(11).random((7, 5)) >= p_drop if p_drop else None
+
+        def loss(model=model, X=X, y=y, mask=mask):
+            hidden = np.maximum(X @ model.W_h + model.b_h, 0.0)
+            if mask is not None:
+                hidden = hidden * mask / (1 - model.p_drop)
+            scores = hidden @ model.W_o + model.b_o
+            log_probabilities = scores - np.log(np.sum(np.exp(scores), axis=1, keepdims=True))
+            penalty = 0.5 * model.l2 * (np.sum(model.W_h ** 2) + np.sum(model.W_o ** 2))
+            return -np.mean(log_probabilities[np.arange(len(y)), y]) + penalty
+
+        yield (f"RegularizedMLP.grad_loss[l2={l2:g}, p_drop={p_drop:g}]",
+               model.grad_loss(X, y, np.random.default_rng(11)), loss, parameters)
+
+
+def regression_cases(rng):
+    """deep_gradients at one to four hidden layers, and the bike-sharing network's step as a gradient."""
+    regression = load_solution("regression")
+    for depth in range(1, 5):
+        sizes = [4] + [5] * depth + [2]
+        weights = [rng.normal(scale=np.sqrt(2 / m), size=(m, k)) for m, k in zip(sizes, sizes[1:])]
+        biases = [rng.uniform(0.1, 0.5, size=k) for k in sizes[1:]]
+        while True:
+            X = rng.normal(size=(6, sizes[0]))
+            activation, clear = X, True
+            for layer, (W, b) in enumerate(zip(weights, biases)):
+                z = activation @ W + b
+                clear = clear and (layer == depth or np.min(np.abs(z)) > 0.01)
+                activation = np.maximum(z, 0.0)
+            if clear:
+                break
+        Y = rng.normal(size=(6, 2))
+        grads_w, grads_b = regression.deep_gradients(X, Y, weights, biases)
+        parameters = {**{f"W{layer}": W for layer, W in enumerate(weights)},
+                      **{f"b{layer}": b for layer, b in enumerate(biases)}}
+        analytic = {**{f"W{layer}": g for layer, g in enumerate(grads_w)},
+                    **{f"b{layer}": g for layer, g in enumerate(grads_b)}}
+        yield (f"deep_gradients[{depth} hidden layers]", analytic,
+               lambda X=X, Y=Y, weights=weights, biases=biases: regression.mse(
+                   Y, regression.deep_forward(X, weights, biases)), parameters)
+
+    network = regression.NeuralNetwork(4, 3, 2, 0.5)
+    parameters = {"w_i_h": rng.normal(size=(4, 3)), "w_h_o": rng.normal(size=(3, 2))}
+    network.weights_input_to_hidden, network.weights_hidden_to_output = parameters["w_i_h"], parameters["w_h_o"]
+    X, targets = rng.normal(size=(5, 4)), rng.normal(size=(5, 2))
+    network.train(X, targets)  # assigns new arrays: the parameters above stay as they were
+    yield ("NeuralNetwork.train",
+           {"w_i_h": (parameters["w_i_h"] - network.weights_input_to_hidden) / 0.5,
+            "w_h_o": (parameters["w_h_o"] - network.weights_hidden_to_output) / 0.5},
+           lambda: regression.mse(targets, regression.sigmoid(X @ parameters["w_i_h"]) @ parameters["w_h_o"]),
+           parameters)
+
+
+CASES = list(gradient_cases()) + list(regularized_mlp_cases(np.random.default_rng(7))) + list(
+    regression_cases(np.random.default_rng(8)))
 
 
 @pytest.mark.parametrize("name, analytic, loss, parameters", CASES, ids=[case[0] for case in CASES])
