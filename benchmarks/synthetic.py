@@ -72,6 +72,26 @@ _true_backprop_step = backprop_step
 def backprop_step(x, target, weights_input_hidden, weights_hidden_output, learnrate):
     return _true_backprop_step(x, target, weights_input_hidden, weights_hidden_output, 1.0)
 """),
+    "training_momentum_sign": ("07_training", """
+def momentum_step(param, grad, velocity, learning_rate, beta):
+    velocity = beta * np.asarray(velocity, dtype=float) + learning_rate * np.asarray(grad, dtype=float)
+    return np.asarray(param, dtype=float) + velocity, velocity
+"""),
+    "regression_changes_summed": ("08_regression", """
+_true_train = NeuralNetwork.train
+
+
+def _train(self, features, targets):
+    rate = self.lr
+    self.lr = rate * len(features)  # the changes summed over the batch, not averaged
+    try:
+        _true_train(self, features, targets)
+    finally:
+        self.lr = rate
+
+
+NeuralNetwork.train = _train
+"""),
 }
 
 HOSTILE = {

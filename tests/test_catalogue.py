@@ -35,9 +35,16 @@ REQUIRED_BUGS = {
                "bug_mlp_memorises_public_split"],
     "06_backprop": ["bug_backprop_no_learnrate", "bug_backprop_bias_gradient_averaged",
                     "bug_backprop_gradient_sign", "bug_backprop_train_ascends"],
+    "07_training": ["bug_training_momentum_sign", "bug_training_momentum_old_velocity",
+                    "bug_training_velocity_not_carried", "bug_training_l2_on_biases", "bug_training_l2_without_half",
+                    "bug_training_dropout_not_rescaled", "bug_training_dropout_at_evaluation",
+                    "bug_training_mask_redrawn", "bug_training_batches_skip_the_rest",
+                    "bug_training_batches_with_replacement", "bug_training_fit_keeps_the_last_epoch"],
+    "08_regression": ["bug_regression_sigmoid_output", "bug_regression_changes_summed",
+                      "bug_regression_deep_wrong_layer_derivative"],
 }
 REQUIRED_VARIANTS = ["variant_loops", "variant_float32", "variant_lists", "variant_helpers", "variant_random_init",
-                     "variant_notebooks"]
+                     "variant_notebooks", "variant_training_by_hand"]
 
 
 def test_the_catalogue_has_what_the_grader_must_be_proved_on():

@@ -3,11 +3,13 @@
 An nbgrader course is made from the solution notebooks (``nbgrader generate_assignment``),
 a reference and a buggy submission are autograded (``nbgrader autograde``), and
 ``autograder grade`` grades the very same course folder: per assignment, the scores
-must be equal. Two assignments make the round trip (02, the quickest, and 05, the
-one with the most cells and the longest training), to keep the suite fast; the
-others differ only in their lessons, and every solution notebook runs with full
-marks in test_notebooks.py. The nbgrader assignments are named ``week2`` and
-``week5`` on purpose: ``autograder grade`` must find them by their notebooks.
+must be equal. Four assignments make the round trip (02, the quickest; 05, the one
+with the most cells and the longest per-sample training; 07, whose tests hand the
+student's code random generators and replay its fit; 08, with the diabetes data), to
+keep the suite fast; the others differ only in their lessons, and every solution
+notebook runs with full marks in test_notebooks.py. The nbgrader assignments are
+named ``week2`` ... ``week8`` on purpose: ``autograder grade`` must find them by
+their notebooks.
 """
 import csv
 import json
@@ -29,6 +31,8 @@ BY_FOLDER = {assignment.folder: assignment for assignment in ASSIGNMENTS}
 ROUND_TRIP = {
     "week2": ("02_softmax", ("return exp / np.sum(exp, axis=-1, keepdims=True)", "return exp / np.sum(exp, axis=-1)")),
     "week5": ("05_mlp", ("grad_z_h = grad_h * dsigmoid(z_h)", "grad_z_h = grad_h * dsigmoid(h)")),
+    "week7": ("07_training", ("            if waited >= patience:", "            if waited > patience:")),
+    "week8": ("08_regression", ("grads_b[layer] = np.sum(delta, axis=0)", "grads_b[layer] = np.mean(delta, axis=0)")),
 }
 STUDENTS = ("buggy", "reference")
 # nbgrader's default cell timeout is 30 s. The slowest cells here are 05's autograded and check cells
