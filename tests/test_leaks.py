@@ -36,9 +36,15 @@ def test_no_student_notebook_cell_quotes_a_graded_body_line(assignment):
 
 def test_helpers_that_are_another_assignments_graded_solution_are_named():
     leaks = {(leak.given_in, leak.graded_in): leak for leak in helper_leaks(REPO, ASSIGNMENTS)}
-    assert set(leaks) == {("04_logistic_regression", "02_softmax"), ("05_mlp", "02_softmax")}
-    for leak in leaks.values():
-        assert set(leak.helpers) == set(leak.graded) == {"one_hot", "softmax", "nll"}
+    # 08 gives the stable sigmoid (graded in 03 and 06) and ReLU (graded in 07): it comes after all three.
+    given = {("04_logistic_regression", "02_softmax"): {"one_hot", "softmax", "nll"},
+             ("05_mlp", "02_softmax"): {"one_hot", "softmax", "nll"},
+             ("07_training", "02_softmax"): {"one_hot", "softmax", "nll"},
+             ("08_regression", "03_gradient_descent"): {"sigmoid"}, ("08_regression", "06_backprop"): {"sigmoid"},
+             ("08_regression", "07_training"): {"relu"}}
+    assert set(leaks) == set(given)
+    for pair, leak in leaks.items():
+        assert set(leak.helpers) == set(leak.graded) == given[pair]
     [warning] = leak_warnings(REPO, chosen_assignments(["mlp"]))
     assert "05_mlp gives one_hot, softmax, nll" in warning and "graded solution of 02_softmax" in warning
     assert "release 05_mlp only after 02_softmax is due" in warning

@@ -52,7 +52,8 @@ def test_the_notebooks_of_the_release_are_not_started_either(tmp_path):
 def test_some_work_is_partly_done_and_says_what_is_left(tmp_path):
     status = progress(release_copy(tmp_path / "alice", solved={"01_perceptron"}, partly="02_softmax"), REPO)
     assert status.startswith("partly done (not started: 03_gradient_descent, 04_logistic_regression, 05_mlp, "
-                             "06_backprop; 02_softmax still to write: softmax, nll, cross_entropy)"), status
+                             "06_backprop, 07_training, 08_regression; 02_softmax still to write: softmax, nll, "
+                             "cross_entropy)"), status
 
 
 def test_finished_work_has_no_progress_to_report(tmp_path):
