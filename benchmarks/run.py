@@ -1,6 +1,6 @@
 """Grading at class scale, measured: one command, one table.
 
-    .venv/bin/python benchmarks/run.py [--students 40] [--reps 5] [--quick] [--no-nbgrader] [--json FILE]
+    .venv/bin/python benchmarks/run.py [--students 40] [--reps 7] [--quick] [--no-nbgrader] [--only PART...] [--json FILE]
 
 What it does, in one run on this machine (see benchmarks/README.md for the figures):
 
@@ -17,8 +17,13 @@ What it does, in one run on this machine (see benchmarks/README.md for the figur
    cold command for a class of one;
 5. grades the class's 02_softmax notebooks with ``nbgrader autograde`` and with
    ``autograder grade`` restricted to 02_softmax (``benchmarks/nbgrader_course.py``
-   says what each side does), side by side.
+   says what each side does), side by side;
+6. takes one correct submission's CPU time apart (``where_cpu_goes``: the sandbox's start,
+   its workers, the wire on both sides, pytest, the tests, data shipped, writing results).
 
+CPU time counts every process, the sandbox's by a cgroup each measured command joins (as root).
+It prints the headline first (CPU-time ratios, wall time beside them, the previous full run's
+figures from ``benchmarks/last_run.json``, which a full run rewrites), then the full table.
 Nothing here is a test: it only measures, and prints what it measured next to the targets.
 """
 import argparse
