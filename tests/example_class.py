@@ -69,9 +69,18 @@ def _digest(path):
 
 
 def _stock():
-    """The things on the machine that no submission may change (nor grading leave behind: control groups)."""
-    return {"site-packages": sorted(os.listdir(SITE_PACKAGES)), "numpy": _digest(Path(numpy.__file__)),
-            "control groups": sorted(str(path) for path in cgroups.leftovers())}
+    """The things on the machine that no submission may change."""
+    return {"site-packages": sorted(os.listdir(SITE_PACKAGES)), "numpy": _digest(Path(numpy.__file__))}
+
+
+def abandoned_groups():
+    """Control groups of the sandboxes' (autograder.sandbox.cgroups) whose maker is gone: nobody will remove them.
+
+    Once ``grade`` has returned, every runner of the batch has exited; a group whose maker still runs
+    belongs to another grader on this machine, not to this batch.
+    """
+    return [path for path in cgroups.leftovers()
+            if not Path("/proc", path.name[len(cgroups.PREFIX):].split("-", 1)[0]).exists()]
 
 
 def processes_about(base):
@@ -121,6 +130,7 @@ def leftovers(base, private_tmp, stock):
     traces += [f"found {path}" for path in (base.parent / "escaped-from-zip.py", base / "escaped-from-zip.py")
                if path.exists()]
     traces += [f"a sandbox's file on the host: {path}" for path in sandbox_files()]
+    traces += [f"a control group left behind: {path}" for path in abandoned_groups()]
     return traces
 
 
