@@ -221,3 +221,31 @@ def test_the_trusted_runner_bounds_its_own_memory():
     from autograder.runner.run import RUNNER_MEMORY_BYTES
 
     assert int(printed) == RUNNER_MEMORY_BYTES
+
+
+@requires_cgroups
+def test_the_groups_of_a_runner_killed_midway_are_removed():
+    """A runner killed on its timeout cannot remove its sandbox's group: grade removes it (remove_orphans)."""
+    import subprocess
+    import sys
+
+    made = subprocess.run([sys.executable, "-c", "from autograder.sandbox import cgroups; "
+                           "print(cgroups.SandboxGroup(2**30, 64).name)"], capture_output=True, text=True, check=True)
+    name = made.stdout.strip()
+    assert any(path.name == name for path in cgroups.leftovers())
+    cgroups.remove_orphans()
+    assert not any(path.name == name for path in cgroups.leftovers())
+
+
+@needs_sandbox
+def test_grade_says_once_how_resources_are_bounded(tmp_path, capsys):
+    """Also for a class with no submission at all (its empty table once raised)."""
+    from autograder import cli
+    from conftest import REPO
+
+    (tmp_path / "in").mkdir()
+    assert cli.main(["grade", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--quiet", "--root", str(REPO)]) == 0
+    said = capsys.readouterr().err
+    version = cgroups.available()[0]
+    expected = f"in a {version} control group of its own" if version else "no control groups"
+    assert said.count("resources:") == 1 and expected in said
