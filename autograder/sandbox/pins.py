@@ -19,6 +19,7 @@ matching entries' outputs in turn, as successive random draws would differ.
 """
 import inspect
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -89,7 +90,7 @@ class Pin:
 
     def bind(self, args, kwargs):
         """The call's arguments by name, defaults applied (positional ones as a list without a signature)."""
-        signature = signature_from(self.parameters)
+        signature = self._signature
         if signature is None:
             return {"*args": list(args), **kwargs}
         try:
@@ -98,6 +99,17 @@ class Pin:
             return None
         binding.apply_defaults()
         return {name: value for name, value in binding.arguments.items() if name not in self.ignore}
+
+    @cached_property
+    def _signature(self):
+        """The student's signature, built once (the worker described it before any call could be asked about)."""
+        return signature_from(self.parameters)
+
+    @cached_property
+    def _entries(self):
+        """The table's entries bound to the signature, once: ``[(arguments, output)]``."""
+        bound = [(self.bind(args, kwargs), output) for args, kwargs, output in self.table]
+        return [(call, output) for call, output in bound if call is not None]
 
     def answer(self, question):
         """``(output,)`` when the stub's ``question`` matches an entry and the object's state, else None."""
@@ -111,10 +123,9 @@ class Pin:
         call = self.bind(question["args"], kwargs)
         if call is None or any(value is _OPAQUE for value in call.values()):
             return None
-        for number, (args, entry_kwargs, output) in enumerate(self.table):
-            entry = self.bind(args, entry_kwargs)
-            if entry is not None and same_value(call, entry):
+        for number, (entry, output) in enumerate(self._entries):
+            if same_value(call, entry):
                 if self.once:
-                    del self.table[number]
+                    del self._entries[number]
                 return (output,)
         return None
