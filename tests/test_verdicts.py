@@ -275,6 +275,8 @@ TAMPERING = {
     "/proc": "open('/proc/self/status').read()\n",
     "the grader's module autograder": "import autograder.sandbox.inside.worker\n",
     "the code of a function": "import json\njson.dumps.__code__\n",
+    "stack frames (sys._getframe) through exec": "exec('import sys; sys._getframe(0)')\n",
+    "code compiled under another file's name": "exec(compile('x = 1', '/usr/lib/python3/json/__init__.py', 'exec'))\n",
 }
 
 
@@ -291,11 +293,11 @@ def test_reaching_for_the_graders_internals_leaves_evidence(tmp_path, words, whe
             student.reach()
         else:
             student.fine()
-    assert any(item.startswith(words) for item in session.evidence), session.evidence
+    assert any(item.startswith(words.split(" through ")[0]) for item in session.evidence), session.evidence
 
 
 HARMLESS = """
-import collections, dataclasses, enum, inspect, traceback, typing, warnings
+import collections, dataclasses, enum, importlib, inspect, logging, traceback, typing, warnings
 import numpy as np
 
 Pair = collections.namedtuple("Pair", "a b")
@@ -307,6 +309,8 @@ class Point:
 class Colour(enum.Enum):
     RED = 1
 
+logging.getLogger("student").warning("a student's own log line")
+
 def fine(x):
     try:
         np.asarray(x) / 0
@@ -315,6 +319,9 @@ def fine(x):
         traceback.format_exc()
     warnings.warn("a student's own warning")
     inspect.signature(fine)
+    inspect.getsource(fine)
+    exec("y = 1")  # code with no file of its own, doing nothing it should not
+    importlib.import_module("json.tool")
     return float(np.sum(np.asarray(x)))
 """
 

@@ -7,8 +7,10 @@ graph (``gc.get_referrers``, ``get_referents``, ``get_objects``), a function's `
 ``ctypes`` (``ctypes.dlopen``, raw memory), ``/proc``, and importing the grader's own modules
 (the worker removes them from ``sys.modules`` before any student code runs, so reaching them
 by name means importing them afresh). Each event is charged to the submission only when the
-Python code that caused it is the submission's own (or ``inspect``, called by it): numpy, the
-standard library and the worker do these things for themselves all the time.
+Python code that caused it is the submission's own (or ``inspect``, ``ctypes``, code without a
+file of its own such as an ``exec`` of a string, called by it): numpy, the standard library and
+the worker do these things for themselves all the time. Compiling code under another file's
+name (so that its frames would pass for that file's) is itself evidence.
 
 Evidence is written at once, as its own frame on the channel to the trusted side: what is in
 the pipe cannot be taken back, whatever the student's code does next. The trusted side flags the
@@ -37,7 +39,7 @@ REACHES = {
 }
 PATH_EVENTS = {"open", "os.listdir", "os.scandir"}  # the events whose first argument is a path
 FRAME_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"}
-WATCHED = frozenset(REACHES) | PATH_EVENTS | {"object.__getattr__", "import"}
+WATCHED = frozenset(REACHES) | PATH_EVENTS | {"object.__getattr__", "import", "compile"}
 # Modules whose work is charged to their caller: they hand frames, or raw memory, to whoever asks.
 PASS_THROUGH = ("/inspect.py", "/ctypes/__init__.py")
 
@@ -67,11 +69,23 @@ class Evidence:
             return  # first, and cheap: the hook sees every audited event of the process
         self.busy = True  # the hook's own work raises audit events too
         try:
-            what = self.reach(event, arguments)
-            if what is not None and self.caused_by_student():
+            what = self.what_reached(event, arguments)
+            if what is not None:
                 self.report(f"{what} ({event})")
         finally:
             self.busy = False
+
+    def what_reached(self, event, arguments):
+        """What the student's code reached for with ``event``, or None."""
+        if event == "compile":
+            # Code compiled under another file's name would pass for that file's code.
+            filename = arguments[1] if len(arguments) > 1 else None
+            if (isinstance(filename, str) and not filename.startswith("<")
+                    and not filename.startswith(self.student_files) and self.caused_by_student(directly=True)):
+                return "code compiled under another file's name"
+            return None
+        what = self.reach(event, arguments)
+        return what if what is not None and self.caused_by_student() else None
 
     def reach(self, event, arguments):
         """What ``event`` reaches for, or None when it is not a reach for the grader's internals."""
@@ -98,14 +112,19 @@ class Evidence:
         code = getattr(function, "__code__", None)
         return isinstance(getattr(code, "co_filename", None), str) and code.co_filename.startswith(self.student_files)
 
-    def caused_by_student(self):
-        """Is the Python code that raised the event the student's (directly, or through ``inspect``)?"""
-        frame = sys._getframe(2)  # 0: this method, 1: the hook, 2: the Python code that raised the event
+    def caused_by_student(self, directly=False):
+        """Is the Python code that raised the event the student's?
+
+        Code with no file of its own (``exec`` of a string, the import machinery) and the modules
+        of ``PASS_THROUGH`` act for their caller; with ``directly``, only the student's own
+        frame counts.
+        """
+        frame = sys._getframe(3)  # 0: this method, 1: what_reached, 2: the hook, 3: the code that raised the event
         while frame is not None:
             filename = frame.f_code.co_filename
             if filename.startswith(self.student_files):
                 return True
-            if not filename.endswith(PASS_THROUGH) and not filename.startswith("<frozen importlib"):
+            if directly or not (filename.startswith("<") or filename.endswith(PASS_THROUGH)):
                 return False
             frame = frame.f_back
         return False
