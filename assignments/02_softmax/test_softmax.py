@@ -33,9 +33,14 @@ def test_softmax_known_values(student, bars):
 
 def test_softmax_is_stable_for_huge_scores(student, bars):
     huge = bars["huge_score"]
-    assert_close(student.softmax([[huge, 0.0], [-huge, -huge]]), [[1.0, 0.0], [0.5, 0.5]],
+    scores = np.array([[huge, 0.0], [-huge, -huge]])
+    with np.errstate(all="ignore"):  # what exp without the max shift gives: inf / inf and 0 / 0
+        unshifted = np.exp(scores) / np.exp(scores).sum(axis=-1, keepdims=True)
+    assert_close(student.softmax(scores.tolist()), [[1.0, 0.0], [0.5, 0.5]],
                  f"softmax of scores of magnitude {huge:g}",
-                 hint="softmax overflows: subtract each row's max before exponentiating")
+                 hint="softmax overflows: subtract each row's max before exponentiating",
+                 mistakes=[("exp overflows without the max shift: subtract each row's max before exponentiating",
+                            unshifted)])
 
 
 def test_nll_published_values(student):

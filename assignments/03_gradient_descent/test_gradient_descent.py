@@ -44,8 +44,10 @@ def test_train_reaches_accuracy(student, bars):
     ([[-LOG3], [2 * LOG3], [0.0]], [[0.25], [0.9], [0.5]]),
 ], ids=["scalar", "vector", "matrix", "column"])
 def test_sigmoid_known_values(student, bars, x, expected):
+    flipped = 1 / (1 + np.exp(np.asarray(x, dtype=float)))  # sigmoid(-x)
     assert_close(student.sigmoid(x), expected, f"sigmoid of shape {np.shape(x)}", rtol=bars["rtol"],
-                 hint="elementwise 1 / (1 + exp(-x)), keeping the input's shape")
+                 hint="elementwise 1 / (1 + exp(-x)), keeping the input's shape",
+                 mistakes=[("this is sigmoid(-x), 1 / (1 + exp(x)): the exponent takes -x", flipped)])
 
 
 @pytest.mark.parametrize("sign", [1, -1], ids=["positive", "negative"])
