@@ -172,3 +172,14 @@ def test_discrete_values_get_known_bugs_or_mistakes_but_never_a_relation():
     with pytest.raises(CheckFailed, match="Diagnosis: > instead of >="):
         assert_equal(0, 1, "stepFunction gives the wrong label", mistakes=[("> instead of >=", 0)])
     assert_equal(np.int64(1), 1, "the same label")
+
+
+def test_a_submission_flagged_for_review_keeps_no_diagnosis(tmp_path):
+    from autograder.runner.plugin import GradingPlugin, TestRecord
+
+    plugin = GradingPlugin(tmp_path, None, tmp_path)
+    plugin.records.append(TestRecord("02_softmax", "test_nll", "", "hidden", False, "nll is off. Diagnosis: x",
+                                     diagnosis="x", figures=[{"kind": "curve"}]))
+    plugin._void("02_softmax", ["the grader's module autograder.testing (import)"])
+    [record] = plugin.records
+    assert record.message.startswith("needs review") and record.diagnosis == "" and record.figures == []

@@ -231,6 +231,7 @@ class GradingPlugin:
         for record in self.records:
             if record.assignment == folder:
                 record.passed, record.message, record.details, record.problem = False, message, "", status
+                record.diagnosis, record.figures = "", []  # its failures say nothing about a mistake now
 
 
 def _one_line_failure(excinfo, style=None):
