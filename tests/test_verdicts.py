@@ -346,3 +346,15 @@ def test_a_students_own_exception_class_is_not_named_in_quarantine(tmp_path):
         with pytest.raises(StudentCodeFailed) as failure:
             student.leak(42)
     assert "LEAK" not in failure.value.quarantined and "42" not in failure.value.quarantined
+
+
+def test_repeated_calls_report_the_arrays_around_calls_drawn_here(trainer, regression):
+    """Full-batch training (``_repeat``): the test's judge sees the model before and after the calls checked."""
+    X, y = regression
+    model = trainer.Linear()
+    reports = []
+    trainer._repeat(model, "train", (X[0], y[0], 0.05), 30, reports.append)
+    assert len(reports) == 7 and reports[-1]["step"] == 29 and len({report["step"] for report in reports}) == 7
+    for report in reports:
+        assert set(report["before"]) == set(report["after"]) == {"W", "b"}
+        assert not np.array_equal(report["before"]["W"], report["after"]["W"])

@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
-from autograder.testing import as_array, assert_close, assert_gradient, assert_not_mutated, assert_true
+from autograder.testing import (
+    as_array,
+    assert_close,
+    assert_gradient,
+    assert_gradient_step,
+    assert_not_mutated,
+    assert_true,
+)
 
 INPUT, HIDDEN, OUTPUT = 5, 4, 2  # all different: a transposed weight matrix shows up as a shape error
 TRAINING_SEED = 0  # np.random.seed before the network of the training test is made
@@ -23,6 +30,20 @@ def rng():
 
 def trusted_run(w_i_h, w_h_o, X):
     return expit(np.asarray(X, dtype=float) @ w_i_h) @ w_h_o
+
+
+def trusted_gradients(weights, X, targets):
+    """The gradients of the half mean squared error at ``weights`` (the network's two matrices by name), computed here."""
+    names = ("weights_input_to_hidden", "weights_hidden_to_output")
+    if not all(name in weights for name in names):
+        return {}  # the model does not hold its weights under the contract's names: the check fails, saying so
+    w_i_h, w_h_o = (np.asarray(weights[name], dtype=float) for name in names)
+    X = np.asarray(X, dtype=float)
+    hidden = expit(X @ w_i_h)
+    output = hidden @ w_h_o
+    d_output = (output - np.asarray(targets, dtype=float).reshape(output.shape)) / len(X)
+    d_hidden = (d_output @ w_h_o.T) * hidden * (1 - hidden)
+    return {names[0]: X.T @ d_hidden, names[1]: hidden.T @ d_output}
 
 
 def half_mse(outputs, targets):
@@ -83,7 +104,9 @@ def test_init_and_training_come_close_to_linear_regression(student, bars, diabet
     check_init(student, X_train.shape[1], hidden)
     student._seed(TRAINING_SEED)
     model = student.NeuralNetwork(X_train.shape[1], hidden, 1, rate)
-    student.train_network.with_timeout(60)(model, X_train, y_train, iterations)
+    # Every step is train's own: at steps drawn at random, the change must be one gradient step.
+    student._repeat(model, "train", (X_train, y_train), iterations, lambda report: assert_gradient_step(
+        report, trusted_gradients(report["before"], X_train, y_train), rate, f"{model._label}.train"))
     w_i_h = as_array(model.weights_input_to_hidden, "weights_input_to_hidden after training", (X_train.shape[1], hidden))
     w_h_o = as_array(model.weights_hidden_to_output, "weights_hidden_to_output after training", (hidden, 1))
     assert_true(np.all(np.isfinite(w_i_h)) and np.all(np.isfinite(w_h_o)), "training made a weight NaN or inf",

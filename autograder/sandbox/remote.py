@@ -107,17 +107,34 @@ class RemoteModule(Remote):
         what = f"training {model._label} ({epochs} epoch(s) of {model._label}.train)"
         deadline = time.monotonic() + timeout
         data, _ = self._session.request({"op": "keep", "value": (X, y)}, what=what)
-        total = epochs * len(X)
+        for report in self._checked_run({"op": "sgd", "target": model._handle, "data": data,
+                                         "learning_rate": learning_rate}, epochs * len(X), deadline, what):
+            if self._judge_step is not None:
+                self._judge_step(report, learning_rate, f"{model._label}.train")
+
+    def _repeat(self, model, name, args, times, judge, timeout=60.0):
+        """Call ``model.name(*args)`` ``times`` times in the worker (full-batch training), checking calls on the way.
+
+        At a few calls drawn here at random, and at the last one, the worker reports the
+        model's arrays before and after the call; ``judge(report)`` (the test's) raises when
+        the change is not what one call must do.
+        """
+        what = f"{times} call(s) of {model._label}.{name}"
+        deadline = time.monotonic() + timeout
+        data, _ = self._session.request({"op": "keep", "value": tuple(args)}, what=what)
+        for report in self._checked_run({"op": "repeat", "target": model._handle, "name": name, "data": data},
+                                        times, deadline, what):
+            judge(report)
+
+    def _checked_run(self, request, total, deadline, what):
+        """Run ``request``'s ``total`` steps in chunks, each ending in a step checked; yield the worker's reports."""
         checked = sorted(set(_UNFORESEEABLE.sample(range(total), min(CHECKED_STEPS, total))) | {total - 1})
         start = 0
         for step in checked:
-            report, _ = self._session.request(
-                {"op": "sgd", "target": model._handle, "data": data, "learning_rate": learning_rate,
-                 "start": start, "stop": step + 1, "check": True},
-                timeout=max(deadline - time.monotonic(), 0.001), what=what)
+            report, _ = self._session.request({**request, "start": start, "stop": step + 1, "check": True},
+                                              timeout=max(deadline - time.monotonic(), 0.001), what=what)
             start = step + 1
-            if self._judge_step is not None:
-                self._judge_step(report, learning_rate, f"{model._label}.train")
+            yield report
 
     def _pin(self, name, table, target=None, ignore=(), once=False):
         """Make ``name`` (on the module or on ``target``) answer from ``table``: ``[(args, kwargs, output)]``.

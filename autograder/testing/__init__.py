@@ -11,6 +11,7 @@ from autograder.testing.checks import (
     assert_close,
     assert_equal,
     assert_gradient,
+    assert_gradient_step,
     assert_not_mutated,
     assert_one_sgd_step,
     assert_sgd_step,

@@ -163,18 +163,26 @@ def assert_sgd_step(report, learning_rate, what, rtol=1e-5):
     parameter with a gradient must have become ``before - learning_rate * gradient``. A
     ``train`` that ignores its gradient (fits another way, collects samples) fails here.
     """
-    if not isinstance(report, dict) or not {"step", "before", "after", "gradient"} <= set(report):
+    if not isinstance(report, dict) or "gradient" not in report:
         _fail(f"{what}: the training step could not be checked")
-    before, after, gradient = report["before"], report["after"], report["gradient"]
+    assert_gradient_step(report, report["gradient"], learning_rate, what, rtol,
+                         hint="the keys of grad_loss's dict are the names of the parameters, e.g. 'W' and 'b'")
+
+
+def assert_gradient_step(report, gradient, learning_rate, what, rtol=1e-5, hint=None):
+    """A checked step of a training run (``report``: the model's arrays ``before`` and ``after`` it, and its
+    ``step``) moved every parameter named in the dict ``gradient`` by ``-learning_rate * gradient``."""
+    if not isinstance(report, dict) or not {"step", "before", "after"} <= set(report):
+        _fail(f"{what}: the training step could not be checked")
+    before, after = report["before"], report["after"]
     step = f"{what} at training step {int(report['step']) + 1}"
     assert_true(isinstance(gradient, dict) and gradient and isinstance(before, dict) and isinstance(after, dict),
                 f"{step}: grad_loss(x, y) should return a dict with one gradient per parameter")
     for name, value in gradient.items():
         assert_true(name in before and name in after,
-                    f"{step}: grad_loss(x, y) returns a gradient for something that is not an array of the model",
-                    hint="the keys of grad_loss's dict are the names of the parameters, e.g. 'W' and 'b'")
+                    f"{step}: a gradient for something that is not an array of the model", hint=hint)
         assert_one_sgd_step(after[name], as_array(before[name], f"self.{name} before the step"),
-                            as_array(value, f"grad_loss(x, y)[{name!r}]", np.shape(before[name])), learning_rate,
+                            as_array(value, f"the gradient of {name!r}", np.shape(before[name])), learning_rate,
                             f"self.{name} after {step}", rtol,
-                            "train must move every parameter: parameter - learning_rate * gradient, with the "
-                            "gradient from self.grad_loss(x, y)")
+                            "each step must move every parameter: parameter - learning_rate * gradient, with "
+                            "the gradient at the parameters before the step")

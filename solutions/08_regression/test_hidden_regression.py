@@ -39,7 +39,21 @@ def test_hidden_training_on_an_unseen_split(student, reference, bars, diabetes_s
     hidden, rate, iterations = bars["hidden_nodes"], bars["learning_rate"], bars["iterations"]
     student._seed(TRAINING_SEED)
     model = student.NeuralNetwork(X_train.shape[1], hidden, 1, rate)
-    student.train_network.with_timeout(60)(model, X_train, y_train, iterations)
+    twin = reference.NeuralNetwork(X_train.shape[1], hidden, 1, rate)
+
+    def one_reference_step(report):
+        """At steps drawn at random, train's change must be the reference's one step from the same weights."""
+        before, after = report["before"], report["after"]
+        assert_true(all(name in before and name in after for name in NAMES),
+                    "train must keep the weights in weights_input_to_hidden and weights_hidden_to_output")
+        for name in NAMES:
+            setattr(twin, name, as_array(before[name], f"{name} before a step of training"))
+        twin.train(X_train, y_train)
+        for name in NAMES:
+            assert_close(after[name], getattr(twin, name), f"{name} after step {int(report['step']) + 1} of training",
+                         rtol=1e-5, hint="each call of train takes one full-batch gradient step, nothing else")
+
+    student._repeat(model, "train", (X_train, y_train), iterations, one_reference_step)
     trained = reference.NeuralNetwork(X_train.shape[1], hidden, 1, rate)
     for name, shape in zip(NAMES, [(X_train.shape[1], hidden), (hidden, 1)]):
         setattr(trained, name, as_array(getattr(model, name), f"{name} after training", shape))

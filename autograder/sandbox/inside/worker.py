@@ -26,6 +26,8 @@ Requests are dicts with an ``"op"``:
              step is also reported: the model's arrays before and after it, and the student's own
              ``grad_loss(x, y)`` at the parameters before it (asked after the step, so that ``train``
              cannot tell a checked step from any other). The trusted side judges the step.
+``repeat``   calls ``start`` to ``stop`` of a method on kept arguments (full-batch training); with
+             ``check``, the model's arrays before and after the last one are reported.
 ``pin``      replace ``name`` by a stub that asks the trusted side, for the arguments it is
              actually called with (and the ``state`` attributes of its object), whether the
              grader has a reference answer; the answer is the signature of the student's
@@ -181,6 +183,20 @@ class Worker:
         finally:
             restore(model, after)
         return {"step": last, "before": before, "after": after, "gradient": gradient}
+
+    def op_repeat(self, target, name, data, start, stop, check=False):
+        """Calls ``start`` to ``stop`` of ``target.name(*args)`` on kept ``args`` (full-batch training, say);
+        with ``check``, the model's arrays around the last call are reported, as ``sgd`` does."""
+        method = self.lookup(self.resolve(target), name)
+        args = self.objects[data.id]
+        for _ in range(start, stop - 1 if check else stop):
+            method(*args)
+        if not check:
+            return None
+        model = self.resolve(target)
+        before = arrays_of(model)
+        method(*args)
+        return {"step": stop - 1, "before": before, "after": arrays_of(model)}
 
     def op_pin(self, pin, name, target=None, state=()):
         owner = self.resolve(target)
