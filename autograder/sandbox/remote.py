@@ -128,7 +128,9 @@ class RemoteModule(Remote):
 
     def _checked_run(self, request, total, deadline, what):
         """Run ``request``'s ``total`` steps in chunks, each ending in a step checked; yield the worker's reports."""
-        checked = sorted(set(_UNFORESEEABLE.sample(range(total), min(CHECKED_STEPS, total))) | {total - 1})
+        if total <= 0:
+            return
+        checked = sorted(_UNFORESEEABLE.sample(range(total - 1), min(CHECKED_STEPS, total - 1)) + [total - 1])
         start = 0
         for step in checked:
             report, _ = self._session.request({**request, "start": start, "stop": step + 1, "check": True},
