@@ -16,7 +16,7 @@ from autograder.commands.grade import grade
 
 sys.path.insert(0, str(REPO / "examples"))
 from build_examples import build  # noqa: E402
-from catalogue import EXAMPLES, LEAK_MESSAGE, P01, P03, P04, P05, P06, Example, Replace, BUG  # noqa: E402
+from catalogue import EXAMPLES, LEAK_MESSAGE, P01, P03, P04, P05, P06, P07, Example, Replace, BUG  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -39,6 +39,9 @@ HELPER_BUGS = {
     P06: (Replace(FLIPPED_SIGMOID.old.format("x"), FLIPPED_SIGMOID.new.format("x")),
           {"test_sigmoid_known_values", "test_sigmoid_is_finite_for_extreme_inputs", "test_hidden_sigmoid_matches_reference",
            "test_train_xor_solves_xor", "test_hidden_train_xor_solves_xor"}),
+    P07: (Replace("return (np.asarray(z, dtype=float) > 0).astype(float)",
+                  "return (np.asarray(z, dtype=float) >= 0).astype(float)"),
+          {"test_relu_and_its_derivative", "test_hidden_relu_and_relu_prime_match_reference"}),
 }
 ATTACKS = ["hostile_leak_hidden_inputs", "hostile_reach_for_frames"]
 
