@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from autograder.testing import CheckFailed, as_class_indices, assert_gradient, assert_one_sgd_step
+from autograder.testing import CheckFailed, as_class_indices, as_int, assert_dtype, assert_gradient, assert_one_sgd_step
+from autograder.testing import sigmoid as sigmoid_checks
 
 BEFORE, GRADIENT, RATE = np.array([1.0, -2.0, 0.5]), np.array([0.3, 0.1, -0.2]), 0.1
 
@@ -52,3 +53,39 @@ def test_a_gradient_check_names_a_relation_and_keeps_the_hint_for_shapes(analyti
     assert words in str(failure.value)
     assert str(failure.value).endswith(words) or "Diagnosis" in words  # nothing else said
     assert_gradient(2 * parameter, lambda: float(np.sum(parameter ** 2)), parameter, "dW", 1e-6, hint="unused")
+
+
+@pytest.mark.parametrize("got, words", [
+    (True, "should be an int, got a bool"),
+    (np.bool_(False), "should be an int"),
+    (1.0, "should be an int, got a float"),
+    (np.array(1), "should be an int, got an array"),
+])
+def test_a_label_that_is_not_an_int_is_named(got, words):
+    with pytest.raises(CheckFailed, match=words):
+        as_int(got, "stepFunction(0.0)")
+
+
+def test_ints_pass_as_ints():
+    assert as_int(np.int64(1), "x") == 1 and as_int(0, "x") == 0
+
+
+@pytest.mark.parametrize("got, words", [
+    (np.eye(3, dtype=int), "should have a float dtype, got int64"),
+    (np.eye(3, dtype=bool), "should have a float dtype, got bool"),
+    ([[1.0, 0.0]], "should be a numpy array of float, got a list"),
+])
+def test_a_dtype_is_checked_before_any_conversion(got, words):
+    with pytest.raises(CheckFailed, match=words):
+        assert_dtype(got, "f", "one_hot(3, y)")
+    assert_dtype(np.eye(3), "f", "one_hot(3, y)")
+
+
+def test_the_sigmoid_checks_expect_the_true_values_without_overflow():
+    with np.errstate(over="raise", divide="raise", invalid="raise"):  # the trusted values never overflow themselves
+        x = sigmoid_checks.extreme_inputs(1e4, 0, "matrix")
+        np.testing.assert_allclose(sigmoid_checks.logistic(x), np.exp(-np.logaddexp(0.0, -x)), atol=1e-12)
+        np.testing.assert_allclose(sigmoid_checks.logistic_slope([0.0, 2.0, -1e5]), [0.25, 0.104993585, 0.0])
+        sigmoid_checks.check_extreme_inputs(lambda z: np.exp(-np.logaddexp(0.0, -np.asarray(z))), 1e4, -1, "vector")
+    with pytest.raises(CheckFailed, match="sigmoid of large inputs"):
+        sigmoid_checks.check_extreme_inputs(lambda z: np.full(np.shape(z), 0.5), 1e3, 1, "matrix")

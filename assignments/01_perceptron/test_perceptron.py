@@ -3,14 +3,19 @@
 A function that calls another graded one (``xor`` calls ``gate`` with your weights,
 ``prediction`` calls ``stepFunction``, ``perceptronStep`` calls ``prediction``) is
 tested with that callee answering known-correct values, so each bug shows up in
-the test of the function that has it.
+the test of the function that has it. Labels are ints: True, False or 1.0 are not.
+
+Catalogue bugs these tests kill (``examples/catalogue.py``): bug_perceptron_update_sign,
+bug_perceptron_batch_update, bug_step_strict_boundary, bug_step_returns_bool, bug_step_returns_float,
+bug_and_gate_weights, bug_not_gate_reads_x1, bug_xor_or_on_top, bug_prediction_without_bias,
+bug_train_ignores_learn_rate, bug_train_draws_bias_first.
 """
 import itertools
 
 import numpy as np
 import pytest
 
-from autograder.testing import as_array, assert_close, assert_true
+from autograder.testing import as_array, as_int, assert_close, assert_true
 from backprop_datasets import load_points
 
 BITS = list(itertools.product([0, 1], repeat=2))
@@ -84,9 +89,8 @@ def test_gate_weights_truth_tables(student, name):
 
 def test_xor_truth_table(student):
     pin_gates(student)
-    outputs = [student.xor(x1, x2) for x1, x2 in BITS]
-    for (x1, x2), output in zip(BITS, outputs):
-        as_array(output, f"xor({x1}, {x2})", ())
+    outputs = [as_int(student.xor(x1, x2), f"xor({x1}, {x2})", hint="return the last gate's int")
+               for x1, x2 in BITS]
     wrong = [bits for bits, output in zip(BITS, outputs) if output != (bits[0] ^ bits[1])]
     assert_true(not wrong, f"xor gives the wrong output for the inputs (x1, x2) in {wrong}",
                 hint="XOR(a, b) = AND(NAND(a, b), OR(a, b)), and NAND is NOT applied to AND")
@@ -96,7 +100,7 @@ def test_xor_truth_table(student):
 @pytest.mark.parametrize("t, expected", [(-2.5, 0), (-1e-9, 0), (0.0, 1), (1e-9, 1), (7, 1)],
                          ids=["negative", "just-below-0", "boundary", "just-above-0", "positive-int"])
 def test_step_function_values(student, t, expected):
-    got = as_array(student.stepFunction(t=t), f"stepFunction({t!r})", ())
+    got = as_int(student.stepFunction(t=t), f"stepFunction({t!r})", hint="return 1 or 0, not True/False or 1.0")
     assert_true(got == expected, f"stepFunction({t!r}) should be {expected}, got {got:g}",
                 hint="the boundary point t = 0 counts as 1" if t == 0 else None)
 
@@ -109,7 +113,8 @@ def test_step_function_values(student, t, expected):
 ], ids=["below", "above", "on-the-line", "no-bias"])
 def test_prediction_known_points(student, X, W, b, score, expected):
     pin_step_function(student, {score: expected})
-    got = as_array(student.prediction(np.array(X), np.array(W), b), "prediction(X, W, b)", ())
+    got = as_int(student.prediction(np.array(X), np.array(W), b), "prediction(X, W, b)",
+                 hint="return stepFunction's int as it is")
     assert_true(got == expected, f"prediction of the point {X} with W = {W}, b = {b} (score {score:g}) should be "
                 f"{expected}, got {got:g}", hint="predict stepFunction(X @ W + b), a point on the line counts as 1")
 

@@ -3,20 +3,23 @@
 ``output_formula`` and ``update_weights`` are tested with the functions they call
 (``sigmoid``, ``output_formula``) answering known-correct values, so each bug shows
 up in the test of the function that has it. ``update_weights`` is checked against
-central differences of the log-loss, computed here from its formula.
+central differences of the log-loss, computed here from its formula. The sigmoid's checks
+are those of every sigmoid of the kit (``autograder.testing.sigmoid``): an overflow warning
+fails them even when the values come out right.
+
+Catalogue bugs these tests kill (``examples/catalogue.py``): bug_gd_step_sign, bug_gd_no_bias_update,
+bug_gd_without_learnrate, bug_sigmoid_flipped, bug_gd_sigmoid_naive, bug_gd_sigmoid_overflows_for_negatives,
+bug_output_formula_without_bias, bug_error_formula_swapped_logs.
 """
 import numpy as np
 import pytest
 
 from autograder.testing import as_array, assert_close, assert_gradient, assert_true
+from autograder.testing import sigmoid as sigmoid_checks
 from backprop_datasets import load_points
 
 LOG3 = np.log(3.0)
-
-
-def logistic(score):
-    """The logistic function, written with tanh (no overflow)."""
-    return 0.5 * (1.0 + np.tanh(np.asarray(score, dtype=float) / 2.0))
+logistic = sigmoid_checks.logistic  # trusted values, computed here
 
 
 def log_loss(y, score):
@@ -37,24 +40,15 @@ def test_train_reaches_accuracy(student, bars):
                 f"below {bars['train_accuracy']}", hint="check update_weights: the sign of the step, and the bias")
 
 
-@pytest.mark.parametrize("x, expected", [
-    (0.0, 0.5),
-    ([LOG3, -LOG3, 0.0], [0.75, 0.25, 0.5]),
-    ([[0.0, LOG3, 2 * LOG3], [-2 * LOG3, -LOG3, 0.0]], [[0.5, 0.75, 0.9], [0.1, 0.25, 0.5]]),
-    ([[-LOG3], [2 * LOG3], [0.0]], [[0.25], [0.9], [0.5]]),
-], ids=["scalar", "vector", "matrix", "column"])
-def test_sigmoid_known_values(student, bars, x, expected):
-    flipped = 1 / (1 + np.exp(np.asarray(x, dtype=float)))  # sigmoid(-x)
-    assert_close(student.sigmoid(x), expected, f"sigmoid of shape {np.shape(x)}", rtol=bars["rtol"],
-                 hint="elementwise 1 / (1 + exp(-x)), keeping the input's shape",
-                 mistakes=[("this is sigmoid(-x), 1 / (1 + exp(x)): the exponent takes -x", flipped)])
+@pytest.mark.parametrize("case", sigmoid_checks.KNOWN_VALUES)
+def test_sigmoid_known_values(student, bars, case):
+    sigmoid_checks.check_known_values(student.sigmoid, case, bars["rtol"])
 
 
+@pytest.mark.parametrize("shape", sigmoid_checks.EXTREME_SHAPES)
 @pytest.mark.parametrize("sign", [1, -1], ids=["positive", "negative"])
-def test_sigmoid_is_finite_for_extreme_inputs(student, bars, sign):
-    x = sign * np.array([bars["sigmoid_extreme"], 50.0, 100 * bars["sigmoid_extreme"]])
-    assert_close(student.sigmoid(x), logistic(x), f"sigmoid of {'large' if sign > 0 else 'very negative'} inputs",
-                 hint="exp overflows for large |x|: use np.logaddexp, or exp of -|x| only")
+def test_sigmoid_is_finite_for_extreme_inputs(student, bars, sign, shape):
+    sigmoid_checks.check_extreme_inputs(student.sigmoid, bars["sigmoid_extreme"], sign, shape)
 
 
 # weights (-log 3, log 3) and bias log 3 give the four corners of the unit square the scores

@@ -5,23 +5,19 @@ values: ``forward`` answers scipy's softmax while ``predict``, ``loss``, ``accur
 ``grad_loss`` is tested, and ``grad_loss`` answers the true gradient while ``train`` is tested.
 So a bug fails the tests of its own method, and the message points at it. Gradients are checked
 against central differences of the loss, in float64.
+
+Catalogue bugs these tests kill (``examples/catalogue.py``): bug_lr_bias_gradient_zero, bug_lr_gradient_sign,
+bug_lr_train_ascends, bug_lr_gradient_transposed, bug_lr_forward_without_bias, bug_lr_predict_over_samples,
+bug_lr_accuracy_counts, bug_lr_predict_float_classes.
 """
 import numpy as np
 import pytest
 from scipy.special import log_softmax, softmax
 
+from autograder.testing import as_array, assert_close, assert_gradient, assert_true, classifiers
 from autograder.testing.gradcheck import numerical_gradient
-from autograder.testing import (
-    as_array,
-    as_class_indices,
-    assert_close,
-    assert_gradient,
-    assert_one_sgd_step,
-    assert_true,
-)
 
 INPUT, CLASSES = 5, 3  # not square: a transposed W shows up as a shape error
-EPSILON = 1e-8  # of nll, as the contract defines it
 TRAINING_SEED = 0  # np.random.seed before the model of the training test is made
 # What a failed train test says when a parameter did not change at all.
 UNCHANGED_HINT = "train must update the parameter: self.W = self.W - learning_rate * dW (and the same for b)"
@@ -87,22 +83,14 @@ def test_forward_known_values(model, bars):
 def test_predict_gives_the_most_probable_class(student, model, parameters, rng, rows, as_list):
     X = rng.normal(size=(INPUT,) if rows is None else (rows, INPUT))
     pin_forward(student, model, parameters, X)
-    expected = np.argmax(trusted_probabilities(parameters, X), axis=-1)
     what = f"predict of {'a list of' if as_list else 'an input of shape'} {X.shape}"
-    classes = as_class_indices(model.predict(X.tolist() if as_list else X), what, expected.shape)
-    assert_true(np.array_equal(classes, expected), f"{what} is not the most probable class of forward(X)",
-                hint="np.argmax(self.forward(X), axis=-1): over the classes, one per sample")
+    classifiers.check_predict(model, X.tolist() if as_list else X, trusted_probabilities(parameters, X), what)
 
 
 def test_loss_is_the_mean_nll(student, model, parameters, rng, bars):
     X, y = rng.normal(size=(6, INPUT)), [2, 0, 1, 1, 2, 0]
     pin_forward(student, model, parameters, X)
-    expected = -np.mean(np.log(EPSILON + trusted_probabilities(parameters, X)[np.arange(6), y]))
-    got = model.loss(X, y)
-    assert_true(isinstance(got, (float, np.floating)), f"loss(X, y) should be a float, got a {type(got).__name__}",
-                hint="the given nll returns a float")
-    assert_close(got, expected, "loss(X, y)", rtol=bars["rtol"],
-                 hint="the given nll of one-hot targets (output_size classes) under forward(X): the MEAN over samples")
+    classifiers.check_loss(model, X, y, trusted_probabilities(parameters, X), bars["rtol"])
 
 
 def test_accuracy_is_the_fraction_correct(student, model, parameters, rng):
@@ -112,10 +100,7 @@ def test_accuracy_is_the_fraction_correct(student, model, parameters, rng):
     y[:2] = (y[:2] + 1) % CLASSES  # two of the eight labels disagree with the prediction
     pin_forward(student, model, parameters, X)
     student._pin("predict", [((X,), {}, classes)], target=model)
-    got = model.accuracy(X, y.tolist())
-    assert_true(isinstance(got, (float, np.floating)), f"accuracy should be a float, got a {type(got).__name__}")
-    assert_close(got, 0.75, "accuracy(X, y) with 6 of 8 predictions right",
-                 hint="the mean of (self.predict(X) == y), with y converted by np.asarray")
+    classifiers.check_accuracy(model, X, y.tolist(), classes, "accuracy(X, y) with 6 of 8 predictions right")
 
 
 @pytest.mark.parametrize("name, hint", [
@@ -143,40 +128,20 @@ def test_train_takes_one_sgd_step(student, model, parameters, rng, bars):
         return -log_softmax(x @ parameters["W"] + parameters["b"])[label]
 
     gradients = {name: numerical_gradient(loss, value) for name, value in parameters.items()}  # the true gradient
-    student._pin("grad_loss", [((x, label), {}, gradients), ((x,), {"y_true": label}, gradients)], target=model)
-    model.train(x, label, learning_rate)
-    for name in ("W", "b"):
-        assert_one_sgd_step(getattr(model, name), parameters[name], gradients[name], learning_rate,
-                            f"self.{name} after train(x, y, learning_rate={learning_rate})", bars["rtol"],
-                            UNCHANGED_HINT)
-
-
-def check_init(student, scale):
-    """LogisticRegression(5, 3) has W (5, 3) and b (3,) uniform in [-scale, scale], drawn from np.random."""
-    student._seed(TRAINING_SEED)
-    first = student.LogisticRegression(INPUT, CLASSES)
-    student._seed(TRAINING_SEED)
-    second = student.LogisticRegression(INPUT, CLASSES)
-    for name, shape in [("W", (INPUT, CLASSES)), ("b", (CLASSES,))]:
-        value = as_array(getattr(first, name), f"LogisticRegression({INPUT}, {CLASSES}).{name}", shape)
-        spread = np.ptp(value) > scale / 2 if name == "W" else True  # 15 uniform draws spread out; 3 need not
-        assert_true(np.all(np.abs(value) <= scale) and spread,
-                    f"__init__ must draw {name} uniformly in [-{scale}, {scale}]")
-        assert_close(getattr(second, name), value, f"{name} of a second model made after the same np.random.seed",
-                     hint="draw with np.random.uniform (numpy's global random state), not a Generator of your own")
+    classifiers.check_train_step(student, model, parameters, gradients, x, label, learning_rate, bars["rtol"],
+                                 UNCHANGED_HINT)
 
 
 def test_init_and_one_epoch_of_sgd_reach_the_accuracy_bar(student, bars, digits):
-    check_init(student, bars["init_scale"])
+    scale = bars["init_scale"]
+    classifiers.check_init(student, lambda: student.LogisticRegression(INPUT, CLASSES),
+                           {"W": ((INPUT, CLASSES), "uniform"), "b": ((CLASSES,), "uniform")}, scale, TRAINING_SEED,
+                           spread={"W": scale / 2})  # 15 uniform draws spread out; 3 need not
     X_train, X_test, y_train, y_test = digits
     epochs, learning_rate, bar = bars["epochs"], bars["learning_rate"], bars["test_accuracy"]
-    student._seed(TRAINING_SEED)
-    model = student.LogisticRegression(64, 10)
-    student._sgd(model, X_train, y_train, epochs, learning_rate)
-    W, b = as_array(model.W, "W after training", (64, 10)), as_array(model.b, "b after training", (10,))
-    assert_true(np.all(np.isfinite(W)) and np.all(np.isfinite(b)), "training made W or b NaN or inf",
-                hint="check grad_loss and train on their own tests first")
-    accuracy = float(np.mean(np.argmax(X_test @ W + b, axis=1) == y_test))  # computed here, not by your predict
+    trained = classifiers.train_on(student, lambda: student.LogisticRegression(64, 10), X_train, y_train, epochs,
+                                   learning_rate, TRAINING_SEED, {"W": (64, 10), "b": (10,)})
+    accuracy = float(np.mean(np.argmax(trusted_probabilities(trained, X_test), axis=1) == y_test))  # not your predict
     run = f"{epochs} epoch(s) of SGD at learning rate {learning_rate} from np.random.seed({TRAINING_SEED})"
     assert_true(accuracy >= bar, f"after {run}, the test accuracy is {accuracy:.3f}, below the bar {bar}",
                 hint="make the grad_loss and train tests pass first; train takes one step per sample")

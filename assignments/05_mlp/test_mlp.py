@@ -5,26 +5,25 @@ trusted values computed here with scipy: ``sigmoid`` while ``dsigmoid`` or ``for
 ``forward`` while ``predict``, ``loss`` or ``accuracy`` is tested, ``forward``, ``sigmoid`` and
 ``dsigmoid`` while ``grad_loss`` is tested, and ``grad_loss`` answers the true gradient while
 ``train`` is tested. So a bug fails the tests of its own function, and the message points at it.
-Gradients are checked against central differences of the loss, in float64.
+Gradients are checked against central differences of the loss, in float64. The sigmoid's checks are
+those of every sigmoid of the kit (``autograder.testing.sigmoid``): an overflow warning fails them.
+
+Catalogue bugs these tests kill (``examples/catalogue.py``): bug_mlp_dsigmoid_of_activation,
+bug_mlp_dsigmoid_formula_on_output, bug_mlp_missing_hidden_derivative, bug_mlp_hidden_bias_gradient_zero,
+bug_mlp_output_gradient_sign, bug_mlp_output_gradient_of_pre_activation, bug_mlp_train_skips_hidden_bias,
+bug_mlp_forward_without_sigmoid, bug_mlp_sigmoid_naive, bug_mlp_dsigmoid_naive, bug_mlp_predict_float_classes.
 """
 import numpy as np
 import pytest
 from scipy.special import expit, log_softmax, softmax
 
+from autograder.testing import assert_close, assert_gradient, assert_true, classifiers
+from autograder.testing import sigmoid as sigmoid_checks
 from autograder.testing.gradcheck import numerical_gradient
-from autograder.testing import (
-    as_array,
-    as_class_indices,
-    assert_close,
-    assert_gradient,
-    assert_one_sgd_step,
-    assert_true,
-)
 
 INPUT, HIDDEN, CLASSES = 7, 5, 3  # all different: a transposed weight matrix shows up as a shape error
 NAMES = ("W_h", "b_h", "W_o", "b_o")
-EPSILON = 1e-8  # of nll, as the contract defines it
-LOG3, LOG9 = np.log(3.0), np.log(9.0)
+LOG3 = np.log(3.0)
 TRAINING_SEED = 0  # np.random.seed before the model of the training test is made
 # What a failed train test says when a parameter did not change at all.
 UNCHANGED_HINT = "train must update every parameter: self.W_h = self.W_h - learning_rate * dW_h, and so on"
@@ -89,38 +88,19 @@ def pin_forward(student, model, parameters, *inputs):
 # pinned function for the rest of the run, and training calls sigmoid and dsigmoid ~70,000 times.
 
 
-def check_init(student, scale):
-    """NeuralNet(7, 5, 3): weights uniform in [-scale, scale] drawn from np.random, biases zero."""
-    student._seed(TRAINING_SEED)
-    first = student.NeuralNet(INPUT, HIDDEN, CLASSES)
-    student._seed(TRAINING_SEED)
-    second = student.NeuralNet(INPUT, HIDDEN, CLASSES)
-    shapes = {"W_h": (INPUT, HIDDEN), "b_h": (HIDDEN,), "W_o": (HIDDEN, CLASSES), "b_o": (CLASSES,)}
-    for name, shape in shapes.items():
-        value = as_array(getattr(first, name), f"NeuralNet({INPUT}, {HIDDEN}, {CLASSES}).{name}", shape)
-        if name.startswith("b"):
-            assert_true(np.all(value == 0), f"__init__ must set {name} to zeros")
-            continue
-        assert_true(np.all(np.abs(value) <= scale) and np.ptp(value) > scale / 4,
-                    f"__init__ must draw {name} uniformly in [-{scale}, {scale}]")
-        assert_close(getattr(second, name), value, f"{name} of a second model made after the same np.random.seed",
-                     hint="draw with np.random.uniform (numpy's global random state), not a Generator of your own")
-
-
 def test_init_and_fifteen_epochs_fit_and_generalise(student, bars, digits):
-    check_init(student, bars["init_scale"])
+    scale, hidden = bars["init_scale"], bars["hidden_size"]
+    classifiers.check_init(student, lambda: student.NeuralNet(INPUT, HIDDEN, CLASSES),
+                           {"W_h": ((INPUT, HIDDEN), "uniform"), "b_h": ((HIDDEN,), "zeros"),
+                            "W_o": ((HIDDEN, CLASSES), "uniform"), "b_o": ((CLASSES,), "zeros")}, scale, TRAINING_SEED,
+                           spread={"W_h": scale / 4, "W_o": scale / 4})
     X_train, X_test, y_train, y_test = digits
     epochs, learning_rate = bars["epochs"], bars["learning_rate"]
-    student._seed(TRAINING_SEED)
-    model = student.NeuralNet(64, bars["hidden_size"], 10)
-    student._sgd(model, X_train, y_train, epochs, learning_rate)
-    shapes = {"W_h": (64, bars["hidden_size"]), "b_h": (bars["hidden_size"],), "W_o": (bars["hidden_size"], 10),
-              "b_o": (10,)}
-    trained = {name: as_array(getattr(model, name), f"{name} after training", shape) for name, shape in shapes.items()}
-    assert_true(all(np.all(np.isfinite(value)) for value in trained.values()), "training made a parameter NaN or inf",
-                hint="check grad_loss and train on their own tests first")
+    trained = classifiers.train_on(student, lambda: student.NeuralNet(64, hidden, 10), X_train, y_train, epochs,
+                                   learning_rate, TRAINING_SEED,
+                                   {"W_h": (64, hidden), "b_h": (hidden,), "W_o": (hidden, 10), "b_o": (10,)})
     # computed here, not by your forward, loss or accuracy
-    training_nll = -np.mean(np.log(EPSILON + trusted_forward(trained, X_train)[0][np.arange(len(y_train)), y_train]))
+    training_nll = classifiers.mean_nll(trusted_forward(trained, X_train)[0], y_train)
     accuracy = float(np.mean(np.argmax(trusted_forward(trained, X_test)[0], axis=1) == y_test))
     run = f"{epochs} epochs of SGD at learning rate {learning_rate} from np.random.seed({TRAINING_SEED})"
     assert_true(training_nll <= bars["training_nll"],
@@ -130,22 +110,15 @@ def test_init_and_fifteen_epochs_fit_and_generalise(student, bars, digits):
                 f"after {run}, the test accuracy is {accuracy:.3f}, below the bar {bars['test_accuracy']}")
 
 
-@pytest.mark.parametrize("z, expected, written", [
-    (0.0, 0.5, "0.0"),
-    ([0.0, LOG3, -LOG3], [0.5, 0.75, 0.25], "[0, log 3, -log 3]"),
-    ([[0.0, LOG3, -LOG3], [LOG9, -LOG9, 0.0]], [[0.5, 0.75, 0.25], [0.9, 0.1, 0.5]],
-     "[[0, log 3, -log 3], [log 9, -log 9, 0]]"),
-], ids=["scalar", "vector", "matrix"])
-def test_sigmoid_known_values(student, bars, z, expected, written):
-    assert_close(student.sigmoid(z), expected, f"sigmoid({written})", rtol=bars["rtol"],
-                 hint="1 / (1 + exp(-X)), elementwise, the same shape as X; accept lists")
+@pytest.mark.parametrize("case", sigmoid_checks.KNOWN_VALUES)
+def test_sigmoid_known_values(student, bars, case):
+    sigmoid_checks.check_known_values(student.sigmoid, case, bars["rtol"])
 
 
-def test_sigmoid_is_stable_for_huge_inputs(student, bars):
-    huge = bars["huge_input"]
-    assert_close(student.sigmoid([-huge, -huge / 10, huge / 10, huge]), [0.0, 0.0, 1.0, 1.0],
-                 f"sigmoid of inputs of magnitude up to {huge:g}",
-                 hint="exp(-X) overflows for X << 0: use np.logaddexp(0, -X), or treat negative X separately")
+@pytest.mark.parametrize("shape", sigmoid_checks.EXTREME_SHAPES)
+@pytest.mark.parametrize("sign", [1, -1, 0], ids=["positive", "negative", "both-signs"])
+def test_sigmoid_is_stable_for_huge_inputs(student, bars, sign, shape):
+    sigmoid_checks.check_extreme_inputs(student.sigmoid, bars["huge_input"], sign, shape)
 
 
 @pytest.mark.parametrize("case", ["known values", "central differences", "huge inputs"])
@@ -196,21 +169,14 @@ def test_forward_keeps_activations(student, model, parameters, rng, bars, case):
 def test_predict_gives_the_most_probable_class(student, model, parameters, rng, case):
     X = rng.normal(size=INPUT_SHAPES[case])
     pin_forward(student, model, parameters, X)
-    expected = np.argmax(trusted_forward(parameters, X)[0], axis=-1)
-    classes = as_class_indices(model.predict(X.tolist() if case == "list" else X), f"predict of {case} input", expected.shape)
-    assert_true(np.array_equal(classes, expected), f"predict of {case} input is not the most probable class",
-                hint="np.argmax(self.forward(X), axis=-1): over the classes, one per sample")
+    classifiers.check_predict(model, X.tolist() if case == "list" else X, trusted_forward(parameters, X)[0],
+                              f"predict of {case} input")
 
 
 def test_loss_is_the_mean_nll(student, model, parameters, rng, bars):
     X, y = rng.normal(size=(6, INPUT)), [2, 0, 1, 1, 2, 0]
     pin_forward(student, model, parameters, X)
-    expected = -np.mean(np.log(EPSILON + trusted_forward(parameters, X)[0][np.arange(6), y]))
-    got = model.loss(X, y)
-    assert_true(isinstance(got, (float, np.floating)), f"loss(X, y) should be a float, got a {type(got).__name__}",
-                hint="the given nll returns a float")
-    assert_close(got, expected, "loss(X, y)", rtol=bars["rtol"],
-                 hint="the given nll of one-hot targets (output_size classes) under forward(X): the MEAN over samples")
+    classifiers.check_loss(model, X, y, trusted_forward(parameters, X)[0], bars["rtol"])
 
 
 def test_accuracy_is_the_fraction_correct(student, model, parameters, rng):
@@ -220,10 +186,7 @@ def test_accuracy_is_the_fraction_correct(student, model, parameters, rng):
     y[:2] = (y[:2] + 1) % CLASSES  # two of the eight labels disagree with the prediction
     pin_forward(student, model, parameters, X)
     student._pin("predict", [((X,), {}, classes)], target=model)
-    got = model.accuracy(X, y.tolist())
-    assert_true(isinstance(got, (float, np.floating)), f"accuracy should be a float, got a {type(got).__name__}")
-    assert_close(got, 0.75, "accuracy(X, y) with 6 of 8 predictions right",
-                 hint="the mean of (self.predict(X) == y), with y converted by np.asarray")
+    classifiers.check_accuracy(model, X, y.tolist(), classes, "accuracy(X, y) with 6 of 8 predictions right")
 
 
 GRADIENT_HINTS = {
@@ -250,9 +213,5 @@ def test_train_takes_one_sgd_step(student, model, parameters, rng, bars):
     x, label, learning_rate = rng.normal(size=INPUT), 2, 0.1
     gradients = {name: numerical_gradient(lambda: trusted_loss(parameters, x, label), parameters[name])
                  for name in NAMES}  # the true gradient, by central differences
-    student._pin("grad_loss", [((x, label), {}, gradients), ((x,), {"y_true": label}, gradients)], target=model)
-    model.train(x, label, learning_rate)
-    for name in NAMES:
-        assert_one_sgd_step(getattr(model, name), parameters[name], gradients[name], learning_rate,
-                            f"self.{name} after train(x, y, learning_rate={learning_rate})", bars["rtol"],
-                            UNCHANGED_HINT)
+    classifiers.check_train_step(student, model, parameters, gradients, x, label, learning_rate, bars["rtol"],
+                                 UNCHANGED_HINT)

@@ -4,27 +4,28 @@ Functions that call other graded ones (``sigmoid_prime``, ``backprop_step``,
 ``two_layer_gradients`` and the ``Sigmoid`` class call ``sigmoid``, ``sigmoid_prime``
 or ``error_term_formula``) are tested with those answering known-correct values, so
 each bug shows up in the test of the function that has it. Gradients are checked
-against central differences of the loss, computed here from its formula.
+against central differences of the loss, computed here from its formula. The sigmoid's checks are
+those of every sigmoid of the kit (``autograder.testing.sigmoid``): an overflow warning fails them.
+
+Catalogue bugs these tests kill (``examples/catalogue.py``): bug_backprop_no_learnrate,
+bug_backprop_missing_hidden_derivative, bug_backprop_bias_gradient_averaged, bug_backprop_gradient_sign,
+bug_backprop_hidden_bias_gradient_zero, bug_backprop_train_ascends, bug_sigmoid_prime_of_activation,
+bug_error_term_sign, bug_mse_summed, bug_mse_diff_without_two, bug_backprop_sigmoid_naive,
+bug_sigmoid_class_naive, bug_relu_diff_one_at_zero.
 """
 import numpy as np
 import pytest
 
 from autograder.testing.gradcheck import numerical_gradient
 from autograder.testing import as_array, assert_close, assert_gradient, assert_true
+from autograder.testing import sigmoid as sigmoid_checks
 
 LOG3 = np.log(3.0)
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_LABELS = np.array([0, 1, 1, 0])
 
 
-def logistic(z):
-    """The logistic function, written with tanh (no overflow)."""
-    return 0.5 * (1.0 + np.tanh(np.asarray(z, dtype=float) / 2.0))
-
-
-def logistic_slope(z):
-    """Its derivative at ``z``."""
-    return 0.25 / np.cosh(np.asarray(z, dtype=float) / 2.0) ** 2
+logistic, logistic_slope = sigmoid_checks.logistic, sigmoid_checks.logistic_slope  # trusted values, computed here
 
 
 def pin_sigmoid(student, *pre_activations):
@@ -65,22 +66,15 @@ def test_train_xor_solves_xor(student):
                      "parameter - learning_rate * gradient, for all epochs")
 
 
-@pytest.mark.parametrize("x, expected", [
-    (0.0, 0.5),
-    ([LOG3, -LOG3, 0.0], [0.75, 0.25, 0.5]),
-    ([[0.0, LOG3, 2 * LOG3], [-2 * LOG3, -LOG3, 0.0]], [[0.5, 0.75, 0.9], [0.1, 0.25, 0.5]]),
-    ([[-LOG3], [2 * LOG3], [0.0]], [[0.25], [0.9], [0.5]]),
-], ids=["scalar", "vector", "matrix", "column"])
-def test_sigmoid_known_values(student, bars, x, expected):
-    assert_close(student.sigmoid(x), expected, f"sigmoid of shape {np.shape(x)}", rtol=bars["rtol"],
-                 hint="elementwise 1 / (1 + exp(-x)), keeping the input's shape")
+@pytest.mark.parametrize("case", sigmoid_checks.KNOWN_VALUES)
+def test_sigmoid_known_values(student, bars, case):
+    sigmoid_checks.check_known_values(student.sigmoid, case, bars["rtol"])
 
 
+@pytest.mark.parametrize("shape", sigmoid_checks.EXTREME_SHAPES)
 @pytest.mark.parametrize("sign", [1, -1], ids=["positive", "negative"])
-def test_sigmoid_is_finite_for_extreme_inputs(student, bars, sign):
-    x = sign * np.array([bars["sigmoid_extreme"], 50.0, 100 * bars["sigmoid_extreme"]])
-    assert_close(student.sigmoid(x), logistic(x), f"sigmoid of {'large' if sign > 0 else 'very negative'} inputs",
-                 hint="exp overflows for large |x|: use np.logaddexp, or exp of -|x| only")
+def test_sigmoid_is_finite_for_extreme_inputs(student, bars, sign, shape):
+    sigmoid_checks.check_extreme_inputs(student.sigmoid, bars["sigmoid_extreme"], sign, shape)
 
 
 @pytest.mark.parametrize("z", [[-3.0, -0.5, 0.0, LOG3, 4.0], [[-1000.0, 1000.0], [2.0, -2.0]]],
@@ -97,7 +91,8 @@ def test_sigmoid_prime_is_the_slope_of_sigmoid(student, bars, z):
     (1.0, 0.5, 0.125),
     (0.0, 0.8, -0.128),
     ([1.0, 0.0, 0.25], [0.5, 0.8, 0.75], [0.125, -0.128, -0.09375]),
-    ([[1.0, 0.0], [0.5, 0.5]], [[0.5, 0.5], [0.5, 0.8]], [[0.125, -0.125], [0.0, -0.048]]),
+    ([[1.0, 0.0, 1.0], [0.5, 0.5, 0.0]], [[0.5, 0.5, 0.8], [0.5, 0.8, 0.2]],
+     [[0.125, -0.125, 0.032], [0.0, -0.048, -0.032]]),
 ], ids=["target-1", "target-0", "vector", "matrix"])
 def test_error_term_formula_known_values(student, bars, y, output, expected):
     assert_close(student.error_term_formula(y, output), expected, f"error_term_formula for {np.size(y)} output(s)",
@@ -184,10 +179,11 @@ def test_two_layer_gradients_gradient_check(student, bars, parameter):
     assert_gradient(analytic, loss, a[parameter], f"the gradient of {parameter}", bars["gradient_relative_error"], hint=hint)
 
 
-ACTIVATION_INPUT = [[-2.0, -0.5], [0.5, 3.0]]
+ACTIVATION_INPUT = [[-2.0, 0.0, -0.5], [0.5, 0.0, 3.0]]  # 2 x 3, with the kink at 0 where ReLU.diff is 0
 ACTIVATION_CASES = {
-    "__call__": ([[0.0, 0.0], [0.5, 3.0]], "ReLU()(x)", "max(0, x) elementwise: np.maximum, not max"),
-    "diff": ([[0.0, 0.0], [1.0, 1.0]], "ReLU().diff(x)", "the slope at the input x: 1 where x > 0, else 0"),
+    "__call__": ([[0.0, 0.0, 0.0], [0.5, 0.0, 3.0]], "ReLU()(x)", "max(0, x) elementwise: np.maximum, not max"),
+    "diff": ([[0.0, 0.0, 0.0], [1.0, 0.0, 1.0]], "ReLU().diff(x)",
+             "the slope at the input x: 1 where x > 0, else 0 (0 at 0 too: x > 0, not x >= 0)"),
 }
 
 
@@ -198,21 +194,24 @@ def test_relu_values_and_slopes(student, bars, name):
                  hint=hint)
 
 
+@pytest.mark.parametrize("inputs", ["known", "extreme"])
 @pytest.mark.parametrize("name", ["__call__", "diff"])
-def test_sigmoid_class_values_and_slopes(student, bars, name):
-    z = [[0.0, LOG3], [-LOG3, 2 * LOG3]]
+def test_sigmoid_class_values_and_slopes(student, bars, name, inputs):
+    z = ([[0.0, LOG3, 2 * LOG3], [-LOG3, 2 * LOG3, 0.0]] if inputs == "known"
+         else sigmoid_checks.extreme_inputs(bars["sigmoid_extreme"], 0, "matrix").tolist())
     pin_units(student, np.array(z))
+    expected = logistic(z) if name == "__call__" else logistic_slope(z)
     if name == "__call__":
-        expected, what, hint = [[0.5, 0.75], [0.25, 0.9]], "Sigmoid()(x)", "the sigmoid of x, elementwise"
+        what, hint = "Sigmoid()(x)", "the sigmoid of x, elementwise, with no overflow for extreme x"
     else:
-        expected, what = [[0.25, 0.1875], [0.1875, 0.09]], "Sigmoid().diff(x)"
-        hint = "the slope at the INPUT x: sigmoid(x) * (1 - sigmoid(x)), not x * (1 - x)"
-    assert_close(method(student, student.Sigmoid(), "Sigmoid", name, z), expected, what, rtol=bars["rtol"], hint=hint)
+        what, hint = "Sigmoid().diff(x)", "the slope at the INPUT x: sigmoid(x) * (1 - sigmoid(x)), not x * (1 - x)"
+    assert_close(method(student, student.Sigmoid(), "Sigmoid", name, z), expected, f"{what} ({inputs} x)",
+                 rtol=bars["rtol"], hint=hint)
 
 
 @pytest.mark.parametrize("true, pred, expected", [
     ([1.0, 2.0, 3.0], [1.0, 2.0, 5.0], 4.0 / 3.0),
-    ([[0.0, 1.0], [1.0, 0.0]], [[0.5, 0.5], [0.0, 1.0]], 0.625),
+    ([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0]], [[0.5, 0.5, 0.0], [0.0, 1.0, 1.0]], 2.5 / 6),
 ], ids=["vector", "matrix"])
 def test_mse_value(student, bars, true, pred, expected):
     assert_close(method(student, student.MSE(), "MSE", "__call__", true, pred), expected, "MSE()(true, pred)",

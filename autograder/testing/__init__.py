@@ -8,7 +8,9 @@ without ever showing an expected value.
 from autograder.testing.checks import (
     CheckFailed,
     as_class_indices,
+    as_int,
     assert_close,
+    assert_dtype,
     assert_equal,
     assert_gradient,
     assert_gradient_step,
@@ -19,5 +21,5 @@ from autograder.testing.checks import (
     as_array,
 )
 
-__all__ = ["CheckFailed", "as_array", "as_class_indices", "assert_close", "assert_equal", "assert_gradient",
-           "assert_not_mutated", "assert_one_sgd_step", "assert_sgd_step", "assert_true"]
+__all__ = ["CheckFailed", "as_array", "as_class_indices", "as_int", "assert_close", "assert_dtype", "assert_equal",
+           "assert_gradient", "assert_not_mutated", "assert_one_sgd_step", "assert_sgd_step", "assert_true"]

@@ -128,6 +128,25 @@ def assert_gradient(analytic, loss, parameter, what, bar, h=1e-5, hint=None, mis
               diagnose(got, numeric, GRADIENT_RTOL, GRADIENT_ATOL, mistakes))
 
 
+def assert_dtype(got, kinds, what, hint=None):
+    """``got`` is a numpy array whose dtype is of one of ``kinds`` (``"f"`` float, ``"iu"`` int), as it came back.
+
+    Checked before any conversion: ``as_array`` makes every number float64, so an int one-hot
+    would compare equal to the float one.
+    """
+    names = {"f": "float", "i": "int", "u": "unsigned int", "b": "bool"}
+    wanted = " or ".join(names[kind] for kind in kinds)
+    assert_true(isinstance(got, np.ndarray), f"{what} should be a numpy array of {wanted}, got {_describe(got)}", hint)
+    assert_true(got.dtype.kind in kinds, f"{what} should have a {wanted} dtype, got {got.dtype}", hint)
+
+
+def as_int(got, what, hint=None):
+    """``got`` as a Python int: it must be an int or a numpy integer (not a bool, not a float)."""
+    assert_true(isinstance(got, (int, np.integer)) and not isinstance(got, (bool, np.bool_)),
+                f"{what} should be an int, got {_describe(got)}", hint)
+    return int(got)
+
+
 def as_class_indices(got, what, shape):
     """``got`` as class indices: an int for one sample (``shape == ()``), an integer array of ``shape`` for a batch."""
     if shape == ():

@@ -3,14 +3,18 @@
 Each function is tested with the graded functions it calls pinned to the reference
 (``gate`` for ``xor``, ``stepFunction`` for ``prediction``, ``prediction`` for
 ``perceptronStep``, ``perceptronStep`` for ``trainPerceptronAlgorithm``), so one bug
-costs points once.
+costs points once. Random inputs come from ``rng``, seeded per student.
+
+Catalogue bugs these tests kill (``examples/catalogue.py``): every bug of 01_perceptron but the gate
+weights', among them bug_prediction_scales_X_in_place and bug_perceptron_step_shuffles_X_in_place,
+which only the in-place test sees.
 """
 import itertools
 
 import numpy as np
 import pytest
 
-from autograder.testing import as_array, assert_close, assert_equal, assert_true
+from autograder.testing import as_int, assert_close, assert_equal, assert_not_mutated, assert_true
 from autograder.testing.figures import attach
 from backprop_datasets import load_points
 
@@ -22,11 +26,6 @@ GATES = {
 }
 STEP_HINT = "follow the points in order and update W and b right after each misclassified point, so that the " \
             "next prediction sees the update; move by learn_rate times the point (and learn_rate for b)"
-
-
-@pytest.fixture
-def rng():
-    return np.random.default_rng(20261207)
 
 
 def separable_points(rng, n):
@@ -53,7 +52,7 @@ def test_hidden_xor_with_numpy_inputs(student):
     if table:
         student._pin("gate", table)
     for x1, x2 in BITS:
-        got = as_array(student.xor(np.int64(x1), np.int64(x2)), "xor of numpy integers", ())
+        got = as_int(student.xor(np.int64(x1), np.int64(x2)), "xor of numpy integers")
         assert_true(got == (x1 ^ x2), "xor is wrong for numpy integer inputs",
                     hint="build it only from gate(...) calls with the three weight tuples")
 
@@ -63,7 +62,7 @@ def test_hidden_xor_with_numpy_inputs(student):
                          ids=["negative", "tiny-negative", "negative-zero", "zero", "tiny-positive", "int",
                               "negative-int", "numpy-float"])
 def test_hidden_step_function_matches_reference(student, reference, t):
-    got = as_array(student.stepFunction(t=t), "stepFunction(t)", ())
+    got = as_int(student.stepFunction(t=t), "stepFunction(t)", hint="return 1 or 0, not True/False or 1.0")
     assert_equal(got, reference.stepFunction(t), f"stepFunction gives the wrong label for t = {t!r}")
 
 
@@ -87,7 +86,7 @@ def test_hidden_prediction_matches_reference(student, reference, rng, case):
     score = float(np.dot(np.asarray(X, dtype=float), np.asarray(W, dtype=float))[0] + b)
     step = reference.stepFunction(score)
     student._pin("stepFunction", [((form,), {}, step) for form in (score, np.array([score]), np.array([[score]]))])
-    got = as_array(student.prediction(X, W, b), f"prediction ({case})", ())
+    got = as_int(student.prediction(X, W, b), f"prediction ({case})")
     assert_equal(got, reference.prediction(X, W, b), f"prediction gives the wrong label ({case})")
 
 
@@ -160,3 +159,24 @@ def test_hidden_train_perceptron_matches_reference(student, reference, bars, rng
     assert_close(lines, expected, f"the boundary lines ({case})", rtol=bars["rtol"],
                  hint="start from W = np.random.rand(2, 1) and then b = np.random.rand() + max(X[:, 0]), in that "
                       "order; pass learn_rate on to perceptronStep; record (-W[0]/W[1], -b/W[1]) after each epoch")
+
+
+@pytest.mark.parametrize("function", ["prediction", "perceptronStep", "trainPerceptronAlgorithm"])
+def test_hidden_inputs_not_mutated(student, reference, rng, function):
+    """The points and labels stay as given (perceptronStep alone may update W in place, as the classic one does)."""
+    X, y = separable_points(rng, 12)
+    W, b = rng.uniform(-1, 1, size=(2, 1)), float(rng.uniform(-0.5, 0.5))
+    if function == "prediction":
+        x = X[0] * 40  # far from the unit square: a normalisation or clip in place would change it
+        score = float(x @ W[:, 0] + b)
+        student._pin("stepFunction", [((form,), {}, reference.stepFunction(score))
+                                      for form in (score, np.array([score]), np.array([[score]]))])
+        arguments, names, checked = (x, W, b), ["X", "W", "b"], {0, 1}
+    elif function == "perceptronStep":
+        pin_predictions(student, reference, X, y, W, b, 0.1)
+        arguments, names, checked = (X, y, W, b, 0.1), ["X", "y", "W", "b", "learn_rate"], {0, 1}
+    else:
+        student._seed(4)
+        arguments, names, checked = (X, y, 0.1, 3), ["X", "y", "learn_rate", "num_epochs"], {0, 1}
+    _, mutated = getattr(student, function).call_tracking_mutation(*arguments)
+    assert_not_mutated([position for position in mutated if position in checked], names, function)

@@ -3,11 +3,18 @@
 ``output_formula`` is tested with ``sigmoid`` pinned to the reference, ``update_weights``
 with ``output_formula`` and ``sigmoid`` pinned, so one bug costs points once. The step of
 ``update_weights`` is also checked against central differences of the reference log-loss.
+Inputs come from ``rng``, seeded per student; the blobs of the training test are fixed, so that
+the bar means the same for everyone.
+
+Catalogue bugs these tests kill (``examples/catalogue.py``): every bug of 03_gradient_descent, among them
+bug_gd_weights_in_place, bug_gd_x_scaled_in_place, bug_gd_sigmoid_clips_in_place and
+bug_error_formula_clips_in_place (only the in-place test sees these) and the sigmoids that warn.
 """
 import numpy as np
 import pytest
 
 from autograder.testing import as_array, assert_close, assert_gradient, assert_not_mutated, assert_true
+from autograder.testing import sigmoid as sigmoid_checks
 from backprop_datasets import load_points
 
 UPDATE_HINTS = {
@@ -15,11 +22,6 @@ UPDATE_HINTS = {
                "bias); return a new array",
     "bias": "the bias must be updated too: bias + learnrate * (y - output)",
 }
-
-
-@pytest.fixture
-def rng():
-    return np.random.default_rng(20261211)
 
 
 def pin_sigmoid(student, reference, scores):
@@ -36,8 +38,9 @@ def blobs(rng, n):
 
 
 @pytest.mark.parametrize("case", ["shipped-points-seed-1", "fresh-points-seed-2"])
-def test_hidden_train_reaches_accuracy(student, reference, bars, rng, case):
-    X, y = load_points("gradient_descent") if case.startswith("shipped") else blobs(rng, 60)
+def test_hidden_train_reaches_accuracy(student, reference, bars, case):
+    # The blobs are the same for every student: the accuracy bar was measured on them.
+    X, y = load_points("gradient_descent") if case.startswith("shipped") else blobs(np.random.default_rng(20261211), 60)
     student._seed(int(case[-1]))
     result = student.train(X, y, 100, 0.01)
     assert_true(isinstance(result, (tuple, list)) and len(result) == 2, "train should return (weights, bias)")
@@ -48,19 +51,11 @@ def test_hidden_train_reaches_accuracy(student, reference, bars, rng, case):
                 f"{bars['train_accuracy']} ({case})", hint="check update_weights: the sign of the step, and the bias")
 
 
-@pytest.mark.parametrize("case", ["vector", "matrix", "list", "python-float", "extreme"])
+@pytest.mark.parametrize("case", sigmoid_checks.FRESH_CASES)
 def test_hidden_sigmoid_matches_reference(student, reference, bars, rng, case):
-    big = bars["sigmoid_extreme"]
-    x = {
-        "vector": rng.normal(scale=3, size=7),
-        "matrix": rng.normal(scale=10, size=(3, 5)),
-        "list": rng.normal(scale=2, size=4).tolist(),
-        "python-float": float(rng.normal()),
-        "extreme": np.array([-big, big, -100 * big, 100 * big, -745.5, 709.9]),
-    }[case]
+    x = sigmoid_checks.fresh_inputs(rng, case, bars["sigmoid_extreme"])
     assert_close(student.sigmoid(x), reference.sigmoid(x), f"sigmoid ({case})", rtol=bars["rtol"],
-                 hint="exp overflows for large |x|: use np.logaddexp, or exp of -|x| only" if case == "extreme"
-                 else "elementwise 1 / (1 + exp(-x)), keeping the input's shape")
+                 hint=sigmoid_checks.EXTREME_HINT if case.startswith("extreme") else sigmoid_checks.KNOWN_HINT)
 
 
 @pytest.mark.parametrize("case", ["one-point", "batch", "lists", "batch-of-one"])
@@ -138,9 +133,23 @@ def test_hidden_update_weights_gradient_check(student, reference, bars, rng, par
                     bars["gradient_relative_error"], hint=UPDATE_HINTS[parameter])
 
 
-def test_hidden_update_weights_does_not_mutate(student, reference, rng):
-    x, y, weights, bias, learnrate = update_case(rng, "numpy-bias")
-    x, weights = x + 1.0, weights - 1.0  # not the inputs pinned by another test
-    pin_output(student, reference, x, weights, bias)
-    _, mutated = student.update_weights.call_tracking_mutation(x, y, weights, bias, learnrate)
-    assert_not_mutated(mutated, ["x", "y", "weights", "bias", "learnrate"], "update_weights")
+@pytest.mark.parametrize("function", ["sigmoid", "output_formula", "error_formula", "update_weights"])
+def test_hidden_inputs_not_mutated(student, reference, bars, rng, function):
+    """Inputs a clip (of huge scores, of probabilities near 0 and 1), a normalisation or an update in place
+    would change."""
+    if function == "sigmoid":
+        arguments, names = (sigmoid_checks.mutation_input(rng, bars["sigmoid_extreme"]),), ["x"]
+    elif function == "output_formula":
+        features, weights = rng.normal(size=(4, 3)) * 300, rng.normal(size=3)
+        pin_sigmoid(student, reference, [features @ weights + 0.5])
+        arguments, names = (features, weights, 0.5), ["features", "weights", "bias"]
+    elif function == "error_formula":
+        y, output = np.array([1.0, 0.0, 1.0, 0.0]), np.array([1e-12, 1 - 1e-12, 0.7, 0.2])
+        arguments, names = (y, output), ["y", "output"]
+    else:
+        x, y, weights, bias, learnrate = update_case(rng, "numpy-bias")
+        x, weights = x + 1.0, weights - 1.0  # not the inputs pinned by another test
+        pin_output(student, reference, x, weights, bias)
+        arguments, names = (x, y, weights, bias, learnrate), ["x", "y", "weights", "bias", "learnrate"]
+    _, mutated = getattr(student, function).call_tracking_mutation(*arguments)
+    assert_not_mutated(mutated, names, function)

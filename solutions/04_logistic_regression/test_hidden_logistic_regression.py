@@ -4,7 +4,10 @@ The tests set the parameters of the student's model themselves and pin the metho
 method under test calls to the reference's values for the test's inputs (``forward`` for
 ``predict``, ``loss``, ``accuracy`` and ``grad_loss``; ``grad_loss`` for ``train``), so one bug
 costs the tests of its own method only. Training is judged on a split of the digits that no
-public test uses, with the classes renamed, so a model that memorised the public split fails.
+public test uses, with the classes renamed, so a model that memorised the public split fails. Inputs and parameters come from ``rng``, seeded per student.
+
+Catalogue bugs these tests kill (``examples/catalogue.py``): every bug of 04_logistic_regression, among
+them bug_lr_memorises_public_split (only the unseen split sees it) and bug_lr_predict_float_classes.
 """
 from functools import lru_cache
 from pathlib import Path
@@ -17,12 +20,11 @@ from autograder.testing.figures import attach, reference_curve, sgd_curve
 
 from autograder.testing import (
     as_array,
-    as_class_indices,
     assert_close,
     assert_gradient,
     assert_not_mutated,
-    assert_one_sgd_step,
     assert_true,
+    classifiers,
 )
 
 INPUT, CLASSES = 9, 4  # not square, and not the public tests' sizes
@@ -35,11 +37,6 @@ CURVE_PIECES = 5  # points of the training curve per epoch
 UNCHANGED_HINT = "train must update the parameter: self.W = self.W - learning_rate * dW (and the same for b)"
 
 INPUT_CASES = ["one sample", "batch", "one-row batch", "list", "huge scores"]
-
-
-@pytest.fixture
-def rng():
-    return np.random.default_rng(4_2026_1123)
 
 
 @pytest.fixture
@@ -100,10 +97,7 @@ def test_hidden_forward_matches_reference(model, twin, rng, bars, case):
 def test_hidden_predict_matches_reference(student, model, twin, rng, case):
     X = make_input(rng, case)
     pin_forward(student, model, twin, X)
-    expected = np.asarray(twin.predict(np.asarray(X)))
-    classes = as_class_indices(model.predict(X), f"predict of {case} input", expected.shape)
-    assert_true(np.array_equal(classes, expected), f"predict of {case} input is not the most probable class",
-                hint="np.argmax(self.forward(X), axis=-1): over the classes, one per sample")
+    classifiers.check_predict(model, X, twin.forward(np.asarray(X, dtype=float)), f"predict of {case} input")
 
 
 @pytest.mark.parametrize("case", ["batch", "labels as a list", "one-row batch", "a certain wrong prediction"])
@@ -113,25 +107,18 @@ def test_hidden_loss_matches_reference(student, model, twin, rng, bars, case):
     y = rng.integers(0, CLASSES, size=rows)
     if case == "a certain wrong prediction":  # the true class gets probability exactly 0: nll's EPSILON keeps it finite
         y = np.argmin(twin.forward(X), axis=1)
-    expected = twin.loss(X, y)
     pin_forward(student, model, twin, X)
-    got = model.loss(X, y.tolist() if case == "labels as a list" else y)
-    assert_true(isinstance(got, (float, np.floating)), f"loss should be a float, got a {type(got).__name__}",
-                hint="the given nll returns a float")
-    assert_close(got, expected, f"loss on {case}", rtol=bars["rtol"],
-                 hint="use the given nll (mean over samples, EPSILON inside the log) on one-hot targets")
+    classifiers.check_loss(model, X, y.tolist() if case == "labels as a list" else y, twin.forward(X), bars["rtol"],
+                           f"loss on {case}")
 
 
 @pytest.mark.parametrize("labels_as_list", [False, True], ids=["labels as an array", "labels as a list"])
 def test_hidden_accuracy_matches_reference(student, model, twin, rng, labels_as_list):
     X = rng.normal(size=(11, INPUT))
     y = rng.integers(0, CLASSES, size=11)
-    expected = twin.accuracy(X, y)
     pin_forward(student, model, twin, X)
     student._pin("predict", [((X,), {}, twin.predict(X))], target=model)
-    got = model.accuracy(X, y.tolist() if labels_as_list else y)
-    assert_true(isinstance(got, (float, np.floating)), f"accuracy should be a float, got a {type(got).__name__}")
-    assert_close(got, expected, "accuracy(X, y)", hint="the mean of (self.predict(X) == y), y as an array")
+    classifiers.check_accuracy(model, X, y.tolist() if labels_as_list else y, twin.predict(X))
 
 
 @pytest.mark.parametrize("name, hint", [
@@ -180,15 +167,9 @@ def test_hidden_inputs_not_mutated(student, model, twin, rng, method):
                          ids=["x as a list, learning rate 0.5", "learning rate 0.003"])
 def test_hidden_train_matches_reference_step(student, model, twin, parameters, rng, bars, learning_rate, as_list):
     x, label = rng.normal(size=INPUT), 3
-    gradients = twin.grad_loss(x, label)
-    given = x.tolist() if as_list else x  # pinned as given: train may pass it on to grad_loss unconverted
-    student._pin("grad_loss", [((x, label), {}, gradients), ((x,), {"y_true": label}, gradients),
-                               ((given, label), {}, gradients), ((given,), {"y_true": label}, gradients)], target=model)
-    model.train(given, label, learning_rate)
-    for name in ("W", "b"):
-        assert_one_sgd_step(getattr(model, name), parameters[name], gradients[name], learning_rate,
-                            f"self.{name} after train(x, y, learning_rate={learning_rate})", bars["rtol"],
-                            UNCHANGED_HINT)
+    given = x.tolist() if as_list else x  # pinned as given too: train may pass it on to grad_loss unconverted
+    classifiers.check_train_step(student, model, parameters, twin.grad_loss(x, label), given, label, learning_rate,
+                                 bars["rtol"], UNCHANGED_HINT)
 
 
 @lru_cache(maxsize=None)

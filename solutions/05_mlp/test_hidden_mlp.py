@@ -5,7 +5,12 @@ under test calls to the reference's values for the test's inputs (``sigmoid`` fo
 and ``forward``; ``forward`` for ``predict``, ``loss`` and ``accuracy``; ``forward``, ``sigmoid``
 and ``dsigmoid`` for ``grad_loss``; ``grad_loss`` for ``train``), so one bug costs the tests of
 its own function only. Training is judged on a split of the digits that no public test uses, with
-the classes renamed, so a network that memorised the public split fails.
+the classes renamed, so a network that memorised the public split fails. Inputs and parameters come
+from ``rng``, seeded per student.
+
+Catalogue bugs these tests kill (``examples/catalogue.py``): every bug of 05_mlp, among them
+bug_mlp_sigmoid_clips_in_place (only the in-place test sees it) and bug_mlp_memorises_public_split
+(only the unseen split sees it).
 """
 from functools import lru_cache
 from pathlib import Path
@@ -14,16 +19,16 @@ import numpy as np
 import pytest
 
 from autograder.sandbox.inside.loading import load_module
+from autograder.testing import sigmoid as sigmoid_checks
 from autograder.testing.figures import attach, reference_curve, sgd_curve
 
 from autograder.testing import (
     as_array,
-    as_class_indices,
     assert_close,
     assert_gradient,
     assert_not_mutated,
-    assert_one_sgd_step,
     assert_true,
+    classifiers,
 )
 
 INPUT, HIDDEN, CLASSES = 9, 6, 4  # all different, and not the public tests' sizes
@@ -43,11 +48,6 @@ HINTS = {
     "list": "accept Python lists: convert with np.asarray(X)",
     "large weights": "use the given softmax, stable for huge scores, and your sigmoid on the pre-activations",
 }
-
-
-@pytest.fixture
-def rng():
-    return np.random.default_rng(5_2026_1123)
 
 
 @pytest.fixture
@@ -167,34 +167,19 @@ def reference_band(epochs, learning_rate, hidden):
 
 
 
-SIGMOID_CASES = ["matrix", "scalar", "list", "huge inputs"]
-
-
-def make_pre_activations(rng, bars, case, scale):
-    """Fresh pre-activations of the kind ``case`` names (one of SIGMOID_CASES)."""
-    if case == "matrix":
-        return rng.normal(scale=scale, size=(3, 8))
-    if case == "scalar":
-        return float(rng.normal(scale=scale))
-    if case == "list":
-        return rng.normal(scale=scale, size=6).tolist()
-    huge = bars["huge_input"]
-    return np.concatenate([[-huge, huge, -740.0, 740.0, -37.0, 37.0], rng.normal(scale=1e3, size=4)])
-
-
-@pytest.mark.parametrize("case", SIGMOID_CASES)
+@pytest.mark.parametrize("case", sigmoid_checks.FRESH_CASES)
 def test_hidden_sigmoid_matches_reference(student, reference, rng, bars, case):
-    z = make_pre_activations(rng, bars, case, scale=4.0)
+    z = sigmoid_checks.fresh_inputs(rng, case, bars["huge_input"], scale=4.0)
     assert_close(student.sigmoid(z), reference.sigmoid(z), f"sigmoid of {case}", rtol=bars["rtol"],
-                 hint="elementwise, the shape of X, lists accepted; np.logaddexp(0, -X) keeps huge |X| finite")
+                 hint=sigmoid_checks.EXTREME_HINT if case.startswith("extreme") else sigmoid_checks.KNOWN_HINT)
 
 
-@pytest.mark.parametrize("case", SIGMOID_CASES)
+@pytest.mark.parametrize("case", sigmoid_checks.FRESH_CASES)
 def test_hidden_dsigmoid_matches_reference(student, reference, rng, bars, case):
-    z = make_pre_activations(rng, bars, case, scale=2.5)  # not the sigmoid test's values: sigmoid gets pinned here
+    z = sigmoid_checks.fresh_inputs(rng, case, bars["huge_input"], scale=2.5)
     pin_sigmoid(student, reference, z)  # sigmoid is tested on its own
     assert_close(student.dsigmoid(z), reference.dsigmoid(z), f"dsigmoid of {case}", rtol=bars["rtol"],
-                 hint="dsigmoid takes the PRE-activation z: sigmoid(z) * (1 - sigmoid(z)), not z * (1 - z)")
+                 hint=sigmoid_checks.PRE_ACTIVATION_HINT)
 
 
 @pytest.mark.parametrize("case", INPUT_CASES)
@@ -225,10 +210,7 @@ def test_hidden_forward_keeps_activations(student, reference, model, twin, rng, 
 def test_hidden_predict_matches_reference(student, reference, model, twin, rng, case):
     X = make_input(rng, case)
     pin_forward(student, model, twin, X)
-    expected = np.asarray(twin.predict(np.asarray(X)))
-    classes = as_class_indices(model.predict(X), f"predict of {case} input", expected.shape)
-    assert_true(np.array_equal(classes, expected), f"predict of {case} input is not the most probable class",
-                hint="np.argmax(self.forward(X), axis=-1): over the classes, one per sample")
+    classifiers.check_predict(model, X, twin.forward(np.asarray(X, dtype=float)), f"predict of {case} input")
 
 
 @pytest.mark.parametrize("case", ["batch", "labels as a list", "one-row batch", "a certain wrong prediction"])
@@ -238,24 +220,17 @@ def test_hidden_loss_matches_reference(student, reference, model, twin, paramete
     if case == "a certain wrong prediction":  # the true class gets probability exactly 0: nll's EPSILON keeps it finite
         set_parameter(model, parameters, "W_o", parameters["W_o"] * 5000)
         y = np.argmin(twin.forward(X), axis=1)
-    expected = twin.loss(X, y)
     pin_forward(student, model, twin, X)
-    got = model.loss(X, y.tolist() if case == "labels as a list" else y)
-    assert_true(isinstance(got, (float, np.floating)), f"loss should be a float, got a {type(got).__name__}",
-                hint="the given nll returns a float")
-    assert_close(got, expected, f"loss on {case}", rtol=bars["rtol"],
-                 hint="use the given nll (mean over samples, EPSILON inside the log) on one-hot targets")
+    classifiers.check_loss(model, X, y.tolist() if case == "labels as a list" else y, twin.forward(X), bars["rtol"],
+                           f"loss on {case}")
 
 
 @pytest.mark.parametrize("labels_as_list", [False, True], ids=["labels as an array", "labels as a list"])
 def test_hidden_accuracy_matches_reference(student, reference, model, twin, rng, labels_as_list):
     X, y = rng.normal(size=(11, INPUT)), rng.integers(0, CLASSES, size=11)
-    expected = twin.accuracy(X, y)
     pin_forward(student, model, twin, X)
     student._pin("predict", [((X,), {}, twin.predict(X))], target=model)
-    got = model.accuracy(X, y.tolist() if labels_as_list else y)
-    assert_true(isinstance(got, (float, np.floating)), f"accuracy should be a float, got a {type(got).__name__}")
-    assert_close(got, expected, "accuracy(X, y)", hint="the mean of (self.predict(X) == y), y as an array")
+    classifiers.check_accuracy(model, X, y.tolist() if labels_as_list else y, twin.predict(X))
 
 
 GRADIENT_HINTS = {
@@ -296,9 +271,9 @@ def test_hidden_grad_loss_matches_reference(student, reference, model, twin, par
 
 
 @pytest.mark.parametrize("function", ["sigmoid", "dsigmoid", "forward", "predict", "loss", "grad_loss"])
-def test_hidden_inputs_not_mutated(student, reference, model, twin, rng, function):
+def test_hidden_inputs_not_mutated(student, reference, model, twin, rng, bars, function):
     if function in ("sigmoid", "dsigmoid"):
-        z = rng.normal(size=(3, 5))
+        z = sigmoid_checks.mutation_input(rng, bars["huge_input"])
         if function == "dsigmoid":
             pin_sigmoid(student, reference, z)
         _, mutated = getattr(student, function).call_tracking_mutation(z)
@@ -318,12 +293,6 @@ def test_hidden_inputs_not_mutated(student, reference, model, twin, rng, functio
                          ids=["x as a list, learning rate 0.5", "learning rate 0.003"])
 def test_hidden_train_matches_reference_step(student, model, twin, parameters, rng, bars, learning_rate, as_list):
     x, label = rng.normal(size=INPUT), 3
-    gradients = twin.grad_loss(x, label)
-    given = x.tolist() if as_list else x  # pinned as given: train may pass it on to grad_loss unconverted
-    student._pin("grad_loss", [((x, label), {}, gradients), ((x,), {"y_true": label}, gradients),
-                               ((given, label), {}, gradients), ((given,), {"y_true": label}, gradients)], target=model)
-    model.train(given, label, learning_rate)
-    for name in NAMES:
-        assert_one_sgd_step(getattr(model, name), parameters[name], gradients[name], learning_rate,
-                            f"self.{name} after train(x, y, learning_rate={learning_rate})", bars["rtol"],
-                            UNCHANGED_HINT)
+    given = x.tolist() if as_list else x  # pinned as given too: train may pass it on to grad_loss unconverted
+    classifiers.check_train_step(student, model, parameters, twin.grad_loss(x, label), given, label, learning_rate,
+                                 bars["rtol"], UNCHANGED_HINT)

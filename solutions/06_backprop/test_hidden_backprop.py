@@ -5,22 +5,23 @@ are tested with ``sigmoid``, ``sigmoid_prime`` and ``error_term_formula`` pinned
 reference, so one bug costs points once. Every gradient (both weight matrices of
 ``backprop_step``, all four parameters of ``two_layer_gradients``, ``MSE.diff``) is
 also checked against central differences of the reference's loss, on shapes where
-no two sizes are alike.
+no two sizes are alike. Inputs come from ``rng``, seeded per student.
+
+Catalogue bugs these tests kill (``examples/catalogue.py``): every bug of 06_backprop, among them
+bug_relu_in_place, bug_relu_diff_in_place, bug_backprop_sigmoid_clips_in_place, bug_mse_diff_in_place and
+bug_backprop_step_scales_x_in_place (only the in-place test sees these), bug_train_xor_ignores_seed (only the
+seed test sees it) and bug_train_xor_ignores_hidden_size.
 """
 import numpy as np
 import pytest
 
 from autograder.testing.gradcheck import numerical_gradient
 from autograder.testing import as_array, assert_close, assert_gradient, assert_not_mutated, assert_true
+from autograder.testing import sigmoid as sigmoid_checks
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_LABELS = np.array([0, 1, 1, 0])
 PRE_ACTIVATION_HINT = "the derivative takes the PRE-activation z: sigmoid(z) * (1 - sigmoid(z)), not z * (1 - z)"
-
-
-@pytest.fixture
-def rng():
-    return np.random.default_rng(20261219)
 
 
 def method(student, obj, cls, name, *args):
@@ -59,19 +60,23 @@ def test_hidden_train_xor_solves_xor(student, reference, options):
                                                      "gradient, parameter - learning_rate * gradient")
 
 
-@pytest.mark.parametrize("case", ["vector", "matrix", "list", "python-float", "extreme"])
+def test_hidden_train_xor_uses_its_seed(student):
+    """The same seed gives the same network, another seed another one (the contract: default_rng(seed))."""
+    first, again, other = (student.train_xor(seed=seed) for seed in (5, 5, 6))
+    for result in (first, again, other):
+        assert_true(isinstance(result, (tuple, list)) and len(result) == 4, "train_xor should return (W1, b1, W2, b2)")
+    W1, W1_again, W1_other = (as_array(result[0], "W1", (2, 4)) for result in (first, again, other))
+    assert_true(np.array_equal(W1, W1_again), "train_xor(seed=5) gave two different networks",
+                hint="draw the initial weights from np.random.default_rng(seed) only")
+    assert_true(not np.allclose(W1, W1_other), "train_xor(seed=5) and train_xor(seed=6) gave the same network",
+                hint="seed the initial weights with np.random.default_rng(seed), the seed passed in")
+
+
+@pytest.mark.parametrize("case", sigmoid_checks.FRESH_CASES)
 def test_hidden_sigmoid_matches_reference(student, reference, bars, rng, case):
-    big = bars["sigmoid_extreme"]
-    x = {
-        "vector": rng.normal(scale=3, size=6),
-        "matrix": rng.normal(scale=10, size=(4, 7)),
-        "list": rng.normal(scale=2, size=5).tolist(),
-        "python-float": float(rng.normal()),
-        "extreme": np.array([[-big, big, -50 * big], [50 * big, -745.5, 709.9]]),
-    }[case]
+    x = sigmoid_checks.fresh_inputs(rng, case, bars["sigmoid_extreme"])
     assert_close(student.sigmoid(x), reference.sigmoid(x), f"sigmoid ({case})", rtol=bars["rtol"],
-                 hint="exp overflows for large |x|: use np.logaddexp, or exp of -|x| only" if case == "extreme"
-                 else "elementwise 1 / (1 + exp(-x)), keeping the input's shape")
+                 hint=sigmoid_checks.EXTREME_HINT if case.startswith("extreme") else sigmoid_checks.KNOWN_HINT)
 
 
 @pytest.mark.parametrize("case", ["vector", "matrix", "list", "extreme"])
@@ -223,10 +228,21 @@ def test_hidden_two_layer_gradients_gradient_check(student, reference, bars, rng
     assert_gradient(analytic, loss, a[parameter], f"the gradient of {parameter}", bars["gradient_relative_error"], hint=hint)
 
 
-@pytest.mark.parametrize("function", ["backprop_step", "two_layer_gradients", "sigmoid_prime", "ReLU.diff",
-                                      "MSE.diff"])
-def test_hidden_inputs_not_mutated(student, reference, rng, function):
-    if function == "backprop_step":
+@pytest.mark.parametrize("function", ["backprop_step", "two_layer_gradients", "sigmoid", "sigmoid_prime",
+                                      "error_term_formula", "ReLU.__call__", "ReLU.diff", "Sigmoid.__call__",
+                                      "Sigmoid.diff", "MSE.__call__", "MSE.diff"])
+def test_hidden_inputs_not_mutated(student, reference, bars, rng, function):
+    """Inputs a clip (of huge pre-activations, of outputs near 0 and 1), a ReLU or a subtraction done in
+    place would change."""
+    if function == "sigmoid":
+        z = sigmoid_checks.mutation_input(rng, bars["sigmoid_extreme"])
+        _, mutated = student.sigmoid.call_tracking_mutation(z)
+        names = ["x"]
+    elif function == "error_term_formula":
+        y, output = np.array([1.0, 0.0, 1.0, 0.0]), np.array([1e-12, 1 - 1e-12, 0.7, 0.2])
+        _, mutated = student.error_term_formula.call_tracking_mutation(y, output)
+        names = ["y", "output"]
+    elif function == "backprop_step":
         x, target, W1, W2, learnrate = step_case(rng, "mutation")
         pin_step(student, reference, x, target, W1, W2)
         _, mutated = student.backprop_step.call_tracking_mutation(x, target, W1, W2, learnrate)
@@ -244,6 +260,11 @@ def test_hidden_inputs_not_mutated(student, reference, rng, function):
     else:  # a method, called through its class with the object first
         cls = function.split(".")[0]
         args = [rng.normal(size=(3, 2)) for _ in range(2 if cls == "MSE" else 1)]
+        if cls == "Sigmoid":
+            args = [sigmoid_checks.mutation_input(rng, bars["sigmoid_extreme"])]
+            pin_units(student, reference, args[0])
+        elif cls == "ReLU":
+            args[0][0, 0] = 0.0  # negatives and a zero: a ReLU in place changes them
         _, mutated = getattr(student, function).call_tracking_mutation(getattr(student, cls)(), *args)
         names = ["self", "true", "pred"] if cls == "MSE" else ["self", "x"]
     assert_not_mutated(mutated, names, function)
@@ -254,6 +275,9 @@ def test_hidden_inputs_not_mutated(student, reference, rng, function):
 @pytest.mark.parametrize("kind", ["matrix", "list"])
 def test_hidden_activation_classes_match_reference(student, reference, bars, rng, cls, name, kind):
     x = rng.normal(scale=3, size=(3, 5))
+    x[0, 1] = x[2, 2] = 0.0  # the kink of ReLU, where its slope is 0
+    if cls == "Sigmoid":
+        x[1, 0], x[1, 3] = -100 * bars["sigmoid_extreme"], 100 * bars["sigmoid_extreme"]
     if cls == "Sigmoid":
         pin_units(student, reference, x)
     if kind == "list":
