@@ -2,9 +2,11 @@
 
 Every example is the reference solution (``solutions/``) with one change:
 
-- a **bug** (``BUG``): exactly one realistic student mistake. It must fail the tests named in
-  ``expect`` (at least one case of each), lose points in its own assignment, and lose nothing in
-  any other assignment. ``examples/mutation_score.py`` counts the bugs caught. Its ``about``,
+- a **bug** (``BUG``): exactly one realistic student mistake. It must fail exactly the tests named
+  in ``expect`` (at least one case of each, and no other test: a bug charged twice is a fault of
+  the tests), lose points in its own assignment, and lose nothing in any other assignment.
+  ``leaks`` names the tests of other functions it still fails today, and why (see the field).
+  ``examples/mutation_score.py`` counts the bugs caught. Its ``about``,
   written for the student, is its **diagnosis**: ``autograder generate`` copies it with the change
   into ``solutions/<folder>/known_bugs.json``, and grading attaches it to a failed check when the
   student's output is this bug's on the same inputs (``autograder/runner/known_bugs.py``).
@@ -84,6 +86,11 @@ class Example:
     needs_sandbox: bool = False  # unsafe or meaningless without the bubblewrap sandbox
     absent: tuple = ()   # words its feedback must NOT contain (a leak, a stolen file)
     said: tuple = ()     # a bug's: words a relation or a test's own mistakes say of it (in `check` too)
+
+    # Tests of OTHER functions a bug fails today because a pin missed (pins match arguments by container type
+    # until issue 12's value-matching pins land): tolerated, never required, and listed so that
+    # tests/test_catalogue.py can say when the leak is gone. Not a place for failures a bug deserves.
+    leaks: tuple = ()
 
     @property
     def diagnosis(self):
@@ -520,11 +527,13 @@ BUGS = [
             said=('without the max shift',), about="no max shift: exp overflows for large scores"),
     Example(BUG, "bug_softmax_no_keepdims", P02,
             Replace("return exp / np.sum(exp, axis=-1, keepdims=True)", "return exp / np.sum(exp, axis=-1)"),
-            tests("test_softmax_rows_are_probabilities", "test_hidden_softmax_matches_reference"),
+            tests("test_softmax_rows_are_probabilities", "test_softmax_is_stable_for_huge_scores",
+                  "test_hidden_softmax_matches_reference", "test_hidden_inputs_not_mutated"),
             said=('keepdims=True is missing',), about="the row sums lose their axis: wrong on square input, an error on non-square input"),
     Example(BUG, "bug_softmax_total_sum", P02,
             Replace("return exp / np.sum(exp, axis=-1, keepdims=True)", "return exp / np.sum(exp)"),
-            tests("test_softmax_rows_are_probabilities", "test_hidden_softmax_matches_reference"),
+            tests("test_softmax_rows_are_probabilities", "test_softmax_is_stable_for_huge_scores",
+                  "test_hidden_softmax_matches_reference"),
             said=('whole array',), about="divides by the sum over the whole batch, not per row"),
     Example(BUG, "bug_softmax_shifts_input_in_place", P02,
             Replace("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n",
@@ -533,7 +542,8 @@ BUGS = [
             about="subtracts the max from the caller's array in place"),
     Example(BUG, "bug_nll_sum_not_mean", P02,
             Replace("return float(-np.mean(log_likelihoods))", "return float(-np.sum(log_likelihoods))"),
-            tests("test_hidden_nll_matches_reference"), said=('a whole number',), about="nll sums over the rows instead of averaging"),
+            tests("test_nll_published_values", "test_hidden_nll_matches_reference"),
+            said=('a whole number',), about="nll sums over the rows instead of averaging"),
     Example(BUG, "bug_nll_without_epsilon", P02,
             Replace("np.log(EPSILON + Y_pred)", "np.log(Y_pred)"),
             tests("test_nll_published_values", "test_hidden_nll_matches_reference"),
@@ -560,12 +570,12 @@ BUGS = [
     Example(BUG, "bug_gd_no_bias_update", P03,
             Replace("bias = bias + learnrate * error", "bias = bias"),
             tests("test_update_weights_gradient_check", "test_hidden_update_weights_matches_reference",
-                  "test_hidden_update_weights_gradient_check"),
+                  "test_hidden_update_weights_gradient_check", "test_train_reaches_accuracy", "test_hidden_train_reaches_accuracy"),
             said=('is zero',), about="the bias is never updated"),
     Example(BUG, "bug_gd_weights_in_place", P03,
             Replace("    weights = np.asarray(weights, dtype=float) + learnrate * error * x\n",
                     "    weights = np.asarray(weights, dtype=float)\n    weights += learnrate * error * x\n"),
-            tests("test_hidden_update_weights_does_not_mutate"),
+            tests("test_hidden_inputs_not_mutated"),
             about="updates the caller's weights array in place"),
     Example(BUG, "bug_gd_without_learnrate", P03,
             Replace("weights = np.asarray(weights, dtype=float) + learnrate * error * x",
@@ -578,11 +588,13 @@ BUGS = [
                     "return np.exp(-np.logaddexp(0.0, np.asarray(x, dtype=float)))"),
             tests("test_sigmoid_known_values", "test_sigmoid_is_finite_for_extreme_inputs",
                   "test_hidden_sigmoid_matches_reference"),
+            leaks=tests("test_output_formula_known_values", "test_hidden_update_weights_matches_reference",
+                        "test_train_reaches_accuracy", "test_hidden_train_reaches_accuracy"),
             said=('the exponent takes -x',), about="sigmoid(-x): 1 / (1 + exp(x))"),
     Example(BUG, "bug_output_formula_without_bias", P03,
             Replace("np.asarray(weights, dtype=float)) + bias)", "np.asarray(weights, dtype=float)))"),
-            tests("test_output_formula_known_values", "test_hidden_output_formula_matches_reference"),
-            said=('forgets the bias',), about="output_formula forgets the bias"),
+            tests("test_output_formula_known_values", "test_hidden_output_formula_matches_reference", "test_train_reaches_accuracy", "test_hidden_train_reaches_accuracy"),
+            leaks=tests("test_hidden_update_weights_matches_reference"), said=('forgets the bias',), about="output_formula forgets the bias"),
     Example(BUG, "bug_error_formula_swapped_logs", P03,
             Replace("return -y * np.log(output) - (1 - y) * np.log(1 - output)",
                     "return -y * np.log(1 - output) - (1 - y) * np.log(output)"),
@@ -611,12 +623,13 @@ BUGS = [
     Example(BUG, "bug_lr_gradient_transposed", P04,
             Replace('return {"W": np.outer(x, grad_z), "b": grad_z}', 'return {"W": np.outer(grad_z, x), "b": grad_z}'),
             tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
-                  "test_hidden_grad_loss_matches_reference"),
+                  "test_hidden_grad_loss_matches_reference", "test_init_and_one_epoch_of_sgd_reach_the_accuracy_bar",
+                  "test_hidden_one_epoch_on_an_unseen_split"),
             said=('transpose',), about="dW as outer(dz, x): the transpose, shape (output, input)"),
     Example(BUG, "bug_lr_forward_without_bias", P04,
             Replace("return softmax(np.dot(np.asarray(X), self.W) + self.b)", "return softmax(np.dot(np.asarray(X), self.W))"),
             tests("test_forward_known_values", "test_hidden_forward_matches_reference"),
-            about="forward forgets the bias"),
+            leaks=tests("test_hidden_predict_matches_reference"), about="forward forgets the bias"),
     Example(BUG, "bug_lr_predict_over_samples", P04,
             Replace("predicted = np.argmax(self.forward(X), axis=-1)\n        return int(predicted) if predicted.ndim == 0 else predicted\n        ### END SOLUTION\n\n    def grad_loss",
                     "predicted = np.argmax(self.forward(X), axis=0)\n        return int(predicted) if predicted.ndim == 0 else predicted\n        ### END SOLUTION\n\n    def grad_loss"),
@@ -635,17 +648,20 @@ BUGS = [
     Example(BUG, "bug_mlp_dsigmoid_of_activation", P05,
             Replace("grad_z_h = grad_h * dsigmoid(z_h)", "grad_z_h = grad_h * dsigmoid(h)"),
             tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
-                  "test_hidden_grad_loss_matches_reference"),
+                  "test_hidden_grad_loss_matches_reference",
+                  "test_init_and_fifteen_epochs_fit_and_generalise", "test_hidden_training_on_an_unseen_split"),
             about="the sigmoid derivative taken at the activation h instead of the pre-activation z_h"),
     Example(BUG, "bug_mlp_dsigmoid_formula_on_output", P05,
             Replace("    activation = sigmoid(X)\n    return activation * (1 - activation)\n",
                     "    X = np.asarray(X, dtype=float)\n    return X * (1 - X)\n"),
-            tests("test_dsigmoid_takes_the_pre_activation", "test_hidden_dsigmoid_matches_reference"),
+            tests("test_dsigmoid_takes_the_pre_activation", "test_hidden_dsigmoid_matches_reference",
+                  "test_init_and_fifteen_epochs_fit_and_generalise", "test_hidden_training_on_an_unseen_split"),
             said=('PRE-activation',), about="dsigmoid(z) = z * (1 - z): the formula for an activation, applied to the pre-activation"),
     Example(BUG, "bug_mlp_missing_hidden_derivative", P05,
             Replace("grad_z_h = grad_h * dsigmoid(z_h)", "grad_z_h = grad_h"),
             tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
-                  "test_hidden_grad_loss_matches_reference"),
+                  "test_hidden_grad_loss_matches_reference",
+                  "test_init_and_fifteen_epochs_fit_and_generalise", "test_hidden_training_on_an_unseen_split"),
             about="no derivative of the hidden sigmoid in the chain rule"),
     Example(BUG, "bug_mlp_hidden_bias_gradient_zero", P05,
             Replace('"b_h": grad_z_h,', '"b_h": np.zeros_like(grad_z_h),'),
@@ -661,7 +677,8 @@ BUGS = [
     Example(BUG, "bug_mlp_output_gradient_of_pre_activation", P05,
             Replace('"W_o": np.outer(h, grad_z_o),', '"W_o": np.outer(z_h, grad_z_o),'),
             tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
-                  "test_hidden_grad_loss_matches_reference"),
+                  "test_hidden_grad_loss_matches_reference",
+                  "test_init_and_fifteen_epochs_fit_and_generalise", "test_hidden_training_on_an_unseen_split"),
             about="dW_o from the hidden pre-activations instead of the activations"),
     Example(BUG, "bug_mlp_train_skips_hidden_bias", P05,
             Replace('        self.b_h = self.b_h - learning_rate * grads["b_h"]\n', ""),
@@ -670,7 +687,9 @@ BUGS = [
     Example(BUG, "bug_mlp_forward_without_sigmoid", P05,
             Replace("        h = sigmoid(z_h)\n        y = softmax", "        h = z_h\n        y = softmax"),
             tests("test_forward_matches_a_trusted_computation", "test_forward_keeps_activations",
-                  "test_hidden_forward_matches_reference", "test_hidden_forward_keeps_activations"),
+                  "test_hidden_forward_matches_reference", "test_hidden_forward_keeps_activations",
+                  "test_init_and_fifteen_epochs_fit_and_generalise", "test_hidden_training_on_an_unseen_split"),
+            leaks=tests("test_predict_gives_the_most_probable_class", "test_hidden_predict_matches_reference"),
             said=('has no sigmoid',), about="the hidden layer is linear: no sigmoid"),
     Example(BUG, "bug_mlp_memorises_public_split", P05, MEMORISE_MLP,
             tests("test_hidden_training_on_an_unseen_split"),
@@ -905,6 +924,173 @@ BUGS = [
             tests("test_hidden_inputs_not_mutated"),
             about="mse subtracts the targets from the caller's predictions in place"),
 ]
+
+
+# One bug for each rule of the contract that a plausible mistake breaks without changing a value the old tests
+# looked at: dtypes, stability for a vector as for a matrix, the "certain and wrong" boundary of nll, warnings,
+# inputs changed in place (by a clip, a normalisation, a ReLU) and seeds. Each is caught by the rule's own test.
+SIGMOID_LINE = "return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))"
+NAIVE_SIGMOID = "return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))  # overflows (with a warning) for x << 0"
+WHERE_SIGMOID = ("x = np.asarray(x, dtype=float)\n    return np.where(x >= 0, 1 / (1 + np.exp(-x)), np.exp(x) / (1 + np.exp(x)))"
+                 "  # both branches are computed: exp overflows")
+CLIPPING_SIGMOID = ("x = np.asarray(x, dtype=float)\n    np.clip(x, -500, 500, out=x)  # no overflow: in place, in the caller's "
+                    "array\n    return 1 / (1 + np.exp(-x))")
+EXTREME_SIGMOID_TESTS = ("test_sigmoid_is_finite_for_extreme_inputs", "test_hidden_sigmoid_matches_reference")
+RULE_BUGS = [
+    # 01_perceptron: labels are ints
+    Example(BUG, "bug_step_returns_bool", P01, Replace("return 1 if t >= 0 else 0", "return t >= 0"),
+            tests("test_step_function_values", "test_hidden_step_function_matches_reference"),
+            about="stepFunction returns True/False, not the int 1 or 0"),
+    Example(BUG, "bug_step_returns_float", P01, Replace("return 1 if t >= 0 else 0", "return 1.0 if t >= 0 else 0.0"),
+            tests("test_step_function_values", "test_hidden_step_function_matches_reference"),
+            about="stepFunction returns 1.0 or 0.0, not an int"),
+    # 02_softmax
+    Example(BUG, "bug_one_hot_int_dtype", P02,
+            Replace("encoded = np.zeros(y.shape + (n_classes,))", "encoded = np.zeros(y.shape + (n_classes,), dtype=int)"),
+            tests("test_one_hot_shapes_and_values", "test_hidden_one_hot_matches_reference"),
+            about="one-hot rows of ints (the values are right, the dtype is not)"),
+    Example(BUG, "bug_one_hot_bool_dtype", P02,
+            Replace("encoded = np.zeros(y.shape + (n_classes,))", "encoded = np.zeros(y.shape + (n_classes,), dtype=bool)"),
+            tests("test_one_hot_shapes_and_values", "test_hidden_one_hot_matches_reference"),
+            about="one-hot rows of booleans"),
+    Example(BUG, "bug_softmax_stable_only_for_batches", P02,
+            Replace("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n",
+                    "    X = np.asarray(X)\n    if X.ndim == 2:  # a batch of scores can be large\n"
+                    "        X = X - np.max(X, axis=-1, keepdims=True)\n    exp = np.exp(X)\n"),
+            tests("test_softmax_is_stable_for_huge_scores", "test_hidden_softmax_matches_reference"),
+            about="subtracts the max for a matrix only: a single vector of huge scores overflows"),
+    Example(BUG, "bug_softmax_global_max", P02,
+            Replace("exp = np.exp(X - np.max(X, axis=-1, keepdims=True))", "exp = np.exp(X - np.max(X))"),
+            tests("test_softmax_is_stable_for_huge_scores", "test_hidden_softmax_matches_reference"),
+            about="subtracts the max of the whole batch: a row far below it underflows to 0/0"),
+    Example(BUG, "bug_softmax_normalises_in_place", P02,
+            Replace("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n"
+                    "    return exp / np.sum(exp, axis=-1, keepdims=True)\n",
+                    "    X = np.asarray(X, dtype=float)\n    X -= np.max(X, axis=-1, keepdims=True)\n    np.exp(X, out=X)\n"
+                    "    X /= np.sum(X, axis=-1, keepdims=True)\n    return X\n"),
+            tests("test_hidden_inputs_not_mutated"),
+            about="computes the whole softmax in the caller's array to save memory"),
+    Example(BUG, "bug_nll_log_of_max", P02,
+            Replace("np.log(EPSILON + Y_pred)", "np.log(np.maximum(Y_pred, EPSILON))"),
+            tests("test_nll_published_values", "test_hidden_nll_matches_reference"),
+            about="log(max(p, EPSILON)) instead of log(EPSILON + p): the same at p = 0, not for a tiny p"),
+    Example(BUG, "bug_nll_clips_predictions", P02,
+            Replace("np.log(EPSILON + Y_pred)", "np.log(np.clip(Y_pred, EPSILON, 1 - EPSILON))"),
+            tests("test_nll_published_values", "test_hidden_nll_matches_reference"),
+            about="clips the probabilities to [EPSILON, 1 - EPSILON] instead of adding EPSILON"),
+    Example(BUG, "bug_nll_adds_epsilon_in_place", P02,
+            Replace("    log_likelihoods = np.sum(Y_true * np.log(EPSILON + Y_pred), axis=1)\n",
+                    "    Y_pred += EPSILON  # in place: the caller's array, when it was a float one\n"
+                    "    log_likelihoods = np.sum(Y_true * np.log(Y_pred), axis=1)\n"),
+            tests("test_hidden_inputs_not_mutated"),
+            about="adds EPSILON to the caller's predictions in place"),
+    Example(BUG, "bug_cross_entropy_flips_in_place", P02,
+            Replace("    return float(-np.sum(Y * np.log(P) + (1 - Y) * np.log(1 - P)))\n",
+                    "    P[Y == 0] = 1 - P[Y == 0]  # the probability of each point's own label, in the caller's array\n"
+                    "    return float(-np.sum(np.log(P)))\n"),
+            tests("test_hidden_inputs_not_mutated"),
+            about="turns P into the probability of each label in place"),
+    # 03_gradient_descent
+    Example(BUG, "bug_gd_sigmoid_naive", P03, Replace(SIGMOID_LINE, NAIVE_SIGMOID), EXTREME_SIGMOID_TESTS,
+            about="1 / (1 + exp(-x)): the right values, with an overflow warning for x << 0"),
+    Example(BUG, "bug_gd_sigmoid_where_warns", P03, Replace(SIGMOID_LINE, WHERE_SIGMOID), EXTREME_SIGMOID_TESTS,
+            about="np.where of the two formulas: both are computed, so exp overflows (with a warning) either way"),
+    Example(BUG, "bug_gd_sigmoid_clips_in_place", P03, Replace(SIGMOID_LINE, CLIPPING_SIGMOID),
+            tests("test_hidden_inputs_not_mutated"), about="clips the caller's scores to [-500, 500] in place"),
+    Example(BUG, "bug_error_formula_clips_in_place", P03,
+            Replace("    output = np.asarray(output, dtype=float)\n    return -y * np.log(output)",
+                    "    output = np.asarray(output, dtype=float)\n"
+                    "    np.clip(output, 1e-7, 1 - 1e-7, out=output)  # never log(0), in the caller's array\n"
+                    "    return -y * np.log(output)"),
+            tests("test_hidden_inputs_not_mutated"), about="clips the caller's probabilities in place"),
+    # 04_logistic_regression: predictions are ints
+    Example(BUG, "bug_lr_predict_float_classes", P04,
+            Replace("        return int(predicted) if predicted.ndim == 0 else predicted\n        ### END SOLUTION\n\n    def grad_loss",
+                    "        return int(predicted) if predicted.ndim == 0 else predicted.astype(float)\n"
+                    "        ### END SOLUTION\n\n    def grad_loss"),
+            tests("test_predict_gives_the_most_probable_class", "test_hidden_predict_matches_reference"),
+            about="predict returns the classes of a batch as floats"),
+    # 05_mlp
+    Example(BUG, "bug_mlp_sigmoid_naive", P05,
+            Replace("return np.exp(-np.logaddexp(0.0, -np.asarray(X, dtype=float)))",
+                    "return 1 / (1 + np.exp(-np.asarray(X, dtype=float)))  # overflows (with a warning) for X << 0"),
+            tests("test_sigmoid_is_stable_for_huge_inputs", "test_hidden_sigmoid_matches_reference"),
+            about="1 / (1 + exp(-X)): the right values, with an overflow warning for X << 0"),
+    Example(BUG, "bug_mlp_sigmoid_clips_in_place", P05,
+            Replace("return np.exp(-np.logaddexp(0.0, -np.asarray(X, dtype=float)))",
+                    "X = np.asarray(X, dtype=float)\n    np.clip(X, -500, 500, out=X)  # no overflow, in the caller's array\n"
+                    "    return 1 / (1 + np.exp(-X))"),
+            tests("test_hidden_inputs_not_mutated"), about="clips the caller's pre-activations in place"),
+    Example(BUG, "bug_mlp_dsigmoid_naive", P05,
+            Replace("    activation = sigmoid(X)\n    return activation * (1 - activation)\n",
+                    "    X = np.asarray(X, dtype=float)\n    return np.exp(-X) / (1 + np.exp(-X)) ** 2\n"),
+            tests("test_dsigmoid_takes_the_pre_activation", "test_hidden_dsigmoid_matches_reference"),
+            about="dsigmoid as exp(-X) / (1 + exp(-X))**2: inf / inf for X << 0"),
+    Example(BUG, "bug_mlp_predict_float_classes", P05,
+            Replace("        return int(predicted) if predicted.ndim == 0 else predicted\n",
+                    "        return int(predicted) if predicted.ndim == 0 else predicted.astype(float)\n"),
+            tests("test_predict_gives_the_most_probable_class", "test_hidden_predict_matches_reference"),
+            about="predict returns the classes of a batch as floats"),
+    # 06_backprop
+    Example(BUG, "bug_backprop_sigmoid_naive", P06, Replace(SIGMOID_LINE, NAIVE_SIGMOID), EXTREME_SIGMOID_TESTS,
+            leaks=tests("test_sigmoid_prime_is_the_slope_of_sigmoid", "test_sigmoid_class_values_and_slopes",
+                        "test_hidden_activation_classes_match_reference"),
+            about="1 / (1 + exp(-x)): the right values, with an overflow warning for x << 0"),
+    Example(BUG, "bug_backprop_sigmoid_clips_in_place", P06, Replace(SIGMOID_LINE, CLIPPING_SIGMOID),
+            tests("test_hidden_inputs_not_mutated"), about="clips the caller's pre-activations in place"),
+    Example(BUG, "bug_sigmoid_class_naive", P06,
+            Replace("        return sigmoid(x)\n", "        return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))\n"),
+            tests("test_sigmoid_class_values_and_slopes", "test_hidden_activation_classes_match_reference"),
+            about="Sigmoid()(x) written out as 1 / (1 + exp(-x)): an overflow warning for x << 0"),
+    Example(BUG, "bug_relu_in_place", P06,
+            Replace("        return np.maximum(0.0, np.asarray(x, dtype=float))\n",
+                    "        x = np.asarray(x, dtype=float)\n        x[x < 0] = 0.0  # in the caller's array\n        return x\n"),
+            tests("test_hidden_inputs_not_mutated"), about="ReLU()(x) zeroes the caller's negatives in place"),
+    Example(BUG, "bug_relu_diff_one_at_zero", P06,
+            Replace("(np.asarray(x, dtype=float) > 0).astype(float)", "(np.asarray(x, dtype=float) >= 0).astype(float)"),
+            tests("test_relu_values_and_slopes", "test_hidden_activation_classes_match_reference"),
+            about="ReLU's slope is 1 at 0 (the contract: 0 at 0 and below)"),
+    Example(BUG, "bug_relu_diff_in_place", P06,
+            Replace("        return (np.asarray(x, dtype=float) > 0).astype(float)\n",
+                    "        x = np.asarray(x, dtype=float)\n        x[x > 0] = 1.0\n        x[x <= 0] = 0.0\n        return x\n"),
+            tests("test_hidden_inputs_not_mutated"), about="ReLU().diff(x) overwrites the caller's array with the slopes"),
+    Example(BUG, "bug_mse_diff_in_place", P06,
+            Replace("        return 2 * (pred - np.asarray(true, dtype=float)) / pred.size\n",
+                    "        pred -= np.asarray(true, dtype=float)  # in the caller's array\n        return 2 * pred / pred.size\n"),
+            tests("test_hidden_inputs_not_mutated"), about="MSE().diff subtracts from the caller's predictions in place"),
+    Example(BUG, "bug_error_term_clips_in_place", P06,
+            Replace("    output = np.asarray(output, dtype=float)\n    return (y - output)",
+                    "    output = np.asarray(output, dtype=float)\n"
+                    "    np.clip(output, 1e-7, 1 - 1e-7, out=output)  # in the caller's array\n    return (y - output)"),
+            tests("test_hidden_inputs_not_mutated"), about="error_term_formula clips the caller's outputs in place"),
+    Example(BUG, "bug_backprop_step_scales_x_in_place", P06,
+            Replace("    delta_w_i_h = learnrate * np.outer(x, hidden_error_term)\n",
+                    "    x *= learnrate  # in place: the caller's sample\n    delta_w_i_h = np.outer(x, hidden_error_term)\n"),
+            tests("test_hidden_inputs_not_mutated"), about="backprop_step scales the caller's sample by the learning rate"),
+    Example(BUG, "bug_mlp_sigmoid_flipped", P05,
+            Replace("return np.exp(-np.logaddexp(0.0, -np.asarray(X, dtype=float)))",
+                    "return np.exp(-np.logaddexp(0.0, np.asarray(X, dtype=float)))"),
+            tests("test_sigmoid_known_values", "test_sigmoid_is_stable_for_huge_inputs",
+                  "test_hidden_sigmoid_matches_reference"),
+            leaks=tests("test_predict_gives_the_most_probable_class", "test_init_and_fifteen_epochs_fit_and_generalise",
+                        "test_hidden_training_on_an_unseen_split"), about="sigmoid(-X): 1 / (1 + exp(X))"),
+    Example(BUG, "bug_backprop_sigmoid_flipped", P06,
+            Replace(SIGMOID_LINE, "return np.exp(-np.logaddexp(0.0, np.asarray(x, dtype=float)))"),
+            tests("test_sigmoid_known_values", "test_sigmoid_is_finite_for_extreme_inputs",
+                  "test_hidden_sigmoid_matches_reference"),
+            leaks=tests("test_sigmoid_class_values_and_slopes", "test_hidden_activation_classes_match_reference",
+                        "test_train_xor_solves_xor", "test_hidden_train_xor_solves_xor"),
+            about="sigmoid(-x): 1 / (1 + exp(x))"),
+    Example(BUG, "bug_train_xor_ignores_seed", P06,
+            Replace("rng = np.random.default_rng(seed)", "rng = np.random.default_rng(0)"),
+            tests("test_hidden_train_xor_uses_its_seed"), about="train_xor always starts from the weights of seed 0"),
+    Example(BUG, "bug_train_xor_ignores_hidden_size", P06, [
+        Replace("    W1 = rng.standard_normal((2, hidden_size))\n    b1 = np.zeros(hidden_size)\n"
+                "    W2 = rng.standard_normal((hidden_size, 1))\n",
+                "    W1 = rng.standard_normal((2, 4))\n    b1 = np.zeros(4)\n    W2 = rng.standard_normal((4, 1))\n")],
+            tests("test_hidden_train_xor_solves_xor"), about="train_xor always has 4 hidden units"),
+]
+BUGS += RULE_BUGS
 
 # -- correct but different: full marks ------------------------------------------------------------
 TR_MINIBATCH = ("    X, y = np.asarray(X), np.asarray(y)\n    order = rng.permutation(len(X))\n"
@@ -1209,6 +1395,55 @@ VARIANTS = [
     Example(VARIANT, "variant_zip", "", zipped(_wrapped_members), FULL_MARKS,
             about="a zip with a wrapping folder, __MACOSX and .DS_Store entries"),
 ]
+
+# Each rule's freedom, exercised: another stable sigmoid (no warning either), another stable softmax, another
+# form of nll, another valid tie-break, other int dtypes, in-place work on copies, loops. Full marks.
+PREDICT_LINE = "predicted = np.argmax(self.forward(X), axis=-1)\n"
+LAST_MAX = ("probabilities = self.forward(X)  # ties go to the LAST most probable class: as valid as the first\n"
+            "        predicted = (probabilities.shape[-1] - 1 - np.argmax(probabilities[..., ::-1], axis=-1)).astype(np.int32)\n")
+RULE_VARIANTS = [
+    Example(VARIANT, "variant_other_stable_sigmoids", "", [
+        Replace(SIGMOID_LINE, "return 0.5 * (1.0 + np.tanh(np.asarray(x, dtype=float) / 2.0))  # tanh: never overflows",
+                P03),
+        Replace("return np.exp(-np.logaddexp(0.0, -np.asarray(X, dtype=float)))",
+                "X = np.asarray(X, dtype=float)\n    out = np.empty_like(X)\n    positive = X >= 0\n"
+                "    out[positive] = 1 / (1 + np.exp(-X[positive]))  # exp of a negative number only\n"
+                "    e = np.exp(X[~positive])\n    out[~positive] = e / (1 + e)\n    return out", P05),
+        Replace(SIGMOID_LINE, "x = np.asarray(x, dtype=float)\n    e = np.exp(-np.abs(x))  # never more than 1\n"
+                              "    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))", P06),
+        Replace("        return sigmoid(x)\n", "        e = np.exp(-np.abs(np.asarray(x, dtype=float)))\n"
+                                               "        return np.where(np.asarray(x) >= 0, 1 / (1 + e), e / (1 + e))\n", P06),
+        Replace("    activation = sigmoid(X)\n    return activation * (1 - activation)\n",
+                "    return 0.25 / np.cosh(np.clip(np.asarray(X, dtype=float), -700, 700) / 2) ** 2\n", P05),
+    ], FULL_MARKS, about="other stable sigmoids: tanh, a masked two-branch form, exp of -|x| only; a cosh derivative"),
+    Example(VARIANT, "variant_other_softmax_and_nll", "", [
+        Replace(SOFTMAX_BODY, "    X = np.asarray(X, dtype=float)\n    shifted = X - X.max(axis=-1, keepdims=True)\n"
+                              "    log_normaliser = np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))\n"
+                              "    return np.exp(shifted - log_normaliser)  # log-sum-exp\n    ### END SOLUTION", P02),
+        Replace(NLL_BODY, "    true_class_probability = np.sum(Y_true * Y_pred, axis=1)  # one-hot: the true class's p\n"
+                          "    return float(-np.mean(np.log(EPSILON + true_class_probability)))\n", P02),
+        Replace(ONE_HOT_BODY, "    return np.eye(n_classes)[np.asarray(y, dtype=int)]\n    ### END SOLUTION", P02),
+    ], FULL_MARKS, about="softmax through log-sum-exp, nll through the true class's probability, one_hot from np.eye"),
+    Example(VARIANT, "variant_in_place_on_copies", "", [
+        Replace(SOFTMAX_BODY, "    X = np.array(X, dtype=float)  # a copy: in-place work is mine\n"
+                              "    X -= X.max(axis=-1, keepdims=True)\n    np.exp(X, out=X)\n"
+                              "    X /= X.sum(axis=-1, keepdims=True)\n    return X\n    ### END SOLUTION", P02),
+        Replace("        return np.maximum(0.0, np.asarray(x, dtype=float))\n",
+                "        x = np.array(x, dtype=float)  # a copy\n        x[x < 0] = 0.0\n        return x\n", P06),
+        Replace("        return 2 * (pred - np.asarray(true, dtype=float)) / pred.size\n",
+                "        pred = pred.copy()\n        pred -= np.asarray(true, dtype=float)\n        pred *= 2 / pred.size\n"
+                "        return pred\n", P06),
+        Replace("    x = np.asarray(x, dtype=float)\n    error = y - output_formula(x, weights, bias)\n",
+                "    x = np.array(x, dtype=float)  # a copy\n    error = y - output_formula(x, weights, bias)\n", P03),
+    ], FULL_MARKS, about="softmax, ReLU, MSE.diff and update_weights work in place, on copies of their inputs"),
+    Example(VARIANT, "variant_other_ints_and_ties", "", [
+        Replace("return 1 if t >= 0 else 0", "return np.int64(t >= 0)  # a numpy int is an int", P01),
+        Replace(PREDICT_LINE, LAST_MAX, P04),
+        Replace(PREDICT_LINE, LAST_MAX, P05),
+        Replace("(np.asarray(x, dtype=float) > 0).astype(float)", "np.where(np.asarray(x, dtype=float) > 0, 1.0, 0.0)", P06),
+    ], FULL_MARKS, about="numpy and int32 labels; ties broken towards the last class; ReLU's slope by np.where"),
+]
+VARIANTS += RULE_VARIANTS
 
 # -- hostile: each may only lower its own score ---------------------------------------------------
 INSIDE_SANDBOX = '__file__.startswith("/submission/")'  # armed only where the sandbox holds it

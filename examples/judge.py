@@ -86,8 +86,8 @@ def judge(example, graded):
             passed = [test for test in expect if test not in failed]
             if passed:
                 problems.append(f"it passed {', '.join(passed)}")
-            extra = sorted(failed - set(expect))
-            if extra and example.kind != BUG:  # a bug must fail at least its tests; an attack exactly them
+            extra = sorted(failed - set(expect) - set(example.leaks))
+            if extra:  # a bug or an attack fails exactly the tests it lists: more is a bug charged twice
                 problems.append(f"it also failed {', '.join(extra)}")
     if expect not in (ZERO, REFUSED) and row["status"] != "ok":
         problems.append(f"its status is {row['status']!r}, not ok")

@@ -11,12 +11,12 @@ import sys
 
 import pytest
 from conftest import REPO
-from conftest import SANDBOX
+from conftest import CI, SANDBOX
 
 from autograder.kit.assignments import ASSIGNMENTS
 
 sys.path.insert(0, str(REPO / "examples"))
-from catalogue import ATTACKS, BUG, BUGS, EXAMPLES, VARIANTS, Replace  # noqa: E402
+from catalogue import ATTACKS, BUG, BUGS, EXAMPLES, RULE_BUGS, RULE_VARIANTS, VARIANTS, Replace  # noqa: E402
 from judge import judge, mutation_table  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -47,8 +47,16 @@ REQUIRED_VARIANTS = ["variant_loops", "variant_float32", "variant_lists", "varia
                      "variant_notebooks", "variant_training_by_hand"]
 
 
+# A bug in each sigmoid, by assignment: it may cost points in that sigmoid's own tests only (one bug, charged once).
+SIGMOID_BUGS = {"03_gradient_descent": ["bug_sigmoid_flipped", "bug_gd_sigmoid_naive", "bug_gd_sigmoid_where_warns"],
+                "05_mlp": ["bug_mlp_sigmoid_flipped", "bug_mlp_sigmoid_naive"],
+                "06_backprop": ["bug_backprop_sigmoid_flipped", "bug_backprop_sigmoid_naive"]}
+SIGMOID_TESTS = {"test_sigmoid_known_values", "test_sigmoid_is_finite_for_extreme_inputs",
+                 "test_sigmoid_is_stable_for_huge_inputs", "test_hidden_sigmoid_matches_reference"}
+
+
 def test_the_catalogue_has_what_the_grader_must_be_proved_on():
-    assert len(BUGS) >= 40 and len(ATTACKS) >= 25
+    assert len(BUGS) >= 40 + 25 and len(RULE_BUGS) >= 25 and len(RULE_VARIANTS) >= 4 and len(ATTACKS) >= 25
     for folder, names in REQUIRED_BUGS.items():
         for name in names:
             assert EXAMPLES[name].kind == BUG and EXAMPLES[name].assignment == folder, name
@@ -72,6 +80,26 @@ def test_bug_is_caught_in_its_own_assignment_only(graded_class, name):
     assert judge(EXAMPLES[name], graded_class.graded) == []
 
 
+@pytest.mark.parametrize("folder", SIGMOID_BUGS)
+def test_a_sigmoid_bug_costs_points_only_in_the_sigmoids_own_tests(graded_class, folder):
+    """With list, scalar and array inputs alike; but for the leaks its catalogue entry names (see below)."""
+    graded = graded_class.graded
+    for name in SIGMOID_BUGS[folder]:
+        failed = graded.failed_tests(name, folder)
+        assert failed and failed - set(EXAMPLES[name].leaks) <= SIGMOID_TESTS, (name, failed)
+        assert all(graded.failed_tests(name, other) == set() for other in graded.maxima if other != folder), name
+
+
+@pytest.mark.xfail(strict=True, reason="one bug is still charged twice where a pin misses a list (pins match by "
+                                       "container type until issue 12) or a training run uses the student's helpers; "
+                                       "when this passes, delete the catalogue's leaks and this mark")
+def test_no_bug_is_charged_twice(graded_class):
+    graded = graded_class.graded
+    charged_twice = {bug.name: sorted(graded.failed_tests(bug.name, bug.assignment) & set(bug.leaks))
+                     for bug in BUGS if bug.name in graded.rows}
+    assert {name: tests for name, tests in charged_twice.items() if tests} == {}
+
+
 @pytest.mark.parametrize("name", [variant.name for variant in VARIANTS])
 def test_correct_variant_keeps_full_marks(graded_class, name):
     assert judge(EXAMPLES[name], graded_class.graded) == []
@@ -92,6 +120,6 @@ def test_the_mutation_score_script_prints_the_table(graded_class):
         assert any(line.startswith(assignment.folder) and line.endswith("100%") for line in lines), result.stdout
     assert any(line.startswith("all") and line.endswith("100%") for line in lines)
     assert f"variant submissions that keep full marks: {len(VARIANTS)} of {len(VARIANTS)}" in result.stdout
-    if SANDBOX.secure:
+    if SANDBOX.secure or CI:  # without the sandbox the attacks were left out (CI fails earlier, in graded_class)
         assert f"hostile submissions that get exactly what they deserve: {len(ATTACKS)} of {len(ATTACKS)}" in result.stdout
         assert result.returncode == 0, result.stdout + result.stderr
