@@ -12,9 +12,9 @@ REPO = Path(__file__).resolve().parent.parent
 MODULES = {assignment.module: assignment for assignment in ASSIGNMENTS}
 SANDBOX = make_sandbox("auto")
 SANDBOX_KIND = "bwrap" if SANDBOX.secure else "process"  # what the tests that grade grade with
-needs_sandbox = pytest.mark.skipif(
-    not SANDBOX.secure and not os.environ.get("CI"), reason="needs bubblewrap (CI always has it)"
-)
+CI = bool(os.environ.get("CI"))
+# Under CI a test of the grader's promises never skips: what it needs missing is a failure (it fails in it).
+needs_sandbox = pytest.mark.skipif(not SANDBOX.secure and not CI, reason="needs bubblewrap (CI always has it)")
 
 
 def load_solution(module):
@@ -33,6 +33,38 @@ def read_gradebook(out):
         return list(csv.DictReader(file))
 
 
+def finished_results(out):
+    """``{student: (modification time, bytes)}`` of every results.json in ``out``: what a resume must not redo."""
+    return {path.parent.name: (path.stat().st_mtime_ns, path.read_bytes()) for path in Path(out).glob("*/results.json")}
+
+
+def assert_not_graded_again(out, finished, regraded=()):
+    """Every result of ``finished`` (:func:`finished_results`) but those of ``regraded`` is still the very same file."""
+    for student, (mtime, content) in finished.items():
+        if student not in regraded:
+            path = Path(out) / student / "results.json"
+            assert (path.stat().st_mtime_ns, path.read_bytes()) == (mtime, content), f"{student} was graded again"
+
+
+def processes_about(path, marker=None):
+    """Processes (not this one) whose command line names ``path``, whose working folder is inside it, or whose
+    environment holds ``marker``: what a grading run under ``path`` started (a sandbox's bwrap binds the
+    submission; the grader and its runners inherit the marker)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cwd = os.readlink(entry / "cwd")
+            environment = (entry / "environ").read_bytes() if marker else b""
+        except OSError:
+            continue
+        if str(path) in command or cwd.startswith(str(path)) or (marker and marker.encode() in environment):
+            found.append(f"process {entry.name}: {command[:120]}")
+    return found
+
+
 @pytest.fixture(scope="session")
 def digits():
     from backprop_datasets import load_digits_split
@@ -45,6 +77,8 @@ def graded_class(tmp_path_factory):
     """The whole example class of ``examples/catalogue.py``, graded once for the session (minutes; see example_class)."""
     from example_class import grade_class
 
+    if CI and not SANDBOX.secure:  # the attacks that only a sandbox can hold would be left out, silently
+        pytest.fail("CI is set but bubblewrap cannot sandbox here: the example class must be graded in the sandbox")
     return grade_class(tmp_path_factory.mktemp("class"))
 
 

@@ -9,6 +9,7 @@ submission may read, a private temporary folder that must end up empty, and the 
 site-packages and /tmp files that must be as they were.
 """
 import hashlib
+import html
 import os
 import secrets
 import socket
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy
-from conftest import REPO, SANDBOX, SANDBOX_KIND
+from conftest import REPO, SANDBOX, SANDBOX_KIND, processes_about
 
 from autograder.sandbox import cgroups
 from autograder.sandbox.bubblewrap import FIRST_UID
@@ -55,6 +56,12 @@ class GradedClass:
         return self.graded.rows
 
 
+def leaked_hidden_lines(page):
+    """The lines of hidden tests that the feedback page ``page`` (HTML) shows, compared as the reader sees them."""
+    text = html.unescape(page)
+    return [line for _, line in hidden_source_lines() if line in text]
+
+
 def hidden_source_lines():
     """The lines of the hidden tests that would give them away (what no feedback may show), with their file."""
     for hidden in (REPO / "solutions").glob("*/test_hidden_*.py"):
@@ -81,22 +88,6 @@ def abandoned_groups():
     """
     return [path for path in cgroups.leftovers()
             if not Path("/proc", path.name[len(cgroups.PREFIX):].split("-", 1)[0]).exists()]
-
-
-def processes_about(base):
-    """Processes whose command line or working folder mentions ``base`` (a sandbox's bwrap binds the submission)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
-            continue
-        try:
-            command = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            cwd = os.readlink(f"/proc/{entry}/cwd")
-        except OSError:
-            continue
-        if str(base) in command or cwd.startswith(str(base)):
-            found.append(f"process {entry}: {command[:120]}")
-    return found
 
 
 def sandbox_files():

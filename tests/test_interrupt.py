@@ -6,10 +6,10 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from conftest import REPO, SANDBOX_KIND, read_gradebook
+from conftest import assert_not_graded_again, finished_results, processes_about
 
 from autograder.commands.grade import grade
 
@@ -17,21 +17,6 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import BUGS, write_submission  # noqa: E402
 
 STUDENTS = ("bug_nll_sum_not_mean", "reference", "stubs", "zz_reference_again")
-
-
-def processes_of_the_run(marker, submissions):
-    """Processes whose environment carries ``marker`` (the grader, its runners) or whose command line names
-    ``submissions`` (a sandbox's bwrap binds the submission)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != os.getpid():
-            try:
-                if (marker.encode() in (entry / "environ").read_bytes()
-                        or str(submissions).encode() in (entry / "cmdline").read_bytes()):
-                    found.append(int(entry.name))
-            except OSError:
-                pass
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +55,9 @@ def test_ctrl_c_stops_everything_and_the_next_run_resumes(submissions, tmp_path)
     assert b"interrupted" in stderr and b"Traceback" not in stderr, stderr.decode()
 
     deadline = time.monotonic() + 10  # a killed sandbox takes a moment to go
-    while processes_of_the_run(marker, submissions) and time.monotonic() < deadline:
+    while processes_about(submissions, marker) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert processes_of_the_run(marker, submissions) == [], "processes of the interrupted run are still alive"
+    assert processes_about(submissions, marker) == [], "processes of the interrupted run are still alive"
     rows = read_gradebook(out)
     assert [row["student"] for row in rows] == sorted(STUDENTS)
     done = {path.parent.name for path in out.glob("*/results.json")}
@@ -83,10 +68,9 @@ def test_ctrl_c_stops_everything_and_the_next_run_resumes(submissions, tmp_path)
         json.loads((out / student / "results.json").read_text())  # whole, never half-written
     assert not [p for p in out.rglob(".*") if p.name.startswith(".results.json.")], "a temporary file was left"
 
-    finished = {p: p.stat().st_mtime_ns for p in out.glob("*/results.json")}
+    finished = finished_results(out)
     again = subprocess.run(command, env=environment, capture_output=True, timeout=600)
     assert again.returncode == 0, again.stderr.decode()
-    for path, mtime in finished.items():
-        assert path.stat().st_mtime_ns == mtime, f"{path.parent.name} was graded again"
+    assert_not_graded_again(out, finished)
     straight = grade(submissions, tmp_path / "straight", REPO, jobs=2, sandbox_kind=SANDBOX_KIND, progress=False)
     assert read_gradebook(out) == straight

@@ -1,8 +1,10 @@
 """The notebooks: generated from the solutions, run top to bottom, and free of solution code for students."""
+import ast
 import json
 import re
 import shutil
 import textwrap
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
@@ -14,7 +16,7 @@ from test_release import hidden_test_names, reference_bodies
 
 from autograder.kit.assignments import ASSIGNMENTS
 from autograder.kit.config import load_points
-from autograder.generate.notebook import module_cells, parse_lesson, split_points
+from autograder.generate.notebook import module_cells, parse_lesson
 from autograder.generate.source import SolutionSource
 from autograder.submissions.notebook_code import definitions, extract_definitions, unfinished
 from autograder.submissions.locate import locate_module, submitted_file
@@ -99,6 +101,21 @@ def graded_names(assignment):
         name for region in source.regions if not region.owner for name in region.assigned_names()}
 
 
+def full_marks_by_file(assignment):
+    """``(public, hidden)`` full marks, worked out here: grading.toml's points of the test functions defined in
+    the public and in the hidden test files (not the kit's own split or scorer, which the cells use)."""
+    points = tomllib.loads((REPO / "solutions" / assignment.folder / "grading.toml").read_text())["points"]
+
+    def defined(paths):
+        return {node.name for path in paths for node in ast.parse(path.read_text()).body
+                if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}
+
+    public = defined((REPO / "assignments" / assignment.folder).glob("test_*.py"))
+    hidden = defined((REPO / "solutions" / assignment.folder).glob("test_hidden_*.py"))
+    assert public | hidden == set(points) and not public & hidden, assignment.folder
+    return sum(points[name] for name in public), sum(points[name] for name in hidden)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=lambda a: a.folder)
 def test_solution_notebook_runs_top_to_bottom_with_full_marks_and_plots(assignment, executed_solutions):
@@ -107,7 +124,7 @@ def test_solution_notebook_runs_top_to_bottom_with_full_marks_and_plots(assignme
               if any(output["output_type"] == "error" for output in cell.get("outputs", []))]
     assert errors == []
     assert "All public tests pass" in text_of(nbgrader_cell(notebook, "check"))
-    public, hidden = split_points(REPO, assignment)
+    public, hidden = full_marks_by_file(assignment)
     for grade_id, points in [("public_tests", public), ("hidden_tests", hidden)]:
         cell = nbgrader_cell(notebook, grade_id)
         assert [output["output_type"] for output in cell.outputs] == ["stream", "execute_result"], grade_id

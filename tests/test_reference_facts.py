@@ -80,19 +80,21 @@ def test_logistic_regression_on_points_reaches_0_9(seed):
     assert accuracy >= 0.9
 
 
+# The facts themselves, not the grading bars (0.93 and 0.05 in grading.toml, set below the facts so that a
+# correct solution clears them with room to spare): the tests fail when the reference drifts from the facts.
 @pytest.mark.parametrize("seed", range(3))
-def test_softmax_regression_one_epoch_reaches_0_93(digits, seed):
+def test_softmax_regression_one_epoch_reaches_0_95_to_0_96(digits, seed):
     X_train, X_test, y_train, y_test = digits
     logistic_regression = load_solution("logistic_regression")
     np.random.seed(seed)
     model = logistic_regression.LogisticRegression(64, 10)
     for x, label in zip(X_train, y_train):
         model.train(x, label, 0.01)
-    assert model.accuracy(X_test, y_test) >= 0.93
+    assert 0.95 <= model.accuracy(X_test, y_test) <= 0.96  # measured: 0.952, 0.956, 0.952
 
 
 @pytest.mark.parametrize("seed", range(2))
-def test_mlp_15_epochs_fits_and_generalises(digits, seed):
+def test_mlp_15_epochs_reaches_nll_about_0_02_and_accuracy_0_95_to_0_97(digits, seed):
     X_train, X_test, y_train, y_test = digits
     mlp = load_solution("mlp")
     np.random.seed(seed)
@@ -100,8 +102,10 @@ def test_mlp_15_epochs_fits_and_generalises(digits, seed):
     for _ in range(15):
         for x, label in zip(X_train, y_train):
             model.train(x, label, 0.1)
-    assert model.loss(X_train, y_train) <= 0.05
-    assert model.accuracy(X_test, y_test) >= 0.93
+    assert 0.015 <= model.loss(X_train, y_train) <= 0.025  # "about 0.02"; measured 0.0219 and 0.0195
+    # EXERCISES.md says 0.95-0.96; the reference measures 0.967 for both seeds (0.956-0.974 over seeds 0-7, 270
+    # test digits: one digit is 0.0037), so the band is the contract's widened by 0.01 above, and no further.
+    assert 0.95 <= model.accuracy(X_test, y_test) <= 0.97
 
 
 @pytest.mark.parametrize("seed", range(10))

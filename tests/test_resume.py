@@ -13,7 +13,8 @@ import time
 
 import pytest
 from conftest import REPO, read_gradebook
-from example_class import SANDBOX_KIND, processes_about
+from conftest import assert_not_graded_again, finished_results, processes_about
+from example_class import SANDBOX_KIND
 
 from autograder.commands.grade import WORK_FOLDER
 from autograder.runner.submission import SCRATCH_PREFIX
@@ -57,7 +58,7 @@ def test_a_killed_grader_resumes_without_losing_or_redoing_work(graded_class, tm
     finally:
         grader.send_signal(signal.SIGKILL)
         grader.wait()
-    finished = {path.parent.name: (path.stat().st_mtime_ns, path.read_bytes()) for path in out.glob("*/results.json")}
+    finished = finished_results(out)
     assert 3 <= len(finished) < len(STUDENTS)
 
     # Nothing of the killed run goes on working (its runners and sandboxes stop with it).
@@ -74,9 +75,7 @@ def test_a_killed_grader_resumes_without_losing_or_redoing_work(graded_class, tm
     assert result.returncode == 0, result.stderr[-2000:]
     rows = read_gradebook(out)
     assert [row["student"] for row in rows] == STUDENTS
-    for student, (mtime, content) in finished.items():
-        path = out / student / "results.json"
-        assert (path.stat().st_mtime_ns, path.read_bytes()) == (mtime, content), f"{student} was graded again"
+    assert_not_graded_again(out, finished)
     assert rows == [graded_class.rows[student] for student in STUDENTS]  # as in an uninterrupted run
     assert processes_about(tmp_path) == []
     assert list(private_tmp.iterdir()) == []
