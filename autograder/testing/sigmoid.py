@@ -88,8 +88,10 @@ def fresh_inputs(rng, case, big, scale=3.0):
 FRESH_CASES = ("vector", "matrix", "list", "python-float", "extreme-vector", "extreme-matrix")
 
 
-def mutation_input(rng, big):
-    """An input a clipping, rounding or in-place implementation would change: a matrix with entries beyond +-700."""
+def mutation_input(rng):
+    """An input a clip (to +-500, say) or any other in-place work would change: a matrix with entries beyond
+    +-500, but none beyond +-700, where exp (in a naive sigmoid, or either branch of np.where) would overflow:
+    the in-place test judges the input alone, the warning is the extreme-input tests' business."""
     x = rng.normal(scale=3.0, size=(3, 4))
-    x[0, 0], x[1, 2], x[2, 3] = 100 * big, -100 * big, -750.0
+    x[0, 0], x[1, 2], x[2, 3] = 600.0, -600.0, -650.0
     return x

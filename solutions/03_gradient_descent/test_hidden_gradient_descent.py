@@ -119,8 +119,9 @@ def test_hidden_update_weights_matches_reference(student, reference, bars, rng, 
 
 
 @pytest.mark.parametrize("parameter", ["weights", "bias"])
-def test_hidden_update_weights_gradient_check(student, reference, bars, rng, parameter):
-    x, y, weights, bias, learnrate = update_case(rng, "gradient")
+def test_hidden_update_weights_gradient_check(student, reference, bars, parameter):
+    # A fixed draw, not the per-student rng: the 1e-6 bar needs no entry of the gradient near 0 (see 06's tests).
+    x, y, weights, bias, learnrate = update_case(np.random.default_rng(20261211), "gradient")
     pin_output(student, reference, x, weights, bias)
     new_weights, new_bias = call_update(student, x, y, weights, bias, learnrate)
     params = {"weights": weights.copy(), "bias": np.array([bias])}
@@ -134,11 +135,11 @@ def test_hidden_update_weights_gradient_check(student, reference, bars, rng, par
 
 
 @pytest.mark.parametrize("function", ["sigmoid", "output_formula", "error_formula", "update_weights"])
-def test_hidden_inputs_not_mutated(student, reference, bars, rng, function):
+def test_hidden_inputs_not_mutated(student, reference, rng, function):
     """Inputs a clip (of huge scores, of probabilities near 0 and 1), a normalisation or an update in place
     would change."""
     if function == "sigmoid":
-        arguments, names = (sigmoid_checks.mutation_input(rng, bars["sigmoid_extreme"]),), ["x"]
+        arguments, names = (sigmoid_checks.mutation_input(rng),), ["x"]
     elif function == "output_formula":
         features, weights = rng.normal(size=(4, 3)) * 300, rng.normal(size=3)
         pin_sigmoid(student, reference, [features @ weights + 0.5])

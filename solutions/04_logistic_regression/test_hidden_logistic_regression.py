@@ -60,6 +60,20 @@ def twin(reference, parameters):
     return twin
 
 
+def fixed_draws(model, parameters, seed=4_2026_1123):
+    """Give the model (and the twin) parameters from a fixed seed and return a sample x drawn after them.
+
+    The gradient checks use these, not the per-student rng: a relative-error bar of 1e-6 needs every entry
+    of the gradient well away from 0 (central differences are off by ~1e-11), which these are and a fresh
+    draw cannot promise.
+    """
+    fixed = np.random.default_rng(seed)
+    for name in ("W", "b"):
+        parameters[name][...] = fixed.uniform(-1, 1, size=parameters[name].shape)
+        setattr(model, name, parameters[name])
+    return fixed.uniform(-2, 2, size=INPUT)
+
+
 def make_input(rng, case):
     """An input of the kind ``case`` names (one of INPUT_CASES)."""
     return {
@@ -125,8 +139,8 @@ def test_hidden_accuracy_matches_reference(student, model, twin, rng, labels_as_
     ("W", "dW = outer(x, dz) with dz = forward(x) - one_hot(y_true), shape (input_size, output_size)"),
     ("b", "db = dz = forward(x) - one_hot(y_true), not zero"),
 ], ids=["W", "b"])
-def test_hidden_grad_loss_gradient_check(student, model, twin, parameters, rng, bars, name, hint):
-    x, label = rng.uniform(-2, 2, size=INPUT), CLASSES - 1
+def test_hidden_grad_loss_gradient_check(student, model, twin, parameters, bars, name, hint):
+    x, label = fixed_draws(model, parameters), CLASSES - 1
     pin_forward(student, model, twin, x)
     gradients = model.grad_loss(x, label)
     assert_true(isinstance(gradients, dict) and name in gradients,

@@ -74,6 +74,19 @@ def twin(reference, parameters):
     return twin
 
 
+def fixed_draws(model, parameters, seed=5_2026_1123):
+    """Give the model (and the twin) parameters from a fixed seed and return a sample x drawn after them.
+
+    The gradient checks use these, not the per-student rng: a relative-error bar of 1e-6 needs every entry
+    of the gradient well away from 0 (central differences are off by ~1e-11), which these are and a fresh
+    draw cannot promise.
+    """
+    fixed = np.random.default_rng(seed)
+    for name in NAMES:
+        set_parameter(model, parameters, name, fixed.uniform(-1, 1, size=parameters[name].shape))
+    return fixed.uniform(-2, 2, size=INPUT)
+
+
 def set_parameter(model, parameters, name, value):
     """Give the student's model and the twin (through ``parameters``) a new value of ``name``."""
     parameters[name][...] = value
@@ -242,8 +255,8 @@ GRADIENT_HINTS = {
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_hidden_grad_loss_gradient_check(student, reference, model, twin, parameters, rng, bars, name):
-    x, label = rng.uniform(-2, 2, size=INPUT), CLASSES - 1
+def test_hidden_grad_loss_gradient_check(student, reference, model, twin, parameters, bars, name):
+    x, label = fixed_draws(model, parameters), CLASSES - 1
     pin_forward(student, model, twin, x)
     pin_sigmoid(student, reference, twin.forward(x, keep_activations=True)[2], derivative=True)
     gradients = model.grad_loss(x, label)
@@ -271,9 +284,9 @@ def test_hidden_grad_loss_matches_reference(student, reference, model, twin, par
 
 
 @pytest.mark.parametrize("function", ["sigmoid", "dsigmoid", "forward", "predict", "loss", "grad_loss"])
-def test_hidden_inputs_not_mutated(student, reference, model, twin, rng, bars, function):
-    if function in ("sigmoid", "dsigmoid"):
-        z = sigmoid_checks.mutation_input(rng, bars["huge_input"])
+def test_hidden_inputs_not_mutated(student, reference, model, twin, rng, function):
+    if function in ("sigmoid", "dsigmoid"):  # dsigmoid's naive form overflows beyond -355: moderate inputs for it
+        z = sigmoid_checks.mutation_input(rng) if function == "sigmoid" else rng.normal(size=(3, 5))
         if function == "dsigmoid":
             pin_sigmoid(student, reference, z)
         _, mutated = getattr(student, function).call_tracking_mutation(z)

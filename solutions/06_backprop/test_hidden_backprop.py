@@ -21,6 +21,10 @@ from autograder.testing import sigmoid as sigmoid_checks
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_LABELS = np.array([0, 1, 1, 0])
+# The gradient checks draw from this fixed seed, not from the per-student rng: a relative-error bar of 1e-6
+# needs every entry of the gradient well away from 0 (a sum over samples can come arbitrarily close to it, and
+# central differences are off by ~1e-11), which these inputs are and a fresh draw cannot promise.
+GRADIENT_CHECK_SEED = 20261219
 PRE_ACTIVATION_HINT = "the derivative takes the PRE-activation z: sigmoid(z) * (1 - sigmoid(z)), not z * (1 - z)"
 
 
@@ -147,8 +151,8 @@ def test_hidden_backprop_step_matches_reference(student, reference, bars, rng, c
 
 
 @pytest.mark.parametrize("which", ["weights_input_hidden", "weights_hidden_output"])
-def test_hidden_backprop_step_gradient_check(student, reference, bars, rng, which):
-    x, target, W1, W2, learnrate = step_case(rng, "gradient")
+def test_hidden_backprop_step_gradient_check(student, reference, bars, which):
+    x, target, W1, W2, learnrate = step_case(np.random.default_rng(GRADIENT_CHECK_SEED), "gradient")
     pin_step(student, reference, x, target, W1, W2)
     changes = call_step(student, x, target, W1, W2, learnrate)
     weights = {"weights_input_hidden": W1.copy(), "weights_hidden_output": W2.copy()}
@@ -209,8 +213,8 @@ def test_hidden_two_layer_gradients_matches_reference(student, reference, bars, 
 
 
 @pytest.mark.parametrize("parameter", ["W1", "b1", "W2", "b2"])
-def test_hidden_two_layer_gradients_gradient_check(student, reference, bars, rng, parameter):
-    a = batch_case(rng, 6, 3, 5, 2)
+def test_hidden_two_layer_gradients_gradient_check(student, reference, bars, parameter):
+    a = batch_case(np.random.default_rng(GRADIENT_CHECK_SEED), 6, 3, 5, 2)
     pin_batch(student, reference, a)
     analytic = as_array(call_gradients(student, a)[parameter], f"the gradient of {parameter}", a[parameter].shape)
     n = len(a["X"])
@@ -231,11 +235,11 @@ def test_hidden_two_layer_gradients_gradient_check(student, reference, bars, rng
 @pytest.mark.parametrize("function", ["backprop_step", "two_layer_gradients", "sigmoid", "sigmoid_prime",
                                       "error_term_formula", "ReLU.__call__", "ReLU.diff", "Sigmoid.__call__",
                                       "Sigmoid.diff", "MSE.__call__", "MSE.diff"])
-def test_hidden_inputs_not_mutated(student, reference, bars, rng, function):
+def test_hidden_inputs_not_mutated(student, reference, rng, function):
     """Inputs a clip (of huge pre-activations, of outputs near 0 and 1), a ReLU or a subtraction done in
     place would change."""
     if function == "sigmoid":
-        z = sigmoid_checks.mutation_input(rng, bars["sigmoid_extreme"])
+        z = sigmoid_checks.mutation_input(rng)
         _, mutated = student.sigmoid.call_tracking_mutation(z)
         names = ["x"]
     elif function == "error_term_formula":
@@ -261,7 +265,7 @@ def test_hidden_inputs_not_mutated(student, reference, bars, rng, function):
         cls = function.split(".")[0]
         args = [rng.normal(size=(3, 2)) for _ in range(2 if cls == "MSE" else 1)]
         if cls == "Sigmoid":
-            args = [sigmoid_checks.mutation_input(rng, bars["sigmoid_extreme"])]
+            args = [sigmoid_checks.mutation_input(rng)]
             pin_units(student, reference, args[0])
         elif cls == "ReLU":
             args[0][0, 0] = 0.0  # negatives and a zero: a ReLU in place changes them
