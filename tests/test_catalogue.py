@@ -5,7 +5,9 @@ points in its own assignment and nothing in any other (the mutation score is 100
 assignment). Every correct but different submission must keep full marks: a false fail is as
 bad as a missed bug.
 """
+import ast
 import os
+import re
 import subprocess
 import sys
 
@@ -67,6 +69,20 @@ def test_the_catalogue_has_what_the_grader_must_be_proved_on():
         changes = bug.change if isinstance(bug.change, list) else [bug.change]
         assert all(isinstance(change, Replace) and not change.folder for change in changes) or callable(bug.change), \
             f"{bug.name} changes more than its own assignment"
+
+
+def test_each_test_file_names_the_catalogue_bugs_it_kills():
+    """The mutation-adequacy note: every test file's docstring names its bugs (or says "every bug of" its
+    assignment), every name is in the catalogue, and every bug is named somewhere or covered so."""
+    named, everything = set(), set()
+    for path in [*(REPO / "assignments").glob("*/test_*.py"), *(REPO / "solutions").glob("*/test_hidden_*.py")]:
+        note = ast.get_docstring(ast.parse(path.read_text())) or ""
+        assert "Catalogue bugs these tests kill" in note, path
+        named |= set(re.findall(r"\bbug_\w+", note))
+        if f"every bug of {path.parent.name}" in note:
+            everything.add(path.parent.name)
+    assert named - set(EXAMPLES) == set(), "notes name bugs the catalogue does not have"
+    assert [bug.name for bug in BUGS if bug.name not in named and bug.assignment not in everything] == []
 
 
 def test_the_whole_class_was_graded(graded_class):

@@ -8,7 +8,7 @@ are those of every sigmoid of the kit (``autograder.testing.sigmoid``): an overf
 fails them even when the values come out right.
 
 Catalogue bugs these tests kill (``examples/catalogue.py``): bug_gd_step_sign, bug_gd_no_bias_update,
-bug_gd_without_learnrate, bug_sigmoid_flipped, bug_gd_sigmoid_naive, bug_gd_sigmoid_overflows_for_negatives,
+bug_gd_without_learnrate, bug_sigmoid_flipped, bug_gd_sigmoid_naive, bug_gd_sigmoid_where_warns,
 bug_output_formula_without_bias, bug_error_formula_swapped_logs.
 """
 import numpy as np

@@ -6,8 +6,9 @@ Each function is tested with the graded functions it calls pinned to the referen
 costs points once. Random inputs come from ``rng``, seeded per student.
 
 Catalogue bugs these tests kill (``examples/catalogue.py``): every bug of 01_perceptron but the gate
-weights', among them bug_prediction_scales_X_in_place and bug_perceptron_step_shuffles_X_in_place,
-which only the in-place test sees.
+weights' (the public test's), bug_step_returns_bool and bug_step_returns_float among them. The in-place
+test has no catalogue bug of its own yet: a prediction or a pass that changes X in place also breaks the
+training test, so none is a bug of one test.
 """
 import itertools
 

@@ -4,9 +4,8 @@ The inputs are drawn from ``rng``, seeded per student (see ``autograder.runner.p
 students see the same numbers, and the same student regraded sees the same ones.
 
 Catalogue bugs these tests kill (``examples/catalogue.py``): every bug of 02_softmax, among them
-bug_softmax_shifts_input_in_place, bug_softmax_normalises_in_place, bug_nll_adds_epsilon_in_place,
-bug_cross_entropy_flips_in_place and bug_one_hot_sorts_labels_in_place (only the in-place test
-sees these), bug_softmax_stable_only_for_batches, bug_nll_log_of_max and the dtype bugs of one_hot.
+bug_softmax_shifts_input_in_place, bug_softmax_normalises_in_place, bug_nll_adds_epsilon_in_place and
+bug_cross_entropy_flips_in_place (only the in-place test sees these), bug_softmax_stable_only_for_batches, bug_nll_log_of_max and the dtype bugs of one_hot.
 """
 import numpy as np
 import pytest

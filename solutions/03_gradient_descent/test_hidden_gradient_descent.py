@@ -7,7 +7,7 @@ Inputs come from ``rng``, seeded per student; the blobs of the training test are
 the bar means the same for everyone.
 
 Catalogue bugs these tests kill (``examples/catalogue.py``): every bug of 03_gradient_descent, among them
-bug_gd_weights_in_place, bug_gd_x_scaled_in_place, bug_gd_sigmoid_clips_in_place and
+bug_gd_weights_in_place, bug_gd_sigmoid_clips_in_place and
 bug_error_formula_clips_in_place (only the in-place test sees these) and the sigmoids that warn.
 """
 import numpy as np
