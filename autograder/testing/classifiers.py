@@ -100,3 +100,18 @@ def train_on(student, make, X_train, y_train, epochs, learning_rate, seed, shape
         assert_true(np.all(np.isfinite(value)), f"training made {name} NaN or inf",
                     hint="check grad_loss and train on their own tests first")
     return trained
+
+
+def fixed_draws(model, parameters, seed, input_size):
+    """Give ``model`` (and whatever shares the arrays of ``parameters``) parameters uniform in [-1, 1] from
+    ``seed``, in the order of ``parameters``; return a sample uniform in [-2, 2] drawn after them.
+
+    The gradient checks use these, not the per-student rng: a relative-error bar of 1e-6 needs every entry
+    of the gradient well away from 0 (central differences are off by ~1e-11), which these are and a fresh
+    draw cannot promise.
+    """
+    fixed = np.random.default_rng(seed)
+    for name, value in parameters.items():
+        value[...] = fixed.uniform(-1, 1, size=value.shape)
+        setattr(model, name, value)
+    return fixed.uniform(-2, 2, size=input_size)

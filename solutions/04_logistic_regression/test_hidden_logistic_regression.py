@@ -7,7 +7,7 @@ costs the tests of its own method only. Training is judged on a split of the dig
 public test uses, with the classes renamed, so a model that memorised the public split fails. Inputs and parameters come from ``rng``, seeded per student.
 
 Catalogue bugs these tests kill (``examples/catalogue.py``): every bug of 04_logistic_regression, among
-them bug_lr_memorises_public_split (only the unseen split sees it) and bug_lr_predict_float_classes.
+them bug_lr_memorises_public_split (the unseen split, and the training steps) and bug_lr_predict_float_classes.
 """
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +33,7 @@ RENAMED_CLASSES = np.array([3, 7, 0, 9, 5, 1, 8, 2, 6, 4])  # digit d is labelle
 TRAINING_SEED = 20261123
 BAND_SEEDS = (1, 2, 3)  # the reference's training curves drawn as a band behind the student's
 CURVE_PIECES = 5  # points of the training curve per epoch
+GRADIENT_CHECK_SEED = 4_2026_1123  # the gradient checks' fixed draws (see classifiers.fixed_draws)
 # What a failed train test says when a parameter did not change at all.
 UNCHANGED_HINT = "train must update the parameter: self.W = self.W - learning_rate * dW (and the same for b)"
 
@@ -58,20 +59,6 @@ def twin(reference, parameters):
     twin = reference.LogisticRegression(INPUT, CLASSES)
     twin.W, twin.b = parameters["W"], parameters["b"]
     return twin
-
-
-def fixed_draws(model, parameters, seed=4_2026_1123):
-    """Give the model (and the twin) parameters from a fixed seed and return a sample x drawn after them.
-
-    The gradient checks use these, not the per-student rng: a relative-error bar of 1e-6 needs every entry
-    of the gradient well away from 0 (central differences are off by ~1e-11), which these are and a fresh
-    draw cannot promise.
-    """
-    fixed = np.random.default_rng(seed)
-    for name in ("W", "b"):
-        parameters[name][...] = fixed.uniform(-1, 1, size=parameters[name].shape)
-        setattr(model, name, parameters[name])
-    return fixed.uniform(-2, 2, size=INPUT)
 
 
 def make_input(rng, case):
@@ -140,7 +127,7 @@ def test_hidden_accuracy_matches_reference(student, model, twin, rng, labels_as_
     ("b", "db = dz = forward(x) - one_hot(y_true), not zero"),
 ], ids=["W", "b"])
 def test_hidden_grad_loss_gradient_check(student, model, twin, parameters, bars, name, hint):
-    x, label = fixed_draws(model, parameters), CLASSES - 1
+    x, label = classifiers.fixed_draws(model, parameters, GRADIENT_CHECK_SEED, INPUT), CLASSES - 1
     pin_forward(student, model, twin, x)
     gradients = model.grad_loss(x, label)
     assert_true(isinstance(gradients, dict) and name in gradients,

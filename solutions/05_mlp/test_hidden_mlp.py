@@ -10,7 +10,7 @@ from ``rng``, seeded per student.
 
 Catalogue bugs these tests kill (``examples/catalogue.py``): every bug of 05_mlp, among them
 bug_mlp_sigmoid_clips_in_place (only the in-place test sees it) and bug_mlp_memorises_public_split
-(only the unseen split sees it).
+(the unseen split, and the training steps).
 """
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +37,7 @@ HIDDEN_SPLIT_SEED = 101  # digits_split(seed) of the training test; never used b
 RENAMED_CLASSES = np.array([3, 7, 0, 9, 5, 1, 8, 2, 6, 4])  # digit d is labelled RENAMED_CLASSES[d]
 TRAINING_SEED = 20261123
 BAND_SEEDS = (1, 2, 3)  # the reference's training curves drawn as a band behind the student's
+GRADIENT_CHECK_SEED = 5_2026_1123  # the gradient checks' fixed draws (see classifiers.fixed_draws)
 # What a failed train test says when a parameter did not change at all.
 UNCHANGED_HINT = "train must update every parameter: self.W_h = self.W_h - learning_rate * dW_h, and so on"
 
@@ -72,19 +73,6 @@ def twin(reference, parameters):
     for name in NAMES:
         setattr(twin, name, parameters[name])
     return twin
-
-
-def fixed_draws(model, parameters, seed=5_2026_1123):
-    """Give the model (and the twin) parameters from a fixed seed and return a sample x drawn after them.
-
-    The gradient checks use these, not the per-student rng: a relative-error bar of 1e-6 needs every entry
-    of the gradient well away from 0 (central differences are off by ~1e-11), which these are and a fresh
-    draw cannot promise.
-    """
-    fixed = np.random.default_rng(seed)
-    for name in NAMES:
-        set_parameter(model, parameters, name, fixed.uniform(-1, 1, size=parameters[name].shape))
-    return fixed.uniform(-2, 2, size=INPUT)
 
 
 def set_parameter(model, parameters, name, value):
@@ -256,7 +244,7 @@ GRADIENT_HINTS = {
 
 @pytest.mark.parametrize("name", NAMES)
 def test_hidden_grad_loss_gradient_check(student, reference, model, twin, parameters, bars, name):
-    x, label = fixed_draws(model, parameters), CLASSES - 1
+    x, label = classifiers.fixed_draws(model, parameters, GRADIENT_CHECK_SEED, INPUT), CLASSES - 1
     pin_forward(student, model, twin, x)
     pin_sigmoid(student, reference, twin.forward(x, keep_activations=True)[2], derivative=True)
     gradients = model.grad_loss(x, label)
