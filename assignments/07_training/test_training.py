@@ -12,6 +12,9 @@ replayed here one call at a time with your own ``minibatches``, ``grad_loss``, `
 ``loss`` and ``accuracy`` (or the formulas, when your ``fit`` does not call a helper): a bug in a
 helper costs the helper's tests, not fit's. Gradients are checked against central differences of
 the loss, in float64, with the dropout mask held fixed.
+
+Catalogue bugs these tests kill (``examples/catalogue.py``): every bug of 07_training, between the public and
+the hidden tests (each bug's entry lists its tests).
 """
 import itertools
 

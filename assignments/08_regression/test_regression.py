@@ -5,6 +5,9 @@ outputs, the true gradient of the squared error (by central differences, in floa
 regression's R² (least squares). While ``train`` is tested, ``run`` answers trusted outputs, so a
 bug in ``run`` costs run's tests only. ``deep_gradients`` is checked at every depth from one to four
 hidden layers, every weight and every bias, on inputs that keep clear of ReLU's kink at 0.
+
+Catalogue bugs these tests kill (``examples/catalogue.py``): every bug of 08_regression, between the public and
+the hidden tests (each bug's entry lists its tests).
 """
 import numpy as np
 import pytest

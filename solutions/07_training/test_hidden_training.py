@@ -9,6 +9,9 @@ dropout), so one bug costs the tests of its own function only. ``fit`` is compar
 the steps it must take, made here with the student's own helpers (or the formulas, when the
 student's fit does not call one). Training is judged on a split of the digits that no public test
 uses, with the classes renamed, so a network that memorised the public split fails.
+
+Catalogue bugs these tests kill (``examples/catalogue.py``): every bug of 07_training, between the public and
+the hidden tests (each bug's entry lists its tests).
 """
 import itertools
 

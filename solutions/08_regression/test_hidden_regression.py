@@ -6,6 +6,9 @@ training test uses a split of the diabetes data that no public test uses, and co
 least-squares linear regression on that split. ``deep_gradients`` is checked at every depth
 from one to four hidden layers (sizes the public tests do not use, several outputs) and against
 the reference on the awkward cases: no hidden layer, a vector of targets, lists, a dead unit.
+
+Catalogue bugs these tests kill (``examples/catalogue.py``): every bug of 08_regression, between the public and
+the hidden tests (each bug's entry lists its tests).
 """
 import numpy as np
 import pytest
