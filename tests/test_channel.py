@@ -208,6 +208,19 @@ def user_warning():
     import warnings
     warnings.warn("just saying")
     return 1
+
+class Frozen:
+    def __setattr__(self, name, value):
+        raise AttributeError("frozen")
+
+class Box:
+    pass
+
+calls = []
+
+def record(x):
+    calls.append(x)
+    return len(calls)
 """
 
 
@@ -319,3 +332,36 @@ def test_a_large_but_plain_answer_still_decodes():
     data, arrays = wire.parse_body(answer[wire.HEADER_BYTES:])
     decoded = wire.decode(data["ok"], arrays)
     assert np.array_equal(decoded[0], values) and len(decoded[1]) == 100_000
+
+
+def log_traffic(monkeypatch, session):
+    """Note in ``log`` each frame the trusted side writes ("write") and each read it makes ("read")."""
+    log = []
+    write_all, read = wire.write_all, session.inbox.read
+    monkeypatch.setattr(wire, "write_all", lambda fd, frame: (log.append("write"), write_all(fd, frame))[1])
+    monkeypatch.setattr(session.inbox, "read", lambda fd: (log.append("read"), read(fd))[1])
+    return log
+
+
+def test_a_request_goes_behind_the_acknowledgements_it_would_wait_for(student, monkeypatch):
+    box = student.Box()
+    log = log_traffic(monkeypatch, student._session)
+    box.value = 3
+    student._seed(0)
+    assert box.value == 3
+    assert log[:3] == ["write"] * 3  # setattr, seed and getattr sent before anything is read: one wait, not two
+
+
+def test_an_acknowledged_error_is_raised_and_the_request_behind_it_answers_nothing(student):
+    frozen, record = student.Frozen(), student.record
+    frozen.value = 1
+    with pytest.raises(StudentCodeFailed, match="setting Frozen.value raised AttributeError: frozen"):
+        record(1)
+    assert record(2) == 2  # the same worker, still in step: the request behind the error ran and was read
+
+
+def test_a_request_behind_a_failed_unpin_runs_again_in_a_fresh_worker(student):
+    session = student._session
+    assert student.record(1) == 1
+    session.send({"op": "no such op"}, what="undoing pins", restart_on_error=True)
+    assert student.record(2) == 1  # a fresh worker: the run in the worker that failed is not the answer

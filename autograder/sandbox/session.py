@@ -256,16 +256,51 @@ class WorkerSession:
         key = (message.get("op"), message.get("name"))
         if key in self.timed_out:
             raise StudentCodeFailed(f"{what} timed out earlier; not run again")
+        sent = False
         if self.pending:
-            self.flush()
+            message = wire.dumps(wire.encode(message))
+            # False: it did not go, or ran in a worker now replaced; it is sent (again) below
+            sent = self._send_behind(message, what)
         if self.process is None:
             self._start()
         try:
-            return self._exchange(message, timeout, what)
+            return self._exchange(None if sent else message, timeout, what)
         except StudentCodeFailed as error:
             if getattr(error, "timed_out", False):
                 self.timed_out.add(key)
             raise
+
+    def _send_behind(self, frame, what):
+        """Send a request's ``frame`` behind the requests sent without waiting, then read their answers.
+
+        One wait for the worker instead of two. True when the request stands and its answer is due
+        next. False when it must be sent again: it did not fit in the pipe, the worker was gone, or
+        an undoing of pins failed (the request ran in a worker that still had them: the worker is
+        replaced, the request's run with it). When another acknowledgement carries an error, the
+        request's answer is read and dropped, and that error is raised, as :meth:`flush` would.
+        """
+        if self.process is None or self.pending_bytes + len(frame) > PIPELINE_BYTES:
+            self.flush()
+            return False
+        try:
+            wire.write_all(self.request_fd, frame)
+        except OSError:  # the worker is gone: the acknowledgements say how
+            self.flush()
+            return False
+        first, restart = self._read_pending()
+        if restart:
+            self.close()
+            if first is not None:
+                raise first
+            return False
+        if first is not None:
+            if self.process is not None:  # (a timed-out acknowledgement took the worker, and the request, with it)
+                try:  # it ran after the failed request, as nothing would have: its answer is not the test's
+                    self._exchange(None, DEFAULT_TIMEOUT, what)
+                except StudentCodeFailed:
+                    pass
+            raise first
+        return True
 
     def send(self, message, what="the student's code", restart_on_error=False, on_answer=None):
         """Send a request whose answer is only an acknowledgement (setattr, pin, seed) without waiting.
@@ -303,6 +338,14 @@ class WorkerSession:
 
     def flush(self, quiet=False):
         """Read the answers of the requests sent without waiting; raise the first error, unless ``quiet``."""
+        first, restart = self._read_pending()
+        if restart:
+            self.close()
+        if first is not None and not quiet:
+            raise first
+
+    def _read_pending(self):
+        """Read the answers of the requests sent without waiting: (the first error or None, restart the worker?)."""
         first, restart = None, False
         while self.pending:
             key, what, restart_on_error, deliver = self.pending.pop(0)
@@ -316,17 +359,15 @@ class WorkerSession:
                 else:
                     first = first or error
         self.pending_bytes = 0
-        if restart:
-            self.close()
-        if first is not None and not quiet:
-            raise first
+        return first, restart
 
     def _exchange(self, message, timeout, what):
-        """Send ``message`` (None: nothing, an answer is due already) and return its decoded answer."""
+        """Send ``message`` (None: nothing, an answer is due already; bytes: its frame) and return its decoded answer."""
         budget = CallBudget(timeout, getattr(self.sandbox, "cpu_seconds", None))
         try:
             if message is not None:
-                wire.write_all(self.request_fd, wire.dumps(wire.encode(message)))
+                frame = message if isinstance(message, bytes) else wire.dumps(wire.encode(message))
+                wire.write_all(self.request_fd, frame)
             while True:
                 answer, arrays = wire.parse_body(self._read_frame(budget))
                 if not self._aside(answer, arrays):
