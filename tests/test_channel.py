@@ -335,10 +335,17 @@ def test_a_large_but_plain_answer_still_decodes():
 
 
 def log_traffic(monkeypatch, session):
-    """Note in ``log`` each frame the trusted side writes ("write") and each read it makes ("read")."""
+    """Note in ``log`` each write of the trusted side (``("write", frames in it)``) and each of its reads ("read")."""
     log = []
     write_all, read = wire.write_all, session.inbox.read
-    monkeypatch.setattr(wire, "write_all", lambda fd, frame: (log.append("write"), write_all(fd, frame))[1])
+
+    def write(fd, data):
+        frames = wire.Inbox()
+        frames.data += data
+        log.append(("write", sum(1 for _ in iter(frames.next_body, None))))
+        write_all(fd, data)
+
+    monkeypatch.setattr(wire, "write_all", write)
     monkeypatch.setattr(session.inbox, "read", lambda fd: (log.append("read"), read(fd))[1])
     return log
 
@@ -349,7 +356,7 @@ def test_a_request_goes_behind_the_acknowledgements_it_would_wait_for(student, m
     box.value = 3
     student._seed(0)
     assert box.value == 3
-    assert log[:3] == ["write"] * 3  # setattr, seed and getattr sent before anything is read: one wait, not two
+    assert log[0] == ("write", 3)  # setattr, seed and getattr sent before anything is read: one wait, not two
 
 
 def test_an_acknowledged_error_is_raised_and_the_request_behind_it_answers_nothing(student):
@@ -365,3 +372,13 @@ def test_a_request_behind_a_failed_unpin_runs_again_in_a_fresh_worker(student):
     assert student.record(1) == 1
     session.send({"op": "no such op"}, what="undoing pins", restart_on_error=True)
     assert student.record(2) == 1  # a fresh worker: the run in the worker that failed is not the answer
+
+
+def test_requests_sent_without_waiting_wait_for_the_next_request_to_be_written(student, monkeypatch):
+    box = student.Box()
+    log = log_traffic(monkeypatch, student._session)
+    box.a, box.b = 1, 2
+    student._seed(0)
+    assert log == []  # nothing written yet: the worker is not woken for an acknowledgement
+    assert (box.a, box.b) == (1, 2)
+    assert log[0] == ("write", 4) and log.count(("write", 1)) == 1  # the three and the first getattr, then one

@@ -179,6 +179,7 @@ class WorkerSession:
         self.evidence = []  # what the worker's audit hook reported, in the grader's words
         self.attributes = {}  # handle id -> {name: value} the grader set on that object (a pin's state)
         self.inbox = wire.Inbox()  # what the worker sent and was read, not yet taken as answers
+        self.outbox = bytearray()  # frames sent without waiting, not yet written: they go with the next write
 
     # -- process lifetime -------------------------------------------------
     def _start(self):
@@ -221,6 +222,7 @@ class WorkerSession:
         self.pending.clear()
         self.pending_bytes = 0
         self.inbox.clear()  # the next worker's answers start afresh
+        self.outbox.clear()
         if self.process is not None:
             self.sandbox.kill(self.process)
             for fd in (self.request_fd, self.response_fd):
@@ -283,7 +285,7 @@ class WorkerSession:
             self.flush()
             return False
         try:
-            wire.write_all(self.request_fd, frame)
+            self._post(frame)
         except OSError:  # the worker is gone: the acknowledgements say how
             self.flush()
             return False
@@ -305,9 +307,10 @@ class WorkerSession:
     def send(self, message, what="the student's code", restart_on_error=False, on_answer=None):
         """Send a request whose answer is only an acknowledgement (setattr, pin, seed) without waiting.
 
-        The answers are read in order before the next :meth:`request`, or by :meth:`flush`, and
-        the first error among them is raised then, as it would have been here: a wait for the
-        worker saved per request. Large messages are exchanged at once instead. With
+        The frame waits in an outbox and goes with the next request, in one write (and one wake-up
+        of the worker) for all. The answers are read in order before that request's, or by
+        :meth:`flush`, and the first error among them is raised then, as it would have been here:
+        a wait for the worker saved per request. Large messages are exchanged at once instead. With
         ``restart_on_error`` (undoing pins after a test) an error is not raised: the worker is
         replaced before anything else runs in it. ``on_answer(value)`` is called with the answer's
         value when it arrives.
@@ -328,13 +331,16 @@ class WorkerSession:
             return
         if self.process is None:
             self._start()
-        try:
-            wire.write_all(self.request_fd, frame)
-        except OSError:  # the worker is gone: say so as a request would
-            deliver(self.request(message, what=what)[0])
-            return
+        self.outbox += frame  # written with the next request: one write, and one wake-up of the worker, for all
         self.pending.append((key, what, restart_on_error, deliver))
         self.pending_bytes += len(frame)
+
+    def _post(self, frame=b""):
+        """Write the frames waiting in the outbox, then ``frame``, in one write."""
+        if self.outbox:
+            frame, self.outbox = self.outbox + frame, bytearray()
+        if frame:
+            wire.write_all(self.request_fd, frame)
 
     def flush(self, quiet=False):
         """Read the answers of the requests sent without waiting; raise the first error, unless ``quiet``."""
@@ -365,9 +371,10 @@ class WorkerSession:
         """Send ``message`` (None: nothing, an answer is due already; bytes: its frame) and return its decoded answer."""
         budget = CallBudget(timeout, getattr(self.sandbox, "cpu_seconds", None))
         try:
-            if message is not None:
-                frame = message if isinstance(message, bytes) else wire.dumps(wire.encode(message))
-                wire.write_all(self.request_fd, frame)
+            if message is None:
+                self._post()
+            else:
+                self._post(message if isinstance(message, bytes) else wire.dumps(wire.encode(message)))
             while True:
                 answer, arrays = wire.parse_body(self._read_frame(budget))
                 if not self._aside(answer, arrays):
