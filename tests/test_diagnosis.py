@@ -122,10 +122,19 @@ REFERENCE = textwrap.dedent('''
 
         def grads(self, X):
             return {"W": X.T @ self.forward(X), "b": self.forward(X).sum(axis=0)}
+
+        def train(self, X):
+            self.b = self.b - 0.1 * self.grads(X)["b"]
+
+
+    def layers(X):
+        return [X.sum(axis=0)], [X.mean(axis=0)]
 ''')
 BUGS = [KnownBug("sum", "nll sums over the rows instead of averaging",
                  (("-np.mean(np.sum(", "-np.sum(np.sum("),)),
         KnownBug("bias", "forward forgets the bias", (("np.ones((2, 3)) + self.b", "np.ones((2, 3))"),)),
+        KnownBug("ascent", "train climbs", (("self.b - 0.1", "self.b + 0.1"),)),
+        KnownBug("summed", "the second layer sums", (("[X.mean(axis=0)]", "[X.sum(axis=0)]"),)),
         KnownBug("stale", "a bug whose text the reference no longer has", (("no such text", "x"),))]
 
 
@@ -137,7 +146,7 @@ def reference(tmp_path):
     exec(compile(REFERENCE, "fake_reference", "exec"), module.__dict__)
     recorder = Recorder()
     variants = [(bug, variant) for bug in BUGS if (variant := build_variant(REFERENCE, bug, f"v_{bug.name}"))]
-    assert [bug.name for bug, _ in variants] == ["sum", "bias"]  # a bug that no longer applies is left out
+    assert [bug.name for bug, _ in variants] == ["sum", "bias", "ascent", "summed"]  # one that no longer applies: out
     with attached(KnownBugMatcher(recorder, variants)):
         yield recording_module(module, recorder)
 
@@ -183,3 +192,20 @@ def test_a_submission_flagged_for_review_keeps_no_diagnosis(tmp_path):
     plugin._void("02_softmax", ["the grader's module autograder.testing (import)"])
     [record] = plugin.records
     assert record.message.startswith("needs review") and record.diagnosis == "" and record.figures == []
+
+
+def test_a_known_bug_is_found_deep_in_a_result_and_in_an_attribute_a_method_set(reference):
+    X = RNG.normal(size=(4, 2))
+    _, means = reference.layers(X)
+    with pytest.raises(CheckFailed, match="Diagnosis: the second layer sums"):
+        assert_close(X.sum(axis=0), means[0], "means[0]")
+    net = reference.Net()
+    before = net.b.copy()
+    net.train(X)
+    net.forward(X)  # a later call that sets nothing does not hide the one that did
+    climbed = before + 0.1 * (X @ np.ones((2, 3)) + before).sum(axis=0)
+    with pytest.raises(CheckFailed, match="Diagnosis: train climbs"):
+        assert_close(climbed, net.b, "self.b after train")
+    with pytest.raises(CheckFailed) as failure:
+        assert_close(before, net.b, "self.b after train")
+    assert "climbs" not in str(failure.value)  # unchanged weights are no bug's (only "is zero", which holds)

@@ -68,6 +68,8 @@ class Call:
     kwargs: dict
     random_state: tuple
     result: object
+    target: object = None   # the object a method was called on (live), for the attributes the call set
+    changed: tuple = ()     # the names of the attributes the call rebound
 
 
 @dataclass
@@ -86,6 +88,7 @@ class Recorder:
             if self.depth:
                 return function(*args, **kwargs)
             state = copy.deepcopy(vars(args[0])) if owner else {}
+            before = {name: id(value) for name, value in vars(args[0]).items()} if owner else {}
             inputs = copy.deepcopy((args[1:] if owner else args, kwargs))
             random_state = np.random.get_state()
             self.depth += 1
@@ -93,7 +96,10 @@ class Recorder:
                 result = function(*args, **kwargs)
             finally:
                 self.depth -= 1
-            self.calls.append(Call(owner, function.__name__, state, *inputs, random_state, result))
+            changed = tuple(name for name, value in vars(args[0]).items() if before.get(name) != id(value)) if owner \
+                else ()
+            self.calls.append(Call(owner, function.__name__, state, *inputs, random_state, result,
+                                   args[0] if owner else None, changed))
             return result
         return recording
 
@@ -110,21 +116,23 @@ def recording_module(module, recorder):
     return module
 
 
-def _parts(result):
-    """Where in a call's result an expected value may sit: the whole, or one item of a tuple, list or dict."""
+def _parts(result, depth=3):
+    """Where in a call's result an expected value may sit: the whole, or an item of its tuples, lists or dicts."""
     yield (), result
-    if isinstance(result, (tuple, list)):
-        for index, item in enumerate(result):
-            yield (index,), item
-    elif isinstance(result, dict):
-        for key, item in result.items():
-            yield (key,), item
+    if depth and isinstance(result, (tuple, list, dict)):
+        items = result.items() if isinstance(result, dict) else enumerate(result)
+        for key, item in items:
+            for path, part in _parts(item, depth - 1):
+                yield (key, *path), part
 
 
 def _pick(result, path):
     for key in path:
         result = result[key]
     return result
+
+
+ATTRIBUTE = object()  # a path's first key when the value is an attribute the call set on its object
 
 
 def _holds(part, expected):
@@ -152,6 +160,9 @@ class KnownBugMatcher:
             for path, part in _parts(call.result):
                 if part is expected:
                     return call, path
+            for name in call.changed:  # e.g. a weight that train set: checked after the call
+                if vars(call.target).get(name) is expected:
+                    return call, (ATTRIBUTE, name)
         for call in reversed(self.recorder.calls):  # the test converted the result (np.asarray(...)): by value
             for path, part in _parts(call.result):
                 if _holds(part, expected):
@@ -164,9 +175,9 @@ class KnownBugMatcher:
             return []
         found = []
         for bug, module in self.variants:
-            value = self.replay(call, module)
+            value, target = self.replay(call, module)
             try:
-                value = _pick(value, path)
+                value = vars(target)[path[1]] if path[:1] == (ATTRIBUTE,) else _pick(value, path)
             except (KeyError, IndexError, TypeError):
                 continue
             if same_values(got, value, rtol, atol) and not same_values(value, expected, rtol, atol):
@@ -175,8 +186,12 @@ class KnownBugMatcher:
 
     @staticmethod
     def replay(call, module):
-        """``call`` made again on ``module``; None when the variant raises or lacks the function."""
+        """``call`` made again on ``module``: (its result, the object it was called on, or None).
+
+        (None, None) when the variant raises or lacks the function.
+        """
         saved = np.random.get_state()
+        target = None
         try:
             np.random.set_state(call.random_state)
             if call.owner:
@@ -189,8 +204,8 @@ class KnownBugMatcher:
             args, kwargs = copy.deepcopy((call.args, call.kwargs))
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                return function(*args, **kwargs)
+                return function(*args, **kwargs), target
         except Exception:  # a variant that cannot run these inputs matches nothing
-            return None
+            return None, None
         finally:
             np.random.set_state(saved)
