@@ -37,7 +37,8 @@ def cmd_grade(args):
         print(resource_bounds(), file=sys.stderr)
     sandbox_kind = "process" if not sandbox.secure else "bwrap"
     try:
-        rows = grade(args.submissions, args.out, root, args.jobs, sandbox_kind, progress=not args.quiet)
+        rows = grade(args.submissions, args.out, root, args.jobs, sandbox_kind, progress=not args.quiet,
+                     **term_options(args))
     except KeyboardInterrupt:
         print("\ninterrupted: finished submissions are kept; run the same command again to resume",
               file=sys.stderr)
@@ -73,7 +74,7 @@ def grade_on_cluster(args, root):
           f"({sandbox_kind})", file=sys.stderr)
     try:
         rows = grade(args.submissions, args.out, root, args.jobs, sandbox_kind, progress=not args.quiet,
-                     cluster=args.cluster)
+                     cluster=args.cluster, **term_options(args))
     except KeyboardInterrupt:
         print("\ninterrupted: finished submissions are kept; run the same command again to resume",
               file=sys.stderr)
@@ -93,14 +94,23 @@ def grade_on_cluster(args, root):
     return 0
 
 
+def term_options(args):
+    """The term options of ``grade`` (what to grade, for whom, with what on top), as :func:`grade` takes them."""
+    return dict(assignments=args.assignment or (), roster=args.roster, force=args.force, students=args.student or (),
+                overrides=args.overrides, feedback=args.feedback)
+
+
 def print_gradebook(rows):
     """The gradebook as a table on the terminal; student text (ids, statuses) with nothing a terminal acts on."""
-    from autograder.results.gradebook import GRADEBOOK_COLUMNS
+    if not rows:
+        print("no submissions and no roster: nothing graded")
+        return
     from autograder.submissions.student_ids import printable
 
     # The status may be long: printed last, wrapped to the terminal, never cut.
-    columns = [c for c in GRADEBOOK_COLUMNS if c != "status"]
-    rows = [{column: printable(str(row.get(column, ""))) for column in GRADEBOOK_COLUMNS} for row in rows]
+    header = list(next((row for row in rows if "total" in row), rows[0]))
+    columns = [c for c in header if c != "status"]
+    rows = [{column: printable(str(row.get(column, ""))) for column in [*columns, "status"]} for row in rows]
     widths = {c: max([len(c), *(len(row[c]) for row in rows)]) for c in columns}
     before = sum(widths[c] + 2 for c in columns)
     status_width = max(STATUS_MIN_WIDTH, shutil.get_terminal_size().columns - before - 1)
@@ -115,7 +125,8 @@ def print_gradebook(rows):
 def cmd_release(args):
     from autograder.commands.release import build_release, chosen_assignments, leak_warnings
 
-    root, assignments = find_kit_root(args.root), chosen_assignments(args.assignments)
+    root = find_kit_root(args.root)
+    assignments = chosen_assignments(root, args.assignments)
     out = build_release(root, args.out, assignments)
     for warning in leak_warnings(root, assignments):
         print(f"warning: {warning}", file=sys.stderr)
@@ -184,6 +195,21 @@ def build_parser():
                        help="grade on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786); "
                        "the results are written here (needs the cluster extra)")
     grade.add_argument("--root", default=".", help="the kit's repository (default: found from here)")
+    grade.add_argument("--assignment", action="append", metavar="NAME",
+                       help="grade only this assignment (folder or module; repeatable); default: every "
+                       "assignment of the course (course.toml), else of the kit")
+    grade.add_argument("--roster", metavar="FILE",
+                       help="CSV with a student column (and name, email, sis_id): every roster student gets a row, "
+                       "'missing' when nothing was handed in")
+    grade.add_argument("--force", action="store_true", help="run every test again, even where nothing changed")
+    grade.add_argument("--student", action="append", metavar="ID",
+                       help="run this student's tests again (repeatable)")
+    grade.add_argument("--overrides", metavar="FILE",
+                       help="CSV student,assignment,test,points,reason: set a test's points (or, with an empty "
+                       "test, the assignment's score), with a reason the student sees")
+    grade.add_argument("--feedback", choices=["before", "after"],
+                       help="show hidden tests as before the due time (a count) or after it (everything), "
+                       "whatever the clock says")
     grade.set_defaults(run=cmd_grade)
 
     release = commands.add_parser(

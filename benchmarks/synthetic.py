@@ -21,7 +21,9 @@ KIT = Path(__file__).resolve().parent.parent
 if str(KIT) not in sys.path:
     sys.path.insert(0, str(KIT))
 
-from autograder.kit.assignments import ASSIGNMENTS  # noqa: E402
+from autograder.kit.assignments import discover_assignments  # noqa: E402
+
+ASSIGNMENTS = discover_assignments(KIT)  # every assignment of the kit, in course order
 
 MODULES = {assignment.folder: assignment.module_file for assignment in ASSIGNMENTS}
 

@@ -119,9 +119,10 @@ def patched(owner, name, make):
 
 def measure(kit, submission, files):
     """The breakdown, as a dict of CPU seconds (and byte counts); see the module's docstring."""
-    from autograder.kit.assignments import ASSIGNMENTS
-    from autograder.kit.config import load_points
-    from autograder.results.write import write_results
+    from autograder.commands.grade import Job
+    from autograder.kit.assignments import discover_assignments
+    from autograder.kit.course import Kit
+    from autograder.results.term import read_term
     from autograder.runner.run import run_tests
     from autograder.sandbox import session as channel
     from autograder.sandbox import zygote
@@ -193,10 +194,10 @@ def measure(kit, submission, files):
 
         # 3. The zygote alone, to its first answer: bubblewrap, Python, numpy, the worker, one import.
         with tempfile.TemporaryDirectory() as scratch:
-            module = submission / ASSIGNMENTS[1].module_file
+            module = submission / discover_assignments(kit)[1].module_file
             before = group.seconds()
             workers = zygote.wrap(counted(make_sandbox("bwrap"), group), submission, scratch)
-            first = channel.WorkerSession(workers, module, ASSIGNMENTS[1].module)
+            first = channel.WorkerSession(workers, module, discover_assignments(kit)[1].module)
             first.request({"op": "getattr", "name": "__name__", "target": None})
             figures["zygote start and first worker"] = group.seconds() - before
             first.close()
@@ -248,11 +249,11 @@ def measure(kit, submission, files):
         # 7. Writing the results of the run.
         with tempfile.TemporaryDirectory() as out:
             found = discover(submission.parent, Path(out) / ".work")
-            points = {a.folder: load_points(solutions, a) for a in ASSIGNMENTS}
+            term = read_term(Kit.read(kit), submission.parent, found)
             dicts = [record.to_dict() for record in records]
             before = time.process_time()
             for _ in range(5):
-                write_results(found[0], out, points, dicts, "", 1.0)
+                Job(found[0], out, term).finish(out, term, dicts, "", 1.0)
             figures["writing results.json, feedback.html, gradebook row"] = (time.process_time() - before) / 5
     finally:
         while undo:

@@ -17,7 +17,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from catalogue import ATTACKS, BUG, BUGS, EXAMPLES, HOSTILE, KIT, VARIANT, VARIANTS, Context  # noqa: E402
 
-from autograder.kit.assignments import ASSIGNMENTS  # noqa: E402
+from autograder.kit.assignments import discover_assignments  # noqa: E402
+
+ASSIGNMENTS = discover_assignments(KIT)  # every assignment of the kit, in course order
 
 __all__ = ["ATTACKS", "BUGS", "VARIANTS", "build", "selected"]
 

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from catalogue import BUG, BUGS, EXAMPLES, FULL_MARKS, KIT, REFUSED, ZERO
 
-from autograder.kit.assignments import ASSIGNMENTS
+from autograder.kit.assignments import discover_assignments
 from autograder.kit.config import load_points
+
+ASSIGNMENTS = discover_assignments(KIT)  # every assignment of the kit, in course order
 
 FOLDERS = [assignment.folder for assignment in ASSIGNMENTS]
 

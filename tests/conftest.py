@@ -4,11 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder.kit.assignments import ASSIGNMENTS
+from autograder.kit.assignments import discover_assignments
 from autograder.sandbox.inside.loading import load_module
 from autograder.sandbox.kinds import make_sandbox
 
 REPO = Path(__file__).resolve().parent.parent
+ASSIGNMENTS = discover_assignments(REPO)  # every assignment of the kit, in course order
 MODULES = {assignment.module: assignment for assignment in ASSIGNMENTS}
 SANDBOX = make_sandbox("auto")
 SANDBOX_KIND = "bwrap" if SANDBOX.secure else "process"  # what the tests that grade grade with

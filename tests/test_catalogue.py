@@ -12,10 +12,9 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO
+from conftest import ASSIGNMENTS, REPO
 from conftest import CI, SANDBOX
 
-from autograder.kit.assignments import ASSIGNMENTS
 
 sys.path.insert(0, str(REPO / "examples"))
 from catalogue import ATTACKS, BUG, BUGS, EXAMPLES, RULE_BUGS, RULE_VARIANTS, VARIANTS, Replace  # noqa: E402

@@ -8,10 +8,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SANDBOX_KIND, assert_not_graded_again, finished_results, needs_sandbox, read_gradebook
+from conftest import ASSIGNMENTS, REPO, SANDBOX_KIND, assert_not_graded_again, finished_results, needs_sandbox, read_gradebook
 from example_class import hidden_source_lines, leaked_hidden_lines
 
-from autograder.kit.assignments import ASSIGNMENTS
 from autograder.commands.grade import grade
 
 sys.path.insert(0, str(REPO / "examples"))

@@ -2,9 +2,8 @@
 import ast
 
 import pytest
-from conftest import REPO
+from conftest import ASSIGNMENTS, REPO
 
-from autograder.kit.assignments import ASSIGNMENTS
 from autograder.kit.config import load_points
 
 

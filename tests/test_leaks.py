@@ -2,11 +2,10 @@
 import json
 
 import pytest
-from conftest import REPO
+from conftest import ASSIGNMENTS, REPO
 
 from autograder.commands.release import chosen_assignments, leak_warnings
 from autograder.generate.leaks import helper_leaks, quoted_lines, secret_lines
-from autograder.kit.assignments import ASSIGNMENTS
 
 SECRETS = secret_lines(REPO)
 
@@ -45,16 +44,16 @@ def test_helpers_that_are_another_assignments_graded_solution_are_named():
     assert set(leaks) == set(given)
     for pair, leak in leaks.items():
         assert set(leak.helpers) == set(leak.graded) == given[pair]
-    [warning] = leak_warnings(REPO, chosen_assignments(["mlp"]))
+    [warning] = leak_warnings(REPO, chosen_assignments(REPO, ["mlp"]))
     assert "05_mlp gives one_hot, softmax, nll" in warning and "graded solution of 02_softmax" in warning
     assert "release 05_mlp only after 02_softmax is due" in warning
 
 
 @pytest.mark.parametrize("names", [["02_softmax"], ["01_perceptron", "03_gradient_descent", "06_backprop"]])
 def test_assignments_that_give_nothing_away_release_without_a_warning(names):
-    assert leak_warnings(REPO, chosen_assignments(names)) == []
+    assert leak_warnings(REPO, chosen_assignments(REPO, names)) == []
 
 
 def test_an_unknown_assignment_is_refused_with_the_known_ones():
     with pytest.raises(ValueError, match="unknown assignment.*02_sofmax.*01_perceptron"):
-        chosen_assignments(["02_sofmax"])
+        chosen_assignments(REPO, ["02_sofmax"])

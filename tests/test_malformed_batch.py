@@ -15,14 +15,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SANDBOX_KIND, read_gradebook
+from conftest import ASSIGNMENTS, REPO, SANDBOX_KIND, read_gradebook
 
 sys.path.insert(0, str(REPO / "examples"))
 from catalogue import corrupt_deflate, encrypted, unsupported_compression  # noqa: E402 - the archives the catalogue attacks with
 
 from autograder import cli
 from autograder.commands import grade as grade_command
-from autograder.kit.assignments import ASSIGNMENTS
 from autograder.results.gradebook import neutralised
 from autograder.submissions.discover import discover
 from autograder.submissions.student_ids import GRADER_OUTPUT_NAMES, printable, student_id

@@ -18,11 +18,10 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, SANDBOX_KIND
+from conftest import ASSIGNMENTS, REPO, SANDBOX_KIND
 from jupyter_kernel import jupyter_environment
 from test_release import reference_bodies
 
-from autograder.kit.assignments import ASSIGNMENTS
 from autograder.kit.config import load_points
 from autograder.commands.grade import grade
 

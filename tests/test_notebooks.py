@@ -9,12 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import pytest
-from conftest import REPO
+from conftest import ASSIGNMENTS, REPO
 from jupyter_kernel import KERNEL_NAME, jupyter_environment
 from nbclient import NotebookClient
 from test_release import hidden_test_names, reference_bodies
 
-from autograder.kit.assignments import ASSIGNMENTS
 from autograder.kit.config import load_points
 from autograder.generate.notebook import module_cells, parse_lesson
 from autograder.generate.source import SolutionSource

@@ -6,9 +6,8 @@ import textwrap
 import zipfile
 
 import pytest
-from conftest import REPO
+from conftest import ASSIGNMENTS, REPO
 
-from autograder.kit.assignments import ASSIGNMENTS
 from autograder.generate.source import SolutionSource
 from autograder.generate.leaks import quoted_lines, secret_lines
 from autograder.kit.secret import SECRET_FILE, course_secret

@@ -5,13 +5,12 @@ import shutil
 from types import SimpleNamespace
 
 import pytest
-from conftest import REPO, SANDBOX_KIND, read_gradebook
+from conftest import ASSIGNMENTS, REPO, SANDBOX_KIND, read_gradebook
 from test_submissions import write_environment
 
 from autograder.cli import print_gradebook
 from autograder.commands.check import report
 from autograder.commands.grade import grade
-from autograder.kit.assignments import ASSIGNMENTS
 from autograder.kit.config import load_points
 from autograder.results.feedback import feedback_html
 from autograder.results.scoring import score

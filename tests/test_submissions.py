@@ -5,9 +5,8 @@ import sys
 import zipfile
 
 import pytest
-from conftest import REPO
+from conftest import ASSIGNMENTS, REPO
 
-from autograder.kit.assignments import ASSIGNMENTS
 from autograder.submissions import discover as discovering
 from autograder.submissions.discover import discover
 from autograder.submissions.junk import ignored_note

@@ -2,15 +2,11 @@
 from collections import defaultdict
 from pathlib import Path
 
-from autograder.kit.assignments import ASSIGNMENTS
+from autograder.kit.assignments import discover_assignments, read_assignment
 from autograder.results.causes import by_cause, cause_of, same_error
 from autograder.runner.run import run_tests
 from autograder.sandbox.process import ChildProcess
 from autograder.submissions.locate import missing_message, submitted_file
-
-BY_FOLDER = {assignment.folder: assignment for assignment in ASSIGNMENTS}
-BY_MODULE = {assignment.module: assignment for assignment in ASSIGNMENTS}
-
 
 def resolve(path, only=None):
     """The release root and the assignments to check for ``path``.
@@ -22,14 +18,18 @@ def resolve(path, only=None):
     """
     path = Path(path).resolve()
     if path.is_file():
-        only = only or (path.stem if path.stem in BY_MODULE else None)
-        path = path.parent
-    if path.name in BY_FOLDER:
-        root, chosen = path.parent, [BY_FOLDER[path.name]]
+        path, stem = path.parent, path.stem
+        own = read_assignment(path)
+        only = only or (own.folder if own is not None and own.module == stem else None)
+    own = read_assignment(path)
+    if own is not None:
+        root, chosen = path.parent, [own]
+        known = discover_assignments(root) if root.is_dir() else (own,)
     else:
-        root, chosen = path, [a for a in ASSIGNMENTS if (path / a.folder).is_dir()]
+        root = path
+        known = chosen = list(discover_assignments(path)) if path.is_dir() else []
     if only is not None:
-        wanted = BY_FOLDER.get(only) or BY_MODULE.get(only)
+        wanted = next((a for a in known if a.named(only)), None)
         if wanted is None:
             raise ValueError(f"unknown assignment {only!r}; use a folder like 02_softmax or a module like softmax")
         chosen = [wanted]

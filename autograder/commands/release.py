@@ -15,10 +15,9 @@ import tempfile
 from pathlib import Path
 
 from autograder.generate.leaks import helper_leaks
-from autograder.kit.assignments import ASSIGNMENTS
+from autograder.kit.course import Kit
 from autograder.runner.standalone import RELEASE_CONFTEST
 
-BY_NAME = {name: assignment for assignment in ASSIGNMENTS for name in (assignment.folder, assignment.module)}
 
 STUDENT_README = """# Backprop Kit: your exercises
 
@@ -50,14 +49,10 @@ RELEASE_SUFFIXES = {".py", ".toml", ".ipynb", ".csv", ".md"}
 WHEEL_SOURCES = ("pyproject.toml", "setup.py", "README.md", "autograder", "datasets")
 
 
-def chosen_assignments(names=()):
-    """The assignments named (by folder or module, in course order), or all of them when none is."""
-    unknown = [name for name in names if name not in BY_NAME]
-    if unknown:
-        raise ValueError(f"unknown assignment(s) {', '.join(unknown)}; use folders like 02_softmax or "
-                         f"modules like softmax ({', '.join(a.folder for a in ASSIGNMENTS)})")
-    wanted = {BY_NAME[name] for name in names}
-    return [assignment for assignment in ASSIGNMENTS if not names or assignment in wanted]
+def chosen_assignments(root, names=()):
+    """The assignments of the kit at ``root`` named (by folder or module, in course order), or all of them."""
+    kit = Kit.read(root)
+    return list(kit.select(names) if names else kit.assignments)
 
 
 def leak_warnings(root, assignments):
@@ -65,9 +60,10 @@ def leak_warnings(root, assignments):
     return [leak.warning() for leak in helper_leaks(root, assignments)]
 
 
-def build_release(root, out, assignments=ASSIGNMENTS):
+def build_release(root, out, assignments=None):
     """Write the student bundle of ``assignments`` (default: all) for the kit at ``root`` into the new folder ``out``."""
     root, out = Path(root), Path(out)
+    assignments = chosen_assignments(root) if assignments is None else assignments
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} exists and is not empty: choose a new folder")
     out.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ student's (``assignments/<folder>/<module>.ipynb``); and each assignment's known
 """
 from pathlib import Path
 
-from autograder.kit.assignments import ASSIGNMENTS
+from autograder.kit.assignments import discover_assignments
 from autograder.kit.config import GRADING_FILE, THRESHOLDS_FILE, render_thresholds
 from autograder.generate.known_bugs import render_known_bugs
 from autograder.generate.module import render_stub_module
@@ -24,7 +24,7 @@ def generated_files(root):
     """Every generated file of the release: ``{path relative to root: content}``."""
     root = Path(root)
     files = {}
-    for assignment in ASSIGNMENTS:
+    for assignment in discover_assignments(root):
         source = SolutionSource.read(root / "solutions" / assignment.module_file)
         files[Path("assignments") / assignment.module_file] = render_stub_module(source)
         if (root / "solutions" / assignment.folder / GRADING_FILE).is_file():

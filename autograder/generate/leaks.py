@@ -21,7 +21,7 @@ from pathlib import Path
 from autograder.generate.source import _BEGIN_LINE as BEGIN_LINE
 from autograder.generate.source import _END_LINE as END_LINE
 from autograder.generate.source import SolutionSource, _enclosing_functions
-from autograder.kit.assignments import ASSIGNMENTS
+from autograder.kit.assignments import discover_assignments
 
 MIN_LINE_CHARS = 12
 SHARE_OF_A_BODY = 0.5  # a given definition holding this share of a graded body's lines gives it away
@@ -53,8 +53,9 @@ def _graded(root, assignment):
             for region in source.regions]
 
 
-def secret_lines(root, assignments=ASSIGNMENTS):
-    """``{normalised line: "02_softmax: one_hot"}`` for every line of a graded body of ``assignments``."""
+def secret_lines(root, assignments=None):
+    """``{normalised line: "02_softmax: one_hot"}`` for every line of a graded body of ``assignments`` (default: all)."""
+    assignments = discover_assignments(root) if assignments is None else assignments
     return {line: f"{assignment.folder}: {owner}" for assignment in assignments
             for owner, lines in _graded(root, assignment) for line in lines}
 
@@ -102,7 +103,7 @@ def helper_leaks(root, released):
     leaks = []
     for assignment in released:
         given = _given_lines(root, assignment)
-        for other in ASSIGNMENTS:
+        for other in discover_assignments(root):
             if other == assignment:
                 continue
             helpers, graded = {}, []

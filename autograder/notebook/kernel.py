@@ -25,14 +25,13 @@ import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
-from autograder.kit.assignments import ASSIGNMENTS
+from autograder.kit.assignments import discover_assignments, read_assignment
 from autograder.kit.config import THRESHOLDS_FILE, load_points
 from autograder.submissions.notebook_code import kernel_definitions, unfinished
 from autograder.sandbox.process import PACKAGE_PARENT
 
 KIT_ROOT_VARIABLE = "BACKPROP_KIT_ROOT"
 RUN_TIMEOUT = 600
-BY_NAME = {name: a for a in ASSIGNMENTS for name in (a.folder, a.module)}
 
 
 def kit_root():
@@ -54,10 +53,19 @@ def kit_root():
 
 
 def assignment_named(name):
-    """The assignment named by folder (``"02_softmax"``) or module (``"softmax"``)."""
-    if name not in BY_NAME:
-        raise ValueError(f"unknown assignment {name!r}; use a folder like 02_softmax or a module like softmax")
-    return BY_NAME[name]
+    """The assignment named by folder (``"02_softmax"``) or module (``"softmax"``).
+
+    Looked for where a notebook runs: its own folder, an assignment folder under it, or the kit's.
+    """
+    here = Path.cwd()
+    candidates = [read_assignment(here), read_assignment(here / name)]
+    kit = kit_root()
+    candidates += discover_assignments(kit) if kit is not None else []
+    for assignment in candidates:
+        if assignment is not None and assignment.named(name):
+            return assignment
+    raise ValueError(f"unknown assignment {name!r}; use a folder like 02_softmax or a module like softmax, "
+                     "and run the notebook in its assignment folder")
 
 
 def public_tests_here(assignment):

@@ -1,12 +1,15 @@
 """``feedback.html``: the page a student reads, failed tests first, with hidden tests' names and messages only.
 
+Before an assignment's due time (the student's own: :meth:`autograder.kit.course.Kit.before_due`,
+or ``grade --feedback before``) its hidden tests appear as one line, their points and how many
+failed: no names, no messages, so a student cannot probe them by resubmitting. After it, every
+test is shown. Overrides, manual points and late penalties are lines of their own, with reasons.
+
 Figures the tests attached (:mod:`autograder.testing.figures`: the perceptron's boundary against
 the points, a training curve against the band of the reference's) are drawn inline as SVG
 (:mod:`autograder.results.plots`), after the assignment's tests.
 """
 import html
-
-from autograder.kit.assignments import ASSIGNMENTS
 from autograder.results import bands, plots
 from autograder.results.causes import by_cause, cause_of, same_error
 from autograder.results.scoring import points_text
@@ -108,14 +111,24 @@ def _figures(tests, root=None):
     return "<div class='figures'>" + "".join(parts) + "</div>"
 
 
-def feedback_html(student, scores, status, notes=(), root=None):
+def hidden_summary(tests):
+    """The one line that stands for an assignment's hidden tests before its due time."""
+    failed = sum(not test.record["passed"] for test in tests)
+    earned, available = sum(t.score for t in tests), sum(t.max_score for t in tests)
+    return (f"<p class='hidden-summary'>Hidden tests: {points_text(earned)} of {points_text(available)} points; "
+            f"{failed} of {len(tests)} failed. Their names and messages are shown after the due time.</p>")
+
+
+def feedback_html(student, scores, status, notes=(), root=None, shows_hidden=None):
     """A self-contained page: per assignment, each test with its points and message.
 
     ``notes`` are sentences about the submission as a whole (what was set aside as junk, say),
     shown under the status. ``root``, the kit's, lets figures draw the reference's band.
 
     Hidden tests appear with their names and messages only: never their source
-    or expected values (the messages are written not to contain them).
+    or expected values (the messages are written not to contain them). Where
+    ``shows_hidden[folder]`` is False (before the due time), only their total and
+    how many failed.
     """
     escape = html.escape
     parts = [
@@ -133,8 +146,7 @@ def feedback_html(student, scores, status, notes=(), root=None):
         "<p>Public tests are the ones <code>autograder check</code> runs; hidden tests ran only at grading. "
         "Failed tests come first; passed ones are folded away.</p>",
     ]
-    for assignment in ASSIGNMENTS:
-        folder = assignment.folder
+    for folder in scores.by_assignment:
         earned, available = scores.by_assignment[folder], scores.max_by_assignment[folder]
         fraction = earned / available if available else 0.0
         parts.append(f"<h2>{escape(folder)}: {points_text(earned)} / {points_text(available)} {_bar(fraction)}</h2>")
@@ -142,6 +154,11 @@ def feedback_html(student, scores, status, notes=(), root=None):
         if not rows:
             parts.append("<p>No tests ran for this assignment.</p>")
             continue
+        if shows_hidden is not None and not shows_hidden.get(folder, True):
+            hidden = [test for test in rows if test.record["visibility"] == "hidden"]
+            rows = [test for test in rows if test.record["visibility"] != "hidden"]
+            if hidden:
+                parts.append(hidden_summary(hidden))
         failed = [test for test in rows if not test.record["passed"]]
         passed = [test for test in rows if test.record["passed"]]
         if failed:  # one row per cause: a syntax error is told once, not in every test it failed

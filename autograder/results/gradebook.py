@@ -1,4 +1,9 @@
-"""``gradebook.csv``: one row per submission, rebuilt from the per-student results after each one.
+"""``gradebook.csv``: one row per student, rebuilt from the per-student results after each one.
+
+Columns: ``student``, one per graded assignment (its score, adjustments included), ``total``,
+``max_total`` (the graded assignments' points), ``late`` (the assignments handed in late, with how
+late and what it cost) and ``status``. With a roster, every roster student has a row: one who
+handed nothing in scores 0 with status ``missing``.
 
 A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return
 before one) as a formula, and student ids and statuses are student text: such cells are written
@@ -8,18 +13,29 @@ import csv
 import io
 from pathlib import Path
 
-from autograder.kit.assignments import ASSIGNMENTS
 from autograder.results.files import atomic_write
 from autograder.results.scoring import points_text
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
-GRADEBOOK_COLUMNS = ["student", *(a.folder for a in ASSIGNMENTS), "total", "max_total", "status"]
+MISSING = "missing"
+PENDING = "pending"
+
+
+def gradebook_columns(folders):
+    """The gradebook's columns when ``folders`` are graded."""
+    return ["student", *folders, "total", "max_total", "late", "status"]
+
+
+def late_text(scores):
+    """The ``late`` cell: ``02_softmax: 2 days late, -20%; ...`` (empty when nothing was late)."""
+    return "; ".join(f"{folder}: {lateness.describe()}" for folder, lateness in scores.late.items())
 
 
 def gradebook_row(student, scores, status):
     row = {"student": student}
     row.update({folder: points_text(value) for folder, value in scores.by_assignment.items()})
-    row.update(total=points_text(scores.total), max_total=points_text(scores.max_total), status=status)
+    row.update(total=points_text(scores.total), max_total=points_text(scores.max_total), late=late_text(scores),
+               status=status)
     return row
 
 
@@ -29,12 +45,20 @@ def neutralised(value):
     return "'" + text if text.startswith(FORMULA_LEADS) else text
 
 
-def write_gradebook(out, submissions, rows):
-    """gradebook.csv: one row per submission, in student order; unfinished ones say ``pending``."""
+def missing_row(student, max_by_assignment):
+    """The row of a roster student with no submission: 0 everywhere, status ``missing``."""
+    row = {"student": student, **{folder: "0" for folder in max_by_assignment}}
+    row.update(total="0", max_total=points_text(sum(max_by_assignment.values())), late="", status=MISSING)
+    return row
+
+
+def write_gradebook(out, students, rows, folders):
+    """gradebook.csv: one row per student in ``students`` order; unfinished ones say ``pending``."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=GRADEBOOK_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=gradebook_columns(folders), lineterminator="\n",
+                            extrasaction="ignore")
     writer.writeheader()
-    for submission in submissions:
-        row = rows.get(submission.student) or {"student": submission.student, "status": "pending"}
+    for student in students:
+        row = rows.get(student) or {"student": student, "status": PENDING}
         writer.writerow({column: neutralised(value) for column, value in row.items()})
     atomic_write(Path(out) / "gradebook.csv", buffer.getvalue())

@@ -19,6 +19,7 @@ def gradescope_results(scores, execution_time, status):
                 "max_score": round(test.max_score, 4),
                 "status": "passed" if test.record["passed"] else "failed",
                 "visibility": GRADESCOPE_VISIBILITY[test.record["visibility"]],
+                **({"extra_data": {"kind": test.record["kind"]}} if test.record.get("kind") else {}),
                 "output": test.record["message"] + (f"\n\n{test.record['details']}" if test.record["details"] else ""),
                 "tags": [test.record["assignment"]],
             }

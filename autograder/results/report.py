@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from autograder.kit.assignments import ASSIGNMENTS
 from autograder.results import plots
 from autograder.results.files import atomic_write
 from autograder.results.scoring import points_text
@@ -112,8 +111,7 @@ def report_rows(results, maxima, pairs=()):
         rows.append({"section": section, "assignment": assignment, "item": item, "value": value, "of": of,
                      "students": " ".join(students)})
 
-    for assignment in ASSIGNMENTS:
-        folder = assignment.folder
+    for folder in maxima:  # the graded assignments, in course order
         scores = _scores(results.rows, folder)
         if not scores:
             continue

@@ -1,8 +1,6 @@
 """From test records to points: per test case, per assignment, in total."""
 from collections import Counter
-from dataclasses import dataclass
-
-from autograder.kit.assignments import ASSIGNMENTS
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -22,6 +20,7 @@ class Scores:
     tests: list
     by_assignment: dict
     max_by_assignment: dict
+    late: dict = field(default_factory=dict)  # {folder: Lateness} of the assignments handed in late
 
     @property
     def total(self):
@@ -40,8 +39,9 @@ def points_text(value):
 def score(records, points):
     """Score ``records`` with ``points = {assignment folder: {test function: points}}``.
 
-    A test function's points are split evenly over its cases. A test with no
-    points entry is a configuration error, reported as ``KeyError``.
+    The assignments scored are the keys of ``points``, in its order. A test function's points are
+    split evenly over its cases. A test with no points entry is a configuration error, reported as
+    ``KeyError``.
     """
     cases = Counter((record["assignment"], record["test"]) for record in records)
     tests = []
@@ -51,7 +51,7 @@ def score(records, points):
             raise KeyError(f"{record['assignment']}/grading.toml has no points for {record['test']}")
         max_score = points[record["assignment"]][record["test"]] / cases[key]
         tests.append(ScoredTest(record, max_score if record["passed"] else 0.0, max_score))
-    folders = [assignment.folder for assignment in ASSIGNMENTS]
+    folders = list(points)
     by_assignment = {folder: round(sum(t.score for t in tests if t.record["assignment"] == folder), 4)
                      for folder in folders}
     max_by_assignment = {folder: round(float(sum(points.get(folder, {}).values())), 4) for folder in folders}

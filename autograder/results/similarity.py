@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from autograder.generate.source import SolutionSource
-from autograder.kit.assignments import ASSIGNMENTS
+from autograder.kit.assignments import discover_assignments
 from autograder.submissions.locate import submitted_file
 from autograder.submissions.notebook_code import NotebookError, extract_definitions
 
@@ -141,16 +141,16 @@ class Pair:
         return self.first + self.second
 
 
-def similar_pairs(submissions, root, limit=None):
+def similar_pairs(submissions, root, limit=None, assignments=None):
     """Groups of identical and pairs of near-identical ``submissions``, at least ``limit`` similar.
 
-    ``limit`` defaults to the kit's threshold. Identical written code is grouped first (one
+    ``limit`` defaults to the kit's threshold; ``assignments`` to every one of the kit. Identical written code is grouped first (one
     comparison per distinct text, not per pair of students); sorted by assignment, then from the
     most similar down.
     """
     limit = threshold(root) if limit is None else limit
     pairs = []
-    for assignment in ASSIGNMENTS:
+    for assignment in discover_assignments(root) if assignments is None else assignments:
         groups = {}
         for submission in sorted(submissions, key=lambda s: s.student):
             path = submitted_file(submission.path, assignment) if Path(submission.path).is_dir() else None

@@ -106,13 +106,14 @@ def _kit_folder(kit, digest):
     return _kits[digest]
 
 
-def run_remote(student, files, single_file, kit, digest, sandbox_kind, hidden_seed):
-    """On a Dask worker: grade one submission; return (records, problem, grader.log text, seconds).
+def run_remote(student, files, single_file, kit, digest, sandbox_kind, hidden_seed, folders=None):
+    """On a Dask worker: grade one submission's assignments ``folders`` (default: all); return (records, problem,
+    log, seconds).
 
     ``hidden_seed`` comes from the coordinator: the course secret never leaves it.
     """
     from autograder.runner.forkserver import RunnerPool
-    from autograder.kit.assignments import test_files
+    from autograder.kit.assignments import read_assignment, test_files
     from autograder.runner.submission import run_submission
     from autograder.submissions.discover import Submission
 
@@ -124,25 +125,26 @@ def run_remote(student, files, single_file, kit, digest, sandbox_kind, hidden_se
             raise RuntimeError(f"the Dask worker on {os.uname().nodename} cannot sandbox student code "
                                "(bubblewrap needs root and the bwrap program)")
     root = _kit_folder(kit, digest)
-    if root not in _runners:
-        _runners[root] = RunnerPool(test_files(root), root / "solutions")
+    tests = test_files(root, None if folders is None else [read_assignment(root / "solutions" / f) for f in folders])
+    if (root, folders) not in _runners:
+        _runners[(root, folders)] = RunnerPool(tests, root / "solutions")
     with tempfile.TemporaryDirectory(prefix="autograder-cluster-") as scratch:
         path = unpack(files, Path(scratch) / "submission")
         if single_file:
             path = path / next(iter(files))
         log = Path(scratch) / "grader.log"
         log.touch()
-        records, problem = run_submission(Submission(student, path), root, sandbox_kind, log, _runners[root],
-                                          hidden_seed=hidden_seed)
+        records, problem = run_submission(Submission(student, path), root, sandbox_kind, log,
+                                          _runners[(root, folders)], hidden_seed=hidden_seed, tests=tests)
         return records, problem, log.read_text(errors="replace")[-MAX_LOG_CHARS:], time.monotonic() - started
 
 
-def grade_on_cluster(address, todo, root, out, sandbox_kind, points, finished):
-    """Grade ``todo`` on the Dask cluster at ``address``; write each result here as it comes back."""
+def grade_on_cluster(address, todo, root, out, term, sandbox_kind, finished):
+    """Grade ``todo`` (:class:`~autograder.commands.grade.Job`) on the Dask cluster at ``address``; write
+    each result here as it comes back."""
     from distributed import Client, as_completed
 
     from autograder.results.files import atomic_write
-    from autograder.results.write import write_results
     from autograder.runner.submission import student_seed
 
     try:
@@ -155,16 +157,19 @@ def grade_on_cluster(address, todo, root, out, sandbox_kind, points, finished):
         kit = pack_kit(root)
         digest = digest_of(kit)
         [kit_future] = client.scatter([kit], broadcast=True, hash=False)
-        for submission in todo:
+        for job in todo:
+            submission = job.submission
             if submission.problem:  # an unreadable zip: nothing to run anywhere
-                finished(submission.student, write_results(submission, out, points, [], submission.problem, 0.0))
+                finished(submission.student, job.finish(out, term, failure=submission.problem))
                 continue
             future = client.submit(run_remote, submission.student, pack_submission(submission),
                                    Path(submission.path).is_file(), kit_future, digest, sandbox_kind,
-                                   student_seed(root, submission.student), key=f"grade-{submission.student}-{uuid.uuid4().hex}", pure=False, retries=0)
-            futures[future] = submission
+                                   student_seed(root, submission.student), job.folders(term),
+                                   key=f"grade-{submission.student}-{uuid.uuid4().hex}", pure=False, retries=0)
+            futures[future] = job
         for future in as_completed(futures, loop=client.loop):
-            submission = futures.pop(future)
+            job = futures.pop(future)
+            submission = job.submission
             try:
                 records, problem, log, seconds = future.result()
             except Exception as error:  # the worker's, not the student's: student code fails inside run_remote
@@ -174,7 +179,7 @@ def grade_on_cluster(address, todo, root, out, sandbox_kind, points, finished):
                 atomic_write(log_path, log)
             else:  # the runner had nothing to say: no empty file (nor an earlier run's)
                 log_path.unlink(missing_ok=True)
-            finished(submission.student, write_results(submission, out, points, records, problem, seconds, root))
+            finished(submission.student, job.finish(out, term, records, problem, seconds))
     finally:
         if futures:
             client.cancel(list(futures), force=True)

@@ -205,7 +205,6 @@ def warm_up(test_files, solutions_root):
 
     import autograder.sandbox.bubblewrap  # noqa: F401
     import autograder.runner.run  # noqa: F401
-    from autograder.kit.assignments import ASSIGNMENTS
     from autograder.runner import plugin
 
     solutions_root = Path(solutions_root).resolve()
@@ -218,7 +217,8 @@ def warm_up(test_files, solutions_root):
             importlib.import_module(path.stem)
         except Exception:  # noqa: BLE001 - the child's collection reports a broken test file
             sys.modules.pop(path.stem, None)
-    for assignment in ASSIGNMENTS:
+    assignments = {assignment for path in map(Path, test_files) if (assignment := _assignment_or_none(path.parent))}
+    for assignment in sorted(assignments, key=lambda a: a.folder):
         for warm in (lambda: plugin._reference(solutions_root, assignment),
                      lambda: plugin._recording_reference(solutions_root, assignment),
                      lambda: plugin._thresholds((solutions_root / assignment.folder).resolve()),
@@ -232,6 +232,16 @@ def warm_up(test_files, solutions_root):
             plugin._digits_split()  # the standard split, made once here for every child
         except Exception:  # noqa: BLE001
             pass
+
+
+def _assignment_or_none(folder):
+    """The assignment of a test folder; None when it cannot be read (the child reports why)."""
+    from autograder.kit.assignments import read_assignment
+
+    try:
+        return read_assignment(folder)
+    except ValueError:
+        return None
 
 
 def _become_runner(request, protocol_fds):
@@ -301,7 +311,7 @@ class _CollectedRunner:
         signal.signal(signal.SIGTERM, runner._terminate)
         sandbox = make_sandbox(args.sandbox)
         scratch = Path(tempfile.mkdtemp(prefix="autograder-"))
-        workers = zygote.wrap(sandbox, args.submission, scratch)
+        workers = zygote.wrap(sandbox, args.submission, scratch, [Path(path).parent.name for path in args.tests])
         if workers is not sandbox:
             workers.prestart()
         plugin = self.plugin

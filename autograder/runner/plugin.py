@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.kit.assignments import ASSIGNMENTS
+from autograder.kit.assignments import read_assignment
 from autograder.kit.config import load_thresholds
 from autograder.kit.secret import inputs_rng
 from autograder.sandbox.inside.loading import load_module
@@ -43,8 +43,6 @@ from autograder.runner.known_bugs import KnownBugMatcher, Recorder, build_varian
 from autograder.testing import figures
 from autograder.testing.checks import CheckFailed, assert_sgd_step
 from autograder.testing.diagnosis import attached
-
-BY_FOLDER = {assignment.folder: assignment for assignment in ASSIGNMENTS}
 
 
 @dataclass
@@ -100,10 +98,11 @@ class GradingPlugin:
 
     @staticmethod
     def assignment_of(node):
-        folder = Path(node.path).parent.name
-        if folder not in BY_FOLDER:
-            raise pytest.UsageError(f"test file {node.path} is not in an assignment folder")
-        return BY_FOLDER[folder]
+        assignment = _assignment_in(str(Path(node.path).parent))
+        if assignment is None:
+            raise pytest.UsageError(f"test file {node.path} is not in an assignment folder (one with a "
+                                    "grading.toml or thresholds.toml naming its [assignment])")
+        return assignment
 
     def visibility_of(self, path):
         return _visibility(Path(path), self.solutions_root)
@@ -266,6 +265,11 @@ def _diabetes_split(seed=None):
 
 
 @lru_cache(maxsize=None)
+def _assignment_in(folder):
+    """The assignment a test folder belongs to, read once per folder."""
+    return read_assignment(folder)
+
+
 def _reference(solutions_root, assignment):
     return load_module(solutions_root / assignment.module_file, f"reference_{assignment.module}")
 

@@ -67,7 +67,7 @@ def run_tests(submission_root, test_files, sandbox, solutions_root=None, hidden_
 
     with tempfile.TemporaryDirectory(prefix="autograder-") as scratch:
         # One warm process per submission forks the workers (see autograder.sandbox.zygote).
-        workers = zygote.wrap(sandbox, submission_root, scratch)
+        workers = zygote.wrap(sandbox, submission_root, scratch, [Path(path).parent.name for path in test_files])
         if workers is not sandbox:
             workers.prestart()
         plugin = GradingPlugin(submission_root, workers, scratch, solutions_root, hidden_seed=hidden_seed)

@@ -15,7 +15,8 @@ SUBMISSION_TIMEOUT = 900
 SCRATCH_PREFIX = "autograder-grade-"
 
 
-def run_submission(submission, root, sandbox_kind, log_path, runner=None, scratch_root=None, hidden_seed=None):
+def run_submission(submission, root, sandbox_kind, log_path, runner=None, scratch_root=None, hidden_seed=None,
+                   tests=None):
     """Grade one submission in a child process; return its test records and a problem ("" if none).
 
     Its hidden inputs are drawn from ``hidden_seed``, by default the student's seed under the course
@@ -24,7 +25,8 @@ def run_submission(submission, root, sandbox_kind, log_path, runner=None, scratc
     ``runner`` starts that process (:mod:`autograder.runner.forkserver`): forked from a warm server
     (:class:`~autograder.runner.forkserver.RunnerPool`, what ``grade`` uses) or started afresh (the
     default). Raises :class:`~autograder.runner.forkserver.Interrupted` when the grader is stopping.
-    Its scratch folder goes in ``scratch_root`` (default: the system's temporary folder).
+    Its scratch folder goes in ``scratch_root`` (default: the system's temporary folder). ``tests`` are
+    the test files to run (default: every assignment's).
     """
     from autograder.runner.forkserver import ColdRunner
 
@@ -35,7 +37,8 @@ def run_submission(submission, root, sandbox_kind, log_path, runner=None, scratc
         if hidden_seed is None:
             hidden_seed = student_seed(root, submission.student)
         arguments = [str(submission.path), str(raw), "--solutions", str(root / "solutions"),
-                     "--sandbox", sandbox_kind, "--hidden-seed", hidden_seed, *map(str, test_files(root))]
+                     "--sandbox", sandbox_kind, "--hidden-seed", hidden_seed,
+                     *map(str, test_files(root) if tests is None else tests)]
         if (runner or ColdRunner()).run(arguments, log_path, scratch, SUBMISSION_TIMEOUT) == "timed out":
             return [], f"grading took longer than {SUBMISSION_TIMEOUT} s and was stopped"
         if not raw.is_file():

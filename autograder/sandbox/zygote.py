@@ -32,7 +32,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.kit.assignments import ASSIGNMENTS
 
 INSIDE_SUBMISSION = Path("/submission/files")
 INSIDE_EXTRACTED = Path("/submission/from-notebooks")
@@ -43,11 +42,14 @@ class ZygoteDied(Exception):
     pass
 
 
-def wrap(sandbox, submission_root, scratch):
-    """``sandbox`` with workers forked from a zygote, when it can (Linux, a sandbox that starts processes)."""
+def wrap(sandbox, submission_root, scratch, folders):
+    """``sandbox`` with workers forked from a zygote, when it can (Linux, a sandbox that starts processes).
+
+    ``folders`` are the assignment folders graded (their notebooks' definitions are bound in).
+    """
     if sys.platform != "linux" or not hasattr(sandbox, "worker_command") or hasattr(sandbox, "spawn"):
         return sandbox
-    return Zygote(sandbox, submission_root, scratch)
+    return Zygote(sandbox, submission_root, scratch, folders)
 
 
 class ZygoteWorker:
@@ -79,7 +81,7 @@ class Zygote:
     """A sandbox (:class:`~autograder.sandbox.process.ChildProcess` or :class:`~autograder.sandbox.bubblewrap.Bubblewrap`)
     whose workers are forked from one warm process started in it."""
 
-    def __init__(self, base, submission_root, scratch):
+    def __init__(self, base, submission_root, scratch, folders):
         self.base = base
         self.name, self.secure = base.name, base.secure
         self.binds = {}
@@ -89,10 +91,10 @@ class Zygote:
         # Notebooks' definitions are extracted to scratch/<assignment folder>/ (autograder.submissions.locate).
         # Each such folder is bound, not the scratch folder itself (mode 0700: the sandbox's user could
         # not enter it); they are made now, as the zygote's bubblewrap cannot bind them later.
-        for assignment in ASSIGNMENTS:
-            folder = Path(scratch).resolve() / assignment.folder
+        for name in sorted(set(folders)):
+            folder = Path(scratch).resolve() / name
             folder.mkdir(mode=0o755, exist_ok=True)
-            self.binds[folder] = INSIDE_EXTRACTED / assignment.folder
+            self.binds[folder] = INSIDE_EXTRACTED / name
         self.process = self.socket = self.output = None
         self.generation = 0
         self.ready = False

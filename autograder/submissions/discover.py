@@ -17,7 +17,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from autograder.kit.assignments import ASSIGNMENTS
 from autograder.submissions.junk import kept_members, walk_kept
 from autograder.submissions.student_ids import printable, student_id
 from autograder.submissions.tree import MAX_DEPTH, MAX_ENTRIES, TreeTooLarge, remove_tree
@@ -43,10 +42,11 @@ def member_path(member):
     return member.filename.replace("\\", "/")
 
 
-def safe_unzip(archive, destination):
+def safe_unzip(archive, destination, assignment_folders=()):
     """Unpack ``archive`` into ``destination``, refusing path tricks, links, deep trees and zip bombs.
 
-    Returns the folder that holds the assignment folders (a single wrapping folder is looked through)
+    Returns the folder that holds the assignment folders (a single wrapping folder is looked through,
+    unless it is one of ``assignment_folders``)
     and what was set aside, never unpacked (:func:`~autograder.submissions.junk.kept_members`). Raises :class:`Refused` with the reason (for the gradebook) on anything it refuses, and whatever
     ``zipfile`` raises on an archive it cannot read.
     """
@@ -75,8 +75,7 @@ def safe_unzip(archive, destination):
             with bundle.open(member) as source:
                 target.write_bytes(source.read(MAX_ZIP_BYTES + 1)[:MAX_ZIP_BYTES])
     entries = list(destination.iterdir())
-    folders = {assignment.folder for assignment in ASSIGNMENTS}
-    if len(entries) == 1 and entries[0].is_dir() and entries[0].name not in folders:
+    if len(entries) == 1 and entries[0].is_dir() and entries[0].name not in assignment_folders:
         return entries[0], ignored
     return destination, ignored
 
@@ -110,7 +109,7 @@ def _unreadable(name, error):
     return f"{name} could not be read ({type(error).__name__}: {str(error)[:200]}); nothing of it was graded"
 
 
-def vet(entry, student, work):
+def vet(entry, student, work, assignment_folders=()):
     """The :class:`Submission` for one entry of SUBMISSIONS, or None when it is not one (a stray file).
 
     Never raises for what the student handed in: every failure becomes the submission's problem.
@@ -132,7 +131,7 @@ def vet(entry, student, work):
             remove_tree(destination)
             destination.mkdir(parents=True)
             try:
-                folder, ignored = safe_unzip(entry, destination)
+                folder, ignored = safe_unzip(entry, destination, assignment_folders)
                 return Submission(student, folder, ignored=tuple(ignored))
             except Refused as error:
                 remove_tree(destination)
@@ -148,8 +147,11 @@ def vet(entry, student, work):
         return Submission(student, entry, _unreadable(shown, error))
 
 
-def discover(submissions, work):
+def discover(submissions, work, assignment_folders=()):
     """Every submission in the folder, sorted by student id: sub-folders, zips and notebooks.
+
+    ``assignment_folders`` (``01_perceptron`` ...) tell a zip of one assignment folder from a zip that
+    wraps the whole submission in a folder.
 
     An nbgrader course folder (with ``source/`` and ``submitted/``) stands for its
     ``submitted/<student>/<assignment>/``; its assignments are found by notebook name
@@ -174,7 +176,7 @@ def discover(submissions, work):
         unique = student
         while unique in found:
             unique, number = f"{student}~{number}", number + 1
-        submission = vet(entry, unique, work)
+        submission = vet(entry, unique, work, assignment_folders)
         if submission is not None:
             found[unique] = submission
             claimed[unique] = base

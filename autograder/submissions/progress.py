@@ -16,7 +16,7 @@ assignment says nothing about progress; the grading's own problems say what is w
 from functools import lru_cache
 from pathlib import Path
 
-from autograder.kit.assignments import ASSIGNMENTS
+from autograder.kit.assignments import discover_assignments
 from autograder.submissions.locate import submitted_file
 from autograder.submissions.notebook_code import NotebookError, extract_definitions, unfinished
 
@@ -38,13 +38,14 @@ def stubs_left(path, graded):
     return [name for name in graded if name in left]
 
 
-def progress(submission, root):
+def progress(submission, root, assignments=None):
     """The progress part of the status of the submission at ``submission`` (see the module docstring).
 
-    ``root`` is the kit, whose ``assignments/`` hold the released stubs.
+    ``root`` is the kit, whose ``assignments/`` hold the released stubs; ``assignments`` are those
+    graded (default: every one of the kit).
     """
     left = {}
-    for assignment in ASSIGNMENTS:
+    for assignment in discover_assignments(root) if assignments is None else assignments:
         stub = Path(root) / "assignments" / assignment.module_file
         path = submitted_file(submission, assignment) if stub.is_file() else None
         if path is None or not path.is_file():

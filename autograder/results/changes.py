@@ -1,0 +1,33 @@
+"""``OUT/changes.csv``: every score a run changed, with why. Appended, never rewritten.
+
+Columns ``student,assignment,old,new,reason``; the reason is ``kit changed`` (its tests, points,
+thresholds or reference changed since the old score), ``forced`` (``--force`` or ``--student``),
+``submission changed``, ``override``, ``manual points`` or ``late`` (what the instructor's files
+changed), several joined by ``; ``. A first grading is no change and is not listed.
+"""
+import csv
+import io
+import os
+import threading
+from pathlib import Path
+
+CHANGES_FILE = "changes.csv"
+CHANGES_COLUMNS = ["student", "assignment", "old", "new", "reason"]
+_lock = threading.Lock()  # grading threads finish submissions concurrently
+
+
+def append_changes(out, rows):
+    """Append ``rows`` (dicts with :data:`CHANGES_COLUMNS`) to ``OUT/changes.csv``, header first if new."""
+    if not rows:
+        return
+    path = Path(out) / CHANGES_FILE
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CHANGES_COLUMNS, lineterminator="\n")
+    with _lock:
+        if not path.is_file() or path.stat().st_size == 0:
+            writer.writeheader()
+        writer.writerows(rows)
+        with open(path, "a", encoding="utf-8") as file:
+            file.write(buffer.getvalue())
+            file.flush()
+            os.fsync(file.fileno())
