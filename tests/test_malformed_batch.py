@@ -222,8 +222,8 @@ def test_one_grading_thread_failing_stops_nothing(tmp_path, monkeypatch, capsys)
     reference_folder(submissions / "unlucky")
     reference_folder(submissions / "zed")
     monkeypatch.setattr(grade_command, "run_submission", fake_run("unlucky"))
-    monkeypatch.setattr(grade_command, "grade_locally", lambda todo, root, out, jobs, kind, points, finished: [
-        finished(s.student, grade_command.grade_submission(s, root, out, kind, points)) for s in todo])
+    monkeypatch.setattr(grade_command, "grade_locally", lambda todo, root, out, term, jobs, kind, finished: [
+        finished(j.submission.student, grade_command.grade_submission(j, root, out, term, kind)) for j in todo])
     out = tmp_path / "out"
     rows = grade_command.grade(submissions, out, REPO, jobs=2, sandbox_kind=SANDBOX_KIND, progress=False)
     by_student = {row["student"]: row for row in rows}
@@ -247,8 +247,8 @@ def test_one_grading_thread_failing_stops_nothing(tmp_path, monkeypatch, capsys)
 def test_a_resumed_batch_keeps_refused_and_failed_rows(tmp_path, monkeypatch):
     submissions = build(tmp_path / "in", ["deepfolder", "corrupt.zip"])
     monkeypatch.setattr(grade_command, "run_submission", fake_run(None))
-    monkeypatch.setattr(grade_command, "grade_locally", lambda todo, root, out, jobs, kind, points, finished: [
-        finished(s.student, grade_command.grade_submission(s, root, out, kind, points)) for s in todo])
+    monkeypatch.setattr(grade_command, "grade_locally", lambda todo, root, out, term, jobs, kind, finished: [
+        finished(j.submission.student, grade_command.grade_submission(j, root, out, term, kind)) for j in todo])
     out = tmp_path / "out"
     first = grade_command.grade(submissions, out, REPO, jobs=1, sandbox_kind=SANDBOX_KIND, progress=False)
     monkeypatch.setattr(grade_command, "grade_locally", lambda *args: pytest.fail("finished work was redone"))
