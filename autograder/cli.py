@@ -122,6 +122,22 @@ def print_gradebook(rows):
             print(" " * before + line)
 
 
+def cmd_export(args):
+    from autograder.commands.export import export
+
+    count = export(args.folder, args.to, args.out, args.roster)
+    print(f"wrote {args.out}: {count} student(s), for {args.to}")
+    return 0
+
+
+def cmd_gradescope(args):
+    from autograder.commands.gradescope import build_autograder
+
+    out = build_autograder(find_kit_root(args.root), args.assignment, args.out, sandbox=not args.no_sandbox)
+    print(f"wrote {out}: upload it as the autograder of a Gradescope programming assignment")
+    return 0
+
+
 def cmd_release(args):
     from autograder.commands.release import build_release, chosen_assignments, leak_warnings
 
@@ -211,6 +227,32 @@ def build_parser():
                        help="show hidden tests as before the due time (a count) or after it (everything), "
                        "whatever the clock says")
     grade.set_defaults(run=cmd_grade)
+
+    export = commands.add_parser(
+        "export", help="the gradebook as a Canvas, Moodle or plain CSV grade-import file",
+        description="Write the grades of OUT/gradebook.csv (a grade run's folder) as a file the LMS imports: "
+        "one column per graded assignment, students matched through the roster's sis_id (Canvas, Moodle) or "
+        "email (Moodle).",
+    )
+    export.add_argument("folder", metavar="OUT", help="the --out folder of `autograder grade`")
+    export.add_argument("--to", required=True, choices=["canvas", "moodle", "csv"], help="the import format")
+    export.add_argument("--out", required=True, help="the file to write")
+    export.add_argument("--roster", metavar="FILE", help="CSV student,name,email,sis_id (needed for canvas, moodle)")
+    export.set_defaults(run=cmd_export)
+
+    gradescope = commands.add_parser(
+        "gradescope", help="build the autograder.zip Gradescope runs, for one assignment",
+        description="Write a Gradescope autograder zip for ASSIGNMENT: setup.sh installs this package and "
+        "bubblewrap; run_autograder grades /autograder/submission with the same tests and sandbox as `grade` "
+        "and writes /autograder/results/results.json.",
+    )
+    gradescope.add_argument("assignment", help="the assignment, e.g. 02_softmax or softmax")
+    gradescope.add_argument("--out", required=True, help="the zip to write, e.g. autograder.zip")
+    gradescope.add_argument("--root", default=".", help="the kit's repository (default: found from here)")
+    gradescope.add_argument("--no-sandbox", action="store_true",
+                            help="grade without bubblewrap inside Gradescope's container (its container is then "
+                            "the only boundary around student code)")
+    gradescope.set_defaults(run=cmd_gradescope)
 
     release = commands.add_parser(
         "release", help="build the student bundle (no solutions, no hidden tests)",

@@ -38,12 +38,13 @@ COURSE_FILE = "course.toml"
 EXTENSIONS_FILE = "extensions.csv"
 
 
-def line_of(text, needle):
-    """The number of the first line of ``text`` holding ``needle`` (1 when none does): for error messages."""
+def line_of(text, needle, after=0):
+    """The number of the first line of ``text`` after line ``after`` holding ``needle`` (else ``after`` or 1):
+    tomllib reports no lines for values it parsed, and an error message names one."""
     for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
+        if number > after and needle in line:
             return number
-    return 1
+    return after or 1
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def read_course(path, assignments):
             raise KitError(f"{where}: [assignments.{name}] takes one key, due")
         used.add(folder)
         if "due" in settings:
-            due[folder] = parse_time(settings["due"], where)
+            due[folder] = parse_time(settings["due"], f"{path}:{line_of(text, 'due', line_of(text, name))}")
     late = LatePolicy.from_table(data.get("late", {}), f"{path}:{line_of(text, '[late]')}")
     used = tuple(a.folder for a in assignments if a.folder in used)
     return Course(used, due, late)

@@ -56,6 +56,20 @@ def read_table(path, required, optional=()):
     return rows
 
 
+def student_rows(path, kit, students, required, optional=()):
+    """The rows of a per-student CSV file (``student,assignment,...``) as ``(where, row, folder)``.
+
+    Every row's student must be in ``students`` and its assignment (folder or module) in ``kit``;
+    ``where`` is ``path:line`` for the caller's own checks.
+    """
+    for line, row in read_table(path, ["student", "assignment", *required], optional):
+        where = f"{path}:{line}"
+        if row["student"] not in students:
+            raise KitError(f"{where}: unknown student {row['student']!r} (no submission and not on the roster); "
+                           "fix the id or delete the line")
+        yield where, row, kit.find(row["assignment"], where).folder
+
+
 def parse_time(text, where):
     """An ISO 8601 time with an offset, as an aware datetime.
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from autograder.kit.config import load_manual_items
 from autograder.kit.errors import KitError
-from autograder.kit.tables import number, read_table
+from autograder.kit.tables import number, student_rows
 from autograder.results.scoring import Scores, ScoredTest, points_text
 
 MANUAL_FILE = "manual.csv"
@@ -33,19 +33,10 @@ class Override:
     reason: str
 
 
-def _known_student(student, students, where):
-    if student not in students:
-        raise KitError(f"{where}: unknown student {student!r} (no submission and not on the roster); fix the id "
-                       "or delete the line")
-
-
 def read_overrides(path, kit, students, points):
     """``{(student, folder): [Override]}`` from an overrides file; ``points`` are the graded assignments'."""
     overrides = {}
-    for line, row in read_table(path, ["student", "assignment", "points", "reason"], ["test"]):
-        where = f"{path}:{line}"
-        _known_student(row["student"], students, where)
-        folder = kit.find(row["assignment"], where).folder
+    for where, row, folder in student_rows(path, kit, students, ["points", "reason"], ["test"]):
         test = row["test"]
         if test and folder in points and test.split("[", 1)[0] not in points[folder]:
             raise KitError(f"{where}: {folder} has no test {test!r}; use a test function's name from its "
@@ -58,10 +49,7 @@ def read_overrides(path, kit, students, points):
 def read_manual(path, kit, students, items):
     """``{(student, folder, item): (points, comment)}`` from ``manual.csv``; ``items`` per folder from ``[manual]``."""
     scores = {}
-    for line, row in read_table(path, ["student", "assignment", "item", "points"], ["comment"]):
-        where = f"{path}:{line}"
-        _known_student(row["student"], students, where)
-        folder = kit.find(row["assignment"], where).folder
+    for where, row, folder in student_rows(path, kit, students, ["item", "points"], ["comment"]):
         available = items.get(folder) or load_manual_items(kit.root / "solutions", kit.by_folder(folder))
         if row["item"] not in available:
             raise KitError(f"{where}: {folder} has no manual item {row['item']!r}; its grading.toml [manual] has "

@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from autograder.kit.errors import KitError
-from autograder.kit.tables import parse_time, read_table
+from autograder.kit.tables import parse_time, student_rows
 from autograder.submissions.locate import assignment_folder
 
 SUBMITTED_FILE = "submitted.csv"
@@ -26,12 +26,7 @@ UTC_NAMES = {"UTC", "GMT", "Z"}
 def read_submitted(path, kit, students):
     """``{(student, folder): time}`` from ``submitted.csv``; unknown students and assignments are errors."""
     times = {}
-    for line, row in read_table(path, ["student", "assignment", "submitted_at"]):
-        where = f"{path}:{line}"
-        if row["student"] not in students:
-            raise KitError(f"{where}: unknown student {row['student']!r} (no submission and not on the roster); "
-                           "fix the id or delete the line")
-        folder = kit.find(row["assignment"], where).folder
+    for where, row, folder in student_rows(path, kit, students, ["submitted_at"]):
         times[(row["student"], folder)] = parse_time(row["submitted_at"], where)
     return times
 

@@ -1,0 +1,144 @@
+"""``autograder gradescope --out autograder.zip ASSIGNMENT``: the autograder Gradescope runs, for one assignment.
+
+Gradescope's autograder specification (https://gradescope-autograders.readthedocs.io/en/latest/specs/):
+the zip holds ``setup.sh`` (run once, as root, on Ubuntu, to build the image) and ``run_autograder``
+(run for every submission, from ``/autograder``), both at its root; it is unpacked into
+``/autograder/source``; the student's files arrive in ``/autograder/submission``; the results go to
+``/autograder/results/results.json`` in Gradescope's results format, which ``grade`` writes too.
+
+What the zip holds besides: ``wheels/`` (this package's wheel, which ``setup.sh`` installs into
+``/autograder/venv`` with bubblewrap from apt) and ``kit/``, the assignment's part of the kit
+(public and hidden tests, ``grading.toml``, thresholds, the reference solution). ``run_autograder``
+runs ``python -m autograder.commands.gradescope``, which grades the submission exactly as ``grade``
+does one student (the same runner, tests and bubblewrap sandbox, hidden tests marked
+``after_due_date``): the module or notebook may be uploaded alone or in its assignment folder.
+Gradescope applies its own due dates and late policy; this kit's ``course.toml`` does not ship.
+
+The ``/autograder`` root and the Python that runs the grader can be moved with the environment
+variables ``BACKPROP_GRADESCOPE_ROOT`` and ``BACKPROP_GRADESCOPE_PYTHON`` (the tests grade a fake
+tree in a temporary folder).
+"""
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from autograder.kit.assignments import assignment_files
+from autograder.kit.config import load_points
+from autograder.kit.course import Kit
+
+ROOT_VARIABLE = "BACKPROP_GRADESCOPE_ROOT"
+PYTHON_VARIABLE = "BACKPROP_GRADESCOPE_PYTHON"
+KIT_FOLDER = "kit"
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once, as root, to build the autograder's image.
+set -euo pipefail
+apt-get install -y python3 python3-venv python3-pip bubblewrap
+python3 -m venv /autograder/venv
+/autograder/venv/bin/pip install /autograder/source/wheels/*.whl
+"""
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this for every submission: grade /autograder/submission into /autograder/results/results.json.
+set -euo pipefail
+ROOT="${{{root}:-/autograder}}"
+PYTHON="${{{python}:-$ROOT/venv/bin/python}}"
+exec "$PYTHON" -m autograder.commands.gradescope --root "$ROOT" --assignment {assignment} --sandbox {sandbox}
+"""
+
+
+def build_autograder(root, name, out, sandbox=True):
+    """Write Gradescope's autograder zip for the assignment ``name`` of the kit at ``root``; return its path.
+
+    ``sandbox=False`` grades with a child process instead of bubblewrap (Gradescope's container is
+    then the only boundary around student code).
+    """
+    from autograder.commands.release import build_wheel
+
+    kit = Kit.read(root)
+    assignment = kit.find(name)
+    out = Path(out)
+    with tempfile.TemporaryDirectory(prefix="autograder-gradescope-") as scratch:
+        scratch = Path(scratch)
+        for side in ("solutions", "assignments"):
+            source = Path(root) / side / assignment.folder
+            shutil.copytree(source, scratch / KIT_FOLDER / side / assignment.folder,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.ipynb", "lesson.md"))
+        build_wheel(root, scratch / "wheels")
+        (scratch / "setup.sh").write_text(SETUP_SH)
+        (scratch / "run_autograder").write_text(RUN_AUTOGRADER.format(
+            root=ROOT_VARIABLE, python=PYTHON_VARIABLE, assignment=assignment.folder,
+            sandbox="bwrap" if sandbox else "process"))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for path in sorted(scratch.rglob("*")):
+                if path.is_file():
+                    info = zipfile.ZipInfo.from_file(path, path.relative_to(scratch).as_posix())
+                    if path.name in ("setup.sh", "run_autograder"):
+                        info.external_attr = 0o100755 << 16  # executable, as Gradescope runs them
+                    bundle.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
+    return out
+
+
+def arranged_submission(submission, assignment, scratch):
+    """The submission laid out as ``grade`` reads it: files uploaded alone go into the assignment's folder."""
+    names = (f"{assignment.module}.py", f"{assignment.module}.ipynb")
+    if not any((submission / name).is_file() for name in names):
+        return submission  # in its folder already (02_softmax/softmax.py), or not there at all
+    arranged = Path(scratch) / "submission"
+    (arranged / assignment.folder).mkdir(parents=True)
+    for name in names:
+        if (submission / name).is_file() and not (submission / name).is_symlink():
+            shutil.copy2(submission / name, arranged / assignment.folder / name)
+    return arranged
+
+
+def run_in_gradescope(root, name, sandbox_kind):
+    """Grade ``root/submission`` into ``root/results/results.json``; return the score."""
+    from autograder.results.gradescope import gradescope_results
+    from autograder.results.scoring import score
+    from autograder.results.write import problems_of
+    from autograder.runner.submission import run_submission
+    from autograder.sandbox.kinds import make_sandbox
+    from autograder.submissions.discover import Submission
+
+    root = Path(root)
+    kit_root = root / "source" / KIT_FOLDER
+    assignment = Kit.read(kit_root).find(name)
+    results = root / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    points = {assignment.folder: load_points(kit_root / "solutions", assignment)}
+    if sandbox_kind == "bwrap" and not make_sandbox("bwrap").secure:
+        records, failure = [], ("the autograder cannot sandbox student code here (bubblewrap needs root and "
+                                "user namespaces); ask your instructor to rebuild it with --no-sandbox")
+    else:
+        with tempfile.TemporaryDirectory(prefix="autograder-gradescope-") as scratch:
+            submission = arranged_submission(root / "submission", assignment, scratch)
+            records, failure = run_submission(Submission("student", submission), kit_root, sandbox_kind,
+                                              results / "grader.log", tests=assignment_files(kit_root, assignment))
+    scores = score(records, points)
+    problems = ([failure] if failure else []) + problems_of(records)
+    status = "ok" if not problems else "; ".join(problems)
+    output = gradescope_results(scores, time.monotonic() - started, status)
+    (results / "results.json").write_text(json.dumps(output, indent=2))
+    return scores.total
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m autograder.commands.gradescope",
+                                     description="Grade a Gradescope submission (what run_autograder runs).")
+    parser.add_argument("--root", default="/autograder")
+    parser.add_argument("--assignment", required=True)
+    parser.add_argument("--sandbox", choices=["bwrap", "process"], default="bwrap")
+    args = parser.parse_args(argv)
+    total = run_in_gradescope(args.root, args.assignment, args.sandbox)
+    print(f"graded {args.assignment}: {total} points; wrote {Path(args.root) / 'results' / 'results.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
