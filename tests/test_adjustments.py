@@ -58,8 +58,8 @@ def test_an_ungraded_manual_item_is_worth_nothing_and_says_so():
 
 def test_before_the_due_time_hidden_tests_are_a_count_without_names_or_messages():
     scores = adjust(score(RECORDS, POINTS), "bob", term())
-    before = feedback_html("bob", scores, "ok", {"02_softmax": False})
-    after = feedback_html("bob", scores, "ok", {"02_softmax": True})
+    before = feedback_html("bob", scores, "ok", shows_hidden={"02_softmax": False})
+    after = feedback_html("bob", scores, "ok", shows_hidden={"02_softmax": True})
     assert "test_hidden_values" not in before and "secret hint" not in before
     assert "Hidden tests: 2 of 4 points; 1 of 2 failed." in before and "test_public" in before
     assert "test_hidden_values" in after and "secret hint" in after and "Hidden tests:" not in after

@@ -46,8 +46,9 @@ def safe_unzip(archive, destination, assignment_folders=()):
     """Unpack ``archive`` into ``destination``, refusing path tricks, links, deep trees and zip bombs.
 
     Returns the folder that holds the assignment folders (a single wrapping folder is looked through,
-    unless it is one of ``assignment_folders``)
-    and what was set aside, never unpacked (:func:`~autograder.submissions.junk.kept_members`). Raises :class:`Refused` with the reason (for the gradebook) on anything it refuses, and whatever
+    unless it is an assignment folder itself: one of ``assignment_folders``, or one holding a module or
+    notebook) and what was set aside, never unpacked (:func:`~autograder.submissions.junk.kept_members`).
+    Raises :class:`Refused` with the reason (for the gradebook) on anything it refuses, and whatever
     ``zipfile`` raises on an archive it cannot read.
     """
     destination = Path(destination)
@@ -75,9 +76,15 @@ def safe_unzip(archive, destination, assignment_folders=()):
             with bundle.open(member) as source:
                 target.write_bytes(source.read(MAX_ZIP_BYTES + 1)[:MAX_ZIP_BYTES])
     entries = list(destination.iterdir())
-    if len(entries) == 1 and entries[0].is_dir() and entries[0].name not in assignment_folders:
+    if len(entries) == 1 and entries[0].is_dir() and not _assignment_folder(entries[0], assignment_folders):
         return entries[0], ignored
     return destination, ignored
+
+
+def _assignment_folder(folder, assignment_folders):
+    """True for a folder that is an assignment's, by name or by holding a module or notebook itself."""
+    return folder.name in assignment_folders or any(
+        child.suffix in (".py", ".ipynb") and child.is_file() for child in folder.iterdir())
 
 
 def folder_problem(folder, ignored=None):
