@@ -185,7 +185,8 @@ def test_overrides_and_manual_points_are_checked_line_by_line(kit_root):
     for line, message in [("bob,02_softmax,test_nope,1,x", r"overrides.csv:2: 02_softmax has no test 'test_nope'"),
                           ("eve,02_softmax,,1,x", r"overrides.csv:2: unknown student 'eve'"),
                           ("bob,02_softmax,,lots,x", r"overrides.csv:2: points 'lots' is not a number"),
-                          ("bob,02_softmax,,1,", r"overrides.csv:2: no reason on this line")]:
+                          ("bob,02_softmax,,1,", r"overrides.csv:2: no reason on this line"),
+                          ("bob,02_softmax,,1,x\nbob,softmax,,2,y", r"overrides.csv:3: a second override of the whole")]:
         write(path, f"student,assignment,test,points,reason\n{line}\n")
         with pytest.raises(KitError, match=message):
             read_overrides(path, kit, {"bob"}, points)
@@ -198,3 +199,24 @@ def test_overrides_and_manual_points_are_checked_line_by_line(kit_root):
     write(manual, "student,assignment,item,points\nbob,02_softmax,style,1\n")
     with pytest.raises(KitError, match=r"manual.csv:2: 02_softmax has no manual item 'style'"):
         read_manual(manual, kit, {"bob"}, items)
+
+
+def test_a_second_line_for_the_same_thing_is_refused(kit_root):
+    write(kit_root / "extensions.csv", "student,assignment,due\nbob,02_softmax,2026-09-16T21:59:00Z\n"
+          "bob,softmax,2026-09-17T21:59:00Z\n")
+    with pytest.raises(KitError, match=r"extensions.csv:3: a second extension for bob in 02_softmax \(the first is "
+                       r"at .*extensions.csv:2\)"):
+        Kit.read(kit_root)
+    write(kit_root / "extensions.csv", "student,assignment,due\n")
+    path = write(kit_root / "submitted.csv", "student,assignment,submitted_at\nbob,softmax,2026-09-14T22:30:00Z\n"
+                 "bob,02_softmax,2026-09-14T22:40:00Z\n")
+    with pytest.raises(KitError, match=r"submitted.csv:3: bob has a second time for 02_softmax"):
+        read_submitted(path, Kit.read(kit_root), {"bob"})
+
+
+def test_an_extension_for_an_unknown_student_is_refused(kit_root):
+    write(kit_root / "extensions.csv", "student,assignment,due\nbbo,02_softmax,2026-09-16T21:59:00Z\n")
+    kit = Kit.read(kit_root)
+    kit.check_students({"bbo"})
+    with pytest.raises(KitError, match=r"extensions.csv:2: unknown student 'bbo'"):
+        kit.check_students({"bob"})

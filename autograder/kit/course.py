@@ -61,7 +61,8 @@ class Kit:
     root: Path
     assignments: tuple
     course: Course
-    extensions: dict = field(default_factory=dict)
+    extensions: dict = field(default_factory=dict)  # {(student, folder): due}
+    extension_lines: dict = field(default_factory=dict)  # {(student, folder): "extensions.csv:3"}, for errors
 
     @classmethod
     def read(cls, root):
@@ -74,8 +75,15 @@ class Kit:
         if (root / COURSE_FILE).is_file():
             kit = cls(root, assignments, read_course(root / COURSE_FILE, assignments))
         if (root / EXTENSIONS_FILE).is_file():
-            kit = cls(root, assignments, kit.course, read_extensions(root / EXTENSIONS_FILE, kit))
+            kit = cls(root, assignments, kit.course, *read_extensions(root / EXTENSIONS_FILE, kit))
         return kit
+
+    def check_students(self, students):
+        """Raise :class:`KitError` for an extension of a student who is neither on the roster nor handed anything in."""
+        for (student, _), where in self.extension_lines.items():
+            if student not in students:
+                raise KitError(f"{where}: unknown student {student!r} (no submission and not on the roster); fix "
+                               "the id or delete the line")
 
     def by_folder(self, folder):
         return next(a for a in self.assignments if a.folder == folder)
@@ -141,13 +149,17 @@ def read_course(path, assignments):
 
 
 def read_extensions(path, kit):
-    """``{(student, folder): due}`` from ``extensions.csv`` (``student,assignment,due``)."""
-    extensions = {}
+    """``{(student, folder): due}`` from ``extensions.csv`` (``student,assignment,due``), and each one's line."""
+    extensions, lines = {}, {}
     for line, row in read_table(path, ["student", "assignment", "due"]):
         where = f"{path}:{line}"
         folder = kit.find(row["assignment"], where).folder
         if folder not in kit.course.assignments:
             raise KitError(f"{where}: {folder} is not an assignment of the course (course.toml); remove the line "
                            "or add the assignment")
-        extensions[(row["student"], folder)] = parse_time(row["due"], where)
-    return extensions
+        key = (row["student"], folder)
+        if key in extensions:
+            raise KitError(f"{where}: a second extension for {row['student']} in {folder} (the first is at "
+                           f"{lines[key]}); keep one line")
+        extensions[key], lines[key] = parse_time(row["due"], where), where
+    return extensions, lines

@@ -41,8 +41,11 @@ def read_overrides(path, kit, students, points):
         if test and folder in points and test.split("[", 1)[0] not in points[folder]:
             raise KitError(f"{where}: {folder} has no test {test!r}; use a test function's name from its "
                            "grading.toml [points], or leave test empty for the whole assignment")
-        overrides.setdefault((row["student"], folder), []).append(
-            Override(test, number(row["points"], where), row["reason"]))
+        given = overrides.setdefault((row["student"], folder), [])
+        if any(override.test == test for override in given):
+            raise KitError(f"{where}: a second override of {test or 'the whole assignment'} for {row['student']} in "
+                           f"{folder}; keep the one that counts")
+        given.append(Override(test, number(row["points"], where), row["reason"]))
     return overrides
 
 
@@ -120,8 +123,17 @@ def lines_by_kind(scores):
 
 
 def manual_items_of(kit, assignments):
-    """``{folder: {item: points}}`` of the assignments' ``[manual]`` tables."""
-    return {a.folder: items for a in assignments if (items := load_manual_items(kit.root / "solutions", a))}
+    """``{folder: {item: points}}`` of the assignments' ``[manual]`` tables (points checked: numbers, at least 0)."""
+    found = {}
+    for assignment in assignments:
+        items = load_manual_items(kit.root / "solutions", assignment)
+        for item, points in items.items():
+            if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
+                raise KitError(f"{kit.root / 'solutions' / assignment.folder / 'grading.toml'}: [manual] {item} = "
+                               f"{points!r}; give the item's points, a number like 2")
+        if items:
+            found[assignment.folder] = {item: float(points) for item, points in items.items()}
+    return found
 
 
 def read_manual_file(kit, students, items):

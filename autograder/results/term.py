@@ -63,6 +63,7 @@ def read_term(kit, submissions_dir, submissions, names=(), roster=None, override
     assignments = kit.select(names)
     roster_students = read_roster(roster) if roster else None
     known = {s.student for s in submissions} | set(roster_students or {})
+    kit.check_students(known)
     for student in students:
         if student not in known:
             raise KitError(f"--student {student}: no such student (no submission and not on the roster)")

@@ -27,6 +27,8 @@ def read_submitted(path, kit, students):
     """``{(student, folder): time}`` from ``submitted.csv``; unknown students and assignments are errors."""
     times = {}
     for where, row, folder in student_rows(path, kit, students, ["submitted_at"]):
+        if (row["student"], folder) in times:
+            raise KitError(f"{where}: {row['student']} has a second time for {folder}; keep the one that counts")
         times[(row["student"], folder)] = parse_time(row["submitted_at"], where)
     return times
 
