@@ -63,3 +63,15 @@ def test_before_the_due_time_hidden_tests_are_a_count_without_names_or_messages(
     assert "test_hidden_values" not in before and "secret hint" not in before
     assert "Hidden tests: 2 of 4 points; 1 of 2 failed." in before and "test_public" in before
     assert "test_hidden_values" in after and "secret hint" in after and "Hidden tests:" not in after
+
+
+def test_a_penalty_that_grows_with_a_regraded_score_is_not_a_change_of_lateness():
+    from autograder.results.adjustments import lines_by_kind
+
+    late = term(submitted=DUE + timedelta(hours=30))
+    before = adjust(score(RECORDS[:2], POINTS), "bob", late)
+    after = adjust(score(RECORDS[:1], POINTS), "bob", late)  # a regrade: another score, the same lateness
+    assert before.by_assignment != after.by_assignment
+    assert lines_by_kind(before) == lines_by_kind(after)
+    assert lines_by_kind(adjust(score(RECORDS[:1], POINTS), "bob", term(submitted=DUE + timedelta(hours=60)))) != \
+        lines_by_kind(after)

@@ -64,9 +64,10 @@ def read_manual(path, kit, students, items):
     return scores
 
 
-def _line(folder, name, kind, score, max_score, message, passed=True):
+def _line(folder, name, kind, cause, score, max_score, message, passed=True):
+    """An adjustment's line; ``cause`` is what it was made from (a rubric score, a lateness, an override)."""
     record = {"assignment": folder, "test": name, "case": "", "visibility": "public", "passed": passed,
-              "message": message, "details": "", "kind": kind}
+              "message": message, "details": "", "kind": kind, "cause": cause}
     return ScoredTest(record, round(score, 4), round(max_score, 4))
 
 
@@ -77,7 +78,8 @@ def _override_tests(tests, overrides):
             continue
         named = [t for t in tests if override.test in (t.record["test"], t.name.split(": ", 1)[1])]
         share = override.points / len(named) if named else 0.0
-        tests = [replace(t, score=round(share, 4), record={**t.record, "kind": OVERRIDE, "message": (
+        tests = [replace(t, score=round(share, 4), record={**t.record, "kind": OVERRIDE,
+                                                           "cause": f"{override.points:g}: {override.reason}", "message": (
                  f"overridden: {override.reason}" + (f" (was: {t.record['message']})" if t.record["message"] else ""))})
                  if t in named else t for t in tests]
     return tests
@@ -92,17 +94,19 @@ def adjust(scores, student, term):
         for item, available in term.manual_items.get(folder, {}).items():
             value, comment = term.manual.get((student, folder, item), (None, ""))
             message = (comment or "graded by hand") if value is not None else "not graded yet"
-            own.append(_line(folder, f"manual: {item}", MANUAL, value or 0.0, available, message, value is not None))
+            own.append(_line(folder, f"manual: {item}", MANUAL, f"{value}: {comment}", value or 0.0, available, message,
+                             value is not None))
         subtotal = sum(t.score for t in own)
         lateness = term.lateness(student, folder)
         if lateness is not None:
             late[folder] = lateness
             penalty = subtotal * lateness.fraction
-            own.append(_line(folder, "late penalty", LATE, -penalty, 0.0,
+            own.append(_line(folder, "late penalty", LATE, lateness.describe(), -penalty, 0.0,
                              f"submitted {lateness.describe()} ({points_text(penalty)} points)", not penalty))
             subtotal -= penalty
         for override in (o for o in overrides if not o.test):
-            own.append(_line(folder, "override", OVERRIDE, override.points - subtotal, 0.0,
+            own.append(_line(folder, "override", OVERRIDE, f"{override.points:g}: {override.reason}",
+                             override.points - subtotal, 0.0,
                              f"score set to {points_text(override.points)}: {override.reason}"))
             subtotal = override.points
         tests += own
@@ -113,12 +117,15 @@ def adjust(scores, student, term):
 
 
 def lines_by_kind(scores):
-    """``{folder: {kind: [(name, score)]}}``: what the adjustments were, to tell what changed between runs."""
+    """``{folder: {kind: [[name, cause]]}}``: what the adjustments were made from, to tell why a score changed.
+
+    Causes, not amounts: a late penalty that grows because a regrade raised the score it is taken from
+    did not change; the lateness did not."""
     found = {}
     for test in scores.tests:
         kind = test.record.get("kind")
         if kind:
-            found.setdefault(test.record["assignment"], {}).setdefault(kind, []).append([test.name, test.score])
+            found.setdefault(test.record["assignment"], {}).setdefault(kind, []).append([test.name, test.record["cause"]])
     return found
 
 
