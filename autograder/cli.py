@@ -236,7 +236,7 @@ def build_parser():
     )
     export.add_argument("folder", metavar="OUT", help="the --out folder of `autograder grade`")
     export.add_argument("--to", required=True, choices=["canvas", "moodle", "csv"], help="the import format")
-    export.add_argument("--out", required=True, help="the file to write")
+    export.add_argument("--out", required=True, metavar="FILE", help="the file to write")
     export.add_argument("--roster", metavar="FILE", help="CSV student,name,email,sis_id (needed for canvas, moodle)")
     export.set_defaults(run=cmd_export)
 
