@@ -75,3 +75,15 @@ def test_a_penalty_that_grows_with_a_regraded_score_is_not_a_change_of_lateness(
     assert lines_by_kind(before) == lines_by_kind(after)
     assert lines_by_kind(adjust(score(RECORDS[:1], POINTS), "bob", term(submitted=DUE + timedelta(hours=60)))) != \
         lines_by_kind(after)
+
+
+def test_a_rescored_result_that_did_not_change_keeps_its_file(tmp_path):
+    from autograder.results.files import write_if_changed
+
+    path = tmp_path / "results.json"
+    write_if_changed(path, "{}")
+    before = path.stat().st_mtime_ns, path.stat().st_ino
+    write_if_changed(path, "{}")
+    assert (path.stat().st_mtime_ns, path.stat().st_ino) == before
+    write_if_changed(path, "{ }")
+    assert path.read_text() == "{ }"

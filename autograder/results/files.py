@@ -15,3 +15,14 @@ def atomic_write(path, text):
         file.flush()
         os.fsync(file.fileno())
     os.replace(temporary, path)
+
+
+def write_if_changed(path, text):
+    """:func:`atomic_write`, unless ``path`` holds ``text`` already: a rescored result that did not change
+    keeps its file, and its time, as a resumed batch leaves finished work untouched."""
+    try:
+        if Path(path).read_text(encoding="utf-8") == text:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
+    atomic_write(path, text)

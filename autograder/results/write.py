@@ -11,7 +11,7 @@ from pathlib import Path
 from autograder.results.adjustments import LATE, MANUAL, OVERRIDE, adjust, lines_by_kind
 from autograder.results.changes import append_changes
 from autograder.results.feedback import feedback_html
-from autograder.results.files import atomic_write
+from autograder.results.files import write_if_changed
 from autograder.results.gradebook import gradebook_row
 from autograder.results.gradescope import gradescope_results
 from autograder.results.scoring import points_text, score
@@ -93,6 +93,7 @@ def write_results(submission, out, term, previous, submission_print, ran, record
                       for test in scores.tests if test.record.get("diagnosis")],
     }
     shows_hidden = {folder: term.shows_hidden(student, folder) for folder in term.folders}
-    atomic_write(folder_path / "feedback.html", feedback_html(student, scores, status, notes, term.kit.root, shows_hidden))
-    atomic_write(folder_path / "results.json", json.dumps(results, indent=2))  # last: it marks the work done
+    write_if_changed(folder_path / "feedback.html",
+                     feedback_html(student, scores, status, notes, term.kit.root, shows_hidden))
+    write_if_changed(folder_path / "results.json", json.dumps(results, indent=2))  # last: it marks the work done
     return row
