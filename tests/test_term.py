@@ -101,12 +101,13 @@ def term(tmp_path_factory):
         grade_command.grade(submissions, out, kit, 2, "process", progress=False, now=datetime(2026, 9, 25, tzinfo=UTC),
                             **options)
         runs.append((list(ran), read_gradebook(out), (out / "s01" / "feedback.html").read_text()))
+        untouched = (out / "s09" / "results.json").stat().st_mtime_ns
         with open(overrides, "a") as file:
             file.write(f"s08,{A1},,5,plagiarism hearing: half marks\n")
         ran.clear()
         grade_command.grade(submissions, out, kit, 2, "process", progress=False, now=datetime(2026, 9, 25, tzinfo=UTC),
                             students=["s02"], **options)
-        runs.append((list(ran), read_gradebook(out), None))
+        runs.append((list(ran), read_gradebook(out), (out / "s09" / "results.json").stat().st_mtime_ns == untouched))
     return base, kit, out, runs
 
 
@@ -193,8 +194,9 @@ def test_a_changed_point_value_regrades_that_assignment_only_and_says_so(term):
 
 def test_forcing_one_student_runs_only_theirs_and_an_override_needs_no_run(term):
     base, kit, out, runs = term
-    ran, gradebook, _ = runs[2]
+    ran, gradebook, s09_untouched = runs[2]
     assert ran == [("s02", (A1, A2, A3))]
+    assert s09_untouched  # nothing of s09 changed: its result was not rewritten
     check_gradebook(gradebook, expected_gradebook(kit, s08_override=True))
     results = (out / "s08" / "feedback.html").read_text()
     assert "plagiarism hearing: half marks" in results
