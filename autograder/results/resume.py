@@ -3,12 +3,14 @@
 ``results.json``'s ``extra_data`` keeps, per assignment, the test records and the fingerprint of
 the kit they were made with (:func:`kit_fingerprint`: the grader's version and the assignment's
 tests, ``grading.toml`` (points, thresholds, manual items), public thresholds and reference
-solution), and the fingerprint of the submission's files (:func:`fingerprint`). The next run
+solution, and a keyed digest of the course secret that draws the hidden inputs), and the fingerprint of
+the submission's files (:func:`fingerprint`). The next run
 reruns an assignment's tests only when one of them changed, or when told to (``--force``,
 ``--student``); everything else (overrides, manual points, lateness, the feedback's visibility) is
 recomputed from the kept records, which costs no test run.
 """
 import hashlib
+import hmac
 import json
 import os
 from pathlib import Path
@@ -39,10 +41,15 @@ def fingerprint(submission):
     return digest.hexdigest()
 
 
-def kit_fingerprint(root, assignment):
-    """A digest of everything in the kit that decides the assignment's grades, and the grader's version."""
+def kit_fingerprint(root, assignment, secret=""):
+    """A digest of everything in the kit that decides the assignment's grades, and the grader's version.
+
+    ``secret`` (the course secret, :mod:`autograder.kit.secret`) draws the hidden inputs: another one
+    regrades. Only a keyed digest of it enters the fingerprint, which results.json keeps.
+    """
     root = Path(root)
     digest = hashlib.sha256(__version__.encode())
+    digest.update(hmac.new(secret.encode(), b"kit fingerprint", hashlib.sha256).digest())
     for side in ("solutions", "assignments"):
         folder = root / side / assignment.folder
         for path in sorted(folder.iterdir()) if folder.is_dir() else ():

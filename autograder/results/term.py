@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 from autograder.kit.config import load_points
 from autograder.kit.errors import KitError
+from autograder.kit.secret import course_secret
 from autograder.kit.roster import read_roster
 from autograder.results.adjustments import manual_items_of, read_manual_file, read_overrides
 from autograder.results.resume import kit_fingerprint
@@ -80,5 +81,5 @@ def read_term(kit, submissions_dir, submissions, names=(), roster=None, override
         feedback=feedback,
         now=now or datetime.now(timezone.utc),
         forced=frozenset(students), force_all=force,
-        kit_prints={a.folder: kit_fingerprint(kit.root, a) for a in assignments},
+        kit_prints={a.folder: kit_fingerprint(kit.root, a, course_secret(kit.root)) for a in assignments},
     )
