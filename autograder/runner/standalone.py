@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from autograder.kit.assignments import discover_assignments
 from autograder.runner.plugin import GradingPlugin
 from autograder.sandbox import zygote
 from autograder.sandbox.process import ChildProcess
@@ -33,7 +34,8 @@ def register(config, release_root):
         return
     scratch = tempfile.mkdtemp(prefix="autograder-pytest-")
     sandbox = ChildProcess()
-    workers = zygote.wrap(sandbox, Path(release_root), scratch)
+    folders = [assignment.folder for assignment in discover_assignments(release_root)]
+    workers = zygote.wrap(sandbox, Path(release_root), scratch, folders)
     if workers is not sandbox:
         workers.prestart()
 

@@ -42,10 +42,11 @@ class ZygoteDied(Exception):
     pass
 
 
-def wrap(sandbox, submission_root, scratch, folders):
+def wrap(sandbox, submission_root, scratch, folders=()):
     """``sandbox`` with workers forked from a zygote, when it can (Linux, a sandbox that starts processes).
 
-    ``folders`` are the assignment folders graded (their notebooks' definitions are bound in).
+    ``folders`` are the assignment folders graded: the definitions extracted from their notebooks are
+    bound in (none are without them).
     """
     if sys.platform != "linux" or not hasattr(sandbox, "worker_command") or hasattr(sandbox, "spawn"):
         return sandbox
@@ -81,7 +82,7 @@ class Zygote:
     """A sandbox (:class:`~autograder.sandbox.process.ChildProcess` or :class:`~autograder.sandbox.bubblewrap.Bubblewrap`)
     whose workers are forked from one warm process started in it."""
 
-    def __init__(self, base, submission_root, scratch, folders):
+    def __init__(self, base, submission_root, scratch, folders=()):
         self.base = base
         self.name, self.secure = base.name, base.secure
         self.binds = {}
