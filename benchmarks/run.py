@@ -48,7 +48,9 @@ sys.path.insert(0, str(KIT))
 import nbgrader_course  # noqa: E402
 import synthetic  # noqa: E402
 
-from autograder.kit.assignments import ASSIGNMENTS  # noqa: E402
+from autograder.kit.assignments import discover_assignments  # noqa: E402
+
+ASSIGNMENTS = discover_assignments(KIT)  # every assignment of the kit, in course order
 
 PYTHON = sys.executable
 MiB = 1024**2

@@ -5,9 +5,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import ASSIGNMENTS, REPO
 
-from autograder.kit.assignments import ASSIGNMENTS
 
 sys.path.insert(0, str(REPO / "examples"))
 

@@ -6,9 +6,8 @@ import statistics
 import sys
 
 import pytest
-from conftest import REPO, read_gradebook
+from conftest import ASSIGNMENTS, REPO, read_gradebook
 
-from autograder.kit.assignments import ASSIGNMENTS
 from autograder.kit.config import load_points
 from autograder.results.report import status_kind
 

@@ -32,7 +32,7 @@ def test_the_feedback_page_draws_each_figure_inline():
                    xlabel="epoch", ylabel="test accuracy")
     boundary, curve = figures.take()
     records = [record("01_perceptron", "test_train", [boundary]), record("05_mlp", "test_training", [curve])]
-    points = {"01_perceptron": {"test_train": 1}, "05_mlp": {"test_training": 3}}
+    points = {"01_perceptron": {"test_train": 1}, "02_softmax": {}, "05_mlp": {"test_training": 3}}
     page = feedback_html("ada", score(records, points), "ok")
     assert 'aria-label="your boundary"' in page and 'aria-label="test accuracy"' in page
     assert "the reference over 2 seeds" in page and "<?xml" not in page

@@ -2,7 +2,7 @@
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import ASSIGNMENTS, REPO
 
 from autograder.results.similarity import DEFAULT_THRESHOLD, similar_pairs, threshold, written_lines
 from autograder.submissions.discover import Submission
@@ -44,8 +44,7 @@ def test_renamed_locals_comments_and_layout_do_not_hide_a_copy(tmp_path):
 
 def test_the_stub_and_given_code_are_left_out(tmp_path):
     stub = REPO / "assignments" / "02_softmax" / "softmax.py"
-    from autograder.kit.assignments import ASSIGNMENTS
-
+    
     softmax = next(a for a in ASSIGNMENTS if a.folder == "02_softmax")
     assert written_lines(stub, REPO, softmax) == []
     lines = written_lines(SOFTMAX, REPO, softmax)
