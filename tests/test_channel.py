@@ -382,3 +382,15 @@ def test_requests_sent_without_waiting_wait_for_the_next_request_to_be_written(s
     assert log == []  # nothing written yet: the worker is not woken for an acknowledgement
     assert (box.a, box.b) == (1, 2)
     assert log[0] == ("write", 4) and log.count(("write", 1)) == 1  # the three and the first getattr, then one
+
+
+def test_what_is_sent_behind_an_unpin_waits_for_nothing_and_reaches_the_fresh_worker_if_it_fails(student, monkeypatch):
+    session = student._session
+    assert student.record(1) == 1
+    log = log_traffic(monkeypatch, session)
+    session.send({"op": "no such op"}, what="undoing pins", restart_on_error=True)
+    student.value = 5  # sent behind the failing unpin without waiting for it
+    assert log == []
+    assert student.value == 5  # sent again to the fresh worker, which then answers the getattr
+    assert log[0] == ("write", 3)  # the unpin, the setattr and the getattr went together
+    assert student.record(2) == 1  # a fresh worker

@@ -172,7 +172,7 @@ class WorkerSession:
         self.generation = 0
         self.output_file = None
         self.pinned = False
-        self.pending = []  # (key, what, restart_on_error, on_answer) of requests sent without waiting (send)
+        self.pending = []  # (key, what, restart_on_error, on_answer, frame) of requests sent without waiting (send)
         self.pending_bytes = 0
         self.pins = {}  # pin id -> Pin, for the current test (cleared by forget_pins)
         self.next_pin = 0
@@ -290,8 +290,7 @@ class WorkerSession:
             self.flush()
             return False
         first, restart = self._read_pending()
-        if restart:
-            self.close()
+        if restart:  # the worker was replaced: the request ran in the old one
             if first is not None:
                 raise first
             return False
@@ -312,11 +311,9 @@ class WorkerSession:
         :meth:`flush`, and the first error among them is raised then, as it would have been here:
         a wait for the worker saved per request. Large messages are exchanged at once instead. With
         ``restart_on_error`` (undoing pins after a test) an error is not raised: the worker is
-        replaced before anything else runs in it. ``on_answer(value)`` is called with the answer's
-        value when it arrives.
+        replaced, and what was sent behind it is sent again to the fresh one, before anything else
+        runs. ``on_answer(value)`` is called with the answer's value when it arrives.
         """
-        if any(restart for _, _, restart, _ in self.pending):
-            self.flush()  # nothing may be sent to a worker that an error would replace
         key = (message.get("op"), message.get("name"))
         frame = wire.dumps(wire.encode(message))
         deliver = on_answer or (lambda value: None)
@@ -332,7 +329,7 @@ class WorkerSession:
         if self.process is None:
             self._start()
         self.outbox += frame  # written with the next request: one write, and one wake-up of the worker, for all
-        self.pending.append((key, what, restart_on_error, deliver))
+        self.pending.append((key, what, restart_on_error, deliver, frame))
         self.pending_bytes += len(frame)
 
     def _post(self, frame=b""):
@@ -344,26 +341,36 @@ class WorkerSession:
 
     def flush(self, quiet=False):
         """Read the answers of the requests sent without waiting; raise the first error, unless ``quiet``."""
-        first, restart = self._read_pending()
-        if restart:
-            self.close()
+        first, _ = self._read_pending()
         if first is not None and not quiet:
             raise first
 
     def _read_pending(self):
-        """Read the answers of the requests sent without waiting: (the first error or None, restart the worker?)."""
+        """Read the answers of the requests sent without waiting: (the first error or None, was the worker replaced?).
+
+        A request sent with ``restart_on_error`` that fails replaces the worker here, and the
+        requests sent behind it are sent again to the fresh one (their answers in the old one
+        are not theirs), then read in turn.
+        """
         first, restart = None, False
         while self.pending:
-            key, what, restart_on_error, deliver = self.pending.pop(0)
+            key, what, restart_on_error, deliver, _ = self.pending.pop(0)
+            behind = list(self.pending)  # a timeout would close the worker, and forget them, before the error
             try:
                 deliver(self._exchange(None, DEFAULT_TIMEOUT, what)[0])
             except StudentCodeFailed as error:
                 if getattr(error, "timed_out", False):
                     self.timed_out.add(key)
-                if restart_on_error:
-                    restart = True
-                else:
+                if not restart_on_error:
                     first = first or error
+                    continue
+                restart = True
+                self.close()
+                if behind:
+                    self._start()
+                for entry in behind:
+                    self.outbox += entry[-1]
+                    self.pending.append(entry)
         self.pending_bytes = 0
         return first, restart
 
