@@ -120,8 +120,8 @@ def graded(tmp_path_factory):
 def test_statuses_in_the_gradebook(graded):
     out, rows = graded
     assert rows["stubs"]["status"] == "not started" and rows["stubs"]["total"] == "0"
-    assert rows["one_done"]["status"] == ("partly done (not started: 01_perceptron, 03_gradient_descent, "
-                                          "04_logistic_regression, 05_mlp, 06_backprop)")
+    others = ", ".join(a.folder for a in ASSIGNMENTS if a.folder != "02_softmax")  # every other one of the kit
+    assert rows["one_done"]["status"] == f"partly done (not started: {others})"
     assert rows["syntax_error"]["status"].startswith("02_softmax: could not import softmax.py")
     assert read_gradebook(out) == list(rows.values())
 

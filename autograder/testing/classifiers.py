@@ -111,7 +111,7 @@ def fixed_draws(model, parameters, seed, input_size):
     draw cannot promise.
     """
     fixed = np.random.default_rng(seed)
-    for name, value in parameters.items():
-        value[...] = fixed.uniform(-1, 1, size=value.shape)
-        setattr(model, name, value)
+    for name, array in parameters.items():
+        array[...] = fixed.uniform(-1, 1, size=array.shape)
+        setattr(model, name, array)
     return fixed.uniform(-2, 2, size=input_size)
