@@ -163,7 +163,11 @@ def measure(kit, submission, files):
 
         def recording(original, kind):
             def record(fd, data):
-                frames[kind].append(bytes(data))
+                data, start = bytes(data), 0
+                while start < len(data):  # one write may carry several frames (the session's outbox)
+                    end = start + wire.HEADER_BYTES + wire.frame_length(data[start:start + wire.HEADER_BYTES])
+                    frames[kind].append(data[start:end])
+                    start = end
                 return original(fd, data)
             return record
 
