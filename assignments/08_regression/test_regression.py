@@ -21,6 +21,7 @@ from autograder.testing import (
     assert_not_mutated,
     assert_true,
 )
+from autograder.testing.gradcheck import numerical_gradient
 
 INPUT, HIDDEN, OUTPUT = 5, 4, 2  # all different: a transposed weight matrix shows up as a shape error
 TRAINING_SEED = 0  # np.random.seed before the network of the training test is made
@@ -53,20 +54,6 @@ def half_mse(outputs, targets):
     """0.5 * mean over rows of the summed squared errors, computed here."""
     outputs = np.asarray(outputs, dtype=float)
     return 0.5 * np.mean(np.sum((outputs - np.asarray(targets, dtype=float).reshape(outputs.shape)) ** 2, axis=1))
-
-
-def numerical_gradient(f, x, h=1e-5):
-    """Central differences of ``f()`` around the float64 array ``x`` (perturbed in place and restored)."""
-    gradient = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        original = x[index]
-        x[index] = original + h
-        plus = f()
-        x[index] = original - h
-        minus = f()
-        x[index] = original
-        gradient[index] = (plus - minus) / (2 * h)
-    return gradient
 
 
 def network(student, w_i_h, w_h_o, learning_rate=0.5):
