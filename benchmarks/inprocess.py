@@ -67,15 +67,7 @@ class InProcessSession(WorkerSession):
         self.worker = CopyingWorker(self)
         self.process = self.worker  # "running"
         self.generation += 1
-        load = {"op": "load", "path": str(self.module_path), "name": self.module_name,
-                "search_path": str(self.module_path.parent)}
-        try:
-            self._exchange(load, 0, f"importing {self.module_path.name}")
-        except StudentCodeFailed as error:
-            self.load_failure = (f"could not import {self.module_path.name}: {error}", error.details,
-                                 f"could not import {self.module_path.name}: {error.quarantined}")
-            self.close()
-            raise ImportFailed(*self.load_failure) from None
+        self._load(self.module_path, 0)
 
     def close(self):
         self.process = self.worker = None

@@ -27,7 +27,6 @@ from pathlib import Path
 import numpy as np
 
 from autograder.sandbox.inside import wire
-from autograder.sandbox.pins import Pin
 
 DEFAULT_TIMEOUT = 10.0
 BACKSTOP_FACTOR, BACKSTOP_SECONDS = 3, 10.0  # wall-clock limit of a call charged in CPU time: 3x + 10 s
@@ -207,10 +206,16 @@ class WorkerSession:
             os.close(request_read)
             os.close(response_write)
         self.generation += 1
-        inside = self.sandbox.path_inside(self.module_path)
-        load = {"op": "load", "path": str(inside), "name": self.module_name, "search_path": str(inside.parent)}
+        self._load(self.sandbox.path_inside(self.module_path), DEFAULT_TIMEOUT)
+
+    def _load(self, path, timeout):
+        """Import the student's module, at ``path`` as the worker sees it, in the fresh worker.
+
+        A failure is remembered: every later request fails with the same ImportFailed, unsent.
+        """
+        load = {"op": "load", "path": str(path), "name": self.module_name, "search_path": str(path.parent)}
         try:
-            self._exchange(load, DEFAULT_TIMEOUT, f"importing {self.module_path.name}")
+            self._exchange(load, timeout, f"importing {self.module_path.name}")
         except StudentCodeFailed as error:
             self.load_failure = (f"could not import {self.module_path.name}: {error}", error.details,
                                  f"could not import {self.module_path.name}: {error.quarantined}")
