@@ -6,13 +6,15 @@ sandbox's own CPU time (session.CallBudget). So a slow but correct function gets
 alone and beside a neighbour that runs many busy, memory-hungry processes; and no group is left
 behind.
 """
+import json
 import os
 import threading
 import time
 
 import pytest
-from conftest import needs_sandbox
+from conftest import REPO, needs_sandbox, read_gradebook
 
+from autograder import cli
 from autograder.sandbox import cgroups, zygote
 from autograder.sandbox.bubblewrap import SANDBOX_MEMORY_BYTES, Bubblewrap
 from autograder.sandbox.session import CallBudget, StudentCodeFailed, WorkerSession
@@ -181,6 +183,79 @@ def _hog(session):
         return str(error)
 
 
+# Through the real command: a class of two graded two at a time, the hog beside the slow one from start to end.
+SLOW_CROSS_ENTROPY = """    import time
+
+    start = time.process_time()
+    while time.process_time() - start < 2.0:  # correct, and slow: 2 s of CPU time per call (the limit is 10 s)
+        sum(range(1000))
+"""
+HOG = """    import os
+    import time
+
+    children = []
+    for _ in range(16):  # many busy processes in sessions of their own, each holding 64 MiB and 0.15 s of CPU
+        try:
+            child = os.fork()
+        except OSError:
+            break
+        if child == 0:
+            os.setsid()
+            try:
+                held = bytearray(64 * 1024 * 1024)
+                held[::4096] = b"x" * len(held[::4096])
+            except MemoryError:
+                pass
+            start = time.process_time()
+            while time.process_time() - start < 0.15:
+                pass
+            os._exit(0)
+        children.append(child)
+    for child in children:
+        os.waitpid(child, 0)
+"""
+
+
+def softmax_submission(folder, function, first):
+    """The reference 02_softmax whose ``function`` runs the code ``first`` before its own body."""
+    text = (REPO / "solutions" / "02_softmax" / "softmax.py").read_text()
+    head, _, tail = text.partition(f"def {function}(")
+    text = head + f"def {function}(" + tail.replace("    ### BEGIN SOLUTION", first + "    ### BEGIN SOLUTION", 1)
+    (folder / "02_softmax").mkdir(parents=True)
+    (folder / "02_softmax" / "softmax.py").write_text(text)
+
+
+def graded_results(submissions, out):
+    """``autograder grade SUBMISSIONS --jobs 2`` of 02_softmax; ``{student: results.json}``."""
+    assert cli.main(["grade", str(submissions), "--out", str(out), "--jobs", "2", "--assignment", "02_softmax",
+                     "--quiet", "--root", str(REPO)]) == 0
+    return {path.parent.name: json.loads(path.read_text()) for path in out.glob("*/results.json")}
+
+
+def scores(results):
+    return results["score"], {test["name"]: test["score"] for test in results["tests"]}
+
+
+@needs_sandbox
+@requires_cgroups
+@pytest.mark.slow
+def test_grade_gives_a_slow_correct_submission_the_same_scores_beside_a_hog(tmp_path):
+    """Alone, then in one class with a neighbour whose every cross_entropy forks 16 busy processes holding 1 GiB:
+    each call costs more CPU time than one of the slow one's, and both make theirs in the same order (they
+    run the same tests), so the hog hogs while the slow one computes."""
+    softmax_submission(tmp_path / "alone" / "slow", "cross_entropy", SLOW_CROSS_ENTROPY)
+    softmax_submission(tmp_path / "beside" / "slow", "cross_entropy", SLOW_CROSS_ENTROPY)
+    softmax_submission(tmp_path / "beside" / "hog", "cross_entropy", HOG)
+    alone = graded_results(tmp_path / "alone", tmp_path / "graded-alone")["slow"]
+    beside = graded_results(tmp_path / "beside", tmp_path / "graded-beside")
+    [row] = read_gradebook(tmp_path / "graded-alone")
+    assert row["total"] == row["max_total"] and row["status"] == "ok"  # slow, but within every limit
+    assert scores(beside["slow"]) == scores(alone)
+    # Graded at once, the hog took longer than the slow one: it hogged for the slow one's whole grading.
+    assert beside["hog"]["execution_time"] >= beside["slow"]["execution_time"]
+    assert not cgroups.leftovers(maker=os.getpid())
+
+
 @needs_sandbox
 @requires_cgroups
 def test_a_sandbox_leaves_no_control_group_behind(tmp_path):
@@ -240,9 +315,6 @@ def test_the_groups_of_a_runner_killed_midway_are_removed():
 @needs_sandbox
 def test_grade_says_once_how_resources_are_bounded(tmp_path, capsys):
     """Also for a class with no submission at all (its empty table once raised)."""
-    from autograder import cli
-    from conftest import REPO
-
     (tmp_path / "in").mkdir()
     assert cli.main(["grade", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--quiet", "--root", str(REPO)]) == 0
     said = capsys.readouterr().err
