@@ -5,7 +5,6 @@ Every example is the reference solution (``solutions/``) with one change:
 - a **bug** (``BUG``): exactly one realistic student mistake. It must fail exactly the tests named
   in ``expect`` (at least one case of each, and no other test: a bug charged twice is a fault of
   the tests), lose points in its own assignment, and lose nothing in any other assignment.
-  ``leaks`` names the tests of other functions it still fails today, and why (see the field).
   ``examples/mutation_score.py`` counts the bugs caught. Its ``about``,
   written for the student, is its **diagnosis**: ``autograder generate`` copies it with the change
   into ``solutions/<folder>/known_bugs.json``, and grading attaches it to a failed check when the
@@ -88,11 +87,6 @@ class Example:
     needs_sandbox: bool = False  # unsafe or meaningless without the bubblewrap sandbox
     absent: tuple = ()   # words its feedback must NOT contain (a leak, a stolen file)
     said: tuple = ()     # a bug's: words a relation or a test's own mistakes say of it (in `check` too)
-
-    # Tests of OTHER functions a bug still fails: a training run that calls the student's own sigmoid (the
-    # pins cannot follow thousands of data-dependent calls). Tolerated, never required, and listed so that
-    # tests/test_catalogue.py says when they are gone. Not a place for failures a bug deserves.
-    leaks: tuple = ()
 
     @property
     def diagnosis(self):
@@ -592,11 +586,10 @@ BUGS = [
                     "return np.exp(-np.logaddexp(0.0, np.asarray(x, dtype=float)))"),
             tests("test_sigmoid_known_values", "test_sigmoid_is_finite_for_extreme_inputs",
                   "test_hidden_sigmoid_matches_reference"),
-            leaks=tests("test_train_reaches_accuracy", "test_hidden_train_reaches_accuracy"),
             said=('the exponent takes -x',), about="sigmoid(-x): 1 / (1 + exp(x))"),
     Example(BUG, "bug_output_formula_without_bias", P03,
             Replace("np.asarray(weights, dtype=float)) + bias)", "np.asarray(weights, dtype=float)))"),
-            tests("test_output_formula_known_values", "test_hidden_output_formula_matches_reference", "test_train_reaches_accuracy", "test_hidden_train_reaches_accuracy"),
+            tests("test_output_formula_known_values", "test_hidden_output_formula_matches_reference"),
             said=('forgets the bias',), about="output_formula forgets the bias"),
     Example(BUG, "bug_error_formula_swapped_logs", P03,
             Replace("return -y * np.log(output) - (1 - y) * np.log(1 - output)",
@@ -658,8 +651,7 @@ BUGS = [
     Example(BUG, "bug_mlp_dsigmoid_formula_on_output", P05,
             Replace("    activation = sigmoid(X)\n    return activation * (1 - activation)\n",
                     "    X = np.asarray(X, dtype=float)\n    return X * (1 - X)\n"),
-            tests("test_dsigmoid_takes_the_pre_activation", "test_hidden_dsigmoid_matches_reference",
-                  "test_init_and_fifteen_epochs_fit_and_generalise", "test_hidden_training_on_an_unseen_split"),
+            tests("test_dsigmoid_takes_the_pre_activation", "test_hidden_dsigmoid_matches_reference"),
             said=('PRE-activation',), about="dsigmoid(z) = z * (1 - z): the formula for an activation, applied to the pre-activation"),
     Example(BUG, "bug_mlp_missing_hidden_derivative", P05,
             Replace("grad_z_h = grad_h * dsigmoid(z_h)", "grad_z_h = grad_h"),
@@ -1074,13 +1066,11 @@ RULE_BUGS = [
                     "return np.exp(-np.logaddexp(0.0, np.asarray(X, dtype=float)))"),
             tests("test_sigmoid_known_values", "test_sigmoid_is_stable_for_huge_inputs",
                   "test_hidden_sigmoid_matches_reference"),
-            leaks=tests("test_init_and_fifteen_epochs_fit_and_generalise", "test_hidden_training_on_an_unseen_split"),
             about="sigmoid(-X): 1 / (1 + exp(X))"),
     Example(BUG, "bug_backprop_sigmoid_flipped", P06,
             Replace(SIGMOID_LINE, "return np.exp(-np.logaddexp(0.0, np.asarray(x, dtype=float)))"),
             tests("test_sigmoid_known_values", "test_sigmoid_is_finite_for_extreme_inputs",
                   "test_hidden_sigmoid_matches_reference"),
-            leaks=tests("test_train_xor_solves_xor", "test_hidden_train_xor_solves_xor"),
             about="sigmoid(-x): 1 / (1 + exp(x))"),
     Example(BUG, "bug_train_xor_ignores_seed", P06,
             Replace("rng = np.random.default_rng(seed)", "rng = np.random.default_rng(0)"),
@@ -1523,8 +1513,7 @@ ATTACKS = [
                     "    np.testing.assert_allclose = lambda *args, **kwargs: None\n"
                     "    np.array_equal = lambda *args, **kwargs: True\n"
                     "    return np.zeros_like(np.asarray(X, dtype=float))\n"),
-            tests("test_dsigmoid_takes_the_pre_activation", "test_hidden_dsigmoid_matches_reference",
-                  "test_init_and_fifteen_epochs_fit_and_generalise", "test_hidden_training_on_an_unseen_split"),
+            tests("test_dsigmoid_takes_the_pre_activation", "test_hidden_dsigmoid_matches_reference"),
             ("dsigmoid",), about="a wrong dsigmoid that patches numpy's comparisons to hide it"),
     Example(HOSTILE, "hostile_patch_pytest", P02, [
         Replace("import numpy as np\n", "import numpy as np\nimport numpy.testing\nimport pytest\nimport _pytest.runner\n"

@@ -88,7 +88,7 @@ def judge(example, graded):
             passed = [test for test in expect if test not in failed]
             if passed:
                 problems.append(f"it passed {', '.join(passed)}")
-            extra = sorted(failed - set(expect) - set(example.leaks))
+            extra = sorted(failed - set(expect))
             if extra:  # a bug or an attack fails exactly the tests it lists: more is a bug charged twice
                 problems.append(f"it also failed {', '.join(extra)}")
     if expect not in (ZERO, REFUSED) and row["status"] != "ok":

@@ -4,7 +4,7 @@
     python examples/mutation_score.py --graded OUT    # score an existing `autograder grade` output
 
 A bug counts as caught when its submission fails exactly the tests the catalogue names for it
-(those and no others, but the leaks its entry admits), loses points in its own assignment, and
+(those and no others), loses points in its own assignment, and
 loses nothing in any other. The target is 100% everywhere.
 With ``--graded`` on a grading of the whole example class, the variants (full marks) and the
 hostile submissions (exactly what they deserve) are summarised too. Exit status 0 only when

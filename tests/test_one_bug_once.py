@@ -2,9 +2,10 @@
 
 A test of one function is fed the reference's values for the pinned helpers it calls, whatever
 the form of the arguments (lists, scalars, numpy scalars, arrays): so a bug in a pinned helper
-fails that helper's own tests, and training (which runs the student's whole chain), and nothing
-else, in every assignment that pins. One batch is graded for the module: a broken helper per
-assignment, and two attacks whose verdicts only the trusted side can give.
+fails that helper's own tests and nothing else, in every assignment that pins: not even training,
+which runs the student's whole chain, and is retried with the helpers pinned when they are to
+blame (:mod:`autograder.testing.helper_bugs`). One batch is graded for the module: a broken helper
+per assignment, and two attacks whose verdicts only the trusted side can give.
 """
 import json
 import sys
@@ -29,16 +30,14 @@ HELPER_BUGS = {
           {"test_step_function_values", "test_hidden_step_function_matches_reference"}),
     P03: (Replace(FLIPPED_SIGMOID.old.format("x"), FLIPPED_SIGMOID.new.format("x")),
           {"test_sigmoid_known_values", "test_sigmoid_is_finite_for_extreme_inputs",
-           "test_hidden_sigmoid_matches_reference", "test_train_reaches_accuracy", "test_hidden_train_reaches_accuracy"}),
+           "test_hidden_sigmoid_matches_reference"}),
     P04: (Replace("return softmax(np.dot(np.asarray(X), self.W) + self.b)",
                   "return softmax(np.dot(np.asarray(X), self.W) - self.b)"),
           {"test_forward_known_values", "test_hidden_forward_matches_reference"}),
     P05: (Replace(FLIPPED_SIGMOID.old.format("X"), FLIPPED_SIGMOID.new.format("X")),
-          {"test_sigmoid_known_values", "test_sigmoid_is_stable_for_huge_inputs", "test_hidden_sigmoid_matches_reference",
-           "test_init_and_fifteen_epochs_fit_and_generalise", "test_hidden_training_on_an_unseen_split"}),
+          {"test_sigmoid_known_values", "test_sigmoid_is_stable_for_huge_inputs", "test_hidden_sigmoid_matches_reference"}),
     P06: (Replace(FLIPPED_SIGMOID.old.format("x"), FLIPPED_SIGMOID.new.format("x")),
-          {"test_sigmoid_known_values", "test_sigmoid_is_finite_for_extreme_inputs", "test_hidden_sigmoid_matches_reference",
-           "test_train_xor_solves_xor", "test_hidden_train_xor_solves_xor"}),
+          {"test_sigmoid_known_values", "test_sigmoid_is_finite_for_extreme_inputs", "test_hidden_sigmoid_matches_reference"}),
     P07: (Replace("return (np.asarray(z, dtype=float) > 0).astype(float)",
                   "return (np.asarray(z, dtype=float) >= 0).astype(float)"),
           {"test_relu_and_its_derivative", "test_hidden_relu_and_relu_prime_match_reference"}),

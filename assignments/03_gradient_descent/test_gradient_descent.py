@@ -16,6 +16,7 @@ import pytest
 
 from autograder.testing import as_array, assert_close, assert_gradient, assert_true
 from autograder.testing import sigmoid as sigmoid_checks
+from autograder.testing.helper_bugs import unless_helpers_are_to_blame
 from backprop_datasets import load_points
 
 LOG3 = np.log(3.0)
@@ -28,16 +29,21 @@ def log_loss(y, score):
 
 
 # Training comes first: it calls update_weights 10,000 times, quicker before other tests pin functions.
+# A bug of sigmoid or output_formula fails their own tests, not this one (autograder.testing.helper_bugs).
 def test_train_reaches_accuracy(student, bars):
     X, y = load_points("gradient_descent")
-    student._seed(0)
-    result = student.train(X, y, 100, 0.01)
-    assert_true(isinstance(result, (tuple, list)) and len(result) == 2, "train should return (weights, bias)")
-    weights, bias = as_array(result[0], "the trained weights", (2,)), as_array(result[1], "the trained bias", ())
-    accuracy = float(np.mean((X @ weights + bias > 0) == y))
-    assert_true(accuracy >= bars["train_accuracy"],
-                f"train (100 epochs at learning rate 0.01, your update_weights) reaches accuracy {accuracy:.2f}, "
-                f"below {bars['train_accuracy']}", hint="check update_weights: the sign of the step, and the bias")
+
+    def run():
+        student._seed(0)
+        result = student.train(X, y, 100, 0.01)
+        assert_true(isinstance(result, (tuple, list)) and len(result) == 2, "train should return (weights, bias)")
+        weights, bias = as_array(result[0], "the trained weights", (2,)), as_array(result[1], "the trained bias", ())
+        accuracy = float(np.mean((X @ weights + bias > 0) == y))
+        assert_true(accuracy >= bars["train_accuracy"],
+                    f"train (100 epochs at learning rate 0.01, your update_weights) reaches accuracy {accuracy:.2f}, "
+                    f"below {bars['train_accuracy']}", hint="check update_weights: the sign of the step, and the bias")
+
+    unless_helpers_are_to_blame(student, "03_gradient_descent", run)
 
 
 @pytest.mark.parametrize("case", sigmoid_checks.KNOWN_VALUES)

@@ -19,6 +19,7 @@ from scipy.special import expit, log_softmax, softmax
 
 from autograder.testing import assert_close, assert_gradient, assert_true, classifiers
 from autograder.testing import sigmoid as sigmoid_checks
+from autograder.testing.helper_bugs import unless_helpers_are_to_blame
 from autograder.testing.gradcheck import numerical_gradient
 
 INPUT, HIDDEN, CLASSES = 7, 5, 3  # all different: a transposed weight matrix shows up as a shape error
@@ -96,18 +97,23 @@ def test_init_and_fifteen_epochs_fit_and_generalise(student, bars, digits):
                            spread={"W_h": scale / 4, "W_o": scale / 4})
     X_train, X_test, y_train, y_test = digits
     epochs, learning_rate = bars["epochs"], bars["learning_rate"]
-    trained = classifiers.train_on(student, lambda: student.NeuralNet(64, hidden, 10), X_train, y_train, epochs,
-                                   learning_rate, TRAINING_SEED,
-                                   {"W_h": (64, hidden), "b_h": (hidden,), "W_o": (hidden, 10), "b_o": (10,)})
-    # computed here, not by your forward, loss or accuracy
-    training_nll = classifiers.mean_nll(trusted_forward(trained, X_train)[0], y_train)
-    accuracy = float(np.mean(np.argmax(trusted_forward(trained, X_test)[0], axis=1) == y_test))
     run = f"{epochs} epochs of SGD at learning rate {learning_rate} from np.random.seed({TRAINING_SEED})"
-    assert_true(training_nll <= bars["training_nll"],
-                f"after {run}, the training NLL is {training_nll:.3f}, above the bar {bars['training_nll']}",
-                hint="make the grad_loss and train tests pass first; train takes one step per sample")
-    assert_true(accuracy >= bars["test_accuracy"],
-                f"after {run}, the test accuracy is {accuracy:.3f}, below the bar {bars['test_accuracy']}")
+
+    def fit_and_generalise():
+        trained = classifiers.train_on(student, lambda: student.NeuralNet(64, hidden, 10), X_train, y_train, epochs,
+                                       learning_rate, TRAINING_SEED,
+                                       {"W_h": (64, hidden), "b_h": (hidden,), "W_o": (hidden, 10), "b_o": (10,)})
+        # computed here, not by your forward, loss or accuracy
+        training_nll = classifiers.mean_nll(trusted_forward(trained, X_train)[0], y_train)
+        accuracy = float(np.mean(np.argmax(trusted_forward(trained, X_test)[0], axis=1) == y_test))
+        assert_true(training_nll <= bars["training_nll"],
+                    f"after {run}, the training NLL is {training_nll:.3f}, above the bar {bars['training_nll']}",
+                    hint="make the grad_loss and train tests pass first; train takes one step per sample")
+        assert_true(accuracy >= bars["test_accuracy"],
+                    f"after {run}, the test accuracy is {accuracy:.3f}, below the bar {bars['test_accuracy']}")
+
+    # A bug of sigmoid or dsigmoid fails their own tests, not this one (autograder.testing.helper_bugs).
+    unless_helpers_are_to_blame(student, "05_mlp", fit_and_generalise)
 
 
 @pytest.mark.parametrize("case", sigmoid_checks.KNOWN_VALUES)

@@ -19,6 +19,7 @@ import pytest
 from autograder.testing.gradcheck import numerical_gradient
 from autograder.testing import as_array, assert_close, assert_gradient, assert_true
 from autograder.testing import sigmoid as sigmoid_checks
+from autograder.testing.helper_bugs import unless_helpers_are_to_blame
 
 LOG3 = np.log(3.0)
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -53,17 +54,21 @@ def scale_hint(analytic, numeric, candidates, default):
 
 
 # Training comes first: it calls two_layer_gradients 2000 times, quicker before other tests pin functions.
+# A bug of sigmoid or sigmoid_prime fails their own tests, not this one (autograder.testing.helper_bugs).
 def test_train_xor_solves_xor(student):
-    result = student.train_xor()
-    assert_true(isinstance(result, (tuple, list)) and len(result) == 4, "train_xor should return (W1, b1, W2, b2)")
-    W1, b1 = as_array(result[0], "W1", (2, 4)), as_array(result[1], "b1", (4,))
-    W2, b2 = as_array(result[2], "W2", (4, 1)), as_array(result[3], "b2", (1,))
-    output = logistic(logistic(XOR_X @ W1 + b1) @ W2 + b2)[:, 0]
-    wrong = [tuple(int(v) for v in point)
-             for point, out, label in zip(XOR_X, output, XOR_LABELS) if (out > 0.5) != label]
-    assert_true(not wrong, f"the trained network misclassifies the XOR points {wrong}",
-                hint="check two_layer_gradients first; then step every parameter against its gradient, "
-                     "parameter - learning_rate * gradient, for all epochs")
+    def run():
+        result = student.train_xor()
+        assert_true(isinstance(result, (tuple, list)) and len(result) == 4, "train_xor should return (W1, b1, W2, b2)")
+        W1, b1 = as_array(result[0], "W1", (2, 4)), as_array(result[1], "b1", (4,))
+        W2, b2 = as_array(result[2], "W2", (4, 1)), as_array(result[3], "b2", (1,))
+        output = logistic(logistic(XOR_X @ W1 + b1) @ W2 + b2)[:, 0]
+        wrong = [tuple(int(v) for v in point)
+                 for point, out, label in zip(XOR_X, output, XOR_LABELS) if (out > 0.5) != label]
+        assert_true(not wrong, f"the trained network misclassifies the XOR points {wrong}",
+                    hint="check two_layer_gradients first; then step every parameter against its gradient, "
+                         "parameter - learning_rate * gradient, for all epochs")
+
+    unless_helpers_are_to_blame(student, "06_backprop", run)
 
 
 @pytest.mark.parametrize("case", sigmoid_checks.KNOWN_VALUES)

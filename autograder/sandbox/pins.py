@@ -16,8 +16,15 @@ only while its object still holds the state the test gave it: a ``train`` that a
 old weights. A pin may leave arguments out of the match (``ignore``: a Generator, which reaches
 this side as a handle), and may answer each entry once (``once``): identical calls then get the
 matching entries' outputs in turn, as successive random draws would differ.
+
+A pin may also answer EVERY call whose arguments are plain numbers by a trusted function run here
+(``compute``: the reference, or a formula of the test's): a training run calls its helpers
+thousands of times with values no table can foresee, and a test that retries it with the helpers
+pinned so judges the rest of the student's chain (:mod:`autograder.testing.helpers`). The
+function's value leaves this process as an answer to the call asked, never as code.
 """
 import inspect
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -78,7 +85,8 @@ class Pin:
     """One pinned function for one test: its table ``[(args, kwargs, output)]`` and the object's ``state``.
 
     ``parameters`` is the student's signature, as the worker described it when the pin was set;
-    ``ignore`` names arguments left out of the match; with ``once``, an entry answers one call only.
+    ``ignore`` names arguments left out of the match; with ``once``, an entry answers one call only;
+    ``compute``, a trusted function, answers any call of plain numbers (the table is not read then).
     """
 
     name: str
@@ -87,6 +95,7 @@ class Pin:
     parameters: object = None
     ignore: tuple = ()
     once: bool = False
+    compute: object = None
 
     def bind(self, args, kwargs):
         """The call's arguments by name, defaults applied (positional ones as a list without a signature)."""
@@ -120,6 +129,8 @@ class Pin:
             return None
         if self.state and not same_value(state, self.state):
             return None
+        if self.compute is not None:
+            return self.computed(question["args"], kwargs)
         call = self.bind(question["args"], kwargs)
         if call is None or any(value is _OPAQUE for value in call.values()):
             return None
@@ -129,3 +140,18 @@ class Pin:
                     del self._entries[number]
                 return (output,)
         return None
+
+    def computed(self, args, kwargs):
+        """``(compute(*args, **kwargs),)`` when every argument is a number or an array of them, else None.
+
+        The call is passed on as the student's code made it (the helper's contract fixes its
+        parameters); a call the function cannot answer runs the student's own.
+        """
+        if not all(numeric(value) is not None for value in [*args, *kwargs.values()]):
+            return None
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                return (self.compute(*args, **kwargs),)
+        except Exception:  # noqa: BLE001 - arguments the helper's contract does not allow: the student's own runs
+            return None
