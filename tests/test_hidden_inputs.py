@@ -1,8 +1,10 @@
 """Hidden inputs are drawn per student, from a course secret that never ships (autograder.kit.secret)."""
+import ast
 import stat
 
 import numpy as np
 import pytest
+from conftest import ASSIGNMENTS, REPO
 
 from autograder.kit.secret import SECRET_FILE, SECRET_VARIABLE, course_secret, hidden_seed
 from autograder.runner.plugin import GradingPlugin
@@ -21,6 +23,15 @@ def test_different_students_and_different_tests_get_different_inputs():
     alice, bob = hidden_seed("s3cret", "alice"), hidden_seed("s3cret", "bob")
     assert not np.allclose(draws(alice), draws(bob))
     assert not np.allclose(draws(alice), draws(alice, test="test_hidden_nll_matches_reference[6]"))
+
+
+@pytest.mark.parametrize("folder", [assignment.folder for assignment in ASSIGNMENTS])
+def test_every_hidden_test_module_draws_from_the_students_rng(folder):
+    """A module's own ``rng`` fixture would shadow the grader's per-student one: every student the same inputs."""
+    for path in (REPO / "solutions" / folder).glob("test_hidden_*.py"):
+        fixtures = [node.name for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.FunctionDef)
+                    and any("fixture" in ast.unparse(decorator) for decorator in node.decorator_list)]
+        assert "rng" not in fixtures, path.name
 
 
 def test_without_the_secret_nobody_can_work_out_a_students_inputs():

@@ -8,7 +8,10 @@ successive masks; ``forward`` for ``loss``, ``predict``, ``accuracy``, and for `
 dropout), so one bug costs the tests of its own function only. ``fit`` is compared with a replay of
 the steps it must take, made here with the student's own helpers (or the formulas, when the
 student's fit does not call one). Training is judged on a split of the digits that no public test
-uses, with the classes renamed, so a network that memorised the public split fails.
+uses, with the classes renamed, so a network that memorised the public split fails. Inputs and
+parameters come from ``rng``, seeded per student, except in two places: the gradient checks draw
+from ``GRADIENT_CHECK_SEED`` (every gradient entry clear of 0), and the data of the ``fit``
+scenarios are fixed, so that each stops early where it was written to.
 
 Catalogue bugs these tests kill (``examples/catalogue.py``): every bug of 07_training, between the public and
 the hidden tests (each bug's entry lists its tests).
@@ -34,17 +37,21 @@ HIDDEN_SPLIT_SEED = 202  # digits_split(seed) of the training test; never used b
 RENAMED_CLASSES = np.array([6, 2, 9, 0, 4, 8, 1, 7, 3, 5])  # digit d is labelled RENAMED_CLASSES[d]
 VALIDATION = 230
 RNG_SEED = 2026_1124
+# The gradient checks draw from this fixed seed, not from the per-student rng: a relative-error bar of 1e-6 needs
+# every entry of the gradient well away from 0, which these inputs are and a fresh draw cannot promise (the
+# reference failed the dropout case for 1 student id of 25 tried).
+GRADIENT_CHECK_SEED = 7_2026_1124
 
 
-@pytest.fixture
-def rng():
-    return np.random.default_rng(7_2026_1124)
+def draw_parameters(rng):
+    """A network's parameters, uniform in [-1, 1]."""
+    shapes = {"W_h": (INPUT, HIDDEN), "b_h": (HIDDEN,), "W_o": (HIDDEN, CLASSES), "b_o": (CLASSES,)}
+    return {name: rng.uniform(-1, 1, size=shape) for name, shape in shapes.items()}
 
 
 @pytest.fixture
 def parameters(rng):
-    shapes = {"W_h": (INPUT, HIDDEN), "b_h": (HIDDEN,), "W_o": (HIDDEN, CLASSES), "b_o": (CLASSES,)}
-    return {name: rng.uniform(-1, 1, size=shape) for name, shape in shapes.items()}
+    return draw_parameters(rng)
 
 
 def models(student, reference, parameters, l2=0.0, p_drop=0.0):
@@ -270,9 +277,11 @@ def fixed_mask_loss(twin, X, y, mask):
 
 
 @pytest.mark.parametrize("case", GRADIENT_CASES)
-def test_hidden_grad_loss_gradient_check(student, reference, parameters, rng, bars, case):
+def test_hidden_grad_loss_gradient_check(student, reference, bars, case):
     l2, p_drop = GRADIENT_CASES[case]
-    X, y = away_from_kinks(rng, parameters, 5), np.array([3, 0, 1, 3, 2])
+    generator = np.random.default_rng(GRADIENT_CHECK_SEED)
+    parameters = draw_parameters(generator)
+    X, y = away_from_kinks(generator, parameters, 5), np.array([3, 0, 1, 3, 2])
     model, twin = models(student, reference, parameters, l2=l2, p_drop=p_drop)
     pin_layers(student, reference, twin, X, mask_seed=RNG_SEED)
     if not p_drop:

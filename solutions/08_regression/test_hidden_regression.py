@@ -6,6 +6,7 @@ training test uses a split of the diabetes data that no public test uses, and co
 least-squares linear regression on that split. ``deep_gradients`` is checked at every depth
 from one to four hidden layers (sizes the public tests do not use, several outputs) and against
 the reference on the awkward cases: no hidden layer, a vector of targets, lists, a dead unit.
+Inputs and weights come from ``rng``, seeded per student.
 
 Catalogue bugs these tests kill (``examples/catalogue.py``): every bug of 08_regression, between the public and
 the hidden tests (each bug's entry lists its tests).
@@ -19,11 +20,6 @@ INPUT, HIDDEN, OUTPUT = 6, 3, 4  # not the public tests' sizes
 HIDDEN_SPLIT_SEED = 101  # diabetes_split(seed) of the training test; never used by a public test
 TRAINING_SEED = 2026_1124
 NAMES = ("weights_input_to_hidden", "weights_hidden_to_output")
-
-
-@pytest.fixture
-def rng():
-    return np.random.default_rng(8_2026_1124)
 
 
 def networks(student, reference, rng, outputs=OUTPUT, learning_rate=0.5, scale=1.0):
