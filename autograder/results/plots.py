@@ -1,4 +1,5 @@
-"""Figures as inline SVG, drawn with matplotlib, for pages that must stand alone (feedback, class report).
+"""Figures as inline SVG, drawn with matplotlib, for pages that must stand alone (feedback; the class report's
+histograms are plain bars, written directly: :mod:`autograder.results.histogram`).
 
 matplotlib is imported only when a figure is drawn, with the non-interactive Agg backend, and
 each figure is closed once written. Without matplotlib (it is in the ``grade`` extra), pages

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from autograder.results import plots
 from autograder.results.files import atomic_write
+from autograder.results.histogram import histogram_svg
 from autograder.results.scoring import points_text
 
 REPORT_COLUMNS = ["section", "assignment", "item", "value", "of", "students"]
@@ -135,18 +135,6 @@ def report_rows(results, maxima, pairs=()):
     return rows
 
 
-def _histogram_svg(folder, bins, top):
-    with plots.figure(4.2, 2.2) as (fig, axes):
-        axes.bar([lo for lo, _, _ in bins], [count for *_, count in bins], width=top / BINS * 0.9, align="edge",
-                 color="#1565c0")
-        axes.set_xlim(0, top)
-        axes.set_xlabel("points")
-        axes.set_ylabel("students")
-        axes.set_title(folder)
-        fig.tight_layout()
-        return plots.svg(fig, f"histogram of the scores of {folder}")
-
-
 def _students(ids):
     """Links to the students' feedback pages: relative, percent-encoded (an id is never read as a URL scheme)."""
     return " ".join(f"<a href='./{html.escape(quote(student))}/feedback.html'>{html.escape(student)}</a>"
@@ -156,7 +144,6 @@ def _students(ids):
 def report_html(results, maxima, rows, pairs=()):
     """The page: histograms, failure rates, ranked mistakes, troubled and slowest submissions, similar pairs."""
     escape = html.escape
-    can_draw = plots.available()
     parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Class report</title>",
              "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"
              "table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.25em .5em;text-align:left;"
@@ -175,15 +162,12 @@ def report_html(results, maxima, rows, pairs=()):
                      f"</td><td>{items['full marks']['value']} of {items['full marks']['of']}</td>"
                      f"<td>{items['mean']['of']} points</td></tr>")
     parts.append("</table>")
-    if can_draw:
-        parts.append("<div class='figures'>")
-        for folder in summary:
-            bins = [(float(r["item"].split("-")[0]), float(r["item"].split("-")[1]), r["value"])
-                    for r in by["histogram"] if r["assignment"] == folder]
-            parts.append(_histogram_svg(folder, bins, bins[-1][1]))
-        parts.append("</div>")
-    else:
-        parts.append("<p>(Install matplotlib, the <code>grade</code> extra, to see histograms here.)</p>")
+    parts.append("<div class='figures'>")
+    for folder in summary:
+        bins = [(float(r["item"].split("-")[0]), float(r["item"].split("-")[1]), r["value"])
+                for r in by["histogram"] if r["assignment"] == folder]
+        parts.append(histogram_svg(bins, bins[-1][1], folder, f"histogram of the scores of {folder}"))
+    parts.append("</div>")
     parts.append("<h2>Diagnosed mistakes, most common first</h2>")
     if by["mistake"]:
         parts.append("<table><tr><th>students</th><th>assignment</th><th>mistake</th><th>who</th></tr>")

@@ -149,6 +149,8 @@ def similar_pairs(submissions, root, limit=None, assignments=None):
     most similar down.
     """
     limit = threshold(root) if limit is None else limit
+    if len(submissions) < 2:
+        return []  # no pair to find; parsing alone would cost a class of one 0.15 s
     pairs = []
     for assignment in discover_assignments(root) if assignments is None else assignments:
         groups = {}
