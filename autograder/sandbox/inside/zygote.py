@@ -100,7 +100,7 @@ def main(private=False):
     import numpy  # noqa: F401 - the point of it all: every worker starts with numpy imported
 
     import autograder.sandbox.inside.loading  # noqa: F401
-    import autograder.sandbox.inside.worker  # noqa: F401 - imported once here, shared by every fork
+    import autograder.sandbox.inside.worker  # noqa: F401 - imported once here, shared by every fork (numpy.random too)
 
     import gc
 
@@ -157,9 +157,3 @@ def main(private=False):
         for fd in fds:
             os.close(fd)
         control.send(json.dumps(reply).encode())
-        if op == "spawn" and "numpy.random" not in sys.modules:
-            # numpy.random is imported on first use: 12 ms in every worker that uses it. Imported here
-            # once the first worker runs (while the grader is busy with it), the others start with it.
-            import numpy.random  # noqa: F401
-
-            gc.freeze()
