@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from autograder.testing import CheckFailed, as_class_indices, as_int, assert_dtype, assert_gradient, assert_one_sgd_step
+from autograder.testing import (CheckFailed, as_class_indices, as_int, assert_close, assert_dtype, assert_gradient,
+                                assert_one_sgd_step)
 from autograder.testing import sigmoid as sigmoid_checks
 
 BEFORE, GRADIENT, RATE = np.array([1.0, -2.0, 0.5]), np.array([0.3, 0.1, -0.2]), 0.1
@@ -89,3 +90,31 @@ def test_the_sigmoid_checks_expect_the_true_values_without_overflow():
         sigmoid_checks.check_extreme_inputs(lambda z: np.exp(-np.logaddexp(0.0, -np.asarray(z))), 1e4, -1, "vector")
     with pytest.raises(CheckFailed, match="sigmoid of large inputs"):
         sigmoid_checks.check_extreme_inputs(lambda z: np.full(np.shape(z), 0.5), 1e3, 1, "matrix")
+
+
+PARAMETER = np.array([1.0, 2.0])
+
+
+@pytest.mark.parametrize("check, numbers", [
+    (lambda: assert_close(np.zeros((123, 45)), np.ones(3), "softmax"), ("123", "45")),  # a shape it chose
+    (lambda: assert_close(np.array([1.0, 2.0, 4.567]), np.ones(3), "softmax"), ("3.6", "(2,)")),  # its error, where
+    (lambda: assert_gradient(np.array([7.89, 2.0]), lambda: float(np.sum(PARAMETER ** 2)), PARAMETER, "dW", 1e-6),
+     ("0.6",)),
+    (lambda: as_class_indices(np.zeros(67, dtype=int), "predict", (3,)), ("67",)),
+])
+def test_a_quarantined_failure_shows_no_number_the_students_output_decides(check, numbers):
+    """Before the due date a hidden test shows ``quarantined``: a submission could spell its hidden inputs (or the
+    reference values pinned helpers gave it) in the shape it returns or in the size of its error."""
+    with pytest.raises(CheckFailed) as failure:
+        check()
+    assert all(number in str(failure.value) for number in numbers)  # the public account says it all
+    assert not any(number in failure.value.quarantined for number in numbers), failure.value.quarantined
+    assert failure.value.quarantined.split()[0] == str(failure.value).split()[0]
+
+
+def test_a_quarantined_exit_names_no_status_the_student_chose():
+    from autograder.sandbox.session import describe_exit
+
+    assert "113" in describe_exit(113) and "113" not in describe_exit(113, quarantined=True)
+    assert "SIGUSR1" in describe_exit(-10) and "SIGUSR1" not in describe_exit(-10, quarantined=True)
+    assert describe_exit(-9, quarantined=True) == describe_exit(-9)  # the grader's own limits say what they are

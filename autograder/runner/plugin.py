@@ -66,13 +66,14 @@ class TestRecord:
 def feedback_message(excinfo, quarantine=False):
     """What the student is told about a failure, never an expected value: (message, details, diagnosis).
 
-    With ``quarantine``, no text of theirs. A diagnosis is the grader's own words (a check's).
+    With ``quarantine``, no text of theirs, and no number their output decides. A diagnosis is the grader's own
+    words (a check's).
     """
     error = excinfo.value
     if isinstance(error, StudentCodeFailed):
         return (error.quarantined, "", "") if quarantine else (str(error), error.details, "")
     if isinstance(error, CheckFailed):
-        return str(error), "", error.diagnosis
+        return error.quarantined if quarantine else str(error), "", error.diagnosis
     if isinstance(error, AssertionError):  # plain asserts (--assert=plain): only the author's message
         return str(error) or "a check failed", "", ""
     return f"the test could not run: {type(error).__name__}", "", ""

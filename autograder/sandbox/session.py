@@ -81,7 +81,8 @@ class ImportFailed(StudentCodeFailed):
     problem = True
 
 
-def describe_exit(returncode):
+def describe_exit(returncode, quarantined=False):
+    """How the worker ended, in words; ``quarantined``: without the status or signal the student's code chose."""
     if returncode is None:
         return "it stopped answering"
     if returncode < 0:
@@ -89,7 +90,9 @@ def describe_exit(returncode):
         reasons = {"SIGKILL": "killed (a memory, process or time limit, or it killed itself)",
                    "SIGXCPU": "out of CPU time", "SIGXFSZ": "it wrote too much output",
                    "SIGSEGV": "it crashed (segmentation fault; unbounded recursion?)"}
-        return f"{reasons.get(name, 'killed by ' + name)}"
+        return reasons.get(name, "killed by a signal" if quarantined else f"killed by {name}")
+    if quarantined:
+        return "it exited (sys.exit or os._exit in the student's code?)"
     return f"it exited with status {returncode} (sys.exit or os._exit in the student's code?)"
 
 
@@ -399,11 +402,12 @@ class WorkerSession:
         except (EOFError, BrokenPipeError, OSError):
             returncode = self._exit_status()
             self.close()
-            raise StudentCodeFailed(f"the worker died in {what}: {describe_exit(returncode)}",
-                                    self.output()) from None
+            raise StudentCodeFailed(f"the worker died in {what}: {describe_exit(returncode)}", self.output(),
+                                    f"the worker died in {what}: {describe_exit(returncode, quarantined=True)}") from None
         except wire.WireError as error:
             self.close()
-            raise StudentCodeFailed(f"{what} sent back something that is not plain data: {error}") from None
+            raise StudentCodeFailed(f"{what} sent back something that is not plain data: {error}",
+                                    quarantined=f"{what} sent back something that is not plain data") from None
         try:
             return self._unpack(answer, what, arrays)
         except StudentCodeFailed as error:
@@ -456,7 +460,8 @@ class WorkerSession:
         try:  # the parts share the frame's arrays: decoded together, each array is used once
             decoded = dict(zip(keys, wire.decode([answer[key] for key in keys], arrays)))
         except wire.WireError as error:
-            raise ProtocolBroken(f"{what} returned something that is not plain data: {error}") from None
+            raise ProtocolBroken(f"{what} returned something that is not plain data: {error}",
+                                 quarantined=f"{what} returned something that is not plain data") from None
         warned = decoded.pop("warnings", [])
         if type(warned) is not list or not all(type(warning) is str for warning in warned):
             raise ProtocolBroken(f"{what}: malformed answer from the worker")

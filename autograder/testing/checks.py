@@ -12,19 +12,29 @@ GRADIENT_RTOL, GRADIENT_ATOL = 1e-5, 1e-8
 
 
 class CheckFailed(AssertionError):
-    """A graded check failed; ``str(error)`` is the feedback, ``diagnosis`` the mistake named, if any."""
+    """A graded check failed; ``str(error)`` is the feedback, ``diagnosis`` the mistake named, if any.
 
-    def __init__(self, message, diagnosis=""):
+    ``quarantined`` is the same account without the numbers the student's output decides (its shape,
+    its error's size, where it is largest): what a hidden test shows before the due date, so that a
+    submission cannot spell its hidden inputs, or the reference values pinned helpers gave it, in them.
+    """
+
+    def __init__(self, message, diagnosis="", quarantined=None):
         super().__init__(message)
         self.diagnosis = diagnosis
+        self.quarantined = message if quarantined is None else quarantined
 
 
-def _fail(message, hint=None, diagnoses=()):
-    """Fail with ``message``, then the diagnoses when there are any, else the ``hint``."""
+def _fail(message, hint=None, diagnoses=(), quarantined=None):
+    """Fail with ``message`` (``quarantined``: without the student's numbers), then the diagnoses when there are
+    any, else the ``hint``."""
+    quarantined = message if quarantined is None else quarantined
     if diagnoses:
         diagnosis = "; ".join(diagnoses)
-        raise CheckFailed(f"{message}. Diagnosis: {diagnosis}", diagnosis)
-    raise CheckFailed(f"{message}. Hint: {hint}" if hint else message)
+        raise CheckFailed(f"{message}. Diagnosis: {diagnosis}", diagnosis, f"{quarantined}. Diagnosis: {diagnosis}")
+    if hint:
+        raise CheckFailed(f"{message}. Hint: {hint}", quarantined=f"{quarantined}. Hint: {hint}")
+    raise CheckFailed(message, quarantined=quarantined)
 
 
 def assert_true(condition, message, hint=None):
@@ -48,9 +58,10 @@ def as_array(got, what, shape=None):
     if isinstance(got, (bool, int, float, np.number)):
         got = np.asarray(got)
     if not isinstance(got, np.ndarray) or got.dtype.kind not in "biuf":
-        _fail(f"{what} should be numeric, got {_describe(got)}")
+        _fail(f"{what} should be numeric, got {_describe(got)}", quarantined=f"{what} should be numeric")
     if shape is not None and got.shape != tuple(shape):
-        _fail(f"{what} should have shape {tuple(shape)}, got {got.shape}")
+        _fail(f"{what} should have shape {tuple(shape)}, got {got.shape}",
+              quarantined=f"{what} should have shape {tuple(shape)}, got another one")
     return got.astype(np.float64)
 
 
@@ -72,7 +83,8 @@ def assert_close(got, expected, what, rtol=1e-6, atol=1e-9, hint=None, mistakes=
     got = as_array(got, what)
     if got.shape != expected_array.shape:
         _fail(f"{what} should have shape {expected_array.shape}, got {got.shape}", hint,
-              diagnose(got, expected, rtol, atol, mistakes))
+              diagnose(got, expected, rtol, atol, mistakes),
+              quarantined=f"{what} should have shape {expected_array.shape}, got another one")
     if not np.all(np.isfinite(got)):
         bad = "NaN" if np.any(np.isnan(got)) else "inf"
         _fail(f"{what} contains {bad}", hint, diagnose(got, expected, rtol, atol, mistakes, relations=False))
@@ -81,7 +93,7 @@ def assert_close(got, expected, what, rtol=1e-6, atol=1e-9, hint=None, mistakes=
         where = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
         at = f" at index {tuple(int(i) for i in where)}" if where else ""
         _fail(f"{what} is off: largest relative error {float(np.max(error)):.2g}{at}", None,
-              diagnose(got, expected, rtol, atol, mistakes))
+              diagnose(got, expected, rtol, atol, mistakes), quarantined=f"{what} is off")
 
 
 def assert_equal(got, expected, message, mistakes=()):
@@ -118,14 +130,16 @@ def assert_gradient(analytic, loss, parameter, what, bar, h=1e-5, hint=None, mis
     if got.shape != parameter.shape:
         numeric = numerical_gradient(lambda: float(loss()), parameter, h)
         _fail(f"{what} should have shape {parameter.shape}, got {got.shape}", hint,
-              diagnose(got, numeric, GRADIENT_RTOL, GRADIENT_ATOL, mistakes, relations=True))
+              diagnose(got, numeric, GRADIENT_RTOL, GRADIENT_ATOL, mistakes, relations=True),
+              quarantined=f"{what} should have shape {parameter.shape}, got another one")
     if not np.all(np.isfinite(got)):
         _fail(f"{what} contains NaN or inf", hint)
     numeric = numerical_gradient(lambda: float(loss()), parameter, h)
     error = relative_error(got, numeric)
     if error >= bar:
         _fail(f"{what} fails the gradient check: relative error {error:.2g} (must be below {bar:g})", None,
-              diagnose(got, numeric, GRADIENT_RTOL, GRADIENT_ATOL, mistakes))
+              diagnose(got, numeric, GRADIENT_RTOL, GRADIENT_ATOL, mistakes),
+              quarantined=f"{what} fails the gradient check (the relative error must be below {bar:g})")
 
 
 def assert_dtype(got, kinds, what, hint=None):
