@@ -11,11 +11,13 @@ still fails training.
 
 Only a failed run whose helpers are wrong is retried. Pinned, every call of a helper is a round
 trip to the trusted side (tens of thousands in 05's fifteen epochs), which a passing run never
-pays; and a run whose helpers give their formulas' values at the :data:`PROBES` (a few direct
-calls, their warnings judged as in the helpers' own tests) would only repeat itself. A run that
-timed out or could not start is not retried: the helpers' values do not make it end sooner. The
-formulas are computed with ``tanh`` (:mod:`autograder.testing.sigmoid`) and say no more than the
-lessons do; the reference's own functions would be recorded call by call for the known-bug replay.
+pays. Helpers that give their formulas' values at the :data:`PROBES` (a few direct calls, their
+warnings judged as in the helpers' own tests) are taken as right and the failure stands: a retry
+would mostly repeat the run (a helper wrong only elsewhere is still charged in training). A run
+that timed out or could not start is not retried: the helpers' values do not make it end sooner.
+The formulas are computed with ``tanh`` (:mod:`autograder.testing.sigmoid`) and say no more than
+the lessons do; the reference's own functions would be recorded call by call for the known-bug
+replay.
 """
 import numpy as np
 
