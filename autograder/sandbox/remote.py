@@ -24,6 +24,10 @@ from autograder.sandbox.pins import Pin
 from autograder.sandbox.session import DEFAULT_TIMEOUT, StudentCodeFailed
 
 CHECKED_STEPS = 6  # steps of a training run checked at random, besides its last one
+# A training run whose helpers are answered here (_pin_computed) waits on a round trip per helper call, the
+# grader's time: its wall-clock bound is this many times longer, while each chunk is still charged the
+# sandbox's CPU time up to the run's own timeout.
+COMPUTED_PIN_SLACK = 5
 _UNFORESEEABLE = random.SystemRandom()  # the grader's source is public: its checked steps must not be
 
 
@@ -105,10 +109,9 @@ class RemoteModule(Remote):
         not one SGD step with that gradient). ``timeout`` bounds the whole run.
         """
         what = f"training {model._label} ({epochs} epoch(s) of {model._label}.train)"
-        deadline = time.monotonic() + timeout
         data, _ = self._session.request({"op": "keep", "value": (X, y)}, what=what)
         for report in self._checked_run({"op": "sgd", "target": model._handle, "data": data,
-                                         "learning_rate": learning_rate}, epochs * len(X), deadline, what):
+                                         "learning_rate": learning_rate}, epochs * len(X), timeout, what):
             if self._judge_step is not None:
                 self._judge_step(report, learning_rate, f"{model._label}.train")
 
@@ -120,21 +123,27 @@ class RemoteModule(Remote):
         the change is not what one call must do.
         """
         what = f"{times} call(s) of {model._label}.{name}"
-        deadline = time.monotonic() + timeout
         data, _ = self._session.request({"op": "keep", "value": tuple(args)}, what=what)
         for report in self._checked_run({"op": "repeat", "target": model._handle, "name": name, "data": data},
-                                        times, deadline, what):
+                                        times, timeout, what):
             judge(report)
 
-    def _checked_run(self, request, total, deadline, what):
-        """Run ``request``'s ``total`` steps in chunks, each ending in a step checked; yield the worker's reports."""
+    def _checked_run(self, request, total, timeout, what):
+        """Run ``request``'s ``total`` steps in chunks, each ending in a step checked; yield the worker's reports.
+
+        ``timeout`` bounds the whole run's wall-clock time (:data:`COMPUTED_PIN_SLACK` times that while
+        helpers are answered here) and each chunk's charged time.
+        """
         if total <= 0:
             return
+        computed = any(pin.compute is not None for pin in self._session.pins.values())
+        deadline = time.monotonic() + timeout * (COMPUTED_PIN_SLACK if computed else 1)
         checked = sorted(_UNFORESEEABLE.sample(range(total - 1), min(CHECKED_STEPS, total - 1)) + [total - 1])
         start = 0
         for step in checked:
             report, _ = self._session.request({**request, "start": start, "stop": step + 1, "check": True},
-                                              timeout=max(deadline - time.monotonic(), 0.001), what=what)
+                                              timeout=min(max(deadline - time.monotonic(), 0.001), timeout),
+                                              what=what)
             start = step + 1
             yield report
 
