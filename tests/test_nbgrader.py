@@ -2,20 +2,26 @@
 
 An nbgrader course is made from the solution notebooks (``nbgrader generate_assignment``),
 a reference and a buggy submission are autograded (``nbgrader autograde``), and
-``autograder grade`` grades the very same course folder: per assignment, the scores
-must be equal. Four assignments make the round trip (02, the quickest; 05, the one
-with the most cells and the longest per-sample training; 07, whose tests hand the
-student's code random generators and replay its fit; 08, with the diabetes data), to
-keep the suite fast; the others differ only in their lessons, and every solution
-notebook runs with full marks in test_notebooks.py. The nbgrader assignments are
-named ``week2`` ... ``week8`` on purpose: ``autograder grade`` must find them by
-their notebooks.
+``autograder grade`` grades the very same course folder. Four assignments make the round trip
+(02, the quickest; 05, the one with the most cells and the longest per-sample training; 07,
+whose tests hand the student's code random generators and replay its fit; 08, with the
+diabetes data), to keep the suite fast; the others differ only in their lessons, and every
+solution notebook runs with full marks in test_notebooks.py. The nbgrader assignments are
+named ``week2`` ... ``week8`` on purpose: ``autograder grade`` must find them by their
+notebooks.
+
+Both roads run the kit's tests, so equal totals alone would prove little: the verdicts
+nbgrader's autograded cells printed (read from the notebooks nbgrader autograded) must be the
+grade's, test case by test case; each total must be the points of those verdicts as computed
+here from grading.toml; and the bug, a catalogue entry, must fail the tests the catalogue lists.
 """
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 from conftest import ASSIGNMENTS, REPO, SANDBOX_KIND
@@ -25,14 +31,19 @@ from test_release import reference_bodies
 from autograder.kit.config import load_points
 from autograder.commands.grade import grade
 
+sys.path.insert(0, str(REPO / "examples"))
+from catalogue import EXAMPLES  # noqa: E402
+
 BY_FOLDER = {assignment.folder: assignment for assignment in ASSIGNMENTS}
-# nbgrader assignment: (our assignment, (text of the reference, the bug that replaces it))
+# nbgrader assignment: (our assignment, the catalogue bug of the buggy student: one Replace in one notebook cell)
 ROUND_TRIP = {
-    "week2": ("02_softmax", ("return exp / np.sum(exp, axis=-1, keepdims=True)", "return exp / np.sum(exp, axis=-1)")),
-    "week5": ("05_mlp", ("grad_z_h = grad_h * dsigmoid(z_h)", "grad_z_h = grad_h * dsigmoid(h)")),
-    "week7": ("07_training", ("            if waited >= patience:", "            if waited > patience:")),
-    "week8": ("08_regression", ("grads_b[layer] = np.sum(delta, axis=0)", "grads_b[layer] = np.mean(delta, axis=0)")),
+    "week2": ("02_softmax", "bug_softmax_no_keepdims"),
+    "week5": ("05_mlp", "bug_mlp_dsigmoid_of_activation"),
+    "week7": ("07_training", "bug_training_fit_patience_plus_one"),
+    "week8": ("08_regression", "bug_regression_deep_bias_averaged"),
 }
+# A line of an autograded cell's output (autograder.notebook.kernel.autograded_tests): one test case's verdict.
+VERDICT = re.compile(r"^  (?P<verdict>PASS|FAIL) +\S+ of \S+ +(?P<name>\d\d_\w+: .+)$")
 STUDENTS = ("buggy", "reference")
 # nbgrader's default cell timeout is 30 s. The slowest cells here are 05's autograded and check cells
 # (each runs the kit's runner and trains MLPs): 23.6 s measured on the shared 2-core machine with the
@@ -49,12 +60,13 @@ def nbgrader(course, environment, *arguments):
     return result
 
 
-def with_bug(notebook, original, replacement):
-    """The notebook with ``original`` replaced by ``replacement`` in the one code cell that holds it."""
+def with_bug(notebook, bug):
+    """The notebook with the catalogue ``bug``'s replacement made in the one code cell that holds its text."""
     notebook = json.loads(json.dumps(notebook))
-    cells = [cell for cell in notebook["cells"] if original in "".join(cell["source"])]
-    assert len(cells) == 1, f"{original!r} is not in exactly one cell of the reference notebook"
-    cells[0]["source"] = "".join(cells[0]["source"]).replace(original, replacement)
+    change = EXAMPLES[bug].change
+    cells = [cell for cell in notebook["cells"] if change.old in "".join(cell["source"])]
+    assert len(cells) == 1, f"{change.old!r} is not in exactly one cell of the reference notebook"
+    cells[0]["source"] = "".join(cells[0]["source"]).replace(change.old, change.new)
     return notebook
 
 
@@ -65,7 +77,7 @@ def course(tmp_path_factory):
     environment = {**os.environ, **jupyter_environment(tmp_path_factory.mktemp("jupyter"))}
     (root / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "backprop"\n'
                                              f"c.Execute.timeout = {CELL_TIMEOUT}\n")
-    for name, (folder, (original, replacement)) in ROUND_TRIP.items():
+    for name, (folder, bug) in ROUND_TRIP.items():
         assignment = BY_FOLDER[folder]
         notebook_name = f"{assignment.module}.ipynb"
         reference = json.loads((REPO / "solutions" / assignment.folder / notebook_name).read_text())
@@ -75,7 +87,7 @@ def course(tmp_path_factory):
         for student in STUDENTS:
             submitted = root / "submitted" / student / name
             submitted.mkdir(parents=True)
-            notebook = with_bug(reference, original, replacement) if student == "buggy" else reference
+            notebook = with_bug(reference, bug) if student == "buggy" else reference
             (submitted / notebook_name).write_text(json.dumps(notebook))
         nbgrader(root, environment, "autograde", name)
 
@@ -101,11 +113,58 @@ def test_reference_gets_full_marks_both_ways(course, folder):
     assert by_nbgrader["reference", folder] == by_kit["reference", folder] == total_points(folder)
 
 
-@pytest.mark.parametrize("folder", [folder for folder, _ in ROUND_TRIP.values()])
-def test_a_bug_costs_the_same_points_both_ways(course, folder):
-    _, by_nbgrader, by_kit = course
-    assert by_kit["buggy", folder] < total_points(folder)
-    assert round(by_nbgrader["buggy", folder], 4) == by_kit["buggy", folder]
+def nbgrader_verdicts(root, name, student):
+    """``{test case: passed}`` as the autograded cells printed them in the notebook nbgrader autograded."""
+    assignment = BY_FOLDER[ROUND_TRIP[name][0]]
+    notebook = json.loads((root / "autograded" / student / name / f"{assignment.module}.ipynb").read_text())
+    lines = [line for cell in notebook["cells"] if cell["metadata"].get("nbgrader", {}).get("grade")
+             for output in cell.get("outputs", []) for line in "".join(output.get("text", "")).splitlines()]
+    return {match["name"]: match["verdict"] == "PASS" for match in map(VERDICT.match, lines) if match}
+
+
+def kit_verdicts(root, student, folder):
+    """``{test case: passed}`` of ``autograder grade``'s results.json."""
+    results = json.loads((root / "kit-out" / student / "results.json").read_text())
+    return {test["name"]: test["status"] == "passed" for test in results["tests"] if test["name"].startswith(f"{folder}: ")}
+
+
+def function_of(case):
+    """``02_softmax: test_x[case]`` -> ``test_x``."""
+    return case.split(": ", 1)[1].split("[", 1)[0]
+
+
+def points_of(verdicts, folder):
+    """The points of ``verdicts``, computed here: each test function's points split evenly over its cases."""
+    points = load_points(REPO / "solutions", BY_FOLDER[folder])
+    cases = Counter(function_of(case) for case in verdicts)
+    return round(sum(points[function_of(case)] / cases[function_of(case)] for case, passed in verdicts.items()
+                     if passed), 4)
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+@pytest.mark.parametrize("name", ROUND_TRIP)
+def test_both_roads_give_every_test_case_the_same_verdict(course, name, student):
+    root, _, _ = course
+    folder = ROUND_TRIP[name][0]
+    theirs = nbgrader_verdicts(root, name, student)
+    assert theirs and theirs == kit_verdicts(root, student, folder)
+    assert {function_of(case) for case in theirs} == set(load_points(REPO / "solutions", BY_FOLDER[folder]))
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+@pytest.mark.parametrize("name", ROUND_TRIP)
+def test_each_total_is_the_points_of_those_verdicts(course, name, student):
+    root, by_nbgrader, by_kit = course
+    folder = ROUND_TRIP[name][0]
+    expected = points_of(nbgrader_verdicts(root, name, student), folder)
+    assert round(by_nbgrader[student, folder], 4) == expected == by_kit[student, folder]
+
+
+@pytest.mark.parametrize("name", ROUND_TRIP)
+def test_the_bug_fails_what_the_catalogue_lists_on_nbgraders_road(course, name):
+    root, _, _ = course
+    failed = {function_of(case) for case, passed in nbgrader_verdicts(root, name, "buggy").items() if not passed}
+    assert failed == set(EXAMPLES[ROUND_TRIP[name][1]].expect)
 
 
 @pytest.mark.parametrize("name", ROUND_TRIP)
