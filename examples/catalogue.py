@@ -1698,6 +1698,37 @@ def _steal():
     return seen
 '''
 
+FORGED_ANSWER = """
+
+def _frame(message, arrays):
+    \"\"\"A frame in the worker's wire format (a copy of what the released kit's wire.py writes).\"\"\"
+    import json
+    import struct
+
+    text = json.dumps(message, separators=(",", ":")).encode()
+    parts = [struct.pack(">I", len(text)), text]
+    for array in arrays:
+        parts += [struct.pack(">4sB", array.dtype.str.encode().ljust(4), array.ndim),
+                  struct.pack(f">{array.ndim}Q", *array.shape), np.ascontiguousarray(array).tobytes()]
+    body = b"".join(parts)
+    return struct.pack(">Q", len(body)) + body
+
+
+def _answer_for_the_worker(result, sent):
+    \"\"\"Write the answer on every descriptor that takes it (no frame walked to find the channel): the result,
+    and the argument as it was sent, not as softmax left it; then leave before the worker answers.\"\"\"
+    import os
+
+    frame = _frame({"ok": {"__array__": 0}, "after": [{"__array__": 1}], "after_kwargs": {"__dict__": []}},
+                   [np.asarray(result, dtype=float), sent])
+    for fd in range(3, 40):
+        try:
+            os.write(fd, frame)
+        except OSError:
+            pass
+    os._exit(0)
+"""
+
 LEAK_MESSAGE = "HIDDEN-INPUT-LEAK"
 
 TRUSTED_VERDICT_BUGS = [
@@ -1750,6 +1781,14 @@ TRUSTED_VERDICT_ATTACKS = [
                     f"    raise ValueError({LEAK_MESSAGE!r} + repr(np.asarray(X).tolist()))\n"),
             SOFTMAX_TESTS, ("softmax raised ValueError at line",),
             about="softmax prints its inputs and raises them in its message, to read hidden inputs in the feedback"),
+    Example(HOSTILE, "hostile_forged_answer", P02, [
+        Replace("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n",
+                "    X = np.asarray(X, dtype=float) if not isinstance(X, np.ndarray) else X\n    sent = X.copy()\n"
+                "    X -= np.max(X, axis=-1, keepdims=True)  # in place: the bug the forged answer hides\n"
+                "    exp = np.exp(X)\n    _answer_for_the_worker(exp / np.sum(exp, axis=-1, keepdims=True), sent)\n"),
+        append(P02, FORGED_ANSWER)],
+            ZERO, ("needs review", "an answer written by the student's code"),
+            about="an in-place softmax that writes its own answer on the worker's channel, with its input as sent"),
     Example(HOSTILE, "hostile_leak_through_numbers", P02,
             Replace("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n",
                     "    import os\n\n    X = np.asarray(X)\n"

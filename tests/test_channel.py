@@ -14,7 +14,7 @@ import pytest
 from autograder.sandbox.inside import wire
 from autograder.sandbox.remote import RemoteModule
 from autograder.sandbox.process import ChildProcess
-from autograder.sandbox.session import StudentCodeFailed, WorkerSession
+from autograder.sandbox.session import FORGED_ANSWER, StudentCodeFailed, WorkerSession
 
 
 class Payload:
@@ -193,6 +193,19 @@ def mutate(x):
     x += 1
     return x
 
+def forge_answer():
+    import json, os, struct
+
+    text = json.dumps({"ok": 42, "after": []}).encode()
+    body = struct.pack(">I", len(text)) + text
+    for fd in range(3, 40):
+        try:
+            os.write(fd, struct.pack(">Q", len(body)) + body)
+        except OSError:
+            pass
+    return 41
+
+
 def give_set():
     return {1, 2}
 
@@ -248,6 +261,16 @@ def test_a_dying_worker_costs_one_call(student):
     with pytest.raises(StudentCodeFailed, match="the worker died in die: it exited with status 0"):
         student.die()
     assert student.double(2) == 4
+
+
+def test_an_answer_the_worker_did_not_write_is_refused_and_flagged(student):
+    """Student code that writes a well-formed answer on every descriptor it can (here: ``mutate``'s value, with
+    its argument as sent) lacks the worker's key: refused, as evidence for review, and the next call is in step."""
+    with pytest.raises(StudentCodeFailed, match="an answer the worker did not write") as failure:
+        student.forge_answer()
+    assert failure.value.broke_protocol
+    assert student._session.evidence == [FORGED_ANSWER]
+    assert student.double(3) == 6
 
 
 def test_exceptions_are_reported_with_type_and_message(student):

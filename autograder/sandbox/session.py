@@ -17,6 +17,7 @@ feedback that must not show the student's own text.
 import builtins
 import copy
 import os
+import secrets
 import select
 import signal
 import subprocess
@@ -42,6 +43,10 @@ WARNING_FREE = ("sigmoid", "Sigmoid.__call__")
 # Exception types whose names the grader may repeat: a student's own class name is the student's text.
 KNOWN_EXCEPTIONS = {name for name, value in vars(builtins).items()
                     if isinstance(value, type) and issubclass(value, BaseException)} | {"LinAlgError", "AxisError"}
+
+
+# Evidence, in the grader's words, of an answer frame without the worker's key: the student's code wrote it.
+FORGED_ANSWER = "the grader's channel: an answer written by the student's code"
 
 
 class StudentCodeFailed(Exception):
@@ -172,6 +177,7 @@ class WorkerSession:
         self.load_failure = None
         self.timed_out = set()
         self.generation = 0
+        self.key = None  # the current worker's key for its answers (made in _start)
         self.output_file = None
         self.pinned = False
         self.pending = []  # (key, what, restart_on_error, on_answer, frame) of requests sent without waiting (send)
@@ -209,6 +215,7 @@ class WorkerSession:
             os.close(request_read)
             os.close(response_write)
         self.generation += 1
+        self.key = secrets.token_hex(16)  # every answer of this worker must carry it (see _exchange)
         self._load(self.sandbox.path_inside(self.module_path), DEFAULT_TIMEOUT)
 
     def _load(self, path, timeout):
@@ -216,7 +223,8 @@ class WorkerSession:
 
         A failure is remembered: every later request fails with the same ImportFailed, unsent.
         """
-        load = {"op": "load", "path": str(path), "name": self.module_name, "search_path": str(path.parent)}
+        load = {"op": "load", "path": str(path), "name": self.module_name, "search_path": str(path.parent),
+                "key": self.key}
         try:
             self._exchange(load, timeout, f"importing {self.module_path.name}")
         except StudentCodeFailed as error:
@@ -394,6 +402,11 @@ class WorkerSession:
                 answer, arrays = wire.parse_body(self._read_frame(budget))
                 if not self._aside(answer, arrays):
                     break
+            if type(answer) is not dict or answer.pop("key", None) != self.key:
+                self.close()  # its genuine answer may still be on the way: only a fresh worker is in step
+                if FORGED_ANSWER not in self.evidence:
+                    self.evidence.append(FORGED_ANSWER)
+                raise ProtocolBroken(f"{what}: an answer the worker did not write ({FORGED_ANSWER})")
         except TimeoutError:
             self.close()
             error = StudentCodeFailed(f"timed out after {timeout:g} s in {what}")

@@ -35,6 +35,10 @@ Requests are dicts with an ``"op"``:
              An argument that is not plain data (a Generator) reaches the trusted side as a handle.
 ``unpin``    undo every pin (the grader does after each test).
 
+Every answer carries the ``key`` the load request brought (kept in :func:`serve`'s locals, where
+the student's code cannot look without an audited reach for frames or the garbage collector): an
+answer without it was written by the student's code on the channel, and the trusted side refuses it.
+
 Answers are ``{"ok": value}`` (with ``"warnings": ["Category: message", ...]`` when a ``call`` or
 ``sgd`` raised warnings: the trusted side decides which of them fail a test) or
 ``{"error": {"type", "message", "traceback", "line"}}``;
@@ -444,6 +448,7 @@ def serve(request_fd, response_fd):
     become_subreaper()
     worker.evidence = tamper.install(response_fd)
     tamper.forget_grader_modules()
+    key = None  # the trusted side's key for this worker's answers: a local here, out of the student's reach
     while True:
         if worker.queue:
             request = worker.queue.pop(0)
@@ -454,6 +459,7 @@ def serve(request_fd, response_fd):
                 return
         if "op" not in request:
             continue  # a stub's reply that nobody waits for any more (its stub was left by an exception)
+        key = request.pop("key", key)  # sent with the load, before any student code runs
         try:
             response = worker.answer(request)
         except BaseException as error:  # the student's code may raise anything, SystemExit included
@@ -462,6 +468,7 @@ def serve(request_fd, response_fd):
         if os.getpid() != me:  # a process the student's code forked came back here: only the worker answers
             os._exit(0)
         reap_children()  # nothing the student's code started outlives the request
+        response["key"] = key
         wire.write_all(response_fd, wire.dumps(response))
 
 
