@@ -1729,6 +1729,27 @@ def _answer_for_the_worker(result, sent):
     os._exit(0)
 """
 
+SYSTEM_PACKAGES = """import glob as _glob
+import os as _os
+import sys as _sys
+
+# The distribution's own Python packages (apt's python3-*) live under /usr, which the sandbox shows for its libraries.
+_IMPORTED = []
+for _folder in ["/usr/lib/python3/dist-packages", *_glob.glob("/usr/lib/python3*/*-packages"),
+                *_glob.glob("/usr/local/lib/python3*/*-packages")]:
+    if _os.path.isdir(_folder):
+        _sys.path.append(_folder)
+        for _name in sorted(_os.listdir(_folder)):
+            if _name.isidentifier() and _name != "numpy" and _os.path.isfile(_os.path.join(_folder, _name, "__init__.py")):
+                try:
+                    __import__(_name)
+                    _IMPORTED.append(_name)
+                except Exception:
+                    pass
+if not _IMPORTED:
+    raise ImportError("found no package outside the contract to import")
+"""
+
 LEAK_MESSAGE = "HIDDEN-INPUT-LEAK"
 
 TRUSTED_VERDICT_BUGS = [
@@ -1789,6 +1810,10 @@ TRUSTED_VERDICT_ATTACKS = [
         append(P02, FORGED_ANSWER)],
             ZERO, ("needs review", "an answer written by the student's code"),
             about="an in-place softmax that writes its own answer on the worker's channel, with its input as sent"),
+    Example(HOSTILE, "hostile_system_packages", P03, Replace("import numpy as np\n", "import numpy as np\n" + SYSTEM_PACKAGES),
+            ZERO, ("found no package outside the contract to import",),
+            about="puts the distribution's package folders under /usr on sys.path and imports what it finds there",
+            needs_sandbox=True),
     Example(HOSTILE, "hostile_leak_through_numbers", P02,
             Replace("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n",
                     "    import os\n\n    X = np.asarray(X)\n"

@@ -63,6 +63,14 @@ def site_packages():
                   for name in os.listdir(folder) if not name.startswith("__editable__") and name != "__pycache__")
 
 
+def system_packages(patterns):
+    import glob
+    import os
+
+    return sorted(f"{folder}/{name}" for pattern in patterns for folder in glob.glob(pattern) if os.path.isdir(folder)
+                  for name in os.listdir(folder))
+
+
 def leave(name, text):
     for folder in ("/tmp", "/dev/shm"):
         with open(f"{folder}/{name}", "w") as file:
@@ -121,6 +129,21 @@ def test_the_real_packages_are_not_in_the_sandbox(tmp_path, package):
             call(session, "around_the_placeholders", package)
         shown = set(call(session, "site_packages"))
         assert "numpy" in shown and shown <= {"numpy", "numpy.libs"}
+    finally:
+        session.close()
+        sandbox.close()
+
+
+@needs_sandbox
+def test_the_distributions_python_packages_under_usr_are_not_in_the_sandbox(tmp_path):
+    """/usr is bound for its libraries; apt's python3-* packages under it are as far outside the contract as pip's
+    (a student's module could put their folder on sys.path itself)."""
+    from autograder.sandbox.bubblewrap import SYSTEM_PACKAGES
+
+    (tmp_path / "submission").mkdir()
+    sandbox, session = make_session("bwrap", tmp_path / "submission")
+    try:
+        assert call(session, "system_packages", list(SYSTEM_PACKAGES)) == []
     finally:
         session.close()
         sandbox.close()

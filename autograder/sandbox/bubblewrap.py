@@ -53,6 +53,9 @@ TMP_BYTES = 64 * 1024**2
 SANDBOX_MEMORY_BYTES = MEMORY_BYTES + 512 * 1024**2
 SANDBOX_TASKS = 2 * PROCESSES  # processes and threads, bwrap's own included
 
+# Where a Linux distribution keeps Python packages under /usr (bound into every sandbox for its libraries).
+SYSTEM_PACKAGES = ("/usr/lib/python3/dist-packages", "/usr/lib/python3*/dist-packages", "/usr/lib/python3*/site-packages",
+                   "/usr/local/lib/python3*/dist-packages", "/usr/local/lib/python3*/site-packages")
 CLONE_NEWNS = 0x00020000
 MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
@@ -149,13 +152,17 @@ def lease_uid():
 
 
 def site_folders():
-    """The interpreter's site-packages folders, its virtual environment's and its base installation's."""
+    """The interpreter's site-packages folders (its virtual environment's and its base installation's) and the
+    system's package folders under /usr, which a student's code could put on ``sys.path`` itself: the
+    distribution's Python packages (apt's python3-*) are as much outside the contract as pip's."""
+    import glob
     import site
     import sysconfig
 
     base = {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}
     folders = [*site.getsitepackages(), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
-               sysconfig.get_paths(vars=base)["purelib"], sysconfig.get_paths(vars=base)["platlib"]]
+               sysconfig.get_paths(vars=base)["purelib"], sysconfig.get_paths(vars=base)["platlib"],
+               *(found for pattern in SYSTEM_PACKAGES for found in sorted(glob.glob(pattern)))]
     return [Path(folder).resolve() for folder in dict.fromkeys(folders) if Path(folder).is_dir()]
 
 
@@ -188,7 +195,8 @@ class Bubblewrap:
         self.bwrap = bwrap or find_bwrap()
         self.uid, self._lease = lease_uid()
         self.roots = python_roots(self.python)
-        self.hidden = [folder for folder in site_folders() if any(folder.is_relative_to(root) for root in self.roots)]
+        self.hidden = [folder for folder in site_folders()
+                       if any(folder.is_relative_to(root) for root in (*self.roots, Path("/usr")))]
         self.exposed = exposed_packages()
         self.status = {}
         self.group = None  # made with the first process: cgroups.SandboxGroup, or None where there are none
