@@ -231,6 +231,27 @@ def junk_notebook(submission, context):
     module.with_suffix(".ipynb").write_text("this is not JSON {\n")
 
 
+def notebook_instead(folder, write):
+    """A builder: the module of ``folder`` replaced by a notebook that ``write(path)`` makes."""
+    def change(submission, context):
+        module = submission / MODULES[folder]
+        module.unlink()
+        write(module.with_suffix(".ipynb"))
+    return change
+
+
+def _deeply_nested_json(path):
+    path.write_text('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}")  # 200 KB, deeper than json can recurse
+
+
+def a_huge_notebook_instead(submission, context):
+    """The student's entry in SUBMISSIONS is one notebook of 1.5 GiB (sparse: it takes no room on disk; read whole,
+    it would fill a runner's memory)."""
+    shutil.rmtree(submission)
+    with open(submission.with_name(submission.name + ".ipynb"), "wb") as notebook:
+        notebook.truncate(1536 * 1024**2)
+
+
 def _memorised(folder, make_model, train, constructor):
     """A builder: the model of ``folder`` built with ``constructor`` starts from parameters trained at home
     on the public digits split, and its ``train`` does nothing once it has them."""
@@ -1633,6 +1654,10 @@ ATTACKS = [
             ("predict raised ValueError",), absent=("<script>",), about="an exception message with a script in it"),
     Example(HOSTILE, "hostile_notebook_not_json", P04, junk_notebook, ZERO, ("not a readable Jupyter notebook",),
             about="a notebook that is not JSON instead of the module"),
+    Example(HOSTILE, "hostile_notebook_nested_too_deep", P03, notebook_instead(P03, _deeply_nested_json), ZERO,
+            ("not a readable Jupyter notebook",), about="a notebook of 100,000 nested lists instead of the module"),
+    Example(HOSTILE, "hostile_notebook_huge", "", a_huge_notebook_instead, REFUSED, ("too large to grade",),
+            about="a 1.5 GiB notebook handed in as the whole submission"),
     Example(HOSTILE, "hostile_zip_parent_paths", "", zipped(_escaping_members), REFUSED, ("unsafe path",),
             about="a zip with a ../ path"),
     Example(HOSTILE, "hostile_zip_symlink", "", zipped(_symlink_members), REFUSED, ("symbolic link",),

@@ -20,6 +20,7 @@ import json
 import textwrap
 
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+MAX_NOTEBOOK_BYTES = 64 * 1024**2  # as much as a whole zip may unpack to: a notebook is read whole, by every reader
 IMPORTS = (ast.Import, ast.ImportFrom)
 
 
@@ -40,10 +41,17 @@ def _is_constant(node):
 def read_notebook(path):
     """The notebook at ``path`` as a dict, or :class:`NotebookError`."""
     try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # reading it says why
+    if size > MAX_NOTEBOOK_BYTES:
+        raise NotebookError(f"{path.name} is too large to grade (over {MAX_NOTEBOOK_BYTES // 1024**2} MiB)")
+    try:
         notebook = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(notebook, dict) or not isinstance(notebook["cells"], list):
             raise TypeError
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+    # json nests as deep as the text does: RecursionError; UnicodeDecodeError is a ValueError
+    except (OSError, KeyError, TypeError, ValueError, RecursionError, MemoryError):
         raise NotebookError(f"{path.name} is not a readable Jupyter notebook") from None
     return notebook
 
