@@ -32,6 +32,7 @@ from autograder.runner.forkserver import Interrupted
 from autograder.runner.submission import SCRATCH_PREFIX, run_submission
 from autograder.sandbox.cgroups import remove_orphans
 from autograder.submissions.discover import discover
+from autograder.submissions.folders import check_folders
 from autograder.submissions.tree import remove_tree
 
 WORK_FOLDER = ".work"
@@ -107,11 +108,13 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster
 
     root = Path(root).resolve()
     out = Path(out).resolve()  # the per-submission processes run elsewhere: no relative paths
+    kit = Kit.read(root)
+    skip = check_folders(submissions_dir, out, kit.assignments, roster=roster is not None)
     out.mkdir(parents=True, exist_ok=True)
     for stale in (out / WORK_FOLDER).glob(f"{SCRATCH_PREFIX}*"):  # a killed run's (see grade_submission)
         remove_tree(stale)
-    kit = Kit.read(root)
-    submissions = discover(Path(submissions_dir).resolve(), out / WORK_FOLDER, [a.folder for a in kit.assignments])
+    submissions = discover(Path(submissions_dir).resolve(), out / WORK_FOLDER, [a.folder for a in kit.assignments],
+                           skip)
     term = read_term(kit, submissions_dir, submissions, assignments, roster, overrides, force, students,
                      feedback, now)
     everyone = sorted({s.student for s in submissions} | set(term.roster or {}))

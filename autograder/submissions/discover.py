@@ -154,11 +154,12 @@ def vet(entry, student, work, assignment_folders=()):
         return Submission(student, entry, _unreadable(shown, error))
 
 
-def discover(submissions, work, assignment_folders=()):
+def discover(submissions, work, assignment_folders=(), skip=()):
     """Every submission in the folder, sorted by student id: sub-folders, zips and notebooks.
 
     ``assignment_folders`` (``01_perceptron`` ...) tell a zip of one assignment folder from a zip that
-    wraps the whole submission in a folder.
+    wraps the whole submission in a folder. ``skip`` lists entries that are nobody's submission
+    (the grader's own OUT folder, when it lies inside SUBMISSIONS).
 
     An nbgrader course folder (with ``source/`` and ``submitted/``) stands for its
     ``submitted/<student>/<assignment>/``; its assignments are found by notebook name
@@ -173,7 +174,7 @@ def discover(submissions, work, assignment_folders=()):
     with os.scandir(submissions) as listing:
         entries = sorted((Path(entry.path) for entry in listing), key=lambda path: os.fsencode(path.name))
     for entry in entries:
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or entry in skip:
             continue
         base = entry.stem if entry.suffix in (".zip", ".ipynb") else entry.name
         student = student_id(base)

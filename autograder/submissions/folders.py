@@ -1,0 +1,78 @@
+"""The instructor's mistakes of where: a SUBMISSIONS or OUT folder that cannot be what was meant.
+
+Checked before anything is written, each with one sentence saying what to do instead of a
+traceback or a silently wrong gradebook: SUBMISSIONS missing, a file, empty or one student's own
+submission (``grade alice/`` instead of ``grade class/``), and OUT where grading would read its own
+output as a submission or write into one. OUT directly inside SUBMISSIONS (``grade class --out
+class/graded``) is fine: discovery skips it, so a rerun does not grade the gradebook's folder.
+"""
+from pathlib import Path
+
+SHOWN = 5  # names listed when saying what a folder holds instead
+
+
+def _listing(folder):
+    """The entries of ``folder`` a student could have handed in (hidden ones are not)."""
+    return sorted((entry for entry in folder.iterdir() if not entry.name.startswith(".")), key=lambda e: e.name)
+
+
+def _names(entries):
+    names = [entry.name + ("/" if entry.is_dir() else "") for entry in entries[:SHOWN]]
+    return ", ".join(names) + (f" and {len(entries) - SHOWN} more" if len(entries) > SHOWN else "")
+
+
+def _one_submission(entries, assignments):
+    """The entries that make the folder look like one student's submission: assignment folders or modules."""
+    own = {a.folder for a in assignments} | {f"{a.module}.py" for a in assignments} | {
+        f"{a.module}.ipynb" for a in assignments}
+    return [entry for entry in entries if entry.name in own]
+
+
+def check_folders(submissions, out, assignments, roster=False):
+    """Raise ``ValueError`` (or ``FileNotFoundError``) saying what to do when the folders are wrong.
+
+    Parameters
+    ----------
+    submissions, out : path-like
+        The SUBMISSIONS and ``--out`` folders of ``autograder grade``.
+    assignments : list of Assignment
+        The kit's assignments: their folder and module names are what a single submission holds.
+    roster : bool
+        Whether a roster was given: then an empty SUBMISSIONS is a week where nobody handed in.
+
+    Returns
+    -------
+    tuple of Path
+        The entries of SUBMISSIONS that discovery must skip (OUT, when it lies directly inside).
+    """
+    submissions, out = Path(submissions).resolve(), Path(out).resolve()
+    if not submissions.exists():
+        raise FileNotFoundError(f"no folder {submissions}: SUBMISSIONS is the folder holding one sub-folder, "
+                                ".zip or notebook per student")
+    if not submissions.is_dir():
+        raise ValueError(f"{submissions} is a file, not a folder of submissions: put it in a folder of its own "
+                         f"(the file's name is the student id) and grade that folder")
+    if out == submissions:
+        raise ValueError(f"--out {out} is the submissions folder itself: the results would be written into the "
+                         "students' folders; pass another folder, e.g. --out graded")
+    skip = ()
+    if out.is_relative_to(submissions):
+        inside = submissions / out.relative_to(submissions).parts[0]
+        if inside != out:
+            raise ValueError(f"--out {out} is inside {inside.name}, an entry of SUBMISSIONS: it would be graded as "
+                             "part of that submission; pass a folder outside it, e.g. --out graded")
+        skip = (out,)
+    entries = [entry for entry in _listing(submissions) if entry not in skip]
+    looks_like_one = _one_submission(entries, assignments)
+    if looks_like_one:
+        raise ValueError(f"{submissions} looks like one student's submission (it holds {_names(looks_like_one)}), "
+                         "not a folder of submissions: grade the folder that holds it (one sub-folder, .zip or "
+                         f"notebook per student, named by the student id), e.g. `autograder grade {submissions.parent} "
+                         "--out graded`")
+    handed_in = [entry for entry in entries if entry.is_dir() or entry.suffix in (".zip", ".ipynb")]
+    if not handed_in and not roster:
+        found = f"it holds only {_names(entries)}" if entries else "it is empty"
+        raise ValueError(f"nothing to grade in {submissions}: {found}; it should hold one sub-folder, .zip or "
+                         "notebook per student, named by the student id (e.g. alice/02_softmax/softmax.py or "
+                         "alice.zip)")
+    return skip

@@ -1,0 +1,72 @@
+"""The instructor's mistakes of where (autograder/submissions/folders.py): a wrong SUBMISSIONS or OUT stops
+``grade`` with one sentence saying what to do, before anything is written; OUT inside SUBMISSIONS is not graded."""
+import shutil
+
+import pytest
+
+from conftest import ASSIGNMENTS, REPO
+from autograder import cli
+from autograder.submissions.discover import discover
+from autograder.submissions.folders import check_folders
+
+SOFTMAX = next(a for a in ASSIGNMENTS if a.folder == "02_softmax")
+
+
+@pytest.fixture
+def alice(tmp_path):
+    """A class of one: ``class/alice/02_softmax/softmax.py``, the reference."""
+    folder = tmp_path / "class" / "alice" / SOFTMAX.folder
+    folder.mkdir(parents=True)
+    shutil.copy(REPO / "solutions" / SOFTMAX.module_file, folder)
+    return tmp_path / "class" / "alice"
+
+
+def grade(capsys, submissions, out):
+    """``autograder grade`` on the command line: its exit status and what it said on stderr."""
+    status = cli.main(["grade", str(submissions), "--out", str(out), "--no-sandbox", "--sandbox", "process",
+                       "--quiet", "--assignment", SOFTMAX.folder])
+    return status, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("missing", "no folder"),
+    ("a file", "is a file, not a folder of submissions"),
+    ("empty", "it is empty"),
+    ("only stray files", "it holds only notes.txt"),
+    ("one student's folder", "looks like one student's submission (it holds 02_softmax/)"),
+    ("out is submissions", "is the submissions folder itself"),
+    ("out inside a submission", "is inside alice, an entry of SUBMISSIONS"),
+])
+def test_a_wrong_folder_stops_grade_with_what_to_do_and_writes_nothing(tmp_path, capsys, alice, case, expected):
+    submissions, out = alice.parent, tmp_path / "graded"
+    if case == "missing":
+        submissions = tmp_path / "nope"
+    elif case == "a file":
+        submissions = alice / SOFTMAX.module_file
+    elif case in ("empty", "only stray files"):
+        submissions = tmp_path / "empty"
+        submissions.mkdir()
+        if case == "only stray files":
+            (submissions / "notes.txt").write_text("grade these\n")
+    elif case == "one student's folder":
+        submissions = alice
+    elif case == "out is submissions":
+        out = submissions
+    else:
+        out = alice / "graded"
+    status, said = grade(capsys, submissions, out)
+    assert status == 2 and expected in said and "Traceback" not in said
+    assert not (out / "gradebook.csv").exists() and not (tmp_path / "graded").exists()
+
+
+def test_an_out_folder_inside_submissions_is_nobodys_submission(tmp_path, alice):
+    submissions, out = alice.parent, alice.parent / "graded"
+    (out / "bob").mkdir(parents=True)  # what a first run left there: a result folder, not a student
+    skip = check_folders(submissions, out, ASSIGNMENTS)
+    assert [s.student for s in discover(submissions, tmp_path / "work", skip=skip)] == ["alice"]
+    assert [s.student for s in discover(submissions, tmp_path / "work")] == ["alice", "graded"]
+
+
+def test_an_empty_folder_with_a_roster_is_a_week_nobody_handed_in(tmp_path):
+    (tmp_path / "empty").mkdir()
+    assert check_folders(tmp_path / "empty", tmp_path / "graded", ASSIGNMENTS, roster=True) == ()
