@@ -1775,6 +1775,19 @@ if not _IMPORTED:
     raise ImportError("found no package outside the contract to import")
 """
 
+# The same answer, with the worker's key read from its serve() loop, the standard library's traceback walking the stack.
+KEYED_FORGED_ANSWER = FORGED_ANSWER.replace('"after_kwargs": {"__dict__": []}}',
+                                           '"after_kwargs": {"__dict__": []}, "key": _key()}') + """
+
+def _key():
+    import traceback
+
+    for frame, _ in traceback.walk_stack(None):
+        if frame.f_code.co_name == "serve" and "key" in frame.f_locals:
+            return frame.f_locals["key"]
+    return None
+"""
+
 LEAK_MESSAGE = "HIDDEN-INPUT-LEAK"
 
 TRUSTED_VERDICT_BUGS = [
@@ -1839,6 +1852,14 @@ TRUSTED_VERDICT_ATTACKS = [
             ZERO, ("found no package outside the contract to import",),
             about="puts the distribution's package folders under /usr on sys.path and imports what it finds there",
             needs_sandbox=True),
+    Example(HOSTILE, "hostile_forged_answer_with_the_key", P02, [
+        Replace("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n",
+                "    X = np.asarray(X, dtype=float) if not isinstance(X, np.ndarray) else X\n    sent = X.copy()\n"
+                "    X -= np.max(X, axis=-1, keepdims=True)  # in place: the bug the forged answer hides\n"
+                "    exp = np.exp(X)\n    _answer_for_the_worker(exp / np.sum(exp, axis=-1, keepdims=True), sent)\n"),
+        append(P02, KEYED_FORGED_ANSWER)],
+            ZERO, ("needs review", "stack frames"),
+            about="the forged answer again, with the worker's key read off the stack by traceback.walk_stack"),
     Example(HOSTILE, "hostile_leak_through_numbers", P02,
             Replace("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n",
                     "    import os\n\n    X = np.asarray(X)\n"

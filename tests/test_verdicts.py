@@ -276,6 +276,7 @@ TAMPERING = {
     "the grader's module autograder": "import autograder.sandbox.inside.worker\n",
     "the code of a function": "import json\njson.dumps.__code__\n",
     "stack frames (sys._getframe) through exec": "exec('import sys; sys._getframe(0)')\n",
+    "stack frames through traceback": "import traceback\n[frame.f_locals for frame, _ in traceback.walk_stack(None)]\n",
     "code compiled under another file's name": "exec(compile('x = 1', '/usr/lib/python3/json/__init__.py', 'exec'))\n",
 }
 
@@ -317,6 +318,7 @@ def fine(x):
         1 / 0
     except ZeroDivisionError:
         traceback.format_exc()
+    logging.getLogger("student").warning("a log line with its stack", stack_info=True)
     warnings.warn("a student's own warning")
     inspect.signature(fine)
     inspect.getsource(fine)

@@ -42,6 +42,10 @@ FRAME_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"}
 WATCHED = frozenset(REACHES) | PATH_EVENTS | {"object.__getattr__", "import", "compile"}
 # Modules whose work is charged to their caller: they hand frames, or raw memory, to whoever asks.
 PASS_THROUGH = ("/inspect.py", "/ctypes/__init__.py")
+# ... and those that do so only when they walk up the stack (``traceback.walk_stack``, ``extract_stack``): their
+# reading of a caught exception's own frames (``format_exc``) shows the student nothing beyond its code.
+PASS_THROUGH_UP = ("/traceback.py",)
+UP_THE_STACK = {"sys._getframe", "sys._current_frames"}
 
 
 class Evidence:
@@ -85,7 +89,8 @@ class Evidence:
                 return "code compiled under another file's name"
             return None
         what = self.reach(event, arguments)
-        return what if what is not None and self.caused_by_student() else None
+        up = event in UP_THE_STACK or (event == "object.__getattr__" and arguments[1:] == ("f_back",))
+        return what if what is not None and self.caused_by_student(through=PASS_THROUGH_UP if up else ()) else None
 
     def reach(self, event, arguments):
         """What ``event`` reaches for, or None when it is not a reach for the grader's internals."""
@@ -112,19 +117,20 @@ class Evidence:
         code = getattr(function, "__code__", None)
         return isinstance(getattr(code, "co_filename", None), str) and code.co_filename.startswith(self.student_files)
 
-    def caused_by_student(self, directly=False):
+    def caused_by_student(self, directly=False, through=()):
         """Is the Python code that raised the event the student's?
 
         Code with no file of its own (``exec`` of a string, the import machinery) and the modules
-        of ``PASS_THROUGH`` act for their caller; with ``directly``, only the student's own
-        frame counts.
+        of ``PASS_THROUGH`` (and of ``through``) act for their caller; with ``directly``, only the
+        student's own frame counts.
         """
         frame = sys._getframe(3)  # 0: this method, 1: what_reached, 2: the hook, 3: the code that raised the event
+        acting_for_caller = PASS_THROUGH + tuple(through)
         while frame is not None:
             filename = frame.f_code.co_filename
             if filename.startswith(self.student_files):
                 return True
-            if directly or not (filename.startswith("<") or filename.endswith(PASS_THROUGH)):
+            if directly or not (filename.startswith("<") or filename.endswith(acting_for_caller)):
                 return False
             frame = frame.f_back
         return False
