@@ -1788,6 +1788,12 @@ def _key():
     return None
 """
 
+# An in-place softmax that answers for the worker (with FORGED_ANSWER), its input as it was sent.
+FORGING_SOFTMAX = Replace("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n",
+                          "    X = np.asarray(X, dtype=float) if not isinstance(X, np.ndarray) else X\n    sent = X.copy()\n"
+                          "    X -= np.max(X, axis=-1, keepdims=True)  # in place: the bug the forged answer hides\n"
+                          "    exp = np.exp(X)\n    _answer_for_the_worker(exp / np.sum(exp, axis=-1, keepdims=True), sent)\n")
+
 LEAK_MESSAGE = "HIDDEN-INPUT-LEAK"
 
 TRUSTED_VERDICT_BUGS = [
@@ -1841,10 +1847,7 @@ TRUSTED_VERDICT_ATTACKS = [
             SOFTMAX_TESTS, ("softmax raised ValueError at line",),
             about="softmax prints its inputs and raises them in its message, to read hidden inputs in the feedback"),
     Example(HOSTILE, "hostile_forged_answer", P02, [
-        Replace("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n",
-                "    X = np.asarray(X, dtype=float) if not isinstance(X, np.ndarray) else X\n    sent = X.copy()\n"
-                "    X -= np.max(X, axis=-1, keepdims=True)  # in place: the bug the forged answer hides\n"
-                "    exp = np.exp(X)\n    _answer_for_the_worker(exp / np.sum(exp, axis=-1, keepdims=True), sent)\n"),
+        FORGING_SOFTMAX,
         append(P02, FORGED_ANSWER)],
             ZERO, ("needs review", "an answer written by the student's code"),
             about="an in-place softmax that writes its own answer on the worker's channel, with its input as sent"),
@@ -1853,10 +1856,7 @@ TRUSTED_VERDICT_ATTACKS = [
             about="puts the distribution's package folders under /usr on sys.path and imports what it finds there",
             needs_sandbox=True),
     Example(HOSTILE, "hostile_forged_answer_with_the_key", P02, [
-        Replace("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n",
-                "    X = np.asarray(X, dtype=float) if not isinstance(X, np.ndarray) else X\n    sent = X.copy()\n"
-                "    X -= np.max(X, axis=-1, keepdims=True)  # in place: the bug the forged answer hides\n"
-                "    exp = np.exp(X)\n    _answer_for_the_worker(exp / np.sum(exp, axis=-1, keepdims=True), sent)\n"),
+        FORGING_SOFTMAX,
         append(P02, KEYED_FORGED_ANSWER)],
             ZERO, ("needs review", "stack frames"),
             about="the forged answer again, with the worker's key read off the stack by traceback.walk_stack"),
