@@ -12,7 +12,7 @@ from conftest import ASSIGNMENTS, REPO
 from autograder.submissions import discover as discovering
 from autograder.submissions.discover import discover
 from autograder.submissions.junk import ignored_note
-from autograder.submissions.locate import locate_module
+from autograder.submissions.locate import locate_module, overlooked_message
 
 BY_FOLDER = {assignment.folder: assignment for assignment in ASSIGNMENTS}
 SOFTMAX = BY_FOLDER["02_softmax"]
@@ -124,6 +124,7 @@ def test_a_symbolic_link_outside_an_environment_is_still_refused(tmp_path):
     ("02_softmax/Softmax.py", "02_softmax/softmax.py"),
     ("02_softmax/softmax.py.txt", "02_softmax/softmax.py"),
     ("02_softmax/soft max - Copy.ipynb", "02_softmax/softmax.ipynb"),
+    ("02_softmax/softmax-Copy1.ipynb", "02_softmax/softmax.ipynb"),  # Jupyter's "Duplicate"
     ("softmax.py", "02_softmax/softmax.py"),  # the right name in the wrong place
     ("my work/02_softmax/softmax.py", "02_softmax/softmax.py"),  # a wrapping folder
     ("my work/02_softmax/Softmax (2).ipynb", "02_softmax/softmax.ipynb"),
@@ -146,3 +147,29 @@ def test_other_files_are_not_near_misses(tmp_path, unrelated):
     (root / unrelated).write_text("")
     module, problem = locate_module(root, SOFTMAX, tmp_path / "scratch")
     assert module is None and problem == "02_softmax/softmax.py (or .ipynb) is missing from the submission"
+
+
+@pytest.mark.parametrize("stub_module", [False, True], ids=["module missing", "module still the stub"])
+@pytest.mark.parametrize("wrong", ["02_softmax/softmax (1).py", "02_softmax/softmax-Copy1.ipynb"])
+def test_work_under_a_near_name_beside_the_released_notebook_is_named(tmp_path, capsys, wrong, stub_module):
+    """The release ships the notebook: with the module misnamed, the untouched notebook counts and must say why."""
+    from autograder.commands.check import check
+
+    root = tmp_path / "alice"
+    shutil.copytree(REPO / "assignments" / SOFTMAX.folder, root / SOFTMAX.folder)
+    work = REPO / "solutions" / (SOFTMAX.module_file if wrong.endswith(".py") else f"{SOFTMAX.folder}/softmax.ipynb")
+    shutil.copy(work, root / wrong)
+    if not stub_module:
+        (root / SOFTMAX.module_file).unlink()
+    message = overlooked_message(root, SOFTMAX)
+    assert f"found {wrong}: rename it to 02_softmax/softmax.{wrong.rsplit('.', 1)[1]}" in message
+    check(root, "02_softmax")
+    assert message in capsys.readouterr().out
+
+
+def test_nothing_is_overlooked_when_the_module_counts(tmp_path):
+    root = tmp_path / "alice"
+    shutil.copytree(REPO / "assignments" / SOFTMAX.folder, root / SOFTMAX.folder)
+    shutil.copy(REPO / "solutions" / SOFTMAX.module_file, root / SOFTMAX.module_file)
+    shutil.copy(root / SOFTMAX.module_file, root / "02_softmax" / "softmax (1).py")  # a stray copy of real work
+    assert overlooked_message(root, SOFTMAX) == ""

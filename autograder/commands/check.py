@@ -6,7 +6,7 @@ from autograder.kit.assignments import discover_assignments, read_assignment
 from autograder.results.causes import by_cause, cause_of, same_error
 from autograder.runner.run import run_tests
 from autograder.sandbox.process import ChildProcess
-from autograder.submissions.locate import missing_message, submitted_file
+from autograder.submissions.locate import missing_message, overlooked_message, submitted_file
 
 def resolve(path, only=None):
     """The release root and the assignments to check for ``path``.
@@ -97,5 +97,8 @@ def check(path=".", only=None, write=print):
     for assignment in assignments:
         checked = submitted_file(submission, assignment)
         write(f"{assignment.folder}: " + (f"checked {checked.name}" if checked else missing_message(submission, assignment)))
+        overlooked = overlooked_message(submission, assignment)  # "" when a file was named: it counts
+        if overlooked:
+            write(overlooked)
     passed, total = report(records, write)
     return passed == total

@@ -64,7 +64,7 @@ def submitted_file(root, assignment):
     return module
 
 
-COPY_MARK = re.compile(r"\s*(\(\d+\)|-? ?copy( \d+)?)$", re.IGNORECASE)  # "softmax (1)", "softmax - Copy"
+COPY_MARK = re.compile(r"\s*(\(\d+\)|-? ?copy ?\d*)$", re.IGNORECASE)  # "softmax (1)", "softmax - Copy", Jupyter's "softmax-Copy1"
 SUFFIXES = (".py", ".ipynb")
 NEAR_MISS_DEPTH = 4  # folders below the submission's top where a misplaced file is still named
 
@@ -115,6 +115,24 @@ def missing_message(root, assignment):
     others = f" (and {', '.join(str(m) for m in misses[1:])})" if misses[1:] else ""
     return (f"{assignment.module_file} (or .ipynb) is missing from the submission; found {found}{others}: "
             f"rename it to {expected}{suffix} (it was not graded under another name)")
+
+
+def overlooked_message(root, assignment):
+    """What the submission at ``root`` holds for ``assignment`` under a near name while its notebook counts ("" if nothing).
+
+    The release ships the notebook beside the module, so a module handed in as ``softmax (1).py`` (and
+    a notebook copied as ``softmax-Copy1.ipynb``) is not missing: the released notebook counts instead,
+    and the work under the other name would be lost without a word.
+    """
+    counted = submitted_file(root, assignment)
+    misses = [miss for miss in near_misses(root, assignment) if Path(root) / miss != counted] \
+        if counted is not None and counted.suffix == ".ipynb" and Path(root).is_dir() else []
+    if not misses:
+        return ""
+    names = ", ".join(str(miss) for miss in misses)
+    suffix = _normalised(misses[0].name)[1]
+    return (f"{assignment.folder}: {counted.name} counts, but found {names}: rename it to "
+            f"{assignment.folder}/{assignment.module}{suffix} (a file under another name is not graded)")
 
 
 def locate_module(root, assignment, scratch):
