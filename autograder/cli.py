@@ -171,9 +171,63 @@ def cmd_generate(args):
     return 0
 
 
+EXAMPLES = {
+    None: """\
+examples:
+  autograder check                        students: what to fix next, for every assignment here
+  autograder grade submissions --out graded
+                                          instructors: grade a class (one folder, zip or notebook each)
+  autograder release --out bundle 02_softmax
+                                          instructors: what the students get
+  autograder grade --help                 more on one command""",
+    "check": """\
+examples:
+  autograder check                        every assignment in this folder
+  autograder check . 02_softmax           one assignment (or: autograder check 02_softmax)
+  autograder check 02_softmax/softmax.ipynb
+                                          the notebook, even when the module is filled in""",
+    "grade": """\
+examples:
+  autograder grade submissions --out graded
+      submissions/ holds alice/02_softmax/softmax.py, bob.zip, carol.ipynb ...: one per student, named by id
+  autograder grade submissions --out graded --assignment 02_softmax --roster roster.csv
+      this week's assignment only; every roster student gets a row
+  autograder grade submissions --out graded --student alice
+      run alice's tests again (the others are kept)
+  autograder grade ~/nn-course --out graded
+      an nbgrader course folder: its submitted/<student>/<assignment>/
+Run it again after Ctrl-C or a crash: it resumes, and regrades only what changed.""",
+    "export": """\
+examples:
+  autograder export graded --to canvas --roster roster.csv --out canvas.csv
+  autograder export graded --to csv --out grades.csv""",
+    "gradescope": """\
+examples:
+  autograder gradescope 02_softmax --out autograder.zip""",
+    "release": """\
+examples:
+  autograder release --out bundle 02_softmax
+                                          one assignment: give the students bundle/
+  autograder release --out bundle         every assignment""",
+    "generate": """\
+examples:
+  autograder generate --check             is every generated file up to date?
+  autograder generate                     rewrite the stale ones""",
+}
+
+
+class ExamplesFormatter(argparse.HelpFormatter):
+    """Wraps the description as usual but keeps the examples' lines as written (they are aligned by hand)."""
+
+    def _fill_text(self, text, width, indent):
+        if text.startswith("examples:"):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
-        prog="autograder",
+        prog="autograder", epilog=EXAMPLES[None], formatter_class=ExamplesFormatter,
         description="Backprop Kit: check your work (students), grade a class and build the student "
         "bundle (instructors), regenerate the release (developers).",
     )
@@ -181,7 +235,7 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     check = commands.add_parser(
-        "check", help="run the public tests on your work and say what to fix next",
+        "check", epilog=EXAMPLES["check"], formatter_class=ExamplesFormatter, help="run the public tests on your work and say what to fix next",
         description="Run the public tests of the assignments found at PATH (a copy of the student "
         "release, one assignment folder, or one module or notebook) and report, per test, what "
         "passed and why the others failed. Exit status 0 only when all pass. Student code runs in a "
@@ -192,7 +246,7 @@ def build_parser():
     check.set_defaults(run=cmd_check)
 
     grade = commands.add_parser(
-        "grade", help="grade every submission in a folder: gradebook, results.json, feedback",
+        "grade", epilog=EXAMPLES["grade"], formatter_class=ExamplesFormatter, help="grade every submission in a folder: gradebook, results.json, feedback",
         description="Grade every submission in SUBMISSIONS (one sub-folder, .zip or notebook per "
         "student; the name is the student id) with the public and hidden tests, in parallel. Writes "
         "OUT/gradebook.csv and, per student, OUT/<student>/results.json (Gradescope's format) and "
@@ -229,7 +283,7 @@ def build_parser():
     grade.set_defaults(run=cmd_grade)
 
     export = commands.add_parser(
-        "export", help="the gradebook as a Canvas, Moodle or plain CSV grade-import file",
+        "export", epilog=EXAMPLES["export"], formatter_class=ExamplesFormatter, help="the gradebook as a Canvas, Moodle or plain CSV grade-import file",
         description="Write the grades of OUT/gradebook.csv (a grade run's folder) as a file the LMS imports: "
         "one column per graded assignment, students matched through the roster's sis_id (Canvas, Moodle) or "
         "email (Moodle).",
@@ -241,7 +295,7 @@ def build_parser():
     export.set_defaults(run=cmd_export)
 
     gradescope = commands.add_parser(
-        "gradescope", help="build the autograder.zip Gradescope runs, for one assignment",
+        "gradescope", epilog=EXAMPLES["gradescope"], formatter_class=ExamplesFormatter, help="build the autograder.zip Gradescope runs, for one assignment",
         description="Write a Gradescope autograder zip for ASSIGNMENT: setup.sh installs this package and "
         "bubblewrap; run_autograder grades /autograder/submission with the same tests and sandbox as `grade` "
         "and writes /autograder/results/results.json.",
@@ -255,7 +309,7 @@ def build_parser():
     gradescope.set_defaults(run=cmd_gradescope)
 
     release = commands.add_parser(
-        "release", help="build the student bundle (no solutions, no hidden tests)",
+        "release", epilog=EXAMPLES["release"], formatter_class=ExamplesFormatter, help="build the student bundle (no solutions, no hidden tests)",
         description="Write the student bundle into the new folder OUT: the stubs, notebooks, public tests "
         "and thresholds of the assignments named (default: all), and a wheel with the check command and "
         "the data loaders. Warns when a released assignment gives another one's graded solution as a "
@@ -268,7 +322,7 @@ def build_parser():
     release.set_defaults(run=cmd_release)
 
     generate = commands.add_parser(
-        "generate", help="regenerate the student stubs and thresholds from the solutions",
+        "generate", epilog=EXAMPLES["generate"], formatter_class=ExamplesFormatter, help="regenerate the student stubs and thresholds from the solutions",
         description="Write every generated file of the student release (the stubs and "
         "thresholds.toml in assignments/) from solutions/. Developers only.",
     )

@@ -1,0 +1,37 @@
+"""``--help`` of every command explains and shows examples, and every example is a command line that parses."""
+import re
+import shlex
+
+import pytest
+
+from autograder import cli
+
+COMMANDS = ["check", "grade", "export", "gradescope", "release", "generate"]
+
+
+def help_text(capsys, *argv):
+    with pytest.raises(SystemExit) as stopped:
+        cli.build_parser().parse_args([*argv, "--help"])
+    assert stopped.value.code == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_help_ends_with_examples_that_parse(capsys, command):
+    text = help_text(capsys, *([command] if command else []))
+    examples = text.split("\nexamples:\n", 1)[1]
+    lines = [line.split("   ")[0].strip() for line in examples.splitlines() if line.startswith("  autograder ")]
+    assert lines and (command is None or all(line.startswith(f"autograder {command}") for line in lines))
+    for line in lines:
+        argv = shlex.split(line)[1:]
+        if "--help" not in argv:
+            assert cli.build_parser().parse_args(argv).command == argv[0], line
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_examples_keep_their_lines_and_the_description_still_wraps(capsys, monkeypatch, command):
+    monkeypatch.setenv("COLUMNS", "80")  # argparse wraps to the terminal
+    text = help_text(capsys, command)
+    description = text.split("\n\n")[1]
+    assert max(len(line) for line in description.splitlines()) <= 80  # argparse's wrapping, not one long line
+    assert re.search(r"^  autograder \S", text, re.MULTILINE)
