@@ -276,6 +276,8 @@ TAMPERING = {
     "the grader's module autograder": "import autograder.sandbox.inside.worker\n",
     "the code of a function": "import json\njson.dumps.__code__\n",
     "stack frames (sys._getframe) through exec": "exec('import sys; sys._getframe(0)')\n",
+    "code compiled under another file's name through code.replace":
+        "def _own():\n    return 1\n_own.__code__.replace(co_filename='/usr/lib/python3/json/__init__.py')\n",
     "stack frames through traceback": "import traceback\n[frame.f_locals for frame, _ in traceback.walk_stack(None)]\n",
     "code compiled under another file's name": "exec(compile('x = 1', '/usr/lib/python3/json/__init__.py', 'exec'))\n",
 }

@@ -39,7 +39,7 @@ REACHES = {
 }
 PATH_EVENTS = {"open", "os.listdir", "os.scandir"}  # the events whose first argument is a path
 FRAME_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"}
-WATCHED = frozenset(REACHES) | PATH_EVENTS | {"object.__getattr__", "import", "compile"}
+WATCHED = frozenset(REACHES) | PATH_EVENTS | {"object.__getattr__", "import", "compile", "code.__new__"}
 # Modules whose work is charged to their caller: they hand frames, or raw memory, to whoever asks.
 PASS_THROUGH = ("/inspect.py", "/ctypes/__init__.py")
 # ... and those that do so only when they walk up the stack (``traceback.walk_stack``, ``extract_stack``): their
@@ -81,8 +81,9 @@ class Evidence:
 
     def what_reached(self, event, arguments):
         """What the student's code reached for with ``event``, or None."""
-        if event == "compile":
-            # Code compiled under another file's name would pass for that file's code.
+        if event in ("compile", "code.__new__"):
+            # Code compiled, or a code object remade (``code.replace``), under another file's name would pass for
+            # that file's code.
             filename = arguments[1] if len(arguments) > 1 else None
             if (isinstance(filename, str) and not filename.startswith("<")
                     and not filename.startswith(self.student_files) and self.caused_by_student(directly=True)):

@@ -104,7 +104,6 @@ class Worker:
         self.queue = []  # requests that arrived while a stub waited for its answer
         self.inbox = wire.Inbox()  # frames read from request_fd and not yet taken
         self.pid = os.getpid()
-        self.evidence = None
 
     def register(self, obj):
         handle = wire.Handle(len(self.objects) + 1, type(obj).__name__)
@@ -128,9 +127,7 @@ class Worker:
         if search_path:
             # Appended, never prepended: a student's numpy.py cannot shadow the real one.
             sys.path.append(search_path)
-        self.folder = search_path or os.path.dirname(path)
-        if self.evidence is not None:
-            self.evidence.watch(self.folder)
+        self.folder = student_folder(path, search_path)
         self.module = load_module(path, name)
         return sorted(attribute for attribute in vars(self.module) if not attribute.startswith("_"))
 
@@ -264,6 +261,11 @@ class Worker:
             return {"error": {"type": "UngradableResult", "message": f"returned {error}", "traceback": "",
                               "line": None}}
         return packed
+
+
+def student_folder(path, search_path=None):
+    """The folder of the student's files, for a load request's ``path`` and ``search_path``."""
+    return search_path or os.path.dirname(path)
 
 
 def arrays_of(model):
@@ -446,7 +448,9 @@ def serve(request_fd, response_fd):
     worker = Worker(request_fd, response_fd)
     me = os.getpid()
     become_subreaper()
-    worker.evidence = tamper.install(response_fd)
+    # The hook is a local here, never an attribute of the worker: a pinned stub's closure hands the worker to
+    # the student's code, and through it the hook could be told to look away.
+    evidence = tamper.install(response_fd)
     tamper.forget_grader_modules()
     key = None  # the trusted side's key for this worker's answers: a local here, out of the student's reach
     while True:
@@ -460,6 +464,8 @@ def serve(request_fd, response_fd):
         if "op" not in request:
             continue  # a stub's reply that nobody waits for any more (its stub was left by an exception)
         key = request.pop("key", key)  # sent with the load, before any student code runs
+        if request["op"] == "load":  # from now on the student's code runs: watch it
+            evidence.watch(student_folder(request.get("path", ""), request.get("search_path")))
         try:
             response = worker.answer(request)
         except BaseException as error:  # the student's code may raise anything, SystemExit included
