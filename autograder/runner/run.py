@@ -20,6 +20,10 @@ from autograder.runner.plugin import GradingPlugin
 
 PYTEST_ARGS = ["-p", "no:cacheprovider", "--assert=plain", "-o", "addopts=", "-c", os.devnull,
                "-p", "no:terminal", "-W", "ignore",
+               # The plugin brings every fixture; a conftest.py beside the tests is not the runner's. The student
+               # bundle's (autograder.runner.standalone) would otherwise register its own plugin on the bundle's
+               # folder, and check a named notebook, or a notebook's kernel code, by the module on disk instead.
+               "--noconftest",
                # Plugins a grading run has no use for; unraisableexception alone costs two full garbage
                # collections at the end of every run (0.1 s each with scipy and scikit-learn loaded).
                *[arg for name in ("unraisableexception", "threadexception", "logging", "pastebin", "junitxml",

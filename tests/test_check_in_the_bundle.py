@@ -1,0 +1,24 @@
+"""``check`` in a copy of the student release tests the file it says it checks, whatever the bundle's conftest.py.
+
+The bundle's ``conftest.py`` (:data:`autograder.runner.standalone.RELEASE_CONFTEST`) gives plain ``pytest`` the
+grading fixtures on the bundle's folder; the runner must not pick it up, or a named notebook (and the check
+cell's kernel code) would be tested by the module on disk.
+"""
+import shutil
+
+from conftest import ASSIGNMENTS, REPO
+from autograder.commands.check import check
+from autograder.runner.standalone import RELEASE_CONFTEST
+
+SOFTMAX = next(a for a in ASSIGNMENTS if a.folder == "02_softmax")
+
+
+def test_a_named_notebook_is_checked_not_the_module_beside_it(tmp_path, capsys):
+    bundle = tmp_path / "bundle"
+    shutil.copytree(REPO / "assignments" / SOFTMAX.folder, bundle / SOFTMAX.folder)
+    (bundle / "conftest.py").write_text(RELEASE_CONFTEST)
+    module = bundle / SOFTMAX.module_file
+    module.write_text(module.read_text().replace("# YOUR CODE HERE", "return None  # started in the editor"))
+    shutil.copy(REPO / "solutions" / SOFTMAX.folder / f"{SOFTMAX.module}.ipynb", module.with_suffix(".ipynb"))
+    assert check(module.with_suffix(".ipynb")), capsys.readouterr().out  # the notebook holds the reference
+    assert not check(bundle)  # the module, which counts for the folder, does not
