@@ -14,7 +14,7 @@ from autograder.commands.grade import grade
 from autograder.kit.config import load_points
 from autograder.results.feedback import feedback_html
 from autograder.results.scoring import score
-from autograder.submissions.progress import progress
+from autograder.submissions.progress import absent_message, progress
 
 FOLDERS = [assignment.folder for assignment in ASSIGNMENTS]
 SYNTAX_ERROR = "def softmax(X:\n    return X\n"
@@ -57,6 +57,28 @@ def test_some_work_is_partly_done_and_says_what_is_left(tmp_path):
 
 def test_finished_work_has_no_progress_to_report(tmp_path):
     assert progress(release_copy(tmp_path / "alice", solved=set(FOLDERS)), REPO) == ""
+
+
+@pytest.mark.parametrize("change, absent", [
+    (lambda source: "", "one_hot, softmax, nll, cross_entropy"),  # an empty file
+    (lambda source: source.replace("def nll(", "def NLL("), "nll"),  # renamed
+    (lambda source: source, ""),
+    (lambda source: source.replace("def nll(", "def NLL(") + "\nnll = NLL\n", ""),  # bound another way
+    (lambda source: "from helpers import *\n", ""),  # could define anything: nothing is claimed
+])
+def test_a_graded_definition_missing_altogether_is_named(tmp_path, change, absent):
+    folder = release_copy(tmp_path / "alice", solved={"02_softmax"})
+    module = folder / "02_softmax" / "softmax.py"
+    module.write_text(change(module.read_text()))
+    message = absent_message(folder, REPO, next(a for a in ASSIGNMENTS if a.folder == "02_softmax"))
+    assert message == (f"02_softmax: softmax.py defines no {absent}: keep the released stub's definitions, with "
+                       "their names, and fill them in" if absent else ""), message
+
+
+def test_every_graded_definition_of_every_stub_counts_as_defined(tmp_path):
+    """Classes' methods, constants and functions alike: an untouched release lacks nothing."""
+    folder = release_copy(tmp_path / "alice")
+    assert [absent_message(folder, REPO, assignment) for assignment in ASSIGNMENTS] == [""] * len(ASSIGNMENTS)
 
 
 def test_the_printed_table_wraps_long_statuses_and_cuts_nothing(capsys):

@@ -17,7 +17,7 @@ from autograder.results.gradescope import gradescope_results
 from autograder.results.scoring import points_text, score
 from autograder.submissions.junk import ignored_note
 from autograder.submissions.locate import overlooked_message
-from autograder.submissions.progress import progress
+from autograder.submissions.progress import absent_message, progress
 
 NOT_ON_ROSTER = "not on roster"
 KIND_REASONS = {OVERRIDE: "override", MANUAL: "manual points", LATE: "late"}
@@ -71,7 +71,8 @@ def write_results(submission, out, term, previous, submission_print, ran, record
     problems = list(dict.fromkeys(failures)) + problems_of(all_records)
     if not submission.problem:  # a refused submission was never read
         problems.insert(0, progress(submission.path, term.kit.root, term.assignments))
-        problems += [overlooked_message(submission.path, assignment) for assignment in term.assignments]
+        problems += [message for assignment in term.assignments for message in (
+            overlooked_message(submission.path, assignment), absent_message(submission.path, term.kit.root, assignment))]
     if term.roster is not None and student not in term.roster:
         problems.append(NOT_ON_ROSTER)
     status = "; ".join(problem for problem in problems if problem) or "ok"

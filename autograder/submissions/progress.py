@@ -13,6 +13,7 @@ with what is unfinished in the released stub gives the submission's progress, fo
 Nothing is run: the source is parsed. A file that does not parse (a syntax error) or a missing
 assignment says nothing about progress; the grading's own problems say what is wrong with it.
 """
+import ast
 from functools import lru_cache
 from pathlib import Path
 
@@ -63,3 +64,45 @@ def progress(submission, root, assignments=None):
     parts += [f"{folder} still to write: {', '.join(names)}" for folder, (names, graded) in left.items()
               if names and names != list(graded)]
     return f"partly done ({'; '.join(parts)})"
+
+
+def defined_names(source):
+    """Every name ``source`` defines or imports, at any depth; None when a star import could define any."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            if any(alias.name == "*" for alias in node.names):
+                return None
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
+
+
+def absent_message(submission, root, assignment):
+    """Which graded definitions the file that counts for ``assignment`` lacks altogether, in words ("" if none).
+
+    An empty module, or one whose functions were renamed, would otherwise fail every test with
+    an ``AttributeError`` and no word on what to do. Generous on purpose: a name defined anywhere
+    in the file, or a star import, counts as there.
+    """
+    stub = Path(root) / "assignments" / assignment.module_file
+    # A single notebook handed in stands for every assignment: one it does not attempt is not a renamed definition.
+    path = submitted_file(submission, assignment) if stub.is_file() and Path(submission).is_dir() else None
+    if path is None or not path.is_file():
+        return ""
+    try:
+        source = extract_definitions(path) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8",
+                                                                                         errors="replace")
+        defined = defined_names(source)
+    except (NotebookError, SyntaxError, ValueError, OSError, RecursionError, MemoryError):
+        return ""  # what does not parse says so when it runs
+    if defined is None:
+        return ""
+    absent = [name for name in graded_names(stub) if name.split(".")[0] not in defined]
+    if not absent:
+        return ""
+    return (f"{assignment.folder}: {path.name} defines no {', '.join(absent)}: keep the released stub's "
+            "definitions, with their names, and fill them in")
