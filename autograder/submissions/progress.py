@@ -28,12 +28,15 @@ def graded_names(stub):
     return tuple(unfinished(stub.read_text(encoding="utf-8")))
 
 
+def source_of(path):
+    """The Python source of the module at ``path``, or of a notebook's definitions."""
+    return extract_definitions(path) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8", errors="replace")
+
+
 def stubs_left(path, graded):
     """The names of ``graded`` still unfinished in the module or notebook at ``path``; None when it does not parse."""
     try:
-        source = extract_definitions(path) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8",
-                                                                                         errors="replace")
-        left = set(unfinished(source))
+        left = set(unfinished(source_of(path)))
     except (NotebookError, SyntaxError, ValueError, OSError, RecursionError, MemoryError):
         return None
     return [name for name in graded if name in left]
@@ -94,9 +97,7 @@ def absent_message(submission, root, assignment):
     if path is None or not path.is_file():
         return ""
     try:
-        source = extract_definitions(path) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8",
-                                                                                         errors="replace")
-        defined = defined_names(source)
+        defined = defined_names(source_of(path))
     except (NotebookError, SyntaxError, ValueError, OSError, RecursionError, MemoryError):
         return ""  # what does not parse says so when it runs
     if defined is None:
