@@ -6,6 +6,8 @@ cell's kernel code) would be tested by the module on disk.
 """
 import shutil
 
+import pytest
+
 from conftest import ASSIGNMENTS, REPO
 from autograder.commands.check import check
 from autograder.runner.standalone import RELEASE_CONFTEST
@@ -22,3 +24,15 @@ def test_a_named_notebook_is_checked_not_the_module_beside_it(tmp_path, capsys):
     shutil.copy(REPO / "solutions" / SOFTMAX.folder / f"{SOFTMAX.module}.ipynb", module.with_suffix(".ipynb"))
     assert check(module.with_suffix(".ipynb")), capsys.readouterr().out  # the notebook holds the reference
     assert not check(bundle)  # the module, which counts for the folder, does not
+
+
+def test_a_wrong_name_is_told_with_the_assignments_there_are(tmp_path, monkeypatch):
+    from autograder.commands.check import resolve
+
+    shutil.copytree(REPO / "assignments" / SOFTMAX.folder, tmp_path / SOFTMAX.folder)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"03_gradient_descent does not exist; the assignments here: "
+                                                r"02_softmax \(or softmax\)"):
+        resolve("03_gradient_descent")  # not released yet
+    with pytest.raises(ValueError, match=r"unknown assignment '02_sofmax'; the assignments here: 02_softmax"):
+        resolve(".", "02_sofmax")

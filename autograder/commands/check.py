@@ -8,6 +8,14 @@ from autograder.runner.run import run_tests
 from autograder.sandbox.process import ChildProcess
 from autograder.submissions.locate import missing_message, overlooked_message, submitted_file
 
+def _here(folder):
+    """What a student can name instead: the assignments found in ``folder``."""
+    found = discover_assignments(folder) if folder.is_dir() else []
+    if not found:
+        return "use a folder like 02_softmax or a module like softmax, inside your copy of the student release"
+    return "the assignments here: " + ", ".join(f"{a.folder} (or {a.module})" for a in found)
+
+
 def resolve(path, only=None):
     """The release root and the assignments to check for ``path``.
 
@@ -17,6 +25,8 @@ def resolve(path, only=None):
     module (``"02_softmax"`` or ``"softmax"``).
     """
     path = Path(path).resolve()
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist; {_here(path.parent)}")
     if path.is_file():
         path, stem = path.parent, path.stem
         own = read_assignment(path)
@@ -31,7 +41,7 @@ def resolve(path, only=None):
     if only is not None:
         wanted = next((a for a in known if a.named(only)), None)
         if wanted is None:
-            raise ValueError(f"unknown assignment {only!r}; use a folder like 02_softmax or a module like softmax")
+            raise ValueError(f"unknown assignment {only!r}; {_here(root)}")
         chosen = [wanted]
     if not chosen:
         raise FileNotFoundError(f"no assignment folders (01_perceptron, ...) at {path}: run this inside your "
