@@ -123,10 +123,14 @@ def print_gradebook(rows):
 
 
 def cmd_export(args):
-    from autograder.commands.export import export
+    from autograder.commands.export import export, not_in_gradebook
 
     count = export(args.folder, args.to, args.out, args.roster)
     print(f"wrote {args.out}: {count} student(s), for {args.to}")
+    absent = not_in_gradebook(args.folder, args.roster) if args.roster else []
+    if absent:
+        print(f"warning: {len(absent)} roster student(s) have no row in the gradebook, so none in {args.out}: "
+              f"{', '.join(absent)}. Grade with --roster {args.roster} to give each one (0, missing).", file=sys.stderr)
     return 0
 
 

@@ -64,3 +64,18 @@ def test_nothing_is_exported_on_a_guess(graded, gradebook, roster, message):
 def test_an_lms_format_needs_the_roster(graded):
     with pytest.raises(KitError, match=r"--to canvas needs --roster FILE"):
         export(graded / "out", "canvas", graded / "x.csv")
+
+
+def test_roster_students_without_a_row_are_named_on_stderr(graded, capsys):
+    (graded / "roster.csv").write_text(ROSTER + "dave,Dave,dave@uni.example,1004\n")
+    assert cli.main(["export", str(graded / "out"), "--to", "csv", "--out", str(graded / "c.csv"),
+                     "--roster", str(graded / "roster.csv")]) == 0
+    said = capsys.readouterr().err
+    assert "1 roster student(s) have no row in the gradebook" in said and ": dave." in said
+    assert [row[0] for row in rows(graded / "c.csv")] == ["student", "alice", "bob"]
+
+
+def test_a_full_roster_exports_without_a_warning(graded, capsys):
+    assert cli.main(["export", str(graded / "out"), "--to", "csv", "--out", str(graded / "c.csv"),
+                     "--roster", str(graded / "roster.csv")]) == 0
+    assert capsys.readouterr().err == ""

@@ -101,3 +101,11 @@ def export(out, to, target, roster=None):
         writer.writerow([neutralised(cell) for cell in student_cells] + scores)
     atomic_write(Path(target), buffer.getvalue())
     return len(rows)
+
+
+def not_in_gradebook(out, roster):
+    """The roster's students without a row in ``OUT/gradebook.csv`` (graded without ``--roster``): the LMS keeps
+    whatever grade they had, so the instructor is told."""
+    _, rows = read_gradebook(out)
+    graded = {row["student"] for _, row in rows}
+    return [student for student in read_roster(roster) if student not in graded]
