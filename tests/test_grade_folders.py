@@ -23,8 +23,8 @@ def alice(tmp_path):
 
 def grade(capsys, submissions, out):
     """``autograder grade`` on the command line: its exit status and what it said on stderr."""
-    status = cli.main(["grade", str(submissions), "--out", str(out), "--no-sandbox", "--sandbox", "process",
-                       "--quiet", "--assignment", SOFTMAX.folder])
+    status = cli.main(["grade", str(submissions), "--out", str(out), "--root", str(REPO), "--no-sandbox",
+                       "--sandbox", "process", "--quiet", "--assignment", SOFTMAX.folder])
     return status, capsys.readouterr().err
 
 
@@ -36,6 +36,7 @@ def grade(capsys, submissions, out):
     ("one student's folder", "looks like one student's submission (it holds 02_softmax/)"),
     ("out is submissions", "is the submissions folder itself"),
     ("out inside a submission", "is inside alice, an entry of SUBMISSIONS"),
+    ("out holds the kit", "holds the kit's checkout"),
 ])
 def test_a_wrong_folder_stops_grade_with_what_to_do_and_writes_nothing(tmp_path, capsys, alice, case, expected):
     submissions, out = alice.parent, tmp_path / "graded"
@@ -52,6 +53,8 @@ def test_a_wrong_folder_stops_grade_with_what_to_do_and_writes_nothing(tmp_path,
         submissions = alice
     elif case == "out is submissions":
         out = submissions
+    elif case == "out holds the kit":
+        out = REPO
     else:
         out = alice / "graded"
     status, said = grade(capsys, submissions, out)

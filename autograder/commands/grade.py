@@ -109,7 +109,7 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster
     root = Path(root).resolve()
     out = Path(out).resolve()  # the per-submission processes run elsewhere: no relative paths
     kit = Kit.read(root)
-    skip = check_folders(submissions_dir, out, kit.assignments, roster=roster is not None)
+    skip = check_folders(submissions_dir, out, kit.assignments, roster=roster is not None, kit_root=root)
     out.mkdir(parents=True, exist_ok=True)
     for stale in (out / WORK_FOLDER).glob(f"{SCRATCH_PREFIX}*"):  # a killed run's (see grade_submission)
         remove_tree(stale)

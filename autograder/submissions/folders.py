@@ -28,7 +28,7 @@ def _one_submission(entries, assignments):
     return [entry for entry in entries if entry.name in own]
 
 
-def check_folders(submissions, out, assignments, roster=False):
+def check_folders(submissions, out, assignments, roster=False, kit_root=None):
     """Raise ``ValueError`` (or ``FileNotFoundError``) saying what to do when the folders are wrong.
 
     Parameters
@@ -39,6 +39,8 @@ def check_folders(submissions, out, assignments, roster=False):
         The kit's assignments: their folder and module names are what a single submission holds.
     roster : bool
         Whether a roster was given: then an empty SUBMISSIONS is a week where nobody handed in.
+    kit_root : path-like, optional
+        The kit's checkout, which OUT must not hold: per-student folders would land among its files.
 
     Returns
     -------
@@ -52,6 +54,9 @@ def check_folders(submissions, out, assignments, roster=False):
     if not submissions.is_dir():
         raise ValueError(f"{submissions} is a file, not a folder of submissions: put it in a folder of its own "
                          f"(the file's name is the student id) and grade that folder")
+    if kit_root is not None and Path(kit_root).resolve().is_relative_to(out):
+        raise ValueError(f"--out {out} holds the kit's checkout: a folder per student would land among its files; "
+                         "pass a folder of its own, e.g. --out graded")
     if out == submissions:
         raise ValueError(f"--out {out} is the submissions folder itself: the results would be written into the "
                          "students' folders; pass another folder, e.g. --out graded")
