@@ -103,7 +103,7 @@ def term_options(args):
 def print_gradebook(rows):
     """The gradebook as a table on the terminal; student text (ids, statuses) with nothing a terminal acts on."""
     if not rows:
-        print("no submissions and no roster: nothing graded")
+        print("nothing graded: no submissions, and nobody on the roster")
         return
     from autograder.submissions.student_ids import printable
 

@@ -314,9 +314,11 @@ def test_the_groups_of_a_runner_killed_midway_are_removed():
 
 @needs_sandbox
 def test_grade_says_once_how_resources_are_bounded(tmp_path, capsys):
-    """Also for a class with no submission at all (its empty table once raised)."""
+    """Also for a class with no submission at all and nobody on the roster (its empty table once raised)."""
     (tmp_path / "in").mkdir()
-    assert cli.main(["grade", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--quiet", "--root", str(REPO)]) == 0
+    (tmp_path / "roster.csv").write_text("student,name,email,sis_id\n")
+    assert cli.main(["grade", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--quiet", "--root", str(REPO),
+                     "--roster", str(tmp_path / "roster.csv")]) == 0
     said = capsys.readouterr().err
     version = cgroups.available()[0]
     expected = f"in a {version} control group of its own" if version else "no control groups"
