@@ -31,6 +31,7 @@ def grade(capsys, submissions, out):
 @pytest.mark.parametrize("case, expected", [
     ("missing", "no folder"),
     ("a file", "is a file, not a folder of submissions"),
+    ("a zip", "if it holds the whole class (an LMS's download), unzip it into a folder and grade that"),
     ("empty", "it is empty"),
     ("only stray files", "it holds only notes.txt"),
     ("one student's folder", "looks like one student's submission (it holds 02_softmax/)"),
@@ -44,6 +45,9 @@ def test_a_wrong_folder_stops_grade_with_what_to_do_and_writes_nothing(tmp_path,
         submissions = tmp_path / "nope"
     elif case == "a file":
         submissions = alice / SOFTMAX.module_file
+    elif case == "a zip":
+        submissions = tmp_path / "class.zip"
+        submissions.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty archive
     elif case in ("empty", "only stray files"):
         submissions = tmp_path / "empty"
         submissions.mkdir()

@@ -52,8 +52,11 @@ def check_folders(submissions, out, assignments, roster=False, kit_root=None):
         raise FileNotFoundError(f"no folder {submissions}: SUBMISSIONS is the folder holding one sub-folder, "
                                 ".zip or notebook per student")
     if not submissions.is_dir():
-        raise ValueError(f"{submissions} is a file, not a folder of submissions: put it in a folder of its own "
-                         f"(the file's name is the student id) and grade that folder")
+        whole_class = (f"if it holds the whole class (an LMS's download), unzip it into a folder and grade that; "
+                       if submissions.suffix == ".zip" else "")
+        raise ValueError(f"{submissions} is a file, not a folder of submissions: {whole_class}if it is one "
+                         "student's, put it in a folder of its own (the file's name is the student id) and grade "
+                         "that folder")
     if kit_root is not None and Path(kit_root).resolve().is_relative_to(out):
         raise ValueError(f"--out {out} holds the kit's checkout: a folder per student would land among its files; "
                          "pass a folder of its own, e.g. --out graded")
