@@ -19,7 +19,10 @@ What it does, in one run on this machine (see benchmarks/README.md for the figur
    ``autograder grade`` restricted to 02_softmax (``benchmarks/nbgrader_course.py``
    says what each side does), side by side;
 6. takes one correct submission's CPU time apart (``where_cpu_goes``: the sandbox's start,
-   its workers, the wire on both sides, pytest, the tests, data shipped, writing results).
+   its workers, the wire on both sides, pytest, the tests, data shipped, writing results);
+7. grades the class with diagnosis by known bugs and without (a copy of the kit without its
+   ``solutions/*/known_bugs.json``: nothing recorded, nothing replayed; relations between values
+   stay, they cost next to nothing), one after the other with ``--jobs 2``: the CPU-time ratio.
 
 CPU time counts every process, the sandbox's by a cgroup each measured command joins (as root).
 It prints the headline first (CPU-time ratios, wall time beside them, the previous full run's
@@ -54,7 +57,8 @@ ASSIGNMENTS = discover_assignments(KIT)  # every assignment of the kit, in cours
 
 PYTHON = sys.executable
 MiB = 1024**2
-PARTS = ["class", "startup", "overhead", "profile", "one-core", "nbgrader"]
+PARTS = ["class", "startup", "overhead", "profile", "one-core", "nbgrader", "diagnosis"]
+DIAGNOSIS_COST = 1.10  # diagnosis may add at most 10% to the CPU time of grading a class
 LAST_RUN = HERE / "last_run.json"  # the headline figures of the last full run, for the next one to compare with
 
 
@@ -400,6 +404,9 @@ def run(args):
 
         if "nbgrader" in args.parts and args.nbgrader:
             results["nbgrader"] = compare_with_nbgrader(work, kinds, say)
+        if "diagnosis" in args.parts:
+            say("grading the class without diagnosis by known bugs, then with it")
+            results["diagnosis"] = measure_diagnosis(work)
         results["machine"]["load_at_end"] = os.getloadavg()
     finally:
         if args.keep:
@@ -407,6 +414,24 @@ def run(args):
         else:
             shutil.rmtree(work, ignore_errors=True)
     return results
+
+
+def kit_without_known_bugs(target):
+    """A copy of the kit (no virtual environment, no git) without its known bugs: grading it diagnoses by relations only."""
+    shutil.copytree(KIT, target, symlinks=True,
+                    ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.egg-info", "out", "known_bugs.json"))
+    return target
+
+
+def measure_diagnosis(work):
+    """CPU and wall time of grading the same class (``--jobs 2``) without and with diagnosis by known bugs."""
+    bare = kit_without_known_bugs(work / "kit-without-known-bugs")
+    measured = {}
+    for name, root in (("off", bare), ("on", KIT)):
+        seconds, cpu, _ = grade_command(work / "class", work / f"out-diagnosis-{name}", 2, root=root)
+        measured[name] = {"wall": seconds, "cpu": cpu}
+    measured["cpu_ratio"] = measured["on"]["cpu"] / measured["off"]["cpu"]
+    return measured
 
 
 def compare_with_nbgrader(work, kinds, say):
@@ -520,6 +545,12 @@ def table(results):
         row(f"rate over nbgrader's ({group}): by CPU time; wall `--jobs 1`; wall `--jobs 2`",
             f"{by_cpu:.1f}x; {theirs / ours:.1f}x; {n['nbgrader'] / n['autograder_jobs2']:.1f}x",
             ">= 5x by CPU" if group == "correct and buggy" else "", by_cpu >= 5 if group == "correct and buggy" else None)
+    if "diagnosis" in results:
+        d = results["diagnosis"]
+        row("the class, `--jobs 2`, diagnosis by known bugs off; on: CPU (wall)",
+            f"{d['off']['cpu']:.1f} s ({d['off']['wall']:.1f} s); {d['on']['cpu']:.1f} s ({d['on']['wall']:.1f} s)")
+        row("CPU time with diagnosis / without", f"{d['cpu_ratio']:.3f}x", f"<= {DIAGNOSIS_COST:.2f}x",
+            d["cpu_ratio"] <= DIAGNOSIS_COST)
     lines += ["", *profile_table(results.get("profile"))]
     return "\n".join(lines)
 
@@ -548,6 +579,11 @@ def headline(results):
         figures["batch_cpu"] = ("one correct submission in a batch (one core): CPU; wall",
                                 c["batch_cpu_per_submission"],
                                 f"{c['batch_cpu_per_submission']:.2f} s; {c['warm_median']:.2f} s", "", None)
+    if "diagnosis" in results:
+        d = results["diagnosis"]
+        figures["diagnosis_cpu"] = ("the class with diagnosis / without, CPU (`--jobs 2`)", d["cpu_ratio"],
+                                    f"{d['cpu_ratio']:.3f}x ({d['on']['cpu']:.1f} s / {d['off']['cpu']:.1f} s)",
+                                    f"<= {DIAGNOSIS_COST:.2f}x", d["cpu_ratio"] <= DIAGNOSIS_COST)
     if "profile" in results:
         p = results["profile"]
         figures["sandboxed_cpu"] = ("one correct submission's tests, warm: CPU of the trusted runner + the sandbox",

@@ -34,9 +34,6 @@ def report_rows(out):
         return list(csv.DictReader(file))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 is open: 61% of the 117 catalogued bugs got their diagnosis "
-                   "in the last full run (80% of the first 53); 07/08's training bugs and the dtype, in-place and "
-                   "naive-sigmoid bugs have none yet. Strict: the day it passes, remove this mark")
 def test_most_bugs_get_their_diagnosis_in_the_feedback(graded_class):
     bugs = [EXAMPLES[name] for name in graded_class.names if name in EXAMPLES and EXAMPLES[name].kind == BUG]
     missed = [bug.name for bug in bugs

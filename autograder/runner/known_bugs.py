@@ -10,8 +10,13 @@ diagnosis to attach. At grading:
   the object it was called on and numpy's global random state (:class:`Recorder`);
 - when a check fails, :class:`KnownBugMatcher` finds the recorded call whose result holds the
   expected value, replays it on each variant (the kit's own code, built here from the
-  reference's text, never the student's), and names the bugs whose output equals the
-  student's within the check's tolerance, and differs from the expected value.
+  reference's text, never the student's), and names the bug whose output equals the
+  student's within the check's tolerance, and differs from the expected value, when exactly
+  one diagnosis fits (two bugs that give the same output here cannot be told apart);
+- when a test fails with no diagnosis (an input changed in place, a dtype, a forbidden
+  warning: rules, with no expected value), :class:`CallMatcher` makes the student's last call
+  again on the reference and on each variant, and names the one bug that did what the
+  student's code did.
 
 So a diagnosis is attached only when the student's output is exactly what that bug gives on
 the very same inputs. Nothing here runs student code.
@@ -19,6 +24,7 @@ the very same inputs. Nothing here runs student code.
 import copy
 import functools
 import json
+import time
 import types
 import warnings
 from dataclasses import dataclass, field
@@ -26,6 +32,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from autograder.kit.config import KNOWN_BUGS_FILE
+from autograder.sandbox.inside.wire import Handle
+from autograder.sandbox.session import ForbiddenWarning
 from autograder.testing.diagnosis import same_values
 
 
@@ -182,7 +190,7 @@ class KnownBugMatcher:
                 continue
             if same_values(got, value, rtol, atol) and not same_values(value, expected, rtol, atol):
                 found.append(bug.diagnosis)
-        return found
+        return found if len(set(found)) == 1 else []  # two bugs that fit alike: naming either may be wrong
 
     @staticmethod
     def replay(call, module):
@@ -209,3 +217,123 @@ class KnownBugMatcher:
             return None, None
         finally:
             np.random.set_state(saved)
+
+
+REPLAY_SECONDS = 0.25  # a call the reference itself takes longer to replay is not replayed on every bug
+
+
+@dataclass
+class Outcome:
+    """What a call did: its value, its arguments after it, and whether it raised a RuntimeWarning."""
+
+    value: object
+    after: list
+    after_kwargs: dict
+    warned: bool
+
+
+def identical(a, b):
+    """``a`` and ``b`` are the same plain data: types, dtypes and shapes, values to 1e-9 (NaN equal to NaN)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (np.ndarray, np.generic)):
+        return a.shape == b.shape and a.dtype == b.dtype and bool(
+            np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True) if a.dtype.kind in "fc" else np.array_equal(a, b))
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(map(identical, a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(identical(a[key], b[key]) for key in a)
+    if isinstance(a, float):
+        return (a != a and b != b) or abs(a - b) <= 1e-9 * max(abs(a), abs(b)) + 1e-12
+    return isinstance(a, (type(None), bool, int, str)) and a == b
+
+
+class CallMatcher:
+    """Names the known bug that behaves as the student's code did on the student's own last call.
+
+    The checks' matching (:class:`KnownBugMatcher`) needs a reference call behind an expected
+    value; rules have none: a value right but of the wrong dtype, an input changed in place, a
+    forbidden warning. Here the last call of the student's code in a failed test (its arguments
+    as sent, what came back, the arguments after it) is made again on the reference and on each
+    known bug, all built from the reference's text, and a bug is named when it does exactly what
+    the student's code did (same value, same dtype, same arguments after the call, or the same
+    warning) where the reference does not. When bugs with different diagnoses fit, none is named.
+    The student's objects among the arguments are rebuilt on each module from the calls that made
+    them and the attributes the grader set on them; what cannot be rebuilt is not replayed.
+    """
+
+    def __init__(self, reference, variants, attributes):
+        self.reference = reference      # the reference module, built as the variants are
+        self.variants = variants        # [(KnownBug, module)]
+        self.attributes = attributes    # handle id -> {name: value} the grader set on that worker object
+        self.calls = []
+        self.makers = {}                # handle id -> the StudentCall whose value it is
+
+    def observe(self, call):
+        self.calls.append(call)
+        if isinstance(call.value, Handle):
+            self.makers[call.value.id] = call
+
+    def diagnoses(self):
+        """The diagnosis of the known bug that explains the last call, as a one-item list, else []."""
+        if not self.calls or not self.variants:
+            return []
+        call = self.calls[-1]
+        warned = isinstance(call.error, ForbiddenWarning)
+        if call.error is not None and not warned:
+            return []
+        start = time.process_time()
+        expected = self.outcome(self.reference, call)
+        if expected is None or time.process_time() - start > REPLAY_SECONDS or self.fits(expected, call, warned):
+            return []
+        found = {bug.diagnosis for bug, module in self.variants
+                 if (outcome := self.outcome(module, call)) is not None and self.fits(outcome, call, warned)}
+        return sorted(found) if len(found) == 1 else []
+
+    @staticmethod
+    def fits(outcome, call, warned):
+        if warned:
+            return outcome.warned
+        after = [*zip(outcome.after, call.after), *((outcome.after_kwargs.get(key), value)
+                                                      for key, value in call.after_kwargs.items())]
+        # The worker reports only the arguments a call could change (arrays, containers); None for the others.
+        return (not outcome.warned and identical(outcome.value, call.value)
+                and all(identical(mine, CallMatcher.plain(theirs)) for mine, theirs in after if theirs is not None))
+
+    def outcome(self, module, call, depth=0):
+        """What ``call`` does on ``module`` (an :class:`Outcome`), or None when it cannot be made or raises."""
+        try:
+            args, kwargs = self.rebuilt((list(call.args), dict(call.kwargs)), module, depth)
+            function = self.rebuilt(call.target, module, depth) if call.target is not None else module
+            for part in call.name.split("."):
+                function = getattr(function, part)
+            with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under="ignore"):
+                warnings.simplefilter("always")
+                value = function(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - a call that cannot be made again explains nothing
+            return None
+        return Outcome(value, [self.plain(arg) for arg in args], {k: self.plain(v) for k, v in kwargs.items()},
+                       any(issubclass(warning.category, RuntimeWarning) for warning in caught))
+
+    def rebuilt(self, value, module, depth):
+        """``value`` (a deep copy) with each worker object replaced by one made on ``module`` the same way."""
+        if isinstance(value, Handle):
+            maker = self.makers.get(value.id)
+            if maker is None or depth > 3:
+                raise LookupError(f"no way to rebuild {value.type}")
+            made = self.outcome(module, maker, depth + 1)
+            if made is None:
+                raise LookupError(f"{value.type} could not be rebuilt")
+            for name, attribute in self.attributes.get(value.id, {}).items():
+                setattr(made.value, name, copy.deepcopy(attribute))
+            return made.value
+        if isinstance(value, (list, tuple)):
+            return type(value)(self.rebuilt(item, module, depth) for item in value)
+        if isinstance(value, dict):
+            return {key: self.rebuilt(item, module, depth) for key, item in value.items()}
+        return copy.deepcopy(value)
+
+    @staticmethod
+    def plain(value):
+        """An argument after the call as the worker reports one: its objects are not compared."""
+        return value if isinstance(value, (np.ndarray, np.generic, list, tuple, dict, int, float, bool)) else None

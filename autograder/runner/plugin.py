@@ -36,10 +36,11 @@ from autograder.kit.assignments import read_assignment
 from autograder.kit.config import load_thresholds
 from autograder.kit.secret import inputs_rng
 from autograder.sandbox.inside.loading import load_module
-from autograder.sandbox.remote import RemoteModule
+from autograder.sandbox.remote import CALL_OBSERVERS, RemoteModule
 from autograder.sandbox.session import StudentCodeFailed, WorkerSession
 from autograder.submissions.locate import locate_module
-from autograder.runner.known_bugs import KnownBugMatcher, Recorder, build_variant, load_known_bugs, recording_module
+from autograder.runner.known_bugs import (CallMatcher, KnownBug, KnownBugMatcher, Recorder, build_variant,
+                                          load_known_bugs, recording_module)
 from autograder.testing import figures
 from autograder.testing.checks import CheckFailed, assert_sgd_step
 from autograder.testing.diagnosis import attached
@@ -96,6 +97,7 @@ class GradingPlugin:
         self.solutions_root = Path(solutions_root).resolve() if solutions_root else None
         self.sessions = {}
         self.records = []
+        self.calls = None  # the current test's CallMatcher: its student calls, replayed on the known bugs if it fails
 
     @staticmethod
     def assignment_of(node):
@@ -181,8 +183,16 @@ class GradingPlugin:
         self._flush()
         return result
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item):
         figures.take()  # what an earlier test left attached is not this one's
+        CALL_OBSERVERS.clear()
+        self.calls = None
+        reference, variants = _replayable(self.solutions_root, self.assignment_of(item)) if self.solutions_root else (
+            None, ())
+        if variants:  # before the fixtures: the objects they make are rebuilt from the calls that made them
+            self.calls = CallMatcher(reference, variants, {})
+            CALL_OBSERVERS.append(self.calls.observe)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_teardown(self, item):
@@ -211,12 +221,21 @@ class GradingPlugin:
             case = item.callspec.id if hasattr(item, "callspec") else ""
             folder = self.assignment_of(item).folder
             problem = ""
+            if not report.passed and report.when == "call" and not diagnosis and self.calls is not None:
+                diagnosis = self._call_diagnosis(folder)
+                message = f"{message}. Diagnosis: {diagnosis}" if diagnosis else message
             if call.excinfo and getattr(call.excinfo.value, "problem", False):
                 problem = f"{folder}: {call.excinfo.value.quarantined}"  # a status is the grader's words only
             self.records.append(TestRecord(
                 folder, name, case, visibility, report.passed, message, details, round(report.duration, 3), problem,
                 diagnosis, figures.take() if report.when == "call" else [],
             ))
+
+    def _call_diagnosis(self, folder):
+        """The known bug that did what the student's code did on its last call in this test, if exactly one."""
+        session = self.sessions.get(folder)
+        self.calls.attributes = getattr(session, "attributes", {})
+        return "; ".join(self.calls.diagnoses())
 
     def pytest_sessionfinish(self):
         for session in self.sessions.values():
@@ -279,12 +298,21 @@ def _reference(solutions_root, assignment):
 def _recording_reference(solutions_root, assignment):
     """A recording copy of the reference, its :class:`Recorder`, and the known bugs as ``[(bug, module)]``.
 
-    Built once per process (the fork server builds them before forking runners).
+    Built once per process (the fork server builds them before forking runners). Without known bugs
+    nothing is recorded: no call would ever be replayed.
     """
     source_path = solutions_root / assignment.module_file
     recorder = Recorder()
-    module = recording_module(load_module(source_path, f"recorded_{assignment.module}"), recorder)
-    source = source_path.read_text()
+    variants = _replayable(solutions_root, assignment)[1]
+    module = load_module(source_path, f"recorded_{assignment.module}")
+    return (recording_module(module, recorder) if variants else module), recorder, variants
+
+
+@lru_cache(maxsize=None)
+def _replayable(solutions_root, assignment):
+    """The reference and its known bugs, ``[(bug, module)]``, each module built from the reference's text."""
+    source = (solutions_root / assignment.module_file).read_text()
+    reference = build_variant(source, KnownBug("reference", "", ()), f"replayed_{assignment.module}")
     variants = []
     for bug in load_known_bugs(solutions_root / assignment.folder):
         try:
@@ -293,4 +321,4 @@ def _recording_reference(solutions_root, assignment):
             variant = None
         if variant is not None:
             variants.append((bug, variant))
-    return module, recorder, variants
+    return reference, variants

@@ -16,6 +16,7 @@ by step at steps the worker cannot foresee.
 """
 import random
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -198,6 +199,29 @@ class RemoteModule(Remote):
         self._session.pinned = False
 
 
+@dataclass
+class StudentCall:
+    """One call of the student's code, as the trusted side saw it: what was sent and what came back.
+
+    ``args`` and ``kwargs`` are the values sent (objects of the worker as :class:`wire.Handle`);
+    ``value``, ``after`` and ``after_kwargs`` the result and the arguments as they were after the
+    call, or ``error`` the :class:`StudentCodeFailed` it ended in.
+    """
+
+    name: str
+    target: object
+    args: tuple
+    kwargs: dict
+    value: object = None
+    after: list = None
+    after_kwargs: dict = None
+    error: Exception = None
+
+
+#: Callables told of every :class:`StudentCall` (the runner's known-bug matching); none by default.
+CALL_OBSERVERS = []
+
+
 class RemoteFunction:
     """A function or method in the worker."""
 
@@ -210,14 +234,23 @@ class RemoteFunction:
         The worker sends the arguments back as they are after the call; they are compared here
         with what was sent (keyword arguments count by their names).
         """
-        value, after = self.session.request(
-            {"op": "call", "name": self.name, "target": self.handle, "track": True,
-             "args": [unwrap(arg) for arg in args], "kwargs": {k: unwrap(v) for k, v in kwargs.items()}},
-            timeout=self.timeout, what=self.label,
-        )
+        sent_args, sent_kwargs = [unwrap(arg) for arg in args], {k: unwrap(v) for k, v in kwargs.items()}
+        call = StudentCall(self.name, self.handle, sent_args, sent_kwargs)
+        try:
+            value, after = self.session.request(
+                {"op": "call", "name": self.name, "target": self.handle, "track": True,
+                 "args": sent_args, "kwargs": sent_kwargs},
+                timeout=self.timeout, what=self.label,
+            )
+        except StudentCodeFailed as error:
+            call.error = error
+            _observed(call)
+            raise
         after_args, after_kwargs = after.get("after"), after.get("after_kwargs")
         if type(after_args) is not list or len(after_args) != len(args) or type(after_kwargs) is not dict:
             raise StudentCodeFailed(f"{self.label}: malformed answer from the worker")
+        call.value, call.after, call.after_kwargs = value, after_args, after_kwargs
+        _observed(call)
         mutated = [position for position, (sent, now) in enumerate(zip(args, after_args)) if changed(sent, now)]
         mutated += [name for name, sent in kwargs.items() if changed(sent, after_kwargs.get(name))]
         return wrap(self.session, value), mutated
@@ -227,6 +260,11 @@ class RemoteFunction:
 
     def with_timeout(self, seconds):
         return RemoteFunction(self.session, self.handle, self.name, self.label, seconds)
+
+
+def _observed(call):
+    for observer in CALL_OBSERVERS:
+        observer(call)
 
 
 def changed(sent, now):

@@ -68,6 +68,10 @@ class StudentCodeFailed(Exception):
         self.quarantined = message if quarantined is None else quarantined
 
 
+class ForbiddenWarning(StudentCodeFailed):
+    """The call returned, but raised a warning the contract forbids it (an overflow in a sigmoid)."""
+
+
 class SubmissionMissing(StudentCodeFailed):
     """The assignment's module is not in the submission."""
 
@@ -486,8 +490,8 @@ class WorkerSession:
                       "(exp of -|x| only, or np.logaddexp)")
             # The warning's text is numpy's (overflow encountered in exp) or, warned by hand, the student's own:
             # hidden tests show the grader's words only.
-            raise StudentCodeFailed(f"{what} raised {forbidden[0][:200]}. {advice}",
-                                    quarantined=f"{what} raised a RuntimeWarning. {advice}")
+            raise ForbiddenWarning(f"{what} raised {forbidden[0][:200]}. {advice}",
+                                   quarantined=f"{what} raised a RuntimeWarning. {advice}")
         return decoded.pop("ok"), decoded
 
     def _failure(self, error, what):

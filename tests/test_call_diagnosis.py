@@ -1,0 +1,96 @@
+"""Rules broken without a wrong value (an input changed in place, a dtype, a warning) get the known bug that
+breaks them the same way on the student's own call, and only when exactly one bug does."""
+import textwrap
+
+import numpy as np
+import pytest
+
+from autograder.runner.known_bugs import CallMatcher, KnownBug, build_variant
+from autograder.sandbox.inside.wire import Handle
+from autograder.sandbox.remote import StudentCall
+from autograder.sandbox.session import ForbiddenWarning, StudentCodeFailed
+
+REFERENCE = textwrap.dedent('''
+    import numpy as np
+
+
+    def double(x, times=1):
+        x = np.asarray(x, dtype=float)
+        return x * 2 * times
+
+
+    def logistic(x):
+        return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))
+
+
+    class Scaler:
+        def __init__(self, size):
+            self.k = np.ones(size)
+
+        def apply(self, x):
+            return np.asarray(x, dtype=float) * self.k
+''')
+BUGS = [KnownBug("in_place", "doubles the caller's array in place",
+                 (("    x = np.asarray(x, dtype=float)\n    return x * 2 * times", "    x *= 2 * times\n    return x"),)),
+        KnownBug("ints", "doubles into ints", (("return x * 2 * times", "return (x * 2 * times).astype(int)"),)),
+        KnownBug("naive", "1 / (1 + exp(-x)): an overflow warning",
+                 (("return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))",
+                   "return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))"),)),
+        KnownBug("scaled", "apply scales the caller's array in place",
+                 (("return np.asarray(x, dtype=float) * self.k", "x *= self.k\n        return x"),))]
+
+
+@pytest.fixture
+def matcher():
+    reference = build_variant(REFERENCE, KnownBug("reference", "", ()), "call_reference")
+    return CallMatcher(reference, [(bug, build_variant(REFERENCE, bug, f"call_{bug.name}")) for bug in BUGS], {})
+
+
+def test_an_input_changed_in_place_as_a_known_bug_does_gets_its_diagnosis(matcher):
+    x = np.array([1.0, -2.0, 3.0])
+    matcher.observe(StudentCall("double", None, [x], {"times": 3}, 6 * x, [6 * x], {"times": None}))
+    assert matcher.diagnoses() == ["doubles the caller's array in place"]
+    matcher.observe(StudentCall("double", None, [x], {"times": 3}, 6 * x, [7 * x], {"times": None}))
+    assert matcher.diagnoses() == []  # changed, but not as that bug changes it
+
+
+def test_the_right_value_of_the_wrong_dtype_gets_the_bug_that_gives_it(matcher):
+    x = np.array([1.0, 2.0])
+    matcher.observe(StudentCall("double", None, [x], {}, np.array([2, 4]), [x], {}))
+    assert matcher.diagnoses() == ["doubles into ints"]
+    matcher.observe(StudentCall("double", None, [x], {}, np.array([2, 4], dtype=np.int32), [x], {}))
+    assert matcher.diagnoses() == []  # no bug gives int32
+
+
+def test_a_forbidden_warning_gets_the_bug_that_warns_on_the_same_input(matcher):
+    huge = np.array([-1000.0, 3.0])
+    matcher.observe(StudentCall("logistic", None, [huge], {}, error=ForbiddenWarning("logistic raised a warning")))
+    assert matcher.diagnoses() == ["1 / (1 + exp(-x)): an overflow warning"]
+    matcher.observe(StudentCall("logistic", None, [np.array([1.0, 3.0])], {}, error=ForbiddenWarning("warned")))
+    assert matcher.diagnoses() == []  # no bug warns there: the warning is not theirs
+    matcher.observe(StudentCall("logistic", None, [huge], {}, error=StudentCodeFailed("raised ValueError")))
+    assert matcher.diagnoses() == []  # an exception is no warning
+
+
+def test_what_the_reference_does_too_or_two_bugs_do_alike_gets_no_diagnosis(matcher):
+    x = np.array([1.0, 2.0])
+    matcher.observe(StudentCall("double", None, [x], {}, 2 * x, [x], {}))
+    assert matcher.diagnoses() == []  # the reference's own behaviour: the failure is elsewhere
+    twin = KnownBug("twin", "another bug that doubles in place", BUGS[0].replacements)
+    matcher.variants.append((twin, build_variant(REFERENCE, twin, "call_twin")))
+    matcher.observe(StudentCall("double", None, [x], {}, 2 * x, [2 * x], {}))
+    assert matcher.diagnoses() == []  # two diagnoses fit: neither is named
+
+
+def test_the_students_object_is_rebuilt_from_the_call_that_made_it_and_the_attributes_the_grader_set(matcher):
+    handle = Handle(7, "Scaler")
+    matcher.observe(StudentCall("Scaler", None, [2], {}, handle, [None], {}))
+    matcher.attributes = {7: {"k": np.array([3.0, -1.0])}}
+    x = np.array([1.0, 2.0])
+    matcher.observe(StudentCall("Scaler.apply", None, [handle, x], {}, np.array([3.0, -2.0]),
+                                [handle, np.array([3.0, -2.0])], {}))
+    assert matcher.diagnoses() == ["apply scales the caller's array in place"]
+    matcher.observe(StudentCall("apply", handle, [x], {}, np.array([3.0, -2.0]), [np.array([3.0, -2.0])], {}))
+    assert matcher.diagnoses() == ["apply scales the caller's array in place"]
+    matcher.observe(StudentCall("apply", Handle(8, "Scaler"), [x], {}, x, [x * 3], {}))
+    assert matcher.diagnoses() == []  # an object of unknown making is not replayed
