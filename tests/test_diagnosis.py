@@ -209,3 +209,19 @@ def test_a_known_bug_is_found_deep_in_a_result_and_in_an_attribute_a_method_set(
     with pytest.raises(CheckFailed) as failure:
         assert_close(before, net.b, "self.b after train")
     assert "climbs" not in str(failure.value)  # unchanged weights are no bug's (only "is zero", which holds)
+
+
+def test_two_known_bugs_that_give_the_same_output_are_neither_named():
+    import types
+
+    module = types.ModuleType("fake_reference_twice")
+    exec(compile(REFERENCE, "fake_reference_twice", "exec"), module.__dict__)
+    twin = KnownBug("twin", "nll adds the rows up", BUGS[0].replacements)
+    recorder = Recorder()
+    variants = [(bug, build_variant(REFERENCE, bug, f"twice_{bug.name}")) for bug in (BUGS[0], twin)]
+    with attached(KnownBugMatcher(recorder, variants)):
+        reference = recording_module(module, recorder)
+        Y, P = np.eye(3)[[0, 2, 1, 1]], softmax(RNG.normal(size=(4, 3)))
+        with pytest.raises(CheckFailed) as failure:
+            assert_close(4 * reference.nll(Y, P), reference.nll(Y, P), "nll")
+    assert "sums over the rows" not in str(failure.value) and "adds the rows up" not in str(failure.value)
