@@ -1,6 +1,8 @@
 """The ``autograder`` command: check (students), grade and release (instructors), generate (developers)."""
 import argparse
+import contextlib
 import os
+import signal
 import shutil
 import sys
 import textwrap
@@ -340,6 +342,12 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except BrokenPipeError:
+        # The reader went away (`autograder check | head`): stop quietly, as a shell tool does. Python would
+        # raise again when it flushes stdout at exit, so what is left goes nowhere.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except (FileNotFoundError, FileExistsError, ValueError) as error:
         print(f"autograder {args.command}: {error}", file=sys.stderr)
         return 2

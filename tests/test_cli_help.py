@@ -35,3 +35,12 @@ def test_examples_keep_their_lines_and_the_description_still_wraps(capsys, monke
     description = text.split("\n\n")[1]
     assert max(len(line) for line in description.splitlines()) <= 80  # argparse's wrapping, not one long line
     assert re.search(r"^  autograder \S", text, re.MULTILINE)
+
+
+def test_a_reader_that_goes_away_stops_the_command_quietly(monkeypatch, capsys):  # capsys: no real stdout to redirect
+    """``autograder check | head``: the rest of the report has nowhere to go; no traceback."""
+    def gone(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "cmd_check", gone)
+    assert cli.main(["check"]) == 141
