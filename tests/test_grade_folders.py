@@ -62,7 +62,7 @@ def test_a_wrong_folder_stops_grade_with_what_to_do_and_writes_nothing(tmp_path,
     else:
         out = alice / "graded"
     status, said = grade(capsys, submissions, out)
-    assert status == 2 and expected in said and "Traceback" not in said
+    assert status == 2 and expected in said and "Traceback" not in said and "grading with" not in said
     assert not (out / "gradebook.csv").exists() and not (tmp_path / "graded").exists()
 
 

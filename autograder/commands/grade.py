@@ -94,13 +94,14 @@ def failed_row(job, out, term, error, seconds):
 
 
 def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster=None, *, assignments=(),
-          roster=None, force=False, students=(), overrides=None, feedback=None, now=None):
+          roster=None, force=False, students=(), overrides=None, feedback=None, now=None, announce=None):
     """Grade every submission in ``submissions_dir`` into ``out``; return the gradebook rows.
 
     Locally with ``jobs`` submissions at once, or on the Dask cluster at the address
     ``cluster`` (:mod:`autograder.runner.cluster`); the results are written here either way.
     ``assignments`` (names), ``roster``, ``force``, ``students``, ``overrides`` and ``feedback``
-    are the options of ``autograder grade``; ``now`` stands for the clock. Interrupted (Ctrl-C),
+    are the options of ``autograder grade``; ``now`` stands for the clock; ``announce()``, when given, is
+    called once every input is checked, before anything is graded. Interrupted (Ctrl-C),
     it stops every runner, writes nothing unfinished and raises ``KeyboardInterrupt``; the next
     run resumes.
     """
@@ -128,6 +129,8 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster
             except Exception as error:  # noqa: BLE001 - one submission's trouble is its own row
                 rows[job.submission.student] = failed_row(job, out, term, error, 0.0)
     todo = [job for job in work if job.rerun]
+    if announce is not None:
+        announce()
     write_gradebook(out, everyone, rows, term.folders)
     bar = tqdm(total=len(everyone), initial=len(everyone) - len(todo), unit="submission",
                disable=not progress, desc="grading", file=sys.stderr, dynamic_ncols=True)
