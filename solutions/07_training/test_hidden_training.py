@@ -16,6 +16,8 @@ scenarios are fixed, so that each stops early where it was written to.
 Catalogue bugs these tests kill (``examples/catalogue.py``): every bug of 07_training, between the public and
 the hidden tests (each bug's entry lists its tests).
 """
+import itertools
+
 import numpy as np
 import pytest
 
@@ -28,9 +30,9 @@ from autograder.testing import (
     assert_not_mutated,
     assert_true,
 )
-from autograder.testing.fit_replay import NAMES, as_pair, replays, set_parameters, take
 
 INPUT, HIDDEN, CLASSES = 9, 6, 4  # all different, and not the public tests' sizes
+NAMES = ("W_h", "b_h", "W_o", "b_o")
 HIDDEN_SPLIT_SEED = 202  # digits_split(seed) of the training test; never used by a public test
 RENAMED_CLASSES = np.array([6, 2, 9, 0, 4, 8, 1, 7, 3, 5])  # digit d is labelled RENAMED_CLASSES[d]
 VALIDATION = 230
@@ -88,6 +90,18 @@ def pin_forward(student, model, twin, *inputs):
         for given in (X, X.tolist()):  # the caller may pass its input on as it came
             table += [((given,), {}, twin.forward(X)), ((given, False), {}, twin.forward(X))]
     student._pin("forward", table, target=model, ignore=("rng",))
+
+
+def take(result, limit, what):
+    if isinstance(result, (list, tuple)):
+        return list(result)[:limit]
+    assert_true(hasattr(result, "_handle"), f"{what} should yield (X_batch, y_batch) pairs, got a {type(result).__name__}")
+    return list(itertools.islice(iter(result), limit))
+
+
+def as_pair(item, what):
+    assert_true(isinstance(item, (tuple, list)) and len(item) == 2, f"{what} should yield pairs (X_batch, y_batch)")
+    return item
 
 
 # The training test comes first in this file: every pin a later test makes adds a little to each call of the
@@ -378,6 +392,57 @@ def scenario_data():
     return (X[:24], y[:24], X[24:], y[24:]), start
 
 
+def set_parameters(model, parameters):
+    for name in NAMES:
+        setattr(model, name, parameters[name])
+
+
+def replay_fit(student, model, start, data, settings, own_batches, own_momentum):
+    """What fit must do, step by step, with the student's model methods, and with the student's
+    minibatches (``own_batches``) and momentum_step (``own_momentum``) or the formulas."""
+    X_train, y_train, X_val, y_val = data
+    generator = student._rng(settings["seed"])
+    parameters = {name: value.copy() for name, value in start.items()}
+    velocity = {name: np.zeros_like(value) for name, value in start.items()}
+    history = {"train_loss": [], "val_loss": [], "val_accuracy": [], "best_epoch": 0}
+    best, best_parameters, waited = np.inf, parameters, 0
+    size = settings["batch_size"]
+    for epoch in range(settings["epochs"]):
+        if own_batches:  # read lazily, between the grad_loss calls, as fit's loop would
+            batches = student.minibatches(X_train, y_train, size, generator)
+            batches = itertools.islice(batches if isinstance(batches, (list, tuple)) else iter(batches),
+                                       len(X_train) + 1)
+        else:
+            order = as_array(generator.permutation(len(X_train)), "rng.permutation").astype(int)
+            batches = [(X_train[order[i:i + size]], y_train[order[i:i + size]]) for i in range(0, len(X_train), size)]
+        for X_batch, y_batch in (as_pair(batch, "minibatches") for batch in batches):
+            set_parameters(model, parameters)
+            grads = model.grad_loss(X_batch, y_batch, generator)
+            assert_true(isinstance(grads, dict) and set(NAMES) <= set(grads), "grad_loss returns no gradients")
+            for name in NAMES:
+                if own_momentum:
+                    step = student.momentum_step(parameters[name], grads[name], velocity[name],
+                                                 settings["learning_rate"], settings["beta"])
+                    assert_true(isinstance(step, (tuple, list)) and len(step) == 2, "momentum_step returns no pair")
+                    parameters[name] = as_array(step[0], name, start[name].shape)
+                    velocity[name] = as_array(step[1], name, start[name].shape)
+                else:
+                    velocity[name] = settings["beta"] * velocity[name] - settings["learning_rate"] * as_array(
+                        grads[name], name, start[name].shape)
+                    parameters[name] = parameters[name] + velocity[name]
+        set_parameters(model, parameters)
+        history["train_loss"].append(model.loss(X_train, y_train))
+        history["val_loss"].append(model.loss(X_val, y_val))
+        history["val_accuracy"].append(model.accuracy(X_val, y_val))
+        if history["val_loss"][-1] < best:
+            best, history["best_epoch"], best_parameters, waited = history["val_loss"][-1], epoch, dict(parameters), 0
+        else:
+            waited += 1
+            if waited >= settings["patience"]:
+                break
+    return history, best_parameters, parameters
+
+
 def run_fit(student, scenario):
     """The student's fit on the scenario: (history, final parameters, data, start, model settings, fit settings)."""
     model_settings, settings = SCENARIOS[scenario]
@@ -392,12 +457,26 @@ def run_fit(student, scenario):
     return history, final, data, start, model_settings, settings
 
 
+# (the student's minibatches?, the student's momentum_step?), tried in turn: the formulas first, since for
+# correct helpers they give what the helpers give, with far fewer calls into the student's code.
+REPLAYS = [(False, False), (True, True), (True, False), (False, True)]
+
+
+def replays(student, data, start, model_settings, settings):
+    """The replays that could be made, in the order of REPLAYS."""
+    for own_batches, own_momentum in REPLAYS:
+        replica = student.RegularizedMLP(INPUT, HIDDEN, CLASSES, **model_settings)
+        try:
+            yield replay_fit(student, replica, start, data, settings, own_batches, own_momentum)
+        except Exception:  # noqa: BLE001 - a helper of the student's that fails cannot be what fit did
+            continue
+
+
 def judged(check, student, scenario):
     """Pass when ``check(history, final, replay)`` passes for one of the replays; else raise its first failure."""
     history, final, data, start, model_settings, settings = run_fit(student, scenario)
     failures = []
-    for replay in replays(student, lambda: student.RegularizedMLP(INPUT, HIDDEN, CLASSES, **model_settings), start, data,
-                          settings):
+    for replay in replays(student, data, start, model_settings, settings):
         try:
             return check(history, final, replay, settings)
         except CheckFailed as failure:
