@@ -25,11 +25,26 @@ def test_a_named_notebook_is_checked_not_the_module_beside_it(tmp_path, capsys):
     module.write_text(module.read_text().replace("# YOUR CODE HERE", "return None  # started in the editor"))
     shutil.copy(REPO / "solutions" / SOFTMAX.folder / f"{SOFTMAX.module}.ipynb", module.with_suffix(".ipynb"))
     assert check(module.with_suffix(".ipynb")), capsys.readouterr().out  # the notebook holds the reference
-    # The module, which counts for the folder, does not pass. In a process of its own: a second check in the same
-    # process can report the first one's module (seen from the test suite; the command runs once per process).
+    # The module, which counts for the folder, does not pass: as the command runs it, in a process of its own.
     folder = subprocess.run([sys.executable, "-m", "autograder.cli", "check", str(bundle)], capture_output=True,
                             text=True, timeout=300)
     assert folder.returncode == 1 and "02_softmax: checked softmax.py" in folder.stdout, folder.stdout + folder.stderr
+
+
+def test_two_checks_in_one_process_each_test_their_own_folder(tmp_path, capsys):
+    """pytest keeps a test module by its bare name: the second folder's check ran the first folder's tests."""
+    solved, started = tmp_path / "solved", tmp_path / "started"
+    for folder in (solved, started):
+        shutil.copytree(REPO / "assignments" / SOFTMAX.folder, folder / SOFTMAX.folder)
+    shutil.copy(REPO / "solutions" / SOFTMAX.module_file, solved / SOFTMAX.module_file)
+    module = started / SOFTMAX.module_file
+    module.write_text(module.read_text().replace("# YOUR CODE HERE", "return None  # started in the editor"))
+    (solved / SOFTMAX.folder / "test_softmax.py").write_text(
+        (solved / SOFTMAX.folder / "test_softmax.py").read_text() + "\n\ndef test_only_in_the_solved_copy():\n    pass\n")
+    solved_passes = check(solved, SOFTMAX.folder)
+    assert solved_passes and "test_only_in_the_solved_copy" in capsys.readouterr().out
+    assert not check(started, SOFTMAX.folder)
+    assert "test_only_in_the_solved_copy" not in capsys.readouterr().out
 
 
 def test_a_wrong_name_is_told_with_the_assignments_there_are(tmp_path, monkeypatch):

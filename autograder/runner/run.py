@@ -75,11 +75,17 @@ def run_tests(submission_root, test_files, sandbox, solutions_root=None, hidden_
         if workers is not sandbox:
             workers.prestart()
         plugin = GradingPlugin(submission_root, workers, scratch, solutions_root, hidden_seed=hidden_seed)
+        rootdir = os.path.commonpath([str(Path(path).resolve().parent) for path in test_files])
+        imported = set(sys.modules)
         _running.append(plugin)
         try:
-            rootdir = os.path.commonpath([str(Path(path).resolve().parent) for path in test_files])
             pytest.main([*PYTEST_ARGS, "--rootdir", rootdir, *map(str, test_files)], plugins=[plugin])
         finally:
+            # pytest imports a test file by its bare name (test_softmax): left in sys.modules, the next run in
+            # this process (a second check(), another folder) would run the first folder's copy of the tests.
+            for name in set(sys.modules) - imported:
+                if str(getattr(sys.modules[name], "__file__", "") or "").startswith(rootdir + os.sep):
+                    del sys.modules[name]
             _running.remove(plugin)
             if workers is not sandbox:
                 workers.close()
