@@ -75,7 +75,8 @@ def run_tests(submission_root, test_files, sandbox, solutions_root=None, hidden_
         if workers is not sandbox:
             workers.prestart()
         plugin = GradingPlugin(submission_root, workers, scratch, solutions_root, hidden_seed=hidden_seed)
-        rootdir = os.path.commonpath([str(Path(path).resolve().parent) for path in test_files])
+        folders = {Path(path).resolve().parent for path in test_files}
+        rootdir = os.path.commonpath([str(folder) for folder in folders])
         imported = set(sys.modules)
         _running.append(plugin)
         try:
@@ -83,8 +84,10 @@ def run_tests(submission_root, test_files, sandbox, solutions_root=None, hidden_
         finally:
             # pytest imports a test file by its bare name (test_softmax): left in sys.modules, the next run in
             # this process (a second check(), another folder) would run the first folder's copy of the tests.
+            # Only modules of the tests' own folders: the grader's own (under the same root in a checkout) stay.
             for name in set(sys.modules) - imported:
-                if str(getattr(sys.modules[name], "__file__", "") or "").startswith(rootdir + os.sep):
+                file = getattr(sys.modules[name], "__file__", None)
+                if file and Path(file).resolve().parent in folders:
                     del sys.modules[name]
             _running.remove(plugin)
             if workers is not sandbox:
