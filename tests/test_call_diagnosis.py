@@ -94,3 +94,41 @@ def test_the_students_object_is_rebuilt_from_the_call_that_made_it_and_the_attri
     assert matcher.diagnoses() == ["apply scales the caller's array in place"]
     matcher.observe(StudentCall("apply", Handle(8, "Scaler"), [x], {}, x, [x * 3], {}))
     assert matcher.diagnoses() == []  # an object of unknown making is not replayed
+
+
+GRADED = textwrap.dedent('''
+    import numpy as np
+
+
+    def _halve(x):
+        return x / 2
+
+
+    def inner(x):
+        ### BEGIN SOLUTION
+        return np.asarray(x, dtype=float) + 1
+        ### END SOLUTION
+
+
+    def outer(x):
+        ### BEGIN SOLUTION
+        return _halve(inner(x)).astype(np.float32)
+        ### END SOLUTION
+''')
+
+
+@pytest.mark.parametrize("bug, named", [
+    # inner's bug shows in outer's output only when inner is not answered with the reference's values; the
+    # tests always answer it so (one bug costs points once): naming it on outer's call would blame a look-alike
+    (KnownBug("inner_plus_two", "inner adds 2", (("+ 1", "+ 2"),)), False),
+    (KnownBug("outer_float64", "outer returns float64", ((".astype(np.float32)", ""),)), True),
+    # a helper that is not graded is the student's to write inside outer: its bug can explain outer's value
+    (KnownBug("halve_by_three", "_halve divides by 3", (("x / 2", "x / 3"),)), True),
+], ids=["another graded function's bug", "the called function's bug", "an ungraded helper's bug"])
+def test_a_bug_is_named_only_on_calls_it_could_have_made_wrong(bug, named):
+    reference = build_variant(GRADED, KnownBug("reference", "", ()), "graded_reference")
+    variant = build_variant(GRADED, bug, f"graded_{bug.name}")
+    matcher = CallMatcher(reference, [(bug, variant)], {})
+    x = np.array([1.0, 3.0])
+    matcher.observe(StudentCall("outer", None, [x], {}, variant.outer(x), [x], {}))
+    assert matcher.diagnoses() == ([bug.diagnosis] if named else [])

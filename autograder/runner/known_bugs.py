@@ -19,8 +19,12 @@ diagnosis to attach. At grading:
   student's code did.
 
 So a diagnosis is attached only when the student's output is exactly what that bug gives on
-the very same inputs. Nothing here runs student code.
+the very same inputs. A bug is replayed only on calls it could have made wrong: its change lies in
+the called function itself, or outside every graded definition. A bug in another graded function
+cannot explain this one's output, since the tests answer those with the reference's values (one bug
+costs points once); replaying it would name that bug on a look-alike. Nothing here runs student code.
 """
+import ast
 import copy
 import functools
 import json
@@ -55,6 +59,7 @@ def load_known_bugs(folder):
 
 def build_variant(source, bug, name):
     """The module made of the reference's ``source`` with ``bug``'s replacements applied; None if one does not apply."""
+    reference = source
     for old, new in bug.replacements:
         if source.count(old) != 1:
             return None  # the reference moved on and the catalogue did not: no diagnosis rather than a wrong one
@@ -64,7 +69,47 @@ def build_variant(source, bug, name):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         exec(compile(source, module.__file__, "exec"), module.__dict__)  # noqa: S102 - the kit's own code
+    module.__known_bug_scope__ = _scope(reference, source)
     return module
+
+
+GRADED_MARK = "### BEGIN SOLUTION"
+
+
+def _definitions(source):
+    """``{qualified name: (ast dump, graded)}`` of the module's functions and methods, and ``""`` for the rest."""
+    lines = source.splitlines()
+    found, rest = {}, []
+    for node in ast.parse(source).body:
+        members = [(node.name, node)] if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else []
+        if isinstance(node, ast.ClassDef):
+            members = [(f"{node.name}.{item.name}", item) for item in node.body
+                       if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            rest += [ast.dump(item) for item in node.body if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        elif not members:
+            rest.append(ast.dump(node))
+        for qualified, definition in members:
+            body = lines[definition.lineno - 1:definition.end_lineno]
+            found[qualified] = (ast.dump(definition), any(GRADED_MARK in line for line in body))
+    found[""] = ("\n".join(rest), False)
+    return found
+
+
+def _scope(reference_source, variant_source):
+    """``(changed, defined)``: the definitions a variant changed that could show in another graded function's call
+    (its changes outside every graded definition, by qualified name, ``""`` for module level), the graded ones it
+    changed, and every name the reference defines."""
+    reference, variant = _definitions(reference_source), _definitions(variant_source)
+    changed = {name for name in reference.keys() | variant.keys()
+               if reference.get(name, (None,))[0] != variant.get(name, (None,))[0]}
+    graded = {name for name in changed if reference.get(name, (None, False))[1]}
+    return frozenset(changed - graded), frozenset(graded), frozenset(reference)
+
+
+def could_explain(module, qualified_name):
+    """Whether the variant ``module`` could make a call of ``qualified_name`` go wrong (see the module's docstring)."""
+    ungraded, graded, defined = getattr(module, "__known_bug_scope__", (frozenset([""]), frozenset(), frozenset()))
+    return qualified_name not in defined or qualified_name in graded or bool(ungraded)
 
 
 @dataclass
@@ -183,6 +228,8 @@ class KnownBugMatcher:
             return []
         found = []
         for bug, module in self.variants:
+            if not could_explain(module, f"{call.owner}.{call.name}" if call.owner else call.name):
+                continue
             value, target = self.replay(call, module)
             try:
                 value = vars(target)[path[1]] if path[:1] == (ATTRIBUTE,) else _pick(value, path)
@@ -286,8 +333,9 @@ class CallMatcher:
         expected = self.outcome(self.reference, call)
         if expected is None or time.process_time() - start > REPLAY_SECONDS or self.fits(expected, call, warned):
             return []
-        found = {bug.diagnosis for bug, module in self.variants
-                 if (outcome := self.outcome(module, call)) is not None and self.fits(outcome, call, warned)}
+        called = f"{call.target.type}.{call.name}" if isinstance(call.target, Handle) else call.name
+        found = {bug.diagnosis for bug, module in self.variants if could_explain(module, called)
+                 and (outcome := self.outcome(module, call)) is not None and self.fits(outcome, call, warned)}
         return sorted(found) if len(found) == 1 else []
 
     @staticmethod
