@@ -190,7 +190,7 @@ SLOW_CROSS_ENTROPY = """    import time
     while time.process_time() - start < 2.0:  # correct, and slow: 2 s of CPU time per call (the limit is 10 s)
         sum(range(1000))
 """
-HOG = """    import os
+HOGGING_CROSS_ENTROPY = """    import os
     import time
 
     children = []
@@ -245,7 +245,7 @@ def test_grade_gives_a_slow_correct_submission_the_same_scores_beside_a_hog(tmp_
     run the same tests), so the hog hogs while the slow one computes."""
     softmax_submission(tmp_path / "alone" / "slow", "cross_entropy", SLOW_CROSS_ENTROPY)
     softmax_submission(tmp_path / "beside" / "slow", "cross_entropy", SLOW_CROSS_ENTROPY)
-    softmax_submission(tmp_path / "beside" / "hog", "cross_entropy", HOG)
+    softmax_submission(tmp_path / "beside" / "hog", "cross_entropy", HOGGING_CROSS_ENTROPY)
     alone = graded_results(tmp_path / "alone", tmp_path / "graded-alone")["slow"]
     beside = graded_results(tmp_path / "beside", tmp_path / "graded-beside")
     [row] = read_gradebook(tmp_path / "graded-alone")
