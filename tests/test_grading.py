@@ -31,7 +31,7 @@ def graded(graded_class):
 
 def test_one_row_per_submission(graded):
     base, rows = graded
-    students = sorted(path.stem if path.suffix == ".zip" else path.name for path in (base / "submissions").iterdir())
+    students = sorted(path.stem if path.suffix in (".zip", ".ipynb") else path.name for path in (base / "submissions").iterdir())
     assert [row["student"] for row in read_gradebook(base / "out")] == students
 
 
