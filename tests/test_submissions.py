@@ -173,3 +173,23 @@ def test_nothing_is_overlooked_when_the_module_counts(tmp_path):
     shutil.copy(REPO / "solutions" / SOFTMAX.module_file, root / SOFTMAX.module_file)
     shutil.copy(root / SOFTMAX.module_file, root / "02_softmax" / "softmax (1).py")  # a stray copy of real work
     assert overlooked_message(root, SOFTMAX) == ""
+
+
+def test_the_grading_threads_parse_submissions_one_at_a_time(monkeypatch):
+    """CPython 3.11's AST constructor is not safe in two threads at once (python/cpython#106905): a correct
+    submission failed with 'AST constructor recursion depth mismatch' beside another at --jobs 2."""
+    import ast
+
+    from autograder.submissions import notebook_code, progress, syntax
+
+    parse, turns = ast.parse, []
+
+    def watched(*args, **kwargs):
+        turns.append(syntax._ONE_AT_A_TIME.locked())
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", watched)
+    progress.defined_names("def softmax(x):\n    raise NotImplementedError\n")
+    notebook_code.definitions(["import numpy as np\n\ndef softmax(x):\n    return x\n"])
+    notebook_code.unfinished("def softmax(x):\n    raise NotImplementedError\n")
+    assert len(turns) == 3 and all(turns)

@@ -19,6 +19,8 @@ import ast
 import json
 import textwrap
 
+from autograder.submissions import syntax
+
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 MAX_NOTEBOOK_BYTES = 64 * 1024**2  # as much as a whole zip may unpack to: a notebook is read whole, by every reader
 IMPORTS = (ast.Import, ast.ImportFrom)
@@ -88,7 +90,7 @@ def definitions(sources):
             continue
         text = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
         try:
-            tree = ast.parse(text)
+            tree = syntax.parse(text)
         except SyntaxError:
             continue
         kept += [(node, _segment(text, node)) for node in tree.body
@@ -144,5 +146,5 @@ def unfinished(source):
             elif _is_constant(node) and isinstance(node.value, ast.Constant) and node.value.value is None:
                 names.extend(target.id for target in _targets(node))
 
-    visit(ast.parse(source).body, "")
+    visit(syntax.parse(source).body, "")
     return list(dict.fromkeys(names))

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from autograder.kit.assignments import discover_assignments
 from autograder.submissions.locate import submitted_file
+from autograder.submissions import syntax
 from autograder.submissions.notebook_code import NotebookError, extract_definitions, unfinished
 
 
@@ -72,7 +73,7 @@ def progress(submission, root, assignments=None):
 def defined_names(source):
     """Every name ``source`` defines or imports, at any depth; None when a star import could define any."""
     names = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(syntax.parse(source)):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
