@@ -96,9 +96,9 @@ def _definitions(source):
 
 
 def _scope(reference_source, variant_source):
-    """``(changed, defined)``: the definitions a variant changed that could show in another graded function's call
-    (its changes outside every graded definition, by qualified name, ``""`` for module level), the graded ones it
-    changed, and every name the reference defines."""
+    """``(ungraded, graded, defined)``, by qualified name: what a variant changed outside every graded definition
+    (``""`` for module level; such a change can show in any call), the graded definitions it changed, and every
+    name the reference defines."""
     reference, variant = _definitions(reference_source), _definitions(variant_source)
     changed = {name for name in reference.keys() | variant.keys()
                if reference.get(name, (None,))[0] != variant.get(name, (None,))[0]}
