@@ -51,6 +51,15 @@ class Graded:
         """The feedback page as written (HTML)."""
         return (Path(self.out) / student / "feedback.html").read_text()
 
+    def failures(self, student, folder):
+        """``name: first line of its output`` of each failed case of ``folder``: what a report of a loss names."""
+        try:
+            tests = self.results(student)["tests"]
+        except (OSError, ValueError, KeyError):
+            return ["(no results.json)"]
+        return [f"{test['name']}: {(test.get('output') or '').strip().splitlines()[0][:200] if test.get('output') else ''}"
+                for test in tests if test["status"] == "failed" and folder in test.get("tags", [])]
+
     def failed_tests(self, student, folder):
         """The test functions of ``folder`` with at least one failed case."""
         return {test["name"].split(": ", 1)[1].split("[", 1)[0] for test in self.results(student)["tests"]
@@ -78,7 +87,8 @@ def judge(example, graded):
     else:
         for folder in keeps:
             if _score(row, folder) != maxima[folder]:
-                problems.append(f"it lost points in {folder} ({row[folder]} of {maxima[folder]:g})")
+                problems.append(f"it lost points in {folder} ({row[folder]} of {maxima[folder]:g}; failed "
+                                f"{'; '.join(graded.failures(example.name, folder)) or 'nothing'})")
         if expect == ZERO and _score(row, own) != 0:
             problems.append(f"{own} scored {row[own]}, not 0")
         elif isinstance(expect, tuple):

@@ -29,6 +29,10 @@ def submissions(tmp_path_factory):
     return chosen
 
 
+def default_interrupt():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_ctrl_c_stops_everything_and_the_next_run_resumes(submissions, tmp_path):
@@ -37,9 +41,11 @@ def test_ctrl_c_stops_everything_and_the_next_run_resumes(submissions, tmp_path)
     command = [sys.executable, "-m", "autograder.cli", "grade", str(submissions), "--out", str(out),
                "--jobs", "1", "--root", str(REPO), "--sandbox", SANDBOX_KIND, "--no-sandbox"]
     environment = {**os.environ, marker.split("=")[0]: marker.split("=")[1]}
-    # A process group of its own, as a terminal runs a command: Ctrl-C sends SIGINT to the whole group.
+    # A process group of its own, as a terminal runs a command: Ctrl-C sends SIGINT to the whole group. A terminal's
+    # foreground job takes SIGINT at its default; this suite may run where it is ignored (started with `&` by a
+    # script, or under nohup), which the grader would inherit, and Ctrl-C would then rightly not stop it.
     grader = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              start_new_session=True)
+                              start_new_session=True, preexec_fn=default_interrupt)
     deadline = time.monotonic() + 120
     while not list(out.glob("*/results.json")) and time.monotonic() < deadline and grader.poll() is None:
         time.sleep(0.05)
