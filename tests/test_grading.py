@@ -45,14 +45,15 @@ def test_reference_scores_full_marks_and_stubs_zero(graded):
 
 
 @pytest.mark.parametrize("name", sorted(COSTLY))
-def test_one_change_costs_points_in_its_own_assignment_only(graded, name):
+def test_one_change_costs_points_in_its_own_assignment_only(graded, graded_class, name):
     _, rows = graded
     folder = COSTLY[name]
     row, reference = rows[name], rows["reference"]
     assert float(row[folder]) < float(reference[folder]), f"{name} lost nothing in {folder}"
     for other in FOLDERS:
         if other != folder:
-            assert row[other] == reference[other], f"{name} lost points in {other}"
+            assert row[other] == reference[other], \
+                f"{name} lost points in {other}: {graded_class.graded.failures(name, other)}"
 
 
 @needs_sandbox
