@@ -273,7 +273,10 @@ def test_hidden_inputs_not_mutated(student, reference, rng, function):
             args = [sigmoid_checks.mutation_input(rng)]
             pin_units(student, reference, args[0])
         elif cls == "ReLU":
-            args[0][0, 0] = 0.0  # negatives and a zero: a ReLU in place changes them
+            # A zero, a negative and a positive entry whatever the draw (all five drawn entries are positive
+            # once in 32 draws): a ReLU or its slope written in place changes the caller's array.
+            args[0][0] = (0.0, -abs(args[0][0, 1]) - 0.5)
+            args[0][1, 0] = abs(args[0][1, 0]) + 0.5
         _, mutated = getattr(student, function).call_tracking_mutation(getattr(student, cls)(), *args)
         names = ["self", "true", "pred"] if cls == "MSE" else ["self", "x"]
     assert_not_mutated(mutated, names, function)
