@@ -704,9 +704,9 @@ BUGS = [
             said=('must update every parameter',), about="train never updates the hidden biases"),
     Example(BUG, "bug_mlp_forward_without_sigmoid", P05,
             Replace("        h = sigmoid(z_h)\n        y = softmax", "        h = z_h\n        y = softmax"),
+            # not training: it is retried with forward pinned to its formula (autograder/testing/helper_bugs.py)
             tests("test_forward_matches_a_trusted_computation", "test_forward_keeps_activations",
-                  "test_hidden_forward_matches_reference", "test_hidden_forward_keeps_activations",
-                  "test_init_and_fifteen_epochs_fit_and_generalise", "test_hidden_training_on_an_unseen_split"),
+                  "test_hidden_forward_matches_reference", "test_hidden_forward_keeps_activations"),
             said=('has no sigmoid',), about="the hidden layer is linear: no sigmoid"),
     Example(BUG, "bug_mlp_memorises_public_split", P05, MEMORISE_MLP,
             tests("test_hidden_training_on_an_unseen_split", "test_init_and_fifteen_epochs_fit_and_generalise"),

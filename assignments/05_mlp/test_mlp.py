@@ -112,7 +112,7 @@ def test_init_and_fifteen_epochs_fit_and_generalise(student, bars, digits):
         assert_true(accuracy >= bars["test_accuracy"],
                     f"after {run}, the test accuracy is {accuracy:.3f}, below the bar {bars['test_accuracy']}")
 
-    # A bug of sigmoid or dsigmoid fails their own tests, not this one (autograder.testing.helper_bugs).
+    # A bug of sigmoid, dsigmoid or forward fails their own tests, not this one (autograder.testing.helper_bugs).
     unless_helpers_are_to_blame(student, "05_mlp", fit_and_generalise)
 
 

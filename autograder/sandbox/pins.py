@@ -20,8 +20,11 @@ matching entries' outputs in turn, as successive random draws would differ.
 A pin may also answer EVERY call whose arguments are plain numbers by a trusted function run here
 (``compute``: the reference, or a formula of the test's): a training run calls its helpers
 thousands of times with values no table can foresee, and a test that retries it with the helpers
-pinned so judges the rest of the student's chain (:mod:`autograder.testing.helpers`). The
-function's value leaves this process as an answer to the call asked, never as code.
+pinned so judges the rest of the student's chain (:mod:`autograder.testing.helper_bugs`). A
+method so pinned on its class (``reads``) answers for whichever object it is called on: the stub
+sends the attributes named in ``reads`` of that object at each call (a model's parameters, which
+training moves), and the function is given them first. The function's value leaves this process as
+an answer to the call asked, never as code.
 """
 import inspect
 import warnings
@@ -86,7 +89,9 @@ class Pin:
 
     ``parameters`` is the student's signature, as the worker described it when the pin was set;
     ``ignore`` names arguments left out of the match; with ``once``, an entry answers one call only;
-    ``compute``, a trusted function, answers any call of plain numbers (the table is not read then).
+    ``compute``, a trusted function, answers any call of plain numbers (the table is not read then);
+    with ``reads``, it is a method's, called as ``compute(attributes, *args, **kwargs)`` with the
+    attributes of those names that the call's object holds.
     """
 
     name: str
@@ -96,6 +101,7 @@ class Pin:
     ignore: tuple = ()
     once: bool = False
     compute: object = None
+    reads: tuple = ()
 
     def bind(self, args, kwargs):
         """The call's arguments by name, defaults applied (positional ones as a list without a signature)."""
@@ -130,7 +136,7 @@ class Pin:
         if self.state and not same_value(state, self.state):
             return None
         if self.compute is not None:
-            return self.computed(question["args"], kwargs)
+            return self.computed(question["args"], kwargs, state)
         call = self.bind(question["args"], kwargs)
         if call is None or any(value is _OPAQUE for value in call.values()):
             return None
@@ -141,17 +147,22 @@ class Pin:
                 return (output,)
         return None
 
-    def computed(self, args, kwargs):
+    def computed(self, args, kwargs, state):
         """``(compute(*args, **kwargs),)`` when every argument is a number or an array of them, else None.
 
-        The call is passed on as the student's code made it (the helper's contract fixes its
-        parameters); a call the function cannot answer runs the student's own.
+        With ``reads``, ``compute(attributes, *args, **kwargs)``, when the object's ``state`` holds
+        numbers for each of those names too. The call is passed on as the student's code made it (the
+        helper's contract fixes its parameters); a call the function cannot answer runs the student's own.
         """
-        if not all(numeric(value) is not None for value in [*args, *kwargs.values()]):
+        if self.reads and set(state) != set(self.reads):
             return None
+        attributes = [state[name] for name in self.reads]
+        if not all(numeric(value) is not None for value in [*args, *kwargs.values(), *attributes]):
+            return None
+        first = (dict(zip(self.reads, attributes)),) if self.reads else ()
         try:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                return (self.compute(*args, **kwargs),)
+                return (self.compute(*first, *args, **kwargs),)
         except Exception:  # noqa: BLE001 - arguments the helper's contract does not allow: the student's own runs
             return None

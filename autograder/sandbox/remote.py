@@ -172,22 +172,25 @@ class RemoteModule(Remote):
                            what=f"preparing {name}", on_answer=answered)
         self._session.pinned = True
 
-    def _pin_computed(self, name, function):
+    def _pin_computed(self, name, function, reads=()):
         """Make every call of the module's ``name`` with plain numbers answer ``function``'s value, computed here.
 
         For a training run, whose helpers are called thousands of times with values no table can
         foresee; each call is a round trip, so tests retry a failed run this way rather than pin
-        every run (:func:`autograder.testing.helpers.unless_helpers_are_to_blame`).
+        every run (:func:`autograder.testing.helper_bugs.unless_helpers_are_to_blame`). With
+        ``reads``, ``name`` is a method (``"NeuralNet.forward"``), pinned for every object of its
+        class, and ``function`` is given first the attributes so named of the object called, as it
+        holds them at that call.
         """
-        pin = Pin(name, [], compute=function)
+        pin = Pin(name, [], compute=function, reads=tuple(reads))
         number = self._session.add_pin(pin)
 
         def answered(value):
             if not (isinstance(value, dict) and "parameters" in value):
                 self._session.pins.pop(number, None)  # the student has no such function: nothing to answer
 
-        self._session.send({"op": "pin", "pin": number, "name": name, "target": None, "state": []},
-                           what=f"preparing {name}", on_answer=answered)
+        self._session.send({"op": "pin", "pin": number, "name": name, "target": None, "state": list(reads),
+                            "per_object": bool(reads)}, what=f"preparing {name}", on_answer=answered)
         self._session.pinned = True
 
     def _unpin(self):

@@ -146,7 +146,7 @@ def test_hidden_training_on_an_unseen_split(student, reference, bars, digits_spl
                     f"learning rate {learning_rate} reach a test accuracy of {accuracy:.3f}, below the bar {bar}",
                     hint="learn from the data train is given: no stored weights, nothing specific to the public split")
 
-    unless_helpers_are_to_blame(student, "05_mlp", run)  # a helper's bug costs its own tests only
+    unless_helpers_are_to_blame(student, "05_mlp", run)  # a bug of a helper or of forward costs its own tests only
 
 
 @lru_cache(maxsize=None)

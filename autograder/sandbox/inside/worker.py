@@ -33,6 +33,8 @@ Requests are dicts with an ``"op"``:
              grader has a reference answer; the answer is the signature of the student's
              function, or ``{"absent": true}`` when the student does not have it (no pin then).
              An argument that is not plain data (a Generator) reaches the trusted side as a handle.
+             With ``per_object``, ``name`` is a method of a class (``NeuralNet.forward``), pinned
+             for all its objects: the ``state`` sent is that of the object it is called on.
 ``unpin``    undo every pin (the grader does after each test).
 
 Every answer carries the ``key`` the load request brought (kept in :func:`serve`'s locals, where
@@ -199,17 +201,19 @@ class Worker:
         method(*args)
         return {"step": stop - 1, "before": before, "after": arrays_of(model)}
 
-    def op_pin(self, pin, name, target=None, state=()):
+    def op_pin(self, pin, name, target=None, state=(), per_object=False):
         owner = self.resolve(target)
         *path, attribute = name.split(".")
         owner = self.lookup(owner, ".".join(path)) if path else owner
         if not hasattr(owner, attribute):
             return {"absent": True}  # not the student's helper: the test runs without this pin
-        had_own = attribute in vars(owner) if hasattr(owner, "__dict__") else True
         original = getattr(owner, attribute)
+        if per_object and not (isinstance(owner, type) and inspect.isfunction(original)):
+            return {"absent": True}  # not a plain method of a class: its objects' calls cannot be told apart
+        had_own = attribute in vars(owner) if hasattr(owner, "__dict__") else True
         self.pins.append((owner, attribute, original, had_own))
         holder = owner if target is not None else None
-        setattr(owner, attribute, stub(self, pin, original, holder, tuple(state)))
+        setattr(owner, attribute, stub(self, pin, original, holder, tuple(state), per_object))
         return {"parameters": parameters_of(original)}
 
     def op_unpin(self):
@@ -310,23 +314,32 @@ def parameters_of(function):
     return described
 
 
-def stub(worker, pin, original, holder, state):
+def stub(worker, pin, original, holder, state, per_object=False):
     """A stand-in for ``original`` that asks the trusted side first, and runs ``original`` when told to.
 
     The question carries the call's arguments as given and, for a method (``holder``), the
     ``state`` attributes of its object; arguments that are not plain data go as handles, which match
-    nothing (a pin may leave such an argument out of its match).
+    nothing (a pin may leave such an argument out of its match). With ``per_object``, ``original``
+    is a function of a class and the stand-in one too: the object it is called on is the holder,
+    and is not sent among the arguments.
     """
-    def pinned(*args, **kwargs):
+    def answered(holder, own, args, kwargs):
         question = {"pin": pin, "args": list(args), "kwargs": kwargs,
                     "state": {name: getattr(holder, name, None) for name in state}}
         try:
             reply = worker.ask(question)
         except TypeError:  # not plain data: no pin can match it
-            return original(*args, **kwargs)
+            return own()
         if reply is None or "answer" not in reply:
-            return original(*args, **kwargs)
+            return own()
         return reply["answer"]
+
+    if per_object:
+        def pinned(self, *args, **kwargs):
+            return answered(self, lambda: original(self, *args, **kwargs), args, kwargs)
+    else:
+        def pinned(*args, **kwargs):
+            return answered(holder, lambda: original(*args, **kwargs), args, kwargs)
 
     pinned.__wrapped__ = original  # so that a pin of a pinned function binds calls by the student's signature
     return pinned
