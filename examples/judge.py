@@ -51,19 +51,23 @@ class Graded:
         """The feedback page as written (HTML)."""
         return (Path(self.out) / student / "feedback.html").read_text()
 
+    def failed_cases(self, student, folder):
+        """The results.json entries of ``folder``'s failed test cases."""
+        return [test for test in self.results(student)["tests"]
+                if test["status"] == "failed" and folder in test.get("tags", [])]
+
     def failures(self, student, folder):
         """``name: first line of its output`` of each failed case of ``folder``: what a report of a loss names."""
         try:
-            tests = self.results(student)["tests"]
+            cases = self.failed_cases(student, folder)
         except (OSError, ValueError, KeyError):
             return ["(no results.json)"]
-        return [f"{test['name']}: {(test.get('output') or '').strip().splitlines()[0][:200] if test.get('output') else ''}"
-                for test in tests if test["status"] == "failed" and folder in test.get("tags", [])]
+        return [f"{test['name']}: {next(iter((test.get('output') or '').strip().splitlines()), '')[:200]}"
+                for test in cases]
 
     def failed_tests(self, student, folder):
         """The test functions of ``folder`` with at least one failed case."""
-        return {test["name"].split(": ", 1)[1].split("[", 1)[0] for test in self.results(student)["tests"]
-                if test["status"] == "failed" and folder in test.get("tags", [])}
+        return {test["name"].split(": ", 1)[1].split("[", 1)[0] for test in self.failed_cases(student, folder)}
 
 
 def _score(row, folder):
