@@ -6,6 +6,7 @@ import statistics
 import sys
 
 import pytest
+from check_runs import feedback_diagnoses
 from conftest import ASSIGNMENTS, REPO, read_gradebook
 
 from autograder.kit.config import load_points
@@ -19,16 +20,6 @@ pytestmark = pytest.mark.slow
 DIAGNOSED_SHARE = 0.8  # the issue's bar: at least 80% of the catalogued bugs get their diagnosis
 
 
-def diagnoses_in(page):
-    """The diagnoses a feedback page states, unescaped."""
-    text = html.unescape(page)
-    return [line.split("Diagnosis: ", 1)[1].split("</div>")[0] for line in text.splitlines() if "Diagnosis: " in line]
-
-
-def is_diagnosed(example, found):
-    return any(example.diagnosis in said or any(words in said for words in example.said) for said in found)
-
-
 def report_rows(out):
     with open(out / "report.csv") as file:
         return list(csv.DictReader(file))
@@ -37,7 +28,7 @@ def report_rows(out):
 def test_most_bugs_get_their_diagnosis_in_the_feedback(graded_class):
     bugs = [EXAMPLES[name] for name in graded_class.names if name in EXAMPLES and EXAMPLES[name].kind == BUG]
     missed = [bug.name for bug in bugs
-              if not is_diagnosed(bug, diagnoses_in((graded_class.out / bug.name / "feedback.html").read_text()))]
+              if not bug.diagnosed_by(feedback_diagnoses((graded_class.out / bug.name / "feedback.html").read_text()))]
     share = 1 - len(missed) / len(bugs)
     assert share >= DIAGNOSED_SHARE, f"{share:.0%} of the bugs diagnosed; not: {missed}"
 
@@ -46,7 +37,7 @@ def test_no_correct_submission_gets_a_diagnosis(graded_class):
     correct = ["reference", *(name for name in graded_class.names if name.startswith("variant_"))]
     assert len(correct) > 5
     for name in correct:
-        assert diagnoses_in((graded_class.out / name / "feedback.html").read_text()) == [], name
+        assert feedback_diagnoses((graded_class.out / name / "feedback.html").read_text()) == [], name
 
 
 def test_the_report_figures_match_the_gradebook(graded_class):

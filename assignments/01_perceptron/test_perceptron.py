@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from autograder.testing import as_array, as_int, assert_close, assert_true
+from autograder.testing.relations import two_bit_function
 from backprop_datasets import load_points
 
 BITS = list(itertools.product([0, 1], repeat=2))
@@ -24,6 +25,13 @@ GATES = {
     "OR_WEIGHTS": lambda x1, x2: x1 | x2,
     "NOT_WEIGHTS": lambda x1, x2: 1 - x2,
 }
+GATE_NAMES = {"AND_WEIGHTS": "AND", "OR_WEIGHTS": "OR", "NOT_WEIGHTS": "NOT x2"}  # as two_bit_function names them
+
+
+def computes(what, inputs, outputs, wanted):
+    """A diagnosis when ``outputs`` on ``inputs`` are those of another known function of two bits than ``wanted``."""
+    found = two_bit_function(inputs, outputs)
+    return f"{what} computes {found} where {wanted} belongs" if found and found != wanted else None
 
 
 def pin_gates(student):
@@ -81,10 +89,12 @@ def test_train_perceptron_follows_perceptron_step(student, bars, learn_rate, num
 @pytest.mark.parametrize("name", GATES)
 def test_gate_weights_truth_tables(student, name):
     weight1, weight2, bias = as_array(getattr(student, name), name, (3,))
-    wrong = [(x1, x2) for x1, x2 in BITS if int(weight1 * x1 + weight2 * x2 + bias >= 0) != GATES[name](x1, x2)]
+    outputs = [int(weight1 * x1 + weight2 * x2 + bias >= 0) for x1, x2 in BITS]
+    wrong = [(x1, x2) for (x1, x2), output in zip(BITS, outputs) if output != GATES[name](x1, x2)]
     assert_true(not wrong, f"the perceptron with {name} gives the wrong output for the inputs (x1, x2) in {wrong}",
                 hint="a score of exactly 0 outputs 1; NOT looks at x2 only" if name == "NOT_WEIGHTS"
-                else "a score of exactly 0 outputs 1")
+                else "a score of exactly 0 outputs 1",
+                diagnosis=computes(f"the perceptron with {name}", BITS, outputs, GATE_NAMES[name]))
 
 
 def test_xor_truth_table(student):
@@ -92,17 +102,21 @@ def test_xor_truth_table(student):
     outputs = [as_int(student.xor(x1, x2), f"xor({x1}, {x2})", hint="return the last gate's int")
                for x1, x2 in BITS]
     wrong = [bits for bits, output in zip(BITS, outputs) if output != (bits[0] ^ bits[1])]
+    layer = [(1 - (x1 & x2), x1 | x2) for x1, x2 in BITS]  # what the first layer gives the last gate
     assert_true(not wrong, f"xor gives the wrong output for the inputs (x1, x2) in {wrong}",
-                hint="XOR(a, b) = AND(NAND(a, b), OR(a, b)), and NAND is NOT applied to AND")
+                hint="XOR(a, b) = AND(NAND(a, b), OR(a, b)), and NAND is NOT applied to AND",
+                diagnosis=computes("xor's last gate, given NAND(x1, x2) and OR(x1, x2),", layer, outputs, "AND"))
 
 
 # stepFunction is called by keyword here: other tests pin its positional calls to known values.
 @pytest.mark.parametrize("t, expected", [(-2.5, 0), (-1e-9, 0), (0.0, 1), (1e-9, 1), (7, 1)],
                          ids=["negative", "just-below-0", "boundary", "just-above-0", "positive-int"])
 def test_step_function_values(student, t, expected):
-    got = as_int(student.stepFunction(t=t), f"stepFunction({t!r})", hint="return 1 or 0, not True/False or 1.0")
+    got = as_int(student.stepFunction(t=t), f"stepFunction({t!r})", hint="return 1 or 0, not True/False or 1.0",
+                 expected=expected)
     assert_true(got == expected, f"stepFunction({t!r}) should be {expected}, got {got:g}",
-                hint="the boundary point t = 0 counts as 1" if t == 0 else None)
+                diagnosis="a score of exactly 0 gives 0: the boundary t = 0 counts as 1 (t >= 0, not t > 0)"
+                if t == 0 and got == 0 else None)
 
 
 @pytest.mark.parametrize("X, W, b, score, expected", [
@@ -114,7 +128,7 @@ def test_step_function_values(student, t, expected):
 def test_prediction_known_points(student, X, W, b, score, expected):
     pin_step_function(student, {score: expected})
     got = as_int(student.prediction(np.array(X), np.array(W), b), "prediction(X, W, b)",
-                 hint="return stepFunction's int as it is")
+                 hint="return stepFunction's int as it is", expected=expected)
     assert_true(got == expected, f"prediction of the point {X} with W = {W}, b = {b} (score {score:g}) should be "
                 f"{expected}, got {got:g}", hint="predict stepFunction(X @ W + b), a point on the line counts as 1")
 

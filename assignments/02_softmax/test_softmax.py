@@ -22,7 +22,8 @@ EPSILON = 1e-8  # of nll, as the contract defines it
 @pytest.mark.parametrize("labels, shape", [(2, (4,)), ([0, 3, 1], (3, 4)), (np.array([1, 1]), (2, 4))])
 def test_one_hot_shapes_and_values(student, labels, shape):
     got = student.one_hot(4, labels)
-    assert_dtype(got, "f", f"one_hot(4, {labels!r})", hint="one-hot rows are float: np.zeros(...) is float already")
+    assert_dtype(got, "f", f"one_hot(4, {labels!r})", hint="one-hot rows are float: np.zeros(...) is float already",
+                 expected=np.eye(4)[labels])
     encoded = as_array(got, f"one_hot(4, {labels!r})", shape)
     rows = encoded.reshape(-1, 4)
     assert_true(np.all(rows.sum(axis=1) == 1) and set(np.unique(rows)) <= {0.0, 1.0},
@@ -62,11 +63,15 @@ def test_softmax_is_stable_for_huge_scores(student, bars, case):
     scores = np.array(scores(huge))
     with np.errstate(all="ignore"):  # what exp without the max shift gives: inf / inf and 0 / 0
         unshifted = np.exp(scores) / np.exp(scores).sum(axis=-1, keepdims=True)
+        shifted_by_all = np.exp(scores - np.max(scores))  # by the batch's max (a column's gives the same here)
+        shifted_by_all = shifted_by_all / shifted_by_all.sum(axis=-1, keepdims=True)
     assert_close(student.softmax(scores.tolist()), expected, f"softmax of scores of magnitude {huge:g} ({case})",
                  hint="softmax overflows: subtract each row's own max (axis=-1, keepdims=True) before exponentiating, "
                       "for a single vector too",
                  mistakes=[("exp overflows without the max shift: subtract each row's max before exponentiating",
-                            unshifted)])
+                            unshifted),
+                           ("the max subtracted is not each row's own (the batch's, or a column's): a row far below "
+                            "it underflows to 0 / 0", shifted_by_all)])
 
 
 def trusted_nll(Y_true, Y_pred):
@@ -93,9 +98,14 @@ def test_nll_published_values(student, case):
     expected = trusted_nll(np.array(Y_true, dtype=float), np.array(Y_pred)) if published is None else published
     rtol = {"certain-and-right": 1e-3, "unsure": 1e-5}.get(case, 1e-6)  # the published facts have 4 or 6 digits
     mistakes = [("log(0) is -inf, and 0 * -inf is NaN: add EPSILON inside the log, log(EPSILON + Y_pred)", np.nan)]
+    if case == "certain-and-wrong":  # EPSILON as a floor (np.maximum or a clip) gives log(EPSILON) for p = 1e-9
+        Y_floor = np.maximum(np.array(Y_pred, dtype=float), EPSILON)
+        mistakes = [("EPSILON is used as a floor (np.maximum or a clip) instead of being added: log(EPSILON + Y_pred)",
+                     float(-np.mean(np.sum(np.array(Y_true) * np.log(Y_floor), axis=1))))]
     assert_close(student.nll(Y_true, Y_pred), expected, f"nll of {len(np.atleast_2d(Y_true))} row(s) ({case})", rtol=rtol,
                  hint="-mean over the rows of sum(Y_true * log(EPSILON + Y_pred)): EPSILON added inside the log (not "
-                      "a clip), the MEAN over rows, not the sum", mistakes=mistakes if case == "certain-and-right" else ())
+                      "a clip), the MEAN over rows, not the sum",
+                 mistakes=mistakes if case in ("certain-and-right", "certain-and-wrong") else ())
 
 
 @pytest.mark.parametrize("Y, P, expected", [

@@ -85,9 +85,12 @@ def test_output_formula_known_values(student, bars, points):
      [[np.log(4.0), np.log(2.0)], [np.log(2.0), np.log(4.0) - np.log(3.0)]]),
 ], ids=["label-1", "label-0", "vector", "matrix"])
 def test_error_formula_known_values(student, bars, y, output, expected):
+    y_array, p = np.asarray(y, dtype=float), np.asarray(output, dtype=float)
+    swapped = -y_array * np.log(1 - p) - (1 - y_array) * np.log(p)
     assert_close(student.error_formula(y, output), expected, f"error_formula for {np.size(y)} point(s)",
                  rtol=bars["rtol"], hint="-y*log(output) - (1-y)*log(1-output), elementwise with np.log (it must "
-                                         "work on arrays)")
+                                         "work on arrays)",
+                 mistakes=[("the two logs are swapped: y goes with log(output), 1 - y with log(1 - output)", swapped)])
 
 
 @pytest.mark.parametrize("label", [1, 0])

@@ -19,6 +19,7 @@ from scipy.special import expit, log_softmax, softmax
 
 from autograder.testing import assert_close, assert_gradient, assert_true, classifiers
 from autograder.testing import sigmoid as sigmoid_checks
+from autograder.testing.chain_rule import PRE_ACTIVATION_AS_INPUT, slope_mistakes
 from autograder.testing.helper_bugs import unless_helpers_are_to_blame
 from autograder.testing.gradcheck import numerical_gradient
 
@@ -61,6 +62,15 @@ def trusted_forward(parameters, X):
 def trusted_loss(parameters, x, label):
     """``-log y[label]`` for one sample, computed here; it reads the parameters afresh."""
     return -log_softmax(expit(x @ parameters["W_h"] + parameters["b_h"]) @ parameters["W_o"] + parameters["b_o"])[label]
+
+
+def trusted_gradients(parameters, x, label, slope_of=lambda z: expit(z) * expit(-z), hidden_input=False):
+    """The gradients of ``trusted_loss`` by the chain rule, computed here; ``slope_of(z_h)`` multiplies the error
+    at the hidden layer, and ``hidden_input`` feeds dW_o the pre-activations (the slips a check may name)."""
+    y, h, z_h = trusted_forward(parameters, x)
+    dz_o = y - np.eye(CLASSES)[label]
+    dz_h = (dz_o @ parameters["W_o"].T) * slope_of(z_h)
+    return {"W_h": np.outer(x, dz_h), "b_h": dz_h, "W_o": np.outer(z_h if hidden_input else h, dz_o), "b_o": dz_o}
 
 
 def pin_sigmoid(student, *pre_activations, derivative=False):
@@ -139,9 +149,13 @@ def test_dsigmoid_takes_the_pre_activation(student, bars, rng, case):
         z = np.array([-bars["huge_input"], bars["huge_input"], -800.0, 800.0, 0.0])
         expected = np.array([0.0, 0.0, 0.0, 0.0, 0.25])
     pin_sigmoid(student, z)  # your sigmoid is tested on its own
+    with np.errstate(all="ignore"):  # what the slope written with exp gives: inf / inf for z << 0
+        overflowing = np.exp(-z) / (1 + np.exp(-z)) ** 2
     assert_close(student.dsigmoid(z), expected, f"dsigmoid ({case})", rtol=bars["rtol"],
                  mistakes=[("dsigmoid takes the PRE-activation z: sigmoid(z) * (1 - sigmoid(z)), not z * (1 - z)",
-                            z * (1 - z))])
+                            z * (1 - z)),
+                           ("exp(-z) / (1 + exp(-z))**2 overflows to inf / inf for z << 0: write the slope as "
+                            "sigmoid(z) * (1 - sigmoid(z))", overflowing)])
 
 
 INPUT_SHAPES = {"one sample": (INPUT,), "batch": (6, INPUT), "one-row batch": (1, INPUT), "list": (4, INPUT)}
@@ -211,8 +225,12 @@ def test_grad_loss_passes_the_gradient_check(student, model, parameters, rng, ba
     gradients = model.grad_loss(x, label)
     assert_true(isinstance(gradients, dict) and name in gradients,
                 f"grad_loss must return a dict with the keys {', '.join(NAMES)}; {name!r} is missing")
+    slips = slope_mistakes(lambda slope_of: trusted_gradients(parameters, x, label, slope_of)[name], expit,
+                           lambda z: expit(z) * expit(-z))
+    slips.append((PRE_ACTIVATION_AS_INPUT, trusted_gradients(parameters, x, label, hidden_input=True)[name]))
     assert_gradient(gradients[name], lambda: trusted_loss(parameters, x, label), parameters[name],
-                    f"grad_loss(x, y)[{name!r}]", bars["gradient_relative_error"], hint=GRADIENT_HINTS[name])
+                    f"grad_loss(x, y)[{name!r}]", bars["gradient_relative_error"], hint=GRADIENT_HINTS[name],
+                    mistakes=slips)
 
 
 def test_train_takes_one_sgd_step(student, model, parameters, rng, bars):

@@ -19,6 +19,7 @@ import pytest
 from autograder.testing.gradcheck import numerical_gradient
 from autograder.testing import as_array, assert_close, assert_gradient, assert_true
 from autograder.testing import sigmoid as sigmoid_checks
+from autograder.testing.chain_rule import slope_mistakes
 from autograder.testing.helper_bugs import unless_helpers_are_to_blame
 
 LOG3 = np.log(3.0)
@@ -139,8 +140,13 @@ def test_backprop_step_gradient_check(student, bars, which):
                       "slope at the hidden unit; each change is learnrate * error term * input"
                       if which == "weights_input_hidden" else
                       "the change of an output weight is learnrate * output error term * that hidden unit's output")
+
+    def descent(slope_of):  # -delta_w_i_h / learnrate, with slope_of(hidden_in) at the hidden units: computed here
+        return -np.outer(STEP_X, STEP_W2 * error_term * slope_of(hidden_in))
+
+    slips = slope_mistakes(descent, logistic, logistic_slope) if which == "weights_input_hidden" else ()
     assert_gradient(-change / STEP_RATE, loss, weights[which], f"the change of {which} (divided by -learnrate)",
-                    bars["gradient_relative_error"], hint=hint)
+                    bars["gradient_relative_error"], hint=hint, mistakes=slips)
 
 
 # A batch of 5 samples, 3 inputs, 4 hidden units, 2 outputs: no two sizes alike.
@@ -195,8 +201,10 @@ ACTIVATION_CASES = {
 @pytest.mark.parametrize("name", ["__call__", "diff"])
 def test_relu_values_and_slopes(student, bars, name):
     expected, what, hint = ACTIVATION_CASES[name]
+    kink = [("the slope at exactly 0 is 1 where the contract says 0: x > 0, not x >= 0",
+             (np.asarray(ACTIVATION_INPUT) >= 0).astype(float))] if name == "diff" else ()
     assert_close(method(student, student.ReLU(), "ReLU", name, ACTIVATION_INPUT), expected, what, rtol=bars["rtol"],
-                 hint=hint)
+                 hint=hint, mistakes=kink)
 
 
 @pytest.mark.parametrize("inputs", ["known", "extreme"])

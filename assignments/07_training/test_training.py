@@ -196,7 +196,9 @@ def test_relu_and_its_derivative(student):
     assert_close(student.relu(z), [[0.0, 0.0, 3.5], [1e-9, 0.0, 7.0]], "relu of a 2x3 list",
                  hint="np.maximum(z, 0), elementwise, lists accepted")
     assert_close(student.relu_prime(z), [[0.0, 0.0, 1.0], [1.0, 0.0, 1.0]], "relu_prime of a 2x3 list",
-                 hint="1.0 where z > 0, else 0.0: at exactly 0 the derivative counts as 0")
+                 hint="1.0 where z > 0, else 0.0: at exactly 0 the derivative counts as 0",
+                 mistakes=[("the slope at exactly 0 is 1 where the contract says 0: z > 0, not z >= 0",
+                            (np.asarray(z) >= 0).astype(float))])
 
 
 @pytest.mark.parametrize("beta", [0.9, 0.0], ids=["momentum 0.9", "momentum 0 (plain SGD)"])
@@ -209,19 +211,16 @@ def test_momentum_step_known_values(student, rng, beta):
     assert_true(isinstance(got, (tuple, list)) and len(got) == 2,
                 "momentum_step should return the pair (param, velocity)")
     got_param, got_velocity = got
-    wrong_velocity = {"v = beta * v + learning_rate * grad": beta * velocity + learning_rate * grad,
-                      "v = velocity - learning_rate * grad": velocity - learning_rate * grad}
-    for mistake, wrong in wrong_velocity.items():
-        if beta and np.allclose(as_array(got_velocity, "velocity", wrong.shape), wrong):
-            assert_true(False, f"the velocity of momentum_step is {mistake}",
-                        hint="velocity = beta * velocity - learning_rate * grad")
-    assert_close(got_velocity, new_velocity, "the velocity momentum_step returns",
-                 hint="velocity = beta * velocity - learning_rate * grad")
-    if beta and np.allclose(as_array(got_param, "param", param.shape), param + velocity):
-        assert_true(False, "momentum_step moves the parameter by the OLD velocity",
-                    hint="update the velocity first, then param + velocity with the new one")
+    fix = ": velocity = beta * velocity - learning_rate * grad"
+    assert_close(got_velocity, new_velocity, "the velocity momentum_step returns", hint=fix[2:],
+                 mistakes=[("the velocity is beta * v + learning_rate * grad" + fix,
+                            beta * velocity + learning_rate * grad),
+                           ("the velocity is velocity - learning_rate * grad, without beta" + fix,
+                            velocity - learning_rate * grad)])
     assert_close(got_param, param + new_velocity, "the parameter momentum_step returns",
-                 hint="param + velocity, with the new velocity")
+                 hint="param + velocity, with the new velocity",
+                 mistakes=[("momentum_step moves the parameter by the OLD velocity: update the velocity first, then "
+                            "param + velocity with the new one", param + velocity)])
 
 
 def test_dropout_keeps_rescales_and_draws_once_while_training(student, rng):
@@ -234,7 +233,8 @@ def test_dropout_keeps_rescales_and_draws_once_while_training(student, rng):
     assert_close(got[1], mask, "the mask of dropout(A, 0.25, rng, training=True)",
                  hint="mask = rng.random(A.shape) >= p_drop: True keeps a unit, with probability 1 - p_drop")
     assert_close(got[0], A * mask / (1 - p_drop), "A_out of dropout(A, 0.25, rng, training=True)",
-                 hint="inverted dropout: A * mask / (1 - p_drop), so that the expected activation is unchanged")
+                 hint="inverted dropout: A * mask / (1 - p_drop), so that the expected activation is unchanged",
+                 mistakes=[("the kept units are not scaled up by 1 / (1 - p_drop): A * mask / (1 - p_drop)", A * mask)])
     assert_close(generator.random(), trusted.random(), "the next number the generator draws after dropout",
                  hint="one rng.random(A.shape) per call while training, from the rng given")
 
@@ -274,7 +274,13 @@ def test_loss_adds_half_the_l2_penalty_of_the_weights(student, parameters, rng):
     pin_forward(student, model, parameters, X)
     got = model.loss(X, y)
     assert_true(isinstance(got, (float, np.floating)), f"loss(X, y) should be a float, got a {type(got).__name__}")
+    nll = trusted_loss(parameters, X, np.array(y), epsilon=EPSILON)
+    squares = {name: np.sum(parameters[name] ** 2) for name in NAMES}
     assert_close(got, trusted_loss(parameters, X, np.array(y), l2, epsilon=EPSILON), "loss(X, y) with l2 = 0.3",
+                 mistakes=[("the L2 penalty lacks its 1/2: 0.5 * l2 * (sum(W_h**2) + sum(W_o**2))",
+                            nll + l2 * (squares["W_h"] + squares["W_o"])),
+                           ("the L2 penalty includes the biases: only the weights W_h and W_o are penalised",
+                            nll + 0.5 * l2 * sum(squares.values()))],
                  hint="the given nll of one_hot(y) under forward(X), plus 0.5 * l2 * (sum(W_h**2) + sum(W_o**2)): "
                       "the biases are not penalised")
 
@@ -428,14 +434,13 @@ def compare_fit(history, final, expected, best, last, settings, bars):
     assert_true(history["best_epoch"] == expected["best_epoch"],
                 'history["best_epoch"] is not the epoch (counted from 0) with the lowest validation loss')
     restored = all(np.allclose(final[name], best[name], rtol=bars["rtol"], atol=1e-12) for name in NAMES)
-    if not restored and all(np.allclose(final[name], last[name], rtol=bars["rtol"]) for name in NAMES):
-        assert_true(False, "after fit the model holds the LAST epoch's parameters",
-                    hint="keep a copy of the parameters whenever the validation loss improves, and set them back at "
-                         "the end")
-    for name in NAMES:
+    last_epoch = "after fit the model holds the LAST epoch's parameters: keep a copy of the parameters whenever the " \
+                 "validation loss improves, and set them back at the end"
+    for name in NAMES:  # the last epoch is named only when every parameter is the last epoch's
         assert_close(final[name], best[name], f"{name} after fit", rtol=bars["rtol"],
                      hint="after fit the model holds the best epoch's parameters (copies: later steps must not "
-                          "change them)")
+                          "change them)", mistakes=[(last_epoch, last[name])] if not restored and all(
+                         np.allclose(final[other], last[other], rtol=bars["rtol"]) for other in NAMES) else ())
 
 
 @pytest.mark.parametrize("p_drop", [0.25, 0.0], ids=["dropout and L2", "L2 only"])

@@ -21,6 +21,7 @@ from autograder.testing import (
     assert_not_mutated,
     assert_true,
 )
+from autograder.testing.chain_rule import slope_mistakes
 from autograder.testing.gradcheck import numerical_gradient
 
 INPUT, HIDDEN, OUTPUT = 5, 4, 2  # all different: a transposed weight matrix shows up as a shape error
@@ -36,8 +37,13 @@ def trusted_run(w_i_h, w_h_o, X):
     return expit(np.asarray(X, dtype=float) @ w_i_h) @ w_h_o
 
 
-def trusted_gradients(weights, X, targets):
-    """The gradients of the half mean squared error at ``weights`` (the network's two matrices by name), computed here."""
+def sigmoid_slope(z):
+    return expit(z) * expit(-z)
+
+
+def trusted_gradients(weights, X, targets, slope_of=sigmoid_slope):
+    """The gradients of the half mean squared error at ``weights`` (the network's two matrices by name), computed here;
+    ``slope_of(z)`` multiplies the error at the hidden layer of pre-activation ``z`` (a slip a check may name)."""
     names = ("weights_input_to_hidden", "weights_hidden_to_output")
     if not all(name in weights for name in names):
         return {}  # the model does not hold its weights under the contract's names: the check fails, saying so
@@ -46,7 +52,7 @@ def trusted_gradients(weights, X, targets):
     hidden = expit(X @ w_i_h)
     output = hidden @ w_h_o
     d_output = (output - np.asarray(targets, dtype=float).reshape(output.shape)) / len(X)
-    d_hidden = (d_output @ w_h_o.T) * hidden * (1 - hidden)
+    d_hidden = (d_output @ w_h_o.T) * slope_of(X @ w_i_h)
     return {names[0]: X.T @ d_hidden, names[1]: hidden.T @ d_output}
 
 
@@ -135,17 +141,17 @@ def test_train_takes_one_averaged_gradient_step(student, rng, bars, case):
     for name, before, gradient in zip(("weights_input_to_hidden", "weights_hidden_to_output"), (w_i_h, w_h_o), gradients):
         got = as_array(getattr(model, name), f"{name} after train", before.shape)
         expected = before - learning_rate * gradient
-        mistakes = [(before, "train must update both weight matrices"),
-                    (before - learning_rate * len(X) * gradient,
-                     "the weight changes are summed over the batch: divide them by the number of records (average)"),
-                    (before + learning_rate * gradient, "step against the gradient: error = targets - output, and "
-                                                        "weights += lr * (delta averaged over the batch)")]
-        for wrong, hint in mistakes:
-            if not np.allclose(got, expected, rtol=1e-5, atol=1e-9) and np.allclose(got, wrong, rtol=1e-5, atol=1e-9):
-                assert_true(False, f"{name} after train({case}) is not one averaged gradient step", hint=hint)
+        weights = {"weights_input_to_hidden": w_i_h, "weights_hidden_to_output": w_h_o}
+        mistakes = [("train must update both weight matrices", before),
+                    ("the weight changes are summed over the batch: divide them by the number of records (average)",
+                     before - learning_rate * len(X) * gradient),
+                    ("train steps along the gradient: error = targets - output, and weights += lr * (delta averaged "
+                     "over the batch)", before + learning_rate * gradient),
+                    *slope_mistakes(lambda slope_of: before - learning_rate * trusted_gradients(
+                        weights, X, targets, slope_of)[name], expit, sigmoid_slope)]
         assert_close(got, expected, f"{name} after train ({case})", rtol=1e-5,
                      hint="the output unit is the identity: its error term is the error itself (no output * (1 - "
-                          "output)); the hidden error term is (error @ W_ho.T) * h * (1 - h)")
+                          "output)); the hidden error term is (error @ W_ho.T) * h * (1 - h)", mistakes=mistakes)
 
 
 def deep_network(rng, sizes, rows):
@@ -169,6 +175,21 @@ def trusted_layers(X, weights, biases):
     return activation, pre_activations
 
 
+def trusted_deep_gradients(X, Y, weights, biases, slope_of=lambda z: (z > 0).astype(float)):
+    """(grads_w, grads_b) of the half mean squared error, by back-propagation computed here; ``slope_of(z)``
+    multiplies the error at each hidden layer of pre-activation ``z`` (a slip a check may name)."""
+    inputs = [np.asarray(X, dtype=float)]
+    output, pre_activations = trusted_layers(X, weights, biases)
+    inputs += [np.maximum(z, 0.0) for z in pre_activations[:-1]]
+    delta = (output - np.asarray(Y, dtype=float)) / len(inputs[0])
+    grads_w, grads_b = [None] * len(weights), [None] * len(weights)
+    for layer in reversed(range(len(weights))):
+        grads_w[layer], grads_b[layer] = inputs[layer].T @ delta, delta.sum(axis=0)
+        if layer:
+            delta = (delta @ weights[layer].T) * slope_of(pre_activations[layer - 1])
+    return grads_w, grads_b
+
+
 DEPTHS = {1: [4, 6, 2], 2: [4, 6, 5, 2], 3: [3, 5, 4, 6, 2], 4: [4, 5, 3, 6, 4, 3]}
 
 
@@ -184,16 +205,21 @@ def test_deep_gradients_pass_the_gradient_check(student, rng, bars, depth):
         assert_true(isinstance(grads, (tuple, list)) and len(grads) == len(parameters),
                     f"{what} should be a list of {len(parameters)} arrays, one per layer")
     loss = lambda: half_mse(trusted_layers(X, weights, biases)[0], Y)  # noqa: E731 - reads the parameters afresh
+    def slips(kind, layer):  # the chain rule's slips at the hidden layers, as this layer's gradient shows them
+        return slope_mistakes(lambda slope_of: trusted_deep_gradients(X, Y, weights, biases, slope_of)[kind][layer],
+                              lambda z: np.maximum(z, 0.0), lambda z: (np.asarray(z) > 0).astype(float))
+
     for layer in range(len(weights)):
         last = layer == len(weights) - 1
         assert_gradient(grads_w[layer], loss, weights[layer], f"grads_w[{layer}] of a net with {depth} hidden layer(s)",
                         bars["gradient_relative_error"],
                         hint="dW = (the layer's input).T @ delta; delta starts as (output - Y) / n" if last else
                         "going back one layer: delta = (delta @ W.T) * relu'(z) with z the pre-activation of THAT "
-                        "layer (the one below the weights just done), then dW = (its input).T @ delta")
+                        "layer (the one below the weights just done), then dW = (its input).T @ delta",
+                        mistakes=slips(0, layer))
         assert_gradient(grads_b[layer], loss, biases[layer], f"grads_b[{layer}] of a net with {depth} hidden layer(s)",
                         bars["gradient_relative_error"], hint="db = delta summed over the rows (not averaged again: "
-                                                              "delta already holds the 1/n)")
+                                                              "delta already holds the 1/n)", mistakes=slips(1, layer))
 
 
 def test_deep_gradients_leave_the_weights_as_they_were(student, rng):
@@ -210,7 +236,10 @@ def test_mse_known_values(student, bars, case):
         y_true, y_pred, expected = [[1.0, 0.0], [0.0, 2.0]], [[2.0, 0.0], [0.0, 0.0]], 0.5 * (1.0 + 4.0) / 2
     got = student.mse(y_true, y_pred)
     assert_true(isinstance(got, (float, np.floating)), f"mse should return a float, got a {type(got).__name__}")
+    squares = (np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float)) ** 2
     assert_close(got, expected, f"mse of {case}", rtol=bars["rtol"],
+                 mistakes=[("mse averages over every entry: sum each row's outputs, then average over the rows",
+                            0.5 * np.mean(squares))],
                  hint="0.5 * the mean over rows of the sum over outputs of (y_pred - y_true)**2; a vector holds one "
                       "target per row")
 
@@ -224,5 +253,8 @@ def test_r2_score_known_values(student, bars, case):
     given = (y_true[:, None], y_pred[:, None]) if case == "a column" else (y_true.tolist(), y_pred.tolist())
     got = student.r2_score(*given)
     assert_true(isinstance(got, (float, np.floating)), f"r2_score should return a float, got a {type(got).__name__}")
+    around_predictions = 1 - np.sum((y_true - y_pred) ** 2) / np.sum((y_true - y_pred.mean()) ** 2)
     assert_close(got, expected, f"r2_score of {case}", rtol=bars["rtol"], atol=1e-12,
+                 mistakes=[("SST is taken around the mean of the predictions: it is around the mean of y_true",
+                            around_predictions)],
                  hint="1 - SSE / SST with SSE = sum((y_true - y_pred)**2), SST = sum((y_true - mean(y_true))**2)")

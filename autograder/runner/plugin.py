@@ -72,7 +72,8 @@ def feedback_message(excinfo, quarantine=False):
     """
     error = excinfo.value
     if isinstance(error, StudentCodeFailed):
-        return (error.quarantined, "", "") if quarantine else (str(error), error.details, "")
+        diagnosis = getattr(error, "diagnosis", "")  # a forbidden warning's, in the grader's words
+        return (error.quarantined, "", diagnosis) if quarantine else (str(error), error.details, diagnosis)
     if isinstance(error, CheckFailed):
         return error.quarantined if quarantine else str(error), "", error.diagnosis
     if isinstance(error, AssertionError):  # plain asserts (--assert=plain): only the author's message

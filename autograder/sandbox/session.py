@@ -69,7 +69,20 @@ class StudentCodeFailed(Exception):
 
 
 class ForbiddenWarning(StudentCodeFailed):
-    """The call returned, but raised a warning the contract forbids it (an overflow in a sigmoid)."""
+    """The call returned, but raised a warning the contract forbids it (an overflow in a sigmoid).
+
+    ``diagnosis`` names the mistake when the warning does: numpy's overflow in exp (else "").
+    """
+
+    def __init__(self, message, details="", quarantined=None, diagnosis=""):
+        super().__init__(message, details, quarantined)
+        self.diagnosis = diagnosis
+
+
+#: numpy's warning of an exp that overflowed, and what it says of the formula that raised it.
+EXP_OVERFLOW = "RuntimeWarning: overflow encountered in exp"
+EXP_OVERFLOW_DIAGNOSIS = ("exp overflowed on an intermediate value, even where the result comes out right: take exp "
+                          "of -|x| only, or use np.logaddexp")
 
 
 class SubmissionMissing(StudentCodeFailed):
@@ -485,13 +498,16 @@ class WorkerSession:
         forbidden = [warning for warning in warned
                      if what in WARNING_FREE and warning.split(":", 1)[0] in FORBIDDEN_WARNINGS]
         if forbidden:
+            # numpy's own overflow in exp says which mistake it is: a diagnosis; any other warning gets the hint.
+            diagnosis = EXP_OVERFLOW_DIAGNOSIS if forbidden[0] == EXP_OVERFLOW else ""
             advice = ("The contract allows a sigmoid no overflow, division by zero or invalid value, even when the "
-                      "result comes out right. Hint: rewrite the formula so that no intermediate value overflows "
-                      "(exp of -|x| only, or np.logaddexp)")
+                      "result comes out right. " + (f"Diagnosis: {diagnosis}" if diagnosis else
+                                                    "Hint: rewrite the formula so that no intermediate value "
+                                                    "overflows (exp of -|x| only, or np.logaddexp)"))
             # The warning's text is numpy's (overflow encountered in exp) or, warned by hand, the student's own:
             # hidden tests show the grader's words only.
             raise ForbiddenWarning(f"{what} raised {forbidden[0][:200]}. {advice}",
-                                   quarantined=f"{what} raised a RuntimeWarning. {advice}")
+                                   quarantined=f"{what} raised a RuntimeWarning. {advice}", diagnosis=diagnosis)
         return decoded.pop("ok"), decoded
 
     def _failure(self, error, what):

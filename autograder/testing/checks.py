@@ -1,7 +1,7 @@
 """Assertions whose failure messages help a student and never reveal an expected value."""
 import numpy as np
 
-from autograder.testing.diagnosis import diagnose
+from autograder.testing.diagnosis import diagnose, same_values
 from autograder.testing.gradcheck import numerical_gradient, relative_error
 from autograder.sandbox.inside.wire import Handle
 
@@ -37,10 +37,14 @@ def _fail(message, hint=None, diagnoses=(), quarantined=None):
     raise CheckFailed(message, quarantined=quarantined)
 
 
-def assert_true(condition, message, hint=None):
-    """Fail with ``message`` (and ``hint``) unless ``condition``."""
+def assert_true(condition, message, hint=None, diagnosis=None):
+    """Fail with ``message`` unless ``condition``; then with ``diagnosis`` when given, else with ``hint``.
+
+    A ``diagnosis`` names the mistake: give one only when the failed condition establishes it (the
+    caller has checked that the output is exactly what that mistake gives).
+    """
     if not condition:
-        _fail(message, hint)
+        _fail(message, hint, [diagnosis] if diagnosis else ())
 
 
 def _describe(value):
@@ -142,35 +146,66 @@ def assert_gradient(analytic, loss, parameter, what, bar, h=1e-5, hint=None, mis
               quarantined=f"{what} fails the gradient check (the relative error must be below {bar:g})")
 
 
-def assert_dtype(got, kinds, what, hint=None):
+def _right_but_typed(got, expected, typed, wanted):
+    """The diagnosis of a value of the wrong type whose values equal ``expected`` exactly; [] when they do not
+    (or no ``expected`` is known): "the values are right, but <typed> where <wanted> belongs"."""
+    if expected is None or not same_values(got, expected, 0.0, 0.0):
+        return []
+    return [f"the values are right, but {typed} where {wanted} belongs"]
+
+
+def _require_type(condition, got, expected, message, typed, wanted, hint):
+    """Fail with ``message`` unless ``condition``; diagnosed when the values are ``expected`` in another type."""
+    if not condition:
+        _fail(message, hint, _right_but_typed(got, expected, typed, wanted))
+
+
+def assert_dtype(got, kinds, what, hint=None, expected=None):
     """``got`` is a numpy array whose dtype is of one of ``kinds`` (``"f"`` float, ``"iu"`` int), as it came back.
 
     Checked before any conversion: ``as_array`` makes every number float64, so an int one-hot
-    would compare equal to the float one.
+    would compare equal to the float one. With the ``expected`` values, a wrong dtype holding
+    exactly them is diagnosed as such.
     """
     names = {"f": "float", "i": "int", "u": "unsigned int", "b": "bool"}
     wanted = " or ".join(names[kind] for kind in kinds)
-    assert_true(isinstance(got, np.ndarray), f"{what} should be a numpy array of {wanted}, got {_describe(got)}", hint)
-    assert_true(got.dtype.kind in kinds, f"{what} should have a {wanted} dtype, got {got.dtype}", hint)
+    _require_type(isinstance(got, np.ndarray), got, expected,
+                  f"{what} should be a numpy array of {wanted}, got {_describe(got)}", _describe(got),
+                  f"a numpy array of {wanted}", hint)
+    _require_type(got.dtype.kind in kinds, got, expected, f"{what} should have a {wanted} dtype, got {got.dtype}",
+                  f"of dtype {got.dtype}", f"a {wanted} dtype", hint)
 
 
-def as_int(got, what, hint=None):
-    """``got`` as a Python int: it must be an int or a numpy integer (not a bool, not a float)."""
-    assert_true(isinstance(got, (int, np.integer)) and not isinstance(got, (bool, np.bool_)),
-                f"{what} should be an int, got {_describe(got)}", hint)
+def as_int(got, what, hint=None, expected=None):
+    """``got`` as a Python int: it must be an int or a numpy integer (not a bool, not a float).
+
+    With the ``expected`` value, a bool or float equal to it is diagnosed as the right value in the wrong type.
+    """
+    _require_type(isinstance(got, (int, np.integer)) and not isinstance(got, (bool, np.bool_)), got, expected,
+                  f"{what} should be an int, got {_describe(got)}", _describe(got), "an int", hint)
     return int(got)
 
 
-def as_class_indices(got, what, shape):
-    """``got`` as class indices: an int for one sample (``shape == ()``), an integer array of ``shape`` for a batch."""
+def as_class_indices(got, what, shape, expected=None, mistakes=()):
+    """``got`` as class indices: an int for one sample (``shape == ()``), an integer array of ``shape`` for a batch.
+
+    With the ``expected`` classes, classes of another type equal to them are diagnosed as such; a batch of
+    another shape is diagnosed by the ``mistakes`` (``(words, classes)``) it matches.
+    """
     if shape == ():
-        assert_true(isinstance(got, (int, np.integer)) and not isinstance(got, bool),
-                    f"{what} should be an int, got a {type(got).__name__}",
-                    hint="for one sample return int(np.argmax(probabilities)), not an array")
+        _require_type(isinstance(got, (int, np.integer)) and not isinstance(got, bool), got, expected,
+                      f"{what} should be an int, got a {type(got).__name__}", _describe(got), "an int",
+                      "for one sample return int(np.argmax(probabilities)), not an array")
         return np.asarray(got)
+    if mistakes and np.shape(got) != tuple(shape):
+        _fail(f"{what} should have shape {tuple(shape)}, got {np.shape(got)}", None,
+              diagnose(as_array(got, what), np.zeros(shape), 0.0, 0.0, mistakes, relations=False),
+              quarantined=f"{what} should have shape {tuple(shape)}, got another one")
     classes = as_array(got, what, shape)
-    assert_true(isinstance(got, np.ndarray) and got.dtype.kind in "iu", f"{what} should be an array of int classes",
-                hint="np.argmax over the last axis gives integer class indices; do not return probabilities")
+    _require_type(isinstance(got, np.ndarray) and got.dtype.kind in "iu", got, expected,
+                  f"{what} should be an array of int classes",
+                  f"of dtype {got.dtype}" if isinstance(got, np.ndarray) else _describe(got), "an array of int classes",
+                  "np.argmax over the last axis gives integer class indices; do not return probabilities")
     return classes
 
 

@@ -31,7 +31,10 @@ def mean_nll(probabilities, y):
 def check_predict(model, X, probabilities, what):
     """``model.predict(X)`` is the most probable class of ``probabilities`` (one int, or an int array)."""
     expected = np.argmax(probabilities, axis=-1)
-    classes = as_class_indices(model.predict(X), what, expected.shape)
+    over_samples = np.argmax(probabilities, axis=0)  # the argmax over the wrong axis of a batch
+    classes = as_class_indices(model.predict(X), what, expected.shape, expected=expected, mistakes=[
+        ("the argmax is taken over the samples (axis 0) instead of the classes of each row (axis -1)", over_samples)]
+        if np.ndim(probabilities) == 2 else ())
     assert_true(np.array_equal(classes, expected), f"{what} is not the most probable class", hint=PREDICT_HINT)
 
 

@@ -53,12 +53,14 @@ def diagnose(got, expected, rtol, atol, mistakes=(), relations=True):
     rtol, atol : float
         The failed comparison's tolerance.
     mistakes : sequence of (str, array_like)
-        The test's known mistakes: the words are said when ``got`` matches the value.
+        The test's known mistakes: the words are said when ``got`` matches the value, and it is the only
+        mistake that does (two that give the same value here cannot be told apart: neither is named).
     relations : bool
         Also look for a relation between the two values.
     """
-    found = [words for words, value in mistakes if same_values(got, value, rtol, atol)
-             and not same_values(value, expected, rtol, atol)]
+    found = list(dict.fromkeys(words for words, value in mistakes if same_values(got, value, rtol, atol)
+                               and not same_values(value, expected, rtol, atol)))
+    found = found if len(found) == 1 else []
     for matcher in list(_matchers):
         found += [words for words in matcher(got, expected, rtol, atol) if words not in found]
     if relations and not found:

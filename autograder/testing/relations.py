@@ -69,6 +69,22 @@ def _normalised_elsewhere(got, expected, rtol, atol):
     return None
 
 
+#: The functions of two bits a perceptron gate or a network of them may compute, by name.
+TWO_BIT_FUNCTIONS = {
+    "AND": lambda a, b: a & b, "OR": lambda a, b: a | b, "NAND": lambda a, b: 1 - (a & b),
+    "NOR": lambda a, b: 1 - (a | b), "XOR": lambda a, b: a ^ b, "XNOR": lambda a, b: 1 - (a ^ b),
+    "x1 alone": lambda a, b: a, "x2 alone": lambda a, b: b, "NOT x1": lambda a, b: 1 - a, "NOT x2": lambda a, b: 1 - b,
+}
+
+
+def two_bit_function(inputs, outputs):
+    """The name of the one function of :data:`TWO_BIT_FUNCTIONS` that gives ``outputs`` on ``inputs`` (pairs of
+    bits), or None when none does or several do (the inputs seen cannot tell them apart)."""
+    fitting = [name for name, function in TWO_BIT_FUNCTIONS.items()
+               if all(function(a, b) == output for (a, b), output in zip(inputs, outputs))]
+    return fitting[0] if len(fitting) == 1 else None
+
+
 def find_relation(got, expected, rtol=1e-6, atol=1e-9):
     """How the wrong ``got`` relates to ``expected``, in words ("is ..."), or None when no relation holds.
 

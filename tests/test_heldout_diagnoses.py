@@ -1,0 +1,61 @@
+"""Bugs the diagnoses were never tuned on (``examples/heldout.py``) get no wrong diagnosis, in `check` or in feedback.
+
+Issue 14's held-out bar: a diagnosis said of a held-out bug must name it (hold one of its ``said``
+words or its ``about``): one that does not is a wrong one, and a wrong diagnosis is worse than none.
+The share diagnosed is printed (``-s``), for the issue's "comparable rate".
+"""
+import pytest
+from check_runs import checked, diagnoses, feedback_diagnoses, graded
+
+from catalogue import BUG, BUGS, EXAMPLES, Replace  # noqa: E402  (check_runs puts examples/ on the path)
+from heldout import HELD_OUT  # noqa: E402
+
+pytestmark = pytest.mark.slow
+HELD = {bug.name: bug for bug in HELD_OUT}
+
+
+def wrong_ones(bug, said):
+    """The diagnoses among ``said`` that do not name ``bug``."""
+    return [words for words in said if not bug.diagnosed_by([words])]
+
+
+def share(found):
+    return f"{sum(map(bool, found.values()))} of {len(found)}"
+
+
+@pytest.fixture(scope="module")
+def checked_heldout(tmp_path_factory):
+    return checked(tmp_path_factory.mktemp("heldout-check"), HELD_OUT)
+
+
+@pytest.fixture(scope="module")
+def graded_heldout(tmp_path_factory):
+    return graded(tmp_path_factory.mktemp("heldout-grade"), HELD_OUT)
+
+
+def changes(bug):
+    """The (old, new) text replacements that make ``bug``."""
+    return {(change.old, change.new) for change in (bug.change if isinstance(bug.change, list) else [bug.change])
+            if isinstance(change, Replace)}
+
+
+def test_heldout_bugs_are_one_change_bugs_outside_the_catalogue():
+    catalogued = set().union(*(changes(bug) for bug in BUGS))
+    assert len(HELD_OUT) >= 15 and len(HELD) == len(HELD_OUT) and not HELD.keys() & EXAMPLES.keys()
+    assert all(bug.kind == BUG and bug.said and changes(bug) and not changes(bug) & catalogued for bug in HELD_OUT)
+
+
+def test_check_names_no_heldout_bug_wrongly(checked_heldout):
+    said = {bug.name: diagnoses(checked_heldout[bug.name]) for bug in HELD_OUT}
+    seen = {bug.name: bug.diagnosed_by(said[bug.name]) for bug in HELD_OUT if "FAIL" in checked_heldout[bug.name]}
+    print(f"\ncheck: {share(seen)} held-out bugs that a public test fails are diagnosed")
+    assert {bug.name: wrong_ones(bug, said[bug.name]) for bug in HELD_OUT if wrong_ones(bug, said[bug.name])} == {}
+
+
+def test_feedback_names_no_heldout_bug_wrongly(graded_heldout):
+    said = {bug.name: feedback_diagnoses((graded_heldout / bug.name / "feedback.html").read_text()) for bug in HELD_OUT}
+    print(f"\nfeedback: {share({name: HELD[name].diagnosed_by(found) for name, found in said.items()})} held-out "
+          "bugs are diagnosed")
+    assert feedback_diagnoses((graded_heldout / "reference" / "feedback.html").read_text()) == []
+    assert {bug.name: wrong_ones(bug, said[bug.name]) for bug in HELD_OUT if wrong_ones(bug, said[bug.name])} == {}
+
