@@ -101,6 +101,22 @@ def trusted_loss(parameters, X, y, l2=0.0, mask=None, p_drop=0.0, epsilon=0.0):
     return nll + 0.5 * l2 * (np.sum(parameters["W_h"] ** 2) + np.sum(parameters["W_o"] ** 2))
 
 
+def trusted_gradients(parameters, X, y, l2, p_drop, forward_mask, backward_mask):
+    """The gradients of ``trusted_loss`` by back-propagation, computed here, with the dropout mask of the forward
+    pass (the probabilities) and that of the backward pass (h for dW_o, and the error reaching the hidden layer;
+    None: no mask) given apart, for the slips a check may name. The right gradient has one mask both ways."""
+    def kept(mask):  # what dropout multiplies the activations by
+        return 1.0 if mask is None else mask / (1 - p_drop)
+
+    z_h = np.asarray(X, dtype=float) @ parameters["W_h"] + parameters["b_h"]
+    probabilities = softmax(np.maximum(z_h, 0.0) * kept(forward_mask) @ parameters["W_o"] + parameters["b_o"], axis=-1)
+    hidden = np.maximum(z_h, 0.0) * kept(backward_mask)
+    dz_o = (probabilities - np.eye(CLASSES)[y]) / len(z_h)
+    dz_h = (dz_o @ parameters["W_o"].T) * kept(backward_mask) * (z_h > 0)
+    return {"W_h": X.T @ dz_h + l2 * parameters["W_h"], "b_h": dz_h.sum(axis=0),
+            "W_o": hidden.T @ dz_o + l2 * parameters["W_o"], "b_o": dz_o.sum(axis=0)}
+
+
 def pin_layers(student, parameters, X, p_drop=0.0, mask_seed=None):
     """Make relu, relu_prime and dropout answer trusted values for the hidden layer of ``X``.
 
@@ -178,7 +194,7 @@ def test_minibatches_follow_one_permutation(student, n_samples, batch_size):
     assert_true(sorted(seen.astype(int).tolist()) == list(range(n_samples)),
                 f"the batches of one minibatches call should hold every one of the {n_samples} samples exactly once",
                 hint="slice one permutation: rows = order[start:start + batch_size] for start in "
-                     "range(0, n, batch_size)")
+                     "range(0, n, batch_size)", diagnosis=batches_missing(seen.astype(int).tolist(), order, batch_size))
     expected = [order[start:start + batch_size] for start in range(0, n_samples, batch_size)]
     assert_true(len(batches) == len(expected), f"{n_samples} samples in batches of {batch_size} make "
                                                f"{len(expected)} batches, got {len(batches)}")
@@ -188,6 +204,19 @@ def test_minibatches_follow_one_permutation(student, n_samples, batch_size):
         assert_close(y_batch, y[rows], f"y_batch {number}", hint="y_batch = y[rows], the same rows as X_batch")
     assert_close(generator.random(), trusted.random(), "the next number the generator draws after minibatches",
                  hint="draw exactly one rng.permutation(len(X)) per call, from the rng given (not np.random)")
+
+
+def batches_missing(seen, order, batch_size):
+    """What is wrong with the samples ``seen`` in one pass of batches, when they are not each sample once and the
+    fault has a name: samples repeated while others are left out, or the last, smaller batch left out."""
+    left_out = set(range(len(order))) - set(seen)
+    if len(seen) != len(set(seen)) and left_out:
+        return ("some samples come twice and others never in one pass: the rows must be one permutation, sliced "
+                "(not drawn with replacement)")
+    tail = len(order) % batch_size
+    if len(seen) == len(set(seen)) and tail and left_out == set(order[-tail:].tolist()):
+        return "the last, smaller batch is left out: range(0, n, batch_size) keeps it"
+    return None
 
 
 # -- relu, relu_prime, momentum_step, dropout -----------------------------------------------------
@@ -299,7 +328,12 @@ def test_grad_loss_passes_the_gradient_check(student, parameters, rng, bars, cas
     l2, p_drop = GRADIENT_CASES[case]
     X, y = away_from_kinks(rng, parameters, 6), np.array([1, 0, 2, 2, 1, 0])
     model = make_model(student, parameters, l2=l2, p_drop=p_drop)
-    mask = masks(RNG_SEED, (6, HIDDEN), p_drop)[0] if p_drop else None
+    drawn = masks(RNG_SEED, (6, HIDDEN), p_drop) if p_drop else [None, None]
+    mask = drawn[0]
+    slips = [("the backward pass ignores the dropout mask: the error reaching the hidden layer is multiplied by "
+              "mask / (1 - p_drop), as the activations were", (mask, None)),
+             ("the backward pass uses a second dropout mask, not the one the forward pass drew: draw ONE mask and "
+              "use it both ways", (mask, drawn[1]))] if p_drop else []
     pin_layers(student, parameters, X, p_drop, mask_seed=RNG_SEED if p_drop else None)
     if not p_drop:  # with dropout, forward cannot give the mask: code that calls it draws a second one
         pin_forward(student, model, parameters, X)
@@ -310,7 +344,9 @@ def test_grad_loss_passes_the_gradient_check(student, parameters, rng, bars, cas
         assert_gradient(gradients[name], lambda: trusted_loss(parameters, X, y, l2, mask, p_drop), parameters[name],
                         f"grad_loss(X, y, rng)[{name!r}] ({case})", bars["gradient_relative_error"],
                         hint=GRADIENT_HINTS[name] + ("; draw ONE mask, as forward would, and use it both ways"
-                                                     if p_drop else ""))
+                                                     if p_drop else ""),
+                        mistakes=[(words, trusted_gradients(parameters, X, y, l2, p_drop, *pair)[name])
+                                  for words, pair in slips])
 
 
 def test_predict_and_accuracy(student, parameters, rng):

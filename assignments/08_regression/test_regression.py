@@ -123,6 +123,8 @@ def test_run_matches_a_trusted_computation(student, rng, bars, case):
     X = rng.normal(size=(1 if case == "one row" else 6, INPUT))
     got = network(student, w_i_h, w_h_o).run(X.tolist() if case == "list" else X)
     assert_close(got, trusted_run(w_i_h, w_h_o, X), f"run of a {case} input", rtol=bars["rtol"],
+                 mistakes=[("the output unit has a sigmoid: a regression network's output is the identity, "
+                            "hidden @ weights_hidden_to_output", expit(trusted_run(w_i_h, w_h_o, X)))],
                  hint="sigmoid(features @ weights_input_to_hidden) @ weights_hidden_to_output: the output unit is the "
                       "identity (a regression network predicts any number, not a probability)")
 
