@@ -1406,6 +1406,11 @@ VARIANTS = [
         Replace(TR_FIT_BODY, TR_FIT_BY_HAND)],
             FULL_MARKS, about="fit that shuffles, slices and steps with momentum itself, calling neither minibatches nor "
                               "momentum_step; minibatches that shuffles copies of the data, then slices them"),
+    Example(VARIANT, "variant_regression_output_from_run", P08,
+            Replace("        output = np.dot(hidden, self.weights_hidden_to_output)\n        output_error_term",
+                    "        output = self.run(features)  # the network's outputs, as run gives them\n"
+                    "        output_error_term"),
+            FULL_MARKS, about="train takes the network's outputs from run instead of computing them again"),
     Example(VARIANT, "variant_notebooks", "", notebooks, FULL_MARKS,
             about="every assignment as a notebook, with imports of the data, magics, plots and long experiments"),
     Example(VARIANT, "variant_zip", "", zipped(_wrapped_members), FULL_MARKS,

@@ -5,8 +5,9 @@ plain numbers (lists, scalars, arrays) by a trusted formula, and
 :func:`autograder.testing.helper_bugs.unless_helpers_are_to_blame` retries a failed training run
 with the helpers so pinned only when they are wrong, so that the run is judged on the rest of the
 student's chain. A method (05's ``NeuralNet.forward``) is so pinned for every object of its class,
-from each object's parameters at each call: the catalogue's 05 bugs run in 05's reference module.
-(End to end, on the catalogue's sigmoid bugs: ``tests/test_one_bug_once.py``.)
+from each object's parameters at each call: the catalogue's 05 bugs run in 05's reference module,
+its 07 bugs in helpers ``fit`` calls in 07's, and a ``run`` bug of 08 in 08's, whose ``train`` then
+takes its outputs from ``run``. (End to end: ``tests/test_one_bug_once.py``.)
 """
 import shutil
 import sys
@@ -25,7 +26,7 @@ from autograder.testing.helper_bugs import (HELPERS, METHODS, OPAQUE, PROBES, ml
 from autograder.testing.sigmoid import logistic
 
 sys.path.insert(0, str(REPO / "examples"))
-from catalogue import BUG, EXAMPLES, MODULES, P05, P07, Context, Example, Replace  # noqa: E402
+from catalogue import BUG, EXAMPLES, MODULES, P05, P07, P08, Context, Example, Replace  # noqa: E402
 
 RIGHT_SIGMOID = "np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))"
 FLIPPED_SIGMOID = "np.exp(-np.logaddexp(0.0, np.asarray(x, dtype=float)))"
@@ -133,7 +134,7 @@ FORWARD_BUGS = [name for name, example in EXAMPLES.items()  # the catalogue's 05
 
 
 def reference_module(folder, changes, tmp_path):
-    """``folder``'s reference module in a real worker, changed by ``changes`` (a list of catalogue examples' changes)."""
+    """``folder``'s reference module in a real worker, changed by ``changes`` (catalogue examples' changes)."""
     shutil.copytree(REPO / "solutions" / folder, tmp_path / folder)
     Example(BUG, "changed", folder, changes, ()).apply(tmp_path, Context())
     path = tmp_path / MODULES[folder]
@@ -142,8 +143,8 @@ def reference_module(folder, changes, tmp_path):
 
 def changes_of(*names):
     """The changes of the catalogue's examples ``names``, together."""
-    return [change for name in names
-            for change in (EXAMPLES[name].change if isinstance(EXAMPLES[name].change, list) else [EXAMPLES[name].change])]
+    listed = [EXAMPLES[name].change for name in names]
+    return [change for changes in listed for change in (changes if isinstance(changes, list) else [changes])]
 
 
 @pytest.fixture
@@ -336,3 +337,62 @@ def test_a_computed_dropout_draws_its_masks_here_only_when_told(training):
     np.testing.assert_array_equal(training.dropout(A, 0.25, generator, True)[1],
                                   np.random.default_rng(3).random(A.shape) >= 0.25)
     np.testing.assert_array_equal(training.dropout(A, 0.25, None, False)[0], A)
+
+
+# -- 08: a train that takes its outputs from run -----------------------------------------------------
+REGRESSION_NAMES = ("weights_input_to_hidden", "weights_hidden_to_output")
+# run with a sigmoid on its output (the first change of the catalogue's bug, which puts one in train too), in the
+# catalogue's variant whose train takes the network's outputs from run
+RUN_BUG = changes_of("variant_regression_output_from_run") + changes_of("bug_regression_sigmoid_output")[:1]
+
+
+@pytest.fixture
+def regression(request, tmp_path):
+    """08's reference module in a real worker, changed by ``request.param``'s changes."""
+    student = reference_module(P08, request.param, tmp_path)
+    yield student
+    student._session.close()
+
+
+def regression_training(student, runs):
+    """An 08 training test in small: five steps of train in the worker must end where the reference's five end."""
+    reference = load_module(REPO / "solutions" / MODULES[P08], "trusted_reference_regression")
+    generator = np.random.default_rng(8)
+    X, targets = generator.normal(size=(20, 3)), generator.normal(size=20)
+
+    def run():
+        runs.append(1)
+        model = student.NeuralNetwork(3, 4, 1, 0.5)
+        twin = reference.NeuralNetwork(3, 4, 1, 0.5)
+        for name in REGRESSION_NAMES:
+            setattr(twin, name, np.asarray(getattr(model, name), dtype=float))
+        student._repeat(model, "train", (X, targets), 5, lambda report: None)
+        for _ in range(5):
+            twin.train(X, targets)
+        for name in REGRESSION_NAMES:
+            assert_true(np.allclose(getattr(model, name), getattr(twin, name), rtol=1e-6, atol=1e-9),
+                        f"training ends at another {name} than the reference's steps")
+    return run
+
+
+@pytest.mark.parametrize("regression", [RUN_BUG], indirect=True)
+def test_a_run_bug_costs_08_training_nothing(regression):
+    assert wrong_helpers(regression, P08) == ["NeuralNetwork.run"]
+    runs = []
+    unless_helpers_are_to_blame(regression, P08, regression_training(regression, runs))
+    assert len(runs) == 2
+
+
+@pytest.mark.parametrize("regression", [RUN_BUG + changes_of("bug_regression_changes_summed")], indirect=True)
+def test_a_train_bug_beside_a_run_bug_fails_its_retry(regression):
+    runs = []
+    with pytest.raises(AssertionError, match="another"):
+        unless_helpers_are_to_blame(regression, P08, regression_training(regression, runs))
+    assert len(runs) == 2
+
+
+@pytest.mark.parametrize("regression", [changes_of("variant_regression_output_from_run")], indirect=True)
+def test_a_passing_08_run_is_run_once_and_pins_nothing(regression):
+    runs = []
+    unless_helpers_are_to_blame(regression, P08, regression_training(regression, runs))
+    assert len(runs) == 1 and regression._session.pins == {}

@@ -18,7 +18,7 @@ from autograder.commands.grade import grade
 
 sys.path.insert(0, str(REPO / "examples"))
 from build_examples import build  # noqa: E402
-from catalogue import EXAMPLES, LEAK_MESSAGE, P01, P03, P04, P05, P06, P07, Example, Replace, BUG  # noqa: E402
+from catalogue import EXAMPLES, LEAK_MESSAGE, P01, P03, P04, P05, P06, P07, P08, Example, Replace, BUG  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -50,6 +50,9 @@ HELPER_BUGS = {
            "test_dropout_is_the_identity_at_evaluation", "test_hidden_dropout_matches_reference",
            "test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
            "test_hidden_grad_loss_matches_reference"}),
+    # 08: run with a sigmoid output, in a submission whose train takes its outputs from run
+    P08: ([EXAMPLES["variant_regression_output_from_run"].change, EXAMPLES["bug_regression_sigmoid_output"].change[0]],
+          {"test_run_matches_a_trusted_computation", "test_hidden_run_matches_reference"}),
 }
 ATTACKS = ["hostile_leak_hidden_inputs", "hostile_reach_for_frames"]
 

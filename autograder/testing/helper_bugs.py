@@ -1,18 +1,18 @@
 """Training judged without the bugs of the helpers it calls: one bug costs points once.
 
-A training test runs the student's whole chain: 03's ``train`` calls ``update_weights``, which
-calls ``output_formula`` and ``sigmoid``; 05's ``train`` calls ``sigmoid`` and ``dsigmoid``
-through ``forward`` and ``grad_loss``; 06's ``train_xor`` calls ``sigmoid`` and
-``sigmoid_prime``; 07's ``fit`` calls ``momentum_step`` and the network's ``grad_loss``, ``loss``
-and ``accuracy``, which call ``forward``, ``predict``, ``relu``, ``relu_prime`` and ``dropout``.
-Those helpers, and the methods (05's ``NeuralNet.forward``, 07's ``RegularizedMLP`` methods), have
-tests of their own, which charge their bugs. So a training test that fails is run again with the
-wrong helpers answered on the trusted side by the trusted formulas below
-(:meth:`autograder.sandbox.remote.RemoteModule._pin_computed`), and fails only if that run fails
-too: a broken ``sigmoid`` or ``forward`` costs its own tests, and a broken ``update_weights`` or
-``fit`` still fails training. A method is answered for every object of its class from the
-attributes its formula reads, as the object holds them at each call (:data:`METHODS`: a model's
-parameters, which training moves).
+A training test runs the student's whole chain: 03's ``train`` calls ``update_weights``, which calls
+``output_formula`` and ``sigmoid``; 05's ``train`` calls ``sigmoid`` and ``dsigmoid`` through
+``forward`` and ``grad_loss``; 06's ``train_xor`` calls ``sigmoid`` and ``sigmoid_prime``; 07's
+``fit`` calls ``momentum_step`` and the network's ``grad_loss``, ``loss`` and ``accuracy``, which
+call ``forward``, ``predict``, ``relu``, ``relu_prime`` and ``dropout``; 08's ``train`` may call
+``run``. Those helpers, and the methods (05's ``NeuralNet.forward``, 07's ``RegularizedMLP``
+methods, 08's ``NeuralNetwork.run``), have tests of their own, which charge their bugs. So a
+training test that fails is run again with the wrong helpers answered on the trusted side by the
+trusted formulas below (:meth:`autograder.sandbox.remote.RemoteModule._pin_computed`), and fails
+only if that run fails too: a broken ``sigmoid`` or ``forward`` costs its own tests, and a broken
+``update_weights`` or ``fit`` still fails training. A method is answered for every object of its
+class from the attributes its formula reads, as the object holds them at each call (:data:`METHODS`:
+a model's parameters, which training moves).
 
 Only a failed run whose helpers are wrong is retried, with those pinned. Pinned, every call of a
 helper is a round trip to the trusted side (tens of thousands in 05's fifteen epochs), which a
@@ -66,7 +66,8 @@ PROBES = {
     "momentum_step": [(np.linspace(-1.0, 1.0, 6).reshape(2, 3), [[0.5, -0.25, 2.0], [1.0, 0.0, -3.0]],
                        np.full((2, 3), 0.125), 0.1, 0.9), (1.5, -2.0, 0.25, 0.5, 0.0)],
     # at evaluation, and with nothing to drop: no mask, so nothing drawn from a generator (see regularized_mlp)
-    "dropout": [(np.linspace(-2.0, 2.0, 12).reshape(3, 4), 0.5, None, False), ([[1.0, 2.0], [3.0, 4.0]], 0.0, None, True)],
+    "dropout": [(np.linspace(-2.0, 2.0, 12).reshape(3, 4), 0.5, None, False),
+                ([[1.0, 2.0], [3.0, 4.0]], 0.0, None, True)],
 }
 RTOL = 1e-6  # the helpers' own tests' tolerance
 
@@ -78,6 +79,13 @@ def mlp_forward(parameters, X, keep_activations=False):
     hidden = logistic(pre_activations)
     probabilities = softmax(hidden @ weights["W_o"] + weights["b_o"], axis=-1)
     return (probabilities, hidden, pre_activations) if keep_activations else probabilities
+
+
+def regression_run(parameters, features):
+    """08's ``NeuralNetwork.run``: ``logistic(features @ weights_input_to_hidden) @ weights_hidden_to_output``."""
+    to_hidden, to_output = (np.asarray(parameters[f"weights_{name}"], dtype=float)
+                            for name in ("input_to_hidden", "hidden_to_output"))
+    return logistic(np.asarray(features, dtype=float) @ to_hidden) @ to_output
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,8 @@ def _network_method(name, settings, labels):
     generator of the worker. ``settings`` are the attributes besides the parameters that the formula reads.
     """
     return Method(getattr(regularized_mlp, name), (3, 4, 2), {**_NETWORK, **settings},
-                  [((_TRAINING_X.tolist() if number else _TRAINING_X, *given), {}) for number, given in enumerate(labels)])
+                  [((_TRAINING_X.tolist() if number else _TRAINING_X, *given), {})
+                   for number, given in enumerate(labels)])
 
 
 #: The methods each assignment's training calls and tests on their own: ``{"Class.method": Method}``.
@@ -132,13 +141,19 @@ METHODS = {
         "RegularizedMLP.predict": _network_method("predict", {}, [()]),
         "RegularizedMLP.accuracy": _network_method("accuracy", {}, [(_TRAINING_Y,)]),
     },
+    # a train of 08 may take its outputs from run (the reference's computes them itself)
+    "08_regression": {"NeuralNetwork.run": Method(
+        regression_run, (3, 4, 2, 0.5),
+        {"weights_input_to_hidden": _NETWORK_DRAWS.normal(size=(3, 4)),
+         "weights_hidden_to_output": _NETWORK_DRAWS.normal(size=(4, 2))},
+        [((_TRAINING_X,), {}), ((_TRAINING_X.tolist(),), {})])},
 }
 
 
 def wrong_helpers(student, folder):
     """The names of the student's helpers and methods of ``folder`` that do not give their formulas' values at
     every probe (an error or a warning counts as wrong)."""
-    wrong = [name for name, formula in HELPERS[folder].items()
+    wrong = [name for name, formula in HELPERS.get(folder, {}).items()
              if not _probed(lambda: all(same_value(getattr(student, name)(*args), formula(*args), rtol=RTOL)
                                         for args in PROBES[name]))]
     return wrong + [name for name, method in METHODS.get(folder, {}).items()
@@ -171,7 +186,7 @@ def pinned_formula(formula, draw):
 
 
 def unless_helpers_are_to_blame(student, folder, run, draw=True):
-    """``run()``; if it fails, ``run()`` again with the wrong helpers and methods of ``folder`` pinned to their formulas.
+    """``run()``; if it fails, ``run()`` again with ``folder``'s wrong helpers and methods pinned to their formulas.
 
     ``run`` does the whole training test (seeding included) and raises when it fails. The second
     run's failure is the one raised: it is the failure of the student's chain with its helpers right.
@@ -189,7 +204,7 @@ def unless_helpers_are_to_blame(student, folder, run, draw=True):
         if not wrong:
             raise
     figures.take()  # the first run's curves: the feedback shows those of the run judged
-    for name, formula in HELPERS[folder].items():
+    for name, formula in HELPERS.get(folder, {}).items():
         if name in wrong:
             student._pin_computed(name, pinned_formula(formula, draw), ignore=OPAQUE)
     for name, method in METHODS.get(folder, {}).items():

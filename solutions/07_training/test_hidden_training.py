@@ -7,12 +7,13 @@ themselves and pin what the function under test calls to the reference's values 
 successive masks; ``forward`` for ``loss``, ``predict``, ``accuracy``, and for ``grad_loss`` without
 dropout), so one bug costs the tests of its own function only. ``fit`` is compared with a replay of
 the steps it must take, made here with the student's own helpers (or the formulas, when the
-student's fit does not call one); a fit test that fails while a helper or method fit calls is
-wrong is retried with those pinned to their formulas (``autograder.testing.helper_bugs``). Training is judged on a split of the digits that no public test
-uses, with the classes renamed, so a network that memorised the public split fails. Inputs and
-parameters come from ``rng``, seeded per student, except in two places: the gradient checks draw
-from ``GRADIENT_CHECK_SEED`` (every gradient entry clear of 0), and the data of the ``fit``
-scenarios are fixed, so that each stops early where it was written to.
+student's fit does not call one); a fit test that fails while a helper or method fit calls is wrong
+is retried with those pinned to their formulas (``autograder.testing.helper_bugs``). Training is
+judged on a split of the digits that no public test uses, with the classes renamed, so a network
+that memorised the public split fails. Inputs and parameters come from ``rng``, seeded per student,
+except in two places: the gradient checks draw from ``GRADIENT_CHECK_SEED`` (every gradient entry
+clear of 0), and the data of the ``fit`` scenarios are fixed, so that each stops early where it was
+written to.
 
 Catalogue bugs these tests kill (``examples/catalogue.py``): every bug of 07_training, between the public and
 the hidden tests (each bug's entry lists its tests).
