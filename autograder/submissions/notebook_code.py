@@ -17,6 +17,7 @@ cells test), so both see the same module.
 """
 import ast
 import json
+import re
 import textwrap
 
 from autograder.submissions import syntax
@@ -70,10 +71,24 @@ def _bound_names(node):
     return {alias.asname or alias.name.split(".")[0] for alias in node.names}
 
 
-def _segment(text, node):
+# Lines as the parser counts them (\r\n, \r or \n; not form feeds), ends kept: ast's own split, made by a regular
+# expression once per cell instead of character by character for every statement (ast.get_source_segment).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _source_segment(lines, node):
+    """``ast.get_source_segment`` of the text whose :data:`_LINE` split is ``lines``."""
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if first == last:
+        return lines[first].encode()[node.col_offset:node.end_col_offset].decode()
+    return "".join([lines[first].encode()[node.col_offset:].decode(), *lines[first + 1:last],
+                    lines[last].encode()[:node.end_col_offset].decode()])
+
+
+def _segment(lines, node):
     """The source of a top-level statement, decorators included."""
-    decorators = [f"@{ast.get_source_segment(text, decorator)}\n" for decorator in getattr(node, "decorator_list", [])]
-    return "".join(decorators) + ast.get_source_segment(text, node)
+    decorators = [f"@{_source_segment(lines, decorator)}\n" for decorator in getattr(node, "decorator_list", [])]
+    return "".join(decorators) + _source_segment(lines, node)
 
 
 def _defined_names(node):
@@ -93,7 +108,8 @@ def definitions(sources):
             tree = syntax.parse(text)
         except SyntaxError:
             continue
-        kept += [(node, _segment(text, node)) for node in tree.body
+        lines = _LINE.findall(text)
+        kept += [(node, _segment(lines, node)) for node in tree.body
                  if isinstance(node, DEFINITIONS + IMPORTS) or _is_constant(node)]
     latest = {}  # a name defined again (a cell edited and run again): its last version, in its first place
     for node, segment in kept:
