@@ -203,9 +203,12 @@ def warm_up(test_files, solutions_root):
     import numpy  # noqa: F401
     import pytest  # noqa: F401
 
-    import autograder.sandbox.bubblewrap  # noqa: F401
     import autograder.runner.run  # noqa: F401
     from autograder.runner import plugin
+    from autograder.sandbox import bubblewrap
+
+    bubblewrap.exposed_packages()  # what every sandbox shows (and the site folders it hides), found once
+    bubblewrap.compile_sandbox_modules()
 
     solutions_root = Path(solutions_root).resolve()
     for path in map(Path, test_files):
