@@ -16,6 +16,7 @@ written from those results, with the near-identical pairs of :mod:`autograder.re
 """
 import sys
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -105,8 +106,6 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster
     it stops every runner, writes nothing unfinished and raises ``KeyboardInterrupt``; the next
     run resumes.
     """
-    from tqdm import tqdm
-
     root = Path(root).resolve()
     out = Path(out).resolve()  # the per-submission processes run elsewhere: no relative paths
     kit = Kit.read(root)
@@ -132,13 +131,13 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster
     if announce is not None:
         announce()
     write_gradebook(out, everyone, rows, term.folders)
-    bar = tqdm(total=len(everyone), initial=len(everyone) - len(todo), unit="submission",
-               disable=not progress, desc="grading", file=sys.stderr, dynamic_ncols=True)
+    bar = progress_bar(len(everyone), len(everyone) - len(todo)) if progress else None
 
     def finished(student, row):
         rows[student] = row
         write_gradebook(out, everyone, rows, term.folders)
-        bar.update()
+        if bar is not None:
+            bar.update()
 
     remove_orphans()  # a killed run's sandboxes' control groups
     try:
@@ -149,11 +148,19 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster
         elif todo:
             grade_locally(todo, root, out, term, jobs, sandbox_kind, finished)
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
         remove_orphans()  # those of runners killed on their timeout
     graded = [rows[student] for student in everyone]
     write_report(out, graded, term.max_by_assignment(), similar_pairs(submissions, root, assignments=term.assignments))
     return graded
+
+
+def progress_bar(total, done):
+    """The progress bar on stderr; tqdm is imported only when it is shown (25 ms of a quiet run's start)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=done, unit="submission", desc="grading", file=sys.stderr, dynamic_ncols=True)
 
 
 def grade_locally(todo, root, out, term, jobs, sandbox_kind, finished):
@@ -163,8 +170,9 @@ def grade_locally(todo, root, out, term, jobs, sandbox_kind, finished):
     """
     from autograder.runner.forkserver import RunnerPool
 
-    runners = {folders: RunnerPool(test_files(root, [term.kit.by_folder(f) for f in folders]), root / "solutions")
-               for folders in {job.folders(term) for job in todo}}
+    runs = Counter(job.folders(term) for job in todo)
+    runners = {folders: RunnerPool(test_files(root, [term.kit.by_folder(f) for f in folders]), root / "solutions",
+                                   runs=count) for folders, count in runs.items()}
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     futures = {}
     try:

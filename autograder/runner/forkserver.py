@@ -125,10 +125,16 @@ class _Server:
 
 
 class RunnerPool:
-    """Fork servers for ``grade``: one per job, started on first use, warmed with ``test_files``."""
+    """Fork servers for ``grade``: one per job, started on first use, warmed with ``test_files``.
 
-    def __init__(self, test_files, solutions_root):
-        self.warm_args = ["--solutions", str(solutions_root), *map(str, test_files)]
+    ``runs`` is how many submissions the pool will grade, when known: a pool for one has its server
+    build only what every run needs (the known bugs' modules, which only a failed check uses, are
+    then built by the run that needs them).
+    """
+
+    def __init__(self, test_files, solutions_root, runs=None):
+        self.warm_args = ["--solutions", str(solutions_root), *(["--lone"] if runs == 1 else []),
+                          *map(str, test_files)]
         self.idle = []
         self.busy = set()
         self.lock = threading.Lock()
@@ -196,8 +202,12 @@ def stop_child(pid, wait):
 # -- the server ----------------------------------------------------------------------------------
 
 
-def warm_up(test_files, solutions_root):
-    """Import and load what every submission's run needs, so that forked children start warm."""
+def warm_up(test_files, solutions_root, lone=False):
+    """Import and load what every submission's run needs, so that forked children start warm.
+
+    The known bugs' modules too, unless the server serves a ``lone`` run: each child would need them
+    only when a check fails, and only for that assignment.
+    """
     import importlib
 
     import numpy  # noqa: F401
@@ -224,6 +234,7 @@ def warm_up(test_files, solutions_root):
     for assignment in sorted(assignments, key=lambda a: a.folder):
         for warm in (lambda: plugin._reference(solutions_root, assignment),
                      lambda: plugin._recording_reference(solutions_root, assignment),
+                     lambda: lone or plugin._replayable(solutions_root, assignment)[1].build(),
                      lambda: plugin._thresholds((solutions_root / assignment.folder).resolve()),
                      lambda: plugin._thresholds((solutions_root.parent / "assignments" / assignment.folder).resolve())):
             try:
@@ -340,7 +351,7 @@ def _reply(replies, message):
         data = data[os.write(replies, data):]
 
 
-def serve(test_files, solutions_root):
+def serve(test_files, solutions_root, lone=False):
     """The server: warm up, collect the tests once, then fork one child per request, one request at a time."""
     import pytest
 
@@ -353,7 +364,7 @@ def serve(test_files, solutions_root):
     os.dup2(null, 0)
     os.dup2(null, 1)
     os.close(null)
-    warm_up(test_files, solutions_root)
+    warm_up(test_files, solutions_root, lone)
     plugin = GradingPlugin(".", None, ".", solutions_root)
     collected = _CollectedRunner(plugin, test_files, protocol)
     if test_files:
@@ -421,9 +432,10 @@ def main(argv=None):
 
     parser = argparse.ArgumentParser(prog="python -m autograder.runner.forkserver")
     parser.add_argument("--solutions", required=True)
+    parser.add_argument("--lone", action="store_true", help="it will serve one run (see warm_up)")
     parser.add_argument("tests", nargs="*")
     args = parser.parse_args(argv)
-    serve(args.tests, args.solutions)
+    serve(args.tests, args.solutions, args.lone)
     return 0
 
 

@@ -39,8 +39,8 @@ from autograder.sandbox.inside.loading import load_module
 from autograder.sandbox.remote import CALL_OBSERVERS, RemoteModule
 from autograder.sandbox.session import StudentCodeFailed, WorkerSession
 from autograder.submissions.locate import locate_module
-from autograder.runner.known_bugs import (CallMatcher, KnownBug, KnownBugMatcher, Recorder, build_variant,
-                                          load_known_bugs, recording_module)
+from autograder.runner.known_bugs import (CallMatcher, KnownBug, KnownBugMatcher, KnownBugModules, Recorder,
+                                          build_variant, load_known_bugs, recording_module)
 from autograder.testing import figures
 from autograder.testing.checks import CheckFailed, assert_sgd_step
 from autograder.testing.diagnosis import attached
@@ -297,7 +297,7 @@ def _reference(solutions_root, assignment):
 
 @lru_cache(maxsize=None)
 def _recording_reference(solutions_root, assignment):
-    """A recording copy of the reference, its :class:`Recorder`, and the known bugs as ``[(bug, module)]``.
+    """A recording copy of the reference, its :class:`Recorder`, and the known bugs (:class:`KnownBugModules`).
 
     Built once per process (the fork server builds them before forking runners). Without known bugs
     nothing is recorded: no call would ever be replayed.
@@ -311,15 +311,7 @@ def _recording_reference(solutions_root, assignment):
 
 @lru_cache(maxsize=None)
 def _replayable(solutions_root, assignment):
-    """The reference and its known bugs, ``[(bug, module)]``, each module built from the reference's text."""
+    """The reference and its known bugs (:class:`KnownBugModules`), each module built from the reference's text."""
     source = (solutions_root / assignment.module_file).read_text()
     reference = build_variant(source, KnownBug("reference", "", ()), f"replayed_{assignment.module}")
-    variants = []
-    for bug in load_known_bugs(solutions_root / assignment.folder):
-        try:
-            variant = build_variant(source, bug, f"known_bug_{bug.name}")
-        except Exception:  # noqa: BLE001 - a variant that does not build diagnoses nothing
-            variant = None
-        if variant is not None:
-            variants.append((bug, variant))
-    return reference, variants
+    return reference, KnownBugModules(source, load_known_bugs(solutions_root / assignment.folder))
