@@ -197,8 +197,8 @@ def compile_sandbox_modules():
     package = PACKAGE_PARENT / "autograder"
     try:
         compileall.compile_dir(package / "sandbox" / "inside", maxlevels=0, quiet=2)
-        for init in (package / "__init__.py", package / "sandbox" / "__init__.py"):
-            compileall.compile_file(init, quiet=2)
+        for parent in (package / "__init__.py", package / "version.py", package / "sandbox" / "__init__.py"):
+            compileall.compile_file(parent, quiet=2)
     except OSError:
         pass
 
