@@ -30,6 +30,7 @@ import math
 import os
 import re
 import struct
+from json.encoder import c_make_encoder as _c_make_encoder, encode_basestring_ascii as _encode_string
 
 import numpy as np
 
@@ -44,6 +45,10 @@ _ARRAY_HEADER = struct.Struct(">4sB")
 MAX_DIMENSIONS = 32
 MAX_ELEMENTS = 1_000_000  # JSON values one frame may hold (an array counts as one)
 _PLAIN_DTYPE = re.compile(r"[<>|=][biufc][0-9]{1,2}")
+_SHAPES = [struct.Struct(f">{ndim}Q") for ndim in range(MAX_DIMENSIONS + 1)]  # an array's sizes, by its rank
+_DTYPES = {}  # array header code -> its dtype, for the codes already found plain (_plain_dtype)
+_json_decode = json.JSONDecoder().decode
+_PLAIN = frozenset({type(None), bool, int, float, str})  # values that are plain data as they are, by exact type
 
 
 class WireError(ValueError):
@@ -87,7 +92,7 @@ class Encoding:
         return {"__tuple__": items}
 
     def dict(self, items):
-        return {"__dict__": [[key, item] for key, item in items]}
+        return {"__dict__": items}
 
 
 def convert(value, register_object, form):
@@ -96,14 +101,26 @@ def convert(value, register_object, form):
     ``register_object(obj) -> Handle`` is called for objects that are not plain
     data (the worker keeps them); without it such objects raise ``TypeError``.
     """
-    if value is None or type(value) in (bool, int, float, str):
+    kind = type(value)
+    # The exact types first, by identity, and the items of containers that are plain already without a call
+    # for each: every message is made of them, and a frame's cost was mostly calls and isinstance chains.
+    # Subclasses, numpy scalars and objects go the long way below.
+    if kind in _PLAIN:
         return value
-    if isinstance(value, np.ndarray):
-        if type(value) is not np.ndarray:
-            raise TypeError(f"an ndarray subclass ({type(value).__name__}); return a plain numpy array")
+    if kind is list:
+        return [item if type(item) in _PLAIN else convert(item, register_object, form) for item in value]
+    if kind is np.ndarray:
         if value.dtype.kind not in NUMERIC_KINDS:
             raise TypeError(f"an array of dtype {value.dtype} (only numeric arrays can be graded)")
         return form.array(value)
+    if kind is dict and all(type(key) is str for key in value):
+        return form.dict([[key, item if type(item) in _PLAIN else convert(item, register_object, form)]
+                          for key, item in value.items()])
+    if kind is tuple:
+        return form.tuple([item if type(item) in _PLAIN else convert(item, register_object, form)
+                           for item in value])
+    if isinstance(value, np.ndarray):
+        raise TypeError(f"an ndarray subclass ({type(value).__name__}); return a plain numpy array")
     if isinstance(value, np.generic):
         if value.dtype.kind not in NUMERIC_KINDS:
             raise TypeError(f"a numpy scalar of dtype {value.dtype}")
@@ -117,7 +134,7 @@ def convert(value, register_object, form):
     if isinstance(value, dict):
         if not all(isinstance(key, str) for key in value):
             raise TypeError("a dict with keys that are not strings")
-        return form.dict([(key, convert(item, register_object, form)) for key, item in value.items()])
+        return form.dict([[key, convert(item, register_object, form)] for key, item in value.items()])
     if register_object is not None:
         return convert(register_object(value), None, form)
     raise TypeError(f"a {type(value).__name__} (only numbers, strings, numeric arrays and "
@@ -155,27 +172,33 @@ def _take(arrays, index, used):
 def _decode(data, arrays, depth, used):
     if depth > MAX_DEPTH:
         raise WireError("nested too deeply")
-    if data is None or type(data) in (bool, int, float, str):
+    kind = type(data)
+    if kind in _PLAIN:
         return data
-    if type(data) is list:
-        return [_decode(item, arrays, depth + 1, used) for item in data]
-    if type(data) is dict:
-        keys = set(data)
-        if keys == {"__array__"}:
-            return _take(arrays, data["__array__"], used)
-        if keys == {"__scalar__"}:
-            array = _take(arrays, data["__scalar__"], used)
-            if array.shape != ():
-                raise WireError("a malformed numpy scalar (its array has a shape)")
-            return array[()]
-        if keys == {"__tuple__"} and type(data["__tuple__"]) is list:
-            return tuple(_decode(item, arrays, depth + 1, used) for item in data["__tuple__"])
-        if keys == {"__dict__"} and type(data["__dict__"]) is list:
-            items = data["__dict__"]
-            if not all(type(item) is list and len(item) == 2 and type(item[0]) is str for item in items):
-                raise WireError("a malformed dict")
-            return {key: _decode(value, arrays, depth + 1, used) for key, value in items}
-        if keys == {"__handle__", "type"} and type(data["__handle__"]) is int and type(data["type"]) is str:
+    # A container's plain items are taken as they are, without a call each, where they are not too deep.
+    inline = _PLAIN if depth < MAX_DEPTH else ()
+    if kind is list:
+        return [item if type(item) in inline else _decode(item, arrays, depth + 1, used) for item in data]
+    if kind is dict:
+        # A tagged object has one key (two for a handle): tested by membership, not by building a set of keys.
+        if len(data) == 1:
+            if "__array__" in data:
+                return _take(arrays, data["__array__"], used)
+            if "__tuple__" in data and type(data["__tuple__"]) is list:
+                return tuple([item if type(item) in inline else _decode(item, arrays, depth + 1, used)
+                              for item in data["__tuple__"]])
+            if "__dict__" in data and type(data["__dict__"]) is list:
+                items = data["__dict__"]
+                if not all(type(item) is list and len(item) == 2 and type(item[0]) is str for item in items):
+                    raise WireError("a malformed dict")
+                return {key: value if type(value) in inline else _decode(value, arrays, depth + 1, used)
+                        for key, value in items}
+            if "__scalar__" in data:
+                array = _take(arrays, data["__scalar__"], used)
+                if array.shape != ():
+                    raise WireError("a malformed numpy scalar (its array has a shape)")
+                return array[()]
+        elif len(data) == 2 and type(data.get("__handle__")) is int and type(data.get("type")) is str:
             return Handle(data["__handle__"], data["type"])
     raise WireError(f"unexpected {type(data).__name__} in a message")
 
@@ -190,14 +213,27 @@ def dumps(message):
         arrays.append(value.array)
         return {value.tag: len(arrays) - 1}
 
-    text = json.dumps(message, separators=(",", ":"), default=collect).encode("utf-8")
+    text = _json_text(message, collect)
     parts = [b"", _JSON_LENGTH.pack(len(text)), text]
-    for array in arrays:
+    size = _JSON_LENGTH.size + len(text)
+    for array in arrays:  # (np.ascontiguousarray makes a 0-d array 1-d: its shape is taken before)
         parts += [_ARRAY_HEADER.pack(array.dtype.str.encode("ascii").ljust(4), array.ndim),
-                  struct.pack(f">{array.ndim}Q", *array.shape), np.ascontiguousarray(array).data]
-    size = sum(len(part) if type(part) is bytes else part.nbytes for part in parts)
+                  _SHAPES[array.ndim].pack(*array.shape), np.ascontiguousarray(array).data]
+        size += _ARRAY_HEADER.size + 8 * array.ndim + array.nbytes
     parts[0] = _LENGTH.pack(size)
     return b"".join(parts)
+
+
+def _json_text(message, collect):
+    """``message`` as compact JSON bytes, ``collect`` called for what JSON cannot write (the arrays).
+
+    The C encoder is made directly, once per frame: ``json.dumps`` with a ``default`` builds a
+    :class:`json.JSONEncoder` and its C encoder at every call, which cost more than writing a small frame.
+    """
+    if _c_make_encoder is None:  # a Python without the json module's C part
+        return json.dumps(message, separators=(",", ":"), default=collect).encode("utf-8")
+    encoder = _c_make_encoder(None, collect, _encode_string, None, ":", ",", False, False, True)
+    return "".join(encoder(message, 0)).encode("utf-8")
 
 
 def parse_body(body):
@@ -215,10 +251,10 @@ def parse_body(body):
     if offset > len(view):
         raise WireError("a message whose JSON part runs past its end")
     text = bytes(view[_JSON_LENGTH.size:offset])
-    if sum(text.count(mark) for mark in (b",", b"[", b"{")) > MAX_ELEMENTS:
+    if text.count(b",") + text.count(b"[") + text.count(b"{") > MAX_ELEMENTS:
         raise WireError(f"a message of over {MAX_ELEMENTS} values (return numpy arrays, not long lists)")
     try:
-        data = json.loads(text.decode("utf-8"))
+        data = _json_decode(text.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise WireError("a message that is not JSON") from None
     arrays = []
@@ -236,27 +272,39 @@ def _read_array(view, offset):
         raise WireError("a truncated array header")
     code, ndim = _ARRAY_HEADER.unpack_from(view, offset)
     offset += _ARRAY_HEADER.size
-    try:
-        dtype = code.decode("ascii").rstrip(" ")
-    except UnicodeDecodeError:
-        dtype = None
-    if dtype is None or not _PLAIN_DTYPE.fullmatch(dtype) or ndim > MAX_DIMENSIONS:
+    dtype = _DTYPES.get(code)
+    if dtype is None:
+        dtype = _plain_dtype(code)
+    if ndim > MAX_DIMENSIONS:
         raise WireError("not a plain numeric array (a malformed type or shape)")
     if offset + 8 * ndim > len(view):
         raise WireError("a truncated array header")
-    shape = struct.unpack_from(f">{ndim}Q", view, offset)
+    shape = _SHAPES[ndim].unpack_from(view, offset)
     offset += 8 * ndim
+    count = math.prod(shape)
+    size = count * dtype.itemsize
+    if size > len(view) - offset:
+        raise WireError("not a plain numeric array (its size does not match its type and shape)")
+    array = np.frombuffer(view, dtype=dtype, count=count, offset=offset).reshape(shape).copy()
+    return array, offset + size
+
+
+def _plain_dtype(code):
+    """The numpy dtype an array header's 4-byte ``code`` spells (``<f8 ``), if a plain numeric one; remembered."""
     try:
-        dtype = np.dtype(dtype)
+        name = code.decode("ascii").rstrip(" ")
+    except UnicodeDecodeError:
+        name = None
+    if name is None or not _PLAIN_DTYPE.fullmatch(name):
+        raise WireError("not a plain numeric array (a malformed type or shape)")
+    try:
+        dtype = np.dtype(name)
     except TypeError:
         raise WireError("not a plain numeric array (a malformed type)") from None
     if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None:
         raise WireError("not a plain numeric array (a malformed type)")
-    size = math.prod(shape) * dtype.itemsize
-    if size > len(view) - offset:
-        raise WireError("not a plain numeric array (its size does not match its type and shape)")
-    array = np.frombuffer(view[offset:offset + size], dtype=dtype).reshape(shape).copy()
-    return array, offset + size
+    _DTYPES[code] = dtype  # at most a few thousand codes fit the pattern
+    return dtype
 
 
 READ_BYTES = 1 << 16  # a pipe's capacity: one read takes whatever is there, several small frames at once
