@@ -72,11 +72,11 @@ class InProcessSession(WorkerSession):
     def close(self):
         self.process = self.worker = None
 
-    def send(self, message, what="the student's code", restart_on_error=False, on_answer=None):
+    def send(self, message, what="the student's code", restart_on_error=False, on_answer=None, timeout=0):
         try:  # nothing to save here: no process to wait for
-            value, _ = self.request(message, what=what)
+            answer = self.request(message, timeout, what)
             if on_answer is not None:
-                on_answer(value)
+                on_answer(*answer)
         except StudentCodeFailed:
             if not restart_on_error:
                 raise

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder.sandbox import remote
 from autograder.sandbox.inside import wire
 from autograder.sandbox.remote import RemoteModule
 from autograder.sandbox.process import ChildProcess
@@ -417,3 +418,28 @@ def test_what_is_sent_behind_an_unpin_waits_for_nothing_and_reaches_the_fresh_wo
     assert student.value == 5  # sent again to the fresh worker, which then answers the getattr
     assert log[0] == ("write", 3)  # the unpin, the setattr and the getattr went together
     assert student.record(2) == 1  # a fresh worker
+
+
+def test_calls_and_reads_together_are_written_at_once_and_answer_as_one_by_one(student, monkeypatch):
+    box = student.Box()
+    box.a, box.b = 1, [2.0]
+    double, record = student.double, student.record  # asked once whether they are functions
+    log = log_traffic(monkeypatch, student._session)
+    assert student._calls([(double, ([1.0, 2.0],), {}), (record, ("x",), {}), (double, (), {"x": 3})]) == [
+        pytest.approx([2.0, 4.0]), 1, 6]
+    assert box._read("a", "b") == [1, [2.0]]
+    assert [entry for entry in log if entry != "read"] == [("write", 3), ("write", 2)]  # one wait each, not five
+
+
+def test_the_first_failure_among_calls_together_is_raised_and_the_worker_stays_in_step(student):
+    calls = []
+    remote.CALL_OBSERVERS[:] = [calls.append]
+    try:
+        with pytest.raises(StudentCodeFailed, match="raise_value_error raised ValueError: bad shapes") as failed:
+            student._calls([(student.record, (1,), {}), (student.raise_value_error, (), {}), (student.record, (2,), {})])
+    finally:
+        remote.CALL_OBSERVERS.clear()
+    assert failed.value.failed_at == 1
+    assert [(call.name, call.value, call.error is not None) for call in calls] == [
+        ("record", 1, False), ("raise_value_error", None, True)]  # what the observers saw one by one
+    assert student.record(3) == 3  # the call after the failure ran, and its answer was read

@@ -6,7 +6,8 @@ there and returns the decoded result; ``student.NeuralNet(64, 10, 10)`` returns 
 student's code returns is ever more than plain data here.
 
 Grader-only helpers start with an underscore, so they cannot collide with a
-student's names: ``_seed``, ``_rng``, ``_sgd``, ``_pin``. Iterating a :class:`RemoteObject`
+student's names: ``_seed``, ``_rng``, ``_sgd``, ``_pin``; ``_calls`` and ``_read`` make several calls or
+reads with one wait for the worker (all but the last sent without waiting). Iterating a :class:`RemoteObject`
 (a generator a student's function returned, say) reads its items from the worker one at a time.
 
 Every judgment stays here, on the trusted side: a pin's table never leaves this process
@@ -51,12 +52,30 @@ class Remote:
         key = (None if self._handle is None else self._handle.type, name)
         if key in known:
             return RemoteFunction(self._session, self._handle, name, label)
-        value, _ = self._session.request({"op": "getattr", "name": name, "target": self._handle},
-                                         what=f"reading {self._label}.{name}")
+        value, _ = self._session.request(self._reading(name), what=f"reading {self._label}.{name}")
+        return self._attribute(name, value)
+
+    def _reading(self, name):
+        return {"op": "getattr", "name": name, "target": self._handle}
+
+    def _attribute(self, name, value):
+        """What reading ``name`` gives, for the worker's answer ``value``: a function stays in the worker."""
         if isinstance(value, dict) and value == {"callable": True}:
-            known.add(key)
+            self._session.__dict__.setdefault("remote_callables", set()).add(
+                (None if self._handle is None else self._handle.type, name))
+            label = name if isinstance(self, RemoteModule) else f"{self._label}.{name}"
             return RemoteFunction(self._session, self._handle, name, label)
         return wrap(self._session, value)
+
+    def _read(self, *names):
+        """``[getattr(self, name) for name in names]``, with one wait for the worker instead of one per name.
+
+        The reads run in turn in the worker, as they would one by one; the first that fails raises
+        as it would have alone.
+        """
+        answers = self._session.together([(self._reading(name), f"reading {self._label}.{name}", DEFAULT_TIMEOUT)
+                                           for name in names])
+        return [self._attribute(name, value) for name, (value, _) in zip(names, answers)]
 
     def __setattr__(self, name, value):
         if self._handle is not None:
@@ -100,6 +119,29 @@ class RemoteModule(Remote):
         """``np.random.default_rng(seed)`` made in the worker, for the student's functions that take a Generator."""
         value, _ = self._session.request({"op": "rng", "seed": seed}, what="making a random generator")
         return wrap(self._session, value)
+
+    def _calls(self, calls):
+        """The values of ``calls``, ``[(function, args, kwargs)]`` (functions of this worker's module or objects), made in turn.
+
+        One wait for the worker instead of one per call: all but the last are sent without waiting. Each
+        call is the same request, judged the same way, as ``function(*args, **kwargs)``; the first that
+        fails raises as it would have alone (the calls after it have run in the worker, unused).
+        """
+        made = [(function, *function._call(args, kwargs)) for function, args, kwargs in calls]
+        try:
+            answers = self._session.together([(message, function.label, function.timeout)
+                                              for function, _, message in made])
+        except StudentCodeFailed as error:
+            for (function, call, _), (value, after) in zip(made, error.answered):  # as observed one by one
+                function._answered(call, value, after)
+            made[error.failed_at][1].error = error
+            _observed(made[error.failed_at][1])
+            raise
+        values = []
+        for (function, call, _), (value, after) in zip(made, answers):
+            function._answered(call, value, after)
+            values.append(wrap(self._session, value))
+        return values
 
     def _sgd(self, model, X, y, epochs, learning_rate, timeout=60.0):
         """Run ``epochs`` passes of per-sample ``model.train`` in the worker, checking steps on the way.
@@ -162,7 +204,7 @@ class RemoteModule(Remote):
                   ignore=tuple(ignore), once=once)
         number = self._session.add_pin(pin)
 
-        def answered(value):
+        def answered(value, _):
             if isinstance(value, dict) and "parameters" in value:
                 pin.parameters = value["parameters"]
             else:
@@ -186,7 +228,7 @@ class RemoteModule(Remote):
         pin = Pin(name, [], compute=function, reads=tuple(reads), ignore=tuple(ignore))
         number = self._session.add_pin(pin)
 
-        def answered(value):
+        def answered(value, _):
             if not (isinstance(value, dict) and "parameters" in value):
                 self._session.pins.pop(number, None)  # the student has no such function: nothing to answer
 
@@ -238,26 +280,32 @@ class RemoteFunction:
         The worker sends the arguments back as they are after the call; they are compared here
         with what was sent (keyword arguments count by their names).
         """
-        sent_args, sent_kwargs = [unwrap(arg) for arg in args], {k: unwrap(v) for k, v in kwargs.items()}
-        call = StudentCall(self.name, self.handle, sent_args, sent_kwargs)
+        call, message = self._call(args, kwargs)
         try:
-            value, after = self.session.request(
-                {"op": "call", "name": self.name, "target": self.handle, "track": True,
-                 "args": sent_args, "kwargs": sent_kwargs},
-                timeout=self.timeout, what=self.label,
-            )
+            value, after = self.session.request(message, timeout=self.timeout, what=self.label)
         except StudentCodeFailed as error:
             call.error = error
             _observed(call)
             raise
+        self._answered(call, value, after)
+        mutated = [position for position, (sent, now) in enumerate(zip(args, call.after)) if changed(sent, now)]
+        mutated += [name for name, sent in kwargs.items() if changed(sent, call.after_kwargs.get(name))]
+        return wrap(self.session, value), mutated
+
+    def _call(self, args, kwargs):
+        """The :class:`StudentCall` of a call with ``args`` and ``kwargs``, and its request."""
+        sent_args, sent_kwargs = [unwrap(arg) for arg in args], {k: unwrap(v) for k, v in kwargs.items()}
+        return StudentCall(self.name, self.handle, sent_args, sent_kwargs), {
+            "op": "call", "name": self.name, "target": self.handle, "track": True, "args": sent_args,
+            "kwargs": sent_kwargs}
+
+    def _answered(self, call, value, after):
+        """Record the worker's answer to ``call`` (its value, the arguments after it) and tell the observers."""
         after_args, after_kwargs = after.get("after"), after.get("after_kwargs")
-        if type(after_args) is not list or len(after_args) != len(args) or type(after_kwargs) is not dict:
+        if type(after_args) is not list or len(after_args) != len(call.args) or type(after_kwargs) is not dict:
             raise StudentCodeFailed(f"{self.label}: malformed answer from the worker")
         call.value, call.after, call.after_kwargs = value, after_args, after_kwargs
         _observed(call)
-        mutated = [position for position, (sent, now) in enumerate(zip(args, after_args)) if changed(sent, now)]
-        mutated += [name for name, sent in kwargs.items() if changed(sent, after_kwargs.get(name))]
-        return wrap(self.session, value), mutated
 
     def __call__(self, *args, **kwargs):
         return self.call_tracking_mutation(*args, **kwargs)[0]

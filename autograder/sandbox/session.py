@@ -197,7 +197,7 @@ class WorkerSession:
         self.key = None  # the current worker's key for its answers (made in _start)
         self.output_file = None
         self.pinned = False
-        self.pending = []  # (key, what, restart_on_error, on_answer, frame) of requests sent without waiting (send)
+        self.pending = []  # (key, what, restart_on_error, on_answer, timeout, frame) of requests sent without waiting (send)
         self.pending_bytes = 0
         self.pins = {}  # pin id -> Pin, for the current test (cleared by forget_pins)
         self.next_pin = 0
@@ -336,8 +336,9 @@ class WorkerSession:
             raise first
         return True
 
-    def send(self, message, what="the student's code", restart_on_error=False, on_answer=None):
-        """Send a request whose answer is only an acknowledgement (setattr, pin, seed) without waiting.
+    def send(self, message, what="the student's code", restart_on_error=False, on_answer=None,
+             timeout=DEFAULT_TIMEOUT):
+        """Send a request whose answer is not needed at once (setattr, pin, seed) without waiting.
 
         The frame waits in an outbox and goes with the next request, in one write (and one wake-up
         of the worker) for all. The answers are read in order before that request's, or by
@@ -345,25 +346,47 @@ class WorkerSession:
         a wait for the worker saved per request. Large messages are exchanged at once instead. With
         ``restart_on_error`` (undoing pins after a test) an error is not raised: the worker is
         replaced, and what was sent behind it is sent again to the fresh one, before anything else
-        runs. ``on_answer(value)`` is called with the answer's value when it arrives.
+        runs. ``on_answer(value, parts)`` is called with the answer's value and other parts (see
+        :meth:`request`) when it arrives; ``timeout`` bounds the request's run, as in :meth:`request`.
         """
         key = (message.get("op"), message.get("name"))
         frame = wire.dumps(wire.encode(message))
-        deliver = on_answer or (lambda value: None)
+        deliver = on_answer or (lambda value, parts: None)
         if key in self.timed_out or self.pending_bytes + len(frame) > PIPELINE_BYTES:
             if not restart_on_error:
-                deliver(self.request(message, what=what)[0])
+                deliver(*self.request(message, timeout, what))
                 return
             try:
-                deliver(self.request(message, what=what)[0])
+                deliver(*self.request(message, timeout, what))
             except StudentCodeFailed:
                 self.close()
             return
         if self.process is None:
             self._start()
         self.outbox += frame  # written with the next request: one write, and one wake-up of the worker, for all
-        self.pending.append((key, what, restart_on_error, deliver, frame))
+        self.pending.append((key, what, restart_on_error, deliver, timeout, frame))
         self.pending_bytes += len(frame)
+
+    def together(self, requests):
+        """Several requests answered in turn with one wait for the worker: ``[(value, parts)]``, as :meth:`request` each.
+
+        ``requests`` are ``(message, what, timeout)``; all but the last are sent without waiting
+        (:meth:`send`), the last behind them. An error is raised as the first failing request would
+        have raised it on its own (the requests after it have run, their answers unused); its
+        ``failed_at`` is that request's position, and ``answered`` the answers of those before it.
+        """
+        answers = {}
+        try:
+            for number, (message, what, timeout) in enumerate(requests[:-1]):
+                self.send(message, what, on_answer=lambda *answer, number=number: answers.__setitem__(number, answer),
+                          timeout=timeout)
+            message, what, timeout = requests[-1]
+            answers[len(requests) - 1] = self.request(message, timeout, what)
+        except StudentCodeFailed as error:
+            error.failed_at = min(set(range(len(requests))) - set(answers))
+            error.answered = [answers[number] for number in range(error.failed_at)]
+            raise
+        return [answers[number] for number in range(len(requests))]
 
     def _post(self, frame=b""):
         """Write the frames waiting in the outbox, then ``frame``, in one write."""
@@ -387,10 +410,10 @@ class WorkerSession:
         """
         first, restart = None, False
         while self.pending:
-            key, what, restart_on_error, deliver, _ = self.pending.pop(0)
+            key, what, restart_on_error, deliver, timeout, _ = self.pending.pop(0)
             behind = list(self.pending)  # a timeout would close the worker, and forget them, before the error
             try:
-                deliver(self._exchange(None, DEFAULT_TIMEOUT, what)[0])
+                deliver(*self._exchange(None, timeout, what))
             except StudentCodeFailed as error:
                 if getattr(error, "timed_out", False):
                     self.timed_out.add(key)
