@@ -894,7 +894,7 @@ BUGS = [
             Replace("        output_error_term = targets - output\n", "        output_error_term = output - targets\n"),
             tests("test_train_takes_one_averaged_gradient_step", "test_hidden_train_matches_reference_step",
                   "test_init_and_training_come_close_to_linear_regression", "test_hidden_training_on_an_unseen_split"),
-            said=('AGAINST the gradient',), about="error = output - targets with += steps: train climbs the squared error"),
+            said=('AGAINST the gradient', 'train steps along the gradient'), about="error = output - targets with += steps: train climbs the squared error"),
     Example(BUG, "bug_regression_hidden_term_without_derivative", P08,
             Replace("hidden_error_term = np.dot(output_error_term, self.weights_hidden_to_output.T) * hidden * (1 - hidden)",
                     "hidden_error_term = np.dot(output_error_term, self.weights_hidden_to_output.T)"),
