@@ -44,16 +44,24 @@ class Remote:
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
-        label = name if isinstance(self, RemoteModule) else f"{self._label}.{name}"
         # What was once a function (of the module, or of objects of this type) is taken to stay one:
         # the worker is not asked again before each call (a round trip per call saved). A student's code
         # that rebinds it to something else has the call fail in the worker instead.
-        known = self._session.__dict__.setdefault("remote_callables", set())
-        key = (None if self._handle is None else self._handle.type, name)
-        if key in known:
-            return RemoteFunction(self._session, self._handle, name, label)
+        if self._callable_key(name) in self._known_callables():
+            return self._function(name)
         value, _ = self._session.request(self._reading(name), what=f"reading {self._label}.{name}")
         return self._attribute(name, value)
+
+    def _known_callables(self):
+        """The ``(type or None, name)`` of every attribute the worker has answered is a function, for this session."""
+        return self._session.__dict__.setdefault("remote_callables", set())
+
+    def _callable_key(self, name):
+        return (None if self._handle is None else self._handle.type, name)
+
+    def _function(self, name):
+        label = name if isinstance(self, RemoteModule) else f"{self._label}.{name}"
+        return RemoteFunction(self._session, self._handle, name, label)
 
     def _reading(self, name):
         return {"op": "getattr", "name": name, "target": self._handle}
@@ -61,10 +69,8 @@ class Remote:
     def _attribute(self, name, value):
         """What reading ``name`` gives, for the worker's answer ``value``: a function stays in the worker."""
         if isinstance(value, dict) and value == {"callable": True}:
-            self._session.__dict__.setdefault("remote_callables", set()).add(
-                (None if self._handle is None else self._handle.type, name))
-            label = name if isinstance(self, RemoteModule) else f"{self._label}.{name}"
-            return RemoteFunction(self._session, self._handle, name, label)
+            self._known_callables().add(self._callable_key(name))
+            return self._function(name)
         return wrap(self._session, value)
 
     def _read(self, *names):
