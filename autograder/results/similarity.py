@@ -91,8 +91,11 @@ def _definitions(tree):
 
 
 def normalised_lines(function):
-    """The function's code as lines, without docstrings, comments or formatting, locals renamed by first use."""
-    function = _Locals(_local_names(function)).visit(ast.parse(ast.unparse(function)).body[0])
+    """The function's code as lines, without docstrings, comments or formatting, locals renamed by first use.
+
+    The node is renamed in place (each caller parses the text it passes): no copy to print and parse again.
+    """
+    function = _Locals(_local_names(function)).visit(function)
     function.name = "f"
     return [line.strip() for line in ast.unparse(function).splitlines()[1:] if line.strip()]
 

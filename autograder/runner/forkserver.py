@@ -298,8 +298,14 @@ class _CollectedRunner:
     """
 
     def __init__(self, plugin, tests, protocol):
-        self.plugin, self.tests, self.protocol = plugin, [str(Path(t).resolve()) for t in tests], protocol
+        self.plugin, self.protocol = plugin, protocol
+        self.given = list(map(str, tests))  # as the pool gives them again with every request
+        self.tests = [str(Path(t).resolve()) for t in tests]
         self.served = False
+
+    def collected(self, tests):
+        """Whether ``tests`` are the files this server collected (resolved only when not given as before)."""
+        return tests == self.given or [str(Path(t).resolve()) for t in tests] == self.tests
 
     @hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session):
@@ -320,7 +326,7 @@ class _CollectedRunner:
 
         args = runner.parse_arguments(request["args"])
         same_solutions = args.solutions and Path(args.solutions).resolve() == self.plugin.solutions_root
-        if [str(Path(t).resolve()) for t in args.tests] != self.tests or not same_solutions:
+        if not self.collected(args.tests) or not same_solutions:
             return _run_cold(request)  # not what this server collected
         signal.signal(signal.SIGTERM, runner._terminate)
         sandbox = make_sandbox(args.sandbox)

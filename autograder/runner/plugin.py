@@ -26,7 +26,7 @@ submission whose code reached for the grader's internals (the worker's tamper ev
 flagged ``needs review`` in its status, and none of that assignment's tests count (whatever the
 code did with what it reached, it gains nothing; the instructor reviews it).
 """
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,7 +61,8 @@ class TestRecord:
     figures: list = field(default_factory=list)  # what the test drew (autograder.testing.figures), for feedback
 
     def to_dict(self):
-        return asdict(self)
+        # Shallow: the fields are plain data, the figures plain dicts (asdict would deep-copy each record).
+        return {**vars(self), "figures": list(self.figures)}
 
 
 def feedback_message(excinfo, quarantine=False):
@@ -99,10 +100,11 @@ class GradingPlugin:
         self.sessions = {}
         self.records = []
         self.calls = None  # the current test's CallMatcher: its student calls, replayed on the known bugs if it fails
+        self.item = None  # the test being set up or run (pytest_runtest_setup)
 
     @staticmethod
     def assignment_of(node):
-        assignment = _assignment_in(str(Path(node.path).parent))
+        assignment = _assignment_of_file(node.path)
         if assignment is None:
             raise pytest.UsageError(f"test file {node.path} is not in an assignment folder (one with a "
                                     "grading.toml or thresholds.toml naming its [assignment])")
@@ -124,9 +126,12 @@ class GradingPlugin:
             self.sessions[assignment.folder] = make_session(self.sandbox, module_path, assignment.module, problem)
         return self.sessions[assignment.folder]
 
+    # The function-scoped fixtures read the test from ``self.item`` (set before its fixtures are), not
+    # from pytest's ``request``: pytest builds a fixture definition, signature included, each time a
+    # fixture asks for ``request`` (eight times a test; about a tenth of a 02 notebook's run).
     @pytest.fixture
-    def student(self, request):
-        assignment = self.assignment_of(request.node)
+    def student(self):
+        assignment = self.assignment_of(self.item)
         module = RemoteModule(self.session_for(assignment), assignment.module, judge_step=assert_sgd_step)
         yield module
         try:
@@ -135,22 +140,22 @@ class GradingPlugin:
             module._session.close()  # a worker that cannot undo its pins is replaced
 
     @pytest.fixture
-    def reference(self, request):
+    def reference(self):
         if self.solutions_root is None:
             pytest.fail("this test needs the reference solutions (it runs at grading)")
-        module, recorder, variants = _recording_reference(self.solutions_root, self.assignment_of(request.node))
+        module, recorder, variants = _recording_reference(self.solutions_root, self.assignment_of(self.item))
         recorder.clear()
         with attached(KnownBugMatcher(recorder, variants)):
             yield module
         recorder.clear()
 
     @pytest.fixture
-    def bars(self, request):
-        return dict(_thresholds(Path(request.node.path).parent))  # a copy: a test may change its own
+    def bars(self):
+        return dict(_thresholds(self.item.path.parent))  # a copy: a test may change its own
 
     @pytest.fixture
-    def rng(self, request):
-        return self.rng_for(self.assignment_of(request.node).folder, request.node.name)
+    def rng(self):
+        return self.rng_for(self.assignment_of(self.item).folder, self.item.name)
 
     def rng_for(self, folder, test_name):
         """The generator of the inputs of the test ``test_name`` (with its case) of ``folder``, for this student."""
@@ -186,6 +191,7 @@ class GradingPlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item):
+        self.item = item
         figures.take()  # what an earlier test left attached is not this one's
         CALL_OBSERVERS.clear()
         self.calls = None
@@ -286,9 +292,9 @@ def _diabetes_split(seed=None):
 
 
 @lru_cache(maxsize=None)
-def _assignment_in(folder):
-    """The assignment a test folder belongs to, read once per folder."""
-    return read_assignment(folder)
+def _assignment_of_file(path):
+    """The assignment a test file belongs to, read once per file (each test asks for it several times)."""
+    return read_assignment(str(Path(path).parent))
 
 
 def _reference(solutions_root, assignment):
