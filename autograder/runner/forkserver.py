@@ -213,10 +213,10 @@ def warm_up(test_files, solutions_root, lone=False):
     import numpy  # noqa: F401
     import pytest  # noqa: F401
 
-    import autograder.runner.run  # noqa: F401
-    from autograder.runner import plugin
+    from autograder.runner import plugin, run
     from autograder.sandbox import bubblewrap
 
+    run._parser()  # each child parses its request with it
     bubblewrap.exposed_packages()  # what every sandbox shows (and the site folders it hides), found once
     bubblewrap.compile_sandbox_modules()
 

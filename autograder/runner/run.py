@@ -5,6 +5,7 @@ writes the list of test records to RESULTS_JSON; ``grade`` starts one such
 process per submission, so a submission can never disturb another one's run.
 """
 import argparse
+import functools
 import json
 import os
 import resource
@@ -96,6 +97,12 @@ def run_tests(submission_root, test_files, sandbox, solutions_root=None, hidden_
 
 
 def parse_arguments(argv=None):
+    return _parser().parse_args(argv)
+
+
+@functools.lru_cache(maxsize=None)
+def _parser():
+    """The runner's argument parser, built once per process (a fork server's children parse a request each)."""
     parser = argparse.ArgumentParser(prog="python -m autograder.runner")
     parser.add_argument("submission")
     parser.add_argument("results")
@@ -103,7 +110,7 @@ def parse_arguments(argv=None):
     parser.add_argument("--solutions")
     parser.add_argument("--sandbox", default="auto")
     parser.add_argument("--hidden-seed", default=None, help="the student's seed of hidden inputs (hex)")
-    return parser.parse_args(argv)
+    return parser
 
 
 def main(argv=None):
