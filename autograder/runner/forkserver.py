@@ -214,7 +214,7 @@ def warm_up(test_files, solutions_root, lone=False):
     import pytest  # noqa: F401
 
     from autograder.runner import plugin, run
-    from autograder.sandbox import bubblewrap
+    from autograder.sandbox import bubblewrap, kinds, zygote  # noqa: F401 - each child uses them (run)
 
     run._parser()  # each child parses its request with it
     bubblewrap.exposed_packages()  # what every sandbox shows (and the site folders it hides), found once
