@@ -37,6 +37,21 @@ EXP = np.exp(SQUARE)
     (softmax(SQUARE, axis=0), PROBABILITIES, "over the first axis"),
     (EXP / EXP.sum(), PROBABILITIES, "whole array"),
     (EXP / EXP.sum(axis=-1), PROBABILITIES, "keepdims=True is missing"),
+    (A / np.log(10), A, "base 10"),
+    (1 - PROBABILITIES, PROBABILITIES, "one minus the expected value"),
+    (3.3 * A, A, "one constant factor"),
+    (A + 0.1, A, "plus one constant"),
+    (PROBABILITIES / PROBABILITIES.max(axis=1, keepdims=True), PROBABILITIES, "not divided by the row's sum"),
+    (A * np.arange(1.0, 4.0)[:, None], A, "each row is the expected row times a factor of its own"),
+    (A * np.arange(1.0, 5.0), A, "each column is the expected column times a factor of its own"),
+    (A * np.where(np.arange(4) == 2, -1, 1), A, "wrong sign in some columns"),
+    (A * np.where(np.eye(3, 4) == 1, -1, 1), A, "wrong sign in some entries"),
+    (A[None], A, "extra axis of length 1"),
+    (A.ravel()[:, None], A.ravel(), "extra axis of length 1"),
+    (A[0], A[:1], "lost an axis of length 1"),
+    (np.hstack([A, np.zeros((3, 1))]), A, "one column too many (the last one)"),
+    (A[:, 1:], A, "lacks one column (the first one)"),
+    (A[:2], A, "lacks one row (the last one)"),
 ])
 def test_each_relation_is_named_when_it_holds(got, expected, words):
     assert words in find_relation(got, expected)
@@ -45,9 +60,12 @@ def test_each_relation_is_named_when_it_holds(got, expected, words):
 @pytest.mark.parametrize("got, expected", [
     (A, A),                                  # right: nothing to explain
     (A + 1e-12, A),                          # right within tolerance
-    (A + 0.1, A),                            # off, but by no relation
+    (A + RNG.normal(scale=0.1, size=A.shape), A),  # off, but by no relation
     (RNG.normal(size=(3, 4)), A),            # unrelated
-    (3.3 * A, A),                            # a factor, but not a whole number nor one of the named ones
+    (np.float64(3.3), np.float64(1.0)),      # one number is always a factor of another: no relation to it
+    (A[0, :2] * 3.3, A[0, :2]),              # nor is a pair of numbers: too few for a free constant to mean much
+    (A[:2, :2], A),                          # two axes cut: no single entry too few
+    (np.hstack([A, A[:, :1]]), A.T),         # another shape altogether
     (A.T + 0.01, A),                         # nearly a transpose is no transpose
     (np.full((4, 4), 0.25), PROBABILITIES),  # uniform rows: not another normalisation of the same scores
     (np.array([np.nan, 1.0]), np.array([1.0, 1.0])),
@@ -66,7 +84,7 @@ def test_a_wrong_value_gets_its_diagnosis_and_no_fixed_hint():
     for value in A.ravel():  # never an expected value
         assert f"{value:.3g}" not in message
     with pytest.raises(CheckFailed) as failure:
-        assert_close(A + 0.1, A, "nll", hint="average over rows and add EPSILON inside the log")
+        assert_close(A + RNG.normal(scale=0.1, size=A.shape), A, "nll", hint="average over rows and add EPSILON inside the log")
     assert "Hint" not in str(failure.value) and "Diagnosis" not in str(failure.value) and not failure.value.diagnosis
 
 
@@ -75,7 +93,7 @@ def test_a_wrong_shape_keeps_its_hint_unless_a_relation_explains_it():
         assert_close(A.T, A, "dW", hint="shape (input, output)")
     assert "Hint" not in str(failure.value)
     with pytest.raises(CheckFailed, match="should have shape .* Hint: shape"):
-        assert_close(A[:2], A, "dW", hint="shape (input, output)")
+        assert_close(A[:2, :3], A, "dW", hint="shape (input, output)")
 
 
 def test_a_tests_own_mistake_is_named_only_when_the_value_is_that_mistake():
