@@ -13,6 +13,7 @@ BEFORE, GRADIENT, RATE = np.array([1.0, -2.0, 0.5]), np.array([0.3, 0.1, -0.2]),
     (BEFORE, "did not move"),
     (BEFORE + RATE * GRADIENT, "AGAINST the gradient"),
     (BEFORE - 2 * RATE * GRADIENT, "exactly one step"),
+    (BEFORE - GRADIENT, "scaled by the learning rate"),
     (BEFORE - 0.5 * RATE * GRADIENT, "self.W is off"),  # no mistake it matches: no diagnosis, no hint
     (np.zeros(2), "should have shape (3,)"),
 ])
@@ -20,8 +21,16 @@ def test_a_wrong_sgd_step_is_named(after, words):
     with pytest.raises(CheckFailed, match="^self.W") as failure:
         assert_one_sgd_step(after, BEFORE, GRADIENT, RATE, "self.W", 1e-9, "it did not move")
     assert words in str(failure.value)
-    assert ("Diagnosis:" in str(failure.value)) == (words in ("did not move", "AGAINST the gradient", "exactly one step"))
+    assert ("Diagnosis:" in str(failure.value)) == (words in ("did not move", "AGAINST the gradient", "exactly one step",
+                                                               "scaled by the learning rate"))
     assert "Hint:" not in str(failure.value)
+
+
+def test_a_step_two_mistakes_explain_alike_names_neither():
+    """With a learning rate of 1/2, two steps and a step without the rate are one value: neither is named."""
+    with pytest.raises(CheckFailed) as failure:
+        assert_one_sgd_step(BEFORE - GRADIENT, BEFORE, GRADIENT, 0.5, "self.W", 1e-9, "it did not move")
+    assert not failure.value.diagnosis
 
 
 def test_a_right_sgd_step_passes():

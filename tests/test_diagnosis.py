@@ -41,9 +41,11 @@ EXP = np.exp(SQUARE)
     (1 - PROBABILITIES, PROBABILITIES, "one minus the expected value"),
     (3.3 * A, A, "one constant factor"),
     (A + 0.1, A, "plus one constant"),
-    (PROBABILITIES / PROBABILITIES.max(axis=1, keepdims=True), PROBABILITIES, "not divided by the row's sum"),
-    (A * np.arange(1.0, 4.0)[:, None], A, "each row is the expected row times a factor of its own"),
-    (A * np.arange(1.0, 5.0), A, "each column is the expected column times a factor of its own"),
+    (PROBABILITIES / PROBABILITIES.max(axis=1, keepdims=True), PROBABILITIES, "not divided by the sum"),
+    (PROBABILITIES[0] * 3.3, PROBABILITIES[0], "not divided by the sum"),
+    (np.append(A[0], 0.0), A[0], "one entry too many (the last one)"),
+    (A * np.arange(1.0, 4.0)[:, None], A, "each row times a factor of its own: what varies along a row"),
+    (A * np.arange(1.0, 5.0), A, "each column times a factor of its own"),
     (A * np.where(np.arange(4) == 2, -1, 1), A, "wrong sign in some columns"),
     (A * np.where(np.eye(3, 4) == 1, -1, 1), A, "wrong sign in some entries"),
     (A[None], A, "extra axis of length 1"),
@@ -84,7 +86,8 @@ def test_a_wrong_value_gets_its_diagnosis_and_no_fixed_hint():
     for value in A.ravel():  # never an expected value
         assert f"{value:.3g}" not in message
     with pytest.raises(CheckFailed) as failure:
-        assert_close(A + RNG.normal(scale=0.1, size=A.shape), A, "nll", hint="average over rows and add EPSILON inside the log")
+        assert_close(A + RNG.normal(scale=0.1, size=A.shape), A, "nll",
+                     hint="average over rows and add EPSILON inside the log")
     assert "Hint" not in str(failure.value) and "Diagnosis" not in str(failure.value) and not failure.value.diagnosis
 
 

@@ -219,6 +219,8 @@ def assert_one_sgd_step(got, before, gradient, learning_rate, what, rtol, update
         (update_hint, before),
         ("train must step AGAINST the gradient: subtract learning_rate * gradient", before + learning_rate * gradient),
         ("train applies exactly one step: one grad_loss call, one update each", before - 2 * learning_rate * gradient),
+        # with a learning rate of 1/2 this is the step above: then neither is named (diagnose's rule)
+        ("the step must be scaled by the learning rate: parameter - learning_rate * gradient", before - gradient),
     ]
     assert_close(got, before - learning_rate * gradient, what, rtol=rtol, atol=1e-12, mistakes=mistakes)
 

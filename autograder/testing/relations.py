@@ -87,6 +87,15 @@ def _log_base(got, expected, rtol, atol):
     return None
 
 
+def _probabilities(expected, rtol, atol):
+    """Whether ``expected`` holds probabilities along its last axis (each row non-negative, summing to 1)."""
+    return expected.ndim >= 1 and expected.shape[-1] > 1 and bool(np.all(expected >= 0)) and \
+        bool(np.allclose(expected.sum(axis=-1), 1.0, rtol=rtol, atol=atol))
+
+
+NOT_NORMALISED = ("the right proportions, but not divided by the sum (each row of probabilities must sum to 1)")
+
+
 def _free_constant(got, expected, rtol, atol):
     """Words for ``got == c * expected`` or ``got == expected + c`` with one unnamed constant c shared by many
     entries (never said: it would give the expected value away), or ``got == 1 - expected``; None otherwise."""
@@ -97,6 +106,8 @@ def _free_constant(got, expected, rtol, atol):
         return None
     factor = float(np.dot(got.ravel(), expected.ravel())) / float(np.dot(expected.ravel(), expected.ravel()))
     if factor != 0 and _close(got, factor * expected, rtol, atol):
+        if _probabilities(expected, rtol, atol):
+            return f"the expected value times one constant factor: {NOT_NORMALISED}"
         return ("the expected value times one constant factor, the same for every entry: a constant multiplies "
                 "it that should not, or one is missing (a rate, a 1/n, a scale?)")
     shift = float(np.mean(got - expected))
@@ -116,11 +127,11 @@ def _own_factors(got, expected, rtol, atol):
             continue
         factors = np.sum(got * expected, axis=axis, keepdims=True) / norms
         if np.ptp(factors) > rtol * np.max(np.abs(factors)) and _close(got, factors * expected, rtol, atol):
-            if part == "row" and np.all(expected >= 0) and np.allclose(expected.sum(axis=1), 1.0, rtol=rtol, atol=atol):
-                return ("each row is the expected row times a factor of its own: the right proportions, but not "
-                        "divided by the row's sum (each row of probabilities must sum to 1)")
-            return (f"each {part} is the expected {part} times a factor of its own: a scale per {part} is wrong "
-                    f"(divided or multiplied by a value of each {part}?)")
+            if part == "row" and _probabilities(expected, rtol, atol):
+                return f"the expected value with each row times a factor of its own: {NOT_NORMALISED}"
+            other = "column" if part == "row" else "row"
+            return (f"the expected value with each {part} times a factor of its own: what varies along a {part} "
+                    f"is right, what each {part} is scaled by is not (a factor of each {other}?)")
     return None
 
 
@@ -156,7 +167,9 @@ def _reshaped(got, expected, rtol, atol):
     axis = differing[0]
     short, long = (got, expected) if got.shape[axis] < expected.shape[axis] else (expected, got)
     kept = short.shape[axis]
-    name = {0: "row", 1: "column"}.get(axis, f"entry along axis {axis}") if got.ndim == 2 else f"entry along axis {axis}"
+    if short.size < 2:
+        return None  # one number agreeing is too little to call the rest right
+    name = {0: "row", 1: "column"}[axis] if got.ndim == 2 else "entry" if got.ndim == 1 else f"entry along axis {axis}"
     for end, start in (("last", 0), ("first", 1)):
         if _close(np.take(long, range(start, start + kept), axis=axis), short, rtol, atol):
             if long is got:
