@@ -5,7 +5,8 @@ the form of the arguments (lists, scalars, numpy scalars, arrays): so a bug in a
 fails that helper's own tests and nothing else, in every assignment that pins: not even training,
 which runs the student's whole chain, and is retried with the helpers pinned when they are to
 blame (:mod:`autograder.testing.helper_bugs`). One batch is graded for the module: a broken helper
-per assignment, and two attacks whose verdicts only the trusted side can give.
+per assignment (in 07, one of each kind that ``fit`` calls, broken together), and two attacks whose
+verdicts only the trusted side can give.
 """
 import json
 import sys
@@ -17,7 +18,7 @@ from autograder.commands.grade import grade
 
 sys.path.insert(0, str(REPO / "examples"))
 from build_examples import build  # noqa: E402
-from catalogue import EXAMPLES, LEAK_MESSAGE, P01, P03, P04, P05, P06, P07, Example, Replace, BUG  # noqa: E402
+from catalogue import EXAMPLES, LEAK_MESSAGE, P01, P03, P04, P05, P06, P07, P08, Example, Replace, BUG  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -38,9 +39,20 @@ HELPER_BUGS = {
           {"test_sigmoid_known_values", "test_sigmoid_is_stable_for_huge_inputs", "test_hidden_sigmoid_matches_reference"}),
     P06: (Replace(FLIPPED_SIGMOID.old.format("x"), FLIPPED_SIGMOID.new.format("x")),
           {"test_sigmoid_known_values", "test_sigmoid_is_finite_for_extreme_inputs", "test_hidden_sigmoid_matches_reference"}),
-    P07: (Replace("return (np.asarray(z, dtype=float) > 0).astype(float)",
-                  "return (np.asarray(z, dtype=float) >= 0).astype(float)"),
-          {"test_relu_and_its_derivative", "test_hidden_relu_and_relu_prime_match_reference"}),
+    # 07: a helper of each kind fit calls, broken at once: relu_prime, momentum_step, dropout (which fails the
+    # network's evaluation, so fit's too, unless its tests retry with it pinned) and the method grad_loss
+    P07: ([Replace("return (np.asarray(z, dtype=float) > 0).astype(float)",
+                   "return (np.asarray(z, dtype=float) >= 0).astype(float)"),
+           *[EXAMPLES[name].change for name in ("bug_training_momentum_sign", "bug_training_dropout_at_evaluation",
+                                                "bug_training_gradient_not_averaged")]],
+          {"test_relu_and_its_derivative", "test_hidden_relu_and_relu_prime_match_reference",
+           "test_momentum_step_known_values", "test_hidden_momentum_step_matches_reference",
+           "test_dropout_is_the_identity_at_evaluation", "test_hidden_dropout_matches_reference",
+           "test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+           "test_hidden_grad_loss_matches_reference"}),
+    # 08: run with a sigmoid output, in a submission whose train takes its outputs from run
+    P08: ([EXAMPLES["variant_regression_output_from_run"].change, EXAMPLES["bug_regression_sigmoid_output"].change[0]],
+          {"test_run_matches_a_trusted_computation", "test_hidden_run_matches_reference"}),
 }
 ATTACKS = ["hostile_leak_hidden_inputs", "hostile_reach_for_frames"]
 

@@ -1,16 +1,23 @@
 """The student bundle: complete enough to check work, and free of solutions and hidden tests."""
 import ast
+import json
+import os
+import pickle
 import re
 import shutil
+import subprocess
+import sys
 import textwrap
 import zipfile
+from pathlib import Path
 
 import pytest
-from conftest import ASSIGNMENTS, REPO
+from conftest import ASSIGNMENTS, REPO, load_solution
 
 from autograder.generate.source import SolutionSource
 from autograder.generate.leaks import quoted_lines, secret_lines
 from autograder.kit.secret import SECRET_FILE, course_secret
+from autograder.testing.helper_bugs import METHODS, PROBES, TrustedHelpers
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +75,49 @@ def test_bundle_contains_no_reference_body_and_no_hidden_test(bundle):
     for hidden in set(hidden_test_names()):
         for name, text in texts:
             assert hidden not in text, f"hidden test {hidden} is named in {name}"
+
+
+# Given in full to every student: the public tests check every sigmoid against it (autograder/testing/sigmoid.py).
+PUBLIC_FORMULAS = {"sigmoid", "dsigmoid", "sigmoid_prime"}
+
+
+def retry_probes():
+    """``{"folder:helper": [(args, kwargs, the reference's value)]}`` of every helper and method a retry pins."""
+    probes = {}
+    for assignment in ASSIGNMENTS:
+        trusted = TrustedHelpers(load_solution(assignment.module), assignment.folder)
+        for name in trusted.names:
+            formula = trusted.formula(name)
+            if "." in name:
+                method = METHODS[assignment.folder][name]
+                calls = [((method.attributes, *args), kwargs) for args, kwargs in method.calls]
+            else:
+                calls = [(args, {}) for args in PROBES[name]]
+            probes[f"{assignment.folder}:{name}"] = [(args, kwargs, formula(*args, **kwargs)) for args, kwargs in calls]
+    return probes
+
+
+def test_the_wheel_computes_no_helper_a_training_retry_pins(bundle, tmp_path):
+    """By behaviour, whatever the wording: no function the public tests can import gives a pinned helper's values.
+
+    The retries' answers are the reference's, on the grading side; a trusted formula in the wheel is an answer
+    handed out (07's helpers and network, 05's ``NeuralNet.forward`` were).
+    """
+    (wheel,) = (bundle / "wheels").glob("backprop_kit-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(tmp_path / "wheel")
+    probes = tmp_path / "probes.pickle"
+    probes.write_bytes(pickle.dumps(retry_probes()))
+    script = Path(__file__).with_name("graded_in_wheel.py")
+    environment = {name: value for name, value in os.environ.items() if name not in ("PYTHONPATH", "BACKPROP_KIT_ROOT")}
+    result = subprocess.run([sys.executable, str(script), str(tmp_path / "wheel"), str(probes)],
+                            capture_output=True, text=True, cwd=tmp_path, env=environment, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    imported_from, found = result.stdout.splitlines()[-2:]
+    assert Path(imported_from).is_relative_to(tmp_path / "wheel"), imported_from
+    leaks = [(function, helper) for function, helper in json.loads(found)
+             if helper.split(":")[1] not in PUBLIC_FORMULAS]
+    assert leaks == [], f"the student wheel computes graded helpers: {leaks}"
 
 
 def test_bundle_never_holds_the_course_secret(bundle):

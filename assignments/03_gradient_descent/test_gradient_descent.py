@@ -29,8 +29,8 @@ def log_loss(y, score):
 
 
 # Training comes first: it calls update_weights 10,000 times, quicker before other tests pin functions.
-# A bug of sigmoid or output_formula fails their own tests, not this one (autograder.testing.helper_bugs).
-def test_train_reaches_accuracy(student, bars):
+# At grading, a bug of sigmoid or output_formula fails their own tests, not this one (autograder.testing.helper_bugs).
+def test_train_reaches_accuracy(student, trusted_helpers, bars):
     X, y = load_points("gradient_descent")
 
     def run():
@@ -43,7 +43,7 @@ def test_train_reaches_accuracy(student, bars):
                     f"train (100 epochs at learning rate 0.01, your update_weights) reaches accuracy {accuracy:.2f}, "
                     f"below {bars['train_accuracy']}", hint="check update_weights: the sign of the step, and the bias")
 
-    unless_helpers_are_to_blame(student, "03_gradient_descent", run)
+    unless_helpers_are_to_blame(student, trusted_helpers, run)
 
 
 @pytest.mark.parametrize("case", sigmoid_checks.KNOWN_VALUES)

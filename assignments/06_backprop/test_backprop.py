@@ -55,8 +55,8 @@ def scale_hint(analytic, numeric, candidates, default):
 
 
 # Training comes first: it calls two_layer_gradients 2000 times, quicker before other tests pin functions.
-# A bug of sigmoid or sigmoid_prime fails their own tests, not this one (autograder.testing.helper_bugs).
-def test_train_xor_solves_xor(student):
+# At grading, a bug of sigmoid or sigmoid_prime fails their own tests, not this one (autograder.testing.helper_bugs).
+def test_train_xor_solves_xor(student, trusted_helpers):
     def run():
         result = student.train_xor()
         assert_true(isinstance(result, (tuple, list)) and len(result) == 4, "train_xor should return (W1, b1, W2, b2)")
@@ -69,7 +69,7 @@ def test_train_xor_solves_xor(student):
                     hint="check two_layer_gradients first; then step every parameter against its gradient, "
                          "parameter - learning_rate * gradient, for all epochs")
 
-    unless_helpers_are_to_blame(student, "06_backprop", run)
+    unless_helpers_are_to_blame(student, trusted_helpers, run)
 
 
 @pytest.mark.parametrize("case", sigmoid_checks.KNOWN_VALUES)

@@ -8,6 +8,9 @@ It provides the fixtures the tests use:
                recording copy, so that a failed check can replay the call behind its expected value
                on the assignment's known bugs and name the one the student made
                (:mod:`autograder.runner.known_bugs`);
+``trusted_helpers``  the helpers and methods a training test's retry may pin, answered by the reference
+               (:class:`~autograder.testing.helper_bugs.TrustedHelpers`); None where no reference is
+               (the student bundle), and then a failed training test is not retried;
 ``bars``       the assignment's thresholds;
 ``digits``     the standard digits split; ``digits_split(seed)`` gives others;
 ``rng``        a numpy Generator for a hidden test's inputs, seeded by the student's hidden seed
@@ -44,6 +47,7 @@ from autograder.runner.known_bugs import (CallMatcher, KnownBug, KnownBugMatcher
 from autograder.testing import figures
 from autograder.testing.checks import CheckFailed, assert_sgd_step
 from autograder.testing.diagnosis import attached
+from autograder.testing.helper_bugs import TrustedHelpers
 
 
 @dataclass
@@ -148,6 +152,12 @@ class GradingPlugin:
         with attached(KnownBugMatcher(recorder, variants)):
             yield module
         recorder.clear()
+
+    @pytest.fixture
+    def trusted_helpers(self):
+        if self.solutions_root is None:
+            return None
+        return _trusted_helpers(self.solutions_root, self.assignment_of(self.item))
 
     @pytest.fixture
     def bars(self):
@@ -297,8 +307,15 @@ def _assignment_of_file(path):
     return read_assignment(str(Path(path).parent))
 
 
+@lru_cache(maxsize=None)
 def _reference(solutions_root, assignment):
+    """The reference, imported once per process and never recorded (it answers the retries' pins)."""
     return load_module(solutions_root / assignment.module_file, f"reference_{assignment.module}")
+
+
+@lru_cache(maxsize=None)
+def _trusted_helpers(solutions_root, assignment):
+    return TrustedHelpers(_reference(solutions_root, assignment), assignment.folder)
 
 
 @lru_cache(maxsize=None)

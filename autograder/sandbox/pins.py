@@ -121,6 +121,11 @@ class Pin:
         return signature_from(self.parameters)
 
     @cached_property
+    def _compute_signature(self):
+        """The signature of ``compute``, read once: a computed pin binds calls by the helper's contract."""
+        return inspect.signature(self.compute)
+
+    @cached_property
     def _entries(self):
         """The table's entries bound to the signature, once: ``[(arguments, output)]``."""
         bound = [(self.bind(args, kwargs), output) for args, kwargs, output in self.table]
@@ -152,14 +157,21 @@ class Pin:
 
         With ``reads``, ``compute(attributes, *args, **kwargs)``, when the object's ``state`` holds
         numbers for each of those names too. The call is passed on as the student's code made it (the
-        helper's contract fixes its parameters); a call the function cannot answer runs the student's own.
+        helper's contract fixes its parameters, which ``compute``'s signature names); the arguments
+        named in ``ignore`` may be anything (a Generator reaches this side as a handle, None stays None)
+        and are passed on as they came. A call the function cannot answer runs the student's own.
         """
         if self.reads and set(state) != set(self.reads):
             return None
         attributes = [state[name] for name in self.reads]
-        if not all(numeric(value) is not None for value in [*args, *kwargs.values(), *attributes]):
-            return None
         first = (dict(zip(self.reads, attributes)),) if self.reads else ()
+        try:
+            arguments = list(self._compute_signature.bind(*first, *args, **kwargs).arguments.items())[len(first):]
+        except TypeError:
+            return None
+        given = [value for name, value in arguments if name not in self.ignore]
+        if not all(numeric(value) is not None for value in [*given, *attributes]):
+            return None
         try:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")

@@ -220,7 +220,7 @@ class RemoteModule(Remote):
                            what=f"preparing {name}", on_answer=answered)
         self._session.pinned = True
 
-    def _pin_computed(self, name, function, reads=()):
+    def _pin_computed(self, name, function, reads=(), ignore=()):
         """Make every call of the module's ``name`` with plain numbers answer ``function``'s value, computed here.
 
         For a training run, whose helpers are called thousands of times with values no table can
@@ -228,9 +228,10 @@ class RemoteModule(Remote):
         every run (:func:`autograder.testing.helper_bugs.unless_helpers_are_to_blame`). With
         ``reads``, ``name`` is a method (``"NeuralNet.forward"``), pinned for every object of its
         class, and ``function`` is given first the attributes so named of the object called, as it
-        holds them at that call.
+        holds them at that call. The arguments named in ``ignore`` (``function``'s names for them)
+        need not be numbers: a Generator, say, which reaches ``function`` as a handle.
         """
-        pin = Pin(name, [], compute=function, reads=tuple(reads))
+        pin = Pin(name, [], compute=function, reads=tuple(reads), ignore=tuple(ignore))
         number = self._session.add_pin(pin)
 
         def answered(value, _):

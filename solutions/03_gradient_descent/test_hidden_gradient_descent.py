@@ -39,7 +39,7 @@ def blobs(rng, n):
 
 
 @pytest.mark.parametrize("case", ["shipped-points-seed-1", "fresh-points-seed-2"])
-def test_hidden_train_reaches_accuracy(student, reference, bars, case):
+def test_hidden_train_reaches_accuracy(student, trusted_helpers, reference, bars, case):
     # The blobs are the same for every student: the accuracy bar was measured on them.
     X, y = load_points("gradient_descent") if case.startswith("shipped") else blobs(np.random.default_rng(20261211), 60)
 
@@ -53,7 +53,7 @@ def test_hidden_train_reaches_accuracy(student, reference, bars, case):
                     f"train (100 epochs at learning rate 0.01, your update_weights) does not reach accuracy "
                     f"{bars['train_accuracy']} ({case})", hint="check update_weights: the sign of the step, and the bias")
 
-    unless_helpers_are_to_blame(student, "03_gradient_descent", run)  # a helper's bug costs its own tests only
+    unless_helpers_are_to_blame(student, trusted_helpers, run)  # a helper's bug costs its own tests only
 
 
 @pytest.mark.parametrize("case", sigmoid_checks.FRESH_CASES)

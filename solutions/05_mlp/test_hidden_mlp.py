@@ -116,7 +116,7 @@ def pin_forward(student, model, twin, *inputs):
 # pinned function for the rest of the run, and training calls sigmoid and dsigmoid ~40,000 times.
 
 
-def test_hidden_training_on_an_unseen_split(student, reference, bars, digits_split):
+def test_hidden_training_on_an_unseen_split(student, trusted_helpers, reference, bars, digits_split):
     X_train, X_test, y_train, y_test = digits_split(HIDDEN_SPLIT_SEED)
     y_train, y_test = RENAMED_CLASSES[y_train], RENAMED_CLASSES[y_test]
     epochs, learning_rate, hidden, bar = (bars["unseen_split_epochs"], bars["learning_rate"], bars["hidden_size"],
@@ -146,7 +146,7 @@ def test_hidden_training_on_an_unseen_split(student, reference, bars, digits_spl
                     f"learning rate {learning_rate} reach a test accuracy of {accuracy:.3f}, below the bar {bar}",
                     hint="learn from the data train is given: no stored weights, nothing specific to the public split")
 
-    unless_helpers_are_to_blame(student, "05_mlp", run)  # a bug of a helper or of forward costs its own tests only
+    unless_helpers_are_to_blame(student, trusted_helpers, run)  # a bug of a helper or of forward costs its own tests only
 
 
 @lru_cache(maxsize=None)

@@ -52,7 +52,7 @@ def scale_hint(analytic, numeric, candidates, default):
 
 # Training comes first: it calls two_layer_gradients 2000 times, quicker before other tests pin functions.
 @pytest.mark.parametrize("options", [{"seed": 1}, {"seed": 2, "hidden_size": 3}], ids=["seed-1", "seed-2-3-hidden"])
-def test_hidden_train_xor_solves_xor(student, reference, options):
+def test_hidden_train_xor_solves_xor(student, trusted_helpers, reference, options):
     hidden = options.get("hidden_size", 4)
 
     def run():
@@ -66,7 +66,7 @@ def test_hidden_train_xor_solves_xor(student, reference, options):
                     "classify all four XOR points", hint="use hidden_size and seed; step every parameter against its "
                                                          "gradient, parameter - learning_rate * gradient")
 
-    unless_helpers_are_to_blame(student, "06_backprop", run)  # a helper's bug costs its own tests only
+    unless_helpers_are_to_blame(student, trusted_helpers, run)  # a helper's bug costs its own tests only
 
 
 def test_hidden_train_xor_uses_its_seed(student):
