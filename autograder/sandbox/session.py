@@ -45,6 +45,7 @@ KNOWN_EXCEPTIONS = {name for name, value in vars(builtins).items()
                     if isinstance(value, type) and issubclass(value, BaseException)} | {"LinAlgError", "AxisError"}
 
 
+ANSWER_PARTS = frozenset({"ok", "after", "after_kwargs", "warnings"})  # what an answer of a value may hold
 # Evidence, in the grader's words, of an answer frame without the worker's key: the student's code wrote it.
 FORGED_ANSWER = "the grader's channel: an answer written by the student's code"
 
@@ -195,6 +196,7 @@ class WorkerSession:
         self.timed_out = set()
         self.generation = 0
         self.key = None  # the current worker's key for its answers (made in _start)
+        self.acknowledgement = None
         self.output_file = None
         self.pinned = False
         self.pending = []  # (key, what, restart_on_error, on_answer, timeout, frame) of requests sent without waiting (send)
@@ -233,6 +235,9 @@ class WorkerSession:
             os.close(response_write)
         self.generation += 1
         self.key = secrets.token_hex(16)  # every answer of this worker must carry it (see _exchange)
+        # The body of this worker's answer of None (a setattr's, a pin's...), byte for byte: most answers are
+        # this one, and are taken by comparing bytes, not parsed (the same value, key checked, as _unpack gives).
+        self.acknowledgement = wire.dumps({"ok": None, "key": self.key})[wire.HEADER_BYTES:]
         self._load(self.sandbox.path_inside(self.module_path), DEFAULT_TIMEOUT)
 
     def _load(self, path, timeout):
@@ -439,7 +444,10 @@ class WorkerSession:
             else:
                 self._post(message if isinstance(message, bytes) else wire.dumps(wire.encode(message)))
             while True:
-                answer, arrays = wire.parse_body(self._read_frame(budget))
+                body = self._read_frame(budget)
+                if body == self.acknowledgement:
+                    return None, {}
+                answer, arrays = wire.parse_body(body)
                 if not self._aside(answer, arrays):
                     break
             if type(answer) is not dict or answer.pop("key", None) != self.key:
@@ -507,7 +515,7 @@ class WorkerSession:
             if arrays:
                 raise ProtocolBroken(f"{what}: malformed error report from the worker")
             raise self._failure(answer["error"], what)
-        if "ok" not in answer or not set(answer) <= {"ok", "after", "after_kwargs", "warnings"}:
+        if "ok" not in answer or not answer.keys() <= ANSWER_PARTS:
             raise ProtocolBroken(f"{what}: malformed answer from the worker")
         keys = sorted(answer)
         try:  # the parts share the frame's arrays: decoded together, each array is used once

@@ -47,7 +47,8 @@ MAX_ELEMENTS = 1_000_000  # JSON values one frame may hold (an array counts as o
 _PLAIN_DTYPE = re.compile(r"[<>|=][biufc][0-9]{1,2}")
 _SHAPES = [struct.Struct(f">{ndim}Q") for ndim in range(MAX_DIMENSIONS + 1)]  # an array's sizes, by its rank
 _DTYPES = {}  # array header code -> its dtype, for the codes already found plain (_plain_dtype)
-_json_decode = json.JSONDecoder().decode
+_JSON_DECODER = json.JSONDecoder()
+_json_decode, _json_scan = _JSON_DECODER.decode, _JSON_DECODER.scan_once
 _PLAIN = frozenset({type(None), bool, int, float, str})  # values that are plain data as they are, by exact type
 
 
@@ -254,7 +255,7 @@ def parse_body(body):
     if text.count(b",") + text.count(b"[") + text.count(b"{") > MAX_ELEMENTS:
         raise WireError(f"a message of over {MAX_ELEMENTS} values (return numpy arrays, not long lists)")
     try:
-        data = _json_decode(text.decode("utf-8"))
+        data = _json_value(text.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise WireError("a message that is not JSON") from None
     arrays = []
@@ -264,6 +265,16 @@ def parse_body(body):
         array, offset = _read_array(view, offset)
         arrays.append(array)
     return data, arrays
+
+
+def _json_value(text):
+    """``json.loads(text)``: the scanner called directly for the compact JSON both ends write (``decode`` looks for
+    whitespace around the value with two regular expressions first); anything else is left to ``decode``."""
+    try:
+        value, end = _json_scan(text, 0)
+    except StopIteration:  # not a value at 0 (whitespace first, say): decode says what it is
+        return _json_decode(text)
+    return value if end == len(text) else _json_decode(text)
 
 
 def _read_array(view, offset):
@@ -322,13 +333,18 @@ class Inbox:
 
     def next_body(self):
         """The body of the next complete frame, or None until more bytes come; ``WireError`` if too large."""
-        if len(self.data) < HEADER_BYTES:
+        data = self.data
+        if len(data) < HEADER_BYTES:
             return None
-        end = HEADER_BYTES + frame_length(self.data[:HEADER_BYTES])
-        if len(self.data) < end:
+        (length,) = _LENGTH.unpack_from(data)
+        if length > MAX_MESSAGE_BYTES:
+            frame_length(bytes(data[:HEADER_BYTES]))  # raises
+        end = HEADER_BYTES + length
+        if len(data) < end:
             return None
-        body = bytes(self.data[HEADER_BYTES:end])
-        del self.data[:end]
+        with memoryview(data) as view:  # one copy of the body, not two (a slice of a bytearray is a copy)
+            body = bytes(view[HEADER_BYTES:end])
+        del data[:end]
         return body
 
     def read(self, fd):
