@@ -256,6 +256,22 @@ def _holds(part, expected):
         return False
 
 
+def _agrees(students, bugs, rtol, atol):
+    """Whether every plain part of the student's whole result equals the same part of the bug's, within tolerance.
+
+    Worker objects (handles) are not compared: their state is not part of the value.
+    """
+    for path, part in _parts(students):
+        if isinstance(part, (tuple, list, dict, Handle)) or part is None:
+            continue
+        try:
+            if not same_values(part, _pick(bugs, path), rtol, atol):
+                return False
+        except (KeyError, IndexError, TypeError):
+            return False
+    return True
+
+
 def one_label(value):
     """Whether ``value`` is a single label (an int or a bool, or an array of one): too little to tell mistakes apart."""
     if isinstance(value, (bool, int, np.bool_, np.integer)):
@@ -266,9 +282,10 @@ def one_label(value):
 class KnownBugMatcher:
     """Names the known bugs whose output, on the inputs of the reference call behind ``expected``, is ``got``."""
 
-    def __init__(self, recorder, variants):
+    def __init__(self, recorder, variants, student_calls=list):
         self.recorder = recorder
         self.variants = variants  # [(KnownBug, module)]
+        self.student_calls = student_calls  # () -> the test's StudentCalls so far (the whole results the student gave)
 
     def source_of(self, expected):
         """The latest recorded call whose result holds ``expected``, and where in the result; (None, None) if none."""
@@ -291,18 +308,35 @@ class KnownBugMatcher:
         call, path = self.source_of(expected)
         if call is None:
             return []
+        whole = self.students_whole(got, path) if path and path[0] is not ATTRIBUTE else None
         found = []
         for bug, module in self.variants:
             if not could_explain(module, f"{call.owner}.{call.name}" if call.owner else call.name):
                 continue
-            value, target = self.replay(call, module)
+            result, target = self.replay(call, module)
             try:
-                value = vars(target)[path[1]] if path[:1] == (ATTRIBUTE,) else _pick(value, path)
+                value = vars(target)[path[1]] if path[:1] == (ATTRIBUTE,) else _pick(result, path)
             except (KeyError, IndexError, TypeError):
                 continue
-            if same_values(got, value, rtol, atol) and not same_values(value, expected, rtol, atol):
+            if (same_values(got, value, rtol, atol) and not same_values(value, expected, rtol, atol)
+                    and (whole is None or _agrees(whole, result, rtol, atol))):
                 found.append(bug.diagnosis)
         return found if len(set(found)) == 1 else []  # two bugs that fit alike: naming either may be wrong
+
+    def students_whole(self, got, path):
+        """The whole result of the student's latest call that gave ``got`` at ``path`` of it, or None if none did.
+
+        A value compared alone may be one number a bug gives by coincidence (a bias that moves by whole
+        learning rates): the rest of the same result, compared too, tells such bugs apart.
+        """
+        for student_call in reversed(self.student_calls()):
+            if student_call.error is None:
+                try:
+                    if same_values(got, _pick(student_call.value, path), 0.0, 0.0):
+                        return student_call.value
+                except (KeyError, IndexError, TypeError):
+                    continue
+        return None
 
     @staticmethod
     def replay(call, module):
