@@ -299,9 +299,6 @@ TRUE_BUT_UNNAMED = {
 }
 
 #: Wrong diagnoses still said of held-out bugs, by bug: found, not fixed, and listed so that no other one hides.
-#: A perceptron pass whose bias moves the wrong way ends, on some draws, with the bias a batch update gives: the
-#: known-bug replay names the batch update from that one number (fixing it needs the matcher to see the student's
-#: whole result, not the one number compared).
-OPEN_WRONG = {
-    "heldout2_perceptron_bias_moves_away": ("predicts every point with the line from before the pass",),
-}
+#: (A perceptron pass whose bias moves the wrong way was once told it predicts with the line from before the pass,
+#: from the one number compared; the known-bug matcher now compares the student's whole result.)
+OPEN_WRONG = {}

@@ -246,3 +246,24 @@ def test_two_known_bugs_that_give_the_same_output_are_neither_named():
         with pytest.raises(CheckFailed) as failure:
             assert_close(4 * reference.nll(Y, P), reference.nll(Y, P), "nll")
     assert "sums over the rows" not in str(failure.value) and "adds the rows up" not in str(failure.value)
+
+
+@pytest.mark.parametrize("first_part_right", [True, False])
+def test_a_part_of_a_result_names_a_known_bug_only_when_the_students_whole_result_is_that_bugs(first_part_right):
+    """One number compared alone may be a bug's by coincidence: the rest of the student's result must be the bug's too."""
+    import types
+
+    from autograder.sandbox.remote import StudentCall
+
+    module = types.ModuleType("fake_reference_whole")
+    exec(compile(REFERENCE, "fake_reference_whole", "exec"), module.__dict__)
+    recorder = Recorder()
+    variants = [(bug, build_variant(REFERENCE, bug, f"whole_{bug.name}")) for bug in BUGS[:4]]
+    X = RNG.normal(size=(4, 2))
+    students = ([X.sum(axis=0) if first_part_right else -X.sum(axis=0)], [X.sum(axis=0)])  # the "summed" bug's second
+    calls = [StudentCall("layers", None, (X,), {}, value=students)]
+    with attached(KnownBugMatcher(recorder, variants, lambda: calls)):
+        _, means = recording_module(module, recorder).layers(X)
+        with pytest.raises(CheckFailed) as failure:
+            assert_close(students[1][0], means[0], "means[0]")
+    assert ("Diagnosis: the second layer sums" in str(failure.value)) == first_part_right
