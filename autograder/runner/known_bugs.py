@@ -235,9 +235,16 @@ def _parts(result, depth=3):
                 yield (key, *path), part
 
 
+MISSING = object()  # what _pick gives when a result has no part at the path
+
+
 def _pick(result, path):
-    for key in path:
-        result = result[key]
+    """The part of ``result`` at ``path``, or :data:`MISSING` when its shape has none there."""
+    try:
+        for key in path:
+            result = result[key]
+    except (KeyError, IndexError, TypeError):
+        return MISSING
     return result
 
 
@@ -264,10 +271,8 @@ def _agrees(students, bugs, rtol, atol):
     for path, part in _parts(students):
         if isinstance(part, (tuple, list, dict, Handle)) or part is None:
             continue
-        try:
-            if not same_values(part, _pick(bugs, path), rtol, atol):
-                return False
-        except (KeyError, IndexError, TypeError):
+        bugs_part = _pick(bugs, path)
+        if bugs_part is MISSING or not same_values(part, bugs_part, rtol, atol):
             return False
     return True
 
@@ -314,9 +319,8 @@ class KnownBugMatcher:
             if not could_explain(module, f"{call.owner}.{call.name}" if call.owner else call.name):
                 continue
             result, target = self.replay(call, module)
-            try:
-                value = vars(target)[path[1]] if path[:1] == (ATTRIBUTE,) else _pick(result, path)
-            except (KeyError, IndexError, TypeError):
+            value = _pick(getattr(target, "__dict__", {}), path[1:]) if path[:1] == (ATTRIBUTE,) else _pick(result, path)
+            if value is MISSING:
                 continue
             if (same_values(got, value, rtol, atol) and not same_values(value, expected, rtol, atol)
                     and (whole is None or _agrees(whole, result, rtol, atol))):
@@ -331,11 +335,9 @@ class KnownBugMatcher:
         """
         for student_call in reversed(self.student_calls()):
             if student_call.error is None:
-                try:
-                    if same_values(got, _pick(student_call.value, path), 0.0, 0.0):
-                        return student_call.value
-                except (KeyError, IndexError, TypeError):
-                    continue
+                part = _pick(student_call.value, path)
+                if part is not MISSING and same_values(got, part, 0.0, 0.0):
+                    return student_call.value
         return None
 
     @staticmethod
