@@ -170,3 +170,16 @@ def test_gradient_check_catches_a_wrong_gradient():
     numeric = numerical_gradient(lambda: float(np.sum(x**2)), x)
     assert relative_error(2 * x, numeric) < BAR
     assert relative_error(x, numeric) > 0.1
+
+
+def test_gradient_check_leaves_the_point_as_it_was_when_the_loss_raises():
+    x = np.array([1.0, -2.0, 3.0])
+
+    def loss():
+        if x[1] != -2.0:
+            raise ValueError("the loss cannot take this point")
+        return float(np.sum(x**2))
+
+    with pytest.raises(ValueError):
+        numerical_gradient(loss, x)
+    assert x.tolist() == [1.0, -2.0, 3.0]

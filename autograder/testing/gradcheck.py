@@ -38,11 +38,13 @@ def numerical_gradient(f, x, h=STEP):
     gradient = np.zeros_like(x)
     for index in np.ndindex(x.shape):
         original = x[index]
-        x[index] = original + h
-        f_plus = f()
-        x[index] = original - h
-        f_minus = f()
-        x[index] = original
+        try:
+            x[index] = original + h
+            f_plus = f()
+            x[index] = original - h
+            f_minus = f()
+        finally:  # a loss that raises leaves the point as it was, too
+            x[index] = original
         gradient[index] = (f_plus - f_minus) / (2 * h)
     return gradient
 
