@@ -92,7 +92,8 @@ def assert_close(got, expected, what, rtol=1e-6, atol=1e-9, hint=None, mistakes=
     if not np.all(np.isfinite(got)):
         bad = "NaN" if np.any(np.isnan(got)) else "inf"
         _fail(f"{what} contains {bad}", hint, diagnose(got, expected, rtol, atol, mistakes, relations=False))
-    if not np.allclose(got, expected_array, rtol=rtol, atol=atol):
+    # Equal values first: np.allclose costs six times more, and most values checked are right.
+    if not ((got == expected_array).all() or np.allclose(got, expected_array, rtol=rtol, atol=atol)):
         error = np.abs(got - expected_array) / np.maximum(np.abs(expected_array), atol)
         where = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
         at = f" at index {tuple(int(i) for i in where)}" if where else ""
