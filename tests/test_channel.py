@@ -423,12 +423,20 @@ def test_what_is_sent_behind_an_unpin_waits_for_nothing_and_reaches_the_fresh_wo
 def test_calls_and_reads_together_are_written_at_once_and_answer_as_one_by_one(student, monkeypatch):
     box = student.Box()
     box.a, box.b = 1, [2.0]
-    double, record = student.double, student.record  # asked once whether they are functions
+    double, record = student.double, student.record  # known functions since the import: nothing asked
     log = log_traffic(monkeypatch, student._session)
     assert student._calls([(double, ([1.0, 2.0],), {}), (record, ("x",), {}), (double, (), {"x": 3})]) == [
         pytest.approx([2.0, 4.0]), 1, 6]
     assert box._read("a", "b") == [1, [2.0]]
-    assert [entry for entry in log if entry != "read"] == [("write", 3), ("write", 2)]  # one wait each, not five
+    # one wait each, not seven: the two setattrs went with the calls
+    assert [entry for entry in log if entry != "read"] == [("write", 5), ("write", 2)]
+
+
+def test_the_modules_functions_are_called_without_asking_whether_they_are_functions(student, monkeypatch):
+    log = log_traffic(monkeypatch, student._session)
+    assert student.record(1) == 1 and student.double(2) == 4
+    assert [entry for entry in log if entry != "read"] == [("write", 1)] * 3  # the import and the calls alone
+    assert student.calls == [1] and log[-2:] == [("write", 1), "read"]  # what is not a function is read, as before
 
 
 def test_the_first_failure_among_calls_together_is_raised_and_the_worker_stays_in_step(student):

@@ -226,6 +226,32 @@ class Refit(Linear):
         X = np.array([[*sample, 1.0] for sample, _ in self.seen])
         solution = np.linalg.lstsq(X, np.array([label for _, label in self.seen]), rcond=None)[0]
         self.W, self.b = solution[:3], solution[3:]
+
+
+class LateFailure(Linear):
+    '''Right steps, then an exception at the 80th sample (the last step of two epochs of 40).'''
+
+    def train(self, x, y, learning_rate):
+        self.seen.append(1)
+        if len(self.seen) == 80:
+            raise ValueError("late")
+        super().train(x, y, learning_rate)
+
+
+class RefitThenLateFailure(Refit):
+    def train(self, x, y, learning_rate):
+        if len(self.seen) == 79:
+            raise ValueError("late")
+        super().train(x, y, learning_rate)
+
+
+class Scribbler(Linear):
+    '''Right steps, but it zeroes each sample it is given, and notes what it saw.'''
+
+    def train(self, x, y, learning_rate):
+        self.seen.append(float(np.abs(x).sum()))
+        super().train(x, y, learning_rate)
+        x[...] = 0
 """
 
 
@@ -362,3 +388,33 @@ def test_repeated_calls_report_the_arrays_around_calls_drawn_here(trainer, regre
     for report in reports:
         assert set(report["before"]) == set(report["after"]) == {"W", "b"}
         assert not np.array_equal(report["before"]["W"], report["after"]["W"])
+
+
+def test_the_steps_checked_before_a_late_exception_are_judged_first(trainer, regression):
+    """One request runs every checked step; an exception after some of them comes after their judgments."""
+    judged = []
+    object.__setattr__(trainer, "_judge_step", lambda report, rate, what: judged.append(report["step"]))
+    with pytest.raises(StudentCodeFailed, match="raised ValueError: late"):
+        trainer._sgd(trainer.LateFailure(), *regression, epochs=2, learning_rate=0.05)
+    assert len(judged) == 6 and judged == sorted(judged) and judged[-1] < 79
+
+
+def test_a_wrong_step_is_named_even_when_the_run_raises_later(trainer, regression):
+    with pytest.raises(CheckFailed, match="training step .*is off|is not one SGD step"):
+        trainer._sgd(trainer.RefitThenLateFailure(), *regression, epochs=2, learning_rate=0.05)
+
+
+def test_training_data_is_sent_once_and_each_run_trains_on_it_afresh(trainer, regression):
+    """The same data again is not sent again, and what a run's train changed in it is gone at the next run."""
+    session, sent = trainer._session, []
+    request = session.request
+    session.request = lambda message, *args, **kwargs: (sent.append(message["op"]), request(message, *args, **kwargs))[1]
+    object.__setattr__(trainer, "_judge_step", lambda report, rate, what: None)  # its checked steps' x is zeroed
+    model = trainer.Scribbler()
+    for _ in range(2):
+        trainer._sgd(model, *regression, epochs=1, learning_rate=0.05)
+    seen = model.seen
+    assert sent.count("keep") == 1 and sent.count("sgd") == 2
+    assert len(seen) == 80 and all(total > 0 for total in seen)
+    trainer._sgd(model, regression[0][:20], regression[1][:20], epochs=1, learning_rate=0.05)  # other data: sent
+    assert sent.count("keep") == 2

@@ -15,6 +15,7 @@ Every judgment stays here, on the trusted side: a pin's table never leaves this 
 what was sent with what the worker reports back after the call, and training is checked step
 by step at steps the worker cannot foresee.
 """
+import copy
 import random
 import time
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ class Remote:
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
+        if self._handle is None:
+            self._session.ensure_started()  # (its import names the module's functions)
         # What was once a function (of the module, or of objects of this type) is taken to stay one:
         # the worker is not asked again before each call (a round trip per call saved). A student's code
         # that rebinds it to something else has the call fail in the worker instead.
@@ -54,7 +57,7 @@ class Remote:
 
     def _known_callables(self):
         """The ``(type or None, name)`` of every attribute the worker has answered is a function, for this session."""
-        return self._session.__dict__.setdefault("remote_callables", set())
+        return self._session.callables
 
     def _callable_key(self, name):
         return (None if self._handle is None else self._handle.type, name)
@@ -158,9 +161,8 @@ class RemoteModule(Remote):
         not one SGD step with that gradient). ``timeout`` bounds the whole run.
         """
         what = f"training {model._label} ({epochs} epoch(s) of {model._label}.train)"
-        data, _ = self._session.request({"op": "keep", "value": (X, y)}, what=what)
-        for report in self._checked_run({"op": "sgd", "target": model._handle, "data": data,
-                                         "learning_rate": learning_rate}, epochs * len(X), timeout, what):
+        for report in self._checked_run({"op": "sgd", "target": model._handle, "learning_rate": learning_rate},
+                                        (X, y), epochs * len(X), timeout, what):
             if self._judge_step is not None:
                 self._judge_step(report, learning_rate, f"{model._label}.train")
 
@@ -172,29 +174,69 @@ class RemoteModule(Remote):
         the change is not what one call must do.
         """
         what = f"{times} call(s) of {model._label}.{name}"
-        data, _ = self._session.request({"op": "keep", "value": tuple(args)}, what=what)
-        for report in self._checked_run({"op": "repeat", "target": model._handle, "name": name, "data": data},
+        for report in self._checked_run({"op": "repeat", "target": model._handle, "name": name}, tuple(args),
                                         times, timeout, what):
             judge(report)
 
-    def _checked_run(self, request, total, timeout, what):
-        """Run ``request``'s ``total`` steps in chunks, each ending in a step checked; yield the worker's reports.
+    def _checked_run(self, request, data, total, timeout, what):
+        """Run ``request``'s ``total`` steps on ``data`` in the worker, checking some; yield the worker's reports.
 
-        ``timeout`` bounds the whole run's wall-clock time (:data:`COMPUTED_PIN_SLACK` times that while
-        helpers are answered here) and each chunk's charged time.
+        The steps checked are drawn here; the worker gets them all with one request, and the training
+        data once per worker while the same data comes again (it trains each run on a fresh copy of it,
+        as on data sent afresh). While helpers are answered here (_pin_computed), each check is a request
+        of its own instead, on data sent for this run: ``timeout`` bounds the whole run's wall-clock time
+        (:data:`COMPUTED_PIN_SLACK` times that then) and each request's charged time.
         """
-        if total <= 0:
-            return
         computed = any(pin.compute is not None for pin in self._session.pins.values())
         deadline = time.monotonic() + timeout * (COMPUTED_PIN_SLACK if computed else 1)
+        if computed:
+            data, _ = self._session.request({"op": "keep", "value": data}, what=what)
+        else:
+            data = self._kept(data, what)
+        if total <= 0:
+            return
         checked = sorted(_UNFORESEEABLE.sample(range(total - 1), min(CHECKED_STEPS, total - 1)) + [total - 1])
+        runs = [[step] for step in checked] if computed else [checked]
         start = 0
-        for step in checked:
-            report, _ = self._session.request({**request, "start": start, "stop": step + 1, "check": True},
+        for checks in runs:
+            answer, _ = self._session.request({**request, "data": data, "start": start, "checks": checks,
+                                               "fresh": not computed},
                                               timeout=min(max(deadline - time.monotonic(), 0.001), timeout),
                                               what=what)
-            start = step + 1
-            yield report
+            reports, error = self._reports(answer, len(checks), what)
+            yield from reports
+            if error is not None:
+                raise error
+            start = checks[-1] + 1
+
+    def _kept(self, data, what):
+        """A handle to ``data`` kept in the worker: sent when this worker does not hold the very same data yet."""
+        session = self._session
+        session.flush()  # a request sent without waiting may replace the worker, and its kept data with it
+        generation, kept = session.kept
+        if session.process is not None and generation == session.generation:
+            for handle, value in kept:
+                if same_data(value, data):
+                    return handle
+        handle, _ = session.request({"op": "keep", "value": data}, what=what)
+        if generation != session.generation:  # what another worker held is gone
+            kept = []
+            session.kept = (session.generation, kept)
+        kept.append((handle, copy.deepcopy(data)))  # as sent: a test that changes its data later sends it again
+        return handle
+
+    def _reports(self, answer, checks, what):
+        """The reports of a checked run's answer (:meth:`_checked_run`), and the error it ended in or None."""
+        if (type(answer) is not dict or type(answer.get("reports")) is not list or not answer.keys() <= {"reports", "error"}
+                or len(answer["reports"]) != checks and "error" not in answer
+                or not 0 < len(answer["reports"]) < checks and "error" in answer):
+            raise StudentCodeFailed(f"{what}: malformed answer from the worker")
+        if "error" not in answer:
+            return answer["reports"], None
+        error = self._session.failure(answer["error"], what)
+        if error.broke_protocol:
+            self._session.close()  # its genuine answer may still be on the way: only a fresh worker is in step
+        return answer["reports"], error
 
     def _pin(self, name, table, target=None, ignore=(), once=False):
         """Make ``name`` (on the module or on ``target``) answer from ``table``: ``[(args, kwargs, output)]``.
@@ -323,6 +365,19 @@ class RemoteFunction:
 def _observed(call):
     for observer in CALL_OBSERVERS:
         observer(call)
+
+
+def same_data(kept, data):
+    """Is ``data`` the very plain data ``kept`` is, down to types, dtypes, shapes and every byte (zeros' signs too)?"""
+    if type(data) is not type(kept):
+        return False
+    if isinstance(kept, np.ndarray):
+        return data.shape == kept.shape and data.dtype == kept.dtype and data.tobytes() == kept.tobytes()
+    if isinstance(kept, (list, tuple)):
+        return len(data) == len(kept) and all(map(same_data, kept, data))
+    if isinstance(kept, dict):
+        return list(data) == list(kept) and all(same_data(kept[key], data[key]) for key in kept)
+    return repr(data) == repr(kept)
 
 
 def changed(sent, now):

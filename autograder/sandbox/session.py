@@ -204,6 +204,10 @@ class WorkerSession:
         self.pins = {}  # pin id -> Pin, for the current test (cleared by forget_pins)
         self.next_pin = 0
         self.evidence = []  # what the worker's audit hook reported, in the grader's words
+        # (type or None, name) of the attributes the worker answered are functions (or classes), of the module (None)
+        # or of objects of that type: a test calls them without reading them first (autograder.sandbox.remote).
+        self.callables = set()
+        self.kept = (None, [])  # (worker generation, [(handle, data)]): training data that worker holds (remote._kept)
         self.attributes = {}  # handle id -> {name: value} the grader set on that object (a pin's state)
         self.inbox = wire.Inbox()  # what the worker sent and was read, not yet taken as answers
         self.outbox = bytearray()  # frames sent without waiting, not yet written: they go with the next write
@@ -240,6 +244,11 @@ class WorkerSession:
         self.acknowledgement = wire.dumps({"ok": None, "key": self.key})[wire.HEADER_BYTES:]
         self._load(self.sandbox.path_inside(self.module_path), DEFAULT_TIMEOUT)
 
+    def ensure_started(self):
+        """Start the worker unless one runs (raising as a request would): its import names the module's functions."""
+        if self.process is None:
+            self._start()
+
     def _load(self, path, timeout):
         """Import the student's module, at ``path`` as the worker sees it, in the fresh worker.
 
@@ -248,12 +257,14 @@ class WorkerSession:
         load = {"op": "load", "path": str(path), "name": self.module_name, "search_path": str(path.parent),
                 "key": self.key}
         try:
-            self._exchange(load, timeout, f"importing {self.module_path.name}")
+            functions, _ = self._exchange(load, timeout, f"importing {self.module_path.name}")
         except StudentCodeFailed as error:
             self.load_failure = (f"could not import {self.module_path.name}: {error}", error.details,
                                  f"could not import {self.module_path.name}: {error.quarantined}")
             self.close()
             raise ImportFailed(*self.load_failure) from None
+        if type(functions) is list:  # the module's functions, as a getattr of each would have said
+            self.callables.update((None, name) for name in functions if type(name) is str)
 
     def close(self):
         """Kill the worker and everything it started."""
@@ -514,7 +525,7 @@ class WorkerSession:
         if "error" in answer:
             if arrays:
                 raise ProtocolBroken(f"{what}: malformed error report from the worker")
-            raise self._failure(answer["error"], what)
+            raise self.failure(answer["error"], what)
         if "ok" not in answer or not answer.keys() <= ANSWER_PARTS:
             raise ProtocolBroken(f"{what}: malformed answer from the worker")
         keys = sorted(answer)
@@ -541,7 +552,7 @@ class WorkerSession:
                                    quarantined=f"{what} raised a RuntimeWarning. {advice}", diagnosis=diagnosis)
         return decoded.pop("ok"), decoded
 
-    def _failure(self, error, what):
+    def failure(self, error, what):
         """The :class:`StudentCodeFailed` for the worker's error report ``error``."""
         if (type(error) is not dict or not all(type(error.get(k)) is str for k in ("type", "message", "traceback"))
                 or type(error.get("line")) not in (int, type(None))):

@@ -7,7 +7,8 @@ own stdout and stderr belong to the student's prints.
 
 Requests are dicts with an ``"op"``:
 
-``load``     import the student's module from ``path``.
+``load``     import the student's module from ``path``; the answer names its public functions (and
+             classes: every public attribute ``getattr`` would answer ``{"callable": true}`` for).
 ``call``     call ``name`` (dotted) on the module or on a worker object ``target``; with ``track``,
              the answer also carries the arguments as they are after the call (``after``,
              ``after_kwargs``): the trusted side compares them with what it sent.
@@ -21,13 +22,18 @@ Requests are dicts with an ``"op"``:
              ``(False, None)`` when it is exhausted; a generator a student's function returned is
              read lazily, one item per request.
 ``keep``     keep a value (a training set) here; the answer is a handle to it.
-``sgd``      per-sample SGD steps ``start`` to ``stop`` (counted over the epochs) of
-             ``target.train(x, y, learning_rate)`` on a kept ``(X, y)``; with ``check``, the last
-             step is also reported: the model's arrays before and after it, and the student's own
-             ``grad_loss(x, y)`` at the parameters before it (asked after the step, so that ``train``
-             cannot tell a checked step from any other). The trusted side judges the step.
-``repeat``   calls ``start`` to ``stop`` of a method on kept arguments (full-batch training); with
-             ``check``, the model's arrays before and after the last one are reported.
+``sgd``      per-sample SGD steps from ``start`` to the last of ``checks`` (counted over the epochs) of
+             ``target.train(x, y, learning_rate)`` on a kept ``(X, y)`` (with ``fresh``, on a copy made
+             for this request: what the student's code changes in it is gone at the next one); each
+             step of ``checks`` is reported: the model's arrays before and after it, and the student's
+             own ``grad_loss(x, y)`` at the parameters before it (asked after the step, so that ``train``
+             cannot tell a checked step from any other). The answer is ``{"reports": [...]}``; when the
+             student's code raises after a step was reported, ``{"reports": [...], "error": ...}`` (the
+             error as an error answer gives it), so that the trusted side judges the steps that ran
+             first, as it would have one request per check. The trusted side judges the steps.
+``repeat``   calls from ``start`` to the last of ``checks`` of a method on kept arguments (full-batch
+             training; ``fresh`` as for ``sgd``); the model's arrays before and after each call of
+             ``checks`` are reported, answered as ``sgd`` is.
 ``pin``      replace ``name`` by a stub that asks the trusted side, for the arguments it is
              actually called with (and the ``state`` attributes of its object), whether the
              grader has a reference answer; the answer is the signature of the student's
@@ -80,6 +86,7 @@ NETWORK_ERRORS = {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, err
 # checked step) is read with these, bound before any student code runs: patching numpy or
 # builtins later changes what the student's code sees, not what the worker reports.
 _ndarray, _type, _copy, _copyto, _vars = np.ndarray, type, np.ndarray.copy, np.copyto, vars
+_list, _tuple, _dict = list, tuple, dict  # the kinds of plain data a kept value is made of (fresh_copy)
 _MUTABLE = (np.ndarray, list, tuple, dict)  # what a call can change in place (a tuple may hold arrays)
 _catch_warnings, _simplefilter, _errstate = warnings.catch_warnings, warnings.simplefilter, np.errstate
 MAX_WARNINGS = 5  # distinct warnings reported per request: one names the problem, a flood says nothing more
@@ -131,7 +138,8 @@ class Worker:
             sys.path.append(search_path)
         self.folder = student_folder(path, search_path)
         self.module = load_module(path, name)
-        return sorted(attribute for attribute in vars(self.module) if not attribute.startswith("_"))
+        return sorted(attribute for attribute, value in _vars(self.module).items()
+                      if not attribute.startswith("_") and callable(value) and not isinstance(value, np.ndarray))
 
     def op_call(self, name, args=(), kwargs=None, target=None, track=False):
         function = self.lookup(self.resolve(target), name)
@@ -168,38 +176,65 @@ class Worker:
     def op_keep(self, value):
         return self.register(value)
 
-    def op_sgd(self, target, data, learning_rate, start, stop, check=False):
+    def op_sgd(self, target, data, learning_rate, start, checks, fresh=False):
         model = self.resolve(target)
-        X, y = self.objects[data.id]
-        last = stop - 1 if check else stop
-        for step in range(start, last):
-            model.train(X[step % len(X)], y[step % len(X)], learning_rate)
-        if not check:
-            return None
-        x, label = X[last % len(X)], y[last % len(X)]
-        before = arrays_of(model)
-        model.train(x, label, learning_rate)
-        after = arrays_of(model)
-        restore(model, before)
-        try:
-            gradient = model.grad_loss(x, label)
-        finally:
-            restore(model, after)
-        return {"step": last, "before": before, "after": after, "gradient": gradient}
+        X, y = fresh_copy(self.objects[data.id]) if fresh else self.objects[data.id]
 
-    def op_repeat(self, target, name, data, start, stop, check=False):
-        """Calls ``start`` to ``stop`` of ``target.name(*args)`` on kept ``args`` (full-batch training, say);
-        with ``check``, the model's arrays around the last call are reported, as ``sgd`` does."""
-        method = self.lookup(self.resolve(target), name)
-        args = self.objects[data.id]
-        for _ in range(start, stop - 1 if check else stop):
-            method(*args)
-        if not check:
-            return None
+        def step(number):
+            model.train(X[number % len(X)], y[number % len(X)], learning_rate)
+
+        def checked(number):
+            x, label = X[number % len(X)], y[number % len(X)]
+            before = arrays_of(model)
+            model.train(x, label, learning_rate)
+            after = arrays_of(model)
+            restore(model, before)
+            try:
+                gradient = model.grad_loss(x, label)
+            finally:
+                restore(model, after)
+            return {"step": number, "before": before, "after": after, "gradient": gradient}
+
+        return self.checked_steps(start, checks, step, checked)
+
+    def op_repeat(self, target, name, data, start, checks, fresh=False):
+        """Calls from ``start`` to the last of ``checks`` of ``target.name(*args)`` on kept ``args`` (full-batch
+        training, say); the model's arrays around each call of ``checks`` are reported, as ``sgd`` does."""
         model = self.resolve(target)
-        before = arrays_of(model)
-        method(*args)
-        return {"step": stop - 1, "before": before, "after": arrays_of(model)}
+        args = fresh_copy(self.objects[data.id]) if fresh else self.objects[data.id]
+        method = [self.lookup(model, name)]  # looked up again after each checked call, as a request per check did
+
+        def call(number):
+            if method[0] is None:
+                method[0] = self.lookup(model, name)
+            method[0](*args)
+
+        def checked(number):
+            before = arrays_of(model)
+            call(number)
+            method[0] = None
+            return {"step": number, "before": before, "after": arrays_of(model)}
+
+        return self.checked_steps(start, checks, call, checked)
+
+    def checked_steps(self, start, checks, step, checked):
+        """Run ``step(n)`` from ``start`` on, and ``checked(n)`` instead for each ``n`` of ``checks`` (ascending).
+
+        The answer of ``sgd`` and ``repeat``: the reports of the checked steps, and the account of an
+        exception raised after the first of them (see the module's docstring).
+        """
+        reports = []
+        try:
+            for last in checks:
+                for number in range(start, last):
+                    step(number)
+                reports.append(checked(last))
+                start = last + 1
+        except BaseException as error:  # noqa: BLE001 - as serve() does: the student's code may raise anything
+            if not reports:
+                raise
+            return {"reports": reports, "error": describe(error, self.folder, getattr(self.module, "__file__", None))}
+        return {"reports": reports}
 
     def op_pin(self, pin, name, target=None, state=(), per_object=False):
         owner = self.resolve(target)
@@ -287,6 +322,18 @@ def restore(model, arrays):
             _copyto(current, value)
         else:
             setattr(model, name, _copy(value))
+
+
+def fresh_copy(value):
+    """A copy of kept plain data (arrays, lists, tuples, dicts: the rest cannot change), made without student code."""
+    kind = _type(value)
+    if kind is _ndarray:
+        return _copy(value)
+    if kind is _list or kind is _tuple:
+        return kind(fresh_copy(item) for item in value)
+    if kind is _dict:
+        return {key: fresh_copy(item) for key, item in value.items()}
+    return value
 
 
 def parameters_of(function):
