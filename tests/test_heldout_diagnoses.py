@@ -9,17 +9,17 @@ import pytest
 from check_runs import checked, diagnoses, feedback_diagnoses, graded
 
 from catalogue import BUG, BUGS, EXAMPLES, Replace  # noqa: E402  (check_runs puts examples/ on the path)
-from heldout import HELD_OUT, HELD_OUT_2, OPEN_WRONG, TRUE_BUT_UNNAMED  # noqa: E402
+from heldout import HELD_OUT, HELD_OUT_2, HELD_OUT_3, OPEN_WRONG, TRUE_BUT_UNNAMED  # noqa: E402
 
 pytestmark = pytest.mark.slow
-ALL_HELD_OUT = HELD_OUT + HELD_OUT_2  # both sets, graded in one batch each way
+ALL_HELD_OUT = HELD_OUT + HELD_OUT_2 + HELD_OUT_3  # the three sets, graded in one batch each way
 HELD = {bug.name: bug for bug in ALL_HELD_OUT}
-SETS = {"HELD_OUT": HELD_OUT, "HELD_OUT_2": HELD_OUT_2}
+SETS = {"HELD_OUT": HELD_OUT, "HELD_OUT_2": HELD_OUT_2, "HELD_OUT_3": HELD_OUT_3}
 #: Bugs of each set diagnosed in `check` (among those a public test fails, 17 and 25) and in feedback (of 19 and
 #: 25): never lower these. `check`'s public tests have fixed inputs: its bars are the counts measured. Feedback's
 #: hidden inputs are drawn under each checkout's course secret: its bars are one below the counts measured (12, 10).
-CHECK_BARS = {"HELD_OUT": 11, "HELD_OUT_2": 9}
-FEEDBACK_BARS = {"HELD_OUT": 11, "HELD_OUT_2": 9}
+CHECK_BARS = {"HELD_OUT": 11, "HELD_OUT_2": 9, "HELD_OUT_3": 0}
+FEEDBACK_BARS = {"HELD_OUT": 11, "HELD_OUT_2": 9, "HELD_OUT_3": 0}
 
 
 def wrong_ones(bug, said):
@@ -60,7 +60,9 @@ def test_heldout_bugs_are_one_change_bugs_outside_the_catalogue():
     assert len(HELD_OUT) >= 15 and len(HELD_OUT_2) >= 20 and len(HELD) == len(ALL_HELD_OUT)
     assert not HELD.keys() & EXAMPLES.keys()
     assert all(bug.kind == BUG and bug.said and changes(bug) and not changes(bug) & catalogued for bug in ALL_HELD_OUT)
-    assert not set().union(*map(changes, HELD_OUT)) & set().union(*map(changes, HELD_OUT_2))
+    assert len(HELD_OUT_3) >= 15
+    sets = [set().union(*map(changes, bugs)) for bugs in SETS.values()]
+    assert all(not sets[i] & sets[j] for i in range(len(sets)) for j in range(i + 1, len(sets)))
 
 
 def test_check_names_no_heldout_bug_wrongly(checked_heldout):
