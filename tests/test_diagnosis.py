@@ -267,3 +267,58 @@ def test_a_part_of_a_result_names_a_known_bug_only_when_the_students_whole_resul
         with pytest.raises(CheckFailed) as failure:
             assert_close(students[1][0], means[0], "means[0]")
     assert ("Diagnosis: the second layer sums" in str(failure.value)) == first_part_right
+
+
+MUTATED = textwrap.dedent('''
+    import numpy as np
+
+    def score(X, W, b):
+        """The scores X @ W + b."""
+        ### BEGIN SOLUTION: X @ W + b
+        return np.dot(X, W) + b
+        ### END SOLUTION
+
+    def spread(X):
+        ### BEGIN SOLUTION
+        return np.sum(X ** 2, axis=1)
+        ### END SOLUTION
+''')
+
+
+@pytest.fixture
+def mutated():
+    """The reference above, recorded, with its one-change mutants (and no known bug) attached."""
+    import types
+
+    from autograder.runner.mutants import MutantMatcher, Mutants
+
+    module, replayed = types.ModuleType("fake_mutated"), types.ModuleType("replayed_mutated")
+    for each in (module, replayed):
+        exec(compile(MUTATED, each.__name__, "exec"), each.__dict__)
+    recorder = Recorder()
+    with attached(MutantMatcher(recorder, Mutants(MUTATED, replayed))):
+        yield recording_module(module, recorder)
+
+
+def diagnosis_of(got, expected):
+    with pytest.raises(CheckFailed) as failure:
+        assert_close(got, expected, "the value")
+    return str(failure.value).partition("Diagnosis: ")[2]
+
+
+def test_a_one_change_mutant_of_the_reference_names_a_bug_no_one_catalogued(mutated):
+    X, W, b = RNG.normal(size=(5, 2)), RNG.normal(size=(2, 3)), RNG.normal(size=3)
+    assert diagnosis_of(np.dot(X, W) - b, mutated.score(X, W, b)) == (
+        "your `score` subtracts `b` where it should add it: check the sign")
+    assert diagnosis_of(np.dot(X, W), mutated.score(X, W, b)) == "your `score` leaves out the term `b`"
+    assert "over axis 0" in diagnosis_of(np.sum(X ** 2, axis=0), mutated.spread(X))
+    assert diagnosis_of(np.dot(X, W) + b * b, mutated.score(X, W, b)) == ""  # no one change gives it
+    assert diagnosis_of(-mutated.spread(X), mutated.spread(X)).startswith("the value is the expected value times -1")
+
+
+def test_two_mutants_that_give_the_same_value_with_other_words_are_neither_named(mutated):
+    X = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, -1.0], [-1.0, 1.0], [1.0, 1.0]])
+    # with entries of +-1, X ** 3 and X ** 1 are alike: a power one too large or too small, no one can say which
+    assert diagnosis_of(X.sum(axis=1), mutated.spread(X)) == ""
+    assert diagnosis_of(np.sum((2 * X) ** 3, axis=1), mutated.spread(2 * X)) == (
+        "your `spread` has a whole number one too large")  # with entries of +-2 they differ

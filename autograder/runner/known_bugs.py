@@ -179,6 +179,7 @@ class Call:
     result: object
     target: object = None   # the object a method was called on (live), for the attributes the call set
     changed: tuple = ()     # the names of the attributes the call rebound
+    seconds: float = 0.0    # the CPU time the call took (what one replay of it may cost)
 
 
 @dataclass
@@ -201,14 +202,16 @@ class Recorder:
             inputs = copy.deepcopy((args[1:] if owner else args, kwargs))
             random_state = np.random.get_state()
             self.depth += 1
+            start = time.process_time()
             try:
                 result = function(*args, **kwargs)
             finally:
                 self.depth -= 1
+            seconds = time.process_time() - start
             changed = tuple(name for name, value in vars(args[0]).items() if before.get(name) != id(value)) if owner \
                 else ()
             self.calls.append(Call(owner, function.__name__, state, *inputs, random_state, result,
-                                   args[0] if owner else None, changed))
+                                   args[0] if owner else None, changed, seconds))
             return result
         return recording
 
@@ -315,9 +318,7 @@ class KnownBugMatcher:
             return []
         whole = self.students_whole(got, path) if path and path[0] is not ATTRIBUTE else None
         found = []
-        for bug, module in self.variants:
-            if not could_explain(module, f"{call.owner}.{call.name}" if call.owner else call.name):
-                continue
+        for bug, module in self.candidates(call):
             result, target = self.replay(call, module)
             value = _pick(getattr(target, "__dict__", {}), path[1:]) if path[:1] == (ATTRIBUTE,) else _pick(result, path)
             if value is MISSING:
@@ -326,6 +327,11 @@ class KnownBugMatcher:
                     and (whole is None or _agrees(whole, result, rtol, atol))):
                 found.append(bug.diagnosis)
         return found if len(set(found)) == 1 else []  # two bugs that fit alike: naming either may be wrong
+
+    def candidates(self, call):
+        """The ``(bug, module)`` pairs to replay ``call`` on: the variants that could make it go wrong."""
+        called = f"{call.owner}.{call.name}" if call.owner else call.name
+        return [(bug, module) for bug, module in self.variants if could_explain(module, called)]
 
     def students_whole(self, got, path):
         """The whole result of the student's latest call that gave ``got`` at ``path`` of it, or None if none did.

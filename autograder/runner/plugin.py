@@ -7,7 +7,8 @@ It provides the fixtures the tests use:
 ``reference``  the reference solution, imported here in the trusted process (hidden tests only); a
                recording copy, so that a failed check can replay the call behind its expected value
                on the assignment's known bugs and name the one the student made
-               (:mod:`autograder.runner.known_bugs`);
+               (:mod:`autograder.runner.known_bugs`), or else on the reference's one-change mutants
+               (:mod:`autograder.runner.mutants`);
 ``trusted_helpers``  the helpers and methods a training test's retry may pin, answered by the reference
                (:class:`~autograder.testing.helper_bugs.TrustedHelpers`); None where no reference is
                (the student bundle), and then a failed training test is not retried;
@@ -44,6 +45,7 @@ from autograder.sandbox.session import StudentCodeFailed, WorkerSession
 from autograder.submissions.locate import locate_module
 from autograder.runner.known_bugs import (CallMatcher, KnownBug, KnownBugMatcher, KnownBugModules, Recorder,
                                           build_variant, load_known_bugs, recording_module)
+from autograder.runner.mutants import MutantMatcher, Mutants
 from autograder.testing import figures
 from autograder.testing.checks import CheckFailed, assert_sgd_step
 from autograder.testing.diagnosis import attached
@@ -147,9 +149,12 @@ class GradingPlugin:
     def reference(self):
         if self.solutions_root is None:
             pytest.fail("this test needs the reference solutions (it runs at grading)")
-        module, recorder, variants = _recording_reference(self.solutions_root, self.assignment_of(self.item))
+        assignment = self.assignment_of(self.item)
+        module, recorder, variants = _recording_reference(self.solutions_root, assignment)
         recorder.clear()
-        with attached(KnownBugMatcher(recorder, variants, lambda: self.calls.calls if self.calls else [])):
+        student_calls = lambda: self.calls.calls if self.calls else []  # noqa: E731
+        with attached(KnownBugMatcher(recorder, variants, student_calls)), \
+                attached(MutantMatcher(recorder, _mutants(self.solutions_root, assignment), student_calls)):
             yield module
         recorder.clear()
 
@@ -330,6 +335,14 @@ def _recording_reference(solutions_root, assignment):
     variants = _replayable(solutions_root, assignment)[1]
     module = load_module(source_path, f"recorded_{assignment.module}")
     return (recording_module(module, recorder) if variants else module), recorder, variants
+
+
+@lru_cache(maxsize=None)
+def _mutants(solutions_root, assignment):
+    """The reference's one-change mutants (:class:`~autograder.runner.mutants.Mutants`, each built when first needed),
+    or None where the assignment has no known bugs: diagnosis by replay is off there, and nothing is recorded."""
+    reference, variants = _replayable(solutions_root, assignment)
+    return Mutants(variants.source, reference) if variants else None
 
 
 @lru_cache(maxsize=None)

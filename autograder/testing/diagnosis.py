@@ -9,7 +9,9 @@ comparison's tolerance (a wrong diagnosis is worse than none):
   (:func:`attached`) that runs one-change variants of the reference on the inputs of the
   reference call that produced the expected value and names the bug whose output the
   student's matches (:mod:`autograder.runner.known_bugs`);
-- a relation between the two values (:func:`~autograder.testing.relations.find_relation`).
+- a relation between the two values (:func:`~autograder.testing.relations.find_relation`);
+- last, when none of these named the failure, matchers marked ``last_resort`` (at grading, the
+  one-change mutants of the reference: :mod:`autograder.runner.mutants`).
 
 None of them ever puts an expected value into words.
 """
@@ -61,7 +63,7 @@ def diagnose(got, expected, rtol, atol, mistakes=(), relations=True):
     found = list(dict.fromkeys(words for words, value in mistakes if same_values(got, value, rtol, atol)
                                and not same_values(value, expected, rtol, atol)))
     found = found if len(found) == 1 else []
-    for matcher in list(_matchers):
+    for matcher in [matcher for matcher in _matchers if not getattr(matcher, "last_resort", False)]:
         found += [words for words in matcher(got, expected, rtol, atol) if words not in found]
     if relations and not found:
         try:
@@ -70,4 +72,7 @@ def diagnose(got, expected, rtol, atol, mistakes=(), relations=True):
             relation = None
         if relation:
             found.append(f"the value {relation}")
+    for matcher in [matcher for matcher in _matchers if getattr(matcher, "last_resort", False)]:
+        if not found:  # a mutant of the reference speaks only when nothing else named the failure
+            found += matcher(got, expected, rtol, atol)
     return found

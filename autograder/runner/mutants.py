@@ -1,0 +1,379 @@
+"""One-change mutants of the reference: the mistakes a student's next bug usually is, built from the reference's AST.
+
+The catalogue's known bugs (:mod:`autograder.runner.known_bugs`) are one-change variants of the
+reference, written by hand. A student's next bug is usually one too, only not a catalogued one.
+Here the one-change variants of a graded function are made mechanically from its syntax tree,
+each with a sentence that says the change in words a student can act on, naming an operand only
+by a name the contract gives it (a parameter of the function, an attribute ``self.x``, a function
+of the module): + and -, * and /, a minus sign dropped, a term of a sum or a factor of a product
+left out, an axis 0 and 1 swapped or dropped, ``keepdims`` dropped, a sum and a mean or a max
+swapped, a transpose added or dropped, a whole number one off, a log of another base, a
+comparison's boundary or direction, one function of the module called for another, a call's two
+arguments swapped, a wrapping call left out, one variable written for another of its kind (an
+activation for a pre-activation: only variables the contract names).
+
+Nothing here is a graded function's body: the operators are generic, and they read the reference
+only at grading, on the trusted side (the student's wheel has no reference to read). A mutant
+replaces one function (or one method, in a subclass of its class) of the replayed reference: the
+rest of the module is the reference's own.
+
+:class:`MutantMatcher` names a mutant only when a check failed, nothing else named the failure (the
+tests' mistakes, the known bugs, the relations: :func:`autograder.testing.diagnosis.diagnose` asks it
+last), the student's whole result is that mutant's on the recorded call's inputs, the mutant differs
+from the reference there (an equivalent mutant never speaks), and no mutant with another sentence
+fits as well (then which change it was is unknown: none is named). Only the mutants of the function
+the test called are built (as they are replayed, once per process) and replayed, within a CPU budget
+(:data:`MUTANT_SECONDS`): a search cut short names nothing, since a mutant it did not reach may fit too,
+and a call too slow to replay on every mutant (a training loop) is not replayed at all. A value that is
+a single label (:func:`~autograder.runner.known_bugs.one_label`) names no mutant, as it names no known bug.
+Nothing is recorded, and no mutant built, for an assignment without known bugs: diagnosis by replay is off.
+"""
+import ast
+import copy
+import re
+import time
+import types
+from dataclasses import dataclass
+
+from autograder.runner.known_bugs import GRADED_MARK, KnownBugMatcher, one_label
+
+MUTANT_SECONDS = 0.4  # CPU a failed comparison may spend replaying mutants; past it, no mutant is named
+FEWEST = 10  # mutants a graded function has at the least, about: a call slower than the budget over this is not tried
+
+NUMPY = {"np", "numpy"}
+REDUCTIONS = {"sum": "sums", "mean": "averages", "max": "takes the max"}
+SWAPPED_REDUCTIONS = {"sum": ("mean", "max"), "mean": ("sum",), "max": ("sum",)}
+LOGS = {"log": ("log10", "log2")}
+SYMBOLS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
+BOUNDARY = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt}  # the same test, the boundary moved
+REVERSED = {ast.Lt: ast.GtE, ast.LtE: ast.Gt, ast.Gt: ast.LtE, ast.GtE: ast.Lt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq}
+AXES = {0: "axis 0 (down the rows)", 1: "axis 1 (along each row)", -1: "the last axis"}
+CONVERSIONS = {"asarray", "array", "float", "int", "atleast_2d", "squeeze", "ravel", "copy"}  # calls that keep a value
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    diagnosis: str
+
+
+def _is_np(node, *names):
+    return (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in NUMPY
+            and (not names or node.attr in names))
+
+
+def contract_words(source):
+    """The names a student sees: every identifier of the reference's text outside its graded bodies (the stub's
+    docstrings and signatures), and in the hint each graded body opens with."""
+    seen, inside = [], False
+    for line in source.splitlines():
+        if GRADED_MARK in line:
+            inside = True
+            seen.append(line)
+        elif "### END SOLUTION" in line:
+            inside = False
+        elif not inside:
+            seen.append(line)
+    return frozenset(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", "\n".join(seen)))
+
+
+class _Namer:
+    """The words for an operand: a name the contract gives (a parameter, ``self.x``, a variable its docstrings or
+    hints name) or a call of a module function by its name; None for what the contract does not name."""
+
+    def __init__(self, function, module_names, contract):
+        self.parameters = {arg.arg for arg in function.args.args + function.args.kwonlyargs} - {"self"}
+        self.module_names, self.function, self.contract = module_names, function.name, contract
+        assigned = {node.id for node in ast.walk(function) if isinstance(node, ast.Name)
+                    and isinstance(node.ctx, ast.Store)} - self.parameters
+        # The variables one may be written for another: a parameter for a parameter, a variable the function
+        # computes for another it computes (an activation for a pre-activation), and only names the contract gives.
+        self.groups = [sorted(name for name in group if name in contract) for group in (self.parameters, assigned)]
+        self.variables = {name for group in self.groups for name in group}
+
+    def swaps(self, name):
+        """The variables that may have been written where ``name`` belongs."""
+        return [other for group in self.groups if name in group for other in group if other != name]
+
+    def functions_like(self, name):
+        """The module's other functions, which a call of ``name`` might have called instead."""
+        return sorted(self.module_names - {name, self.function})
+
+    def __call__(self, node):
+        if isinstance(node, ast.Name) and (node.id in self.parameters or node.id in self.variables):
+            return f"`{node.id}`"
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+            return f"`self.{node.attr}`"
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
+            left, right = self(node.left), self(node.right)
+            if left and right and "(" not in left + right:
+                return f"{left} {'*' if isinstance(node.op, ast.Mult) else '/'} {right}"
+        if isinstance(node, ast.Call) and (called := self.called(node.func)) and not called.startswith("."):
+            if called.split(".")[-1] not in CONVERSIONS:
+                return f"`{called}(...)`"
+            if node.args:
+                return self(node.args[0])
+        return None
+
+    def called(self, func):
+        """The name to say for what ``func`` calls: a module function, ``self.method``, ``np.f`` or ``.method``."""
+        if isinstance(func, ast.Name) and func.id in self.module_names:
+            return func.id
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+            return f"self.{func.attr}"
+        if _is_np(func):
+            return f"np.{func.attr}"
+        if isinstance(func, ast.Attribute):
+            return f".{func.attr}"
+        return None
+
+
+def _operator_changes(node, say):
+    """``(new node, words)`` for each one-change mutation of ``node`` (a copy is changed, never ``node``)."""
+    if isinstance(node, ast.BinOp):
+        yield from _binop_changes(node, say)
+    elif isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub)):
+        adds, target = isinstance(node.op, ast.Add), say(node.target) or "a variable"
+        yield (ast.AugAssign(node.target, ast.Sub() if adds else ast.Add(), node.value),
+               f"subtracts from {target} (-=) where it should add to it (+=): check the sign" if adds
+               else f"adds to {target} (+=) where it should subtract from it (-=): check the sign")
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        yield node.operand, "leaves out a minus sign: check the sign"
+    elif isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in REVERSED:
+        op = type(node.ops[0])
+        if op in BOUNDARY:
+            yield (ast.Compare(node.left, [BOUNDARY[op]()], node.comparators),
+                   f"compares with {SYMBOLS[BOUNDARY[op]]} where {SYMBOLS[op]} belongs: mind the boundary")
+        yield (ast.Compare(node.left, [REVERSED[op]()], node.comparators),
+               f"compares with {SYMBOLS[REVERSED[op]]} where {SYMBOLS[op]} belongs: the test is the wrong way round")
+    elif isinstance(node, ast.Call):
+        yield from _call_changes(node, say)
+    elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+        for other in say.swaps(node.id):
+            yield ast.Name(other, ast.Load()), f"uses `{other}` where `{node.id}` belongs"
+    elif isinstance(node, ast.Attribute) and node.attr == "T":
+        yield node.value, f"leaves out a transpose (.T) of {say(node.value) or 'a matrix'}"
+    elif isinstance(node, ast.Constant) and type(node.value) is int and not isinstance(node.value, bool):
+        yield ast.Constant(node.value + 1), "has a whole number one too large"
+        yield ast.Constant(node.value - 1), "has a whole number one too small"
+
+
+def _binop_changes(node, say):
+    left, right = say(node.left), say(node.right)
+    if isinstance(node.op, (ast.Add, ast.Sub)):
+        adds = isinstance(node.op, ast.Add)
+        other = ast.Sub() if adds else ast.Add()
+        what = right or "a term"
+        yield (ast.BinOp(node.left, other, node.right),
+               f"subtracts {what} where it should add it: check the sign" if adds
+               else f"adds {what} where it should subtract it: check the sign")
+        yield node.left, f"leaves out the term {right}" if right else "leaves out a term of a sum or difference"
+        if adds:
+            yield node.right, f"leaves out the term {left}" if left else "leaves out a term of a sum"
+        elif isinstance(node.left, ast.Constant) and node.left.value == 1:
+            yield node.right, (f"uses {right} where 1 - {right} belongs" if right
+                               else "uses a value where one minus it belongs: the `1 -` is missing")
+    elif isinstance(node.op, (ast.Mult, ast.Div)):
+        multiplies = isinstance(node.op, ast.Mult)
+        other = ast.Div() if multiplies else ast.Mult()
+        what = right or "a factor"
+        yield (ast.BinOp(node.left, other, node.right),
+               f"divides by {what} where it should multiply by it" if multiplies
+               else f"multiplies by {what} where it should divide by it")
+        yield node.left, (f"leaves out the factor {right}" if right else "leaves out a factor of a product") \
+            if multiplies else (f"does not divide by {right}" if right else "leaves out a division")
+        if multiplies:
+            yield node.right, f"leaves out the factor {left}" if left else "leaves out a factor of a product"
+    elif isinstance(node.op, ast.MatMult):
+        yield (ast.BinOp(node.left, node.op, ast.Attribute(node.right, "T", ast.Load())),
+               f"multiplies by {right or 'a matrix'} where its transpose (.T) belongs")
+        yield (ast.BinOp(ast.Attribute(node.left, "T", ast.Load()), node.op, node.right),
+               f"multiplies {left or 'a matrix'} where its transpose (.T) belongs")
+
+
+def _keyword(node, name):
+    return next((keyword for keyword in node.keywords if keyword.arg == name), None)
+
+
+def _with_keywords(node, keywords):
+    return ast.Call(node.func, node.args, keywords)
+
+
+def _call_changes(node, say):
+    func, called = node.func, say.called(node.func)
+    if _is_np(func, *REDUCTIONS):
+        for other in SWAPPED_REDUCTIONS[func.attr]:
+            yield (ast.Call(ast.Attribute(func.value, other, ast.Load()), node.args, node.keywords),
+                   f"{REDUCTIONS[other]} (np.{other}) where it should use np.{func.attr}")
+    if _is_np(func, *LOGS):
+        for other in LOGS[func.attr]:
+            yield (ast.Call(ast.Attribute(func.value, other, ast.Load()), node.args, node.keywords),
+                   f"takes np.{other} where the natural log (np.log) belongs")
+    if called and len(node.args) == 2:
+        yield ast.Call(func, node.args[::-1], node.keywords), f"passes `{called}` its two arguments in the wrong order"
+    axis = _keyword(node, "axis")
+    if axis is not None and isinstance(axis.value, (ast.Constant, ast.UnaryOp)):
+        try:
+            value = ast.literal_eval(axis.value)
+        except ValueError:
+            value = None
+        where = called or "a reduction"
+        rest = [keyword for keyword in node.keywords if keyword is not axis]
+        for other in (0, 1) if value in AXES else ():
+            if other != value and not (value == -1 and other == 1):
+                yield (_with_keywords(node, [*rest, ast.keyword("axis", ast.Constant(other))]),
+                       f"takes {where} over {AXES[other]} where it belongs over {AXES[value]}")
+        if value in AXES:
+            yield _with_keywords(node, rest), f"takes {where} over the whole array where it belongs over {AXES[value]}"
+    keepdims = _keyword(node, "keepdims")
+    if keepdims is not None:
+        yield (_with_keywords(node, [keyword for keyword in node.keywords if keyword is not keepdims]),
+               f"takes {called or 'a reduction'} without keepdims=True: the reduced axis is lost and broadcasts wrongly")
+    if isinstance(func, ast.Name) and called and len(node.args) == 1:
+        for other in say.functions_like(func.id):
+            yield (ast.Call(ast.Name(other, ast.Load()), node.args, node.keywords),
+                   f"calls `{other}` where `{func.id}` belongs")
+    if called and called.startswith(".") and called[1:] not in CONVERSIONS:  # x.method(...) left out: x
+        yield func.value, f"leaves out `{called}(...)`"
+    elif called and len(node.args) == 1 and not node.keywords and called.split(".")[-1] not in CONVERSIONS:
+        yield node.args[0], f"leaves out `{called}`: uses its argument where `{called}(...)` of it belongs"
+
+
+def _slots(function):
+    """``{id(node): (parent, field, index or None)}``: where each node of ``function`` sits in its parent."""
+    slots = {}
+    for parent in ast.walk(function):
+        for field_name, value in ast.iter_fields(parent):
+            if isinstance(value, ast.AST):
+                slots[id(value)] = (parent, field_name, None)
+            elif isinstance(value, list):
+                slots.update((id(item), (parent, field_name, index)) for index, item in enumerate(value)
+                             if isinstance(item, ast.AST))
+    return slots
+
+
+def _put(slot, node):
+    parent, field_name, index = slot
+    if index is None:
+        setattr(parent, field_name, node)
+    else:
+        getattr(parent, field_name)[index] = node
+
+
+def _graded_functions(source):
+    """``{qualified name: (FunctionDef, owner class name or "")}`` of the module's graded functions and methods."""
+    lines, found = source.splitlines(), {}
+    for node in ast.parse(source).body:
+        members = [("", node)] if isinstance(node, ast.FunctionDef) else []
+        if isinstance(node, ast.ClassDef):
+            members = [(node.name, item) for item in node.body if isinstance(item, ast.FunctionDef)]
+        for owner, function in members:
+            if any(GRADED_MARK in line for line in lines[function.lineno - 1:function.end_lineno]):
+                found[f"{owner}.{function.name}" if owner else function.name] = (function, owner)
+    return found
+
+
+class Mutants:
+    """The one-change mutants of a reference module, built per graded function as they are asked for.
+
+    ``reference`` is the replayed reference module (built from ``source``); each mutant is a module
+    whose namespace is the reference's but for the one function (or, for a method, its class
+    replaced by a subclass with the one method) compiled from the changed tree. A function's
+    mutants are built one at a time while they are replayed, and kept: a search cut short
+    (:class:`MutantMatcher`) goes on where it stopped at the next failure.
+    """
+
+    def __init__(self, source, reference):
+        self.source, self.reference = source, reference
+        self.functions = self.contract = None
+        self.built, self.pending = {}, {}
+
+    def __call__(self, qualified_name):
+        """The ``(Mutant, module)`` pairs of the graded function ``qualified_name`` (none for any other name)."""
+        if self.functions is None:
+            self.functions, self.contract = _graded_functions(self.source), contract_words(self.source)
+        built = self.built.setdefault(qualified_name, [])
+        if qualified_name not in self.pending:
+            found = self.functions.get(qualified_name)
+            self.pending[qualified_name] = self._build(qualified_name, *found) if found else iter(())
+        yield from list(built)
+        for mutant in self.pending[qualified_name]:
+            built.append(mutant)
+            yield mutant
+
+    def _build(self, qualified_name, function, owner):
+        module_functions = {name for name, value in vars(self.reference).items()
+                            if isinstance(value, types.FunctionType) and not name.startswith("_")}
+        say = _Namer(function, module_functions, self.contract)
+        function = copy.deepcopy(function)  # each change is made in this copy, compiled, then undone
+        function.decorator_list = []
+        slots, label = _slots(function), f"`{function.name}`"
+        keyword_values = {id(keyword.value) for keyword in ast.walk(function) if isinstance(keyword, ast.keyword)}
+        for index, node in enumerate(list(ast.walk(function))):
+            if node is function or isinstance(node, (ast.arguments, ast.arg)) or id(node) in keyword_values:
+                continue  # a keyword's value (an axis) is changed by its call's operators, in their words
+            for number, (new, words) in enumerate(_operator_changes(node, say)):
+                if not hasattr(new, "lineno"):
+                    ast.fix_missing_locations(ast.copy_location(new, node))
+                _put(slots[id(node)], new)
+                try:
+                    module = self._module(function, owner)
+                finally:
+                    _put(slots[id(node)], node)
+                if module is not None:
+                    yield Mutant(f"{qualified_name}:{index}:{number}", f"your {label} {words}"), module
+
+    def _module(self, function, owner):
+        """The reference with ``function`` (a changed copy of one of its functions or methods) in its place."""
+        namespace = {}
+        try:
+            code = compile(ast.Module([function], []), f"<mutant of {function.name}>", "exec")
+            exec(code, vars(self.reference), namespace)  # noqa: S102 - the reference's own code, changed
+        except Exception:  # noqa: BLE001 - a change that does not compile is no mutant
+            return None
+        module = types.ModuleType(self.reference.__name__)
+        vars(module).update(vars(self.reference))
+        if owner:
+            base = getattr(self.reference, owner)
+            setattr(module, owner, type(owner, (base,), {function.name: namespace[function.name]}))
+        else:
+            setattr(module, function.name, namespace[function.name])
+        return module
+
+
+class MutantMatcher(KnownBugMatcher):
+    """Names the one mutant of the called function whose output is the student's (see the module's docstring).
+
+    Asked last (``last_resort``): only when the tests' mistakes, the known bugs and the relations named nothing.
+    """
+
+    last_resort = True
+
+    def __init__(self, recorder, mutants, student_calls=list):
+        super().__init__(recorder, (), student_calls)
+        self.mutants = mutants  # a Mutants (or None: no mutant is named)
+
+    def __call__(self, got, expected, rtol, atol):
+        if self.mutants is None or one_label(expected):
+            return []
+        call, _ = self.source_of(expected)
+        if call is None:
+            return []
+        if call.seconds * FEWEST > MUTANT_SECONDS:
+            return []  # a training loop, replayed on every mutant: more than a diagnosis may cost
+        self.variants = self.mutants(f"{call.owner}.{call.name}" if call.owner else call.name)
+        self.deadline = time.process_time() + MUTANT_SECONDS
+        try:
+            return super().__call__(got, expected, rtol, atol)
+        except _OutOfTime:
+            return []  # a mutant not replayed may fit as well: which change it was is unknown
+
+    def candidates(self, call):
+        for bug, module in self.variants:
+            if time.process_time() > self.deadline:
+                raise _OutOfTime
+            yield bug, module
+
+
+class _OutOfTime(Exception):
+    """The mutants' CPU budget ran out before every one was replayed."""
