@@ -451,3 +451,24 @@ def test_the_first_failure_among_calls_together_is_raised_and_the_worker_stays_i
     assert [(call.name, call.value, call.error is not None) for call in calls] == [
         ("record", 1, False), ("raise_value_error", None, True)]  # what the observers saw one by one
     assert student.record(3) == 3  # the call after the failure ran, and its answer was read
+
+
+def test_a_random_generator_is_made_without_waiting_and_draws_as_numpys(student, monkeypatch):
+    student.record(0)  # the worker runs
+    log = log_traffic(monkeypatch, student._session)
+    generators = [student._rng(3), student._rng(3)]
+    assert log == []  # nothing written yet: their handles are named here
+    assert [generator.random() for generator in generators] == [np.random.default_rng(3).random()] * 2
+    # both made with the first getattr (is random a function?), then the two calls
+    assert [entry for entry in log if entry != "read"] == [("write", 3), ("write", 1), ("write", 1)]
+
+
+def test_reads_one_by_one_are_one_wait_and_a_failed_read_raises_at_its_turn(student, monkeypatch):
+    box = student.Box()
+    box.a = 1
+    log = log_traffic(monkeypatch, student._session)
+    values = box._read_each("a", "missing", "a")
+    assert next(values) == 1
+    with pytest.raises(StudentCodeFailed, match="reading Box.missing raised AttributeError"):
+        next(values)
+    assert [entry for entry in log if entry != "read"] == [("write", 4)]  # the setattr and the three reads

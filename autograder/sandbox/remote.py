@@ -6,8 +6,8 @@ there and returns the decoded result; ``student.NeuralNet(64, 10, 10)`` returns 
 student's code returns is ever more than plain data here.
 
 Grader-only helpers start with an underscore, so they cannot collide with a
-student's names: ``_seed``, ``_rng``, ``_sgd``, ``_pin``; ``_calls`` and ``_read`` make several calls or
-reads with one wait for the worker (all but the last sent without waiting). Iterating a :class:`RemoteObject`
+student's names: ``_seed``, ``_rng``, ``_sgd``, ``_pin``; ``_calls``, ``_read`` and ``_read_each`` make several
+calls or reads with one wait for the worker (all but the last sent without waiting). Iterating a :class:`RemoteObject`
 (a generator a student's function returned, say) reads its items from the worker one at a time.
 
 Every judgment stays here, on the trusted side: a pin's table never leaves this process
@@ -86,6 +86,20 @@ class Remote:
                                            for name in names])
         return [self._attribute(name, value) for name, (value, _) in zip(names, answers)]
 
+    def _read_each(self, *names):
+        """``getattr(self, name)`` for each of ``names`` in turn (a generator), read with one wait for the worker.
+
+        A read that failed raises when its turn comes: a test that checks each value before it takes the
+        next fails as it would have reading them one by one (the reads after the failed one ran, unused).
+        """
+        try:
+            values, error = self._read(*names), None
+        except StudentCodeFailed as failure:
+            values, error = [self._attribute(name, value) for name, (value, _) in zip(names, failure.answered)], failure
+        yield from values
+        if error is not None:
+            raise error
+
     def __setattr__(self, name, value):
         if self._handle is not None:
             self._session.remember(self._handle, name, value)  # the state a pin of this object answers for
@@ -126,8 +140,11 @@ class RemoteModule(Remote):
 
     def _rng(self, seed):
         """``np.random.default_rng(seed)`` made in the worker, for the student's functions that take a Generator."""
-        value, _ = self._session.request({"op": "rng", "seed": seed}, what="making a random generator")
-        return wrap(self._session, value)
+        session = self._session
+        session.generators += 1  # its handle, named here: the request is sent without waiting for an answer
+        handle = wire.Handle(-session.generators, "Generator")
+        session.send({"op": "rng", "seed": seed, "handle": handle.id}, what="making a random generator")
+        return wrap(session, handle)
 
     def _calls(self, calls):
         """The values of ``calls``, ``[(function, args, kwargs)]`` (functions of this worker's module or objects), made in turn.

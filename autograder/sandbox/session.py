@@ -207,6 +207,7 @@ class WorkerSession:
         # (type or None, name) of the attributes the worker answered are functions (or classes), of the module (None)
         # or of objects of that type: a test calls them without reading them first (autograder.sandbox.remote).
         self.callables = set()
+        self.generators = 0  # random generators made in workers (remote._rng): their handles are -1, -2...
         self.kept = (None, [])  # (worker generation, [(handle, data)]): training data that worker holds (remote._kept)
         self.attributes = {}  # handle id -> {name: value} the grader set on that object (a pin's state)
         self.inbox = wire.Inbox()  # what the worker sent and was read, not yet taken as answers

@@ -9,6 +9,7 @@ expected values are computed here or by the caller's trusted code, never by the 
 """
 import numpy as np
 
+from autograder.sandbox.remote import Remote
 from autograder.testing.checks import (
     as_array,
     as_class_indices,
@@ -65,8 +66,8 @@ def check_train_step(student, model, parameters, gradients, given, label, learni
     student._pin("grad_loss", [entry for form in forms for entry in
                                (((form, label), {}, gradients), ((form,), {"y_true": label}, gradients))], target=model)
     model.train(given, label, learning_rate)
-    for name in gradients:
-        assert_one_sgd_step(getattr(model, name), parameters[name], gradients[name], learning_rate,
+    for name, value in zip(gradients, model._read_each(*gradients)):  # one wait for the worker
+        assert_one_sgd_step(value, parameters[name], gradients[name], learning_rate,
                             f"self.{name} after train(x, y, learning_rate={learning_rate})", rtol, unchanged_hint)
 
 
@@ -81,14 +82,17 @@ def check_init(student, make, shapes, scale, seed, spread):
     first = make()
     student._seed(seed)
     second = make()
+    drawn = [name for name, (_, kind) in shapes.items() if kind != "zeros"]  # the second model's to compare
+    firsts, seconds = (model._read_each(*names) if isinstance(model, Remote)  # one wait for the worker each
+                       else (getattr(model, name) for name in names) for model, names in ((first, shapes), (second, drawn)))
     for name, (shape, kind) in shapes.items():
-        value = as_array(getattr(first, name), f"{first._label}.{name} of a new model", shape)
+        value = as_array(next(firsts), f"{first._label}.{name} of a new model", shape)
         if kind == "zeros":
             assert_true(np.all(value == 0), f"__init__ must set {name} to zeros")
             continue
         assert_true(np.all(np.abs(value) <= scale) and np.ptp(value) > spread.get(name, 0.0),
                     f"__init__ must draw {name} uniformly in [-{scale}, {scale}]")
-        assert_close(getattr(second, name), value, f"{name} of a second model made after the same np.random.seed",
+        assert_close(next(seconds), value, f"{name} of a second model made after the same np.random.seed",
                      hint="draw with np.random.uniform (numpy's global random state), not a Generator of your own")
 
 
@@ -98,7 +102,8 @@ def train_on(student, make, X_train, y_train, epochs, learning_rate, seed, shape
     student._seed(seed)
     model = make()
     student._sgd(model, X_train, y_train, epochs, learning_rate)
-    trained = {name: as_array(getattr(model, name), f"{name} after training", shape) for name, shape in shapes.items()}
+    trained = {name: as_array(value, f"{name} after training", shape)  # read with one wait for the worker
+               for (name, shape), value in zip(shapes.items(), model._read_each(*shapes))}
     for name, value in trained.items():
         assert_true(np.all(np.isfinite(value)), f"training made {name} NaN or inf",
                     hint="check grad_loss and train on their own tests first")

@@ -15,9 +15,9 @@ Requests are dicts with an ``"op"``:
 ``getattr``  read an attribute; callables come back as ``{"callable": true}``.
 ``setattr``  set an attribute of a worker object (a model's ``W``, say).
 ``seed``     ``np.random.seed(seed)``.
-``rng``      ``np.random.default_rng(seed)``, kept here: the answer is its handle, which tests pass
-             to the student's functions that take a Generator, and call (``rng.random()``) to see
-             what the student's code drew from it.
+``rng``      ``np.random.default_rng(seed)``, kept here under the (negative) ``handle`` the trusted side
+             chose, so that it need not wait for the answer; tests pass it to the student's functions
+             that take a Generator, and call it (``rng.random()``) to see what the student's code drew.
 ``next``     the next item of a worker object iterated (``iter`` of it, once): ``(True, item)``, or
              ``(False, None)`` when it is exhausted; a generator a student's function returned is
              read lazily, one item per request.
@@ -164,8 +164,10 @@ class Worker:
     def op_seed(self, seed):
         np.random.seed(seed)
 
-    def op_rng(self, seed):
-        return _default_rng(seed)
+    def op_rng(self, seed, handle):
+        if type(handle) is not int or handle >= 0 or handle in self.objects:
+            raise ValueError(f"a generator's handle must be a new negative number, not {handle!r}")
+        self.objects[handle] = _default_rng(seed)  # (register's numbers are positive: no clash)
 
     def op_next(self, target):
         if target.id not in self.iterators:
