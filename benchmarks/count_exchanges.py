@@ -34,7 +34,7 @@ def kind(message):
 
 
 def count(files, kit):
-    """``{(test, kind): [round trips, sent without waiting]}`` for one run of the reference."""
+    """``{(test's node id, kind): [round trips, sent without waiting]}`` for one run of the reference."""
     from autograder.runner.run import run_tests
     from autograder.sandbox import session as channel
     from autograder.sandbox.kinds import make_sandbox
@@ -42,7 +42,7 @@ def count(files, kit):
     counts = collections.defaultdict(lambda: [0, 0])
 
     def test():
-        return os.environ.get("PYTEST_CURRENT_TEST", "?").split(" (")[0].split("::", 1)[-1]
+        return os.environ.get("PYTEST_CURRENT_TEST", "?").split(" (")[0]
 
     def counting(column, kind_of):
         def make(original):
@@ -101,8 +101,10 @@ def main():
     counts = count(warm_runner(), KIT)
     print("By kind of request\n")
     print(table(counts, lambda test, what: what, args.top))
+    print("\nBy assignment\n")
+    print(table(counts, lambda test, what: Path(test.split("::")[0]).parent.name, args.top))
     print("\nBy test\n")
-    print(table(counts, lambda test, what: test, args.top))
+    print(table(counts, lambda test, what: test.split("::", 1)[-1], args.top))
 
 
 if __name__ == "__main__":
