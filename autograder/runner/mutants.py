@@ -47,6 +47,16 @@ LOGS = {"log": ("log10", "log2")}
 SYMBOLS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 BOUNDARY = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt}  # the same test, the boundary moved
 REVERSED = {ast.Lt: ast.GtE, ast.LtE: ast.Gt, ast.Gt: ast.LtE, ast.GtE: ast.Lt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq}
+# An operator, the one written in its place and the words for that (with what the right operand is called when
+# the contract has no name for it), and the words for its right operand left out (named, unnamed).
+FLIPPED = {ast.Add: (ast.Sub, "subtracts {} where it should add it: check the sign", "a term"),
+           ast.Sub: (ast.Add, "adds {} where it should subtract it: check the sign", "a term"),
+           ast.Mult: (ast.Div, "divides by {} where it should multiply by it", "a factor"),
+           ast.Div: (ast.Mult, "multiplies by {} where it should divide by it", "a factor")}
+LEFT_OUT = {ast.Add: ("leaves out the term {}", "leaves out a term of a sum"),
+            ast.Sub: ("leaves out the term {}", "leaves out a term of a difference"),
+            ast.Mult: ("leaves out the factor {}", "leaves out a factor of a product"),
+            ast.Div: ("does not divide by {}", "leaves out a division")}
 AXES = {0: "axis 0 (down the rows)", 1: "axis 1 (along each row)", -1: "the last axis"}
 CONVERSIONS = {"asarray", "array", "float", "int", "atleast_2d", "squeeze", "ravel", "copy"}  # calls that keep a value
 
@@ -159,32 +169,18 @@ def _operator_changes(node, say):
 
 
 def _binop_changes(node, say):
-    left, right = say(node.left), say(node.right)
-    if isinstance(node.op, (ast.Add, ast.Sub)):
-        adds = isinstance(node.op, ast.Add)
-        other = ast.Sub() if adds else ast.Add()
-        what = right or "a term"
-        yield (ast.BinOp(node.left, other, node.right),
-               f"subtracts {what} where it should add it: check the sign" if adds
-               else f"adds {what} where it should subtract it: check the sign")
-        yield node.left, f"leaves out the term {right}" if right else "leaves out a term of a sum or difference"
-        if adds:
-            yield node.right, f"leaves out the term {left}" if left else "leaves out a term of a sum"
-        elif isinstance(node.left, ast.Constant) and node.left.value == 1:
+    left, right, op = say(node.left), say(node.right), type(node.op)
+    if op in FLIPPED:
+        other, words, noun = FLIPPED[op]
+        named, unnamed = LEFT_OUT[op]
+        yield ast.BinOp(node.left, other(), node.right), words.format(right or noun)
+        yield node.left, named.format(right) if right else unnamed
+        if op in (ast.Add, ast.Mult):  # either operand may be the one left out
+            yield node.right, named.format(left) if left else unnamed
+        elif op is ast.Sub and isinstance(node.left, ast.Constant) and node.left.value == 1:
             yield node.right, (f"uses {right} where 1 - {right} belongs" if right
                                else "uses a value where one minus it belongs: the `1 -` is missing")
-    elif isinstance(node.op, (ast.Mult, ast.Div)):
-        multiplies = isinstance(node.op, ast.Mult)
-        other = ast.Div() if multiplies else ast.Mult()
-        what = right or "a factor"
-        yield (ast.BinOp(node.left, other, node.right),
-               f"divides by {what} where it should multiply by it" if multiplies
-               else f"multiplies by {what} where it should divide by it")
-        yield node.left, (f"leaves out the factor {right}" if right else "leaves out a factor of a product") \
-            if multiplies else (f"does not divide by {right}" if right else "leaves out a division")
-        if multiplies:
-            yield node.right, f"leaves out the factor {left}" if left else "leaves out a factor of a product"
-    elif isinstance(node.op, ast.MatMult):
+    elif op is ast.MatMult:
         yield (ast.BinOp(node.left, node.op, ast.Attribute(node.right, "T", ast.Load())),
                f"multiplies by {right or 'a matrix'} where its transpose (.T) belongs")
         yield (ast.BinOp(ast.Attribute(node.left, "T", ast.Load()), node.op, node.right),
