@@ -360,15 +360,14 @@ TRUE_BUT_UNNAMED = {
     "heldout_nll_sums_over_rows": ("the expected value divided by 5, a whole number",),
     # the bias alone steps along the gradient: for the bias, it is gradient ascent
     "heldout_gd_bias_step_sign": ("gradient ascent: the step goes along the gradient",),
-    # keeping with probability p_drop drops every unit of a small array: A_out is zero (but it was computed)
-    "heldout_dropout_keeps_with_p_drop": ("is zero, where it should not be",),
     # a sum over the 2 rows of a batch is twice their mean
     "heldout_regression_mse_sums_rows": ("twice the expected value",),
     # a one-hot vector (one label) has one entry too many: true, but says "entry", not "column"
     "heldout_one_hot_extra_column": ("one entry too many",),
     # the hidden slope taken at the output scales each hidden unit's column of the weight change by its own factor
     "heldout_backprop_hidden_term_output_slope": ("each column times a factor of its own",),
-    # keeping with probability p_drop keeps exactly the units the right mask drops: the mask is one minus the right one
+    # keeping with probability p_drop drops every unit of a small array: A_out is zero (but it was computed); and it
+    # keeps exactly the units the right mask drops: the mask is one minus the right one
     "heldout_dropout_keeps_with_p_drop": ("is zero, where it should not be", "one minus the expected value"),
     # the second set, judged after its first measurement (before any fix; then after the relations of d80a527)
     # the test's probabilities are symmetric around 1/2: the dropped term is as large as the kept one
