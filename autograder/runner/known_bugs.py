@@ -181,6 +181,11 @@ class Call:
     changed: tuple = ()     # the names of the attributes the call rebound
     seconds: float = 0.0    # the CPU time the call took (what one replay of it may cost)
 
+    @property
+    def qualified_name(self):
+        """``Owner.name`` for a method, ``name`` for a module function."""
+        return f"{self.owner}.{self.name}" if self.owner else self.name
+
 
 @dataclass
 class Recorder:
@@ -330,8 +335,7 @@ class KnownBugMatcher:
 
     def candidates(self, call):
         """The ``(bug, module)`` pairs to replay ``call`` on: the variants that could make it go wrong."""
-        called = f"{call.owner}.{call.name}" if call.owner else call.name
-        return [(bug, module) for bug, module in self.variants if could_explain(module, called)]
+        return [(bug, module) for bug, module in self.variants if could_explain(module, call.qualified_name)]
 
     def students_whole(self, got, path):
         """The whole result of the student's latest call that gave ``got`` at ``path`` of it, or None if none did.

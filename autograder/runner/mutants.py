@@ -35,7 +35,7 @@ import time
 import types
 from dataclasses import dataclass
 
-from autograder.runner.known_bugs import GRADED_MARK, KnownBugMatcher, one_label
+from autograder.runner.known_bugs import GRADED_MARK, KnownBugMatcher
 
 MUTANT_SECONDS = 0.4  # CPU a failed comparison may spend replaying mutants; past it, no mutant is named
 FEWEST = 10  # mutants a graded function has at the least, about: a call slower than the budget over this is not tried
@@ -350,23 +350,18 @@ class MutantMatcher(KnownBugMatcher):
         self.mutants = mutants  # a Mutants (or None: no mutant is named)
 
     def __call__(self, got, expected, rtol, atol):
-        if self.mutants is None or one_label(expected):
-            return []
-        call, _ = self.source_of(expected)
-        if call is None:
-            return []
-        if call.seconds * FEWEST > MUTANT_SECONDS:
-            return []  # a training loop, replayed on every mutant: more than a diagnosis may cost
-        self.variants = self.mutants(f"{call.owner}.{call.name}" if call.owner else call.name)
-        self.deadline = time.process_time() + MUTANT_SECONDS
         try:
             return super().__call__(got, expected, rtol, atol)
         except _OutOfTime:
             return []  # a mutant not replayed may fit as well: which change it was is unknown
 
     def candidates(self, call):
-        for bug, module in self.variants:
-            if time.process_time() > self.deadline:
+        """The called function's mutants, given while the CPU budget lasts (then :class:`_OutOfTime`)."""
+        if self.mutants is None or call.seconds * FEWEST > MUTANT_SECONDS:
+            return  # no mutants; or a training loop, replayed on every mutant: more than a diagnosis may cost
+        deadline = time.process_time() + MUTANT_SECONDS
+        for bug, module in self.mutants(call.qualified_name):
+            if time.process_time() > deadline:
                 raise _OutOfTime
             yield bug, module
 
