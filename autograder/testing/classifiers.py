@@ -9,7 +9,6 @@ expected values are computed here or by the caller's trusted code, never by the 
 """
 import numpy as np
 
-from autograder.sandbox.remote import Remote
 from autograder.testing.checks import (
     as_array,
     as_class_indices,
@@ -83,8 +82,7 @@ def check_init(student, make, shapes, scale, seed, spread):
     student._seed(seed)
     second = make()
     drawn = [name for name, (_, kind) in shapes.items() if kind != "zeros"]  # the second model's to compare
-    firsts, seconds = (model._read_each(*names) if isinstance(model, Remote)  # one wait for the worker each
-                       else (getattr(model, name) for name in names) for model, names in ((first, shapes), (second, drawn)))
+    firsts, seconds = first._read_each(*shapes), second._read_each(*drawn)  # one wait for the worker each
     for name, (shape, kind) in shapes.items():
         value = as_array(next(firsts), f"{first._label}.{name} of a new model", shape)
         if kind == "zeros":
