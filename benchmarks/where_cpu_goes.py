@@ -28,6 +28,7 @@ import functools
 import gc
 import os
 import pstats
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -57,12 +58,20 @@ class CpuGroup:
         (self.path / "tasks").write_text(str(os.getpid()))
 
     def remove(self):
-        for _ in range(50):  # the last processes of a closed sandbox may take a moment to leave
+        """Remove the group; a process still in it after 5 s (a worker being reaped) moves to the root group."""
+        for attempt in range(51):  # the last processes of a closed sandbox may take a moment to leave
+            if attempt == 50:
+                for pid in (self.path / "tasks").read_text().split():
+                    try:
+                        (CGROUP_ROOT / "tasks").write_text(pid)
+                    except OSError:
+                        pass  # it exited meanwhile
             try:
                 self.path.rmdir()
                 return
             except OSError:
                 time.sleep(0.1)
+        print(f"warning: could not remove the cgroup {self.path}; remove it with rmdir", file=sys.stderr)
 
 
 def counted(sandbox, group):
