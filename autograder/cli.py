@@ -233,6 +233,17 @@ class ExamplesFormatter(argparse.HelpFormatter):
         return super()._fill_text(text, width, indent)
 
 
+def at_least_one(text):
+    """``--jobs``: a whole number of submissions graded at once, 1 or more."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of submissions graded at once: pass 1 or more")
+    return number
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="autograder", epilog=EXAMPLES[None], formatter_class=ExamplesFormatter,
@@ -262,7 +273,7 @@ def build_parser():
     )
     grade.add_argument("submissions", help="folder of submissions")
     grade.add_argument("--out", required=True, help="folder for the gradebook and per-student results")
-    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+    grade.add_argument("--jobs", type=at_least_one, default=os.cpu_count() or 1,
                        help="submissions graded at once (default: the number of cores)")
     grade.add_argument("--sandbox", choices=["auto", "bwrap", "process"], default="auto",
                        help="how student code is confined (default: bubblewrap when available)")

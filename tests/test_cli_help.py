@@ -44,3 +44,10 @@ def test_a_reader_that_goes_away_stops_the_command_quietly(monkeypatch, capsys):
 
     monkeypatch.setattr(cli, "cmd_check", gone)
     assert cli.main(["check"]) == 141
+
+
+@pytest.mark.parametrize("jobs", ["0", "-3", "two"])
+def test_jobs_below_one_is_refused_with_what_to_pass(capsys, jobs):
+    with pytest.raises(SystemExit) as stopped:
+        cli.build_parser().parse_args(["grade", "submissions", "--out", "graded", "--jobs", jobs])
+    assert stopped.value.code == 2 and "pass 1 or more" in capsys.readouterr().err

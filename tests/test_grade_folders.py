@@ -38,6 +38,7 @@ def grade(capsys, submissions, out):
     ("out is submissions", "is the submissions folder itself"),
     ("out inside a submission", "is inside alice, an entry of SUBMISSIONS"),
     ("out holds the kit", "holds the kit's checkout"),
+    ("out is a file", "is a file: OUT is the folder"),
 ])
 def test_a_wrong_folder_stops_grade_with_what_to_do_and_writes_nothing(tmp_path, capsys, alice, case, expected):
     submissions, out = alice.parent, tmp_path / "graded"
@@ -59,11 +60,15 @@ def test_a_wrong_folder_stops_grade_with_what_to_do_and_writes_nothing(tmp_path,
         out = submissions
     elif case == "out holds the kit":
         out = REPO
+    elif case == "out is a file":
+        out = tmp_path / "graded.csv"
+        out.write_text("an earlier export\n")
     else:
         out = alice / "graded"
     status, said = grade(capsys, submissions, out)
     assert status == 2 and expected in said and "Traceback" not in said and "grading with" not in said
     assert not (out / "gradebook.csv").exists() and not (tmp_path / "graded").exists()
+    assert case != "out is a file" or out.read_text() == "an earlier export\n"
 
 
 def test_an_out_folder_inside_submissions_is_nobodys_submission(tmp_path, alice):

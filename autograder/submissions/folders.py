@@ -57,6 +57,9 @@ def check_folders(submissions, out, assignments, roster=False, kit_root=None):
         raise ValueError(f"{submissions} is a file, not a folder of submissions: {whole_class}if it is one "
                          "student's, put it in a folder of its own (the file's name is the student id) and grade "
                          "that folder")
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file: OUT is the folder the gradebook and a folder per student go "
+                         "into; pass a folder, new or from an earlier run, e.g. --out graded")
     if kit_root is not None and Path(kit_root).resolve().is_relative_to(out):
         raise ValueError(f"--out {out} holds the kit's checkout: a folder per student would land among its files; "
                          "pass a folder of its own, e.g. --out graded")
