@@ -361,7 +361,7 @@ def main(argv=None):
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + signal.SIGPIPE
-    except (FileNotFoundError, FileExistsError, ValueError) as error:
+    except (FileNotFoundError, FileExistsError, NotADirectoryError, PermissionError, ValueError) as error:
         print(f"autograder {args.command}: {error}", file=sys.stderr)
         return 2
 

@@ -4,6 +4,7 @@ import shlex
 
 import pytest
 
+from conftest import REPO
 from autograder import cli
 
 COMMANDS = ["check", "grade", "export", "gradescope", "release", "generate"]
@@ -51,3 +52,12 @@ def test_jobs_below_one_is_refused_with_what_to_pass(capsys, jobs):
     with pytest.raises(SystemExit) as stopped:
         cli.build_parser().parse_args(["grade", "submissions", "--out", "graded", "--jobs", jobs])
     assert stopped.value.code == 2 and "pass 1 or more" in capsys.readouterr().err
+
+
+def test_release_onto_a_file_says_so_and_leaves_it(tmp_path, capsys):
+    taken = tmp_path / "bundle"
+    taken.write_text("notes\n")
+    assert cli.main(["release", "--out", str(taken), "--root", str(REPO), "02_softmax"]) == 2
+    said = capsys.readouterr().err
+    assert "is a file: --out is the new folder" in said and "Traceback" not in said
+    assert taken.read_text() == "notes\n"

@@ -64,6 +64,8 @@ def build_release(root, out, assignments=None):
     """Write the student bundle of ``assignments`` (default: all) for the kit at ``root`` into the new folder ``out``."""
     root, out = Path(root), Path(out)
     assignments = chosen_assignments(root) if assignments is None else assignments
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"{out} is a file: --out is the new folder the bundle is written into; choose one")
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} exists and is not empty: choose a new folder")
     out.mkdir(parents=True, exist_ok=True)
