@@ -1,5 +1,8 @@
-"""Hidden inputs are drawn per student, from a course secret that never ships (autograder.kit.secret)."""
+"""Hidden inputs, and the training steps checked, are drawn per student from a course secret that never ships
+(autograder.kit.secret)."""
 import ast
+import random
+import shutil
 import stat
 
 import numpy as np
@@ -8,6 +11,9 @@ from conftest import ASSIGNMENTS, REPO
 
 from autograder.kit.secret import SECRET_FILE, SECRET_VARIABLE, course_secret, hidden_seed
 from autograder.runner.plugin import GradingPlugin
+from autograder.sandbox.process import ChildProcess
+from autograder.sandbox.remote import RemoteModule
+from autograder.sandbox.session import WorkerSession
 
 
 def draws(seed, test="test_hidden_softmax_matches_reference[shape0-1.0]"):
@@ -71,3 +77,39 @@ def test_no_gradient_check_draws_from_the_students_rng(folder):
     under one course secret). Gradient checks draw from their module's fixed ``GRADIENT_CHECK_SEED``, chosen to be safe."""
     for path in (REPO / "solutions" / folder).glob("test_hidden_*.py"):
         assert gradient_checks_on_the_students_rng(path) == [], path.name
+
+
+def steps_checked(seed, digest="one version", test="test_hidden_training_on_an_unseen_split"):
+    plugin = GradingPlugin(".", None, ".", hidden_seed=seed)
+    plugin.module_digests["05_mlp"] = digest
+    drawn = plugin.steps_drawn_for("05_mlp", test)
+    return None if drawn is None else drawn.sample(range(10_000), 6)
+
+
+def test_a_regrade_checks_the_same_training_steps_and_a_changed_module_other_ones():
+    """GRADER.md: the same submission graded twice gets the same scores, also where training is checked at steps."""
+    alice = hidden_seed("s3cret", "alice")
+    assert steps_checked(alice) == steps_checked(alice)
+    assert steps_checked(alice) != steps_checked(alice, digest="another version")
+    assert steps_checked(alice) != steps_checked(hidden_seed("s3cret", "bob"))
+    assert steps_checked(alice) != steps_checked(alice, test="test_hidden_mse_training")
+    assert steps_checked("") is None  # no student's seed (a student's own check): drawn unforeseeably
+
+
+def test_a_training_run_is_checked_at_the_steps_its_session_draws(tmp_path):
+    shutil.copytree(REPO / "solutions" / "05_mlp", tmp_path / "05_mlp")
+    path = tmp_path / "05_mlp" / "mlp.py"
+    student = RemoteModule(WorkerSession(ChildProcess(), path, path.stem), path.stem)
+    sent = []
+    request = student._session.request
+    student._session.request = lambda message, **options: (sent.append(message), request(message, **options))[1]
+    X, y = np.random.default_rng(3).normal(size=(12, 3)), np.arange(12) % 2
+    try:
+        for _ in range(2):
+            student._session.steps_drawn = random.Random(5)
+            student._seed(0)
+            student._sgd(student.NeuralNet(3, 4, 2), X, y, 2, 0.5)
+    finally:
+        student._session.close()
+    checked = [message["checks"] for message in sent if "checks" in message]
+    assert checked == [sorted(random.Random(5).sample(range(23), 6)) + [23]] * 2

@@ -10,10 +10,16 @@ The secret is the instructor's and never ships: it is read from the environment 
 ``solutions/``), which the first ``autograder grade`` creates (readable by its owner only; the
 checkout's ``.gitignore`` keeps it out of the repository, and ``autograder release`` never copies it).
 Keep it for the whole term: another secret draws other inputs, and regrades would differ.
+
+The training steps a hidden test checks (:meth:`autograder.sandbox.remote.Remote._sgd`) are drawn the
+same way, from the student's seed, the test and the digest of the graded module: the same submission
+regraded is checked at the same steps (GRADER.md: the same scores), a changed one at fresh steps (what
+feedback said of one version tells nothing of the next's), and without the secret nobody can foresee them.
 """
 import hashlib
 import hmac
 import os
+import random
 import secrets
 from pathlib import Path
 
@@ -50,3 +56,10 @@ def inputs_rng(seed, test_id):
 
     digest = hashlib.sha256(f"{seed}\0{test_id}".encode("utf-8", "surrogateescape")).digest()
     return np.random.default_rng(int.from_bytes(digest[:16], "big"))
+
+
+def checked_steps_random(seed, test_id, module_digest):
+    """The ``random.Random`` that draws the training steps a test checks, for one student's module version."""
+    key = hmac.new(seed.encode(), f"checked steps\0{test_id}\0{module_digest}".encode("utf-8", "surrogateescape"),
+                   hashlib.sha256).digest()
+    return random.Random(int.from_bytes(key, "big"))

@@ -16,7 +16,8 @@ It provides the fixtures the tests use:
 ``digits``     the standard digits split; ``digits_split(seed)`` gives others;
 ``rng``        a numpy Generator for a hidden test's inputs, seeded by the student's hidden seed
                (:mod:`autograder.kit.secret`) and the test's name: each student draws their own
-               inputs, the same ones at every regrade (public tests define their own, fixed).
+               inputs, the same ones at every regrade (public tests define their own, fixed). The
+               training steps a test checks are drawn from the same seed and the module's digest.
 ``diabetes``   the standard diabetes split; ``diabetes_split(seed)`` gives others.
 
 and records one result per test with a message fit for the student's feedback.
@@ -30,6 +31,7 @@ submission whose code reached for the grader's internals (the worker's tamper ev
 flagged ``needs review`` in its status, and none of that assignment's tests count (whatever the
 code did with what it reached, it gains nothing; the instructor reviews it).
 """
+import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -38,7 +40,7 @@ import pytest
 
 from autograder.kit.assignments import read_assignment
 from autograder.kit.config import load_thresholds
-from autograder.kit.secret import inputs_rng
+from autograder.kit.secret import checked_steps_random, inputs_rng
 from autograder.sandbox.inside.loading import load_module
 from autograder.sandbox.remote import CALL_OBSERVERS, RemoteModule
 from autograder.sandbox.session import StudentCodeFailed, WorkerSession
@@ -104,6 +106,7 @@ class GradingPlugin:
         self.scratch = Path(scratch)
         self.solutions_root = Path(solutions_root).resolve() if solutions_root else None
         self.sessions = {}
+        self.module_digests = {}  # per assignment folder: the graded module's sha256, to draw its checked steps
         self.records = []
         self.calls = None  # the current test's CallMatcher: its student calls, replayed on the known bugs if it fails
         self.item = None  # the test being set up or run (pytest_runtest_setup)
@@ -127,6 +130,8 @@ class GradingPlugin:
             for session in self.sessions.values():
                 session.close()
             module_path, problem = locate_module(self.submission_root, assignment, self.scratch)
+            if module_path is not None and Path(module_path).is_file():
+                self.module_digests[assignment.folder] = hashlib.sha256(Path(module_path).read_bytes()).hexdigest()
             # A sandbox may bring its own kind of session (the benchmark's in-process one does).
             make_session = getattr(self.sandbox, "session", WorkerSession)
             self.sessions[assignment.folder] = make_session(self.sandbox, module_path, assignment.module, problem)
@@ -138,7 +143,9 @@ class GradingPlugin:
     @pytest.fixture
     def student(self):
         assignment = self.assignment_of(self.item)
-        module = RemoteModule(self.session_for(assignment), assignment.module, judge_step=assert_sgd_step)
+        session = self.session_for(assignment)
+        session.steps_drawn = self.steps_drawn_for(assignment.folder, self.item.name)
+        module = RemoteModule(session, assignment.module, judge_step=assert_sgd_step)
         yield module
         try:
             module._unpin()
@@ -171,6 +178,14 @@ class GradingPlugin:
     @pytest.fixture
     def rng(self):
         return self.rng_for(self.assignment_of(self.item).folder, self.item.name)
+
+    def steps_drawn_for(self, folder, test_name):
+        """What draws the training steps the test ``test_name`` of ``folder`` checks: keyed by this student's seed
+        and the graded module's digest, or None without a student's seed (a student's own check: the steps are
+        then drawn unforeseeably, :mod:`autograder.sandbox.remote`)."""
+        if not self.hidden_seed:
+            return None
+        return checked_steps_random(self.hidden_seed, f"{folder}::{test_name}", self.module_digests.get(folder, ""))
 
     def rng_for(self, folder, test_name):
         """The generator of the inputs of the test ``test_name`` (with its case) of ``folder``, for this student."""

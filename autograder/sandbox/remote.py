@@ -31,7 +31,10 @@ CHECKED_STEPS = 6  # steps of a training run checked at random, besides its last
 # grader's time: its wall-clock bound is this many times longer, while each chunk is still charged the
 # sandbox's CPU time up to the run's own timeout.
 COMPUTED_PIN_SLACK = 5
-_UNFORESEEABLE = random.SystemRandom()  # the grader's source is public: its checked steps must not be
+# The grader's source is public: its checked steps must not be foreseeable. A session given its own
+# draws (``steps_drawn``: keyed by the course secret, see autograder.kit.secret) uses them, so that a regrade
+# checks the same steps; otherwise (a student's own check) the system's randomness draws them.
+_UNFORESEEABLE = random.SystemRandom()
 
 
 class Remote:
@@ -212,7 +215,8 @@ class RemoteModule(Remote):
             data = self._kept(data, what)
         if total <= 0:
             return
-        checked = sorted(_UNFORESEEABLE.sample(range(total - 1), min(CHECKED_STEPS, total - 1)) + [total - 1])
+        draws = getattr(self._session, "steps_drawn", None) or _UNFORESEEABLE
+        checked = sorted(draws.sample(range(total - 1), min(CHECKED_STEPS, total - 1)) + [total - 1])
         runs = [[step] for step in checked] if computed else [checked]
         start = 0
         for checks in runs:
