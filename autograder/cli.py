@@ -21,10 +21,13 @@ def cmd_check(args):
 
 
 def cmd_grade(args):
+    from autograder.kit.bytecode import compile_kit
+
+    root = find_kit_root(args.root)
+    compile_kit(root)  # before the imports below, which then read it
     from autograder.commands.grade import grade
     from autograder.sandbox.kinds import make_sandbox
 
-    root = find_kit_root(args.root)
     if args.cluster:
         return grade_on_cluster(args, root)
     sandbox = make_sandbox(args.sandbox)
