@@ -164,10 +164,11 @@ def cmd_release(args):
 
 def cmd_generate(args):
     from autograder.generate import stale_files, write_generated_files
+    from autograder.runner.fingerprints import DERIVED
 
     root = find_kit_root(args.root)
     if args.check:
-        stale = stale_files(root)
+        stale = stale_files(root, derived=DERIVED)
         for path in stale:
             print(f"stale: {path}")
         if stale:
@@ -175,7 +176,7 @@ def cmd_generate(args):
             return 1
         print("generated files are up to date")
         return 0
-    written = write_generated_files(root)
+    written = write_generated_files(root, DERIVED)
     for path in written:
         print(f"wrote {path}")
     print(f"{len(written)} file(s) written, the rest were up to date")

@@ -22,9 +22,11 @@ COMMAND = Path(sys.executable).with_name("autograder")
 
 
 def public_tests_beside(folder, assignment):
-    """Copy ``assignment``'s public tests and thresholds into the submission's ``folder``, as in the release."""
+    """Copy ``assignment``'s public tests, thresholds and fingerprints into the submission's ``folder``, as in the
+    release."""
     for public in (REPO / "assignments" / assignment).glob("*"):
-        if folder.is_dir() and (public.name.startswith("test_") or public.name == "thresholds.toml"):
+        if folder.is_dir() and (public.name.startswith("test_") or public.name in ("thresholds.toml",
+                                                                                   "fingerprints.json")):
             shutil.copy(public, folder / public.name)
 
 

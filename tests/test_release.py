@@ -180,6 +180,24 @@ def test_check_on_a_correct_02_passes_and_exits_0(student_machine):
 
 
 @pytest.mark.slow  # the student machine: a fresh venv, installed once per session
+def test_check_names_a_one_change_mistake_from_the_bundles_fingerprints(student_machine):
+    """No reference on the laptop: the mistake is named from the bundle's fingerprints.json, and the student's code
+    computes it in another float order than the mutant it matches (a sum of two quotients, not a quotient)."""
+    assert (student_machine.bundle / "08_regression" / "fingerprints.json").is_file()
+    module = student_machine.bundle / "08_regression" / "regression.py"
+    stub, reference = module.read_text(), (REPO / "solutions" / "08_regression" / "regression.py").read_text()
+    old = "delta = (activation - as_rows(Y, len(X))) / len(X)"
+    assert reference.count(old) == 1
+    module.write_text(reference.replace(old, "delta = activation / len(X) + as_rows(Y, len(X)) / len(X)"))
+    try:
+        result = run_as_student(student_machine, "check", ".", "08_regression")
+    finally:
+        module.write_text(stub)
+    assert "Diagnosis: your `deep_gradients` adds `as_rows(...)` where it should subtract it" in result.stdout, \
+        result.stdout[-3000:] + result.stderr[-3000:]
+
+
+@pytest.mark.slow  # the student machine: a fresh venv, installed once per session
 def test_pytest_in_the_bundle_runs_the_public_tests_as_check_does(student_machine):
     """``python -m pytest 02_softmax``, as the bundle's README says, on the untouched stubs."""
     result = student_machine.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "02_softmax")

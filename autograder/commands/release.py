@@ -45,7 +45,7 @@ file names as released: `softmax.py`, not `softmax (1).py` or `Softmax.py.txt`. 
 
     zip -r submission.zip 0*_*/ -x '*/__pycache__/*' '*/.ipynb_checkpoints/*'
 """
-RELEASE_SUFFIXES = {".py", ".toml", ".ipynb", ".csv", ".md"}
+RELEASE_SUFFIXES = {".py", ".toml", ".ipynb", ".csv", ".md", ".json"}  # .json: fingerprints.json
 WHEEL_SOURCES = ("pyproject.toml", "setup.py", "README.md", "autograder", "datasets")
 
 

@@ -53,10 +53,13 @@ class KnownBug:
 def load_known_bugs(folder):
     """The known bugs of the assignment whose solutions folder is ``folder`` (none when it has no file)."""
     path = folder / KNOWN_BUGS_FILE
-    if not path.is_file():
-        return ()
+    return parse_known_bugs(path.read_text()) if path.is_file() else ()
+
+
+def parse_known_bugs(text):
+    """The known bugs a ``known_bugs.json``'s ``text`` lists."""
     return tuple(KnownBug(bug["name"], bug["diagnosis"], tuple(tuple(pair) for pair in bug["replacements"]))
-                 for bug in json.loads(path.read_text())["bugs"])
+                 for bug in json.loads(text)["bugs"])
 
 
 def build_variant(source, bug, name):

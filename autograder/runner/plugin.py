@@ -51,6 +51,7 @@ from autograder.runner.mutants import MutantMatcher, Mutants
 from autograder.testing import figures
 from autograder.testing.checks import CheckFailed, assert_sgd_step
 from autograder.testing.diagnosis import attached
+from autograder.testing.fingerprints import FINGERPRINTS_FILE, FingerprintMatcher, test_name
 from autograder.testing.helper_bugs import TrustedHelpers
 
 
@@ -110,6 +111,8 @@ class GradingPlugin:
         self.records = []
         self.calls = None  # the current test's CallMatcher: its student calls, replayed on the known bugs if it fails
         self.item = None  # the test being set up or run (pytest_runtest_setup)
+        self.student_calls = []  # without the reference (check): the test's StudentCalls, for its fingerprints
+        self.fingerprints = None  # without the reference (check): the test's FingerprintMatcher, if its folder has any
 
     @staticmethod
     def assignment_of(node):
@@ -212,7 +215,11 @@ class GradingPlugin:
         # Requests sent without waiting (setting attributes, pins: remote.py) answer before the test
         # ends, so that an error among them fails this test, not the next one.
         try:
-            result = yield
+            if self.fingerprints is not None:
+                with attached(self.fingerprints):
+                    result = yield
+            else:
+                result = yield
         except BaseException:
             self._flush(quiet=True)
             raise
@@ -230,6 +237,12 @@ class GradingPlugin:
         if variants:  # before the fixtures: the objects they make are rebuilt from the calls that made them
             self.calls = CallMatcher(reference, variants, {})
             CALL_OBSERVERS.append(self.calls.observe)
+        self.fingerprints, self.student_calls = None, []
+        if self.solutions_root is None:  # check: a failed comparison may have a wrong answer's fingerprint
+            CALL_OBSERVERS.append(self.student_calls.append)
+            fingerprints = item.path.parent / FINGERPRINTS_FILE
+            if fingerprints.is_file():
+                self.fingerprints = FingerprintMatcher(fingerprints, test_name(item), self.student_calls)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_teardown(self, item):

@@ -63,10 +63,11 @@ def _terminate(signum, frame):
     os._exit(128 + signum)
 
 
-def run_tests(submission_root, test_files, sandbox, solutions_root=None, hidden_seed=None):
+def run_tests(submission_root, test_files, sandbox, solutions_root=None, hidden_seed=None, plugins=()):
     """Run ``test_files`` against the submission; return the :class:`TestRecord` list.
 
-    ``hidden_seed`` (:func:`autograder.kit.secret.hidden_seed`) seeds the student's hidden inputs.
+    ``hidden_seed`` (:func:`autograder.kit.secret.hidden_seed`) seeds the student's hidden inputs; ``plugins`` are
+    pytest plugins to run beside the grading one, each made from it (``autograder generate``'s recording).
     """
     from autograder.sandbox import zygote
 
@@ -81,7 +82,8 @@ def run_tests(submission_root, test_files, sandbox, solutions_root=None, hidden_
         imported = set(sys.modules)
         _running.append(plugin)
         try:
-            pytest.main([*PYTEST_ARGS, "--rootdir", rootdir, *map(str, test_files)], plugins=[plugin])
+            pytest.main([*PYTEST_ARGS, "--rootdir", rootdir, *map(str, test_files)],
+                        plugins=[plugin, *(make(plugin) for make in plugins)])
         finally:
             # pytest imports a test file by its bare name (test_softmax): left in sys.modules, the next run in
             # this process (a second check(), another folder) would run the first folder's copy of the tests.

@@ -1,7 +1,7 @@
 """Assertions whose failure messages help a student and never reveal an expected value."""
 import numpy as np
 
-from autograder.testing.diagnosis import diagnose, same_values
+from autograder.testing.diagnosis import diagnose, observe, same_values
 from autograder.testing.gradcheck import numerical_gradient, relative_error
 from autograder.sandbox.inside.wire import Handle
 
@@ -85,6 +85,7 @@ def assert_close(got, expected, what, rtol=1e-6, atol=1e-9, hint=None, mistakes=
     """
     expected_array = np.asarray(expected, dtype=np.float64)
     got = as_array(got, what)
+    observe(got, expected, rtol, atol)
     if got.shape != expected_array.shape:
         _fail(f"{what} should have shape {expected_array.shape}, got {got.shape}", hint,
               diagnose(got, expected, rtol, atol, mistakes),
@@ -108,6 +109,7 @@ def assert_equal(got, expected, message, mistakes=()):
     wrong: a relation between two labels would be a coincidence.
     """
     got_array = np.asarray(got)
+    observe(got_array, expected, 0.0, 0.0)
     if got_array.shape == np.shape(expected) and np.array_equal(got_array, np.asarray(expected)):
         return
     _fail(message, None, diagnose(got_array, expected, 0.0, 0.0, mistakes, relations=False))
@@ -140,6 +142,7 @@ def assert_gradient(analytic, loss, parameter, what, bar, h=1e-5, hint=None, mis
     if not np.all(np.isfinite(got)):
         _fail(f"{what} contains NaN or inf", hint)
     numeric = numerical_gradient(lambda: float(loss()), parameter, h)
+    observe(got, numeric, GRADIENT_RTOL, GRADIENT_ATOL)
     error = relative_error(got, numeric)
     if error >= bar:
         _fail(f"{what} fails the gradient check: relative error {error:.2g} (must be below {bar:g})", None,

@@ -22,16 +22,37 @@ import numpy as np
 from autograder.testing.relations import find_relation
 
 _matchers = []  # callables (got, expected, rtol, atol) -> list of diagnoses; attached for one test at a time
+_observers = []  # callables (got, expected, rtol, atol) told of every comparison, passed or not
 
 
 @contextmanager
+def _listed(callables, item):
+    """``item`` in the list ``callables`` for the block."""
+    callables.append(item)
+    try:
+        yield item
+    finally:
+        callables.remove(item)
+
+
+def observing(observer):
+    """Tell ``observer(got, expected, rtol, atol)`` of every comparison a check makes inside the block.
+
+    ``autograder generate`` records so what the public tests compare on the reference
+    (:mod:`autograder.runner.fingerprints`); a run of the tests observes nothing.
+    """
+    return _listed(_observers, observer)
+
+
+def observe(got, expected, rtol, atol):
+    """One comparison a check is about to make (``got`` as the check converted it)."""
+    for observer in _observers:
+        observer(got, expected, rtol, atol)
+
+
 def attached(matcher):
     """Let every check inside the block also ask ``matcher(got, expected, rtol, atol)`` for diagnoses."""
-    _matchers.append(matcher)
-    try:
-        yield matcher
-    finally:
-        _matchers.remove(matcher)
+    return _listed(_matchers, matcher)
 
 
 def same_values(a, b, rtol, atol):

@@ -1,0 +1,83 @@
+"""Fingerprints of wrong answers: robust to a student's float order, sealed, and free of any answer in the clear."""
+import json
+import re
+
+import numpy as np
+import pytest
+from conftest import ASSIGNMENTS, REPO
+
+from autograder.runner.fingerprints import _unknowns
+from autograder.sandbox.inside.wire import Handle
+from autograder.sandbox.remote import StudentCall
+from autograder.testing.fingerprints import (FINGERPRINTS_FILE, FingerprintMatcher, context_of, quantised, seal,
+                                             source_call, unseal)
+
+RNG = np.random.default_rng(15)
+TERMS = RNG.normal(size=(50, 4, 3))
+
+
+def test_sums_in_another_order_quantise_alike():
+    forward, backward = TERMS.sum(axis=0), TERMS[::-1].sum(axis=0)
+    assert not np.array_equal(forward, backward)  # the float orders differ...
+    assert quantised(forward) == quantised(backward)  # ...their fingerprints do not
+
+
+@pytest.mark.parametrize("a, b", [
+    (1.0, 0.1 * 3 / 0.3),                      # 1.0 and 0.9999999999999999: rounding carries into the exponent
+    ([0.0, 2.0], [1e-17, 2.0]),                # noise around zero is zero
+    (np.array([1, 2]), [1.0, 2.0]),            # ints are floats, lists are arrays
+    ((np.float64(0.5), [3.0]), [0.5, (3,)]),   # tuples are lists
+    (Handle(3, "Model"), object()),            # a worker's object and a trusted one read the same
+])
+def test_values_a_student_may_give_alike_quantise_alike(a, b):
+    assert quantised(a) == quantised(b)
+
+
+@pytest.mark.parametrize("a, b", [(1.0, 1.00001), ([1.0, 2.0], [2.0, 1.0]), ([1.0], 1.0), (0.0, np.nan)])
+def test_other_values_quantise_apart(a, b):
+    assert quantised(a) != quantised(b)
+
+
+def test_a_sealed_sentence_opens_only_under_its_context():
+    salt = "00" * 16
+    identity, sealed = seal(salt, "the context", "your `f` adds `b` where it should subtract it")
+    assert unseal(salt, "the context", sealed) == "your `f` adds `b` where it should subtract it"
+    assert unseal(salt, "another context", sealed) != "your `f` adds `b` where it should subtract it"
+    assert seal(salt, "another context", "x")[0] != identity and len(bytes.fromhex(sealed)) % 64 == 0
+    assert identity not in sealed and identity != seal("11" * 16, "the context", "x")[0]
+
+
+def test_a_few_wrong_numbers_are_too_few_to_fingerprint():
+    reference = (np.arange(6.0), {"W": np.ones((2, 2))})
+    assert _unknowns((np.arange(6.0), {"W": np.ones((2, 2)) * 2}), reference) == 4
+    assert _unknowns((np.arange(6.0) + [0, 0, 0, 0, 0, 1], {"W": np.ones((2, 2))}), reference) == 1
+    assert _unknowns((np.arange(7.0), {"W": np.ones((2, 2))}), reference) == 7  # another shape: every number
+
+
+def _matcher(tmp_path, calls, sentence, wrong):
+    """A matcher of one test whose book holds ``sentence`` for ``wrong``, the result of the last of ``calls``."""
+    salt = "ab" * 16
+    identity, sealed = seal(salt, context_of("test_x.py::test_f", calls[-1], [1.0, 2.0, 3.0], wrong), sentence)
+    (tmp_path / FINGERPRINTS_FILE).write_text(json.dumps({"salt": salt, "fingerprints": {identity: sealed}}))
+    return FingerprintMatcher(tmp_path / FINGERPRINTS_FILE, "test_x.py::test_f", calls)
+
+
+def test_the_matcher_names_the_value_fingerprinted_and_nothing_else(tmp_path):
+    wrong = np.array([1.5, 2.5, 3.5])
+    call = StudentCall("f", None, (np.ones(3),), {}, value=(wrong, 7.0))
+    matcher = _matcher(tmp_path, [call], "your `f` adds a half", wrong)
+    assert source_call([call], wrong)[1] == (0,)
+    assert matcher(wrong + 1e-14, [1.0, 2.0, 3.0], 1e-6, 1e-9) == []  # not the value a call gave: no call, no name
+    assert matcher(wrong.copy(), [1.0, 2.0, 3.0], 1e-6, 1e-9) == ["your `f` adds a half"]
+    assert matcher(wrong.copy(), [1.0, 2.0, 3.5], 1e-6, 1e-9) == []  # another expected value: another context
+    other = StudentCall("f", None, (np.ones(3),), {}, value=(wrong, 8.0))  # the rest of the result differs
+    assert FingerprintMatcher(matcher.path, matcher.test, [other])(wrong, [1.0, 2.0, 3.0], 1e-6, 1e-9) == []
+
+
+@pytest.mark.parametrize("assignment", [a.folder for a in ASSIGNMENTS])
+def test_the_committed_fingerprints_hold_hashes_alone(assignment):
+    text = (REPO / "assignments" / assignment / FINGERPRINTS_FILE).read_text()
+    data = json.loads(text)
+    assert set(data) == {"generated", "salt", "fingerprints"} and data["fingerprints"]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", key) and re.fullmatch(r"([0-9a-f]{128})+", value)
+               for key, value in data["fingerprints"].items())
