@@ -58,7 +58,7 @@ class _Comparisons:
     def observe(self, test, got, expected, rtol, atol):
         session = next(iter(self.grading.sessions.values()), None)
         self.seen.append((test, copy.deepcopy((got, expected)), rtol, atol, list(self.grading.student_calls),
-                          copy.deepcopy(getattr(session, "attributes", {}))))
+                          copy.deepcopy(getattr(session, "attributes", {})), dict(getattr(session, "generator_seeds", {}))))
 
 
 def _out_of_time(signum, frame):
@@ -106,11 +106,11 @@ def _unknowns(value, reference):
 
 def _sealed(comparison, reference, changes):
     """``{context: {sentence}}`` of the wrong answers ``changes`` give at one comparison."""
-    test, (got, expected), rtol, atol, calls, attributes = comparison
+    test, (got, expected), rtol, atol, calls, attributes, generator_seeds = comparison
     call, path = source_call(calls, got)
     if call is None or one_label(expected):
         return {}
-    matcher = CallMatcher(reference, (), attributes)
+    matcher = CallMatcher(reference, (), attributes, generator_seeds)
     for made in calls:  # the calls that made the worker's objects: each is made again on each module
         matcher.observe(made)
     replayed = _outcome(matcher, reference, call)

@@ -420,13 +420,15 @@ class CallMatcher:
     the student's code did (same value, same dtype, same arguments after the call, or the same
     warning) where the reference does not. When bugs with different diagnoses fit, none is named.
     The student's objects among the arguments are rebuilt on each module from the calls that made
-    them and the attributes the grader set on them; what cannot be rebuilt is not replayed.
+    them and the attributes the grader set on them, a Generator the test made in the worker from its
+    seed (when given ``generator_seeds``); what cannot be rebuilt is not replayed.
     """
 
-    def __init__(self, reference, variants, attributes):
+    def __init__(self, reference, variants, attributes, generator_seeds=None):
         self.reference = reference      # the reference module, built as the variants are
         self.variants = variants        # [(KnownBug, module)]
         self.attributes = attributes    # handle id -> {name: value} the grader set on that worker object
+        self.generator_seeds = generator_seeds or {}  # handle id -> seed of a Generator made in the worker
         self.calls = []
         self.makers = {}                # handle id -> the StudentCall whose value it is
 
@@ -481,6 +483,8 @@ class CallMatcher:
 
     def rebuilt(self, value, module, depth):
         """``value`` (a deep copy) with each worker object replaced by one made on ``module`` the same way."""
+        if isinstance(value, Handle) and value.id in self.generator_seeds:
+            return np.random.default_rng(self.generator_seeds[value.id])  # a fresh one: a call that drew before differs
         if isinstance(value, Handle):
             maker = self.makers.get(value.id)
             if maker is None or depth > 3:

@@ -146,6 +146,7 @@ class RemoteModule(Remote):
         session = self._session
         session.generators += 1  # its handle, named here: the request is sent without waiting for an answer
         handle = wire.Handle(-session.generators, "Generator")
+        session.generator_seeds[handle.id] = seed
         session.send({"op": "rng", "seed": seed, "handle": handle.id}, what="making a random generator")
         return wrap(session, handle)
 

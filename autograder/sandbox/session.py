@@ -208,6 +208,7 @@ class WorkerSession:
         # or of objects of that type: a test calls them without reading them first (autograder.sandbox.remote).
         self.callables = set()
         self.generators = 0  # random generators made in workers (remote._rng): their handles are -1, -2...
+        self.generator_seeds = {}  # handle id -> the seed it was made from: a replay makes its own (known_bugs)
         self.kept = (None, [])  # (worker generation, [(handle, data)]): training data that worker holds (remote._kept)
         self.attributes = {}  # handle id -> {name: value} the grader set on that object (a pin's state)
         self.inbox = wire.Inbox()  # what the worker sent and was read, not yet taken as answers
