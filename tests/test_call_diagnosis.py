@@ -132,3 +132,30 @@ def test_a_bug_is_named_only_on_calls_it_could_have_made_wrong(bug, named):
     x = np.array([1.0, 3.0])
     matcher.observe(StudentCall("outer", None, [x], {}, variant.outer(x), [x], {}))
     assert matcher.diagnoses() == ([bug.diagnosis] if named else [])
+
+
+STEPPED = textwrap.dedent('''
+    import numpy as np
+
+
+    def step(x):
+        """1.0 where x is positive, else 0.0."""
+        ### BEGIN SOLUTION
+        return (np.asarray(x, dtype=float) > 0).astype(float)
+        ### END SOLUTION
+''')
+
+
+def test_a_rule_broken_as_one_mutant_of_the_reference_breaks_it_gets_that_mutants_words():
+    """No known bug gives booleans: the one-change mutant that leaves out `.astype(...)` does, on the same call."""
+    from functools import partial
+
+    from autograder.runner.mutants import Mutants, mutant_groups
+
+    reference = build_variant(STEPPED, KnownBug("reference", "", ()), "stepped_reference")
+    matcher = CallMatcher(reference, [], {}, mutants=partial(mutant_groups, Mutants(STEPPED, reference)))
+    x = np.array([1.5, -2.0, 0.0])
+    matcher.observe(StudentCall("step", None, [x], {}, x > 0, [x], {}))
+    assert matcher.diagnoses() == ["your `step` leaves out `.astype(...)`"]
+    matcher.observe(StudentCall("step", None, [x], {}, (x > 0).astype(int), [x], {}))
+    assert matcher.diagnoses() == []  # ints: no one change of the reference gives them

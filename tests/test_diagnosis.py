@@ -282,6 +282,16 @@ MUTATED = textwrap.dedent('''
         ### BEGIN SOLUTION
         return np.sum(X ** 2, axis=1)
         ### END SOLUTION
+
+    def gap(a, b):
+        ### BEGIN SOLUTION
+        return a - b
+        ### END SOLUTION
+
+    def damp(v, g, beta):
+        ### BEGIN SOLUTION
+        return beta * v - g
+        ### END SOLUTION
 ''')
 
 
@@ -316,9 +326,83 @@ def test_a_one_change_mutant_of_the_reference_names_a_bug_no_one_catalogued(muta
     assert diagnosis_of(-mutated.spread(X), mutated.spread(X)).startswith("the value is the expected value times -1")
 
 
+def test_a_mutant_that_adds_an_operation_is_named_when_no_one_change_mutant_fits(mutated):
+    X, W, b = RNG.normal(size=(5, 2)), RNG.normal(size=(2, 3)), RNG.normal(size=3)
+    assert diagnosis_of(np.dot(X, W) + 2 * b, mutated.score(X, W, b)) == (
+        "your `score` multiplies the term `b` by 2 where it belongs once")
+    assert diagnosis_of(np.sum(X ** 2, axis=1) / 2, mutated.spread(X)).startswith("the value is half the expected value")
+    assert diagnosis_of(np.abs(np.dot(X, W) + b), mutated.score(X, W, b)).endswith(
+        "; your `score` takes np.abs of a value where no absolute value belongs")  # beside "the wrong sign in some"
+
+
+
+def test_a_mutant_that_brings_in_a_number_the_call_may_give_itself_is_not_named(mutated):
+    v, g = RNG.normal(size=3), RNG.normal(size=3)
+    assert diagnosis_of(0.3 * v - g / 2, mutated.damp(v, g, 0.3)) == "your `damp` halves the term `g` where it belongs whole"
+    # with beta = 0.5, (1 - beta) * g is g halved too: the student may have written either, so neither is named
+    assert diagnosis_of(0.5 * v - (1 - 0.5) * g, mutated.damp(v, g, 0.5)) == ""
+
+
+def test_beside_a_relation_the_one_mutant_that_fits_says_the_cause(mutated):
+    a, b = np.zeros(4), RNG.normal(size=4)
+    # a + b is -(a - b) here: the relation (times -1) holds, and so does the one change that gives the whole value
+    assert diagnosis_of(a + b, mutated.gap(a, b)) == (
+        "the value is the expected value times -1: check the sign; your `gap` adds `b` where it should subtract it: "
+        "check the sign")
+    assert diagnosis_of(-2 * mutated.gap(RNG.normal(size=4), b), mutated.gap(RNG.normal(size=4), b)) == ""
+
+
 def test_two_mutants_that_give_the_same_value_with_other_words_are_neither_named(mutated):
     X = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, -1.0], [-1.0, 1.0], [1.0, 1.0]])
     # with entries of +-1, X ** 3 and X ** 1 are alike: a power one too large or too small, no one can say which
     assert diagnosis_of(X.sum(axis=1), mutated.spread(X)) == ""
     assert diagnosis_of(np.sum((2 * X) ** 3, axis=1), mutated.spread(2 * X)) == (
         "your `spread` has a whole number one too large")  # with entries of +-2 they differ
+
+
+TRAINED = textwrap.dedent('''
+    import numpy as np
+
+
+    class Net:
+        def __init__(self):
+            self.inner, self.outer = np.ones(3), np.ones(2)
+
+        def train(self, X):
+            error = X.sum()
+            self.outer = self.outer + 0.1 * error
+            self.inner = self.inner + 0.2 * error
+''')
+
+
+@pytest.mark.parametrize("inner_like_the_bug", [True, False, None])
+def test_an_attribute_compared_alone_names_a_bug_only_when_all_the_call_set_is_that_bugs(inner_like_the_bug):
+    """A bug that flips the error's sign gives the student's `outer` too; it is named only when the student's `inner`,
+    which the same call set, is that bug's as well (None: the student's object cannot be read, so nothing is named)."""
+    import types
+
+    from autograder.sandbox.inside.wire import Handle
+    from autograder.sandbox.remote import StudentCall
+
+    module = types.ModuleType("fake_trained")
+    exec(compile(TRAINED, "fake_trained", "exec"), module.__dict__)
+    flipped = KnownBug("flipped", "error = -sum(X): both layers step the wrong way", (("error = X.sum()", "error = -X.sum()"),))
+    recorder, X = Recorder(), RNG.normal(size=(4, 2))
+    handle = Handle(7, "Net")
+    students = {"outer": np.ones(2) - 0.1 * X.sum(),
+                "inner": np.ones(3) + (-1 if inner_like_the_bug else 1) * 0.2 * X.sum()}
+    reads = []
+
+    def read_attributes(target, names):
+        reads.append((target.id, tuple(names)))
+        return None if inner_like_the_bug is None else {name: students[name] for name in names}
+
+    calls = [StudentCall("train", handle, (X,), {}, value=None)]
+    with attached(KnownBugMatcher(recorder, [(flipped, build_variant(TRAINED, flipped, "v_flipped"))],
+                                  lambda: calls, read_attributes)):
+        twin = recording_module(module, recorder).Net()
+        twin.train(X)
+        with pytest.raises(CheckFailed) as failure:
+            assert_close(students["outer"], twin.outer, "outer after train")
+    assert ("both layers step the wrong way" in str(failure.value)) == bool(inner_like_the_bug)
+    assert reads == [(7, ("inner",))]  # the rest the call set, and only that, read from the student's object

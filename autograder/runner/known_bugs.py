@@ -12,11 +12,15 @@ diagnosis to attach. At grading:
   expected value, replays it on each variant (the kit's own code, built here from the
   reference's text, never the student's), and names the bug whose output equals the
   student's within the check's tolerance, and differs from the expected value, when exactly
-  one diagnosis fits (two bugs that give the same output here cannot be told apart);
+  one diagnosis fits (two bugs that give the same output here cannot be told apart), and when
+  everything else the student's call gave that the test can see is that bug's too: the rest of its
+  result, and the attributes the call set, read from the student's object (a weight compared alone
+  may be a bug's while the other weight the same ``train`` set is not);
 - when a test fails with no diagnosis (an input changed in place, a dtype, a forbidden
   warning: rules, with no expected value), :class:`CallMatcher` makes the student's last call
   again on the reference and on each variant, and names the one bug that did what the
-  student's code did.
+  student's code did (then, if none, the one mutant of the reference that did:
+  :mod:`autograder.runner.mutants`).
 
 So a diagnosis is attached only when the student's output is exactly what that bug gives on
 the very same inputs, and that output says enough: a single label (one int or bool) is what many
@@ -288,6 +292,16 @@ def _agrees(students, bugs, rtol, atol):
     return True
 
 
+def _rest_agrees(rest, result, target, rtol, atol):
+    """Whether the rest of the student's call (:meth:`KnownBugMatcher.students_rest`) is what a bug's replay gave:
+    its ``result`` and the attributes it left on ``target``."""
+    value, attributes = rest
+    if value is not MISSING and not _agrees(value, result, rtol, atol):
+        return False
+    state = getattr(target, "__dict__", {})
+    return all(name in state and _agrees(value, state[name], rtol, atol) for name, value in attributes.items())
+
+
 def one_label(value):
     """Whether ``value`` is a single label (an int or a bool, or an array of one): too little to tell mistakes apart."""
     if isinstance(value, (bool, int, np.bool_, np.integer)):
@@ -298,10 +312,12 @@ def one_label(value):
 class KnownBugMatcher:
     """Names the known bugs whose output, on the inputs of the reference call behind ``expected``, is ``got``."""
 
-    def __init__(self, recorder, variants, student_calls=list):
+    def __init__(self, recorder, variants, student_calls=list, read_attributes=None):
         self.recorder = recorder
         self.variants = variants  # [(KnownBug, module)]
         self.student_calls = student_calls  # () -> the test's StudentCalls so far (the whole results the student gave)
+        # (handle, names) -> {name: value} of the student's object in the worker now, or None when one cannot be read
+        self.read_attributes = read_attributes
 
     def source_of(self, expected):
         """The latest recorded call whose result holds ``expected``, and where in the result; (None, None) if none."""
@@ -325,20 +341,28 @@ class KnownBugMatcher:
         if call is None:
             return []
         whole = self.students_whole(got, path) if path and path[0] is not ATTRIBUTE else None
+        rest = None  # the rest of what the student's call gave, read when a bug's value first fits
         found = []
-        for bug, module in self.candidates(call):
-            result, target = self.replay(call, module)
-            value = _pick(getattr(target, "__dict__", {}), path[1:]) if path[:1] == (ATTRIBUTE,) else _pick(result, path)
-            if value is MISSING:
-                continue
-            if (same_values(got, value, rtol, atol) and not same_values(value, expected, rtol, atol)
-                    and (whole is None or _agrees(whole, result, rtol, atol))):
-                found.append(bug.diagnosis)
+        for group in self.candidates(call):  # the first group in which a bug fits decides
+            for bug, module in group:
+                result, target = self.replay(call, module)
+                value = (_pick(getattr(target, "__dict__", {}), path[1:]) if path[:1] == (ATTRIBUTE,)
+                         else _pick(result, path))
+                if value is MISSING:
+                    continue
+                if (same_values(got, value, rtol, atol) and not same_values(value, expected, rtol, atol)
+                        and (whole is None or _agrees(whole, result, rtol, atol))):
+                    rest = self.students_rest(call, path, got) if rest is None else rest
+                    if rest is not False and _rest_agrees(rest, result, target, rtol, atol):
+                        found.append(bug.diagnosis)
+            if found:
+                break
         return found if len(set(found)) == 1 else []  # two bugs that fit alike: naming either may be wrong
 
     def candidates(self, call):
-        """The ``(bug, module)`` pairs to replay ``call`` on: the variants that could make it go wrong."""
-        return [(bug, module) for bug, module in self.variants if could_explain(module, call.qualified_name)]
+        """The groups of ``(bug, module)`` pairs to replay ``call`` on, in turn: here one, the variants that could make
+        it go wrong."""
+        return [[(bug, module) for bug, module in self.variants if could_explain(module, call.qualified_name)]]
 
     def students_whole(self, got, path):
         """The whole result of the student's latest call that gave ``got`` at ``path`` of it, or None if none did.
@@ -346,12 +370,50 @@ class KnownBugMatcher:
         A value compared alone may be one number a bug gives by coincidence (a bias that moves by whole
         learning rates): the rest of the same result, compared too, tells such bugs apart.
         """
+        student_call = self.students_call(got, path)
+        return None if student_call is None else student_call.value
+
+    def students_call(self, got, path):
+        """The student's latest call that gave ``got`` at ``path`` of its result, or None if none did."""
         for student_call in reversed(self.student_calls()):
             if student_call.error is None:
                 part = _pick(student_call.value, path)
                 if part is not MISSING and same_values(got, part, 0.0, 0.0):
-                    return student_call.value
+                    return student_call
         return None
+
+    def students_rest(self, call, path, got):
+        """What else the student's counterpart of the reference ``call`` gave that the test can see, or False.
+
+        ``(value, {name: value})``: the call's result (:data:`MISSING` when the compared value is a part of it,
+        which the whole-result rule already covers) and, as the worker holds them now, the attributes of the
+        student's object that ``call`` rebound, but for the one compared. A value compared alone (a weight
+        ``train`` set) may be a bug's while the rest of what that call did is not: a bug is named only when all
+        of it is that bug's. False when there is a rest the student's side does not show: the student's call is
+        not found, a later call on its object may have changed it, or an attribute cannot be read.
+        """
+        attribute = path[1] if path[:1] == (ATTRIBUTE,) else None
+        others = [name for name in call.changed if name != attribute]
+        if not others and (attribute is None or call.result is None):
+            return MISSING, {}  # nothing else: the result was compared whole, or the call set one attribute only
+        if attribute is None:
+            student_call = self.students_call(got, path)
+        else:
+            student_call = next((each for each in reversed(self.student_calls()) if each.error is None
+                                 and each.name == call.name and isinstance(each.target, Handle)
+                                 and each.target.type == call.owner), None)
+        if student_call is None:
+            return False
+        value = student_call.value if attribute is not None else MISSING
+        if not others:
+            return value, {}
+        handle, calls = student_call.target, self.student_calls()
+        later = calls[next(index for index, each in enumerate(calls) if each is student_call) + 1:]
+        if (not isinstance(handle, Handle) or self.read_attributes is None
+                or any(isinstance(each.target, Handle) and each.target.id == handle.id for each in later)):
+            return False
+        attributes = self.read_attributes(handle, others)
+        return False if attributes is None else (value, attributes)
 
     @staticmethod
     def replay(call, module):
@@ -381,6 +443,25 @@ class KnownBugMatcher:
 
 
 REPLAY_SECONDS = 0.25  # a call the reference itself takes longer to replay is not replayed on every bug
+
+
+def numbers_in(*values):
+    """The plain numbers among ``values`` and in their lists, tuples and dicts (not inside arrays of more than one)."""
+    found = []
+    for value in values:
+        if isinstance(value, (list, tuple)):
+            found += numbers_in(*value)
+        elif isinstance(value, dict):
+            found += numbers_in(*value.values())
+        elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+            found.append(float(value))
+        elif isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iuf":
+            found.append(float(value.reshape(())))
+    return found
+
+
+class OutOfTime(Exception):
+    """A CPU budget for replaying mutants ran out before every one was replayed: which change it was is unknown."""
 
 
 @dataclass
@@ -421,14 +502,17 @@ class CallMatcher:
     warning) where the reference does not. When bugs with different diagnoses fit, none is named.
     The student's objects among the arguments are rebuilt on each module from the calls that made
     them and the attributes the grader set on them, a Generator the test made in the worker from its
-    seed (when given ``generator_seeds``); what cannot be rebuilt is not replayed.
+    seed (when given ``generator_seeds``); what cannot be rebuilt is not replayed. When no known bug
+    fits, the reference's mutants of the called function (when given ``mutants``) are tried the same
+    way, group by group within their budget (:func:`~autograder.runner.mutants.mutant_groups`).
     """
 
-    def __init__(self, reference, variants, attributes, generator_seeds=None):
+    def __init__(self, reference, variants, attributes, generator_seeds=None, mutants=None):
         self.reference = reference      # the reference module, built as the variants are
         self.variants = variants        # [(KnownBug, module)]
         self.attributes = attributes    # handle id -> {name: value} the grader set on that worker object
         self.generator_seeds = generator_seeds or {}  # handle id -> seed of a Generator made in the worker
+        self.mutants = mutants          # (qualified name, seconds, numbers) -> groups of (Mutant, module), or None
         self.calls = []
         self.makers = {}                # handle id -> the StudentCall whose value it is
 
@@ -439,7 +523,7 @@ class CallMatcher:
 
     def diagnoses(self):
         """The diagnosis of the known bug that explains the last call, as a one-item list, else []."""
-        if not self.calls or not self.variants:
+        if not self.calls or not (self.variants or self.mutants):
             return []
         call = self.calls[-1]
         warned = isinstance(call.error, ForbiddenWarning)
@@ -447,14 +531,31 @@ class CallMatcher:
             return []
         start = time.process_time()
         expected = self.outcome(self.reference, call)
-        if expected is None or time.process_time() - start > REPLAY_SECONDS or self.fits(expected, call, warned):
+        seconds = time.process_time() - start
+        if expected is None or seconds > REPLAY_SECONDS or self.fits(expected, call, warned):
             return []
         if not warned and one_label(call.value) and self.fits(Outcome(call.value, expected.after, expected.after_kwargs, False), call, False):
             return []  # only the label differs from the reference's: one label tells no mistake from another
         called = f"{call.target.type}.{call.name}" if isinstance(call.target, Handle) else call.name
         found = {bug.diagnosis for bug, module in self.variants if could_explain(module, called)
                  and (outcome := self.outcome(module, call)) is not None and self.fits(outcome, call, warned)}
+        if not found and self.mutants is not None:
+            found = self.mutant_fits(call, called, warned, seconds)  # then the reference's mutants
         return sorted(found) if len(found) == 1 else []
+
+    def mutant_fits(self, call, called, warned, seconds):
+        """The sentences of the mutants of ``called`` that do what the student's code did, in the first group where
+        any does; none when the budget ran out first (a mutant not replayed may fit as well). ``seconds``: what the
+        call took on the reference."""
+        try:
+            for group in self.mutants(called, seconds, numbers_in(call.args, call.kwargs)):
+                found = {mutant.diagnosis for mutant, module in group
+                         if (outcome := self.outcome(module, call)) is not None and self.fits(outcome, call, warned)}
+                if found:
+                    return found
+        except OutOfTime:
+            pass
+        return set()
 
     @staticmethod
     def fits(outcome, call, warned):

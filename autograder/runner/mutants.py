@@ -10,18 +10,26 @@ left out, an axis 0 and 1 swapped or dropped, ``keepdims`` dropped, a sum and a 
 swapped, a transpose added or dropped, a whole number one off, a log of another base, a
 comparison's boundary or direction, one function of the module called for another, a call's two
 arguments swapped, a wrapping call left out, one variable written for another of its kind (an
-activation for a pre-activation: only variables the contract names).
+activation for a pre-activation: only variables the contract names). And, asked only when none of
+these fits, the mutants that ADD an operation (:func:`_added_changes`): a term doubled or halved, a
+value summed, averaged or taken np.abs of, divided or multiplied by a size the function divides by
+elsewhere, a factor of a product transposed. A mutant that brings in a number (a factor 2) names
+nothing on a call whose own numbers may give it (:func:`coincides`).
 
 Nothing here is a graded function's body: the operators are generic, and they read the reference
 only at grading, on the trusted side (the student's wheel has no reference to read). A mutant
 replaces one function (or one method, in a subclass of its class) of the replayed reference: the
 rest of the module is the reference's own.
 
-:class:`MutantMatcher` names a mutant only when a check failed, nothing else named the failure (the
-tests' mistakes, the known bugs, the relations: :func:`autograder.testing.diagnosis.diagnose` asks it
-last), the student's whole result is that mutant's on the recorded call's inputs, the mutant differs
-from the reference there (an equivalent mutant never speaks), and no mutant with another sentence
-fits as well (then which change it was is unknown: none is named). Only the mutants of the function
+:class:`MutantMatcher` names a mutant only when a check failed, nothing else named the failure but a
+relation (the tests' mistakes and the known bugs speak alone; beside a relation, the mutant says its
+cause: :func:`autograder.testing.diagnosis.diagnose` asks it last), everything the student's call gave
+that the test can see is that mutant's on the recorded call's inputs (its whole result, and the
+attributes it set), the mutant differs from the reference there (an equivalent mutant never speaks),
+and no mutant of the same group (one-change, then added) with another sentence fits as well (then
+which change it was is unknown: none is named). A rule broken without a wrong value (a dtype, an
+input changed in place) is matched the same way on the student's own call
+(:class:`~autograder.runner.known_bugs.CallMatcher`), after the known bugs. Only the mutants of the function
 the test called are built (as they are replayed, once per process) and replayed, within a CPU budget
 (:data:`MUTANT_SECONDS`): a search cut short names nothing, since a mutant it did not reach may fit too,
 and a call too slow to replay on every mutant (a training loop) is not replayed at all. A value that is
@@ -30,12 +38,15 @@ Nothing is recorded, and no mutant built, for an assignment without known bugs: 
 """
 import ast
 import copy
+import functools
 import re
 import time
 import types
 from dataclasses import dataclass
 
-from autograder.runner.known_bugs import GRADED_MARK, KnownBugMatcher
+import numpy as np
+
+from autograder.runner.known_bugs import GRADED_MARK, KnownBugMatcher, OutOfTime, numbers_in
 
 MUTANT_SECONDS = 0.4  # CPU a failed comparison may spend replaying mutants; past it, no mutant is named
 FEWEST = 10  # mutants a graded function has at the least, about: a call slower than the budget over this is not tried
@@ -65,6 +76,17 @@ CONVERSIONS = {"asarray", "array", "float", "int", "atleast_2d", "squeeze", "rav
 class Mutant:
     name: str
     diagnosis: str
+    constant: float = None  # the number the change brings in (a factor 2), if any: see :func:`coincides`
+
+
+def coincides(constant, numbers):
+    """Whether a change that brings in ``constant`` may be one of the call's own ``numbers`` at work instead: a term
+    halved where the student multiplies it by ``1 - beta`` with beta = 0.5 gives the same value, and would be named
+    for a change the student did not make. Such a mutant names nothing on that call."""
+    if constant is None:
+        return False
+    return any(np.isclose(each, target) for number in numbers for each in (number, 1 - number)
+               for target in (constant, 1 / constant))
 
 
 def _is_np(node, *names):
@@ -187,6 +209,70 @@ def _binop_changes(node, say):
                f"multiplies {left or 'a matrix'} where its transpose (.T) belongs")
 
 
+SHAPE_WORDS = {"len", "shape", "size", "np"}  # what a divisor may say besides the contract's names
+
+
+def _spoken(node, say):
+    """The words for ``node``: the contract's (:class:`_Namer`), else its text when every name in it is the contract's
+    (``len(X)``, ``X.shape[0]``); None otherwise."""
+    if (named := say(node)) is not None:
+        return named
+    names = {each.id for each in ast.walk(node) if isinstance(each, ast.Name)}
+    names |= {each.attr for each in ast.walk(node) if isinstance(each, ast.Attribute)}
+    return f"`{ast.unparse(node)}`" if names <= say.contract | SHAPE_WORDS else None
+
+
+def _np_call(name, node, **keywords):
+    return ast.Call(ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load()), [node],
+                    [ast.keyword(key, ast.Constant(value)) for key, value in keywords.items()])
+
+
+def _added_changes(function, say):
+    """``node -> [(new node, words)]``: the mutants of ``function`` that ADD an operation where the others change one.
+
+    A term of a sum or difference times 2 or halved; a value the function assigns or returns (or an entry of the
+    dict or tuple it returns) reduced by np.sum (whole, or over axis 0) or np.mean over axis 0, taken np.abs of,
+    divided or multiplied by a size the function divides by elsewhere (``len(X)``, ``n_records``); an argument of
+    np.dot, np.matmul or np.outer transposed. (Not ``1 - x`` for a variable ``x``: for labels, ``1 - y`` picks the
+    same one-hot column as ``y - 1`` with two classes, and would name a change the student did not make.)
+    """
+    results, terms, factors = set(), set(), set()
+    for node in ast.walk(function):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.Return)) and node.value is not None:
+            parts = [node.value, *(node.value.values if isinstance(node.value, ast.Dict) else ()),
+                     *(node.value.elts if isinstance(node.value, ast.Tuple) else ())]
+            results.update(id(part) for part in parts if not isinstance(part, (ast.Dict, ast.Tuple, ast.Constant)))
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+            terms.update(id(side) for side in (node.left, node.right) if not isinstance(side, ast.Constant))
+        elif isinstance(node, ast.Call) and _is_np(node.func, "dot", "matmul", "outer") and len(node.args) == 2:
+            factors.update(id(arg) for arg in node.args)
+    divisors = {}
+    for node in ast.walk(function):
+        if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and not isinstance(node.right, ast.Constant)
+                and (words := _spoken(node.right, say))):
+            divisors.setdefault(ast.dump(node.right), (node.right, words))
+
+    def changes(node):
+        named = say(node)
+        if id(node) in terms:
+            term = named or "a term of a sum"
+            yield ast.BinOp(ast.Constant(2), ast.Mult(), node), f"multiplies the term {term} by 2 where it belongs once", 2
+            yield ast.BinOp(node, ast.Div(), ast.Constant(2)), f"halves the term {term} where it belongs whole", 0.5
+        if id(node) in results:
+            value = named or "a value"
+            yield _np_call("sum", node), f"takes np.sum of {value} (one number) where no sum belongs"
+            yield _np_call("sum", node, axis=0), f"sums {value} over axis 0 (down the rows) where no sum belongs"
+            yield _np_call("mean", node, axis=0), f"averages {value} over axis 0 (down the rows) where no mean belongs"
+            yield _np_call("abs", node), f"takes np.abs of {value} where no absolute value belongs"
+            for divisor, words in divisors.values():
+                if ast.dump(divisor) not in ast.dump(node):
+                    yield ast.BinOp(node, ast.Div(), divisor), f"divides {value} by {words} where no division belongs"
+                    yield ast.BinOp(node, ast.Mult(), divisor), f"multiplies {value} by {words} where it should not"
+        if id(node) in factors:
+            yield ast.Attribute(node, "T", ast.Load()), f"transposes {named or 'a factor'} (.T) where it belongs as it is"
+    return changes
+
+
 def _keyword(node, name):
     return next((keyword for keyword in node.keywords if keyword.arg == name), None)
 
@@ -284,20 +370,22 @@ class Mutants:
         self.functions = self.contract = None
         self.built, self.pending = {}, {}
 
-    def __call__(self, qualified_name):
-        """The ``(Mutant, module)`` pairs of the graded function ``qualified_name`` (none for any other name)."""
+    def __call__(self, qualified_name, added=False):
+        """The ``(Mutant, module)`` pairs of the graded function ``qualified_name`` (none for any other name): its
+        one-change mutants, or with ``added`` those that add an operation (:func:`_added_changes`)."""
         if self.functions is None:
             self.functions, self.contract = _graded_functions(self.source), contract_words(self.source)
-        built = self.built.setdefault(qualified_name, [])
-        if qualified_name not in self.pending:
+        key = (qualified_name, added)
+        built = self.built.setdefault(key, [])
+        if key not in self.pending:
             found = self.functions.get(qualified_name)
-            self.pending[qualified_name] = self._build(qualified_name, *found) if found else iter(())
+            self.pending[key] = self._build(qualified_name, *found, added) if found else iter(())
         yield from list(built)
-        for mutant in self.pending[qualified_name]:
+        for mutant in self.pending[key]:
             built.append(mutant)
             yield mutant
 
-    def _build(self, qualified_name, function, owner):
+    def _build(self, qualified_name, function, owner, added=False):
         module_functions = {name for name, value in vars(self.reference).items()
                             if isinstance(value, types.FunctionType) and not name.startswith("_")}
         say = _Namer(function, module_functions, self.contract)
@@ -305,10 +393,11 @@ class Mutants:
         function.decorator_list = []
         slots, label = _slots(function), f"`{function.name}`"
         keyword_values = {id(keyword.value) for keyword in ast.walk(function) if isinstance(keyword, ast.keyword)}
+        changes = _added_changes(function, say) if added else functools.partial(_operator_changes, say=say)
         for index, node in enumerate(list(ast.walk(function))):
             if node is function or isinstance(node, (ast.arguments, ast.arg)) or id(node) in keyword_values:
                 continue  # a keyword's value (an axis) is changed by its call's operators, in their words
-            for number, (new, words) in enumerate(_operator_changes(node, say)):
+            for number, (new, words, *constant) in enumerate(changes(node)):
                 if not hasattr(new, "lineno"):
                     ast.fix_missing_locations(ast.copy_location(new, node))
                 _put(slots[id(node)], new)
@@ -317,7 +406,8 @@ class Mutants:
                 finally:
                     _put(slots[id(node)], node)
                 if module is not None:
-                    yield Mutant(f"{qualified_name}:{index}:{number}", f"your {label} {words}"), module
+                    yield Mutant(f"{qualified_name}:{'+' * added}{index}:{number}", f"your {label} {words}",
+                                 *constant), module
 
     def _module(self, function, owner):
         """The reference with ``function`` (a changed copy of one of its functions or methods) in its place."""
@@ -345,26 +435,39 @@ class MutantMatcher(KnownBugMatcher):
 
     last_resort = True
 
-    def __init__(self, recorder, mutants, student_calls=list):
-        super().__init__(recorder, (), student_calls)
+    def __init__(self, recorder, mutants, student_calls=list, read_attributes=None):
+        super().__init__(recorder, (), student_calls, read_attributes)
         self.mutants = mutants  # a Mutants (or None: no mutant is named)
 
     def __call__(self, got, expected, rtol, atol):
         try:
             return super().__call__(got, expected, rtol, atol)
-        except _OutOfTime:
+        except OutOfTime:
             return []  # a mutant not replayed may fit as well: which change it was is unknown
 
     def candidates(self, call):
-        """The called function's mutants, given while the CPU budget lasts (then :class:`_OutOfTime`)."""
-        if self.mutants is None or call.seconds * FEWEST > MUTANT_SECONDS:
-            return  # no mutants; or a training loop, replayed on every mutant: more than a diagnosis may cost
-        deadline = time.process_time() + MUTANT_SECONDS
-        for bug, module in self.mutants(call.qualified_name):
-            if time.process_time() > deadline:
-                raise _OutOfTime
-            yield bug, module
+        """The called function's mutants, in groups (:func:`mutant_groups`)."""
+        return [] if self.mutants is None else mutant_groups(
+            self.mutants, call.qualified_name, call.seconds, numbers_in(call.args, call.kwargs, call.state))
 
 
-class _OutOfTime(Exception):
-    """The mutants' CPU budget ran out before every one was replayed."""
+def mutant_groups(mutants, qualified_name, seconds, numbers=()):
+    """The one-change mutants of ``qualified_name``, then those that add an operation (asked only when no one-change
+    mutant fits: the smaller change is the likelier), given while one CPU budget lasts (then :class:`OutOfTime`).
+
+    None for a call that took ``seconds`` too many to be replayed on every mutant (a training loop); none of those
+    whose number the call's own ``numbers`` may give (:func:`coincides`).
+    """
+    if seconds * FEWEST > MUTANT_SECONDS:
+        return []
+    deadline = time.process_time() + MUTANT_SECONDS
+    return [_within(mutants(qualified_name, added), deadline, numbers) for added in (False, True)]
+
+
+def _within(mutants, deadline, numbers):
+    for mutant, module in mutants:
+        if time.process_time() > deadline:
+            raise OutOfTime
+        if not coincides(mutant.constant, numbers):
+            yield mutant, module
+

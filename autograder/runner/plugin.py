@@ -33,7 +33,7 @@ code did with what it reached, it gains nothing; the instructor reviews it).
 """
 import hashlib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import pytest
@@ -47,7 +47,7 @@ from autograder.sandbox.session import StudentCodeFailed, WorkerSession
 from autograder.submissions.locate import locate_module
 from autograder.runner.known_bugs import (CallMatcher, KnownBug, KnownBugMatcher, KnownBugModules, Recorder,
                                           build_variant, load_known_bugs, recording_module)
-from autograder.runner.mutants import MutantMatcher, Mutants
+from autograder.runner.mutants import MutantMatcher, Mutants, mutant_groups
 from autograder.testing import figures
 from autograder.testing.checks import CheckFailed, assert_sgd_step
 from autograder.testing.diagnosis import attached
@@ -163,10 +163,34 @@ class GradingPlugin:
         module, recorder, variants = _recording_reference(self.solutions_root, assignment)
         recorder.clear()
         student_calls = lambda: self.calls.calls if self.calls else []  # noqa: E731
-        with attached(KnownBugMatcher(recorder, variants, student_calls)), \
-                attached(MutantMatcher(recorder, _mutants(self.solutions_root, assignment), student_calls)):
+        read = partial(self.read_attributes, assignment)
+        with attached(KnownBugMatcher(recorder, variants, student_calls, read)), \
+                attached(MutantMatcher(recorder, _mutants(self.solutions_root, assignment), student_calls, read)):
             yield module
         recorder.clear()
+
+    def read_attributes(self, assignment, handle, names):
+        """The attributes ``names`` of the student's object ``handle`` as the worker holds them now, or None when one
+        cannot be read: what a diagnosis compares besides the value a check compared (see ``KnownBugMatcher``).
+
+        Asked only once a check failed and a bug fits its value. A read that fails or times out here leaves the
+        tests' own reads of that name as they were (a timed-out name is otherwise never asked for again).
+        """
+        session = self.sessions.get(assignment.folder)
+        if session is None or getattr(session, "process", True) is None:
+            return None  # no worker, or one gone: its objects with it
+        timed_out = getattr(session, "timed_out", set())
+        values = {}
+        for name in names:
+            known = ("getattr", name) in timed_out
+            try:
+                values[name], _ = session.request({"op": "getattr", "name": name, "target": handle},
+                                                  what=f"reading {handle.type}.{name}")
+            except StudentCodeFailed:
+                if not known:
+                    timed_out.discard(("getattr", name))
+                return None
+        return values
 
     @pytest.fixture
     def trusted_helpers(self):
@@ -235,7 +259,8 @@ class GradingPlugin:
         reference, variants = _replayable(self.solutions_root, self.assignment_of(item)) if self.solutions_root else (
             None, ())
         if variants:  # before the fixtures: the objects they make are rebuilt from the calls that made them
-            self.calls = CallMatcher(reference, variants, {})
+            mutants = _mutants(self.solutions_root, self.assignment_of(item))
+            self.calls = CallMatcher(reference, variants, {}, mutants=partial(mutant_groups, mutants))
             CALL_OBSERVERS.append(self.calls.observe)
         self.fingerprints, self.student_calls = None, []
         if self.solutions_root is None:  # check: a failed comparison may have a wrong answer's fingerprint
@@ -365,6 +390,7 @@ def _recording_reference(solutions_root, assignment):
     return (recording_module(module, recorder) if variants else module), recorder, variants
 
 
+@lru_cache(maxsize=None)
 @lru_cache(maxsize=None)
 def _mutants(solutions_root, assignment):
     """The reference's one-change mutants (:class:`~autograder.runner.mutants.Mutants`, each built when first needed),

@@ -10,8 +10,9 @@ comparison's tolerance (a wrong diagnosis is worse than none):
   reference call that produced the expected value and names the bug whose output the
   student's matches (:mod:`autograder.runner.known_bugs`);
 - a relation between the two values (:func:`~autograder.testing.relations.find_relation`);
-- last, when none of these named the failure, matchers marked ``last_resort`` (at grading, the
-  one-change mutants of the reference: :mod:`autograder.runner.mutants`).
+- last, when none of these named the failure or only a relation did, matchers marked ``last_resort`` (at grading,
+  the one-change mutants of the reference: :mod:`autograder.runner.mutants`): beside a relation, the one change
+  whose whole result is the student's says the cause of what the relation says.
 
 None of them ever puts an expected value into words.
 """
@@ -86,6 +87,7 @@ def diagnose(got, expected, rtol, atol, mistakes=(), relations=True):
     found = found if len(found) == 1 else []
     for matcher in [matcher for matcher in _matchers if not getattr(matcher, "last_resort", False)]:
         found += [words for words in matcher(got, expected, rtol, atol) if words not in found]
+    related = False
     if relations and not found:
         try:
             relation = find_relation(got, np.asarray(expected, dtype=np.float64), rtol, atol)
@@ -93,7 +95,10 @@ def diagnose(got, expected, rtol, atol, mistakes=(), relations=True):
             relation = None
         if relation:
             found.append(f"the value {relation}")
+            related = True
     for matcher in [matcher for matcher in _matchers if getattr(matcher, "last_resort", False)]:
-        if not found:  # a mutant of the reference speaks only when nothing else named the failure
+        # A mutant of the reference speaks only when nothing named the failure, or only a relation did: a relation
+        # says how the value is off, the one change whose whole result is the student's says why (both hold).
+        if not found or (related and len(found) == 1):
             found += matcher(got, expected, rtol, atol)
     return found
