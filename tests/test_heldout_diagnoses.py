@@ -20,8 +20,9 @@ SETS = {"HELD_OUT": HELD_OUT, "HELD_OUT_2": HELD_OUT_2, "HELD_OUT_3": HELD_OUT_3
 #: hidden inputs are drawn under each checkout's course secret: its bars are one below the counts measured (13, 13
 #: and 9 with the mutants that add an operation and those tried on the student's own call; 13, 12 and 8 with the
 #: reference's one-change mutants; 12, 11 and 4 before them). `check`'s HELD_OUT_3 went from 3 to 7 with the
-#: fingerprints of the mutants' wrong answers (autograder.testing.fingerprints).
-CHECK_BARS = {"HELD_OUT": 11, "HELD_OUT_2": 9, "HELD_OUT_3": 7}
+#: fingerprints of the mutants' wrong answers (autograder.testing.fingerprints), and its HELD_OUT_2 from 9 to 10 once a
+#: fingerprint's sentence is said beside a relation (diagnosis.diagnose: the relation says how, the mistake why).
+CHECK_BARS = {"HELD_OUT": 11, "HELD_OUT_2": 10, "HELD_OUT_3": 7}
 FEEDBACK_BARS = {"HELD_OUT": 12, "HELD_OUT_2": 12, "HELD_OUT_3": 8}
 
 
