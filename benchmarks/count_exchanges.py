@@ -7,6 +7,11 @@ several requests sent together count once) or a pinned stub's question the trust
 while the worker waits; a request sent without waiting (a setattr, a pin, a seed) rides with the
 next round trip and is counted apart. The reference runs through the sandbox exactly as ``grade``
 runs it (``run_tests``), once; the counts are the same in every run but for the worker's restarts.
+
+Last, the frames the trusted side took from the workers: from the answer channel (each one may
+wake it) and from the log (acknowledgements of requests with another one behind them, read
+without waiting: :mod:`autograder.sandbox.inside.worker`). Which channel an acknowledgement takes
+depends on whether the next request had reached the worker yet, so those two vary a little.
 """
 import argparse
 import collections
@@ -34,12 +39,14 @@ def kind(message):
 
 
 def count(files, kit):
-    """``{(test's node id, kind): [round trips, sent without waiting]}`` for one run of the reference."""
+    """``{(test's node id, kind): [round trips, sent without waiting]}`` for one run of the reference, and
+    ``{"frames": ..., "logged": ...}``: the frames the trusted side took, and how many of them from the log."""
     from autograder.runner.run import run_tests
     from autograder.sandbox import session as channel
     from autograder.sandbox.kinds import make_sandbox
 
     counts = collections.defaultdict(lambda: [0, 0])
+    frames = collections.Counter()
 
     def test():
         return os.environ.get("PYTEST_CURRENT_TEST", "?").split(" (")[0]
@@ -60,9 +67,21 @@ def count(files, kit):
             return original(self, question)
         return counted
 
+    def tallied(name, returned):
+        def make(original):
+            @functools.wraps(original)
+            def counted(self, *args):
+                body = original(self, *args)
+                frames[name] += returned(body)
+                return body
+            return counted
+        return make
+
     undo = [patched(channel.WorkerSession, "request", counting(0, kind)),
             patched(channel.WorkerSession, "send", counting(1, kind)),
-            patched(channel.WorkerSession, "pin_answer", asking)]
+            patched(channel.WorkerSession, "pin_answer", asking),
+            patched(channel.WorkerSession, "_read_frame", tallied("frames", lambda body: 1)),
+            patched(channel.WorkerSession, "_logged", tallied("logged", lambda body: body is not None))]
     try:
         with tempfile.TemporaryDirectory() as folder:
             submission = synthetic.write_submission(Path(folder) / "reference")
@@ -73,7 +92,7 @@ def count(files, kit):
     failed = [record.test for record in records if not record.passed]
     if failed:
         raise RuntimeError(f"the reference failed {failed[:3]}")
-    return counts
+    return counts, frames
 
 
 def table(counts, key, top):
@@ -98,13 +117,15 @@ def main():
     args = parser.parse_args()
     from run import KIT, warm_runner
 
-    counts = count(warm_runner(), KIT)
+    counts, frames = count(warm_runner(), KIT)
     print("By kind of request\n")
     print(table(counts, lambda test, what: what, args.top))
     print("\nBy assignment\n")
     print(table(counts, lambda test, what: Path(test.split("::")[0]).parent.name, args.top))
     print("\nBy test\n")
     print(table(counts, lambda test, what: test.split("::", 1)[-1], args.top))
+    print(f"\nFrames taken from the workers: {frames['frames']}, of which {frames['logged']} from the log "
+          f"(acknowledgements that woke no one) and {frames['frames'] - frames['logged']} from the answer channel")
 
 
 if __name__ == "__main__":

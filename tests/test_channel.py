@@ -207,6 +207,17 @@ def forge_answer():
     return 41
 
 
+def write_part_of_a_frame():
+    import os, struct
+
+    for fd in range(3, 40):  # the answer channel and the log among them
+        try:
+            os.write(fd, struct.pack(">Q", 100) + b"abc")
+        except OSError:
+            pass
+    return 1
+
+
 def give_set():
     return {1, 2}
 
@@ -271,6 +282,14 @@ def test_an_answer_the_worker_did_not_write_is_refused_and_flagged(student):
         student.forge_answer()
     assert failure.value.broke_protocol
     assert student._session.evidence == [FORGED_ANSWER]
+    assert student.double(3) == 6
+
+
+def test_part_of_a_frame_on_the_log_is_refused_at_once(student):
+    """The worker writes each entry of its log whole (a pipe never splits a write that small): a part of one is the
+    student's code's, refused as what a worker never sends, without waiting for the rest; the next call is in step."""
+    with pytest.raises(StudentCodeFailed, match="write_part_of_a_frame sent back something that is not plain data"):
+        student.write_part_of_a_frame.with_timeout(5)()
     assert student.double(3) == 6
 
 
@@ -472,3 +491,26 @@ def test_reads_one_by_one_are_one_wait_and_a_failed_read_raises_at_its_turn(stud
     with pytest.raises(StudentCodeFailed, match="reading Box.missing raised AttributeError"):
         next(values)
     assert [entry for entry in log if entry != "read"] == [("write", 4)]  # the setattr and the three reads
+
+
+def test_acknowledgements_with_a_request_behind_them_go_on_the_log_and_wake_no_one(student, monkeypatch):
+    box = student.Box()
+    log = log_traffic(monkeypatch, student._session)
+    box.a, box.b = 1, 2
+    assert student.record(1) == 1
+    # written together; the two acknowledgements on the log: the answer channel read once, for the call's answer
+    assert log == [("write", 3), "read"]
+    assert (box.a, box.b) == (1, 2)
+
+
+def test_a_worker_dying_or_hanging_behind_acknowledged_requests_is_charged_the_request_it_was_in(student):
+    """The acknowledgements on the log were written before the worker went on: the requests they answer were done."""
+    box = student.Box()
+    box.a = 1
+    with pytest.raises(StudentCodeFailed, match="the worker died in die: it exited with status 0"):
+        student.die()
+    box = student.Box()  # (a fresh worker)
+    box.a = 1
+    with pytest.raises(StudentCodeFailed, match=r"timed out after 0.5 s in hang"):
+        student.hang.with_timeout(0.5)()
+    assert student.double(2) == 4

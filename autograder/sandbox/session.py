@@ -16,6 +16,7 @@ feedback that must not show the student's own text.
 """
 import builtins
 import copy
+import fcntl
 import os
 import secrets
 import select
@@ -31,7 +32,10 @@ from autograder.sandbox.inside import wire
 
 DEFAULT_TIMEOUT = 10.0
 BACKSTOP_FACTOR, BACKSTOP_SECONDS = 3, 10.0  # wall-clock limit of a call charged in CPU time: 3x + 10 s
-PIPELINE_BYTES = 32 * 1024  # requests sent without waiting, unread, never fill the pipe (64 KiB)
+PIPELINE_BYTES = 32 * 1024  # requests sent without waiting, unread, never fill a pipe (64 KiB at least)
+# The requests' and answers' pipes hold this much where the host allows (Linux's default limit): a frame with a
+# training set (~0.4 MB) then goes in one write, without waking either side once per 64 KiB (the default size).
+PIPE_BYTES = 1024 * 1024
 MAX_OUTPUT_CHARS = 2000
 MAX_EVIDENCE = 20
 # Warnings the worker reports that fail a call: numpy's floating-point errors (overflow, divide by zero,
@@ -212,6 +216,12 @@ class WorkerSession:
         self.kept = (None, [])  # (worker generation, [(handle, data)]): training data that worker holds (remote._kept)
         self.attributes = {}  # handle id -> {name: value} the grader set on that object (a pin's state)
         self.inbox = wire.Inbox()  # what the worker sent and was read, not yet taken as answers
+        # The worker's log (autograder.sandbox.inside.worker): the acknowledgements of requests that had another one
+        # behind them, and notes that the next answer is on the answer channel. Read without waiting, never waited on.
+        self.log_fd = None
+        self.log = wire.Inbox()
+        self.note = None  # this worker's note, byte for byte (made in _start, as the acknowledgement)
+        self.answer_next = False  # the log's last note is not answered yet: the next answer is on the answer channel
         self.outbox = bytearray()  # frames sent without waiting, not yet written: they go with the next write
 
     # -- process lifetime -------------------------------------------------
@@ -222,12 +232,19 @@ class WorkerSession:
             raise ImportFailed(*self.load_failure)
         request_read, self.request_fd = os.pipe()
         self.response_fd, response_write = os.pipe()
+        self.log_fd, log_write = os.pipe()
+        fds = (request_read, response_write, log_write)  # the worker's ends
+        os.set_blocking(self.log_fd, False)
+        for fd in (self.request_fd, self.response_fd) if hasattr(fcntl, "F_SETPIPE_SZ") else ():  # (Linux only)
+            try:
+                fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+            except OSError:  # over the host's limit (fs.pipe-max-size, a user's pipe pages): the default size
+                pass
         self.output_file = tempfile.TemporaryFile()
         try:
             # A sandbox that keeps a warm process to fork workers from (autograder.sandbox.zygote) starts
             # them itself; it answers None when it cannot, and then the worker is started afresh.
             spawn = getattr(self.sandbox, "spawn", None)
-            fds = (request_read, response_write)
             self.process = spawn(self.module_path.parent, fds, self.output_file) if spawn else None
             if self.process is None:
                 argv, options = self.sandbox.worker_command(self.module_path.parent, fds)
@@ -237,13 +254,14 @@ class WorkerSession:
                 )
                 self.sandbox.started(self.process)
         finally:
-            os.close(request_read)
-            os.close(response_write)
+            for fd in fds:
+                os.close(fd)
         self.generation += 1
         self.key = secrets.token_hex(16)  # every answer of this worker must carry it (see _exchange)
         # The body of this worker's answer of None (a setattr's, a pin's...), byte for byte: most answers are
         # this one, and are taken by comparing bytes, not parsed (the same value, key checked, as _unpack gives).
         self.acknowledgement = wire.dumps({"ok": None, "key": self.key})[wire.HEADER_BYTES:]
+        self.note = wire.dumps({"next": "answer", "key": self.key})[wire.HEADER_BYTES:]
         self._load(self.sandbox.path_inside(self.module_path), DEFAULT_TIMEOUT)
 
     def ensure_started(self):
@@ -273,10 +291,12 @@ class WorkerSession:
         self.pending.clear()
         self.pending_bytes = 0
         self.inbox.clear()  # the next worker's answers start afresh
+        self.log.clear()
+        self.answer_next = False
         self.outbox.clear()
         if self.process is not None:
             self.sandbox.kill(self.process)
-            for fd in (self.request_fd, self.response_fd):
+            for fd in (self.request_fd, self.response_fd, self.log_fd):
                 os.close(fd)
             self.process = None
         self.attributes.clear()  # a fresh worker holds no object the grader set anything on
@@ -459,10 +479,12 @@ class WorkerSession:
             while True:
                 body = self._read_frame(budget)
                 if body == self.acknowledgement:
+                    self.answer_next = False
                     return None, {}
                 answer, arrays = wire.parse_body(body)
                 if not self._aside(answer, arrays):
                     break
+            self.answer_next = False
             if type(answer) is not dict or answer.pop("key", None) != self.key:
                 self.close()  # its genuine answer may still be on the way: only a fresh worker is in step
                 if FORGED_ANSWER not in self.evidence:
@@ -576,11 +598,56 @@ class WorkerSession:
                                  quarantined=f"{what} raised {kind}{where}")
 
     def _read_frame(self, budget):
-        """The body of the worker's next frame, waiting for it within ``budget`` (:class:`CallBudget`)."""
+        """The body of the worker's next frame, waiting for it within ``budget`` (:class:`CallBudget`).
+
+        The log's entries come first: the worker writes each before anything it sends later on the
+        answer channel, so whatever arrived there, the log already holds what was done before it.
+        The answer channel alone is waited on, at most :attr:`CallBudget.POLL_SECONDS` at a time, and
+        the log looked at again after each wait: a request that was done counts as done when the
+        worker dies or hangs in a later one.
+        """
         budget.resume()  # what the grader did since the last frame (answering a pin, say) is not the student's
-        while (body := self.inbox.next_body()) is None:
-            while not select.select([self.response_fd], [], [], budget.wait())[0]:
-                if budget.expired():
+        while True:
+            if not self.answer_next and (body := self._logged()) is not None:
+                return body
+            if (body := self.inbox.next_body()) is not None:
+                return body
+            if select.select([self.response_fd], [], [], min(budget.wait(), budget.POLL_SECONDS))[0]:
+                try:
+                    self.inbox.read(self.response_fd)
+                except EOFError:  # the worker is gone: what it logged before still counts
+                    if self.answer_next or (body := self._logged()) is None:
+                        raise
+                    return body
+            elif budget.expired():  # unless the request was done meanwhile (then the next one's time starts now)
+                if self.answer_next or (body := self._logged()) is None:
                     raise TimeoutError
-            self.inbox.read(self.response_fd)
-        return body
+                return body
+
+    def _logged(self):
+        """The log's next acknowledgement, or None: none is there, or the next answer is on the answer channel (a
+        note, taken). The worker writes nothing else there: any other entry is the student's code's, and dropped
+        (what it wrote on the answer channel too is judged there, as before the log)."""
+        while self._log_ready():
+            body = self.log.next_body()
+            if body == self.acknowledgement:
+                return body
+            if body == self.note:
+                self.answer_next = True
+                return None
+        return None
+
+    def _log_ready(self):
+        """Is a whole entry of the log here? What the log holds is read first, without waiting.
+
+        The worker writes each entry at once, in one write of less than ``PIPE_BUF`` bytes, which a
+        pipe never splits: part of an entry was written by the student's code (``WireError``).
+        """
+        if not self.log.ready():
+            try:
+                self.log.read(self.log_fd)
+            except (BlockingIOError, EOFError):
+                pass
+            if self.log.data and not self.log.ready():
+                raise wire.WireError("part of an entry on the worker's log")
+        return self.log.ready()

@@ -347,6 +347,11 @@ class Inbox:
         del data[:end]
         return body
 
+    def ready(self):
+        """Is a whole frame here already (taken without reading again)?"""
+        data = self.data
+        return len(data) >= HEADER_BYTES and len(data) >= HEADER_BYTES + _LENGTH.unpack_from(data)[0]
+
     def read(self, fd):
         """Read what ``fd`` has (blocking until something); ``EOFError`` when it is closed."""
         chunk = os.read(fd, READ_BYTES)

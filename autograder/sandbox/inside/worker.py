@@ -1,8 +1,8 @@
 """The worker: the process that runs a student's code on the grader's behalf.
 
 It is started by :mod:`autograder.sandbox.session` (inside the sandbox when there is
-one) with two pipe file descriptors, reads requests from one, answers on the
-other, and never decides anything: the trusted side compares and scores. Its
+one) with three pipe file descriptors, reads requests from the first, answers on the
+second and the third (the log, below), and never decides anything: the trusted side compares and scores. Its
 own stdout and stderr belong to the student's prints.
 
 Requests are dicts with an ``"op"``:
@@ -42,6 +42,14 @@ Requests are dicts with an ``"op"``:
              With ``per_object``, ``name`` is a method of a class (``NeuralNet.forward``), pinned
              for all its objects: the ``state`` sent is that of the object it is called on.
 ``unpin``    undo every pin (the grader does after each test).
+
+Answers go in order, each as soon as its request is done. An answer of None to a request with
+another one behind it already here (a setattr sent without waiting, say) goes on the **log**
+(``log_fd``), a pipe the trusted side reads only when an answer on the answer channel wakes it, or
+when it looks again while waiting: so it is not woken once per acknowledgement, and what is on the
+log, written at once, still tells it which requests were done when the worker died or hung. Any
+other answer to a request with another one behind it is announced on the log (a note) and written
+on the answer channel: the notes place those answers among the log's acknowledgements.
 
 Every answer carries the ``key`` the load request brought (kept in :func:`serve`'s locals, where
 the student's code cannot look without an audited reach for frames or the garbage collector): an
@@ -503,7 +511,7 @@ def reap_children(rounds=100):
                 pass
 
 
-def serve(request_fd, response_fd):
+def serve(request_fd, response_fd, log_fd):
     from autograder.sandbox.inside import contract
 
     contract.install()  # before any student code: scikit-learn and the like are placeholders
@@ -516,6 +524,7 @@ def serve(request_fd, response_fd):
     tamper.forget_grader_modules()
     key = None  # the trusted side's key for this worker's answers: a local here, out of the student's reach
     acknowledgement = wire.dumps({"ok": None, "key": key})  # the frame of an answer of None, made once per key
+    note = wire.dumps({"next": "answer", "key": key})  # on the log: the next answer is on the answer channel
     while True:
         if worker.queue:
             request = worker.queue.pop(0)
@@ -529,6 +538,7 @@ def serve(request_fd, response_fd):
         if "key" in request:  # sent with the load, before any student code runs
             key = request.pop("key")
             acknowledgement = wire.dumps({"ok": None, "key": key})
+            note = wire.dumps({"next": "answer", "key": key})
         if request["op"] == "load":  # from now on the student's code runs: watch it
             evidence.watch(student_folder(request.get("path", ""), request.get("search_path")))
         try:
@@ -539,16 +549,19 @@ def serve(request_fd, response_fd):
         if os.getpid() != me:  # a process the student's code forked came back here: only the worker answers
             os._exit(0)
         reap_children()  # nothing the student's code started outlives the request
+        behind = worker.queue or worker.inbox.ready()  # another request is here: the trusted side need not wake yet
         if len(response) == 1 and response.get("ok", response) is None:  # most answers: the same bytes each time
-            wire.write_all(response_fd, acknowledgement)
+            wire.write_all(log_fd if behind else response_fd, acknowledgement)
             continue
         response["key"] = key
+        if behind:
+            wire.write_all(log_fd, note)
         wire.write_all(response_fd, wire.dumps(response))
 
 
 def main(argv=None):
     argv = sys.argv if argv is None else argv
-    serve(int(argv[1]), int(argv[2]))
+    serve(int(argv[1]), int(argv[2]), int(argv[3]))
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ def _fork_worker(control, fds, cwd):
 
 
 def _worker_life(control, fds, cwd):
-    request_fd, response_fd, output_fd = fds
+    *channel, output_fd = fds  # the request, answer and log pipes (autograder.sandbox.inside.worker.serve)
     os.setsid()
     control.close()
     os.dup2(output_fd, 1)
@@ -45,7 +45,7 @@ def _worker_life(control, fds, cwd):
     signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a freshly started worker
     from autograder.sandbox.inside.worker import serve
 
-    serve(request_fd, response_fd)
+    serve(*channel)
     return 0
 
 
