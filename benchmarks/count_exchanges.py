@@ -9,9 +9,9 @@ next round trip and is counted apart. The reference runs through the sandbox exa
 runs it (``run_tests``), once; the counts are the same in every run but for the worker's restarts.
 
 Last, the frames the trusted side took from the workers: from the answer channel (each one may
-wake it) and from the log (acknowledgements of requests with another one behind them, read
-without waiting: :mod:`autograder.sandbox.inside.worker`). Which channel an acknowledgement takes
-depends on whether the next request had reached the worker yet, so those two vary a little.
+wake it) and from the log (the answers of requests with another one behind them, read without
+waiting: :mod:`autograder.sandbox.inside.worker`). Which channel an answer takes depends on whether
+the next request had reached the worker yet, so those two vary a little.
 """
 import argparse
 import collections
@@ -125,7 +125,7 @@ def main():
     print("\nBy test\n")
     print(table(counts, lambda test, what: test.split("::", 1)[-1], args.top))
     print(f"\nFrames taken from the workers: {frames['frames']}, of which {frames['logged']} from the log "
-          f"(acknowledgements that woke no one) and {frames['frames'] - frames['logged']} from the answer channel")
+          f"(answers that woke no one) and {frames['frames'] - frames['logged']} from the answer channel")
 
 
 if __name__ == "__main__":

@@ -514,3 +514,14 @@ def test_a_worker_dying_or_hanging_behind_acknowledged_requests_is_charged_the_r
     with pytest.raises(StudentCodeFailed, match=r"timed out after 0.5 s in hang"):
         student.hang.with_timeout(0.5)()
     assert student.double(2) == 4
+
+
+def test_answers_with_a_request_behind_them_go_on_the_log_unless_too_large_for_one_write(student, monkeypatch):
+    student.record(0)
+    log = log_traffic(monkeypatch, student._session)
+    assert student._calls([(student.record, ("a",), {}), (student.double, (2,), {})]) == [2, 4]
+    assert log == [("write", 2), "read"]  # the first answer on the log: the answer channel read once
+    large = np.arange(1000.0)  # its answer too large for one write to the log: announced there, sent on the channel
+    doubled, count = student._calls([(student.double, (large,), {}), (student.record, ("b",), {})])
+    np.testing.assert_array_equal(doubled, 2 * large)
+    assert count == 3

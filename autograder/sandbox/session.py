@@ -216,11 +216,11 @@ class WorkerSession:
         self.kept = (None, [])  # (worker generation, [(handle, data)]): training data that worker holds (remote._kept)
         self.attributes = {}  # handle id -> {name: value} the grader set on that object (a pin's state)
         self.inbox = wire.Inbox()  # what the worker sent and was read, not yet taken as answers
-        # The worker's log (autograder.sandbox.inside.worker): the acknowledgements of requests that had another one
-        # behind them, and notes that the next answer is on the answer channel. Read without waiting, never waited on.
+        # The worker's log (autograder.sandbox.inside.worker): the answers of requests that had another one behind them,
+        # and notes that the next answer is on the answer channel. Read without waiting, never waited on.
         self.log_fd = None
         self.log = wire.Inbox()
-        self.note = None  # this worker's note, byte for byte (made in _start, as the acknowledgement)
+        self.note = self.here = None  # this worker's marks on the log, byte for byte (made in _start)
         self.answer_next = False  # the log's last note is not answered yet: the next answer is on the answer channel
         self.outbox = bytearray()  # frames sent without waiting, not yet written: they go with the next write
 
@@ -262,6 +262,7 @@ class WorkerSession:
         # this one, and are taken by comparing bytes, not parsed (the same value, key checked, as _unpack gives).
         self.acknowledgement = wire.dumps({"ok": None, "key": self.key})[wire.HEADER_BYTES:]
         self.note = wire.dumps({"next": "answer", "key": self.key})[wire.HEADER_BYTES:]
+        self.here = wire.dumps({"next": "here", "key": self.key})[wire.HEADER_BYTES:]
         self._load(self.sandbox.path_inside(self.module_path), DEFAULT_TIMEOUT)
 
     def ensure_started(self):
@@ -625,9 +626,10 @@ class WorkerSession:
                 return body
 
     def _logged(self):
-        """The log's next acknowledgement, or None: none is there, or the next answer is on the answer channel (a
-        note, taken). The worker writes nothing else there: any other entry is the student's code's, and dropped
-        (what it wrote on the answer channel too is judged there, as before the log)."""
+        """The log's next answer, or None: none is there, or the next answer is on the answer channel (a note,
+        taken). The worker writes nothing else there: its acknowledgement, a note, or its mark with an answer
+        behind it in the same write. Any other entry is the student's code's, and dropped (what it wrote on the
+        answer channel too is judged there, as before the log)."""
         while self._log_ready():
             body = self.log.next_body()
             if body == self.acknowledgement:
@@ -635,6 +637,10 @@ class WorkerSession:
             if body == self.note:
                 self.answer_next = True
                 return None
+            if body == self.here:
+                if not self.log.ready():
+                    raise wire.WireError("a mark on the worker's log without its answer")
+                return self.log.next_body()
         return None
 
     def _log_ready(self):

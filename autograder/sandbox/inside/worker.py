@@ -43,13 +43,14 @@ Requests are dicts with an ``"op"``:
              for all its objects: the ``state`` sent is that of the object it is called on.
 ``unpin``    undo every pin (the grader does after each test).
 
-Answers go in order, each as soon as its request is done. An answer of None to a request with
-another one behind it already here (a setattr sent without waiting, say) goes on the **log**
-(``log_fd``), a pipe the trusted side reads only when an answer on the answer channel wakes it, or
-when it looks again while waiting: so it is not woken once per acknowledgement, and what is on the
-log, written at once, still tells it which requests were done when the worker died or hung. Any
-other answer to a request with another one behind it is announced on the log (a note) and written
-on the answer channel: the notes place those answers among the log's acknowledgements.
+Answers go in order, each as soon as its request is done. The answer to a request with another
+one behind it already here (a setattr or a pin sent without waiting, say) goes on the **log**
+(``log_fd``), a pipe the trusted side reads only when something on the answer channel wakes it, or
+when it looks again while waiting: so it is not woken once per answer, and what is on the log,
+written at once, still tells it which requests were done when the worker died or hung. An answer of
+None is the acknowledgement's bytes; another one goes behind a mark (``here``), in the same write;
+one too large for a write that a pipe never splits is announced on the log (``note``) and written
+on the answer channel: the notes place those answers among the log's.
 
 Every answer carries the ``key`` the load request brought (kept in :func:`serve`'s locals, where
 the student's code cannot look without an audited reach for frames or the garbage collector): an
@@ -87,6 +88,7 @@ from autograder.sandbox.inside.loading import load_module
 
 GRADER_FOLDER = os.path.dirname(os.path.abspath(__file__)) + os.sep
 MAX_TRACEBACK_CHARS = 4000
+LOG_WRITE_BYTES = 4096  # a write to the log never larger than PIPE_BUF (POSIX: at least 512, Linux 4096): never split
 NETWORK_ERRORS = {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ECONNRESET, errno.ECONNABORTED,
                   errno.EADDRNOTAVAIL, errno.ENETDOWN, errno.ETIMEDOUT}
 
@@ -525,6 +527,7 @@ def serve(request_fd, response_fd, log_fd):
     key = None  # the trusted side's key for this worker's answers: a local here, out of the student's reach
     acknowledgement = wire.dumps({"ok": None, "key": key})  # the frame of an answer of None, made once per key
     note = wire.dumps({"next": "answer", "key": key})  # on the log: the next answer is on the answer channel
+    here = wire.dumps({"next": "here", "key": key})  # on the log: the next answer follows on the log
     while True:
         if worker.queue:
             request = worker.queue.pop(0)
@@ -539,6 +542,7 @@ def serve(request_fd, response_fd, log_fd):
             key = request.pop("key")
             acknowledgement = wire.dumps({"ok": None, "key": key})
             note = wire.dumps({"next": "answer", "key": key})
+            here = wire.dumps({"next": "here", "key": key})
         if request["op"] == "load":  # from now on the student's code runs: watch it
             evidence.watch(student_folder(request.get("path", ""), request.get("search_path")))
         try:
@@ -554,9 +558,13 @@ def serve(request_fd, response_fd, log_fd):
             wire.write_all(log_fd if behind else response_fd, acknowledgement)
             continue
         response["key"] = key
+        frame = wire.dumps(response)
+        if behind and len(here) + len(frame) <= LOG_WRITE_BYTES:
+            wire.write_all(log_fd, here + frame)
+            continue
         if behind:
             wire.write_all(log_fd, note)
-        wire.write_all(response_fd, wire.dumps(response))
+        wire.write_all(response_fd, frame)
 
 
 def main(argv=None):
