@@ -38,7 +38,9 @@ def write_environment(folder, kind):
 
 def student_release(folder):
     """A student's copy of 02, the solution in place of the stub, plus what their tools left behind."""
-    shutil.copytree(REPO / "assignments" / SOFTMAX.folder, folder / SOFTMAX.folder)
+    # Not the kit's own caches: a grade or a test run writes assignments/*/__pycache__ (autograder.kit.bytecode).
+    shutil.copytree(REPO / "assignments" / SOFTMAX.folder, folder / SOFTMAX.folder,
+                    ignore=shutil.ignore_patterns("__pycache__"))
     (folder / SOFTMAX.module_file).write_text((REPO / "solutions" / SOFTMAX.module_file).read_text())
     (folder / SOFTMAX.folder / "__pycache__").mkdir()
     (folder / SOFTMAX.folder / "__pycache__" / "softmax.cpython-311.pyc").write_bytes(b"\0" * 100)
