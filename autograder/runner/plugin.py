@@ -391,7 +391,6 @@ def _recording_reference(solutions_root, assignment):
 
 
 @lru_cache(maxsize=None)
-@lru_cache(maxsize=None)
 def _mutants(solutions_root, assignment):
     """The reference's one-change mutants (:class:`~autograder.runner.mutants.Mutants`, each built when first needed),
     or None where the assignment has no known bugs: diagnosis by replay is off there, and nothing is recorded."""
