@@ -371,6 +371,25 @@ def test_a_failure_carries_a_quarantined_account_without_the_students_text(tmp_p
     assert failure.value.quarantined.startswith("leak raised ValueError at line ")
 
 
+LINE_FORGER = """
+def leak(x):
+    exec(compile("\\n" * (int(x) - 1) + "raise ValueError", __file__, "exec"))
+
+def blank_line_leak(x):
+    exec(compile("\\n" * 6 + "raise ValueError", __file__, "exec"))
+"""
+
+
+@pytest.mark.parametrize("function, line", [("leak", 4242), ("blank_line_leak", 7)])
+def test_a_line_the_module_has_no_code_on_is_not_named_in_quarantine(tmp_path, function, line):
+    """Code compiled under the module's name reports any line it likes: only lines with code are named."""
+    with running(tmp_path, LINE_FORGER + "\n" * 3) as student:
+        with pytest.raises(StudentCodeFailed) as failure:
+            getattr(student, function)(line)
+    assert f"line {line}" in failure.value.details  # the student's own account, shown after the due date, has it
+    assert failure.value.quarantined == f"{function} raised ValueError"
+
+
 def test_a_students_own_exception_class_is_not_named_in_quarantine(tmp_path):
     with running(tmp_path, "def leak(x):\n    raise type('LEAK_' + str(int(x)), (Exception,), {})()\n") as student:
         with pytest.raises(StudentCodeFailed) as failure:

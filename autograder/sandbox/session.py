@@ -17,6 +17,7 @@ feedback that must not show the student's own text.
 import builtins
 import copy
 import fcntl
+import functools
 import os
 import secrets
 import select
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.sandbox.code_lines import code_lines
 from autograder.sandbox.inside import wire
 
 DEFAULT_TIMEOUT = 10.0
@@ -584,7 +586,8 @@ class WorkerSession:
             return ProtocolBroken(f"{what}: malformed error report from the worker")
         kind = error["type"] if error["type"] in KNOWN_EXCEPTIONS else "an exception of its own class"
         where = (f" at line {error['line']} of {self.module_path.name}"
-                 if error.get("line") is not None and self.module_path is not None else "")
+                 if error.get("line") is not None and self.module_path is not None
+                 and error["line"] in self._code_lines else "")
         if error["type"] == "UngradableResult":
             return StudentCodeFailed(f"{what} {error['message']}",
                                      quarantined=f"{what} returned something that cannot be graded")
@@ -597,6 +600,11 @@ class WorkerSession:
                                      quarantined=quarantined)
         return StudentCodeFailed(f"{what} raised {error['type']}: {error['message']}", error["traceback"],
                                  quarantined=f"{what} raised {kind}{where}")
+
+    @functools.cached_property
+    def _code_lines(self):
+        """The lines of the student's module that hold code: the only ones a quarantined message names."""
+        return code_lines(self.module_path)
 
     def _read_frame(self, budget):
         """The body of the worker's next frame, waiting for it within ``budget`` (:class:`CallBudget`).
