@@ -28,3 +28,19 @@ def test_a_fork_server_grades_a_submission_without_falling_back_to_cold_runners(
         pool.close()
     records = json.loads(results.read_text())
     assert records and all(record["passed"] for record in records)
+
+
+def test_a_server_warms_up_without_the_collector_and_forks_its_children_with_it():
+    """serve() turns the collector off for its warm-up (55-100 ms of collections); _freeze, which runs before the
+    first child is forked, freezes what was made and turns it on again: a child runs the tests as Python would."""
+    import gc
+
+    from autograder.runner import forkserver
+
+    gc.disable()
+    try:
+        forkserver._freeze(lone=True)
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()

@@ -276,6 +276,24 @@ def test_notebook_definitions_keep_what_grading_needs():
     assert namespace["f"](0.0) == 0.0 and namespace["LIMIT"] == 4 and namespace["h"]([1, 2]).tolist() == [1, 2]
 
 
+def test_a_notebooks_definitions_are_parsed_once_by_its_text(tmp_path, monkeypatch):
+    """grade reads each notebook's definitions three times (progress, absent definitions, similarity): the cells are
+    parsed the first time only, and a notebook whose text changed (another student's, an edit) is read afresh."""
+    from autograder.submissions import notebook_code
+
+    parsed = []
+    monkeypatch.setattr(notebook_code.syntax, "parse", lambda text, parse=notebook_code.syntax.parse: (
+        parsed.append(text), parse(text))[1])
+    notebook = tmp_path / "softmax.ipynb"
+    cells = [{"cell_type": "code", "source": "import numpy as np\n"}, {"cell_type": "code", "source": "def f(x):\n    return x\n"}]
+    notebook.write_text(json.dumps({"cells": cells}))
+    first = extract_definitions(notebook)
+    assert extract_definitions(notebook) == first and "def f(x)" in first and len(parsed) == 2
+    cells[1]["source"] = "def f(x):\n    return 2 * x\n"
+    notebook.write_text(json.dumps({"cells": cells}))
+    assert "return 2 * x" in extract_definitions(notebook) and len(parsed) == 4
+
+
 def test_module_or_notebook_which_one_counts(tmp_path):
     """The module, unless it is still the released stub and the notebook holds the work."""
     softmax = BY_FOLDER["02_softmax"]

@@ -81,6 +81,12 @@ def find(name):
     import os
 
     return [folder for folder in ("/tmp", "/dev/shm") if os.path.exists(f"{folder}/{name}")]
+
+
+def collector():
+    import gc
+
+    return gc.isenabled()
 '''
 
 
@@ -163,3 +169,8 @@ def test_nothing_a_worker_leaves_in_tmp_or_dev_shm_reaches_the_next_one(tmp_path
         first.close()
         second.close()
         sandbox.close()
+
+
+def test_the_students_code_runs_with_the_garbage_collector_on(session):
+    """The zygote imports with the collector off (a faster start); every worker it forks has it on, as Python does."""
+    assert call(session, "collector") is True

@@ -361,9 +361,15 @@ def _reply(replies, message):
 
 def serve(test_files, solutions_root, lone=False):
     """The server: warm up, collect the tests once, then fork one child per request, one request at a time."""
+    import gc
+
+    # No collection while importing, warming up and collecting: what is built here lives as long as the server,
+    # and the collector, run every few hundred allocations, walked it all again each time (55-100 ms of a
+    # server's start, full collections among them); _freeze turns it on again before any child is forked.
+    gc.disable()
     import pytest
 
-    from autograder.runner.run import PYTEST_ARGS
+    from autograder.runner.run import pytest_arguments
     from autograder.runner.plugin import GradingPlugin
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader decides when to stop (it closes our stdin)
@@ -378,7 +384,7 @@ def serve(test_files, solutions_root, lone=False):
     if test_files:
         rootdir = os.path.commonpath([str(Path(path).resolve().parent) for path in test_files])
         try:
-            pytest.main([*PYTEST_ARGS, "--capture=no", "--rootdir", rootdir, *map(str, test_files)],
+            pytest.main([*pytest_arguments(rootdir), "--capture=no", *map(str, test_files)],
                         plugins=[plugin, collected])
         except Exception:  # noqa: BLE001 - then every child runs a session of its own
             pass
@@ -388,7 +394,8 @@ def serve(test_files, solutions_root, lone=False):
 
 
 def _freeze(lone):
-    """Freeze what the warm-up made: it is never collected, so children neither scan nor copy it.
+    """Freeze what the warm-up made: it is never collected, so children neither scan nor copy it; then turn the
+    collector (off since :func:`serve` began) on again, so that each child runs with it as Python does.
 
     A server for a batch collects its garbage first (a dozen objects after building the known bugs); one
     for a single run skips that full collection (15-20 ms of a cold ``grade``, which finds nothing there).
@@ -398,6 +405,7 @@ def _freeze(lone):
     if not lone:
         gc.collect()
     gc.freeze()
+    gc.enable()
 
 
 def _serve_requests(requests, replies, run):

@@ -31,6 +31,16 @@ PYTEST_ARGS = ["-p", "no:cacheprovider", "--assert=plain", "-o", "addopts=", "-c
                                   "doctest", "stepwise", "setuponly", "setupplan") for arg in ("-p", f"no:{name}")]]
 
 
+def pytest_arguments(rootdir):
+    """pytest's options for a grading session of the test files under ``rootdir``.
+
+    ``--confcutdir`` there too: pytest collects an argument's every parent folder up to it, listing each
+    one's subfolders (with ``-c /dev/null`` it is /dev, so from /: a kit under /tmp had pytest walk all of
+    /tmp, 50 ms of a fork server's start for 500 folders). No conftest.py is read anyway (``--noconftest``).
+    """
+    return [*PYTEST_ARGS, "--rootdir", rootdir, "--confcutdir", rootdir]
+
+
 # The trusted runner's own bound (address space): its usual peak is under 400 MiB, and what a worker sends
 # it is bounded by the wire format; past this, a MemoryError fails this submission's run, not the machine.
 RUNNER_MEMORY_BYTES = 3 * 1024**3
@@ -82,7 +92,7 @@ def run_tests(submission_root, test_files, sandbox, solutions_root=None, hidden_
         imported = set(sys.modules)
         _running.append(plugin)
         try:
-            pytest.main([*PYTEST_ARGS, "--rootdir", rootdir, *map(str, test_files)],
+            pytest.main([*pytest_arguments(rootdir), *map(str, test_files)],
                         plugins=[plugin, *(make(plugin) for make in plugins)])
         finally:
             # pytest imports a test file by its bare name (test_softmax): left in sys.modules, the next run in

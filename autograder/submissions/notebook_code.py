@@ -19,12 +19,14 @@ import ast
 import json
 import re
 import textwrap
+from functools import lru_cache
 
 from autograder.submissions import syntax
 
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 MAX_NOTEBOOK_BYTES = 64 * 1024**2  # as much as a whole zip may unpack to: a notebook is read whole, by every reader
 IMPORTS = (ast.Import, ast.ImportFrom)
+KEPT_CELLS_CHARS = 64 * 1024  # a notebook's code up to this size has its definitions kept (at most 256 notebooks)
 
 
 class NotebookError(ValueError):
@@ -129,7 +131,15 @@ def definitions(sources):
 
 def extract_definitions(path):
     """Python source with the definitions of the saved notebook at ``path``."""
-    return definitions(code_cells(path))
+    sources = tuple(code_cells(path))
+    return _kept_definitions(sources) if sum(map(len, sources)) <= KEPT_CELLS_CHARS else definitions(sources)
+
+
+@lru_cache(maxsize=256)
+def _kept_definitions(sources):
+    """:func:`definitions` of the cells ``sources`` (a tuple), kept by their text: a ``grade`` reads each notebook's
+    definitions three times (its progress, the definitions it lacks, the similarity pass), parsing its cells once."""
+    return definitions(sources)
 
 
 def kernel_definitions():

@@ -9,11 +9,12 @@ worker's pipes and output file arrive with ``spawn`` as SCM_RIGHTS. Ops: ``ready
 (answer: the worker's pid), ``wait`` (its exit status, or None on timeout) and ``kill``. When the
 grader hangs up, everything the zygote started is killed and it exits.
 """
+import _socket  # socket.py's own import (its enums, selectors) took 3-6 ms of every sandbox's start: the C module does
+import array
 import functools
 import json
 import os
 import signal
-import socket
 import sys
 import time
 
@@ -47,6 +48,16 @@ def _worker_life(control, fds, cwd):
 
     serve(*channel)
     return 0
+
+
+def _receive(control, size=65536, most_fds=8):
+    """A control message and the descriptors that came with it, as ``socket.recv_fds`` gives them."""
+    fds = array.array("i")
+    data, ancillary, _, _ = control.recvmsg(size, _socket.CMSG_LEN(most_fds * fds.itemsize))
+    for level, kind, payload in ancillary:
+        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+            fds.frombytes(payload[:len(payload) - len(payload) % fds.itemsize])
+    return data, list(fds)
 
 
 def _status(pid, timeout):
@@ -117,12 +128,13 @@ def main(private=False):
     import gc
 
     gc.freeze()  # the workers share these pages: a collection in a worker must not write to (copy) them all
+    gc.enable()  # off while importing (the boot turns it off): every worker starts with it on, as Python does
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    control = socket.socket(fileno=int(sys.argv[1]))
+    control = _socket.socket(fileno=int(sys.argv[1]))
     live = set()
     while True:
         try:
-            data, fds, _, _ = socket.recv_fds(control, 65536, 8)
+            data, fds = _receive(control)
         except OSError:
             data = b""
         if not data:  # the grader hung up: nothing it started may outlive it
