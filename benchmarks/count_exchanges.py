@@ -8,7 +8,9 @@ while the worker waits; a request sent without waiting (a setattr, a pin, a seed
 next round trip and is counted apart. The reference runs through the sandbox exactly as ``grade``
 runs it (``run_tests``), once; the counts are the same in every run but for the worker's restarts.
 
-Last, the frames the trusted side took from the workers: from the answer channel (each one may
+Then the pairs of successive round trips in one test (a constructor then a call, a call then a read...):
+which waits could go together is read there, since a round trip whose request is built from the last
+answer (a chain) cannot. Last, the frames the trusted side took from the workers: from the answer channel (each one may
 wake it) and from the log (the answers of requests with another one behind them, read without
 waiting: :mod:`autograder.sandbox.inside.worker`). Which channel an answer takes depends on whether
 the next request had reached the worker yet, so those two vary a little.
@@ -39,14 +41,16 @@ def kind(message):
 
 
 def count(files, kit):
-    """``{(test's node id, kind): [round trips, sent without waiting]}`` for one run of the reference, and
-    ``{"frames": ..., "logged": ...}``: the frames the trusted side took, and how many of them from the log."""
+    """``{(test's node id, kind): [round trips, sent without waiting]}`` for one run of the reference,
+    ``{"frames": ..., "logged": ...}`` (the frames the trusted side took, and how many of them from the log),
+    and ``{test's node id: [kind of each round trip, in order]}``."""
     from autograder.runner.run import run_tests
     from autograder.sandbox import session as channel
     from autograder.sandbox.kinds import make_sandbox
 
     counts = collections.defaultdict(lambda: [0, 0])
     frames = collections.Counter()
+    order = collections.defaultdict(list)
 
     def test():
         return os.environ.get("PYTEST_CURRENT_TEST", "?").split(" (")[0]
@@ -56,6 +60,8 @@ def count(files, kit):
             @functools.wraps(original)
             def counted(self, message, *args, **kwargs):
                 counts[test(), kind_of(message)][column] += 1
+                if column == 0:
+                    order[test()].append(kind_of(message))
                 return original(self, message, *args, **kwargs)
             return counted
         return make
@@ -64,6 +70,7 @@ def count(files, kit):
         @functools.wraps(original)
         def counted(self, question):
             counts[test(), "pin question"][0] += 1
+            order[test()].append("pin question")
             return original(self, question)
         return counted
 
@@ -92,7 +99,17 @@ def count(files, kit):
     failed = [record.test for record in records if not record.passed]
     if failed:
         raise RuntimeError(f"the reference failed {failed[:3]}")
-    return counts, frames
+    return counts, frames, order
+
+
+def pairs(order, top):
+    """Markdown rows of the pairs of successive round trips in one test, most frequent first."""
+    found = collections.Counter((first, then) for kinds in order.values() for first, then in zip(kinds, kinds[1:]))
+    lines = ["| round trip | then | times |", "| --- | --- | ---: |"]
+    lines += [f"| {first} | {then} | {times} |" for (first, then), times in found.most_common(top)]
+    if len(found) > top:
+        lines.append(f"| {len(found) - top} more pairs | | {sum(times for _, times in found.most_common()[top:])} |")
+    return "\n".join(lines)
 
 
 def table(counts, key, top):
@@ -117,13 +134,15 @@ def main():
     args = parser.parse_args()
     from run import KIT, warm_runner
 
-    counts, frames = count(warm_runner(), KIT)
+    counts, frames, order = count(warm_runner(), KIT)
     print("By kind of request\n")
     print(table(counts, lambda test, what: what, args.top))
     print("\nBy assignment\n")
     print(table(counts, lambda test, what: Path(test.split("::")[0]).parent.name, args.top))
     print("\nBy test\n")
     print(table(counts, lambda test, what: test.split("::", 1)[-1], args.top))
+    print("\nBy pair of successive round trips in one test\n")
+    print(pairs(order, args.top))
     print(f"\nFrames taken from the workers: {frames['frames']}, of which {frames['logged']} from the log "
           f"(answers that woke no one) and {frames['frames'] - frames['logged']} from the answer channel")
 
