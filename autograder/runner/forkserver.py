@@ -397,8 +397,9 @@ def _freeze(lone):
     """Freeze what the warm-up made: it is never collected, so children neither scan nor copy it; then turn the
     collector (off since :func:`serve` began) on again, so that each child runs with it as Python does.
 
-    A server for a batch collects its garbage first (a dozen objects after building the known bugs); one
-    for a single run skips that full collection (15-20 ms of a cold ``grade``, which finds nothing there).
+    A server for a batch collects its garbage first (1,000-2,000 objects the warm-up left, 40-60 ms); one for a
+    single run skips that full collection and freezes its ~700 (functions, tuples and classes the imports made
+    and dropped, no open file): well under a MiB, kept for as long as the run.
     """
     import gc
 
