@@ -515,6 +515,30 @@ TRUE_BUT_UNNAMED = {
     # the one mutant that fits both weights train set drops the input-to-hidden step's `/ n_records`, which is
     # exactly the bug, in words without the contract's name for it (n_records is a local of train).
     "heldout2_regression_input_step_not_averaged": ("your `train` leaves out a division",),
+    # Judged after a grading under another secret: with the 1-in-5-hidden case's one small input, every hidden
+    # unit's slope is near 1/4, so the output's slope used in their place scales every column alike within the
+    # tolerance: one constant factor, as the columns' factors of their own are.
+    "heldout_backprop_hidden_term_output_slope": ("each column times a factor of its own", "one constant factor"),
+    # The fourth set, judged by hand after its first measurement (before any change to the diagnoses).
+    # p - 1 for p - one_hot: each column of outer(x, .) is the right one times (p_j - 1) / (p_j - t_j), its own factor
+    "heldout4_lr_gradient_subtracts_one": ("each column times a factor of its own",),
+    # outer(x, grad_h) for outer(x, grad_h * dsigmoid(z_h)): each column divided by its unit's slope
+    "heldout4_mlp_hidden_weights_gradient_before_derivative": ("each column times a factor of its own",),
+    # outer(hidden_error_term, x) for outer(x, hidden_error_term): the very change, without the word "transpose"
+    "heldout4_backprop_input_step_transposed": ("passes `np.outer` its two arguments in the wrong order",),
+    # with one row, A1 for A1 * (1 - A1) scales each column of dZ1 (and of W1's gradient) by 1 / (1 - A1) of its unit
+    "heldout4_two_layer_hidden_slope_half_written": ("each column times a factor of its own",),
+    # 1 / p_drop for 1 / (1 - p_drop): at p_drop = 1/4 the kept units are 3 times too large (9 times, or divided
+    # by 9, where the rescale is applied twice or undone); and the mutant names the very change, in other words
+    "heldout4_dropout_divides_by_p_drop": ("times 3, a whole number", "times 9, a whole number",
+                                           "divided by 9, a whole number", "uses `p_drop` where 1 - `p_drop` belongs"),
+    # without the rescale every gradient through the hidden layer is (1 - p_drop) times the right one
+    "heldout4_training_backward_mask_not_rescaled": ("one constant factor",),
+    # X = arange rows: the first batch's rows in their own order are the permuted ones shifted by one constant
+    "heldout4_minibatches_not_shuffled": ("plus one constant",),
+    # the ReLU's slope left out: a factor of a product, in words without the slope; and with one row (or a unit
+    # always on), each column of the gradient is the right one times a factor of its own (0 or 1)
+    "heldout4_deep_gradients_without_relu_slope": ("leaves out a factor of a product", "each column times a factor of its own"),
 }
 
 #: Wrong diagnoses still said of held-out bugs, by bug: found, not fixed, and listed so that no other one hides. None
