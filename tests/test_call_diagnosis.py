@@ -159,3 +159,54 @@ def test_a_rule_broken_as_one_mutant_of_the_reference_breaks_it_gets_that_mutant
     assert matcher.diagnoses() == ["your `step` leaves out `.astype(...)`"]
     matcher.observe(StudentCall("step", None, [x], {}, (x > 0).astype(int), [x], {}))
     assert matcher.diagnoses() == []  # ints: no one change of the reference gives them
+
+
+SCALED = textwrap.dedent('''
+    import numpy as np
+
+
+    def scale(A, factor, rng):
+        """A times factor, halved, with one draw of rng for a mask."""
+        ### BEGIN SOLUTION
+        A = np.asarray(A, dtype=float)
+        keep = rng.random(A.shape) >= 0.0
+        return A * keep * factor / 2.0, keep
+        ### END SOLUTION
+''')
+
+
+@pytest.fixture
+def scaled():
+    from functools import partial
+
+    from autograder.runner.mutants import Mutants, mutant_groups
+
+    reference = build_variant(SCALED, KnownBug("reference", "", ()), "scaled_reference")
+    matcher = CallMatcher(reference, [], {}, generator_seeds={-1: 5},
+                          mutants=partial(mutant_groups, Mutants(SCALED, reference)))
+    return matcher
+
+
+def test_an_input_changed_in_place_gets_the_mutant_that_writes_the_result_into_it(scaled):
+    """No known bug changes A: the mutant that writes the result into the parameter does, on the same call (its
+    Generator rebuilt from the seed the test made it with)."""
+    A, rng = np.array([1.0, -2.0, 4.0]), Handle(-1, "Generator")
+    result = A * 3.0 / 2.0
+    scaled.observe(StudentCall("scale", None, [A.copy(), 3.0, rng], {}, (result, np.ones(3, bool)), [result, None, None],
+                               {}))
+    assert scaled.diagnoses() == ["your `scale` writes its result into `A` in place, changing the caller's array: "
+                                  "compute a new array"]
+    scaled.observe(StudentCall("scale", None, [A.copy(), 3.0, rng], {}, (result, np.ones(3, bool)), [A * 2, None, None],
+                               {}))
+    assert scaled.diagnoses() == []  # A changed, but not into the result: no one change does that
+
+
+def test_a_generator_an_earlier_call_was_given_is_not_rebuilt(scaled):
+    """An earlier call may have drawn from the Generator: a fresh one would draw other numbers, so nothing is named."""
+    A, rng = np.array([1.0, -2.0, 4.0]), Handle(-1, "Generator")
+    result = A * 3.0 / 2.0
+    scaled.observe(StudentCall("scale", None, [A.copy(), 1.0, rng], {}, (A / 2.0, np.ones(3, bool)), [A, None, None],
+                               {}))
+    scaled.observe(StudentCall("scale", None, [A.copy(), 3.0, rng], {}, (result, np.ones(3, bool)), [result, None, None],
+                               {}))
+    assert scaled.diagnoses() == []

@@ -292,6 +292,11 @@ MUTATED = textwrap.dedent('''
         ### BEGIN SOLUTION
         return beta * v - g
         ### END SOLUTION
+
+    def squash(x, w, b):
+        ### BEGIN SOLUTION
+        return np.tanh(x * w + b)
+        ### END SOLUTION
 ''')
 
 
@@ -333,6 +338,9 @@ def test_a_mutant_that_adds_an_operation_is_named_when_no_one_change_mutant_fits
     assert diagnosis_of(np.sum(X ** 2, axis=1) / 2, mutated.spread(X)).startswith("the value is half the expected value")
     assert diagnosis_of(np.abs(np.dot(X, W) + b), mutated.score(X, W, b)).endswith(
         "; your `score` takes np.abs of a value where no absolute value belongs")  # beside "the wrong sign in some"
+    x, w = RNG.normal(size=4), RNG.normal(size=4)
+    assert diagnosis_of(np.tanh(x * w) + 0.7, mutated.squash(x, w, 0.7)) == (
+        "your `squash` adds `b` after `np.tanh(...)` where it belongs inside it")  # a bias added after the activation
 
 
 

@@ -490,6 +490,17 @@ def identical(a, b):
     return isinstance(a, (type(None), bool, int, str)) and a == b
 
 
+def _handles(value):
+    """The worker objects (:class:`Handle`) in ``value`` and its lists, tuples and dicts."""
+    if isinstance(value, Handle):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _handles(item)
+    elif isinstance(value, dict):
+        yield from _handles(list(value.values()))
+
+
 class CallMatcher:
     """Names the known bug that behaves as the student's code did on the student's own last call.
 
@@ -502,7 +513,8 @@ class CallMatcher:
     warning) where the reference does not. When bugs with different diagnoses fit, none is named.
     The student's objects among the arguments are rebuilt on each module from the calls that made
     them and the attributes the grader set on them, a Generator the test made in the worker from its
-    seed (when given ``generator_seeds``); what cannot be rebuilt is not replayed. When no known bug
+    seed (when given ``generator_seeds``; not one an earlier call of the test was given, which may have
+    drawn from it); what cannot be rebuilt is not replayed. When no known bug
     fits, the reference's mutants of the called function (when given ``mutants``) are tried the same
     way, group by group within their budget (:func:`~autograder.runner.mutants.mutant_groups`).
     """
@@ -527,7 +539,7 @@ class CallMatcher:
             return []
         call = self.calls[-1]
         warned = isinstance(call.error, ForbiddenWarning)
-        if call.error is not None and not warned:
+        if call.error is not None and not warned or self.drawn_before(call):
             return []
         start = time.process_time()
         expected = self.outcome(self.reference, call)
@@ -542,6 +554,13 @@ class CallMatcher:
         if not found and self.mutants is not None:
             found = self.mutant_fits(call, called, warned, seconds)  # then the reference's mutants
         return sorted(found) if len(found) == 1 else []
+
+    def drawn_before(self, call):
+        """Whether ``call`` takes a Generator of the worker that an earlier call of the test was given or called: it
+        may have drawn from it, and a replay's fresh Generator (:meth:`rebuilt`) would then draw other numbers."""
+        mine = {value.id for value in _handles((call.args, call.kwargs)) if value.id in self.generator_seeds}
+        return bool(mine) and any(value.id in mine for earlier in self.calls[:-1]
+                                  for value in _handles((earlier.args, earlier.kwargs, earlier.target)))
 
     def mutant_fits(self, call, called, warned, seconds):
         """The sentences of the mutants of ``called`` that do what the student's code did, in the first group where

@@ -232,8 +232,11 @@ def _added_changes(function, say):
 
     A term of a sum or difference times 2 or halved; a value the function assigns or returns (or an entry of the
     dict or tuple it returns) reduced by np.sum (whole, or over axis 0) or np.mean over axis 0, taken np.abs of,
-    divided or multiplied by a size the function divides by elsewhere (``len(X)``, ``n_records``); an argument of
-    np.dot, np.matmul or np.outer transposed. (Not ``1 - x`` for a variable ``x``: for labels, ``1 - y`` picks the
+    divided or multiplied by a size the function divides by elsewhere (``len(X)``, ``n_records``), or written in
+    place into a parameter it reads (``A *= mask`` for ``A * mask``: the caller's array changed, the value the same,
+    which only a rule that checks the caller's arrays after the call tells); an argument of np.dot, np.matmul or
+    np.outer transposed; the last term of a call's one argument moved out of the call (``sigmoid(z) + bias`` for
+    ``sigmoid(z + bias)``: a bias added after the activation). (Not ``1 - x`` for a variable ``x``: for labels, ``1 - y`` picks the
     same one-hot column as ``y - 1`` with two classes, and would name a change the student did not make.)
     """
     results, terms, factors = set(), set(), set()
@@ -268,9 +271,33 @@ def _added_changes(function, say):
                 if ast.dump(divisor) not in ast.dump(node):
                     yield ast.BinOp(node, ast.Div(), divisor), f"divides {value} by {words} where no division belongs"
                     yield ast.BinOp(node, ast.Mult(), divisor), f"multiplies {value} by {words} where it should not"
+            for name in sorted({each.id for each in ast.walk(node) if isinstance(each, ast.Name)
+                                and isinstance(each.ctx, ast.Load) and each.id in say.parameters} - {node_name(node)}):
+                yield (_written_into(name, node),
+                       f"writes its result into `{name}` in place, changing the caller's array: compute a new array")
         if id(node) in factors:
             yield ast.Attribute(node, "T", ast.Load()), f"transposes {named or 'a factor'} (.T) where it belongs as it is"
+        if (isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords
+                and (called := say.called(node.func)) and called.split(".")[-1] not in CONVERSIONS
+                and isinstance(inside := node.args[0], ast.BinOp) and isinstance(inside.op, (ast.Add, ast.Sub))):
+            term = _spoken(inside.right, say) or "its last term"
+            yield (ast.BinOp(ast.Call(node.func, [inside.left], []), inside.op, inside.right),
+                   f"{'adds' if isinstance(inside.op, ast.Add) else 'subtracts'} {term} after `{called}(...)` where "
+                   f"it belongs inside it")
     return changes
+
+
+def node_name(node):
+    """The name ``node`` is, if it is a bare name (None otherwise)."""
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _written_into(name, node):
+    """``(name.__setitem__(Ellipsis, node), name)[1]``: ``node``'s value written into the array ``name`` in place
+    (``name[...] = node``), then ``name``: what ``name *= factor`` does where ``name * factor`` belongs."""
+    stored = ast.Call(ast.Attribute(ast.Name(name, ast.Load()), "__setitem__", ast.Load()),
+                      [ast.Constant(Ellipsis), node], [])
+    return ast.Subscript(ast.Tuple([stored, ast.Name(name, ast.Load())], ast.Load()), ast.Constant(1), ast.Load())
 
 
 def _keyword(node, name):
