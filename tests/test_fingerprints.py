@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from conftest import ASSIGNMENTS, REPO
 
-from autograder.runner.fingerprints import _unknowns
+from autograder.runner.fingerprints import _sealed, _unknowns
 from autograder.sandbox.inside.wire import Handle
 from autograder.sandbox.remote import StudentCall
 from autograder.testing.fingerprints import (FINGERPRINTS_FILE, FingerprintMatcher, context_of, quantised, seal,
@@ -52,6 +52,32 @@ def test_a_few_wrong_numbers_are_too_few_to_fingerprint():
     assert _unknowns((np.arange(6.0), {"W": np.ones((2, 2)) * 2}), reference) == 4
     assert _unknowns((np.arange(6.0) + [0, 0, 0, 0, 0, 1], {"W": np.ones((2, 2))}), reference) == 1
     assert _unknowns((np.arange(7.0), {"W": np.ones((2, 2))}), reference) == 7  # another shape: every number
+
+
+def _module(factor):
+    import types
+
+    module = types.ModuleType(f"times_{factor}")
+    module.f = lambda x: np.asarray(x, dtype=float) * factor
+    return module
+
+
+def test_an_answer_an_earlier_group_gives_is_sealed_with_that_groups_words_alone():
+    """Grading asks the mutants that add an operation only when no one-change mutant fits: an answer both give is the
+    one-change mutant's, and one only an added mutant gives is that mutant's."""
+    x = np.array([1.0, 2.0, 4.0])
+    call = StudentCall("f", None, (x,), {}, value=x * 2, after=[x], after_kwargs={})
+    comparison = ("test_x.py::test_f", (x * 2, x * 2), 1e-6, 1e-9, [call], {}, {})
+    asked = []
+
+    def changes(name, numbers):
+        asked.append((name, numbers))
+        yield [("one change: times 3", _module(3.0))]
+        yield iter([("added: times 3", _module(3.0)), ("added: times 5", _module(5.0))])
+
+    sealed = _sealed(comparison, _module(2.0), changes)
+    assert sorted(map(sorted, sealed.values())) == [["added: times 5"], ["one change: times 3"]]
+    assert asked == [("f", [])]  # the call's own numbers: none here (an array of three is not a number)
 
 
 def _matcher(tmp_path, calls, sentence, wrong):

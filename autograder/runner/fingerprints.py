@@ -7,8 +7,9 @@ call's result (:func:`~autograder.testing.fingerprints.source_call`) has that ca
 reference (which must give back what the worker gave: else the call is not reproducible here, a
 random state or a pin, and is left out), then on each one-change mutant of the called function
 (:mod:`autograder.runner.mutants`) and each known bug that could explain it
-(:mod:`autograder.runner.known_bugs`). Each wrong answer they give there, that some other change
-with other words does not give too, is sealed with its sentence
+(:mod:`autograder.runner.known_bugs`), then on the mutants that add an operation (an answer one of the
+first give is theirs alone, as grading asks the added ones only when none of the first fits). Each wrong
+answer they give there, that some other change with other words does not give too, is sealed with its sentence
 (:func:`~autograder.testing.fingerprints.seal`). What ships, and why it leaks nothing the public tests do
 not tell, is :mod:`autograder.testing.fingerprints`'s docstring.
 
@@ -30,8 +31,8 @@ import pytest
 from autograder.kit.assignments import discover_assignments
 from autograder.kit.config import KNOWN_BUGS_FILE
 from autograder.runner.known_bugs import (MISSING, CallMatcher, KnownBug, KnownBugModules, _pick, build_variant,
-                                          could_explain, load_known_bugs, one_label, parse_known_bugs)
-from autograder.runner.mutants import Mutants
+                                          could_explain, load_known_bugs, numbers_in, one_label, parse_known_bugs)
+from autograder.runner.mutants import Mutants, coincides
 from autograder.runner.run import run_tests
 from autograder.sandbox.inside.wire import Handle
 from autograder.testing.diagnosis import observing, same_values
@@ -105,7 +106,12 @@ def _unknowns(value, reference):
 
 
 def _sealed(comparison, reference, changes):
-    """``{context: {sentence}}`` of the wrong answers ``changes`` give at one comparison."""
+    """``{context: {sentence}}`` of the wrong answers ``changes`` give at one comparison.
+
+    ``changes(name, numbers)`` gives groups of ``(sentence, module)`` in the order grading asks them (none whose
+    number the call's own ``numbers`` may give: :func:`~autograder.runner.mutants.coincides`): an answer some change
+    of an earlier group gives has that group's sentences only (grading would name the earlier one, or none).
+    """
     test, (got, expected), rtol, atol, calls, attributes, generator_seeds = comparison
     call, path = source_call(calls, got)
     if call is None or one_label(expected):
@@ -118,19 +124,20 @@ def _sealed(comparison, reference, changes):
         return {}  # the call is not reproducible here: its answers could not be the student's
     name = f"{call.target.type}.{call.name}" if isinstance(call.target, Handle) else call.name
     found = {}
-    for sentence, module in changes(name):
-        outcome = _outcome(matcher, module, call)
-        part = MISSING if outcome is None else _pick(outcome.value, path)
-        try:
-            part = np.asarray(part, dtype=np.float64)
-        except (TypeError, ValueError):
-            continue
-        if (not _telling(part) or same_values(part, expected, rtol, atol)
-                or _unknowns(outcome.value, call.value) < UNKNOWNS):
-            continue
-        context = context_of(test, replace(call, value=outcome.value), expected, part)
-        found.setdefault(context, set()).add(sentence)
-    return found
+    for rank, group in enumerate(changes(name, numbers_in(call.args, call.kwargs, list(attributes.values())))):
+        for sentence, module in group:
+            outcome = _outcome(matcher, module, call)
+            part = MISSING if outcome is None else _pick(outcome.value, path)
+            try:
+                part = np.asarray(part, dtype=np.float64)
+            except (TypeError, ValueError):
+                continue
+            if (not _telling(part) or same_values(part, expected, rtol, atol)
+                    or _unknowns(outcome.value, call.value) < UNKNOWNS):
+                continue
+            context = context_of(test, replace(call, value=outcome.value), expected, part)
+            found.setdefault(context, {}).setdefault(rank, set()).add(sentence)
+    return {context: ranks[min(ranks)] for context, ranks in found.items()}
 
 
 def render_assignment_fingerprints(root, assignment, sandbox, known_bugs=None):
@@ -146,9 +153,13 @@ def render_assignment_fingerprints(root, assignment, sandbox, known_bugs=None):
     bugs = KnownBugModules(source, load_known_bugs(root / "solutions" / assignment.folder) if known_bugs is None
                            else parse_known_bugs(known_bugs))
 
-    def changes(name):
-        yield from ((bug.diagnosis, module) for bug, module in bugs if could_explain(module, name))
-        yield from ((mutant.diagnosis, module) for mutant, module in mutants(name))
+    def changes(name, numbers):
+        """The known bugs and one-change mutants of ``name``, then the mutants that add an operation (as grading
+        asks them: :func:`autograder.runner.mutants.mutant_groups`), but those whose number ``numbers`` may give."""
+        yield [*((bug.diagnosis, module) for bug, module in bugs if could_explain(module, name)),
+               *((mutant.diagnosis, module) for mutant, module in mutants(name) if not coincides(mutant.constant, numbers))]
+        yield ((mutant.diagnosis, module) for mutant, module in mutants(name, added=True)
+               if not coincides(mutant.constant, numbers))
 
     recorders = []
     run_tests(root / "solutions", tests, sandbox, plugins=[lambda grading: recorders.append(_Comparisons(grading))
