@@ -100,6 +100,34 @@ def test_the_matcher_names_the_value_fingerprinted_and_nothing_else(tmp_path):
     assert FingerprintMatcher(matcher.path, matcher.test, [other])(wrong, [1.0, 2.0, 3.0], 1e-6, 1e-9) == []
 
 
+def test_a_value_of_another_shape_than_a_check_required_is_named_by_its_fingerprint(tmp_path):
+    """``as_array``'s required shape is all a check has there: the wrong answer of another shape is fingerprinted
+    against it (generation sees the shape as the expected value), and named in `check`; the hint is said otherwise."""
+    from autograder.testing.checks import CheckFailed, as_array
+    from autograder.testing.diagnosis import Shape, attached, observing
+
+    x = np.array([1.0, 2.0, 4.0])
+    call = StudentCall("f", None, (x,), {}, value=x * 2, after=[x], after_kwargs={})
+    seen = []
+    with observing(lambda *compared: seen.append(compared)):
+        as_array(x * 2, "f(x)", (3,))
+    assert [type(expected) for _, expected, _, _ in seen] == [Shape]
+    wide = StudentCall("f", None, (x,), {}, value=np.arange(4.0), after=[x], after_kwargs={})
+    sealed = _sealed(("test_x.py::test_f", (x * 2, seen[0][1]), 0.0, 0.0, [call], {}, {}), _module(2.0),
+                     lambda name, numbers: [[("two too many", _module(np.ones((2, 1)))), ("right", _module(3.0))]])
+    assert list(sealed.values()) == [{"two too many"}]  # times 3 has the shape required: not a wrong answer here
+    matcher = _matcher(tmp_path, [wide], "your `f` makes a column", np.arange(4.0))
+    identity, ciphertext = seal("ab" * 16, context_of("test_x.py::test_f", wide, Shape((3,)), np.arange(4.0)),
+                                "your `f` makes a column")
+    (tmp_path / FINGERPRINTS_FILE).write_text(json.dumps({"salt": "ab" * 16, "fingerprints": {identity: ciphertext}}))
+    with attached(matcher), pytest.raises(CheckFailed) as failure:
+        as_array(np.arange(4.0), "f(x)", (3,))
+    assert str(failure.value).endswith("Diagnosis: your `f` makes a column")
+    with attached(matcher), pytest.raises(CheckFailed) as failure:
+        as_array(np.arange(5.0), "f(x)", (3,))
+    assert "Diagnosis" not in str(failure.value)
+
+
 @pytest.mark.parametrize("assignment", [a.folder for a in ASSIGNMENTS])
 def test_the_committed_fingerprints_hold_hashes_alone(assignment):
     text = (REPO / "assignments" / assignment / FINGERPRINTS_FILE).read_text()

@@ -35,7 +35,7 @@ from autograder.runner.known_bugs import (MISSING, CallMatcher, KnownBug, KnownB
 from autograder.runner.mutants import Mutants, coincides
 from autograder.runner.run import run_tests
 from autograder.sandbox.inside.wire import Handle
-from autograder.testing.diagnosis import observing, same_values
+from autograder.testing.diagnosis import Shape, observing, same_values
 from autograder.testing.fingerprints import (FINGERPRINTS_FILE, context_of, entries, numeric, parts, quantised, seal,
                                              source_call, test_name)
 
@@ -132,8 +132,8 @@ def _sealed(comparison, reference, changes):
                 part = np.asarray(part, dtype=np.float64)
             except (TypeError, ValueError):
                 continue
-            if (not _telling(part) or same_values(part, expected, rtol, atol)
-                    or _unknowns(outcome.value, call.value) < UNKNOWNS):
+            right = part.shape == expected if isinstance(expected, Shape) else same_values(part, expected, rtol, atol)
+            if not _telling(part) or right or _unknowns(outcome.value, call.value) < UNKNOWNS:
                 continue
             context = context_of(test, replace(call, value=outcome.value), expected, part)
             found.setdefault(context, {}).setdefault(rank, set()).add(sentence)

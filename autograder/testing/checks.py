@@ -1,7 +1,7 @@
 """Assertions whose failure messages help a student and never reveal an expected value."""
 import numpy as np
 
-from autograder.testing.diagnosis import diagnose, observe, same_values
+from autograder.testing.diagnosis import Shape, diagnose, observe, same_values
 from autograder.testing.gradcheck import numerical_gradient, relative_error
 from autograder.sandbox.inside.wire import Handle
 
@@ -63,10 +63,15 @@ def as_array(got, what, shape=None):
         got = np.asarray(got)
     if not isinstance(got, np.ndarray) or got.dtype.kind not in "biuf":
         _fail(f"{what} should be numeric, got {_describe(got)}", quarantined=f"{what} should be numeric")
-    if shape is not None and got.shape != tuple(shape):
-        _fail(f"{what} should have shape {tuple(shape)}, got {got.shape}",
-              quarantined=f"{what} should have shape {tuple(shape)}, got another one")
-    return got.astype(np.float64)
+    got = got.astype(np.float64)
+    if shape is not None:
+        shape = Shape(shape)
+        observe(got, shape, 0.0, 0.0)  # a shape required: `autograder generate` fingerprints the wrong ones
+        if got.shape != shape:
+            _fail(f"{what} should have shape {shape}, got {got.shape}",
+                  diagnoses=diagnose(got, shape, 0.0, 0.0, relations=False),
+                  quarantined=f"{what} should have shape {shape}, got another one")
+    return got
 
 
 def assert_close(got, expected, what, rtol=1e-6, atol=1e-9, hint=None, mistakes=()):

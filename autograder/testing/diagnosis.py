@@ -22,6 +22,12 @@ import numpy as np
 
 from autograder.testing.relations import find_relation
 
+class Shape(tuple):
+    """The shape a check required, where it had no expected value but that (``as_array``'s ``shape``): passed to the
+    matchers as the expected value. Only a wrong answer's fingerprint (`check`) can name a value of another shape from
+    it; a matcher that replays the reference needs an expected value to find its call, and names nothing."""
+
+
 _matchers = []  # callables (got, expected, rtol, atol) -> list of diagnoses; attached for one test at a time
 _observers = []  # callables (got, expected, rtol, atol) told of every comparison, passed or not
 

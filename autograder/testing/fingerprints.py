@@ -62,6 +62,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.sandbox.inside.wire import Handle
+from autograder.testing.diagnosis import Shape
 
 FINGERPRINTS_FILE = "fingerprints.json"
 DIGITS = 6        # significant digits kept of each entry
@@ -90,6 +91,8 @@ def quantised(value):
     Tuples and lists are alike, and a list of numbers is the array of them; numbers are float64 whatever their type, objects (a worker's handle or a
     trusted object) only say that they are one: what the wire gives and what a replay gives read the same.
     """
+    if isinstance(value, Shape):
+        return f"shape{tuple(value)}"
     if isinstance(value, (tuple, list)) and value and all(numeric(item) and np.ndim(item) == 0 for item in value):
         value = np.asarray(value, dtype=np.float64)  # a list of numbers reads as the array of them
     if numeric(value):
