@@ -13,7 +13,8 @@ arguments swapped, a wrapping call left out, one variable written for another of
 activation for a pre-activation: only variables the contract names). And, asked only when none of
 these fits, the mutants that ADD an operation (:func:`_added_changes`): a term doubled or halved, a
 value summed, averaged or taken np.abs of, divided or multiplied by a size the function divides by
-elsewhere, a factor of a product transposed. A mutant that brings in a number (a factor 2) names
+elsewhere, written in place into a parameter (the caller's array), a factor of a product transposed, a
+call's last term moved out of it (a bias added after the activation). A mutant that brings in a number (a factor 2) names
 nothing on a call whose own numbers may give it (:func:`coincides`).
 
 Nothing here is a graded function's body: the operators are generic, and they read the reference

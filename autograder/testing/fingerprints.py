@@ -17,8 +17,8 @@ The file holds a salt and pairs ``(id, ciphertext)``; no expected value, no form
 reference's operations, no sentence in the clear (nor its length: each is padded to :data:`PAD` bytes).
 Each id is ``SHAKE-256(salt, "id", context)`` and
 each key ``SHAKE-256(salt, "key", context)``, the context being the test's name, the called function,
-the call's arguments, the expected value, the wrong value compared and the whole wrong result, each
-quantised (:func:`quantised`). What can a student learn by brute force?
+the call's arguments, the expected value (or, where a check required a shape and had no expected value,
+that shape), the wrong value compared and the whole wrong result, each quantised (:func:`quantised`). What can a student learn by brute force?
 
 - An expected value: nothing new. Every id is of a WRONG answer, and the public test already tells
   whether any value the student tries is right (run it); an id cannot be matched without knowing the
