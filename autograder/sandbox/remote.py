@@ -359,12 +359,15 @@ class RemoteFunction:
             raise
         self._answered(call, value, after)
         mutated = [position for position, (sent, now) in enumerate(zip(args, call.after)) if changed(sent, now)]
-        mutated += [name for name, sent in kwargs.items() if changed(sent, call.after_kwargs.get(name))]
+        if kwargs:
+            mutated += [name for name, sent in kwargs.items() if changed(sent, call.after_kwargs.get(name))]
         return wrap(self.session, value), mutated
 
     def _call(self, args, kwargs):
         """The :class:`StudentCall` of a call with ``args`` and ``kwargs``, and its request."""
-        sent_args, sent_kwargs = [unwrap(arg) for arg in args], {k: unwrap(v) for k, v in kwargs.items()}
+        # (unwrap's test written out: a call per argument, on every call, for what is nearly always an array)
+        sent_args = [arg._handle if isinstance(arg, RemoteObject) else arg for arg in args]
+        sent_kwargs = {k: unwrap(v) for k, v in kwargs.items()} if kwargs else {}
         return StudentCall(self.name, self.handle, sent_args, sent_kwargs), {
             "op": "call", "name": self.name, "target": self.handle, "track": True, "args": sent_args,
             "kwargs": sent_kwargs}

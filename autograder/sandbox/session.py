@@ -221,6 +221,7 @@ class WorkerSession:
         # The worker's log (autograder.sandbox.inside.worker): the answers of requests that had another one behind them,
         # and notes that the next answer is on the answer channel. Read without waiting, never waited on.
         self.log_fd = None
+        self.log_poll = None  # a poll of log_fd alone: is anything there, asked without a read that raises when not
         self.log = wire.Inbox()
         self.note = self.here = None  # this worker's marks on the log, byte for byte (made in _start)
         self.answer_next = False  # the log's last note is not answered yet: the next answer is on the answer channel
@@ -237,6 +238,8 @@ class WorkerSession:
         self.log_fd, log_write = os.pipe()
         fds = (request_read, response_write, log_write)  # the worker's ends
         os.set_blocking(self.log_fd, False)
+        self.log_poll = select.poll()
+        self.log_poll.register(self.log_fd, select.POLLIN)
         for fd in (self.request_fd, self.response_fd) if hasattr(fcntl, "F_SETPIPE_SZ") else ():  # (Linux only)
             try:
                 fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
@@ -557,11 +560,13 @@ class WorkerSession:
             raise ProtocolBroken(f"{what}: malformed answer from the worker")
         keys = sorted(answer)
         try:  # the parts share the frame's arrays: decoded together, each array is used once
-            decoded = dict(zip(keys, wire.decode([answer[key] for key in keys], arrays)))
+            decoded = dict(zip(keys, wire.decode(list(map(answer.__getitem__, keys)), arrays)))
         except wire.WireError as error:
             raise ProtocolBroken(f"{what} returned something that is not plain data: {error}",
                                  quarantined=f"{what} returned something that is not plain data") from None
-        warned = decoded.pop("warnings", [])
+        if "warnings" not in decoded:  # most answers: none raised
+            return decoded.pop("ok"), decoded
+        warned = decoded.pop("warnings")
         if type(warned) is not list or not all(type(warning) is str for warning in warned):
             raise ProtocolBroken(f"{what}: malformed answer from the worker")
         forbidden = [warning for warning in warned
@@ -616,8 +621,10 @@ class WorkerSession:
         worker dies or hangs in a later one.
         """
         budget.resume()  # what the grader did since the last frame (answering a pin, say) is not the student's
+        log, log_poll = self.log, self.log_poll
         while True:
-            if not self.answer_next and (body := self._logged()) is not None:
+            # The log is usually empty: one poll says so, without the calls and the read that finds nothing.
+            if not self.answer_next and (log.data or log_poll.poll(0)) and (body := self._logged()) is not None:
                 return body
             if (body := self.inbox.next_body()) is not None:
                 return body
@@ -659,7 +666,8 @@ class WorkerSession:
         """
         if not self.log.ready():
             try:
-                self.log.read(self.log_fd)
+                if self.log_poll.poll(0):  # (a read of an empty pipe raises BlockingIOError: an exception per look)
+                    self.log.read(self.log_fd)
             except (BlockingIOError, EOFError):
                 pass
             if self.log.data and not self.log.ready():

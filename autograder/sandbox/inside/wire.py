@@ -50,6 +50,8 @@ _DTYPES = {}  # array header code -> its dtype, for the codes already found plai
 _JSON_DECODER = json.JSONDecoder()
 _json_decode, _json_scan = _JSON_DECODER.decode, _JSON_DECODER.scan_once
 _PLAIN = frozenset({type(None), bool, int, float, str})  # values that are plain data as they are, by exact type
+_STR = frozenset({str})  # a dict's keys are all strings when their types are a subset of this (no generator per dict)
+_CODES = {}  # dtype -> its array header code (b"<f8 "): dtype.str builds a new string at every call
 
 
 class WireError(ValueError):
@@ -114,7 +116,7 @@ def convert(value, register_object, form):
         if value.dtype.kind not in NUMERIC_KINDS:
             raise TypeError(f"an array of dtype {value.dtype} (only numeric arrays can be graded)")
         return form.array(value)
-    if kind is dict and all(type(key) is str for key in value):
+    if kind is dict and _STR.issuperset(map(type, value)):
         return form.dict([[key, item if type(item) in _PLAIN else convert(item, register_object, form)]
                           for key, item in value.items()])
     if kind is tuple:
@@ -190,8 +192,9 @@ def _decode(data, arrays, depth, used):
                               for item in data["__tuple__"]])
             if "__dict__" in data and type(data["__dict__"]) is list:
                 items = data["__dict__"]
-                if not all(type(item) is list and len(item) == 2 and type(item[0]) is str for item in items):
-                    raise WireError("a malformed dict")
+                for item in items:  # (a loop here, not all() of a generator: one frame resumed per item)
+                    if type(item) is not list or len(item) != 2 or type(item[0]) is not str:
+                        raise WireError("a malformed dict")
                 return {key: value if type(value) in inline else _decode(value, arrays, depth + 1, used)
                         for key, value in items}
             if "__scalar__" in data:
@@ -218,7 +221,10 @@ def dumps(message):
     parts = [b"", _JSON_LENGTH.pack(len(text)), text]
     size = _JSON_LENGTH.size + len(text)
     for array in arrays:  # (np.ascontiguousarray makes a 0-d array 1-d: its shape is taken before)
-        parts += [_ARRAY_HEADER.pack(array.dtype.str.encode("ascii").ljust(4), array.ndim),
+        code = _CODES.get(array.dtype)
+        if code is None:
+            code = _CODES.setdefault(array.dtype, array.dtype.str.encode("ascii").ljust(4))
+        parts += [_ARRAY_HEADER.pack(code, array.ndim),
                   _SHAPES[array.ndim].pack(*array.shape), np.ascontiguousarray(array).data]
         size += _ARRAY_HEADER.size + 8 * array.ndim + array.nbytes
     parts[0] = _LENGTH.pack(size)

@@ -158,9 +158,11 @@ class Worker:
         result = function(*args, **kwargs)
         if not track:
             return result, {}
-        # The arguments as they are now, for the trusted side to compare with what it sent.
+        # The arguments as they are now, for the trusted side to compare with what it sent (most calls have no
+        # keyword arguments: no comprehension run for nothing).
         return result, {"after": [arg if isinstance(arg, _MUTABLE) else None for arg in args],
-                        "after_kwargs": {key: value for key, value in kwargs.items() if isinstance(value, _MUTABLE)}}
+                        "after_kwargs": {key: value for key, value in kwargs.items() if isinstance(value, _MUTABLE)}
+                        if kwargs else {}}
 
     def op_getattr(self, name, target=None):
         value = self.lookup(self.resolve(target), name)
@@ -302,12 +304,13 @@ class Worker:
             with _catch_warnings(record=True) as caught, _errstate(over="warn", divide="warn", invalid="warn"):
                 _simplefilter("always")
                 result, extra = handler(**request) if op == "call" else (handler(**request), {})
-            raised = list(dict.fromkeys(f"{_type(w.message).__name__}: {w.message}" for w in caught))
-            if raised:
+            if caught:  # (most calls raise none: no generator made for nothing)
+                raised = list(dict.fromkeys(f"{_type(w.message).__name__}: {w.message}" for w in caught))
                 extra = {**extra, "warnings": raised[:MAX_WARNINGS]}
         try:
             packed = {"ok": self.pack(result, self.register)}
-            packed.update({key: self.pack(value, None) for key, value in extra.items()})
+            for key, value in extra.items():
+                packed[key] = self.pack(value, None)
         except TypeError as error:
             return {"error": {"type": "UngradableResult", "message": f"returned {error}", "traceback": "",
                               "line": None}}
