@@ -87,6 +87,12 @@ def collector():
     import gc
 
     return gc.isenabled()
+
+
+def imported(names):
+    import sys
+
+    return sorted(name for name in names if name in sys.modules)
 '''
 
 
@@ -174,3 +180,10 @@ def test_nothing_a_worker_leaves_in_tmp_or_dev_shm_reaches_the_next_one(tmp_path
 def test_the_students_code_runs_with_the_garbage_collector_on(session):
     """The zygote imports with the collector off (a faster start); every worker it forks has it on, as Python does."""
     assert call(session, "collector") is True
+
+
+def test_a_worker_starts_without_the_standard_library_modules_it_does_not_need(session):
+    """The placeholders' finder needs none of ``importlib.abc`` (which imports ``importlib.resources``, ``tempfile``,
+    ``shutil``, ``bz2`` and ``lzma``): a student's code that wants them imports them, the sandbox's start does not."""
+    unneeded = ["importlib.abc", "importlib.resources", "tempfile", "shutil", "bz2", "lzma"]
+    assert call(session, "imported", unneeded) == []
