@@ -44,3 +44,21 @@ def test_a_server_warms_up_without_the_collector_and_forks_its_children_with_it(
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+def test_a_server_makes_what_each_child_would_find_again_before_its_first_test():
+    """The interpreter's folders and the control groups' layout are each found once per process: found in the
+    server, every forked child has them."""
+    import os
+    import sys
+
+    from autograder.runner import forkserver
+    from autograder.sandbox import bubblewrap, cgroups
+
+    bubblewrap.python_roots.cache_clear()
+    cgroups.layout.cache_clear()
+    forkserver.warm_child_start()
+    assert bubblewrap.python_roots.cache_info().currsize == 1
+    assert bubblewrap.python_roots(sys.executable) and bubblewrap.python_roots.cache_info().hits == 1
+    if os.geteuid() == 0:
+        assert cgroups.layout.cache_info().currsize == 1

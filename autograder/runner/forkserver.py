@@ -213,12 +213,10 @@ def warm_up(test_files, solutions_root, lone=False):
     import numpy  # noqa: F401
     import pytest  # noqa: F401
 
-    from autograder.runner import plugin, run
-    from autograder.sandbox import bubblewrap, kinds, zygote  # noqa: F401 - each child uses them (run)
+    from autograder.runner import plugin
+    from autograder.sandbox import kinds, zygote  # noqa: F401 - each child uses them (run)
 
-    run._parser()  # each child parses its request with it
-    bubblewrap.exposed_packages()  # what every sandbox shows (and the site folders it hides), found once
-    bubblewrap.compile_sandbox_modules()
+    warm_child_start()
 
     solutions_root = Path(solutions_root).resolve()
     for path in map(Path, test_files):
@@ -246,6 +244,23 @@ def warm_up(test_files, solutions_root, lone=False):
             plugin._digits_split()  # the standard split, made once here for every child
         except Exception:  # noqa: BLE001
             pass
+
+
+def warm_child_start():
+    """Make here, once, what every child would otherwise find again before its first test (each is kept per process)."""
+    from autograder.runner import run
+    from autograder.sandbox import bubblewrap, cgroups
+
+    # Each child parses its request: the parser, and the patterns argparse compiles for its positional arguments
+    # (the same for every request; each child compiled them again, ~0.5 ms), are made here.
+    run.parse_arguments(["submission", "results.json", "test.py"])
+    bubblewrap.exposed_packages()  # what every sandbox shows (and the site folders it hides)
+    bubblewrap.compile_sandbox_modules()
+    bubblewrap.python_roots(sys.executable)  # the interpreter's folders, bound into every sandbox
+    try:
+        cgroups.layout()  # where the sandboxes' control groups go: a child is in this process's groups
+    except cgroups.CgroupsUnavailable:
+        pass  # each child finds out again, and grades with rlimits alone
 
 
 def _assignment_or_none(folder):

@@ -213,7 +213,8 @@ class GradingPlugin:
         then drawn unforeseeably, :mod:`autograder.sandbox.remote`)."""
         if not self.hidden_seed:
             return None
-        return checked_steps_random(self.hidden_seed, f"{folder}::{test_name}", self.module_digests.get(folder, ""))
+        return _DrawnWhenAsked(partial(checked_steps_random, self.hidden_seed, f"{folder}::{test_name}",
+                                       self.module_digests.get(folder, "")))
 
     def rng_for(self, folder, test_name):
         """The generator of the inputs of the test ``test_name`` (with its case) of ``folder``, for this student."""
@@ -327,6 +328,19 @@ class GradingPlugin:
                 record.diagnosis, record.figures = "", []  # its failures say nothing about a mistake now
 
 
+class _DrawnWhenAsked:
+    """The ``random.Random`` of a test's checked training steps, made when the test first draws from it: most tests
+    never train, and its HMAC and seeding for every test were ~1% of a 02 notebook's runner."""
+
+    def __init__(self, make):
+        self._make, self._random = make, None
+
+    def sample(self, population, k):
+        if self._random is None:
+            self._random = self._make()
+        return self._random.sample(population, k)
+
+
 def _one_line_failure(excinfo, style=None):
     return f"{excinfo.typename}: {excinfo.value}"
 
@@ -337,7 +351,9 @@ def _thresholds(folder):
 
 
 @lru_cache(maxsize=None)
+@lru_cache(maxsize=None)
 def _visibility(path, solutions_root):
+    """Whether the test file ``path`` is hidden (under the solutions) or public, resolved once per file."""
     hidden = solutions_root is not None and path.resolve().is_relative_to(solutions_root)
     return "hidden" if hidden else "public"
 
