@@ -299,6 +299,7 @@ TAMPERING = {
     "the garbage collector's object graph": "import gc\ngc.get_referrers(print)\n",
     "ctypes": "import ctypes\nctypes.CDLL(None)\n",
     "/proc": "open('/proc/self/status').read()\n",
+    "/proc through /dev/fd": "open('/dev/fd/../status').read()\n",  # /dev/fd is a link to /proc/self/fd
     "the grader's module autograder": "import autograder.sandbox.inside.worker\n",
     "the code of a function": "import json\njson.dumps.__code__\n",
     "stack frames (sys._getframe) through exec": "exec('import sys; sys._getframe(0)')\n",
@@ -323,6 +324,12 @@ def test_reaching_for_the_graders_internals_leaves_evidence(tmp_path, words, whe
         else:
             student.fine()
     assert any(item.startswith(words.split(" through ")[0]) for item in session.evidence), session.evidence
+
+
+def test_the_workers_memory_is_not_readable_by_its_own_user(tmp_path):
+    code = "import ctypes\n\ndef dumpable():\n    return ctypes.CDLL(None).prctl(3, 0, 0, 0, 0)  # PR_GET_DUMPABLE\n"
+    with running(tmp_path, code) as student:
+        assert student.dumpable() == 0  # so /proc/<pid>/mem is root's, whatever path opens it
 
 
 HARMLESS = """

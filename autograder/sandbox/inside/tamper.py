@@ -4,12 +4,13 @@ A CPython audit hook (PEP 578, ``sys.addaudithook``) cannot be removed once adde
 the events that reaching into another part of the process needs: frames (``sys._getframe``,
 ``sys._current_frames``, a traceback's or generator's frame), the garbage collector's object
 graph (``gc.get_referrers``, ``get_referents``, ``get_objects``), a function's ``__code__``,
-``ctypes`` (``ctypes.dlopen``, raw memory), ``/proc``, and importing the grader's own modules
+``ctypes`` (``ctypes.dlopen``, raw memory), ``/proc`` (by the path the kernel resolves: ``/dev/fd/..``
+is ``/proc/self``), and importing the grader's own modules
 (the worker removes them from ``sys.modules`` before any student code runs, so reaching them
 by name means importing them afresh). Each event is charged to the submission only when the
 Python code that caused it is the submission's own (or ``inspect``, ``ctypes``, code without a
-file of its own such as an ``exec`` of a string, called by it): numpy, the standard library and
-the worker do these things for themselves all the time. Compiling code under another file's
+file of its own such as an ``exec`` of a string, called by it): numpy, the standard
+library and the worker do these things for themselves all the time. Compiling code under another file's
 name (so that its frames would pass for that file's) is itself evidence.
 
 Evidence is written at once, as its own frame on the channel to the trusted side: what is in
@@ -105,7 +106,8 @@ class Evidence:
                 return "the code of a function"
             return None
         if event in PATH_EVENTS and arguments and isinstance(arguments[0], (str, bytes)):
-            path = os.path.abspath(os.fsdecode(arguments[0]))
+            # Resolved: /dev/fd/../mem, or a link the student made in /tmp, is /proc too.
+            path = os.path.realpath(os.fsdecode(arguments[0]))
             return "/proc" if path == "/proc" or path.startswith("/proc/") else None
         if event == "import" and arguments and isinstance(arguments[0], str):
             name = arguments[0]
@@ -144,7 +146,6 @@ class Evidence:
             wire.write_all(self.fd, wire.dumps({"evidence": text}))
         except OSError:
             pass
-
 
 def install(fd):
     """Add the audit hook (for the rest of this process's life) and return it."""

@@ -467,6 +467,20 @@ def become_subreaper():
         ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
 
 
+def forbid_memory_reads():
+    """Make this process's memory unreadable to its own user: no ``/proc/<pid>/mem`` and no ``ptrace``.
+
+    The worker's key (see :func:`serve`) lies in its memory. A non-dumpable process's ``/proc`` files
+    belong to root, so the sandbox's user cannot open its ``mem`` (by whatever path: ``/dev/fd/../mem``
+    passes no check on names), nor may a process it starts (a fresh Python, without the audit hook)
+    read or trace it. Forked children inherit it; the audited ``ctypes`` is the only way back.
+    """
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
+
+
 def children():
     """The pids of this process's children (its threads' too), from /proc; [] where there is no /proc."""
     pids = []
@@ -523,6 +537,7 @@ def serve(request_fd, response_fd, log_fd):
     worker = Worker(request_fd, response_fd)
     me = os.getpid()
     become_subreaper()
+    forbid_memory_reads()  # before any student code: the key below must not be readable from /proc/self/mem
     # The hook is a local here, never an attribute of the worker: a pinned stub's closure hands the worker to
     # the student's code, and through it the hook could be told to look away.
     evidence = tamper.install(response_fd)

@@ -127,6 +127,8 @@ def main(private=False):
 
     import gc
 
+    autograder.sandbox.inside.worker.forbid_memory_reads()  # a worker's child must not trace or read its zygote
+
     gc.freeze()  # the workers share these pages: a collection in a worker must not write to (copy) them all
     gc.enable()  # off while importing (the boot turns it off): every worker starts with it on, as Python does
     signal.signal(signal.SIGINT, signal.SIG_IGN)
