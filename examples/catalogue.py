@@ -1936,11 +1936,45 @@ def _key():
     return None
 """
 
+# The stack walked with every descriptor of the worker sent to /dev/null meanwhile: the evidence goes nowhere.
+KEY_WITH_THE_HOOK_BLINDED = KEYED_FORGED_ANSWER.replace("def _key():\n", "def _key_on_the_stack():\n") + """
+
+def _key():
+    import os
+
+    opened = []
+    for fd in range(3, 64):  # (not a listing of /dev/fd, which is /proc/self/fd)
+        try:
+            os.fstat(fd)
+            opened.append(fd)
+        except OSError:
+            pass
+    null = os.open("/dev/null", os.O_WRONLY)
+    saved = {}
+    for fd in opened:
+        try:
+            saved[fd] = os.dup(fd)
+        except OSError:
+            continue
+        os.dup2(null, fd)
+    try:
+        return _key_on_the_stack()
+    finally:
+        for fd, copy in saved.items():
+            os.dup2(copy, fd)
+            os.close(copy)
+        os.close(null)
+"""
+
 CHANNEL_ATTACKS = [
     Example(HOSTILE, "hostile_key_from_memory", P02, [FORGING_SOFTMAX, append(P02, KEY_FROM_MEMORY)],
             ZERO, ("needs review", "/proc"),
             about="the forged answer again, with the worker's key read from /proc/self/mem as /dev/fd/../mem",
             needs_sandbox=True),
+    Example(HOSTILE, "hostile_key_with_the_hook_blinded", P02, [FORGING_SOFTMAX, append(P02, KEY_WITH_THE_HOOK_BLINDED)],
+            ZERO, ("needs review", "stack frames"),
+            about="the forged answer again, the key read off the stack while every descriptor of the worker points "
+                  "at /dev/null (os.dup2), so that the audit hook's evidence goes nowhere", needs_sandbox=True),
 ]
 
 BUGS += TRUSTED_VERDICT_BUGS

@@ -326,6 +326,39 @@ def test_reaching_for_the_graders_internals_leaves_evidence(tmp_path, words, whe
     assert any(item.startswith(words.split(" through ")[0]) for item in session.evidence), session.evidence
 
 
+BLINDED_HOOK = """
+import os
+import sys
+
+
+def reach_blinded():
+    opened = []
+    for fd in range(3, 64):
+        try:
+            os.fstat(fd)
+            opened.append(fd)
+        except OSError:
+            pass
+    null = os.open(os.devnull, os.O_WRONLY)
+    saved = {fd: os.dup(fd) for fd in opened}
+    for fd in opened:
+        os.dup2(null, fd)
+    try:
+        sys._getframe(1)
+    finally:
+        for fd, copy in saved.items():
+            os.dup2(copy, fd)
+    return 0
+"""
+
+
+def test_evidence_reaches_the_grader_when_the_channel_is_pointed_elsewhere(tmp_path):
+    with running(tmp_path, BLINDED_HOOK) as student:
+        with pytest.raises(StudentCodeFailed, match="the worker died"):  # what it reached for, it never used
+            student.reach_blinded()
+    assert any(item.startswith("stack frames") for item in student._session.evidence), student._session.evidence
+
+
 def test_the_workers_memory_is_not_readable_by_its_own_user(tmp_path):
     code = "import ctypes\n\ndef dumpable():\n    return ctypes.CDLL(None).prctl(3, 0, 0, 0, 0)  # PR_GET_DUMPABLE\n"
     with running(tmp_path, code) as student:

@@ -14,10 +14,14 @@ library and the worker do these things for themselves all the time. Compiling co
 name (so that its frames would pass for that file's) is itself evidence.
 
 Evidence is written at once, as its own frame on the channel to the trusted side: what is in
-the pipe cannot be taken back, whatever the student's code does next. The trusted side flags the
+the pipe cannot be taken back, whatever the student's code does next (its descriptor pointed
+elsewhere meanwhile, the evidence goes to the student's copy of the channel and the process
+dies before it can use what it reached for). The trusted side flags the
 submission ``needs review`` (it never decides anything from the absence of evidence).
 """
 import os
+import signal
+import stat
 import sys
 
 from autograder.sandbox.inside import wire
@@ -64,6 +68,7 @@ class Evidence:
         self.reported = set()
         self.busy = False
         self.pid = os.getpid()
+        self.channel = _identity(fd)
 
     def watch(self, folder):
         """From now on, charge events caused by code under ``folder`` (the submission's)."""
@@ -142,10 +147,37 @@ class Evidence:
         if text in self.reported or os.getpid() != self.pid:
             return
         self.reported.add(text)
-        try:
-            wire.write_all(self.fd, wire.dumps({"evidence": text}))
-        except OSError:
-            pass
+        frame = wire.dumps({"evidence": text})
+        redirected = _identity(self.fd) != self.channel
+        # The student's code can point the channel's descriptor elsewhere (``os.dup2`` of /dev/null onto it) while it
+        # reaches, and back afterwards: then the evidence goes to every other descriptor of the channel it kept, and
+        # the process dies before what it reached for can be used.
+        for fd in _handles(self.channel) if redirected else (self.fd,):
+            try:
+                wire.write_all(fd, frame)
+            except OSError:
+                pass
+        if redirected:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _identity(fd):
+    """What the pipe behind ``fd`` is (device and inode), or None when ``fd`` is closed or no pipe."""
+    try:
+        info = os.fstat(fd)
+    except (OSError, TypeError):  # closed, or no descriptor at all (an in-process worker)
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISFIFO(info.st_mode) else None
+
+
+def _handles(channel):
+    """The descriptors of this process that are ``channel`` (a pipe's identity)."""
+    try:
+        fds = [int(name) for name in os.listdir("/dev/fd") if name.isdigit()]
+    except OSError:
+        return []
+    return [fd for fd in fds if channel is not None and _identity(fd) == channel]
+
 
 def install(fd):
     """Add the audit hook (for the rest of this process's life) and return it."""
