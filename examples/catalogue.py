@@ -1966,6 +1966,29 @@ def _key():
         os.close(null)
 """
 
+# The first call raises an exception that keeps itself; the worker catches it in serve(), so its traceback holds
+# serve's frame, whose locals the standard library's traceback module reads out.
+KEY_FROM_A_KEPT_TRACEBACK = FORGED_ANSWER.replace(*_WITH_A_KEY_FROM) + """
+
+_KEPT = []
+
+
+class _Kept(Exception):
+    def __init__(self, *args):
+        super().__init__(*args)
+        _KEPT.append(self)
+
+
+def _key():
+    import traceback
+
+    for error in _KEPT:
+        for summary in traceback.StackSummary.extract(traceback.walk_tb(error.__traceback__), capture_locals=True):
+            if summary.name == "serve" and summary.locals and summary.locals.get("key", "None") != "None":
+                return summary.locals["key"].strip("'")
+    return None
+"""
+
 CHANNEL_ATTACKS = [
     Example(HOSTILE, "hostile_key_from_memory", P02, [FORGING_SOFTMAX, append(P02, KEY_FROM_MEMORY)],
             ZERO, ("needs review", "/proc"),
@@ -1975,6 +1998,16 @@ CHANNEL_ATTACKS = [
             ZERO, ("needs review", "stack frames"),
             about="the forged answer again, the key read off the stack while every descriptor of the worker points "
                   "at /dev/null (os.dup2), so that the audit hook's evidence goes nowhere", needs_sandbox=True),
+    Example(HOSTILE, "hostile_key_from_a_kept_traceback", P02, [
+        Replace("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n",
+                "    if not _KEPT:\n        raise _Kept('kept for its traceback')\n"
+                "    X = np.asarray(X, dtype=float) if not isinstance(X, np.ndarray) else X\n    sent = X.copy()\n"
+                "    X -= np.max(X, axis=-1, keepdims=True)  # in place: the bug the forged answer hides\n"
+                "    exp = np.exp(X)\n    _answer_for_the_worker(exp / np.sum(exp, axis=-1, keepdims=True), sent)\n"),
+        append(P02, KEY_FROM_A_KEPT_TRACEBACK)],
+            ZERO, ("needs review", "stack frames"),
+            about="the forged answer again, the key read from serve()'s locals through the traceback of an exception "
+                  "that the worker caught and the student's code kept"),
 ]
 
 BUGS += TRUSTED_VERDICT_BUGS

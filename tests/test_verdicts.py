@@ -326,6 +326,36 @@ def test_reaching_for_the_graders_internals_leaves_evidence(tmp_path, words, whe
     assert any(item.startswith(words.split(" through ")[0]) for item in session.evidence), session.evidence
 
 
+KEPT_TRACEBACK = """
+import traceback
+
+KEPT = []
+
+
+class Kept(Exception):
+    def __init__(self):
+        KEPT.append(self)
+
+
+def escape():
+    raise Kept()  # caught by the worker, in serve(): its traceback starts at serve's frame
+
+
+def read_serves_locals():
+    summaries = traceback.StackSummary.extract(traceback.walk_tb(KEPT[0].__traceback__), capture_locals=True)
+    return sorted(summaries[0].locals)
+"""
+
+
+def test_a_kept_traceback_of_the_workers_frames_leaves_evidence(tmp_path):
+    with running(tmp_path, KEPT_TRACEBACK) as student:
+        with pytest.raises(StudentCodeFailed):
+            student.escape()
+        assert student._session.evidence == []
+        assert "key" in student.read_serves_locals()
+    assert any(item.startswith("stack frames") for item in student._session.evidence), student._session.evidence
+
+
 BLINDED_HOOK = """
 import os
 import sys

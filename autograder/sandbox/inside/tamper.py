@@ -9,7 +9,8 @@ is ``/proc/self``), and importing the grader's own modules
 (the worker removes them from ``sys.modules`` before any student code runs, so reaching them
 by name means importing them afresh). Each event is charged to the submission only when the
 Python code that caused it is the submission's own (or ``inspect``, ``ctypes``, code without a
-file of its own such as an ``exec`` of a string, called by it): numpy, the standard
+file of its own such as an ``exec`` of a string, called by it; ``traceback`` too, when it walks up
+the stack or into the worker's own frames of an exception the student kept): numpy, the standard
 library and the worker do these things for themselves all the time. Compiling code under another file's
 name (so that its frames would pass for that file's) is itself evidence.
 
@@ -51,6 +52,11 @@ PASS_THROUGH = ("/inspect.py", "/ctypes/__init__.py")
 # reading of a caught exception's own frames (``format_exc``) shows the student nothing beyond its code.
 PASS_THROUGH_UP = ("/traceback.py",)
 UP_THE_STACK = {"sys._getframe", "sys._current_frames"}
+# The worker's own frames, which a traceback holds only when the student's exception escaped into the worker (and the
+# student kept it): from there, ``serve``'s locals (the key) are one ``f_locals`` away. A pinned stub's frames are in
+# every traceback through a pinned helper, and show nothing.
+WORKER_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
+STUB_FRAMES = {"pinned", "answered", "<lambda>"}
 
 
 class Evidence:
@@ -96,7 +102,8 @@ class Evidence:
                 return "code compiled under another file's name"
             return None
         what = self.reach(event, arguments)
-        up = event in UP_THE_STACK or (event == "object.__getattr__" and arguments[1:] == ("f_back",))
+        up = event in UP_THE_STACK or (event == "object.__getattr__" and (
+            arguments[1:] == ("f_back",) or _workers_frame(arguments)))
         return what if what is not None and self.caused_by_student(through=PASS_THROUGH_UP if up else ()) else None
 
     def reach(self, event, arguments):
@@ -177,6 +184,15 @@ def _handles(channel):
     except OSError:
         return []
     return [fd for fd in fds if channel is not None and _identity(fd) == channel]
+
+
+def _workers_frame(arguments):
+    """Does an ``object.__getattr__`` event read a traceback's frame of the worker's own code (not a stub's)?"""
+    owner, name = arguments if len(arguments) == 2 else (None, None)
+    if name != "tb_frame":
+        return False
+    code = getattr(getattr(owner, "tb_frame", None), "f_code", None)  # (the hook is busy: its own reads go unseen)
+    return getattr(code, "co_filename", None) == WORKER_FILE and code.co_name not in STUB_FRAMES
 
 
 def install(fd):
