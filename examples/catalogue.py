@@ -1989,7 +1989,31 @@ def _key():
     return None
 """
 
+# A frame whose array claims 2**63 rows of nothing: numpy cannot make it (a ValueError, not the wire's own error), which
+# once left the channel open and out of step: every later answer went to the request after its own.
+UNMAKEABLE_ARRAY_FRAME = """
+
+def _unmakeable_array():
+    import json
+    import os
+    import struct
+
+    text = json.dumps({"evidence": {"__array__": 0}}).encode()
+    body = struct.pack(">I", len(text)) + text + struct.pack(">4sB", b"<f8 ", 2) + struct.pack(">2Q", 2**63, 0)
+    for fd in range(3, 8):
+        try:
+            os.write(fd, struct.pack(">Q", len(body)) + body)
+        except OSError:
+            pass
+"""
+
 CHANNEL_ATTACKS = [
+    Example(HOSTILE, "hostile_unmakeable_array_frame", P02, [
+        Replace("    return exp / np.sum(exp, axis=-1, keepdims=True)\n",
+                "    _unmakeable_array()\n    return exp / np.sum(exp, axis=-1, keepdims=True)\n"),
+        append(P02, UNMAKEABLE_ARRAY_FRAME)],
+            SOFTMAX_TESTS, ("softmax sent back something that is not plain data",),
+            about="softmax writes a frame of an empty array of 2**63 rows on the worker's channel"),
     Example(HOSTILE, "hostile_key_from_memory", P02, [FORGING_SOFTMAX, append(P02, KEY_FROM_MEMORY)],
             ZERO, ("needs review", "/proc"),
             about="the forged answer again, with the worker's key read from /proc/self/mem as /dev/fd/../mem",

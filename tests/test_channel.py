@@ -87,8 +87,11 @@ def test_anything_but_plain_data_is_refused(data, arrays):
     frame_body({"ok": {"__array__": 0}}, ("f8", [1], b"12345678")),
     frame_body({"ok": {"__array__": 0}}, ("<V8", [1], b"12345678")),
     frame_body({"ok": 1}, *[("<f8", [0], b"")] * (wire.MAX_ARRAYS + 1)),
+    frame_body({"ok": {"__array__": 0}}, ("<f8", [2**63, 0], b"")),  # no bytes, a size numpy cannot make
+    frame_body({"ok": {"__array__": 0}}, ("<f8", [0, 2**62], b"")),
 ], ids=["empty", "JSON past the end", "trailing byte", "string dtype", "short payload", "huge shape",
-        "33 dimensions", "no byte order", "void dtype", "too many arrays"])
+        "33 dimensions", "no byte order", "void dtype", "too many arrays", "empty of 2**63 rows",
+        "empty of 2**62 columns"])
 def test_malformed_frames_are_refused(body):
     with pytest.raises(wire.WireError):
         wire.parse_body(body)

@@ -302,7 +302,10 @@ def _read_array(view, offset):
     size = count * dtype.itemsize
     if size > len(view) - offset:
         raise WireError("not a plain numeric array (its size does not match its type and shape)")
-    array = np.frombuffer(view, dtype=dtype, count=count, offset=offset).reshape(shape).copy()
+    try:
+        array = np.frombuffer(view, dtype=dtype, count=count, offset=offset).reshape(shape).copy()
+    except ValueError:  # no elements, and a size numpy cannot make ((2**63, 0)): not the wire's to pass on as it is
+        raise WireError("not a plain numeric array (a shape numpy cannot make)") from None
     return array, offset + size
 
 
