@@ -1683,6 +1683,11 @@ ATTACKS = [
             ("not a readable zip",), about="a zip whose deflate stream is garbage"),
     Example(HOSTILE, "hostile_zip_deep_nesting", "", zipped(_deeply_nested_members), REFUSED,
             ("nested too deeply",), about="a 4 KiB zip of 1,100 nested folders"),
+    Example(HOSTILE, "hostile_deep_sum", P02,
+            Replace("    return exp / np.sum(exp, axis=-1, keepdims=True)\n",
+                    "    return exp / (np.sum(exp, axis=-1, keepdims=True) + " + " + ".join(["0.0"] * 900) + ")\n"),
+            FULL_MARKS, about="a correct softmax whose sum of 900 zeros is a syntax tree 900 levels deep: it compiles, "
+                              "and the class report's similarity once ended the batch with a RecursionError"),
     Example(HOSTILE, "hostile_link_to_the_solutions", "", the_whole_submission_a_link, REFUSED,
             ("is a symbolic link",), about="the submission itself is a symbolic link to solutions/"),
     Example(HOSTILE, "hostile_scipy_softmax", P02, [

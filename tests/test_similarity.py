@@ -51,6 +51,17 @@ def test_the_stub_and_given_code_are_left_out(tmp_path):
     assert lines and not any("NotImplementedError" in line or '"""' in line for line in lines)
 
 
+def test_a_definition_too_deep_to_normalise_is_left_out_not_the_report(tmp_path):
+    # 900 terms compile and import (the worker grades it), but a sum is a tree 900 levels deep: the normaliser's
+    # recursion once ended `grade` with a RecursionError after the batch, without report.html, on every rerun.
+    deep = {"    return exp / np.sum(exp, axis=-1, keepdims=True)\n":
+            "    return exp / (np.sum(exp, axis=-1, keepdims=True) + " + " + ".join(["0.0"] * 900) + ")\n"}
+    subs = [submission(tmp_path, "ada"), submission(tmp_path, "deep", deep), submission(tmp_path, "eve")]
+    compile((tmp_path / "deep" / "02_softmax" / "softmax.py").read_text(), "softmax.py", "exec")
+    pairs = similar_pairs(subs, REPO, limit=0.9)
+    assert [pair.students for pair in pairs if pair.assignment == "02_softmax"] == [("ada", "eve")]
+
+
 @pytest.mark.parametrize("text, expected", [(None, DEFAULT_THRESHOLD), ("[similarity]\nthreshold = 0.75\n", 0.75),
                                             ("[other]\nx = 1\n", DEFAULT_THRESHOLD)])
 def test_the_threshold_comes_from_course_toml(tmp_path, text, expected):

@@ -111,17 +111,16 @@ def _graded(root, assignment):
 
 
 def written_lines(path, root, assignment):
-    """The lines a student wrote in the graded definitions of the module or notebook at ``path``; [] if unreadable."""
+    """The lines a student wrote in the graded definitions of the module or notebook at ``path``; [] if unreadable
+    (or too deep to normalise: a sum of 900 terms compiles, and is a tree 900 levels deep)."""
+    graded = _graded(Path(root).resolve(), assignment)
     try:
         text = extract_definitions(path) if path.suffix == ".ipynb" else path.read_text(errors="replace")
         definitions = _definitions(ast.parse(text))
+        return [f"{owner}: {line}" for owner, given in graded if owner in definitions
+                for line in normalised_lines(definitions[owner]) if line not in given]
     except (NotebookError, SyntaxError, ValueError, OSError, RecursionError):
         return []
-    lines = []
-    for owner, given in _graded(Path(root).resolve(), assignment):
-        if owner in definitions:
-            lines += [f"{owner}: {line}" for line in normalised_lines(definitions[owner]) if line not in given]
-    return lines
 
 
 @dataclass(frozen=True)
