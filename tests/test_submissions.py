@@ -83,6 +83,21 @@ def small_limits(monkeypatch):
     monkeypatch.setattr(discovering, "MAX_ZIP_BYTES", size + 10_000)
 
 
+def test_a_zip_listing_too_many_members_is_refused_before_they_are_read(tmp_path, monkeypatch):
+    # Its list of members is made into objects before any limit on members applies: a 1 GiB zip of empty members
+    # would be ten million of them in the grader's process. Junk members count here too.
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    with zipfile.ZipFile(submissions / "bob.zip", "w") as bundle:
+        bundle.writestr("02_softmax/softmax.py", (REPO / "solutions" / SOFTMAX.module_file).read_text())
+        for number in range(300):
+            bundle.writestr(f"__MACOSX/{number:0>60}", b"")
+    monkeypatch.setattr(discovering, "MAX_MEMBER_LIST_BYTES", 300 * 100)  # ~120 bytes a member
+    assert discover(submissions, tmp_path / "work")[0].problem.startswith("bob.zip lists too many files to grade")
+    monkeypatch.setattr(discovering, "MAX_MEMBER_LIST_BYTES", 300 * 200)
+    assert discover(submissions, tmp_path / "work")[0].problem == ""
+
+
 @pytest.mark.parametrize("kind", ["venv", "conda", "bare interpreter"])
 @pytest.mark.parametrize("name", [".venv", "env", "my project env"])
 def test_environments_and_caches_are_set_aside_before_any_limit(tmp_path, small_limits, kind, name):

@@ -23,6 +23,11 @@ from autograder.submissions.tree import MAX_DEPTH, MAX_ENTRIES, TreeTooLarge, re
 
 MAX_ZIP_BYTES = 64 * 1024**2
 MAX_ZIP_FILES = MAX_ENTRIES
+# The bytes of a zip's list of members (its central directory): read whole and made into a ZipInfo per member by
+# zipfile before any member is looked at, junk included, in the grader's own process. 16 MiB holds a project folder
+# with its environments (a venv of scikit-learn and matplotlib: ~30,000 members, ~4 MiB); a 1 GiB zip of empty
+# members lists ten million (~6 GiB of ZipInfo).
+MAX_MEMBER_LIST_BYTES = 16 * 1024**2
 
 
 class Refused(ValueError):
@@ -52,6 +57,9 @@ def safe_unzip(archive, destination, assignment_folders=()):
     ``zipfile`` raises on an archive it cannot read.
     """
     destination = Path(destination)
+    if _member_list_bytes(archive) > MAX_MEMBER_LIST_BYTES:
+        raise Refused(f"{archive.name} lists too many files to grade (its list of members is over "
+                      f"{MAX_MEMBER_LIST_BYTES // 1024**2} MiB)")
     with zipfile.ZipFile(archive) as bundle:
         members, ignored = kept_members(bundle.infolist())
         if len(members) > MAX_ZIP_FILES or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
@@ -79,6 +87,16 @@ def safe_unzip(archive, destination, assignment_folders=()):
     if len(entries) == 1 and entries[0].is_dir() and not _assignment_folder(entries[0], assignment_folders):
         return entries[0], ignored
     return destination, ignored
+
+
+def _member_list_bytes(archive):
+    """The size of ``archive``'s central directory, as its end record says (0 if it has none: zipfile will say why).
+
+    zipfile's own reader of the end record (zip64 included) is private, but has been there since Python 2.
+    """
+    with open(archive, "rb") as file:
+        end = zipfile._EndRecData(file)
+    return end[zipfile._ECD_SIZE] if end else 0
 
 
 def _assignment_folder(folder, assignment_folders):
