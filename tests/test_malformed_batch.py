@@ -10,6 +10,7 @@ import html
 import inspect
 import os
 import sys
+import unicodedata
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -135,6 +136,17 @@ def test_a_pipe_named_like_a_zip_does_not_block(tmp_path):
     os.mkfifo(submissions / "pipe.zip")  # opening it to read would wait forever for a writer
     reference_folder(submissions / "alice")
     assert statuses(discover(submissions, tmp_path / "work")) == {"alice": ""}
+
+
+def test_names_one_file_on_a_case_insensitive_file_system_get_ids_of_their_own(tmp_path):
+    # On macOS (and Windows) Alice/ and alice/, or café composed and decomposed, would share OUT/<id>/ and the work
+    # folder a zip is unpacked into: one student's results, or files, would be the other's.
+    submissions = tmp_path / "in"
+    for name in ("Alice", "alice", "caf\u00e9", "cafe\u0301"):
+        reference_folder(submissions / name)
+    write_zip(submissions / "ALICE.zip", reference_files())
+    ids = [submission.student for submission in discover(submissions, tmp_path / "work")]
+    assert len({unicodedata.normalize("NFC", student).casefold() for student in ids}) == len(ids) == 5, ids
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -13,6 +13,7 @@ to walk, a name that is not UTF-8) becomes that entry's ``problem``. Student ids
 """
 import os
 import stat
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -172,6 +173,11 @@ def vet(entry, student, work, assignment_folders=()):
         return Submission(student, entry, _unreadable(shown, error))
 
 
+def _folded(student):
+    """``student`` as a case-insensitive, normalising file system compares names (one file for both)."""
+    return unicodedata.normalize("NFC", student).casefold()
+
+
 def discover(submissions, work, assignment_folders=(), skip=()):
     """Every submission in the folder, sorted by student id: sub-folders, zips and notebooks.
 
@@ -183,10 +189,14 @@ def discover(submissions, work, assignment_folders=(), skip=()):
     ``submitted/<student>/<assignment>/``; its assignments are found by notebook name
     (:func:`~autograder.submissions.locate.assignment_folder`), whatever nbgrader calls them.
     Two entries of the same student (``alice/`` and ``alice.zip``): the first one, by name, counts;
-    two names that only become the same id once made safe are told apart by a number.
+    two names that only become the same id once made safe, or that a case-insensitive or
+    normalising file system (macOS's, Windows') would take for one (``Alice`` and ``alice``, ``café``
+    composed and decomposed), are told apart by a number: each id has a folder of its own in OUT
+    and in the work folder, wherever the grader runs.
     """
     found = {}
     claimed = {}  # id -> the entry name that claimed it
+    taken = set()  # the ids, as such a file system compares them
     if (Path(submissions) / "submitted").is_dir() and (Path(submissions) / "source").is_dir():
         submissions = Path(submissions) / "submitted"
     with os.scandir(submissions) as listing:
@@ -200,10 +210,11 @@ def discover(submissions, work, assignment_folders=(), skip=()):
             continue  # alice/ and alice.zip: the first one, alphabetically, counts
         number = 2
         unique = student
-        while unique in found:
+        while unique in found or _folded(unique) in taken:
             unique, number = f"{student}~{number}", number + 1
         submission = vet(entry, unique, work, assignment_folders)
         if submission is not None:
             found[unique] = submission
             claimed[unique] = base
+            taken.add(_folded(unique))
     return sorted(found.values(), key=lambda submission: submission.student)
