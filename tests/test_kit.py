@@ -12,7 +12,8 @@ from autograder.kit.errors import KitError
 from autograder.kit.late import LatePolicy
 from autograder.kit.roster import read_roster
 from autograder.results.adjustments import read_manual, read_overrides
-from autograder.submissions.times import parse_nbgrader_timestamp, read_submitted
+from autograder.submissions.discover import discover
+from autograder.submissions.times import parse_nbgrader_timestamp, read_submitted, submission_times
 
 UTC = timezone.utc
 
@@ -28,6 +29,7 @@ def kit_root(tmp_path):
 
 
 def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
 
@@ -172,6 +174,24 @@ def test_nbgrader_timestamps(text, expected):
 def test_an_nbgrader_timestamp_without_a_definite_zone_is_refused(text):
     with pytest.raises(KitError, match=r"timestamp.txt:1: "):
         parse_nbgrader_timestamp(text, "timestamp.txt:1")
+
+
+def test_one_students_unreadable_timestamp_is_that_students_problem_not_the_batchs(kit_root, tmp_path):
+    # nbgrader's timestamp.txt comes from the student's side of its exchange: one of them once stopped every grading.
+    kit = Kit.read(kit_root)
+    course = tmp_path / "course"
+    (course / "source").mkdir(parents=True)
+    stamps = {"alice": "2026-09-14 21:59:00.000000 UTC", "mallory": "2026-09-14 21:59:00.000000 CEST",
+              "carol": "yesterday"}
+    for student, text in stamps.items():
+        write(course / "submitted" / student / "week2" / "softmax.py", "def softmax(X):\n    return X\n")
+        write(course / "submitted" / student / "week2" / "timestamp.txt", text)
+    write(course / "submitted.csv", "student,assignment,submitted_at\ncarol,softmax,2026-09-14T22:30:00+00:00\n")
+    submissions = discover(course, tmp_path / "work")
+    times, problems = submission_times(course, submissions, kit, kit.select(["02_softmax"]), set(stamps))
+    assert times == {("alice", "02_softmax"): datetime(2026, 9, 14, 21, 59, tzinfo=UTC),
+                     ("carol", "02_softmax"): datetime(2026, 9, 14, 22, 30, tzinfo=UTC)}  # submitted.csv stands in
+    assert list(problems) == ["mallory"] and "'CEST' names no single zone" in problems["mallory"]
 
 
 def test_overrides_and_manual_points_are_checked_line_by_line(kit_root):

@@ -18,6 +18,7 @@ import sys
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import replace
 from pathlib import Path
 
 from autograder.kit.assignments import test_files
@@ -117,6 +118,8 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster
                            skip)
     term = read_term(kit, submissions_dir, submissions, assignments, roster, overrides, force, students,
                      feedback, now)
+    submissions = [replace(s, problem=term.time_problems[s.student]) if s.student in term.time_problems
+                   and not s.problem else s for s in submissions]
     everyone = sorted({s.student for s in submissions} | set(term.roster or {}))
     rows = {student: missing_row(student, term.max_by_assignment())
             for student in everyone if student not in {s.student for s in submissions}}

@@ -34,6 +34,7 @@ class Term:
     forced: frozenset = frozenset()
     force_all: bool = False
     kit_prints: dict = field(default_factory=dict)
+    time_problems: dict = field(default_factory=dict)  # student -> why the submission's time cannot be known
 
     @property
     def folders(self):
@@ -72,9 +73,10 @@ def read_term(kit, submissions_dir, submissions, names=(), roster=None, override
         raise KitError(f"--feedback {feedback}: use before or after")
     points = {a.folder: load_points(kit.root / "solutions", a) for a in assignments}
     items = manual_items_of(kit, assignments)
+    times, time_problems = submission_times(submissions_dir, submissions, kit, assignments, known)
     return Term(
         kit, assignments, points, roster_students,
-        times=submission_times(submissions_dir, submissions, kit, assignments, known),
+        times=times, time_problems=time_problems,
         overrides=read_overrides(overrides, kit, known, points) if overrides else {},
         manual_items=items,
         manual=read_manual_file(kit, known, items),

@@ -75,13 +75,28 @@ def is_nbgrader_course(folder):
 
 
 def submission_times(submissions_dir, submissions, kit, assignments, students):
-    """``{(student, folder): time}`` for every submitted assignment whose time is known."""
-    times = {}
+    """``({(student, folder): time}, {student: problem})``: the time of every submitted assignment whose time is
+    known, and why a student's submission cannot be graded: a ``timestamp.txt`` that is unreadable (nothing is
+    graded late, or on time, on a guess) and that ``submitted.csv`` does not stand in for.
+
+    nbgrader's ``timestamp.txt`` comes from the student's side of its exchange: one student's unreadable file
+    is that student's status, never the batch's end.
+    """
+    times, unreadable = {}, {}
     for submission in submissions if is_nbgrader_course(submissions_dir) else ():
         for assignment in assignments:
-            if (moment := timestamp_of(submission, assignment)) is not None:
+            try:
+                moment = timestamp_of(submission, assignment)
+            except KitError as error:
+                unreadable[(submission.student, assignment.folder)] = str(error)
+                continue
+            if moment is not None:
                 times[(submission.student, assignment.folder)] = moment
     path = Path(submissions_dir) / SUBMITTED_FILE
     if path.is_file():
         times.update(read_submitted(path, kit, students))  # the instructor's record wins
-    return times
+    problems = {}
+    for (student, folder), error in unreadable.items():
+        if (student, folder) not in times:
+            problems.setdefault(student, f"{error}; nothing of this submission was graded")
+    return times, problems
