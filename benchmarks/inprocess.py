@@ -68,6 +68,7 @@ class InProcessSession(WorkerSession):
         self.process = self.worker  # "running"
         self.generation += 1
         self._load(self.module_path, 0)
+        self.classes.clear()  # no wait to save here: constructors are answered at once, as any call
 
     def close(self):
         self.process = self.worker = None

@@ -402,7 +402,8 @@ def test_a_request_goes_behind_the_acknowledgements_it_would_wait_for(student, m
     box.value = 3
     student._seed(0)
     assert box.value == 3
-    assert log[0] == ("write", 3)  # setattr, seed and getattr sent before anything is read: one wait, not two
+    # the constructor (sent without waiting), setattr, seed and getattr sent before anything is read: one wait, not two
+    assert log[0] == ("write", 4)
 
 
 def test_an_acknowledged_error_is_raised_and_the_request_behind_it_answers_nothing(student):
@@ -427,7 +428,8 @@ def test_requests_sent_without_waiting_wait_for_the_next_request_to_be_written(s
     student._seed(0)
     assert log == []  # nothing written yet: the worker is not woken for an acknowledgement
     assert (box.a, box.b) == (1, 2)
-    assert log[0] == ("write", 4) and log.count(("write", 1)) == 1  # the three and the first getattr, then one
+    # the constructor, the three and the first getattr, then one
+    assert log[0] == ("write", 5) and log.count(("write", 1)) == 1
 
 
 def test_what_is_sent_behind_an_unpin_waits_for_nothing_and_reaches_the_fresh_worker_if_it_fails(student, monkeypatch):
@@ -450,8 +452,8 @@ def test_calls_and_reads_together_are_written_at_once_and_answer_as_one_by_one(s
     assert student._calls([(double, ([1.0, 2.0],), {}), (record, ("x",), {}), (double, (), {"x": 3})]) == [
         pytest.approx([2.0, 4.0]), 1, 6]
     assert box._read("a", "b") == [1, [2.0]]
-    # one wait each, not seven: the two setattrs went with the calls
-    assert [entry for entry in log if entry != "read"] == [("write", 5), ("write", 2)]
+    # one wait each, not eight: the constructor and the two setattrs went with the calls
+    assert [entry for entry in log if entry != "read"] == [("write", 6), ("write", 2)]
 
 
 def test_the_modules_functions_are_called_without_asking_whether_they_are_functions(student, monkeypatch):
@@ -493,7 +495,7 @@ def test_reads_one_by_one_are_one_wait_and_a_failed_read_raises_at_its_turn(stud
     assert next(values) == 1
     with pytest.raises(StudentCodeFailed, match="reading Box.missing raised AttributeError"):
         next(values)
-    assert [entry for entry in log if entry != "read"] == [("write", 4)]  # the setattr and the three reads
+    assert [entry for entry in log if entry != "read"] == [("write", 5)]  # the constructor, the setattr, three reads
 
 
 def test_acknowledgements_with_a_request_behind_them_go_on_the_log_and_wake_no_one(student, monkeypatch):
@@ -501,8 +503,9 @@ def test_acknowledgements_with_a_request_behind_them_go_on_the_log_and_wake_no_o
     log = log_traffic(monkeypatch, student._session)
     box.a, box.b = 1, 2
     assert student.record(1) == 1
-    # written together; the two acknowledgements on the log: the answer channel read once, for the call's answer
-    assert log == [("write", 3), "read"]
+    # written together (the constructor too); what was answered before the call on the log: the answer channel read
+    # once, for the call's answer
+    assert log == [("write", 4), "read"]
     assert (box.a, box.b) == (1, 2)
 
 

@@ -162,6 +162,8 @@ class RemoteModule(Remote):
             answers = self._session.together([(message, function.label, function.timeout)
                                               for function, _, message in made])
         except StudentCodeFailed as error:
+            if getattr(error, "constructor", False):  # an earlier constructor's: none of these calls was made
+                raise
             for (function, call, _), (value, after) in zip(made, error.answered):  # as observed one by one
                 function._answered(call, value, after)
             made[error.failed_at][1].error = error
@@ -354,8 +356,9 @@ class RemoteFunction:
         try:
             value, after = self.session.request(message, timeout=self.timeout, what=self.label)
         except StudentCodeFailed as error:
-            call.error = error
-            _observed(call)
+            if not getattr(error, "constructor", False):  # (a constructor's, raised here: this call never was)
+                call.error = error
+                _observed(call)
             raise
         self._answered(call, value, after)
         mutated = [position for position, (sent, now) in enumerate(zip(args, call.after)) if changed(sent, now)]
@@ -381,7 +384,50 @@ class RemoteFunction:
         _observed(call)
 
     def __call__(self, *args, **kwargs):
+        if self.handle is None and self.name in self.session.classes:
+            return self._construct(args, kwargs)
         return self.call_tracking_mutation(*args, **kwargs)[0]
+
+    def _construct(self, args, kwargs):
+        """An object of the module's class ``name``, made with one wait fewer: its constructor is sent without waiting.
+
+        Its handle is named here (as :meth:`RemoteModule._rng` names a Generator's), and the worker keeps the object
+        under it, so that the test's next requests can name it and go behind the constructor, answered with one wait.
+        The constructor's answer is checked when it arrives, before theirs are taken: an error (it raised, hung,
+        exited) is raised then, the same error, failing the same test (at the next request or at the test's end:
+        :meth:`WorkerSession.send`), and the requests behind it, run in the worker on a handle it does not hold, are
+        not the test's (their answers are dropped, a call among them is not observed). The call is observed when its
+        answer or error arrives, before anything after it. An object of another class than its name (the student's
+        ``__init__`` changed its class) is renamed here, for what is asked of it next.
+        """
+        session = self.session
+        session.generators += 1  # (the handles named here, Generators' too: -1, -2...; the worker checks it is new)
+        handle = wire.Handle(-session.generators, self.name)
+        call, message = self._call(args, kwargs)
+        message["bind"] = handle.id
+        made = RemoteObject(session, handle, self.name)
+        told = []  # the call was observed already (or its answer was malformed, which a call awaited never observes)
+
+        def answered(value, after):
+            told.append(True)
+            self._answered(call, value, after)
+            if type(value) is wire.Handle and value.id == handle.id and value.type != handle.type:
+                object.__setattr__(made, "_handle", value)
+                object.__setattr__(made, "_label", value.type)
+
+        def failed(error):
+            error.constructor = True  # raised by a later request on its behalf: that one's call never was
+            if not told:
+                told.append(True)
+                call.error = error
+                _observed(call)
+
+        try:
+            session.send(message, what=self.label, on_answer=answered, on_error=failed, timeout=self.timeout)
+        except StudentCodeFailed as error:  # (the worker could not start, or the constructor was waited for)
+            failed(error)
+            raise
+        return made
 
     def with_timeout(self, seconds):
         return RemoteFunction(self.session, self.handle, self.name, self.label, seconds)

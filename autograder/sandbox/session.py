@@ -205,7 +205,8 @@ class WorkerSession:
         self.acknowledgement = None
         self.output_file = None
         self.pinned = False
-        self.pending = []  # (key, what, restart_on_error, on_answer, timeout, frame) of requests sent without waiting (send)
+        # (key, what, restart_on_error, on_answer, on_error, timeout, frame) of requests sent without waiting (send)
+        self.pending = []
         self.pending_bytes = 0
         self.pins = {}  # pin id -> Pin, for the current test (cleared by forget_pins)
         self.next_pin = 0
@@ -213,7 +214,10 @@ class WorkerSession:
         # (type or None, name) of the attributes the worker answered are functions (or classes), of the module (None)
         # or of objects of that type: a test calls them without reading them first (autograder.sandbox.remote).
         self.callables = set()
-        self.generators = 0  # random generators made in workers (remote._rng): their handles are -1, -2...
+        # Objects named here before the worker answers (remote._rng's generators, constructors sent without waiting):
+        # their handles are -1, -2...; the worker keeps each under the number it is given.
+        self.generators = 0
+        self.classes = set()  # the module's classes whose construction need not be waited for (remote.RemoteFunction)
         self.generator_seeds = {}  # handle id -> the seed it was made from: a replay makes its own (known_bugs)
         self.kept = (None, [])  # (worker generation, [(handle, data)]): training data that worker holds (remote._kept)
         self.attributes = {}  # handle id -> {name: value} the grader set on that object (a pin's state)
@@ -289,8 +293,12 @@ class WorkerSession:
                                  f"could not import {self.module_path.name}: {error.quarantined}")
             self.close()
             raise ImportFailed(*self.load_failure) from None
-        if type(functions) is list:  # the module's functions, as a getattr of each would have said
-            self.callables.update((None, name) for name in functions if type(name) is str)
+        if type(functions) is dict and type(functions.get("callables")) is list:
+            # the module's functions, as a getattr of each would have said, and the classes among them whose objects a
+            # test may name before their constructor's answer (autograder.sandbox.remote): a hint, every answer checked
+            self.callables.update((None, name) for name in functions["callables"] if type(name) is str)
+            if type(functions.get("classes")) is list:
+                self.classes.update(name for name in functions["classes"] if type(name) is str)
 
     def close(self):
         """Kill the worker and everything it started."""
@@ -381,7 +389,7 @@ class WorkerSession:
         return True
 
     def send(self, message, what="the student's code", restart_on_error=False, on_answer=None,
-             timeout=DEFAULT_TIMEOUT):
+             timeout=DEFAULT_TIMEOUT, on_error=None):
         """Send a request whose answer is not needed at once (setattr, pin, seed) without waiting.
 
         The frame waits in an outbox and goes with the next request, in one write (and one wake-up
@@ -391,14 +399,21 @@ class WorkerSession:
         ``restart_on_error`` (undoing pins after a test) an error is not raised: the worker is
         replaced, and what was sent behind it is sent again to the fresh one, before anything else
         runs. ``on_answer(value, parts)`` is called with the answer's value and other parts (see
-        :meth:`request`) when it arrives; ``timeout`` bounds the request's run, as in :meth:`request`.
+        :meth:`request`) when it arrives, or ``on_error(error)`` with the :class:`StudentCodeFailed` it ended in
+        (before that error is raised); ``timeout`` bounds the request's run, as in :meth:`request`.
         """
         key = (message.get("op"), message.get("name"))
         frame = wire.dumps(wire.encode(message))
         deliver = on_answer or (lambda value, parts: None)
         if key in self.timed_out or self.pending_bytes + len(frame) > PIPELINE_BYTES:
             if not restart_on_error:
-                deliver(*self.request(message, timeout, what))
+                try:
+                    answer = self.request(message, timeout, what)
+                except StudentCodeFailed as error:
+                    if on_error is not None:
+                        on_error(error)
+                    raise
+                deliver(*answer)
                 return
             try:
                 deliver(*self.request(message, timeout, what))
@@ -408,7 +423,7 @@ class WorkerSession:
         if self.process is None:
             self._start()
         self.outbox += frame  # written with the next request: one write, and one wake-up of the worker, for all
-        self.pending.append((key, what, restart_on_error, deliver, timeout, frame))
+        self.pending.append((key, what, restart_on_error, deliver, on_error, timeout, frame))
         self.pending_bytes += len(frame)
 
     def together(self, requests):
@@ -454,13 +469,15 @@ class WorkerSession:
         """
         first, restart = None, False
         while self.pending:
-            key, what, restart_on_error, deliver, timeout, _ = self.pending.pop(0)
+            key, what, restart_on_error, deliver, failed, timeout, _ = self.pending.pop(0)
             behind = list(self.pending)  # a timeout would close the worker, and forget them, before the error
             try:
                 deliver(*self._exchange(None, timeout, what))
             except StudentCodeFailed as error:
                 if getattr(error, "timed_out", False):
                     self.timed_out.add(key)
+                if failed is not None:
+                    failed(error)
                 if not restart_on_error:
                     first = first or error
                     continue

@@ -8,10 +8,18 @@ own stdout and stderr belong to the student's prints.
 Requests are dicts with an ``"op"``:
 
 ``load``     import the student's module from ``path``; the answer names its public functions (and
-             classes: every public attribute ``getattr`` would answer ``{"callable": true}`` for).
+             classes: every public attribute ``getattr`` would answer ``{"callable": true}`` for),
+             ``{"callables": [...], "classes": [...]}``: ``classes`` are those of them whose call makes
+             an object of that very class or raises, as far as the module's text goes (a class of that
+             name, without a metaclass or a ``__new__`` of its own), whose objects a test may name
+             before the call is answered (``bind``).
 ``call``     call ``name`` (dotted) on the module or on a worker object ``target``; with ``track``,
              the answer also carries the arguments as they are after the call (``after``,
-             ``after_kwargs``): the trusted side compares them with what it sent.
+             ``after_kwargs``): the trusted side compares them with what it sent. With ``bind`` (a
+             new negative number the trusted side chose, as for ``rng``), an object the call returns
+             is kept under that number instead of the next one (the numbers of later objects are
+             the same either way), so that the requests sent behind it, unanswered, can name it;
+             the answer says what came back, and the trusted side checks it.
 ``getattr``  read an attribute; callables come back as ``{"callable": true}``.
 ``setattr``  set an attribute of a worker object (a model's ``W``, say).
 ``seed``     ``np.random.seed(seed)``.
@@ -148,8 +156,10 @@ class Worker:
             sys.path.append(search_path)
         self.folder = student_folder(path, search_path)
         self.module = load_module(path, name)
-        return sorted(attribute for attribute, value in _vars(self.module).items()
-                      if not attribute.startswith("_") and callable(value) and not isinstance(value, np.ndarray))
+        callables = sorted(attribute for attribute, value in _vars(self.module).items()
+                           if not attribute.startswith("_") and callable(value) and not isinstance(value, np.ndarray))
+        return {"callables": callables,
+                "classes": [attribute for attribute in callables if plain_class(_vars(self.module)[attribute], attribute)]}
 
     def op_call(self, name, args=(), kwargs=None, target=None, track=False):
         function = self.lookup(self.resolve(target), name)
@@ -296,6 +306,9 @@ class Worker:
         handler = getattr(self, f"op_{op}", None)
         if handler is None:
             raise ValueError(f"unknown op {op!r}")
+        bind = request.pop("bind", None) if op == "call" else None
+        if bind is not None and (_type(bind) is not int or bind >= 0 or bind in self.objects):
+            raise ValueError(f"an object's handle must be a new negative number, not {bind!r}")
         if op not in ("call", "sgd"):
             result, extra = handler(**request), {}
         else:
@@ -309,12 +322,38 @@ class Worker:
                 extra = {**extra, "warnings": raised[:MAX_WARNINGS]}
         try:
             packed = {"ok": self.pack(result, self.register)}
+            if bind is not None:
+                self.bind(result, packed, bind)
             for key, value in extra.items():
                 packed[key] = self.pack(value, None)
         except TypeError as error:
             return {"error": {"type": "UngradableResult", "message": f"returned {error}", "traceback": "",
                               "line": None}}
         return packed
+
+    def bind(self, result, packed, bind):
+        """Keep the object a call returned (``result``, ``packed`` as the answer's value) under ``bind`` instead.
+
+        Only when the value is that object's handle alone, as it was just numbered: anything else (plain data, an
+        object kept before) is answered as it is, and the trusted side, which checks every answer, finds it odd.
+        """
+        value = packed["ok"]
+        if _type(value) is _dict and len(value) == 2 and self.objects.get(value.get("__handle__"), _DONE) is result:
+            del self.objects[value["__handle__"]]  # (one out, one in: the next object's number is as it would be)
+            self.objects[bind] = result
+            packed["ok"] = {"__handle__": bind, "type": value["type"]}
+
+
+def plain_class(value, name):
+    """Does calling ``value``, the module's ``name``, make an object of that very class (or raise)?
+
+    A class whose type is ``type`` (no metaclass to change what a call does) and which neither it nor a base
+    gives a ``__new__`` of its own: ``object.__new__`` makes the object. Read without running the student's code
+    (no descriptor is called). Its ``__init__`` may still change the object's class: the trusted side checks the
+    answer anyway.
+    """
+    return (_type(value) is type and value.__name__ == name
+            and all("__new__" not in _vars(base) for base in value.__mro__ if base is not object))
 
 
 def student_folder(path, search_path=None):
