@@ -368,8 +368,7 @@ class RemoteFunction:
 
     def _call(self, args, kwargs):
         """The :class:`StudentCall` of a call with ``args`` and ``kwargs``, and its request."""
-        # (unwrap's test written out: a call per argument, on every call, for what is nearly always an array)
-        sent_args = [arg._handle if isinstance(arg, RemoteObject) else arg for arg in args]
+        sent_args = list(map(unwrap, args))
         sent_kwargs = {k: unwrap(v) for k, v in kwargs.items()} if kwargs else {}
         return StudentCall(self.name, self.handle, sent_args, sent_kwargs), {
             "op": "call", "name": self.name, "target": self.handle, "track": True, "args": sent_args,

@@ -640,9 +640,12 @@ class WorkerSession:
         budget.resume()  # what the grader did since the last frame (answering a pin, say) is not the student's
         log, log_poll = self.log, self.log_poll
         while True:
-            # The log is usually empty: one poll says so, without the calls and the read that finds nothing.
-            if not self.answer_next and (log.data or log_poll.poll(0)) and (body := self._logged()) is not None:
-                return body
+            # The log is usually empty: one poll says so, without the calls and the read that finds nothing (and
+            # when something is there, _logged reads it without asking again).
+            if not self.answer_next:
+                there = None if log.data else log_poll.poll(0)
+                if (log.data or there) and (body := self._logged(there)) is not None:
+                    return body
             if (body := self.inbox.next_body()) is not None:
                 return body
             if select.select([self.response_fd], [], [], min(budget.wait(), budget.POLL_SECONDS))[0]:
@@ -657,12 +660,14 @@ class WorkerSession:
                     raise TimeoutError
                 return body
 
-    def _logged(self):
+    def _logged(self, there=None):
         """The log's next answer, or None: none is there, or the next answer is on the answer channel (a note,
         taken). The worker writes nothing else there: its acknowledgement, a note, or its mark with an answer
         behind it in the same write. Any other entry is the student's code's, and dropped (what it wrote on the
-        answer channel too is judged there, as before the log)."""
-        while self._log_ready():
+        answer channel too is judged there, as before the log). ``there``: a poll just said whether the log
+        has something to read (None: not asked)."""
+        while self._log_ready(there):
+            there = None
             body = self.log.next_body()
             if body == self.acknowledgement:
                 return body
@@ -675,15 +680,17 @@ class WorkerSession:
                 return self.log.next_body()
         return None
 
-    def _log_ready(self):
+    def _log_ready(self, there=None):
         """Is a whole entry of the log here? What the log holds is read first, without waiting.
 
         The worker writes each entry at once, in one write of less than ``PIPE_BUF`` bytes, which a
-        pipe never splits: part of an entry was written by the student's code (``WireError``).
+        pipe never splits: part of an entry was written by the student's code (``WireError``). ``there``: a poll
+        just said whether the log has something to read (None: not asked).
         """
         if not self.log.ready():
             try:
-                if self.log_poll.poll(0):  # (a read of an empty pipe raises BlockingIOError: an exception per look)
+                # (a read of an empty pipe raises BlockingIOError: an exception per look)
+                if self.log_poll.poll(0) if there is None else there:
                     self.log.read(self.log_fd)
             except (BlockingIOError, EOFError):
                 pass
