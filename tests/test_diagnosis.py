@@ -297,6 +297,26 @@ MUTATED = textwrap.dedent('''
         ### BEGIN SOLUTION
         return np.tanh(x * w + b)
         ### END SOLUTION
+
+    def surprise(y, p):
+        ### BEGIN SOLUTION
+        return -y * np.log(p)
+        ### END SOLUTION
+
+    def step(w, x, lr):
+        ### BEGIN SOLUTION: error = 1 - x @ w, then w and the shift both from that one error
+        error = 1.0 - np.dot(x, w)
+        w = w + lr * error * x
+        shift = lr * error
+        return w, shift
+        ### END SOLUTION
+
+    def rescale(A, p, X):
+        ### BEGIN SOLUTION
+        kept = A / (1.0 - p)
+        centred = X - np.sum(X, axis=0) / len(X)
+        return kept + centred[0]
+        ### END SOLUTION
 ''')
 
 
@@ -349,6 +369,37 @@ def test_a_mutant_that_brings_in_a_number_the_call_may_give_itself_is_not_named(
     assert diagnosis_of(0.3 * v - g / 2, mutated.damp(v, g, 0.3)) == "your `damp` halves the term `g` where it belongs whole"
     # with beta = 0.5, (1 - beta) * g is g halved too: the student may have written either, so neither is named
     assert diagnosis_of(0.5 * v - (1 - 0.5) * g, mutated.damp(v, g, 0.5)) == ""
+
+
+def test_a_negated_factor_left_out_keeps_its_minus(mutated):
+    y, p = RNG.uniform(0.5, 2.0, size=4), RNG.uniform(0.1, 0.9, size=4)
+    assert diagnosis_of(-np.log(p), mutated.surprise(y, p)) == "your `surprise` leaves out the factor `y`"
+
+
+def test_a_value_recomputed_after_an_update_it_reads_is_named(mutated):
+    w, x = RNG.normal(size=3), RNG.normal(size=3)
+    new_w = w + 0.1 * (1.0 - np.dot(x, w)) * x
+    assert diagnosis_of(0.1 * (1.0 - np.dot(x, new_w)), mutated.step(w, x, 0.1)[1]) == (
+        "your `step` recomputes `error` after updating `w`, with the updated value: compute it once, before the update")
+
+
+def test_only_a_size_is_divided_by_again(mutated):
+    A, X = RNG.normal(size=4), RNG.normal(size=(3, 4))
+    # divided by len(X) again: a mean taken twice
+    assert diagnosis_of(mutated.rescale(A, 0.75, X) / 3, mutated.rescale(A, 0.75, X)).endswith(
+        "; your `rescale` divides a value by `len(X)` where no division belongs")
+    # the whole value twice the right one: at p = 0.5 dividing by 1 - p again gives it, and so does any factor 2
+    # (a size used for another), so that division names nothing; the relation says how the value is wrong
+    assert "divides" not in diagnosis_of(2 * mutated.rescale(A, 0.5, X), mutated.rescale(A, 0.5, X))
+
+
+def test_one_number_where_several_belong_names_only_a_reduction(mutated):
+    X, W, b = np.array([[1.0, 2.0], [-1.0, -2.0]]), np.array([0.5, -1.0]), 0.3
+    # summed over the whole batch, whose scores cancel, the score is b alone: what leaving out X @ W gives too
+    assert "leaves out" not in diagnosis_of(np.sum(X * W) + b, mutated.score(X, W, b))
+    # averaged where each row's value belongs: the reduction itself is the change
+    X = RNG.normal(size=(4, 2))
+    assert "averages" in diagnosis_of(np.mean(np.sum(X ** 2, axis=1)), mutated.spread(X))
 
 
 def test_beside_a_relation_the_one_mutant_that_fits_says_the_cause(mutated):

@@ -309,6 +309,17 @@ def one_label(value):
     return isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "biu"
 
 
+def collapsed(got, expected):
+    """Whether ``got`` is one number where ``expected`` holds several: what any reduction of them gives, and one
+    number the test's data may make of another change as well (a sum over a batch whose scores cancel gives the
+    bias alone, as leaving out the scores does). Such a value names only a mutant whose change is a reduction (an
+    np.mean where each point's value belongs), the one kind of change that explains the collapse itself."""
+    try:
+        return np.size(got) == 1 and np.size(expected) > 1
+    except (TypeError, ValueError):  # a ragged result (a tuple of arrays) is not one number
+        return False
+
+
 class KnownBugMatcher:
     """Names the known bugs whose output, on the inputs of the reference call behind ``expected``, is ``got``."""
 
@@ -551,8 +562,8 @@ class CallMatcher:
         called = f"{call.target.type}.{call.name}" if isinstance(call.target, Handle) else call.name
         found = {bug.diagnosis for bug, module in self.variants if could_explain(module, called)
                  and (outcome := self.outcome(module, call)) is not None and self.fits(outcome, call, warned)}
-        if not found and self.mutants is not None:
-            found = self.mutant_fits(call, called, warned, seconds)  # then the reference's mutants
+        if not found and self.mutants is not None:  # then the reference's mutants
+            found = self.mutant_fits(call, called, warned, seconds, collapsed(call.value, expected.value))
         return sorted(found) if len(found) == 1 else []
 
     def drawn_before(self, call):
@@ -562,12 +573,12 @@ class CallMatcher:
         return bool(mine) and any(value.id in mine for earlier in self.calls[:-1]
                                   for value in _handles((earlier.args, earlier.kwargs, earlier.target)))
 
-    def mutant_fits(self, call, called, warned, seconds):
+    def mutant_fits(self, call, called, warned, seconds, reductions_only=False):
         """The sentences of the mutants of ``called`` that do what the student's code did, in the first group where
         any does; none when the budget ran out first (a mutant not replayed may fit as well). ``seconds``: what the
-        call took on the reference."""
+        call took on the reference; ``reductions_only``: only mutants that reduce (:func:`collapsed`)."""
         try:
-            for group in self.mutants(called, seconds, numbers_in(call.args, call.kwargs)):
+            for group in self.mutants(called, seconds, numbers_in(call.args, call.kwargs), reductions_only):
                 found = {mutant.diagnosis for mutant, module in group
                          if (outcome := self.outcome(module, call)) is not None and self.fits(outcome, call, warned)}
                 if found:

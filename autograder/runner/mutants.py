@@ -6,16 +6,17 @@ Here the one-change variants of a graded function are made mechanically from its
 each with a sentence that says the change in words a student can act on, naming an operand only
 by a name the contract gives it (a parameter of the function, an attribute ``self.x``, a function
 of the module): + and -, * and /, a minus sign dropped, a term of a sum or a factor of a product
-left out, an axis 0 and 1 swapped or dropped, ``keepdims`` dropped, a sum and a mean or a max
-swapped, a transpose added or dropped, a whole number one off, a log of another base, a
-comparison's boundary or direction, one function of the module called for another, a call's two
-arguments swapped, a wrapping call left out, one variable written for another of its kind (an
-activation for a pre-activation: only variables the contract names). And, asked only when none of
-these fits, the mutants that ADD an operation (:func:`_added_changes`): a term doubled or halved, a
+left out (a negated one with its minus kept: ``-log(p)`` for ``-y * log(p)``), an axis 0 and 1 swapped or
+dropped, ``keepdims`` dropped, a sum and a mean or a max swapped, a transpose added or dropped, a whole
+number one off, a log of another base, a comparison's boundary or direction, one function of the module
+called for another, a call's two arguments swapped, a wrapping call left out, one variable written for
+another of its kind (an activation for a pre-activation: only variables the contract names). And, asked
+only when none of these fits, the mutants that ADD an operation (:func:`_added_changes`): a term doubled or halved, a
 value summed, averaged or taken np.abs of, divided or multiplied by a size the function divides by
 elsewhere, written in place into a parameter (the caller's array), a factor of a product transposed, a
-call's last term moved out of it (a bias added after the activation). A mutant that brings in a number (a factor 2) names
-nothing on a call whose own numbers may give it (:func:`coincides`).
+call's last term moved out of it (a bias added after the activation), a value recomputed after a variable it
+reads was updated (an error computed again from the stepped weights). A mutant that brings in a number (a
+factor 2) names nothing on a call whose own numbers may give it (:func:`coincides`).
 
 Nothing here is a graded function's body: the operators are generic, and they read the reference
 only at grading, on the trusted side (the student's wheel has no reference to read). A mutant
@@ -34,7 +35,9 @@ input changed in place) is matched the same way on the student's own call
 the test called are built (as they are replayed, once per process) and replayed, within a CPU budget
 (:data:`MUTANT_SECONDS`): a search cut short names nothing, since a mutant it did not reach may fit too,
 and a call too slow to replay on every mutant (a training loop) is not replayed at all. A value that is
-a single label (:func:`~autograder.runner.known_bugs.one_label`) names no mutant, as it names no known bug.
+a single label (:func:`~autograder.runner.known_bugs.one_label`) names no mutant, as it names no known bug, nor
+does one number where several were expected, but by a mutant that reduces (a sum, a mean):
+:func:`~autograder.runner.known_bugs.collapsed`.
 Nothing is recorded, and no mutant built, for an assignment without known bugs: diagnosis by replay is off.
 """
 import ast
@@ -47,7 +50,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autograder.runner.known_bugs import GRADED_MARK, KnownBugMatcher, OutOfTime, numbers_in
+from autograder.runner.known_bugs import GRADED_MARK, KnownBugMatcher, OutOfTime, collapsed, numbers_in
 
 MUTANT_SECONDS = 0.4  # CPU a failed comparison may spend replaying mutants; past it, no mutant is named
 FEWEST = 10  # mutants a graded function has at the least, about: a call slower than the budget over this is not tried
@@ -78,6 +81,7 @@ class Mutant:
     name: str
     diagnosis: str
     constant: float = None  # the number the change brings in (a factor 2), if any: see :func:`coincides`
+    reduces: bool = False   # the change is a reduction (a sum, a mean): the one kind one number may name
 
 
 def coincides(constant, numbers):
@@ -203,6 +207,11 @@ def _binop_changes(node, say):
         elif op is ast.Sub and isinstance(node.left, ast.Constant) and node.left.value == 1:
             yield node.right, (f"uses {right} where 1 - {right} belongs" if right
                                else "uses a value where one minus it belongs: the `1 -` is missing")
+        if op is ast.Mult:  # a negated factor left out, its minus kept: -log(p) for -y * log(p)
+            for factor, rest in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(factor, ast.UnaryOp) and isinstance(factor.op, ast.USub):
+                    kept = say(factor.operand)
+                    yield ast.UnaryOp(ast.USub(), rest), named.format(kept) if kept else unnamed
     elif op is ast.MatMult:
         yield (ast.BinOp(node.left, node.op, ast.Attribute(node.right, "T", ast.Load())),
                f"multiplies by {right or 'a matrix'} where its transpose (.T) belongs")
@@ -237,8 +246,10 @@ def _added_changes(function, say):
     place into a parameter it reads (``A *= mask`` for ``A * mask``: the caller's array changed, the value the same,
     which only a rule that checks the caller's arrays after the call tells); an argument of np.dot, np.matmul or
     np.outer transposed; the last term of a call's one argument moved out of the call (``sigmoid(z) + bias`` for
-    ``sigmoid(z + bias)``: a bias added after the activation). (Not ``1 - x`` for a variable ``x``: for labels, ``1 - y`` picks the
-    same one-hot column as ``y - 1`` with two classes, and would name a change the student did not make.)
+    ``sigmoid(z + bias)``: a bias added after the activation); a later use of a variable replaced by the value it was
+    assigned, recomputed after a statement rebound something that value reads (:func:`_recomputed`). (Not ``1 - x`` for
+    a variable ``x``: for labels, ``1 - y`` picks the same one-hot column as ``y - 1`` with two classes, and would name
+    a change the student did not make.)
     """
     results, terms, factors = set(), set(), set()
     for node in ast.walk(function):
@@ -250,9 +261,10 @@ def _added_changes(function, say):
             terms.update(id(side) for side in (node.left, node.right) if not isinstance(side, ast.Constant))
         elif isinstance(node, ast.Call) and _is_np(node.func, "dot", "matmul", "outer") and len(node.args) == 2:
             factors.update(id(arg) for arg in node.args)
-    divisors = {}
+    stale = _recomputed(function)
+    divisors, sizes = {}, _size_names(function)
     for node in ast.walk(function):
-        if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and not isinstance(node.right, ast.Constant)
+        if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and _is_size(node.right, sizes)
                 and (words := _spoken(node.right, say))):
             divisors.setdefault(ast.dump(node.right), (node.right, words))
 
@@ -278,6 +290,11 @@ def _added_changes(function, say):
                        f"writes its result into `{name}` in place, changing the caller's array: compute a new array")
         if id(node) in factors:
             yield ast.Attribute(node, "T", ast.Load()), f"transposes {named or 'a factor'} (.T) where it belongs as it is"
+        if id(node) in stale:
+            value, changed = stale[id(node)]
+            yield (copy.deepcopy(value), f"recomputes {named or 'a value'} after updating "
+                                         f"{say(changed) or 'a variable it reads'}, with the updated value: compute it "
+                                         f"once, before the update")
         if (isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords
                 and (called := say.called(node.func)) and called.split(".")[-1] not in CONVERSIONS
                 and isinstance(inside := node.args[0], ast.BinOp) and isinstance(inside.op, (ast.Add, ast.Sub))):
@@ -286,6 +303,67 @@ def _added_changes(function, say):
                    f"{'adds' if isinstance(inside.op, ast.Add) else 'subtracts'} {term} after `{called}(...)` where "
                    f"it belongs inside it")
     return changes
+
+
+def _target(node):
+    """The text of what an assignment's target ``node`` rebinds: a name, or an attribute of ``self``; None else."""
+    if isinstance(node, ast.Name) or (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                                      and node.value.id == "self"):
+        return ast.unparse(node)
+    return None
+
+
+def _recomputed(function):
+    """``{id(use): (value, changed)}``: each later use of a variable that ``function``'s body assigns ``value``,
+    after a statement that rebinds ``changed``, a variable ``value`` reads (an error computed from the weights, used
+    after the weights' step). Put ``value`` there and the variable is computed again from the updated one: the stale
+    mistake's other face, an error recomputed after the update where the one from before it belongs."""
+    found, body = {}, function.body
+    for index, statement in enumerate(body):
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(name := statement.targets[0], ast.Name)):
+            continue
+        reads = {ast.unparse(node) for node in ast.walk(statement.value) if _target(node)
+                 and isinstance(getattr(node, "ctx", None), ast.Load)}
+        if any(isinstance(node, ast.Call) and _target(node.func) and "." in ast.unparse(node.func)
+               for node in ast.walk(statement.value)):  # self.method(...) reads every attribute of self
+            reads |= {target for later in body[index + 1:] for each in getattr(later, "targets", ())
+                      if (target := _target(each)) and target.startswith("self.")}
+        for later_index, later in enumerate(body[index + 1:], index + 1):
+            targets = [_target(each) for each in getattr(later, "targets", ())]
+            if name.id in targets:
+                break  # the variable itself is assigned again: its later uses are the new value's
+            changed = next((each for each in later.targets if _target(each) in reads), None) \
+                if isinstance(later, ast.Assign) else None
+            if changed is not None:
+                for after in body[later_index + 1:]:
+                    found.update((id(node), (statement.value, changed)) for node in ast.walk(after)
+                                 if isinstance(node, ast.Name) and node.id == name.id
+                                 and isinstance(node.ctx, ast.Load))
+                break
+    return found
+
+
+SIZES = {"len", "shape", "size"}  # what makes a divisor a size: ``len(X)``, ``X.shape[0]``, ``pred.size``
+
+
+def _size_names(function):
+    """The local names ``function`` assigns a size to (``n_records = len(features)``)."""
+    return {target.id for node in ast.walk(function) if isinstance(node, ast.Assign) and _is_size(node.value, ())
+            for target in node.targets if isinstance(target, ast.Name)}
+
+
+def _is_size(node, sizes):
+    """Whether ``node`` is a size: a call of ``len``, a ``.shape`` or ``.size``, or a name given one (``sizes``).
+
+    Only a size is divided by again in the added mutants (a mean taken twice). A divisor that is a rate of the
+    call (``1 - p_drop``) is a number the test chose: at p_drop = 0.5 it is a factor 2, what a size used for
+    another (the classes for the rows) or a square's derivative gives as well, and would name a change the student
+    did not make."""
+    if isinstance(node, ast.Name):
+        return node.id in sizes
+    return any((isinstance(each, ast.Call) and isinstance(each.func, ast.Name) and each.func.id == "len")
+               or (isinstance(each, ast.Attribute) and each.attr in SIZES - {"len"}) for each in ast.walk(node))
 
 
 def node_name(node):
@@ -434,8 +512,9 @@ class Mutants:
                 finally:
                     _put(slots[id(node)], node)
                 if module is not None:
+                    reduces = isinstance(new, ast.Call) and _is_np(new.func, *REDUCTIONS)
                     yield Mutant(f"{qualified_name}:{'+' * added}{index}:{number}", f"your {label} {words}",
-                                 *constant), module
+                                 *constant, reduces=reduces), module
 
     def _module(self, function, owner):
         """The reference with ``function`` (a changed copy of one of its functions or methods) in its place."""
@@ -466,8 +545,10 @@ class MutantMatcher(KnownBugMatcher):
     def __init__(self, recorder, mutants, student_calls=list, read_attributes=None):
         super().__init__(recorder, (), student_calls, read_attributes)
         self.mutants = mutants  # a Mutants (or None: no mutant is named)
+        self.reductions_only = False  # the value compared is one number where several belong: see collapsed
 
     def __call__(self, got, expected, rtol, atol):
+        self.reductions_only = collapsed(got, expected)
         try:
             return super().__call__(got, expected, rtol, atol)
         except OutOfTime:
@@ -476,26 +557,28 @@ class MutantMatcher(KnownBugMatcher):
     def candidates(self, call):
         """The called function's mutants, in groups (:func:`mutant_groups`)."""
         return [] if self.mutants is None else mutant_groups(
-            self.mutants, call.qualified_name, call.seconds, numbers_in(call.args, call.kwargs, call.state))
+            self.mutants, call.qualified_name, call.seconds, numbers_in(call.args, call.kwargs, call.state),
+            self.reductions_only)
 
 
-def mutant_groups(mutants, qualified_name, seconds, numbers=()):
+def mutant_groups(mutants, qualified_name, seconds, numbers=(), reductions_only=False):
     """The one-change mutants of ``qualified_name``, then those that add an operation (asked only when no one-change
     mutant fits: the smaller change is the likelier), given while one CPU budget lasts (then :class:`OutOfTime`).
 
     None for a call that took ``seconds`` too many to be replayed on every mutant (a training loop); none of those
-    whose number the call's own ``numbers`` may give (:func:`coincides`).
+    whose number the call's own ``numbers`` may give (:func:`coincides`); with ``reductions_only``, only those whose
+    change is a reduction (:func:`~autograder.runner.known_bugs.collapsed`).
     """
     if seconds * FEWEST > MUTANT_SECONDS:
         return []
     deadline = time.process_time() + MUTANT_SECONDS
-    return [_within(mutants(qualified_name, added), deadline, numbers) for added in (False, True)]
+    return [_within(mutants(qualified_name, added), deadline, numbers, reductions_only) for added in (False, True)]
 
 
-def _within(mutants, deadline, numbers):
+def _within(mutants, deadline, numbers, reductions_only):
     for mutant, module in mutants:
         if time.process_time() > deadline:
             raise OutOfTime
-        if not coincides(mutant.constant, numbers):
+        if not coincides(mutant.constant, numbers) and (mutant.reduces or not reductions_only):
             yield mutant, module
 
