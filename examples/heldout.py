@@ -26,6 +26,12 @@ mistakes a student makes, some of them one operator away from the reference and 
 (in-place mutants, check's scalars) by the engineer who then did that work, and never tuned on: its rate before and
 after that work is the round's honest measure of generalisation. Its mistakes are a student's: a stale variable, a
 term half-written, a percentage for a fraction, a forgotten shuffle or rescale.
+
+:data:`HELD_OUT_5` is a fifth set (assignments 03-08), written before the next round of work on the diagnoses by the
+engineer who then did that work, each a class of mistake none of the catalogue or the first four sets has: a sum over
+a whole batch, a mean where each point's value belongs, an argmax without its axis, hard labels in a gradient, values
+returned in each other's place, the wrong variable in a slope, np.max for np.maximum, the wrong size, one mask for
+every row, the wrong data set, a slice that does not move, weights replaced by their step, deviations not squared.
 """
 import sys
 from pathlib import Path
@@ -644,6 +650,25 @@ TRUE_BUT_UNNAMED = {
     # the ReLU's slope left out: a factor of a product, in words without the slope; and with one row (or a unit
     # always on), each column of the gradient is the right one times a factor of its own (0 or 1)
     "heldout4_deep_gradients_without_relu_slope": ("leaves out a factor of a product", "each column times a factor of its own"),
+    # The fifth set, judged by hand after its first measurement (before any change to the diagnoses).
+    # a batch of one point summed whole is its one score: the right value, without the batch's axis
+    "heldout5_output_formula_sums_every_point": ("lost an axis of length 1",),
+    # one_hot(predicted) - one_hot(true) for p - one_hot(true), in outer(x, .): each column of dW scaled on its own
+    "heldout5_lr_gradient_from_the_predicted_class": ("each column times a factor of its own",),
+    # the test's errors are all of size 2 (or 0): |d| is d ** 2 / 2 at each
+    "heldout5_mse_absolute_error": ("half the expected value",),
+    # (1 - y) for (1 - output): zero at y = 1; 1 / (1 - output) times the right value at y = 0 (5 at output 0.8); and
+    # the mutant names the very change, without the said words
+    "heldout5_error_term_one_minus_target": ("is zero, where it should not be", "times 5, a whole number",
+                                             "uses `y` where `output` belongs"),
+    # divided by the 3 classes instead of the 6 rows: every term of the output error twice the right one
+    "heldout5_training_output_error_over_classes": ("twice the expected value", "one constant factor"),
+    # the weights replaced by their step: the very change, in the mutant's words
+    "heldout5_regression_output_weights_replaced_by_the_step": ("leaves out the term `self.weights_hidden_to_output`",),
+    # one output unit: the output error of each row is one number, so a wrong one scales that row's gradient alike
+    "heldout5_deep_gradients_relu_on_the_output": ("one constant factor",),
+    # the deviations not squared: the exponent 2 left out is a whole number one too small (x ** 1)
+    "heldout5_r2_deviations_not_squared": ("a whole number one too small",),
 }
 
 #: Wrong diagnoses still said of held-out bugs, by bug: found, not fixed, and listed so that no other one hides. None
