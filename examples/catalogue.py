@@ -1941,6 +1941,36 @@ def _key():
     return None
 """
 
+# The key read off every frame the worker writes, through os.write and builtins.len rebound at import (the load's
+# answer carries it), with no audited reach at all.
+KEY_FROM_REBOUND_WRITES = FORGED_ANSWER.replace(*_WITH_A_KEY_FROM) + """
+
+import builtins as _builtins
+import os as _os
+import re as _re
+
+_SEEN = []
+
+
+def _spy(function):
+    def spying(*args):
+        for arg in args:
+            if isinstance(arg, (bytes, bytearray, memoryview)):
+                found = _re.search(rb'"key":"([0-9a-f]{32})"', bytes(arg))
+                if found:
+                    _SEEN.append(found.group(1).decode())
+        return function(*args)
+    return spying
+
+
+_os.write = _spy(_os.write)
+_builtins.len = _spy(_builtins.len)
+
+
+def _key():
+    return _SEEN[-1] if _SEEN else None
+"""
+
 # The stack walked with every descriptor of the worker sent to /dev/null meanwhile: the evidence goes nowhere.
 KEY_WITH_THE_HOOK_BLINDED = KEYED_FORGED_ANSWER.replace("def _key():\n", "def _key_on_the_stack():\n") + """
 
@@ -2037,6 +2067,10 @@ CHANNEL_ATTACKS = [
             ZERO, ("needs review", "stack frames"),
             about="the forged answer again, the key read from serve()'s locals through the traceback of an exception "
                   "that the worker caught and the student's code kept"),
+    Example(HOSTILE, "hostile_key_from_rebound_writes", P02, [FORGING_SOFTMAX, append(P02, KEY_FROM_REBOUND_WRITES)],
+            ZERO, ("needs review", "an answer written by the student's code"),
+            about="the forged answer again, the key read off the worker's own frames through os.write and builtins.len "
+                  "rebound at import"),
 ]
 
 BUGS += TRUSTED_VERDICT_BUGS

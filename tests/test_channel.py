@@ -128,13 +128,40 @@ def test_arrays_keep_their_values_dtype_and_shape_and_come_back_writable(array):
     assert not np.shares_memory(decoded[0], decoded[1])
 
 
+def test_what_a_submission_rebinds_at_import_never_sees_a_frame_written(monkeypatch):
+    """os.write, numpy's functions and the builtins, rebound after the worker's modules were imported (as a student's
+    module runs after them): the frames written, a key among them, pass through none of them."""
+    import builtins
+
+    seen = []
+
+    def spy(function):
+        return lambda *args, **kwargs: seen.append(args) or function(*args, **kwargs)
+
+    for owner, name in [(os, "write"), (os, "read"), (builtins, "len"), (builtins, "memoryview"),
+                        (builtins, "isinstance"), (np, "ascontiguousarray"), (np, "asarray")]:
+        monkeypatch.setattr(owner, name, spy(getattr(owner, name)))
+    seen.clear()  # (monkeypatch's own isinstance calls)
+    read_fd, write_fd = os.pipe()
+    try:
+        wire.write_all(write_fd, wire.dumps({"ok": wire.encode(np.arange(3.0)), "key": "k" * 32}))
+        body = wire.read_frame(read_fd, wire.Inbox())
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+    monkeypatch.undo()
+    data, arrays = wire.parse_body(body)
+    assert data["key"] == "k" * 32 and wire.decode(data["ok"], arrays).tolist() == [0.0, 1.0, 2.0]
+    assert seen == [], "the worker's frames went through functions its student's code had rebound"
+
+
 def test_frames_that_arrived_together_are_taken_with_one_read(monkeypatch):
     frames = [wire.dumps(wire.encode(value)) for value in ([1], {"x": np.arange(3.0)}, "three")]
     read_fd, write_fd = os.pipe()
     try:
         wire.write_all(write_fd, b"".join(frames))
         reads, read = [], os.read
-        monkeypatch.setattr(wire.os, "read", lambda fd, size: reads.append(size) or read(fd, size))
+        monkeypatch.setattr(wire, "_read", lambda fd, size: reads.append(size) or read(fd, size))
         inbox = wire.Inbox()
         bodies = [wire.read_frame(read_fd, inbox) for _ in frames]
     finally:

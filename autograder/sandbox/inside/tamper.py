@@ -25,7 +25,13 @@ import signal
 import stat
 import sys
 
-from autograder.sandbox.inside import wire
+from autograder.sandbox.inside import own_builtins, wire
+
+# Bound before any student code runs: a submission that rebinds sys._getframe, os.path.realpath or a builtin at
+# import would otherwise choose whose code the hook charges, or what path it sees.
+__builtins__ = own_builtins()
+_getframe, _realpath, _fsdecode, _getpid, _kill = sys._getframe, os.path.realpath, os.fsdecode, os.getpid, os.kill
+_fstat, _listdir, _is_fifo = os.fstat, os.listdir, stat.S_ISFIFO
 
 GRADER_PACKAGE = "autograder"
 # What each audited event means, in the words of the evidence (the event's name is added).
@@ -73,7 +79,7 @@ class Evidence:
         self.student_files = ()  # set when the student's module is loaded: its folder
         self.reported = set()
         self.busy = False
-        self.pid = os.getpid()
+        self.pid = _getpid()
         self.channel = _identity(fd)
 
     def watch(self, folder):
@@ -119,7 +125,7 @@ class Evidence:
             return None
         if event in PATH_EVENTS and arguments and isinstance(arguments[0], (str, bytes)):
             # Resolved: /dev/fd/../mem, or a link the student made in /tmp, is /proc too.
-            path = os.path.realpath(os.fsdecode(arguments[0]))
+            path = _realpath(_fsdecode(arguments[0]))
             return "/proc" if path == "/proc" or path.startswith("/proc/") else None
         if event == "import" and arguments and isinstance(arguments[0], str):
             name = arguments[0]
@@ -139,7 +145,7 @@ class Evidence:
         of ``PASS_THROUGH`` (and of ``through``) act for their caller; with ``directly``, only the
         student's own frame counts.
         """
-        frame = sys._getframe(3)  # 0: this method, 1: what_reached, 2: the hook, 3: the code that raised the event
+        frame = _getframe(3)  # 0: this method, 1: what_reached, 2: the hook, 3: the code that raised the event
         acting_for_caller = PASS_THROUGH + tuple(through)
         while frame is not None:
             filename = frame.f_code.co_filename
@@ -151,7 +157,7 @@ class Evidence:
         return False
 
     def report(self, text):
-        if text in self.reported or os.getpid() != self.pid:
+        if text in self.reported or _getpid() != self.pid:
             return
         self.reported.add(text)
         frame = wire.dumps({"evidence": text})
@@ -165,22 +171,22 @@ class Evidence:
             except OSError:
                 pass
         if redirected:
-            os.kill(os.getpid(), signal.SIGKILL)
+            _kill(_getpid(), signal.SIGKILL)
 
 
 def _identity(fd):
     """What the pipe behind ``fd`` is (device and inode), or None when ``fd`` is closed or no pipe."""
     try:
-        info = os.fstat(fd)
+        info = _fstat(fd)
     except (OSError, TypeError):  # closed, or no descriptor at all (an in-process worker)
         return None
-    return (info.st_dev, info.st_ino) if stat.S_ISFIFO(info.st_mode) else None
+    return (info.st_dev, info.st_ino) if _is_fifo(info.st_mode) else None
 
 
 def _handles(channel):
     """The descriptors of this process that are ``channel`` (a pipe's identity)."""
     try:
-        fds = [int(name) for name in os.listdir("/dev/fd") if name.isdigit()]
+        fds = [int(name) for name in _listdir("/dev/fd") if name.isdigit()]
     except OSError:
         return []
     return [fd for fd in fds if channel is not None and _identity(fd) == channel]

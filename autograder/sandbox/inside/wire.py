@@ -34,6 +34,16 @@ from json.encoder import c_make_encoder as _c_make_encoder, encode_basestring_as
 
 import numpy as np
 
+from autograder.sandbox.inside import own_builtins
+
+# Bound before any student code runs: every frame the worker writes, its key included, passes through these, and a
+# submission that rebinds os.write, a numpy function or a builtin at import would otherwise read or rewrite each one
+# (the sixth red team read the key through a rebound os.write and forged an answer with it).
+__builtins__ = own_builtins()
+_read, _write = os.read, os.write
+_asarray, _ascontiguousarray, _frombuffer, _dtype = np.asarray, np.ascontiguousarray, np.frombuffer, np.dtype
+_ndarray, _generic = np.ndarray, np.generic
+
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 MAX_DEPTH = 32
 MAX_ARRAYS = 1 << 16  # per frame: a frame of tiny arrays must not become millions of Python objects
@@ -86,7 +96,7 @@ class Encoding:
         return _Raw(value, "__array__")
 
     def scalar(self, value):
-        return _Raw(np.asarray(value), "__scalar__")
+        return _Raw(_asarray(value), "__scalar__")
 
     def handle(self, value):
         return {"__handle__": value.id, "type": value.type}
@@ -112,7 +122,7 @@ def convert(value, register_object, form):
         return value
     if kind is list:
         return [item if type(item) in _PLAIN else convert(item, register_object, form) for item in value]
-    if kind is np.ndarray:
+    if kind is _ndarray:
         if value.dtype.kind not in NUMERIC_KINDS:
             raise TypeError(f"an array of dtype {value.dtype} (only numeric arrays can be graded)")
         return form.array(value)
@@ -122,9 +132,9 @@ def convert(value, register_object, form):
     if kind is tuple:
         return form.tuple([item if type(item) in _PLAIN else convert(item, register_object, form)
                            for item in value])
-    if isinstance(value, np.ndarray):
+    if isinstance(value, _ndarray):
         raise TypeError(f"an ndarray subclass ({type(value).__name__}); return a plain numpy array")
-    if isinstance(value, np.generic):
+    if isinstance(value, _generic):
         if value.dtype.kind not in NUMERIC_KINDS:
             raise TypeError(f"a numpy scalar of dtype {value.dtype}")
         return form.scalar(value)
@@ -225,7 +235,7 @@ def dumps(message):
         if code is None:
             code = _CODES.setdefault(array.dtype, array.dtype.str.encode("ascii").ljust(4))
         parts += [_ARRAY_HEADER.pack(code, array.ndim),
-                  _SHAPES[array.ndim].pack(*array.shape), np.ascontiguousarray(array).data]
+                  _SHAPES[array.ndim].pack(*array.shape), _ascontiguousarray(array).data]
         size += _ARRAY_HEADER.size + 8 * array.ndim + array.nbytes
     parts[0] = _LENGTH.pack(size)
     return b"".join(parts)
@@ -303,7 +313,7 @@ def _read_array(view, offset):
     if size > len(view) - offset:
         raise WireError("not a plain numeric array (its size does not match its type and shape)")
     try:
-        array = np.frombuffer(view, dtype=dtype, count=count, offset=offset).reshape(shape).copy()
+        array = _frombuffer(view, dtype=dtype, count=count, offset=offset).reshape(shape).copy()
     except ValueError:  # no elements, and a size numpy cannot make ((2**63, 0)): not the wire's to pass on as it is
         raise WireError("not a plain numeric array (a shape numpy cannot make)") from None
     return array, offset + size
@@ -318,7 +328,7 @@ def _plain_dtype(code):
     if name is None or not _PLAIN_DTYPE.fullmatch(name):
         raise WireError("not a plain numeric array (a malformed type or shape)")
     try:
-        dtype = np.dtype(name)
+        dtype = _dtype(name)
     except TypeError:
         raise WireError("not a plain numeric array (a malformed type)") from None
     if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None:
@@ -363,7 +373,7 @@ class Inbox:
 
     def read(self, fd):
         """Read what ``fd`` has (blocking until something); ``EOFError`` when it is closed."""
-        chunk = os.read(fd, READ_BYTES)
+        chunk = _read(fd, READ_BYTES)
         if not chunk:
             raise EOFError("the channel closed")
         self.data += chunk
@@ -383,7 +393,7 @@ def write_all(fd, data):
     """Write all of ``data`` to a blocking file descriptor."""
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[_write(fd, view):]
 
 
 def frame_length(header):

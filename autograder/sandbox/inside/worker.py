@@ -90,7 +90,7 @@ import warnings
 
 import numpy as np
 
-from autograder.sandbox.inside import tamper, wire
+from autograder.sandbox.inside import own_builtins, tamper, wire
 from autograder.sandbox.inside.limits import MEMORY_BYTES, OUTPUT_BYTES
 from autograder.sandbox.inside.loading import load_module
 
@@ -109,6 +109,9 @@ _MUTABLE = (np.ndarray, list, tuple, dict)  # what a call can change in place (a
 _catch_warnings, _simplefilter, _errstate = warnings.catch_warnings, warnings.simplefilter, np.errstate
 MAX_WARNINGS = 5  # distinct warnings reported per request: one names the problem, a flood says nothing more
 _default_rng, _iter, _next = np.random.default_rng, iter, next
+# The children reaped and killed, and whether this process is the worker, asked the same way.
+_getpid, _waitpid, _kill, _listdir, _exit = os.getpid, os.waitpid, os.kill, os.listdir, os._exit
+__builtins__ = own_builtins()  # (before any function of this module is defined: they look names up in it)
 _DONE = object()
 
 
@@ -130,7 +133,7 @@ class Worker:
         self.request_fd, self.response_fd = request_fd, response_fd
         self.queue = []  # requests that arrived while a stub waited for its answer
         self.inbox = wire.Inbox()  # frames read from request_fd and not yet taken
-        self.pid = os.getpid()
+        self.pid = _getpid()
 
     def register(self, obj):
         handle = wire.Handle(len(self.objects) + 1, type(obj).__name__)
@@ -289,7 +292,7 @@ class Worker:
 
         Raises ``TypeError`` when the question is not plain data.
         """
-        if os.getpid() != self.pid or self.response_fd is None:
+        if _getpid() != self.pid or self.response_fd is None:
             return None  # a process the student's code forked has no channel of its own
         wire.write_all(self.response_fd, wire.dumps({"callback": wire.encode(question, self.register)}))
         while True:
@@ -524,7 +527,7 @@ def children():
     """The pids of this process's children (its threads' too), from /proc; [] where there is no /proc."""
     pids = []
     try:
-        for thread in os.listdir("/proc/self/task"):
+        for thread in _listdir("/proc/self/task"):
             with open(f"/proc/self/task/{thread}/children") as listing:
                 pids += [int(pid) for pid in listing.read().split()]
         return pids
@@ -532,9 +535,9 @@ def children():
         pass
     except (OSError, ValueError):
         return []
-    me = os.getpid()
+    me = _getpid()
     try:
-        entries = [entry for entry in os.listdir("/proc") if entry.isdigit()]
+        entries = [entry for entry in _listdir("/proc") if entry.isdigit()]
     except OSError:
         return []
     for entry in entries:
@@ -550,7 +553,7 @@ def children():
 def reap_children(rounds=100):
     """Kill every process the student's code left running, and their children after them (bounded)."""
     try:
-        os.waitpid(-1, os.WNOHANG)  # one system call, where /proc takes six, to learn the usual answer:
+        _waitpid(-1, os.WNOHANG)  # one system call, where /proc takes six, to learn the usual answer:
     except ChildProcessError:  # no child at all, alive or not (orphans come to this subreaper too)
         return
     for _ in range(rounds):
@@ -559,12 +562,12 @@ def reap_children(rounds=100):
             return
         for pid in pids:
             try:
-                os.kill(pid, signal.SIGKILL)
+                _kill(pid, signal.SIGKILL)
             except OSError:
                 pass
         for pid in pids:
             try:
-                os.waitpid(pid, 0)
+                _waitpid(pid, 0)
             except OSError:
                 pass
 
@@ -574,7 +577,7 @@ def serve(request_fd, response_fd, log_fd):
 
     contract.install()  # before any student code: scikit-learn and the like are placeholders
     worker = Worker(request_fd, response_fd)
-    me = os.getpid()
+    me = _getpid()
     become_subreaper()
     forbid_memory_reads()  # before any student code: the key below must not be readable from /proc/self/mem
     # The hook is a local here, never an attribute of the worker: a pinned stub's closure hands the worker to
@@ -607,8 +610,8 @@ def serve(request_fd, response_fd, log_fd):
         except BaseException as error:  # the student's code may raise anything, SystemExit included
             module_file = getattr(worker.module, "__file__", None)
             response = {"error": describe(error, worker.folder, module_file)}
-        if os.getpid() != me:  # a process the student's code forked came back here: only the worker answers
-            os._exit(0)
+        if _getpid() != me:  # a process the student's code forked came back here: only the worker answers
+            _exit(0)
         reap_children()  # nothing the student's code started outlives the request
         behind = worker.queue or worker.inbox.ready()  # another request is here: the trusted side need not wake yet
         if len(response) == 1 and response.get("ok", response) is None:  # most answers: the same bytes each time
