@@ -654,7 +654,9 @@ TRUE_BUT_UNNAMED = {
     # a batch of one point summed whole is its one score: the right value, without the batch's axis
     "heldout5_output_formula_sums_every_point": ("lost an axis of length 1",),
     # one_hot(predicted) - one_hot(true) for p - one_hot(true), in outer(x, .): each column of dW scaled on its own
-    "heldout5_lr_gradient_from_the_predicted_class": ("each column times a factor of its own",),
+    # on a draw where every row is predicted right the output error, and so the gradient, is zero: the relation holds
+    "heldout5_lr_gradient_from_the_predicted_class": ("each column times a factor of its own",
+                                                      "is zero, where it should not be"),
     # the test's errors are all of size 2 (or 0): |d| is d ** 2 / 2 at each
     "heldout5_mse_absolute_error": ("half the expected value",),
     # (1 - y) for (1 - output): zero at y = 1; 1 / (1 - output) times the right value at y = 0 (5 at output 0.8); and

@@ -348,7 +348,7 @@ SIZES = {"len", "shape", "size"}  # what makes a divisor a size: ``len(X)``, ``X
 
 
 def _size_names(function):
-    """The local names ``function`` assigns a size to (``n_records = len(features)``)."""
+    """The local names ``function`` assigns a size to (``count = len(rows)``)."""
     return {target.id for node in ast.walk(function) if isinstance(node, ast.Assign) and _is_size(node.value, ())
             for target in node.targets if isinstance(target, ast.Name)}
 
