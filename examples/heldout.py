@@ -32,6 +32,13 @@ engineer who then did that work, each a class of mistake none of the catalogue o
 a whole batch, a mean where each point's value belongs, an argmax without its axis, hard labels in a gradient, values
 returned in each other's place, the wrong variable in a slope, np.max for np.maximum, the wrong size, one mask for
 every row, the wrong data set, a slice that does not move, weights replaced by their step, deviations not squared.
+
+:data:`HELD_OUT_6` is a sixth set (assignments 02-08), written before the next round of work on the diagnoses by the
+engineer who then did that work, and never tuned on: values returned or passed in each other's place, a related array
+where another belongs (the targets for the predictions, the predicted labels for the true ones, the bias's gradient
+for the weights', the weights for the point), softmax for sigmoid, np.max for np.argmax, the min for the max, a square of the
+mean, an L2 term left out, relu for its slope, the wrong count, np.var for a sum of squares, a layer index off by
+one, labels not permuted with their rows, the best epoch judged on the training loss.
 """
 import sys
 from pathlib import Path
@@ -567,6 +574,121 @@ HELD_OUT_5 = [
             said=("square", "** 2")),
 ]
 
+
+HELD_OUT_6 = [
+    Example(BUG, "heldout6_softmax_shifts_by_the_min", P02,
+            Replace("exp = np.exp(X - np.max(X, axis=-1, keepdims=True))", "exp = np.exp(X - np.min(X, axis=-1, keepdims=True))"),
+            tests("test_softmax_is_stable_for_huge_scores", "test_hidden_softmax_matches_reference"),
+            about="softmax subtracts each row's smallest score instead of its largest: exp overflows for large scores",
+            said=("np.max", "largest", "overflow")),
+    Example(BUG, "heldout6_nll_log_of_the_targets", P02,
+            Replace("log_likelihoods = np.sum(Y_true * np.log(EPSILON + Y_pred), axis=1)",
+                    "log_likelihoods = np.sum(Y_pred * np.log(EPSILON + Y_true), axis=1)"),
+            tests("test_nll_published_values", "test_hidden_nll_matches_reference"),
+            about="nll takes the log of the targets, weighted by the predictions: Y_true and Y_pred in each other's place",
+            said=("each other", "swapped", "`Y_true` where `Y_pred`", "`Y_pred` where `Y_true`")),
+    Example(BUG, "heldout6_update_weights_returns_swapped", P03,
+            Replace("return weights, float(bias)", "return float(bias), weights"),
+            tests("test_update_weights_gradient_check", "test_hidden_update_weights_matches_reference",
+                  "test_hidden_update_weights_gradient_check", "test_train_reaches_accuracy"),
+            about="update_weights returns the bias and the weights in each other's place",
+            said=("order", "swapped", "each other")),
+    Example(BUG, "heldout6_update_weights_step_by_the_weights", P03,
+            Replace("weights = np.asarray(weights, dtype=float) + learnrate * error * x",
+                    "weights = np.asarray(weights, dtype=float) + learnrate * error * np.asarray(weights, dtype=float)"),
+            tests("test_update_weights_gradient_check", "test_hidden_update_weights_matches_reference",
+                  "test_hidden_update_weights_gradient_check", "test_train_reaches_accuracy"),
+            about="the weights step by learnrate * error times the weights instead of times the point x",
+            said=("where `x` belongs", "the point x", "the input x")),
+    Example(BUG, "heldout6_lr_loss_of_the_predicted_labels", P04,
+            Replace("return nll(one_hot(self.output_size, y), self.forward(X))",
+                    "return nll(one_hot(self.output_size, self.predict(X)), self.forward(X))"),
+            tests("test_loss_is_the_mean_nll", "test_hidden_loss_matches_reference"),
+            about="loss scores the probabilities against the model's own predicted labels instead of the true labels y",
+            said=("where `y` belongs", "true labels", "predicted labels")),
+    Example(BUG, "heldout6_lr_train_weights_by_the_bias_gradient", P04,
+            Replace('self.W = self.W - learning_rate * grads["W"]', 'self.W = self.W - learning_rate * grads["b"]'),
+            tests("test_train_takes_one_sgd_step", "test_hidden_train_matches_reference_step",
+                  "test_init_and_one_epoch_of_sgd_reach_the_accuracy_bar", "test_hidden_one_epoch_on_an_unseen_split"),
+            about="train steps W by the bias's gradient (broadcast over W's rows) instead of W's own",
+            said=('grads["W"]', "W's gradient", "W's own gradient")),
+    Example(BUG, "heldout6_mlp_predict_max_probability", P05,
+            Replace("predicted = np.argmax(self.forward(X), axis=-1)", "predicted = np.max(self.forward(X), axis=-1)"),
+            tests("test_predict_and_accuracy", "test_hidden_predict_matches_reference", "test_hidden_accuracy_matches_reference",
+                  "test_init_and_fifteen_epochs_fit_and_generalise"),
+            about="predict returns the largest probability (np.max) instead of its class (np.argmax)",
+            said=("argmax", "index", "which class")),
+    Example(BUG, "heldout6_mlp_hidden_softmax", P05,
+            Replace("        h = sigmoid(z_h)\n", "        h = softmax(z_h)\n"),
+            tests("test_forward_matches_a_trusted_computation", "test_hidden_forward_matches_reference",
+                  "test_hidden_forward_keeps_activations", "test_grad_loss_passes_the_gradient_check",
+                  "test_hidden_grad_loss_matches_reference"),
+            about="the hidden layer's activation is softmax instead of sigmoid", said=("sigmoid",)),
+    Example(BUG, "heldout6_backprop_step_returns_swapped", P06,
+            Replace("return delta_w_i_h, delta_w_h_o", "return delta_w_h_o, delta_w_i_h"),
+            tests("test_backprop_step_gradient_check", "test_hidden_backprop_step_matches_reference",
+                  "test_hidden_backprop_step_gradient_check"),
+            about="backprop_step returns its two weight steps in each other's place",
+            said=("order", "swapped", "each other")),
+    Example(BUG, "heldout6_error_term_arguments_swapped", P06,
+            Replace("output_error_term = error_term_formula(target, output)",
+                    "output_error_term = error_term_formula(output, target)"),
+            tests("test_backprop_step_gradient_check", "test_hidden_backprop_step_matches_reference",
+                  "test_hidden_backprop_step_gradient_check"),
+            about="backprop_step passes error_term_formula the output and the target in each other's place",
+            said=("order", "swapped", "each other", "arguments")),
+    Example(BUG, "heldout6_mse_square_of_the_mean", P06,
+            Replace("return float(np.mean((np.asarray(pred, dtype=float) - np.asarray(true, dtype=float)) ** 2))",
+                    "return float(np.mean(np.asarray(pred, dtype=float) - np.asarray(true, dtype=float)) ** 2)"),
+            tests("test_mse_value", "test_hidden_mse_matches_reference"),
+            about="MSE squares the mean error instead of averaging the squared errors",
+            said=("squares the mean", "mean of the squares", "each error")),
+    Example(BUG, "heldout6_dropout_returns_swapped", P07,
+            Replace("    return A * mask / (1.0 - p_drop), mask\n", "    return mask, A * mask / (1.0 - p_drop)\n"),
+            tests("test_dropout_keeps_rescales_and_draws_once_while_training", "test_hidden_dropout_matches_reference"),
+            about="dropout returns the mask and the scaled activations in each other's place",
+            said=("order", "swapped", "each other")),
+    Example(BUG, "heldout6_minibatches_labels_not_permuted", P07,
+            Replace("        yield X[rows], y[rows]\n", "        yield X[rows], y[start:start + batch_size]\n"),
+            tests("test_minibatches_follow_one_permutation", "test_hidden_minibatches_match_reference",
+                  "test_fit_follows_the_contract"),
+            about="minibatches shuffles X's rows but takes y's in their own order: the labels no longer match their rows",
+            said=("y[rows]", "same rows", "their rows")),
+    Example(BUG, "heldout6_fit_keeps_the_best_training_loss", P07,
+            Replace('if history["val_loss"][-1] < best_loss:', 'if history["train_loss"][-1] < best_loss:'),
+            tests("test_fit_follows_the_contract", "test_hidden_fit_follows_the_steps_and_keeps_the_best_epoch"),
+            about="fit judges the best epoch by the training loss instead of the validation loss",
+            said=("val_loss", "validation loss")),
+    Example(BUG, "heldout6_training_penalty_without_w_o", P07,
+            Replace("penalty = 0.5 * self.l2 * (np.sum(self.W_h ** 2) + np.sum(self.W_o ** 2))",
+                    "penalty = 0.5 * self.l2 * np.sum(self.W_h ** 2)"),
+            tests("test_loss_adds_half_the_l2_penalty_of_the_weights", "test_hidden_loss_matches_reference"),
+            about="the L2 penalty leaves out W_o's squares", said=("W_o", "penalty")),
+    Example(BUG, "heldout6_training_hidden_error_times_relu", P07,
+            Replace("grad_z_h = grad_hidden * relu_prime(z_h)", "grad_z_h = grad_hidden * relu(z_h)"),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference"),
+            about="the hidden error is multiplied by relu(z_h) instead of its slope relu_prime(z_h)",
+            said=("relu_prime", "derivative", "slope")),
+    Example(BUG, "heldout6_regression_n_records_counts_features", P08,
+            Replace("n_records = len(features)", "n_records = features.shape[1]"),
+            tests("test_train_takes_one_averaged_gradient_step", "test_hidden_train_matches_reference_step",
+                  "test_init_and_training_come_close_to_linear_regression"),
+            about="train averages the steps over the number of features instead of the number of records",
+            said=("n_records", "records", "len(features)")),
+    Example(BUG, "heldout6_r2_variance_for_the_sum_of_squares", P08,
+            Replace("/ np.sum((y_true - np.mean(y_true)) ** 2))", "/ np.var(y_true))"),
+            tests("test_r2_score_known_values", "test_hidden_r2_score_matches_reference"),
+            about="r2_score divides by the variance of y_true (a mean of squares) instead of the sum of squared deviations",
+            said=("np.var", "variance", "np.sum", "sum of squares")),
+    Example(BUG, "heldout6_deep_gradients_no_relu_on_the_last_hidden", P08,
+            Replace("activation = relu(z) if layer < len(weights) - 1 else z", "activation = relu(z) if layer < len(weights) - 2 else z"),
+            tests("test_deep_gradients_pass_the_gradient_check", "test_hidden_deep_gradients_match_reference",
+                  "test_hidden_deep_gradients_gradient_check"),
+            about="deep_gradients' forward pass leaves the ReLU off the last hidden layer (an off-by-one in the layer index)",
+            said=("last hidden", "len(weights) - 1", "off by one", "off-by-one")),
+]
+
 #: Diagnoses said of held-out bugs whose relation holds without naming the bug, by bug, as judged by hand.
 TRUE_BUT_UNNAMED = {
     # the hidden test's batch has 5 times as many rows as classes: the value is the expected one divided by 5
@@ -671,6 +793,21 @@ TRUE_BUT_UNNAMED = {
     "heldout5_deep_gradients_relu_on_the_output": ("one constant factor",),
     # the deviations not squared: the exponent 2 left out is a whole number one too small (x ** 1)
     "heldout5_r2_deviations_not_squared": ("a whole number one too small",),
+    # The sixth set, judged by hand after its first measurement (on main, before any change to the diagnoses).
+    # output and target exchanged: with one output unit the error term is one number, and every step is the right one
+    # times one factor; zero where the target is 0 or 1 (y * (1 - y))
+    "heldout6_error_term_arguments_swapped": ("one constant factor", "is zero, where it should not be"),
+    # the square of the mean error against the mean of the squares: zero where the errors cancel, a third where one
+    # of three errors is not zero
+    "heldout6_mse_square_of_the_mean": ("divided by 3, a whole number", "is zero, where it should not be"),
+    # the labels taken in their own order: the test's labels are consecutive, the batch's the permuted ones shifted
+    "heldout6_minibatches_labels_not_permuted": ("plus one constant",),
+    # the very change (the 1 of len(weights) - 1 made 2), in the mutant's words; with one output, each column of a
+    # weight gradient is the right one times its own factor
+    "heldout6_deep_gradients_no_relu_on_the_last_hidden": ("has a whole number one too large",
+                                                           "each column times a factor of its own"),
+    # the very change (the penalty's np.sum(self.W_o ** 2) left out), without naming which np.sum
+    "heldout6_training_penalty_without_w_o": ("leaves out the term `np.sum(...)`",),
 }
 
 #: Wrong diagnoses still said of held-out bugs, by bug: found, not fixed, and listed so that no other one hides. None
