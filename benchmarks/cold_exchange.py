@@ -17,7 +17,9 @@ zygote as ``grade`` starts it. Rows:
   answer parsing;
 - ``getattr``: :meth:`WorkerSession.request` of a read of ``__name__``: the request's encoding too;
 - ``call``: a call of ``softmax`` on a 4x3 array, the most common kind of request (an array each
-  way, the arguments sent back, warnings recorded).
+  way, the arguments sent back, warnings recorded);
+- ``4 seeds + getattr``: four requests sent without waiting (:meth:`WorkerSession.send`), then a getattr
+  behind them: one wait, and four acknowledgements read from the log (as setattrs, pins and seeds are).
 
 The difference between a gap of 0 and of 3,000 us is what running cold costs; the difference
 between a row and ``bare pipe`` is the Python (and numpy) of the exchange, which is what a leaner
@@ -113,8 +115,16 @@ def measure(gaps, rounds, reps):
                 wire.write_all(session.request_fd, frame)
                 os.read(session.response_fd, 1 << 16)
 
+            seeding = {"op": "seed", "seed": 0}
+
+            def behind_seeds():
+                for _ in range(4):
+                    session.send(seeding, "seeding")
+                session.request(reading)
+
             kinds = {"raw write+read": raw, "exchange": lambda: session._exchange(frame, 10.0, "reading"),
-                     "getattr": lambda: session.request(reading), "call": lambda: session.request(calling)}
+                     "getattr": lambda: session.request(reading), "call": lambda: session.request(calling),
+                     "4 seeds + getattr": behind_seeds}
             print(f"load average at start {os.getloadavg()[0]:.1f}\n")
             print("| round trip | gap (us) | sandbox (us) | trusted side (us) |\n| --- | ---: | ---: | ---: |")
             for gap in gaps:

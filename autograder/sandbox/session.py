@@ -202,7 +202,7 @@ class WorkerSession:
         self.timed_out = set()
         self.generation = 0
         self.key = None  # the current worker's key for its answers (made in _start)
-        self.acknowledgement = None
+        self.acknowledgement = self.acknowledgement_frame = None
         self.output_file = None
         self.pinned = False
         # (key, what, restart_on_error, on_answer, on_error, timeout, frame) of requests sent without waiting (send)
@@ -269,7 +269,8 @@ class WorkerSession:
         self.key = secrets.token_hex(16)  # every answer of this worker must carry it (see _exchange)
         # The body of this worker's answer of None (a setattr's, a pin's...), byte for byte: most answers are
         # this one, and are taken by comparing bytes, not parsed (the same value, key checked, as _unpack gives).
-        self.acknowledgement = wire.dumps({"ok": None, "key": self.key})[wire.HEADER_BYTES:]
+        self.acknowledgement_frame = wire.dumps({"ok": None, "key": self.key})
+        self.acknowledgement = self.acknowledgement_frame[wire.HEADER_BYTES:]
         self.note = wire.dumps({"next": "answer", "key": self.key})[wire.HEADER_BYTES:]
         self.here = wire.dumps({"next": "here", "key": self.key})[wire.HEADER_BYTES:]
         self._load(self.sandbox.path_inside(self.module_path), DEFAULT_TIMEOUT)
@@ -470,6 +471,9 @@ class WorkerSession:
         first, restart = None, False
         while self.pending:
             key, what, restart_on_error, deliver, failed, timeout, _ = self.pending.pop(0)
+            if self._take_logged_acknowledgement():
+                deliver(None, {})
+                continue
             behind = list(self.pending)  # a timeout would close the worker, and forget them, before the error
             try:
                 deliver(*self._exchange(None, timeout, what))
@@ -490,6 +494,21 @@ class WorkerSession:
                     self.pending.append(entry)
         self.pending_bytes = 0
         return first, restart
+
+    def _take_logged_acknowledgement(self):
+        """Take the log's next entry if it is an acknowledgement already read here; True if it was.
+
+        :meth:`_exchange` of an answer already due would return (None, {}) for the same entry, taken in the same
+        order (:meth:`_read_frame` looks at the log first), after a budget, a poll and a copy of the frame: ten
+        calls or so, for ~800 of the ~1,770 requests a run sends without waiting (the first of a batch still
+        reads the log through an exchange). Not when the outbox has frames to write (an exchange writes them
+        first) or the log's last note says the next answer is on the answer channel.
+        """
+        data = self.log.data
+        if self.outbox or self.answer_next or not data or not data.startswith(self.acknowledgement_frame):
+            return False
+        del data[:len(self.acknowledgement_frame)]
+        return True
 
     def _exchange(self, message, timeout, what):
         """Send ``message`` (None: nothing, an answer is due already; bytes: its frame) and return its decoded answer."""
