@@ -2024,6 +2024,28 @@ def _key():
     return None
 """
 
+# The key read from serve()'s locals by a signal handler: Python hands it the frame that was running, and neither a
+# frame's f_back nor its f_locals is audited.
+KEY_FROM_A_SIGNAL_HANDLER = FORGED_ANSWER.replace(*_WITH_A_KEY_FROM) + """
+
+def _key():
+    import re
+    import signal
+
+    found = []
+
+    def handler(signum, frame):
+        while frame is not None:
+            found.extend(value for value in frame.f_locals.values()
+                         if isinstance(value, str) and re.fullmatch("[0-9a-f]{32}", value))
+            frame = frame.f_back
+
+    previous = signal.signal(signal.SIGUSR1, handler)
+    signal.raise_signal(signal.SIGUSR1)
+    signal.signal(signal.SIGUSR1, previous)
+    return found[0] if found else None
+"""
+
 # A frame whose array claims 2**63 rows of nothing: numpy cannot make it (a ValueError, not the wire's own error), which
 # once left the channel open and out of step: every later answer went to the request after its own.
 UNMAKEABLE_ARRAY_FRAME = """
@@ -2071,6 +2093,10 @@ CHANNEL_ATTACKS = [
             ZERO, ("needs review", "an answer written by the student's code"),
             about="the forged answer again, the key read off the worker's own frames through os.write and builtins.len "
                   "rebound at import"),
+    Example(HOSTILE, "hostile_key_from_a_signal_handler", P02, [FORGING_SOFTMAX, append(P02, KEY_FROM_A_SIGNAL_HANDLER)],
+            ZERO, ("needs review", "a signal handler"),
+            about="the forged answer again, the key read from serve()'s locals by a signal handler (handed the running "
+                  "frame, it walks f_back)"),
 ]
 
 BUGS += TRUSTED_VERDICT_BUGS

@@ -307,6 +307,12 @@ TAMPERING = {
         "def _own():\n    return 1\n_own.__code__.replace(co_filename='/usr/lib/python3/json/__init__.py')\n",
     "stack frames through traceback": "import traceback\n[frame.f_locals for frame, _ in traceback.walk_stack(None)]\n",
     "code compiled under another file's name": "exec(compile('x = 1', '/usr/lib/python3/json/__init__.py', 'exec'))\n",
+    # A handler is handed the running frame, whose f_back and f_locals Python does not audit.
+    "a signal handler": "import signal\nsignal.signal(signal.SIGUSR1, lambda signum, frame: None)\n",
+    "a signal handler through a builtin method": "import signal\nsignal.signal(signal.SIGUSR1, {}.__setitem__)\n",
+    "a signal handler through a fresh copy of _signal": "import sys\nsys.modules.pop('_signal')\nimport _signal\n",
+    "the defaults of the grader's function": "import _signal\n_signal.signal.__defaults__\n",
+    "the grader's function rewritten": "import _signal\n_signal.signal.__code__ = (lambda *args, **kwargs: None).__code__\n",
 }
 
 
@@ -396,8 +402,11 @@ def test_the_workers_memory_is_not_readable_by_its_own_user(tmp_path):
 
 
 HARMLESS = """
-import collections, dataclasses, enum, importlib, inspect, logging, traceback, typing, warnings
+import collections, dataclasses, enum, importlib, inspect, logging, signal, traceback, typing, warnings
 import numpy as np
+
+signal.signal(signal.SIGUSR2, signal.SIG_IGN)  # no Python code to hand a frame to
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 Pair = collections.namedtuple("Pair", "a b")
 

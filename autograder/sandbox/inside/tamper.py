@@ -5,7 +5,9 @@ the events that reaching into another part of the process needs: frames (``sys._
 ``sys._current_frames``, a traceback's or generator's frame), the garbage collector's object
 graph (``gc.get_referrers``, ``get_referents``, ``get_objects``), a function's ``__code__``,
 ``ctypes`` (``ctypes.dlopen``, raw memory), ``/proc`` (by the path the kernel resolves: ``/dev/fd/..``
-is ``/proc/self``), and importing the grader's own modules
+is ``/proc/self``), a signal handler (Python hands it the frame that was running, and a frame's ``f_back`` and
+``f_locals`` raise no audit event: CPython raises none for setting one either, so
+:mod:`autograder.sandbox.inside.signals` makes it raise ``signal.signal``, charged whoever asked), and importing the grader's own modules
 (the worker removes them from ``sys.modules`` before any student code runs, so reaching them
 by name means importing them afresh). Each event is charged to the submission only when the
 Python code that caused it is the submission's own (or ``inspect``, ``ctypes``, code without a
@@ -48,10 +50,16 @@ REACHES = {
     "ctypes.string_at": "raw memory through ctypes",
     "sys.settrace": "a trace function",
     "sys.setprofile": "a profile function",
+    "signal.signal": "a signal handler",
 }
+# Charged whoever raised them once the student's code runs: the worker sets no handler, and Python's own wrapper
+# (signal.py) is the caller of the guard's event, not the student's code behind it.
+CHARGED_TO_THE_STUDENT = {"signal.signal"}
 PATH_EVENTS = {"open", "os.listdir", "os.scandir"}  # the events whose first argument is a path
 FRAME_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"}
-WATCHED = frozenset(REACHES) | PATH_EVENTS | {"object.__getattr__", "import", "compile", "code.__new__"}
+WATCHED = frozenset(REACHES) | PATH_EVENTS | {"object.__getattr__", "object.__setattr__", "import", "compile",
+                                             "code.__new__"}
+GUARDED_PARTS = ("__defaults__", "__kwdefaults__")  # of a function of this folder: what a guard keeps there
 # Modules whose work is charged to their caller: they hand frames, or raw memory, to whoever asks.
 PASS_THROUGH = ("/inspect.py", "/ctypes/__init__.py")
 # ... and those that do so only when they walk up the stack (``traceback.walk_stack``, ``extract_stack``): their
@@ -61,7 +69,8 @@ UP_THE_STACK = {"sys._getframe", "sys._current_frames"}
 # The worker's own frames, which a traceback holds only when the student's exception escaped into the worker (and the
 # student kept it): from there, ``serve``'s locals (the key) are one ``f_locals`` away. A pinned stub's frames are in
 # every traceback through a pinned helper, and show nothing.
-WORKER_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
+GRADER_FOLDER = os.path.dirname(os.path.abspath(__file__)) + os.sep
+WORKER_FILE = os.path.join(GRADER_FOLDER, "worker.py")
 STUB_FRAMES = {"pinned", "answered", "<lambda>"}
 
 
@@ -108,6 +117,8 @@ class Evidence:
                 return "code compiled under another file's name"
             return None
         what = self.reach(event, arguments)
+        if event in CHARGED_TO_THE_STUDENT:
+            return what
         up = event in UP_THE_STACK or (event == "object.__getattr__" and (
             arguments[1:] == ("f_back",) or _workers_frame(arguments)))
         return what if what is not None and self.caused_by_student(through=PASS_THROUGH_UP if up else ()) else None
@@ -122,6 +133,12 @@ class Evidence:
                 return "stack frames"
             if name == "__code__" and not self.students_own(arguments[0]):
                 return "the code of a function"
+            if name in GUARDED_PARTS and _graders_own(arguments[0]):
+                return "the defaults of the grader's function"  # (where the signal guard keeps what it guards)
+            return None
+        if event == "object.__setattr__" and len(arguments) == 3:
+            if arguments[1] in GUARDED_PARTS + ("__code__",) and _graders_own(arguments[0]):
+                return "the grader's function rewritten"
             return None
         if event in PATH_EVENTS and arguments and isinstance(arguments[0], (str, bytes)):
             # Resolved: /dev/fd/../mem, or a link the student made in /tmp, is /proc too.
@@ -199,6 +216,12 @@ def _workers_frame(arguments):
         return False
     code = getattr(getattr(owner, "tb_frame", None), "f_code", None)  # (the hook is busy: its own reads go unseen)
     return getattr(code, "co_filename", None) == WORKER_FILE and code.co_name not in STUB_FRAMES
+
+
+def _graders_own(function):
+    """Was ``function`` defined in this folder (the code that runs as the student but is the grader's)?"""
+    code = getattr(function, "__code__", None)  # (the hook is busy: its own read goes unseen)
+    return isinstance(getattr(code, "co_filename", None), str) and code.co_filename.startswith(GRADER_FOLDER)
 
 
 def install(fd):

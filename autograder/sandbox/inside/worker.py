@@ -573,7 +573,7 @@ def reap_children(rounds=100):
 
 
 def serve(request_fd, response_fd, log_fd):
-    from autograder.sandbox.inside import contract
+    from autograder.sandbox.inside import contract, signals
 
     contract.install()  # before any student code: scikit-learn and the like are placeholders
     worker = Worker(request_fd, response_fd)
@@ -583,6 +583,7 @@ def serve(request_fd, response_fd, log_fd):
     # The hook is a local here, never an attribute of the worker: a pinned stub's closure hands the worker to
     # the student's code, and through it the hook could be told to look away.
     evidence = tamper.install(response_fd)
+    signals.guard()  # before any student code: a handler is handed a frame, and frames lead to the key below
     tamper.forget_grader_modules()
     key = None  # the trusted side's key for this worker's answers: a local here, out of the student's reach
     acknowledgement = wire.dumps({"ok": None, "key": key})  # the frame of an answer of None, made once per key
