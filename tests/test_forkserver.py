@@ -62,3 +62,35 @@ def test_a_server_makes_what_each_child_would_find_again_before_its_first_test()
     assert bubblewrap.python_roots(sys.executable) and bubblewrap.python_roots.cache_info().hits == 1
     if os.geteuid() == 0:
         assert cgroups.layout.cache_info().currsize == 1
+
+
+def test_a_server_finds_the_bwrap_program_once_for_its_children():
+    from autograder.runner import forkserver
+    from autograder.sandbox import bubblewrap
+
+    bubblewrap.find_bwrap.cache_clear()
+    forkserver.warm_child_start()
+    assert bubblewrap.find_bwrap.cache_info().currsize == 1
+    bubblewrap.find_bwrap()
+    assert bubblewrap.find_bwrap.cache_info().hits == 1
+
+
+def test_a_server_reads_each_collected_test_files_assignment_and_visibility_once_for_its_children():
+    """Each child would read its test files' grading.toml and resolve their paths again on its first test."""
+    from types import SimpleNamespace
+
+    from autograder.runner import forkserver, plugin
+    from autograder.runner.plugin import GradingPlugin
+
+    tests = sorted((REPO / "assignments" / "02_softmax").glob("test_*.py")) + sorted(
+        (REPO / "solutions" / "02_softmax").glob("test_*.py"))
+    items = [SimpleNamespace(path=path, location=(path.name, 1, "test")) for path in tests for _ in range(2)]
+    server = GradingPlugin(".", None, ".", (REPO / "solutions").resolve())
+    plugin._assignment_of_file.cache_clear()
+    plugin._visibility.cache_clear()
+    forkserver.warm_items(items, server)
+    assert plugin._assignment_of_file.cache_info().currsize == len(tests) == 2
+    assert plugin._visibility.cache_info().currsize == len(tests)
+    assert [server.visibility_of(path) for path in tests] == ["public", "hidden"]
+    assert server.assignment_of(items[0]).folder == "02_softmax"
+    assert plugin._visibility.cache_info().currsize == len(tests)  # found made, not made again

@@ -257,10 +257,23 @@ def warm_child_start():
     bubblewrap.exposed_packages()  # what every sandbox shows (and the site folders it hides)
     bubblewrap.compile_sandbox_modules()
     bubblewrap.python_roots(sys.executable)  # the interpreter's folders, bound into every sandbox
+    bubblewrap.find_bwrap()  # the bwrap program, which every child's sandbox asks for
     try:
         cgroups.layout()  # where the sandboxes' control groups go: a child is in this process's groups
     except cgroups.CgroupsUnavailable:
         pass  # each child finds out again, and grades with rlimits alone
+
+
+def warm_items(items, plugin):
+    """Compute here, once, what each child would compute again on an item's first use: its location (pytest's,
+    the test's source line), its test file's assignment and its visibility (the plugin's, each kept per file)."""
+    for item in items:
+        try:
+            item.location
+            plugin.assignment_of(item)
+            plugin.visibility_of(item.path)
+        except Exception:  # noqa: BLE001 - the child's run of that item reports it
+            pass
 
 
 def _assignment_or_none(folder):
@@ -325,11 +338,7 @@ class _CollectedRunner:
     @hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session):
         self.served = True
-        for item in session.items:  # pytest computes an item's location (its source line) on first use: here,
-            try:                    # once, rather than in every child
-                item.location
-            except Exception:  # noqa: BLE001 - the child's run of that item reports it
-                pass
+        warm_items(session.items, self.plugin)
         _freeze(self.lone)
         # After a collection error a session of its own reports it as such: let each child have one.
         run = _run_cold if session.testsfailed else functools.partial(self.run, session)

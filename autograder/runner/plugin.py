@@ -351,7 +351,6 @@ def _thresholds(folder):
 
 
 @lru_cache(maxsize=None)
-@lru_cache(maxsize=None)
 def _visibility(path, solutions_root):
     """Whether the test file ``path`` is hidden (under the solutions) or public, resolved once per file."""
     hidden = solutions_root is not None and path.resolve().is_relative_to(solutions_root)

