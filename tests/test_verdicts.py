@@ -73,6 +73,34 @@ def search(value, seen=None, depth=0):
 def peek_at_the_pin():
     return search(helper)
 
+def what_the_stub_leads_to():
+    # The modules and classes a pinned helper leads to through what Python does not audit.
+    import types
+
+    seen, todo, found = set(), [helper], set()
+    while todo:
+        item = todo.pop()
+        if id(item) in seen or isinstance(item, (types.ModuleType, str, bytes, int, float)) or item is None:
+            continue
+        seen.add(id(item))
+        if isinstance(item, types.FunctionType):
+            found.add(item.__globals__.get("__name__"))
+            todo += [item.__globals__, getattr(item, "__wrapped__", None)]
+            todo += [cell.cell_contents for cell in item.__closure__ or ()]
+        elif isinstance(item, (types.MethodType, types.BuiltinMethodType)):
+            todo.append(getattr(item, "__self__", None))
+        elif isinstance(item, dict):
+            todo += list(item.values())
+        elif isinstance(item, (list, tuple)):
+            todo += list(item)
+        elif isinstance(item, type):
+            found.add(item.__module__)
+            todo += list(vars(item).values())
+        else:
+            found.add(type(item).__module__)
+            todo += [type(item), getattr(item, "__dict__", None)]
+    return sorted(name for name in found if isinstance(name, str))
+
 class Model:
     def __init__(self):
         self.w = np.zeros(2)
@@ -131,6 +159,14 @@ def test_a_pin_does_not_answer_other_values(student, given):
 def test_a_pin_answers_calls_bound_alike_defaults_included(student):
     student._pin("helper", [((np.ones(2),), {"scale": 1.0}, SECRET)])
     assert student.use_helper([1.0, 1.0]) == SECRET  # helper(x) binds scale=1.0 by default
+
+
+def test_a_pinned_stub_leads_to_nothing_of_the_worker(student):
+    """Through ``__globals__``, ``__closure__``, ``__self__`` and ``__wrapped__`` (none of them audited) a stub led to the
+    worker, its class, its modules' globals (the wire every keyed frame passed through) and the audit hook's module."""
+    pin_helper(student, np.array([1.0, 2.0]))
+    reached = student.what_the_stub_leads_to()
+    assert [name for name in reached if name.startswith("autograder")] == ["autograder.sandbox.inside.stubs"], reached
 
 
 def test_several_calls_of_one_request_each_get_their_answer(student):
@@ -303,6 +339,10 @@ TAMPERING = {
     "the grader's module autograder": "import autograder.sandbox.inside.worker\n",
     "the code of a function": "import json\njson.dumps.__code__\n",
     "stack frames (sys._getframe) through exec": "exec('import sys; sys._getframe(0)')\n",
+    # A string the standard library runs for its caller: its frames stand between the reach and the student's.
+    "stack frames through code.InteractiveInterpreter":
+        "import code\ncode.InteractiveInterpreter().runsource('import sys; sys._getframe(0)')\n",
+    "stack frames through timeit": "import timeit\ntimeit.timeit('sys._getframe(0)', 'import sys', number=1)\n",
     "code compiled under another file's name through code.replace":
         "def _own():\n    return 1\n_own.__code__.replace(co_filename='/usr/lib/python3/json/__init__.py')\n",
     "stack frames through traceback": "import traceback\n[frame.f_locals for frame, _ in traceback.walk_stack(None)]\n",
@@ -313,6 +353,9 @@ TAMPERING = {
     "a signal handler through a fresh copy of _signal": "import sys\nsys.modules.pop('_signal')\nimport _signal\n",
     "the defaults of the grader's function": "import _signal\n_signal.signal.__defaults__\n",
     "the grader's function rewritten": "import _signal\n_signal.signal.__code__ = (lambda *args, **kwargs: None).__code__\n",
+    # The standard library's debugger and profiler hand the student's subclass every frame, the worker's among them.
+    "a trace function through bdb": "import bdb\nbdb.Bdb().runcall(len, [])\n",
+    "a profile function through profile": "import profile\nprofile.Profile().runcall(len, [])\n",
 }
 
 
@@ -350,15 +393,29 @@ def escape():
 def read_serves_locals():
     summaries = traceback.StackSummary.extract(traceback.walk_tb(KEPT[0].__traceback__), capture_locals=True)
     return sorted(summaries[0].locals)
+
+
+def read_serves_locals_with_pdb():  # its post-mortem walks the traceback for whoever asks, and runs our commands
+    import io, pdb
+
+    out = io.StringIO()
+    debugger = pdb.Pdb(stdin=io.StringIO("up\\nup\\nup\\nup\\np sorted(locals())\\nq\\n"), stdout=out)
+    debugger.use_rawinput = False
+    try:
+        debugger.interaction(None, KEPT[0].__traceback__)
+    except AttributeError:  # its quit, outside a run of its own
+        pass
+    return [name for name in ("key", "acknowledgement") if repr(name) in out.getvalue()]
 """
 
 
-def test_a_kept_traceback_of_the_workers_frames_leaves_evidence(tmp_path):
+@pytest.mark.parametrize("reader", ["read_serves_locals", "read_serves_locals_with_pdb"])
+def test_a_kept_traceback_of_the_workers_frames_leaves_evidence(tmp_path, reader):
     with running(tmp_path, KEPT_TRACEBACK) as student:
         with pytest.raises(StudentCodeFailed):
             student.escape()
         assert student._session.evidence == []
-        assert "key" in student.read_serves_locals()
+        assert "key" in getattr(student, reader)()
     assert any(item.startswith("stack frames") for item in student._session.evidence), student._session.evidence
 
 

@@ -11,9 +11,12 @@ is ``/proc/self``), a signal handler (Python hands it the frame that was running
 (the worker removes them from ``sys.modules`` before any student code runs, so reaching them
 by name means importing them afresh). Each event is charged to the submission only when the
 Python code that caused it is the submission's own (or ``inspect``, ``ctypes``, code without a
-file of its own such as an ``exec`` of a string, called by it; ``traceback`` too, when it walks up
-the stack or into the worker's own frames of an exception the student kept): numpy, the standard
-library and the worker do these things for themselves all the time. Compiling code under another file's
+file of its own such as an ``exec`` of a string, and whatever ran that string, called by it;
+``traceback`` too, when it walks up the stack; any module but the worker reading the worker's own
+frames off an exception the student kept): numpy, the standard library and the worker do these
+things for themselves all the time. Setting a signal handler, a trace or a profile function is
+charged whoever does it: the worker never does, and ``bdb`` or ``profile`` hand the frames to the
+student's subclass. Compiling code under another file's
 name (so that its frames would pass for that file's) is itself evidence.
 
 Evidence is written at once, as its own frame on the channel to the trusted side: what is in
@@ -52,9 +55,10 @@ REACHES = {
     "sys.setprofile": "a profile function",
     "signal.signal": "a signal handler",
 }
-# Charged whoever raised them once the student's code runs: the worker sets no handler, and Python's own wrapper
-# (signal.py) is the caller of the guard's event, not the student's code behind it.
-CHARGED_TO_THE_STUDENT = {"signal.signal"}
+# Charged whoever raised them once the student's code runs: the worker sets no handler, trace or profile function, and
+# the standard library's own callers (signal.py's wrapper, bdb's and profile's runcall, which hand a subclass every frame
+# they see) act for the student's code behind them.
+CHARGED_TO_THE_STUDENT = {"signal.signal", "sys.settrace", "sys.setprofile"}
 PATH_EVENTS = {"open", "os.listdir", "os.scandir"}  # the events whose first argument is a path
 FRAME_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"}
 WATCHED = frozenset(REACHES) | PATH_EVENTS | {"object.__getattr__", "object.__setattr__", "import", "compile",
@@ -67,11 +71,10 @@ PASS_THROUGH = ("/inspect.py", "/ctypes/__init__.py")
 PASS_THROUGH_UP = ("/traceback.py",)
 UP_THE_STACK = {"sys._getframe", "sys._current_frames"}
 # The worker's own frames, which a traceback holds only when the student's exception escaped into the worker (and the
-# student kept it): from there, ``serve``'s locals (the key) are one ``f_locals`` away. A pinned stub's frames are in
-# every traceback through a pinned helper, and show nothing.
+# student kept it): from there, ``serve``'s locals (the key) are one ``f_locals`` away. (A pinned stub's frames, in
+# every traceback through a pinned helper, are :mod:`stubs`', and show nothing.)
 GRADER_FOLDER = os.path.dirname(os.path.abspath(__file__)) + os.sep
 WORKER_FILE = os.path.join(GRADER_FOLDER, "worker.py")
-STUB_FRAMES = {"pinned", "answered", "<lambda>"}
 
 
 class Evidence:
@@ -119,9 +122,11 @@ class Evidence:
         what = self.reach(event, arguments)
         if event in CHARGED_TO_THE_STUDENT:
             return what
-        up = event in UP_THE_STACK or (event == "object.__getattr__" and (
-            arguments[1:] == ("f_back",) or _workers_frame(arguments)))
-        return what if what is not None and self.caused_by_student(through=PASS_THROUGH_UP if up else ()) else None
+        if what is None:
+            return None
+        workers_frame = event == "object.__getattr__" and _workers_frame(arguments)
+        up = event in UP_THE_STACK or workers_frame or (event == "object.__getattr__" and arguments[1:] == ("f_back",))
+        return what if self.caused_by_student(through=PASS_THROUGH_UP if up else (), anyone=workers_frame) else None
 
     def reach(self, event, arguments):
         """What ``event`` reaches for, or None when it is not a reach for the grader's internals."""
@@ -155,20 +160,29 @@ class Evidence:
         code = getattr(function, "__code__", None)
         return isinstance(getattr(code, "co_filename", None), str) and code.co_filename.startswith(self.student_files)
 
-    def caused_by_student(self, directly=False, through=()):
+    def caused_by_student(self, directly=False, through=(), anyone=False):
         """Is the Python code that raised the event the student's?
 
         Code with no file of its own (``exec`` of a string, the import machinery) and the modules
-        of ``PASS_THROUGH`` (and of ``through``) act for their caller; with ``directly``, only the
-        student's own frame counts.
+        of ``PASS_THROUGH`` (and of ``through``) act for their caller, and so does whatever ran such
+        code, up to the student's frame or the grader's own: a string the student handed the standard
+        library to run (``code.InteractiveInterpreter``, ``timeit``) is the student's. With ``anyone``,
+        every frame acts for its caller but the grader's own (the worker's frames off a kept traceback: only
+        the worker reads them for itself, ``pdb`` or ``logging`` for the student). With ``directly``, only
+        the student's own frame counts.
         """
         frame = _getframe(3)  # 0: this method, 1: what_reached, 2: the hook, 3: the code that raised the event
         acting_for_caller = PASS_THROUGH + tuple(through)
+        ran_a_string = False
         while frame is not None:
             filename = frame.f_code.co_filename
             if filename.startswith(self.student_files):
                 return True
-            if directly or not (filename.startswith("<") or filename.endswith(acting_for_caller)):
+            if directly or filename.startswith(GRADER_FOLDER):
+                return False
+            if filename.startswith("<"):
+                ran_a_string = True
+            elif not (ran_a_string or anyone or filename.endswith(acting_for_caller)):
                 return False
             frame = frame.f_back
         return False
@@ -210,12 +224,12 @@ def _handles(channel):
 
 
 def _workers_frame(arguments):
-    """Does an ``object.__getattr__`` event read a traceback's frame of the worker's own code (not a stub's)?"""
+    """Does an ``object.__getattr__`` event read a traceback's frame of the worker's own code?"""
     owner, name = arguments if len(arguments) == 2 else (None, None)
     if name != "tb_frame":
         return False
     code = getattr(getattr(owner, "tb_frame", None), "f_code", None)  # (the hook is busy: its own reads go unseen)
-    return getattr(code, "co_filename", None) == WORKER_FILE and code.co_name not in STUB_FRAMES
+    return getattr(code, "co_filename", None) == WORKER_FILE
 
 
 def _graders_own(function):

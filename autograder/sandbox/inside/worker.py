@@ -63,6 +63,9 @@ on the answer channel: the notes place those answers among the log's.
 Every answer carries the ``key`` the load request brought (kept in :func:`serve`'s locals, where
 the student's code cannot look without an audited reach for frames or the garbage collector): an
 answer without it was written by the student's code on the channel, and the trusted side refuses it.
+Nothing of the worker that graded code holds leads here without one: a pinned stub is defined in a
+module of its own and asks through a generator's ``send`` (:func:`asking`), and a signal handler (handed
+the running frame) is itself an audited reach (:mod:`autograder.sandbox.inside.signals`).
 
 Answers are ``{"ok": value}`` (with ``"warnings": ["Category: message", ...]`` when a ``call`` or
 ``sgd`` raised warnings: the trusted side decides which of them fail a test) or
@@ -90,7 +93,7 @@ import warnings
 
 import numpy as np
 
-from autograder.sandbox.inside import own_builtins, tamper, wire
+from autograder.sandbox.inside import own_builtins, stubs, tamper, wire
 from autograder.sandbox.inside.limits import MEMORY_BYTES, OUTPUT_BYTES
 from autograder.sandbox.inside.loading import load_module
 
@@ -134,6 +137,9 @@ class Worker:
         self.queue = []  # requests that arrived while a stub waited for its answer
         self.inbox = wire.Inbox()  # frames read from request_fd and not yet taken
         self.pid = _getpid()
+        asker = asking(self)
+        next(asker)
+        self.ask_for_a_stub = asker.send  # what a stub holds: it leads to no worker
 
     def register(self, obj):
         handle = wire.Handle(len(self.objects) + 1, type(obj).__name__)
@@ -275,7 +281,7 @@ class Worker:
         had_own = attribute in vars(owner) if hasattr(owner, "__dict__") else True
         self.pins.append((owner, attribute, original, had_own))
         holder = owner if target is not None else None
-        setattr(owner, attribute, stub(self, pin, original, holder, tuple(state), per_object))
+        setattr(owner, attribute, stubs.stub(self.ask_for_a_stub, pin, original, holder, tuple(state), per_object))
         return {"parameters": parameters_of(original)}
 
     def op_unpin(self):
@@ -418,35 +424,22 @@ def parameters_of(function):
     return described
 
 
-def stub(worker, pin, original, holder, state, per_object=False):
-    """A stand-in for ``original`` that asks the trusted side first, and runs ``original`` when told to.
+def asking(worker):
+    """A pinned stub's way to the trusted side: its ``send(question)`` answers as :meth:`Worker.ask` does (None for a
+    question that is not plain data: no pin can match it; the exception it raised, for the stub to raise).
 
-    The question carries the call's arguments as given and, for a method (``holder``), the
-    ``state`` attributes of its object; arguments that are not plain data go as handles, which match
-    nothing (a pin may leave such an argument out of its match). With ``per_object``, ``original``
-    is a function of a class and the stand-in one too: the object it is called on is the holder,
-    and is not sent among the arguments.
+    The stub holds this generator's ``send`` only (:mod:`autograder.sandbox.inside.stubs`): the worker is a local of
+    its frame, which ``gi_frame``, an audited reach, alone leads to.
     """
-    def answered(holder, own, args, kwargs):
-        question = {"pin": pin, "args": list(args), "kwargs": kwargs,
-                    "state": {name: getattr(holder, name, None) for name in state}}
+    reply = None
+    while True:
+        question = yield reply
         try:
             reply = worker.ask(question)
-        except TypeError:  # not plain data: no pin can match it
-            return own()
-        if reply is None or "answer" not in reply:
-            return own()
-        return reply["answer"]
-
-    if per_object:
-        def pinned(self, *args, **kwargs):
-            return answered(self, lambda: original(self, *args, **kwargs), args, kwargs)
-    else:
-        def pinned(*args, **kwargs):
-            return answered(holder, lambda: original(*args, **kwargs), args, kwargs)
-
-    pinned.__wrapped__ = original  # so that a pin of a pinned function binds calls by the student's signature
-    return pinned
+        except TypeError:
+            reply = None
+        except BaseException as error:  # noqa: BLE001 - raised by the stub, in the student's call: this one lives on
+            reply = error
 
 
 def read_message(fd, inbox):
