@@ -336,6 +336,9 @@ TAMPERING = {
     "ctypes": "import ctypes\nctypes.CDLL(None)\n",
     "/proc": "open('/proc/self/status').read()\n",
     "/proc through /dev/fd": "open('/dev/fd/../status').read()\n",  # /dev/fd is a link to /proc/self/fd
+    # os.path.realpath looks these up when it runs: rebound, /dev/fd/.. read as /dev
+    "/proc through /dev/fd, os.lstat rebound": "import os\nos.lstat = lambda path, **kwargs: os.stat('/')\n"
+                                              "open('/dev/fd/../status').read()\n",
     "the grader's module autograder": "import autograder.sandbox.inside.worker\n",
     "the code of a function": "import json\njson.dumps.__code__\n",
     "stack frames (sys._getframe) through exec": "exec('import sys; sys._getframe(0)')\n",

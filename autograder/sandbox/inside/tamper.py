@@ -36,6 +36,11 @@ from autograder.sandbox.inside import own_builtins, wire
 # import would otherwise choose whose code the hook charges, or what path it sees.
 __builtins__ = own_builtins()
 _getframe, _realpath, _fsdecode, _getpid, _kill = sys._getframe, os.path.realpath, os.fsdecode, os.getpid, os.kill
+_stat = os.stat
+try:
+    _PROC_DEVICE = _stat("/proc").st_dev  # the proc file system's, wherever a path to it starts
+except OSError:
+    _PROC_DEVICE = None
 _fstat, _listdir, _is_fifo = os.fstat, os.listdir, stat.S_ISFIFO
 
 GRADER_PACKAGE = "autograder"
@@ -146,9 +151,7 @@ class Evidence:
                 return "the grader's function rewritten"
             return None
         if event in PATH_EVENTS and arguments and isinstance(arguments[0], (str, bytes)):
-            # Resolved: /dev/fd/../mem, or a link the student made in /tmp, is /proc too.
-            path = _realpath(_fsdecode(arguments[0]))
-            return "/proc" if path == "/proc" or path.startswith("/proc/") else None
+            return "/proc" if _on_proc(arguments[0]) else None
         if event == "import" and arguments and isinstance(arguments[0], str):
             name = arguments[0]
             if name == GRADER_PACKAGE or name.startswith(GRADER_PACKAGE + "."):
@@ -203,6 +206,20 @@ class Evidence:
                 pass
         if redirected:
             _kill(_getpid(), signal.SIGKILL)
+
+
+def _on_proc(path):
+    """Is ``path`` on the proc file system as the kernel resolves it (``/dev/fd/../mem``, a link the student made)?
+
+    Asked of the kernel (``stat`` follows every link): ``os.path.realpath`` looks ``os.lstat`` and ``os.readlink``
+    up when it runs, and a submission that rebinds them makes ``/dev/fd/..`` read as ``/dev``. A path that does not
+    exist is judged as it reads.
+    """
+    try:
+        return _PROC_DEVICE is not None and _stat(path).st_dev == _PROC_DEVICE
+    except (OSError, ValueError):
+        resolved = _realpath(_fsdecode(path))
+        return resolved == "/proc" or resolved.startswith("/proc/")
 
 
 def _identity(fd):

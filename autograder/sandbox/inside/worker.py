@@ -104,14 +104,13 @@ NETWORK_ERRORS = {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, err
                   errno.EADDRNOTAVAIL, errno.ENETDOWN, errno.ETIMEDOUT}
 
 # What the worker reports to the trusted side (arguments after a call, a model's arrays around a
-# checked step) is read with these, bound before any student code runs: patching numpy or
-# builtins later changes what the student's code sees, not what the worker reports.
-_ndarray, _type, _copy, _copyto, _vars = np.ndarray, type, np.ndarray.copy, np.copyto, vars
-_list, _tuple, _dict = list, tuple, dict  # the kinds of plain data a kept value is made of (fresh_copy)
+# checked step) is read with these, bound before any student code runs: patching numpy or the builtins (this
+# module looks them up in its own copy, below) later changes what the student's code sees, not what the worker reports.
+_ndarray, _copy, _copyto = np.ndarray, np.ndarray.copy, np.copyto
 _MUTABLE = (np.ndarray, list, tuple, dict)  # what a call can change in place (a tuple may hold arrays)
 _catch_warnings, _simplefilter, _errstate = warnings.catch_warnings, warnings.simplefilter, np.errstate
 MAX_WARNINGS = 5  # distinct warnings reported per request: one names the problem, a flood says nothing more
-_default_rng, _iter, _next = np.random.default_rng, iter, next
+_default_rng = np.random.default_rng
 # The children reaped and killed, and whether this process is the worker, asked the same way.
 _getpid, _waitpid, _kill, _listdir, _exit = os.getpid, os.waitpid, os.kill, os.listdir, os._exit
 __builtins__ = own_builtins()  # (before any function of this module is defined: they look names up in it)
@@ -165,10 +164,10 @@ class Worker:
             sys.path.append(search_path)
         self.folder = student_folder(path, search_path)
         self.module = load_module(path, name)
-        callables = sorted(attribute for attribute, value in _vars(self.module).items()
-                           if not attribute.startswith("_") and callable(value) and not isinstance(value, np.ndarray))
+        callables = sorted(attribute for attribute, value in vars(self.module).items()
+                           if not attribute.startswith("_") and callable(value) and not isinstance(value, _ndarray))
         return {"callables": callables,
-                "classes": [attribute for attribute in callables if plain_class(_vars(self.module)[attribute], attribute)]}
+                "classes": [attribute for attribute in callables if plain_class(vars(self.module)[attribute], attribute)]}
 
     def op_call(self, name, args=(), kwargs=None, target=None, track=False):
         function = self.lookup(self.resolve(target), name)
@@ -185,7 +184,7 @@ class Worker:
 
     def op_getattr(self, name, target=None):
         value = self.lookup(self.resolve(target), name)
-        if callable(value) and not isinstance(value, np.ndarray):
+        if callable(value) and not isinstance(value, _ndarray):
             return {"callable": True}
         return value
 
@@ -202,8 +201,8 @@ class Worker:
 
     def op_next(self, target):
         if target.id not in self.iterators:
-            self.iterators[target.id] = _iter(self.resolve(target))
-        item = _next(self.iterators[target.id], _DONE)
+            self.iterators[target.id] = iter(self.resolve(target))
+        item = next(self.iterators[target.id], _DONE)
         return (False, None) if item is _DONE else (True, item)
 
     def op_keep(self, value):
@@ -316,7 +315,7 @@ class Worker:
         if handler is None:
             raise ValueError(f"unknown op {op!r}")
         bind = request.pop("bind", None) if op == "call" else None
-        if bind is not None and (_type(bind) is not int or bind >= 0 or bind in self.objects):
+        if bind is not None and (type(bind) is not int or bind >= 0 or bind in self.objects):
             raise ValueError(f"an object's handle must be a new negative number, not {bind!r}")
         if op not in ("call", "sgd"):
             result, extra = handler(**request), {}
@@ -327,7 +326,7 @@ class Worker:
                 _simplefilter("always")
                 result, extra = handler(**request) if op == "call" else (handler(**request), {})
             if caught:  # (most calls raise none: no generator made for nothing)
-                raised = list(dict.fromkeys(f"{_type(w.message).__name__}: {w.message}" for w in caught))
+                raised = list(dict.fromkeys(f"{type(w.message).__name__}: {w.message}" for w in caught))
                 extra = {**extra, "warnings": raised[:MAX_WARNINGS]}
         try:
             packed = {"ok": self.pack(result, self.register)}
@@ -347,7 +346,7 @@ class Worker:
         object kept before) is answered as it is, and the trusted side, which checks every answer, finds it odd.
         """
         value = packed["ok"]
-        if _type(value) is _dict and len(value) == 2 and self.objects.get(value.get("__handle__"), _DONE) is result:
+        if type(value) is dict and len(value) == 2 and self.objects.get(value.get("__handle__"), _DONE) is result:
             del self.objects[value["__handle__"]]  # (one out, one in: the next object's number is as it would be)
             self.objects[bind] = result
             packed["ok"] = {"__handle__": bind, "type": value["type"]}
@@ -361,8 +360,8 @@ def plain_class(value, name):
     (no descriptor is called). Its ``__init__`` may still change the object's class: the trusted side checks the
     answer anyway.
     """
-    return (_type(value) is type and value.__name__ == name
-            and all("__new__" not in _vars(base) for base in value.__mro__ if base is not object))
+    return (type(value) is type and value.__name__ == name
+            and all("__new__" not in vars(base) for base in value.__mro__ if base is not object))
 
 
 def student_folder(path, search_path=None):
@@ -372,15 +371,15 @@ def student_folder(path, search_path=None):
 
 def arrays_of(model):
     """Copies of the numeric arrays among ``model``'s attributes (its parameters)."""
-    return {name: _copy(value) for name, value in _vars(model).items()
-            if _type(value) is _ndarray and value.dtype.kind in "biuf"}
+    return {name: _copy(value) for name, value in vars(model).items()
+            if type(value) is _ndarray and value.dtype.kind in "biuf"}
 
 
 def restore(model, arrays):
     """Give ``model`` the values of ``arrays`` back, in place where it can (a student may hold its arrays)."""
     for name, value in arrays.items():
-        current = _vars(model).get(name)
-        if (_type(current) is _ndarray and current.shape == value.shape and current.dtype == value.dtype
+        current = vars(model).get(name)
+        if (type(current) is _ndarray and current.shape == value.shape and current.dtype == value.dtype
                 and current.flags.writeable):
             _copyto(current, value)
         else:
@@ -389,12 +388,12 @@ def restore(model, arrays):
 
 def fresh_copy(value):
     """A copy of kept plain data (arrays, lists, tuples, dicts: the rest cannot change), made without student code."""
-    kind = _type(value)
+    kind = type(value)
     if kind is _ndarray:
         return _copy(value)
-    if kind is _list or kind is _tuple:
+    if kind is list or kind is tuple:
         return kind(fresh_copy(item) for item in value)
-    if kind is _dict:
+    if kind is dict:
         return {key: fresh_copy(item) for key, item in value.items()}
     return value
 
