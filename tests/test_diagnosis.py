@@ -317,6 +317,21 @@ MUTATED = textwrap.dedent('''
         centred = X - np.sum(X, axis=0) / len(X)
         return kept + centred[0]
         ### END SOLUTION
+
+    def apply(params, grads, lr):
+        ### BEGIN SOLUTION
+        return {"w": params["w"] - lr * grads["w"], "b": params["b"] - lr * grads["b"]}
+        ### END SOLUTION
+
+    def pick(S):
+        ### BEGIN SOLUTION
+        return np.argmax(S, axis=1)
+        ### END SOLUTION
+
+    def clip(z):
+        ### BEGIN SOLUTION
+        return np.maximum(z, 0.0)
+        ### END SOLUTION
 ''')
 
 
@@ -417,6 +432,33 @@ def test_two_mutants_that_give_the_same_value_with_other_words_are_neither_named
     assert diagnosis_of(X.sum(axis=1), mutated.spread(X)) == ""
     assert diagnosis_of(np.sum((2 * X) ** 3, axis=1), mutated.spread(2 * X)) == (
         "your `spread` has a whole number one too large")  # with entries of +-2 they differ
+
+
+def test_a_related_mutant_is_named_when_no_other_mutant_fits(mutated):
+    """One thing where a related one belongs: returned members, two variables, two keys or two counts exchanged, a
+    reduction for its relative, a power taken after a reduction."""
+    w, x = RNG.normal(size=3), RNG.normal(size=3)
+    new_w, shift = mutated.step(w, x, 0.1)
+    # one number where several belong, but the returned member that belongs in the other place
+    assert diagnosis_of(shift, new_w) == (
+        "your `step` returns `w` and `shift` in each other's place: check the order of the values it returns")
+    y, p = RNG.uniform(0.5, 2.0, size=4), RNG.uniform(0.1, 0.9, size=4)
+    assert diagnosis_of(-p * np.log(y), mutated.surprise(y, p)) == "your `surprise` uses `p` and `y` in each other's place"
+    params, grads = {"w": RNG.normal(size=(2, 3)), "b": RNG.normal(size=3)}, {"w": RNG.normal(size=(2, 3)),
+                                                                            "b": RNG.normal(size=3)}
+    assert diagnosis_of(params["w"] - 0.1 * grads["b"], mutated.apply(params, grads, 0.1)["w"]) == (
+        'your `apply` uses `grads["b"]` where `grads["w"]` belongs')
+    A, X = RNG.normal(size=(1, 4)), RNG.normal(size=(3, 4))  # len(A) is neither count of X
+    assert diagnosis_of(A / 0.25 + (X - np.sum(X, axis=0) / X.shape[1])[0], mutated.rescale(A, 0.75, X)) == (
+        "your `rescale` uses `X.shape[1]` (the columns) where `len(X)` (the rows) belongs: the wrong count")
+    S = RNG.normal(size=(5, 3))
+    assert diagnosis_of(np.max(S, axis=1), mutated.pick(S)) == (
+        "your `pick` takes the max (np.max), the largest value, where it should use np.argmax")
+    assert diagnosis_of(np.max(S, 0), mutated.clip(S)) == (
+        "your `clip` takes np.max, a reduction over an axis (its second argument), where the elementwise np.maximum "
+        "belongs")
+    assert diagnosis_of(np.sum(X, axis=1) ** 2, mutated.spread(X)) == (
+        "your `spread` squares the sum where the sum of the squares belongs: square each value first")
 
 
 TRAINED = textwrap.dedent('''

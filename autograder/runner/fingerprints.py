@@ -7,8 +7,8 @@ call's result (:func:`~autograder.testing.fingerprints.source_call`) has that ca
 reference (which must give back what the worker gave: else the call is not reproducible here, a
 random state or a pin, and is left out), then on each one-change mutant of the called function
 (:mod:`autograder.runner.mutants`) and each known bug that could explain it
-(:mod:`autograder.runner.known_bugs`), then on the mutants that add an operation (an answer one of the
-first give is theirs alone, as grading asks the added ones only when none of the first fits). Each wrong
+(:mod:`autograder.runner.known_bugs`), then on the mutants that add an operation, then on the related ones (an
+answer one of an earlier group gives is theirs alone, as grading asks a later group only when none of the earlier fits). Each wrong
 answer they give there, that some other change with other words does not give too, is sealed with its sentence
 (:func:`~autograder.testing.fingerprints.seal`). What ships, and why it leaks nothing the public tests do
 not tell, is :mod:`autograder.testing.fingerprints`'s docstring.
@@ -32,7 +32,7 @@ from autograder.kit.assignments import discover_assignments
 from autograder.kit.config import KNOWN_BUGS_FILE
 from autograder.runner.known_bugs import (MISSING, CallMatcher, KnownBug, KnownBugModules, _pick, build_variant,
                                           could_explain, load_known_bugs, numbers_in, one_label, parse_known_bugs)
-from autograder.runner.mutants import Mutants, coincides
+from autograder.runner.mutants import ADDED, RELATED, Mutants, coincides
 from autograder.runner.run import run_tests
 from autograder.sandbox.inside.wire import Handle
 from autograder.testing.diagnosis import Shape, observing, same_values
@@ -154,12 +154,14 @@ def render_assignment_fingerprints(root, assignment, sandbox, known_bugs=None):
                            else parse_known_bugs(known_bugs))
 
     def changes(name, numbers):
-        """The known bugs and one-change mutants of ``name``, then the mutants that add an operation (as grading
-        asks them: :func:`autograder.runner.mutants.mutant_groups`), but those whose number ``numbers`` may give."""
+        """The known bugs and one-change mutants of ``name``, then the mutants that add an operation, then the related
+        ones (as grading asks them: :func:`autograder.runner.mutants.mutant_groups`), but those whose number
+        ``numbers`` may give."""
         yield [*((bug.diagnosis, module) for bug, module in bugs if could_explain(module, name)),
                *((mutant.diagnosis, module) for mutant, module in mutants(name) if not coincides(mutant.constant, numbers))]
-        yield ((mutant.diagnosis, module) for mutant, module in mutants(name, added=True)
-               if not coincides(mutant.constant, numbers))
+        for group in (ADDED, RELATED):
+            yield ((mutant.diagnosis, module) for mutant, module in mutants(name, group)
+                   if not coincides(mutant.constant, numbers))
 
     recorders = []
     run_tests(root / "solutions", tests, sandbox, plugins=[lambda grading: recorders.append(_Comparisons(grading))

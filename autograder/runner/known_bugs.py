@@ -313,7 +313,8 @@ def collapsed(got, expected):
     """Whether ``got`` is one number where ``expected`` holds several: what any reduction of them gives, and one
     number the test's data may make of another change as well (a sum over a batch whose scores cancel gives the
     bias alone, as leaving out the scores does). Such a value names only a mutant whose change is a reduction (an
-    np.mean where each point's value belongs), the one kind of change that explains the collapse itself."""
+    np.mean where each point's value belongs) or puts a returned member where another belongs (the rest of the
+    whole result, compared too, holds the one expected here): the kinds of change that explain the collapse itself."""
     try:
         return np.size(got) == 1 and np.size(expected) > 1
     except (TypeError, ValueError):  # a ragged result (a tuple of arrays) is not one number

@@ -15,7 +15,11 @@ only when none of these fits, the mutants that ADD an operation (:func:`_added_c
 value summed, averaged or taken np.abs of, divided or multiplied by a size the function divides by
 elsewhere, written in place into a parameter (the caller's array), a factor of a product transposed, a
 call's last term moved out of it (a bias added after the activation), a value recomputed after a variable it
-reads was updated (an error computed again from the stepped weights). A mutant that brings in a number (a
+reads was updated (an error computed again from the stepped weights). Then, asked only when neither group fits, the
+mutants that put one thing where a RELATED one belongs (:func:`_related_changes`): two members of a returned tuple
+or two of the contract's variables of one kind in each other's place, one key of a dict for another, one count of an
+array for another (its columns for its rows), np.max for np.argmax, np.min for np.max, np.max(z, 0) for
+np.maximum(z, 0), the square of a mean for the mean of the squares. A mutant that brings in a number (a
 factor 2) names nothing on a call whose own numbers may give it (:func:`coincides`).
 
 Nothing here is a graded function's body: the operators are generic, and they read the reference
@@ -28,7 +32,7 @@ relation (the tests' mistakes and the known bugs speak alone; beside a relation,
 cause: :func:`autograder.testing.diagnosis.diagnose` asks it last), everything the student's call gave
 that the test can see is that mutant's on the recorded call's inputs (its whole result, and the
 attributes it set), the mutant differs from the reference there (an equivalent mutant never speaks),
-and no mutant of the same group (one-change, then added) with another sentence fits as well (then
+and no mutant of the same group (one-change, then added, then related) with another sentence fits as well (then
 which change it was is unknown: none is named). A rule broken without a wrong value (a dtype, an
 input changed in place) is matched the same way on the student's own call
 (:class:`~autograder.runner.known_bugs.CallMatcher`), after the known bugs. Only the mutants of the function
@@ -36,13 +40,15 @@ the test called are built (as they are replayed, once per process) and replayed,
 (:data:`MUTANT_SECONDS`): a search cut short names nothing, since a mutant it did not reach may fit too,
 and a call too slow to replay on every mutant (a training loop) is not replayed at all. A value that is
 a single label (:func:`~autograder.runner.known_bugs.one_label`) names no mutant, as it names no known bug, nor
-does one number where several were expected, but by a mutant that reduces (a sum, a mean):
+does one number where several were expected, but by a mutant that reduces (a sum, a mean) or that returns a member
+where another belongs (the rest of its result holds the one expected there):
 :func:`~autograder.runner.known_bugs.collapsed`.
 Nothing is recorded, and no mutant built, for an assignment without known bugs: diagnosis by replay is off.
 """
 import ast
 import copy
 import functools
+import itertools
 import re
 import time
 import types
@@ -52,12 +58,20 @@ import numpy as np
 
 from autograder.runner.known_bugs import GRADED_MARK, KnownBugMatcher, OutOfTime, collapsed, numbers_in
 
+ONE_CHANGE, ADDED, RELATED = GROUPS = (0, 1, 2)  # the groups of mutants, asked in this order
 MUTANT_SECONDS = 0.4  # CPU a failed comparison may spend replaying mutants; past it, no mutant is named
 FEWEST = 10  # mutants a graded function has at the least, about: a call slower than the budget over this is not tried
 
 NUMPY = {"np", "numpy"}
 REDUCTIONS = {"sum": "sums", "mean": "averages", "max": "takes the max"}
 SWAPPED_REDUCTIONS = {"sum": ("mean", "max"), "mean": ("sum",), "max": ("sum",)}
+# The related mutants' (:func:`_related_changes`): a reduction for its relative (the largest value for its index, the
+# min for the max), and the reduction an elementwise function of the same name is taken for (np.max(z, 0) for
+# np.maximum(z, 0): the second argument read as an axis)
+RELATED_REDUCTIONS = {"max": (("min", "takes the min (np.min)"), ("argmax", "takes the index of the max (np.argmax)")),
+                      "argmax": (("max", "takes the max (np.max), the largest value,"),)}
+ELEMENTWISE = {"maximum": "max", "minimum": "min"}
+REDUCTION_NOUNS = {"sum": "sum", "mean": "mean", "max": "max"}  # those whose argument's power may be taken after them
 LOGS = {"log": ("log10", "log2")}
 SYMBOLS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 BOUNDARY = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt}  # the same test, the boundary moved
@@ -81,7 +95,8 @@ class Mutant:
     name: str
     diagnosis: str
     constant: float = None  # the number the change brings in (a factor 2), if any: see :func:`coincides`
-    reduces: bool = False   # the change is a reduction (a sum, a mean): the one kind one number may name
+    reduces: bool = False   # the change is a reduction (a sum, a mean) or a returned member moved: the kinds one
+    #                         number may name (a member where another belongs: its whole result is compared too)
 
 
 def coincides(constant, numbers):
@@ -251,13 +266,9 @@ def _added_changes(function, say):
     a variable ``x``: for labels, ``1 - y`` picks the same one-hot column as ``y - 1`` with two classes, and would name
     a change the student did not make.)
     """
-    results, terms, factors = set(), set(), set()
+    results, terms, factors = _results(function), set(), set()
     for node in ast.walk(function):
-        if isinstance(node, (ast.Assign, ast.AugAssign, ast.Return)) and node.value is not None:
-            parts = [node.value, *(node.value.values if isinstance(node.value, ast.Dict) else ()),
-                     *(node.value.elts if isinstance(node.value, ast.Tuple) else ())]
-            results.update(id(part) for part in parts if not isinstance(part, (ast.Dict, ast.Tuple, ast.Constant)))
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
             terms.update(id(side) for side in (node.left, node.right) if not isinstance(side, ast.Constant))
         elif isinstance(node, ast.Call) and _is_np(node.func, "dot", "matmul", "outer") and len(node.args) == 2:
             factors.update(id(arg) for arg in node.args)
@@ -303,6 +314,157 @@ def _added_changes(function, say):
                    f"{'adds' if isinstance(inside.op, ast.Add) else 'subtracts'} {term} after `{called}(...)` where "
                    f"it belongs inside it")
     return changes
+
+
+class _Renamed(ast.NodeTransformer):
+    """Renames the variables read in a tree by ``mapping`` (old name -> new name)."""
+
+    def __init__(self, mapping):
+        self.mapping = mapping
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and node.id in self.mapping:
+            return ast.copy_location(ast.Name(self.mapping[node.id], ast.Load()), node)
+        return node
+
+
+def _names_exchanged(node, say):
+    """``node`` with two of the contract's variables of one kind in each other's place, both at once: ``Y_pred *
+    log(Y_true)`` for ``Y_true * log(Y_pred)`` (a one-change mutant writes one for the other)."""
+    present = sorted({each.id for each in ast.walk(node) if isinstance(each, ast.Name) and isinstance(each.ctx, ast.Load)})
+    for first, second in itertools.combinations(present, 2):
+        if second in say.swaps(first):
+            yield _Renamed({first: second, second: first}).visit(copy.deepcopy(node)), \
+                f"uses `{first}` and `{second}` in each other's place"
+
+
+ORDINALS = ("first", "second", "third", "fourth", "fifth")
+
+
+def _returned_exchanged(node, say):
+    """The returned tuple ``node`` with two of its members in each other's place (``return b, a`` for ``return a,
+    b``), named by the contract's names when it gives both, else by their places."""
+    for first, second in itertools.combinations(range(min(len(node.elts), len(ORDINALS))), 2):
+        members = list(node.elts)
+        members[first], members[second] = members[second], members[first]
+        named = [say(node.elts[first]), say(node.elts[second])]
+        which = (f"{named[0]} and {named[1]}" if all(named)
+                 else f"its {ORDINALS[first]} and {ORDINALS[second]} values")
+        yield ast.Tuple(members, ast.Load()), \
+            f"returns {which} in each other's place: check the order of the values it returns"
+
+
+def _keys_used(function):
+    """``{text of a value: the constant strings it is indexed by}`` in ``function`` (``grads["W"]``, ``grads["b"]``)."""
+    keys = {}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+            keys.setdefault(ast.unparse(node.value), set()).add(node.slice.value)
+    return keys
+
+
+def _key_exchanged(node, keys, say):
+    """The subscript ``node`` (``grads["W"]``) read at another key the function indexes the same value by
+    (``grads["b"]``): one entry of a dict where another belongs."""
+    if not (isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str) and isinstance(node.ctx, ast.Load)):
+        return
+    base, key = ast.unparse(node.value), node.slice.value
+
+    def entry(name):
+        return f'`{base}["{name}"]`' if _spoken(node.value, say) else f'the entry "{name}"'
+    for other in sorted(keys.get(base, ()) - {key}):
+        yield ast.Subscript(node.value, ast.Constant(other), ast.Load()), f"uses {entry(other)} where {entry(key)} belongs"
+
+
+def _count_of(node):
+    """``(array, what it counts)`` for a count of an array's rows (``len(X)``, ``X.shape[0]``), columns
+    (``X.shape[1]``) or entries (``X.size``); None for anything else."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len" and len(node.args) == 1:
+        return node.args[0], "rows"
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape" \
+            and isinstance(node.slice, ast.Constant) and node.slice.value in (0, 1):
+        return node.value.value, ("rows", "columns")[node.slice.value]
+    if isinstance(node, ast.Attribute) and node.attr == "size":
+        return node.value, "entries"
+    return None
+
+
+def _size_exchanged(node, say):
+    """A count of an array's rows, columns or entries (:func:`_count_of`) where another of its counts belongs
+    (``X.shape[1]`` for ``len(X)``: the features counted for the records)."""
+    if (counted := _count_of(node)) is None:
+        return
+    array, kind = counted
+    counts = {"rows": ast.Call(ast.Name("len", ast.Load()), [array], []),
+              "columns": ast.Subscript(ast.Attribute(array, "shape", ast.Load()), ast.Constant(1), ast.Load()),
+              "entries": ast.Attribute(array, "size", ast.Load())}
+    for other, count in counts.items():
+        if other != kind:
+            used, meant = _spoken(count, say), _spoken(node, say)
+            yield count, (f"uses {used} (the {other}) where {meant} (the {kind}) belongs: the wrong count" if used and meant
+                          else f"counts the {other} of an array where its {kind} belong: the wrong count")
+
+
+def _results(function):
+    """The ids of the values ``function`` assigns or returns, and of the entries of the dicts and tuples it does."""
+    results = set()
+    for node in ast.walk(function):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.Return)) and node.value is not None:
+            parts = [node.value, *(node.value.values if isinstance(node.value, ast.Dict) else ()),
+                     *(node.value.elts if isinstance(node.value, ast.Tuple) else ())]
+            results.update(id(part) for part in parts if not isinstance(part, (ast.Dict, ast.Tuple, ast.Constant)))
+    return results
+
+
+def _related_changes(function, say):
+    """``node -> [(new node, words)]``: the mutants of ``function`` that put one thing where a related one belongs,
+    asked only when neither the one-change mutants nor the added ones fit.
+
+    Two members of a returned tuple in each other's place (:func:`_returned_exchanged`); two of the contract's
+    variables of one kind exchanged in a value it assigns or returns (:func:`_names_exchanged`); one key of a dict for
+    another the function reads (:func:`_key_exchanged`); one count of an array for another (:func:`_size_exchanged`);
+    a reduction for its relative (np.max for np.argmax, np.min for np.max), the reduction for the elementwise function
+    of its name (np.max(z, 0) for np.maximum(z, 0)); and a power taken after a reduction where the reduction of the
+    powers belongs (the square of a mean for the mean of the squares).
+    """
+    results, keys = _results(function), _keys_used(function)
+    returned = {id(node.value) for node in ast.walk(function) if isinstance(node, ast.Return)
+                and isinstance(node.value, ast.Tuple) and len(node.value.elts) >= 2}
+
+    def changes(node):
+        if id(node) in returned:
+            yield from _returned_exchanged(node, say)
+        if id(node) in results and not isinstance(node, ast.Name):
+            yield from _names_exchanged(node, say)
+        if isinstance(node, ast.Subscript):
+            yield from _key_exchanged(node, keys, say)
+        yield from _size_exchanged(node, say)
+        if isinstance(node, ast.Call):
+            yield from _reduction_related(node)
+    return changes
+
+
+def _reduction_related(node):
+    """The call ``node`` with a reduction for its relative (:data:`RELATED_REDUCTIONS`, :data:`ELEMENTWISE`), or a power
+    of its argument taken after the reduction (``np.mean(d) ** 2`` for ``np.mean(d ** 2)``)."""
+    func = node.func
+    for other, words in RELATED_REDUCTIONS.get(func.attr, ()) if _is_np(func) else ():
+        yield (ast.Call(ast.Attribute(func.value, other, ast.Load()), node.args, node.keywords),
+               f"{words} where it should use np.{func.attr}")
+    if _is_np(func, *ELEMENTWISE) and len(node.args) == 2 and isinstance(bound := node.args[1], ast.Constant) \
+            and isinstance(bound.value, (int, float)) and float(bound.value).is_integer():
+        reduction = ELEMENTWISE[func.attr]
+        yield (ast.Call(ast.Attribute(func.value, reduction, ast.Load()), [node.args[0], ast.Constant(int(bound.value))],
+                        []),
+               f"takes np.{reduction}, a reduction over an axis (its second argument), where the elementwise "
+               f"np.{func.attr} belongs")
+    if _is_np(func, *REDUCTION_NOUNS) and node.args and isinstance(power := node.args[0], ast.BinOp) \
+            and isinstance(power.op, ast.Pow):
+        noun = REDUCTION_NOUNS[func.attr]
+        words = (f"squares the {noun} where the {noun} of the squares belongs: square each value first"
+                 if isinstance(power.right, ast.Constant) and power.right.value == 2 else
+                 f"raises the {noun} to a power where the {noun} of the powers belongs: raise each value first")
+        yield ast.BinOp(ast.Call(func, [power.left, *node.args[1:]], node.keywords), ast.Pow(), power.right), words
 
 
 def _target(node):
@@ -476,22 +638,23 @@ class Mutants:
         self.functions = self.contract = None
         self.built, self.pending = {}, {}
 
-    def __call__(self, qualified_name, added=False):
-        """The ``(Mutant, module)`` pairs of the graded function ``qualified_name`` (none for any other name): its
-        one-change mutants, or with ``added`` those that add an operation (:func:`_added_changes`)."""
+    def __call__(self, qualified_name, group=ONE_CHANGE):
+        """The ``(Mutant, module)`` pairs of the graded function ``qualified_name`` (none for any other name) in
+        ``group``: its one-change mutants, those that add an operation (:data:`ADDED`: :func:`_added_changes`) or
+        those that put one thing where a related one belongs (:data:`RELATED`: :func:`_related_changes`)."""
         if self.functions is None:
             self.functions, self.contract = _graded_functions(self.source), contract_words(self.source)
-        key = (qualified_name, added)
+        key = (qualified_name, group)
         built = self.built.setdefault(key, [])
         if key not in self.pending:
             found = self.functions.get(qualified_name)
-            self.pending[key] = self._build(qualified_name, *found, added) if found else iter(())
+            self.pending[key] = self._build(qualified_name, *found, group) if found else iter(())
         yield from list(built)
         for mutant in self.pending[key]:
             built.append(mutant)
             yield mutant
 
-    def _build(self, qualified_name, function, owner, added=False):
+    def _build(self, qualified_name, function, owner, group=ONE_CHANGE):
         module_functions = {name for name, value in vars(self.reference).items()
                             if isinstance(value, types.FunctionType) and not name.startswith("_")}
         say = _Namer(function, module_functions, self.contract)
@@ -499,7 +662,8 @@ class Mutants:
         function.decorator_list = []
         slots, label = _slots(function), f"`{function.name}`"
         keyword_values = {id(keyword.value) for keyword in ast.walk(function) if isinstance(keyword, ast.keyword)}
-        changes = _added_changes(function, say) if added else functools.partial(_operator_changes, say=say)
+        changes = (functools.partial(_operator_changes, say=say) if group == ONE_CHANGE
+                   else _added_changes(function, say) if group == ADDED else _related_changes(function, say))
         for index, node in enumerate(list(ast.walk(function))):
             if node is function or isinstance(node, (ast.arguments, ast.arg)) or id(node) in keyword_values:
                 continue  # a keyword's value (an axis) is changed by its call's operators, in their words
@@ -512,8 +676,11 @@ class Mutants:
                 finally:
                     _put(slots[id(node)], node)
                 if module is not None:
-                    reduces = isinstance(new, ast.Call) and _is_np(new.func, *REDUCTIONS)
-                    yield Mutant(f"{qualified_name}:{'+' * added}{index}:{number}", f"your {label} {words}",
+                    # a reduction, or a returned member put in another's place, may explain one number where several
+                    # belong (collapsed): the latter's whole result, compared too, holds the rest where it went
+                    reduces = ((isinstance(new, ast.Call) and _is_np(new.func, *REDUCTIONS))
+                               or (isinstance(new, ast.Tuple) and isinstance(node, ast.Tuple)))
+                    yield Mutant(f"{qualified_name}:{'+~'[:group]}{index}:{number}", f"your {label} {words}",
                                  *constant, reduces=reduces), module
 
     def _module(self, function, owner):
@@ -563,7 +730,8 @@ class MutantMatcher(KnownBugMatcher):
 
 def mutant_groups(mutants, qualified_name, seconds, numbers=(), reductions_only=False):
     """The one-change mutants of ``qualified_name``, then those that add an operation (asked only when no one-change
-    mutant fits: the smaller change is the likelier), given while one CPU budget lasts (then :class:`OutOfTime`).
+    mutant fits: the smaller change is the likelier), then those that put one thing where a related one belongs
+    (asked only when neither fits), given while one CPU budget lasts (then :class:`OutOfTime`).
 
     None for a call that took ``seconds`` too many to be replayed on every mutant (a training loop); none of those
     whose number the call's own ``numbers`` may give (:func:`coincides`); with ``reductions_only``, only those whose
@@ -572,7 +740,7 @@ def mutant_groups(mutants, qualified_name, seconds, numbers=(), reductions_only=
     if seconds * FEWEST > MUTANT_SECONDS:
         return []
     deadline = time.process_time() + MUTANT_SECONDS
-    return [_within(mutants(qualified_name, added), deadline, numbers, reductions_only) for added in (False, True)]
+    return [_within(mutants(qualified_name, group), deadline, numbers, reductions_only) for group in GROUPS]
 
 
 def _within(mutants, deadline, numbers, reductions_only):
