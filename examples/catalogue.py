@@ -1463,6 +1463,11 @@ RULE_VARIANTS = [
         Replace(PREDICT_LINE, LAST_MAX, P05),
         Replace("(np.asarray(x, dtype=float) > 0).astype(float)", "np.where(np.asarray(x, dtype=float) > 0, 1.0, 0.0)", P06),
     ], FULL_MARKS, about="numpy and int32 labels; ties broken towards the last class; ReLU's slope by np.where"),
+    # EXERCISES.md names the dtype of a result where it matters (one-hot rows are float, predictions int), and none
+    # for ReLU.diff: "0 at 0 and below, 1 above" holds of False and True, which numpy multiplies as 0 and 1
+    Example(VARIANT, "variant_relu_slope_as_bools", P06,
+            Replace("(np.asarray(x, dtype=float) > 0).astype(float)", "(np.asarray(x, dtype=float) > 0)"),
+            FULL_MARKS, about="ReLU().diff returns booleans (the contract names no dtype for the slope)"),
 ]
 VARIANTS += RULE_VARIANTS
 
