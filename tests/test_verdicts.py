@@ -112,6 +112,13 @@ class Model:
         self.w = self.w - learning_rate * self.grad_loss(x, y)["w"]
         self.second = self.grad_loss(x, y)["w"]  # asked again after moving the weights
         return self.second
+
+    def kind_of_peer(self):
+        return type(self.peer).__name__
+
+
+def kind_of(x, other=None):
+    return type(other).__name__
 """
 
 
@@ -167,6 +174,17 @@ def test_a_pinned_stub_leads_to_nothing_of_the_worker(student):
     pin_helper(student, np.array([1.0, 2.0]))
     reached = student.what_the_stub_leads_to()
     assert [name for name in reached if name.startswith("autograder")] == ["autograder.sandbox.inside.stubs"], reached
+
+
+def test_an_object_of_the_worker_reaches_the_student_as_itself_never_as_a_handle(student):
+    """A handle's class is the wire's: its methods' ``__globals__`` lead to the names every keyed frame goes through.
+    Passed by position, by keyword or set as an attribute, the student gets the object the handle names."""
+    model = student.Model()
+    assert student.kind_of(1, model) == "Model"
+    assert student.kind_of(1, other=model) == "Model"
+    peer = student.Model()
+    peer.peer = model
+    assert peer.kind_of_peer() == "Model"
 
 
 def test_several_calls_of_one_request_each_get_their_answer(student):

@@ -152,6 +152,11 @@ class Worker:
             return self.module
         return self.objects[target.id]
 
+    def unwrap(self, value):
+        """The object a handle names, else ``value``: a :class:`wire.Handle` itself never reaches the student
+        (its methods' ``__globals__`` are the wire's, whose names lead to every frame the worker writes)."""
+        return self.objects[value.id] if isinstance(value, wire.Handle) else value
+
     @staticmethod
     def lookup(owner, dotted):
         for part in dotted.split("."):
@@ -171,8 +176,8 @@ class Worker:
 
     def op_call(self, name, args=(), kwargs=None, target=None, track=False):
         function = self.lookup(self.resolve(target), name)
-        args = [self.objects[arg.id] if isinstance(arg, wire.Handle) else arg for arg in args]
-        kwargs = kwargs or {}
+        args = [self.unwrap(arg) for arg in args]
+        kwargs = {key: self.unwrap(value) for key, value in kwargs.items()} if kwargs else {}
         result = function(*args, **kwargs)
         if not track:
             return result, {}
@@ -189,7 +194,7 @@ class Worker:
         return value
 
     def op_setattr(self, name, value, target):
-        setattr(self.resolve(target), name, value)
+        setattr(self.resolve(target), name, self.unwrap(value))
 
     def op_seed(self, seed):
         np.random.seed(seed)
