@@ -153,8 +153,9 @@ class Worker:
         return self.objects[target.id]
 
     def unwrap(self, value):
-        """The object a handle names, else ``value``: a :class:`wire.Handle` itself never reaches the student
-        (its methods' ``__globals__`` are the wire's, whose names lead to every frame the worker writes)."""
+        """The object a handle names, else ``value``: a call's arguments and a set attribute's value reach the
+        student as objects, never as :class:`wire.Handle` (its methods' ``__globals__`` are the wire's, whose names
+        lead to every frame the worker writes). A handle nested in a container is not looked for: no test sends one."""
         return self.objects[value.id] if isinstance(value, wire.Handle) else value
 
     @staticmethod
