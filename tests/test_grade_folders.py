@@ -82,3 +82,23 @@ def test_an_out_folder_inside_submissions_is_nobodys_submission(tmp_path, alice)
 def test_an_empty_folder_with_a_roster_is_a_week_nobody_handed_in(tmp_path):
     (tmp_path / "empty").mkdir()
     assert check_folders(tmp_path / "empty", tmp_path / "graded", ASSIGNMENTS, roster=True) == ()
+
+
+def test_an_entry_that_is_not_graded_is_named_with_the_reason(tmp_path, capsys, alice):
+    """A resubmission beside the first (alice.zip beside alice/) and a name taken for hidden are never dropped
+    without a word: ``grade`` names each before grading; what tools leave (.git, .DS_Store) is not named."""
+    submissions = alice.parent
+    shutil.make_archive(str(submissions / "alice"), "zip", alice)
+    shutil.copytree(alice, submissions / ".bob")
+    (submissions / ".git").mkdir()
+    (submissions / ".DS_Store").write_text("")
+    set_aside = []
+    assert [s.student for s in discover(submissions, tmp_path / "work", set_aside=set_aside)] == ["alice"]
+    assert len(set_aside) == 2
+    assert set_aside[0].startswith(".bob: its name starts with a dot") and "rename it" in set_aside[0]
+    assert set_aside[1].startswith("alice.zip: not graded, alice is already alice's submission")
+
+    status, said = grade(capsys, submissions, tmp_path / "graded")
+    assert status == 0
+    assert [line for line in said.splitlines() if line.startswith("set aside: ")] == [
+        f"set aside: {note}" for note in set_aside]

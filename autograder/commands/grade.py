@@ -102,8 +102,9 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster
     Locally with ``jobs`` submissions at once, or on the Dask cluster at the address
     ``cluster`` (:mod:`autograder.runner.cluster`); the results are written here either way.
     ``assignments`` (names), ``roster``, ``force``, ``students``, ``overrides`` and ``feedback``
-    are the options of ``autograder grade``; ``now`` stands for the clock; ``announce()``, when given, is
-    called once every input is checked, before anything is graded. Interrupted (Ctrl-C),
+    are the options of ``autograder grade``; ``now`` stands for the clock; ``announce(set_aside)``, when
+    given, is called once every input is checked, before anything is graded, with a line for each entry of
+    ``submissions_dir`` that is not graded and why (:func:`~autograder.submissions.discover.discover`). Interrupted (Ctrl-C),
     it stops every runner, writes nothing unfinished and raises ``KeyboardInterrupt``; the next
     run resumes.
     """
@@ -114,8 +115,9 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster
     out.mkdir(parents=True, exist_ok=True)
     for stale in (out / WORK_FOLDER).glob(f"{SCRATCH_PREFIX}*"):  # a killed run's (see grade_submission)
         remove_tree(stale)
+    set_aside = []
     submissions = discover(Path(submissions_dir).resolve(), out / WORK_FOLDER, [a.folder for a in kit.assignments],
-                           skip)
+                           skip, set_aside)
     term = read_term(kit, submissions_dir, submissions, assignments, roster, overrides, force, students,
                      feedback, now)
     submissions = [replace(s, problem=term.time_problems[s.student]) if s.student in term.time_problems
@@ -132,7 +134,7 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster
                 rows[job.submission.student] = failed_row(job, out, term, error, 0.0)
     todo = [job for job in work if job.rerun]
     if announce is not None:
-        announce()
+        announce(set_aside)
     write_gradebook(out, everyone, rows, term.folders)
     bar = progress_bar(len(everyone), len(everyone) - len(todo)) if progress else None
 

@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from autograder.submissions.junk import kept_members, walk_kept
+from autograder.submissions.junk import JUNK_NAMES, kept_members, walk_kept
 from autograder.submissions.student_ids import printable, student_id
 from autograder.submissions.tree import MAX_DEPTH, MAX_ENTRIES, TreeTooLarge, remove_tree
 
@@ -173,12 +173,17 @@ def vet(entry, student, work, assignment_folders=()):
         return Submission(student, entry, _unreadable(shown, error))
 
 
+def _could_be_a_submission(entry):
+    """True when ``entry`` is a folder, a zip or a notebook (not a link): what discover would grade."""
+    return entry.suffix in (".zip", ".ipynb") or (entry.is_dir() and not entry.is_symlink())
+
+
 def _folded(student):
     """``student`` as a case-insensitive, normalising file system compares names (one file for both)."""
     return unicodedata.normalize("NFC", student).casefold()
 
 
-def discover(submissions, work, assignment_folders=(), skip=()):
+def discover(submissions, work, assignment_folders=(), skip=(), set_aside=None):
     """Every submission in the folder, sorted by student id: sub-folders, zips and notebooks.
 
     ``assignment_folders`` (``01_perceptron`` ...) tell a zip of one assignment folder from a zip that
@@ -189,25 +194,37 @@ def discover(submissions, work, assignment_folders=(), skip=()):
     ``submitted/<student>/<assignment>/``; its assignments are found by notebook name
     (:func:`~autograder.submissions.locate.assignment_folder`), whatever nbgrader calls them.
     Two entries of the same student (``alice/`` and ``alice.zip``): the first one, by name, counts;
+    the other is named in ``set_aside`` (a list, when given) with the reason, and so is an entry a
+    student could have meant as a submission but whose name starts with a dot (taken for hidden, as
+    ``.git`` is): nothing is left out without a word;
     two names that only become the same id once made safe, or that a case-insensitive or
     normalising file system (macOS's, Windows') would take for one (``Alice`` and ``alice``, ``café``
     composed and decomposed), are told apart by a number: each id has a folder of its own in OUT
     and in the work folder, wherever the grader runs.
     """
     found = {}
-    claimed = {}  # id -> the entry name that claimed it
+    claimed = {}  # id -> the entry name that claimed it, without .zip or .ipynb
+    entry_of = {}  # id -> that entry's name as it is in the folder
     taken = set()  # the ids, as such a file system compares them
     if (Path(submissions) / "submitted").is_dir() and (Path(submissions) / "source").is_dir():
         submissions = Path(submissions) / "submitted"
     with os.scandir(submissions) as listing:
         entries = sorted((Path(entry.path) for entry in listing), key=lambda path: os.fsencode(path.name))
+    notes = set_aside if set_aside is not None else []
     for entry in entries:
-        if entry.name.startswith(".") or entry in skip:
+        if entry in skip:
+            continue
+        if entry.name.startswith("."):
+            if entry.name not in JUNK_NAMES and _could_be_a_submission(entry):
+                notes.append(f"{printable(entry.name)}: its name starts with a dot, so it is taken for a hidden "
+                             "file and not graded; rename it to grade it")
             continue
         base = entry.stem if entry.suffix in (".zip", ".ipynb") else entry.name
         student = student_id(base)
-        if student in found and claimed[student] == base:
-            continue  # alice/ and alice.zip: the first one, alphabetically, counts
+        if student in found and claimed[student] == base:  # alice/ and alice.zip: the first one, by name, counts
+            notes.append(f"{printable(entry.name)}: not graded, {printable(entry_of[student])} is already "
+                         f"{student}'s submission (the first entry by name counts); leave one entry per student")
+            continue
         number = 2
         unique = student
         while unique in found or _folded(unique) in taken:
@@ -216,5 +233,6 @@ def discover(submissions, work, assignment_folders=(), skip=()):
         if submission is not None:
             found[unique] = submission
             claimed[unique] = base
+            entry_of[unique] = entry.name
             taken.add(_folded(unique))
     return sorted(found.values(), key=lambda submission: submission.student)
