@@ -39,6 +39,15 @@ where another belongs (the targets for the predictions, the predicted labels for
 for the weights', the weights for the point), softmax for sigmoid, np.max for np.argmax, the min for the max, a square of the
 mean, an L2 term left out, relu for its slope, the wrong count, np.var for a sum of squares, a layer index off by
 one, labels not permuted with their rows, the best epoch judged on the training loss.
+
+:data:`HELD_OUT_7` is a seventh set (assignments 02-08, weighted towards 06-08), written before the next round of work on
+the diagnoses by the engineer who then did that work, and never tuned on: a term weighted by the wrong factor, a value
+replaced by its step, a gradient of the scores instead of the probabilities, a loss averaged twice, a gradient without
+its target, the wrong variable back-propagated, an output without its activation, a slope's factor reversed, a root
+of a mean square, a slope taken at an activation, np.minimum for np.maximum, a step on the whole training set instead
+of its batch, a patience counter never reset, a permutation drawn per batch, a factor applied to the wrong term, a
+gradient from the activations before dropout, an L2 term's sign, a step from the targets instead of the error, a
+forward pass without its biases, squares not centred on the mean.
 """
 import sys
 from pathlib import Path
@@ -685,6 +694,124 @@ HELD_OUT_6 = [
             said=("last hidden", "len(weights) - 1", "off by one", "off-by-one")),
 ]
 
+
+HELD_OUT_7 = [
+    Example(BUG, "heldout7_cross_entropy_second_term_weighted_by_y", P02,
+            Replace("(1 - Y) * np.log(1 - P)", "Y * np.log(1 - P)"),
+            tests("test_cross_entropy_known_value", "test_hidden_cross_entropy_matches_reference"),
+            about="cross-entropy weights the log(1 - P) term by Y instead of 1 - Y",
+            said=("1 - Y", "(1-Y)", "label 0", "labels 0")),
+    Example(BUG, "heldout7_gd_bias_replaced_by_its_step", P03,
+            Replace("bias = bias + learnrate * error", "bias = learnrate * error"),
+            tests("test_update_weights_gradient_check", "test_hidden_update_weights_matches_reference",
+                  "test_hidden_update_weights_gradient_check", "test_train_reaches_accuracy"),
+            about="update_weights replaces the bias by its step instead of adding the step to it",
+            said=("leaves out the term `bias`", "adds", "+=", "current bias", "replaces")),
+    Example(BUG, "heldout7_lr_gradient_of_the_scores", P04,
+            Replace("grad_z = self.forward(x) - one_hot(self.output_size, y_true)",
+                    "grad_z = np.dot(x, self.W) + self.b - one_hot(self.output_size, y_true)"),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference", "test_train_takes_one_sgd_step",
+                  "test_init_and_one_epoch_of_sgd_reach_the_accuracy_bar", "test_hidden_one_epoch_on_an_unseen_split"),
+            about="the output error takes the scores x @ W + b, without the softmax", said=("softmax", "forward", "probabilit")),
+    Example(BUG, "heldout7_lr_loss_averaged_twice", P04,
+            Replace("return nll(one_hot(self.output_size, y), self.forward(X))\n",
+                    "return nll(one_hot(self.output_size, y), self.forward(X)) / len(X)\n"),
+            tests("test_loss_is_the_mean_nll", "test_hidden_loss_matches_reference"),
+            about="loss divides the mean nll by the number of rows a second time", said=("divided by", "divid", "1/n")),
+    Example(BUG, "heldout7_mlp_output_bias_gradient_without_target", P05,
+            Replace('"b_o": grad_z_o,', '"b_o": y,'),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference"),
+            about="b_o's gradient is the probabilities y, without the one-hot target subtracted",
+            said=("grad_z_o", "one_hot", "one-hot", "target")),
+    Example(BUG, "heldout7_mlp_hidden_error_from_the_probabilities", P05,
+            Replace("grad_h = np.dot(grad_z_o, self.W_o.T)", "grad_h = np.dot(y, self.W_o.T)"),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference"),
+            about="the hidden error back-propagates the probabilities y instead of the output error grad_z_o",
+            said=("grad_z_o", "output error")),
+    Example(BUG, "heldout7_backprop_step_output_without_sigmoid", P06,
+            Replace("output = sigmoid(hidden_output @ weights_hidden_output)", "output = hidden_output @ weights_hidden_output"),
+            tests("test_backprop_step_gradient_check", "test_hidden_backprop_step_matches_reference",
+                  "test_hidden_backprop_step_gradient_check"),
+            about="backprop_step's output unit leaves out the sigmoid", said=("sigmoid",)),
+    Example(BUG, "heldout7_sigmoid_prime_factor_reversed", P06,
+            Replace("    activation = sigmoid(x)\n    return activation * (1 - activation)\n",
+                    "    activation = sigmoid(x)\n    return activation * (activation - 1)\n"),
+            tests("test_sigmoid_prime_is_the_slope_of_sigmoid", "test_hidden_sigmoid_prime_matches_reference",
+                  "test_sigmoid_class_values_and_slopes", "test_hidden_activation_classes_match_reference"),
+            about="sigmoid_prime's second factor is activation - 1 instead of 1 - activation: the sign flipped",
+            said=("times -1", "sign")),
+    Example(BUG, "heldout7_mse_root", P06,
+            Replace("return float(np.mean((np.asarray(pred, dtype=float) - np.asarray(true, dtype=float)) ** 2))",
+                    "return float(np.sqrt(np.mean((np.asarray(pred, dtype=float) - np.asarray(true, dtype=float)) ** 2)))"),
+            tests("test_mse_value", "test_hidden_mse_matches_reference"),
+            about="MSE returns the root of the mean squared error (RMSE)", said=("root", "sqrt")),
+    Example(BUG, "heldout7_error_term_slope_of_the_output", P06,
+            Replace("return (y - output) * output * (1 - output)", "return (y - output) * sigmoid_prime(output)"),
+            tests("test_error_term_formula_known_values", "test_hidden_error_term_formula_matches_reference",
+                  "test_backprop_step_gradient_check", "test_hidden_backprop_step_matches_reference"),
+            about="the error term takes sigmoid_prime of the output (an activation) instead of output * (1 - output)",
+            said=("activation", "derivative", "slope")),
+    Example(BUG, "heldout7_relu_minimum", P06,
+            Replace("return np.maximum(0.0, np.asarray(x, dtype=float))", "return np.minimum(0.0, np.asarray(x, dtype=float))"),
+            tests("test_relu_values_and_slopes", "test_hidden_activation_classes_match_reference"),
+            about="ReLU keeps the negative part (np.minimum) instead of the positive one (np.maximum)",
+            said=("np.maximum", "minimum")),
+    Example(BUG, "heldout7_fit_steps_on_the_whole_training_set", P07,
+            Replace("grads = model.grad_loss(X_batch, y_batch, rng)", "grads = model.grad_loss(X_train, y_train, rng)"),
+            tests("test_fit_follows_the_contract", "test_hidden_fit_follows_the_steps_and_keeps_the_best_epoch"),
+            about="fit takes every step's gradient on the whole training set instead of the mini-batch",
+            said=("X_batch", "mini-batch", "batch")),
+    Example(BUG, "heldout7_fit_patience_never_reset", P07,
+            Replace('best_loss, waited = history["val_loss"][-1], 0', 'best_loss = history["val_loss"][-1]'),
+            tests("test_fit_follows_the_contract", "test_hidden_fit_follows_the_steps_and_keeps_the_best_epoch"),
+            about="fit never resets the epochs waited after a new best: patience counts every epoch without improvement, not those in a row",
+            said=("waited", "in a row", "reset")),
+    Example(BUG, "heldout7_minibatches_new_order_every_batch", P07,
+            Replace("        rows = order[start:start + batch_size]\n",
+                    "        order = rng.permutation(len(X))\n        rows = order[start:start + batch_size]\n"),
+            tests("test_minibatches_follow_one_permutation", "test_hidden_minibatches_match_reference",
+                  "test_fit_follows_the_contract", "test_hidden_fit_follows_the_steps_and_keeps_the_best_epoch"),
+            about="minibatches draws a new permutation for every batch: some samples twice, some never",
+            said=("one permutation", "permutation per call", "every batch", "each batch")),
+    Example(BUG, "heldout7_momentum_beta_on_the_gradient", P07,
+            Replace("velocity = beta * np.asarray(velocity, dtype=float) - learning_rate * np.asarray(grad, dtype=float)",
+                    "velocity = beta * (np.asarray(velocity, dtype=float) - learning_rate * np.asarray(grad, dtype=float))"),
+            tests("test_momentum_step_known_values", "test_hidden_momentum_step_matches_reference", "test_fit_follows_the_contract",
+                  "test_hidden_fit_follows_the_steps_and_keeps_the_best_epoch"),
+            about="momentum_step multiplies the gradient's term by beta too (a misplaced parenthesis)",
+            said=("beta",)),
+    Example(BUG, "heldout7_training_w_o_gradient_before_dropout", P07,
+            Replace('"W_o": np.dot(hidden.T, grad_z_o) + self.l2 * self.W_o,', '"W_o": np.dot(relu(z_h).T, grad_z_o) + self.l2 * self.W_o,'),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference"),
+            about="W_o's gradient uses the hidden activations before dropout instead of the dropped ones the output saw",
+            said=("dropout", "dropped", "mask")),
+    Example(BUG, "heldout7_training_l2_gradient_subtracted", P07,
+            Replace('"W_h": np.dot(X.T, grad_z_h) + self.l2 * self.W_h,', '"W_h": np.dot(X.T, grad_z_h) - self.l2 * self.W_h,'),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference"),
+            about="W_h's gradient subtracts the L2 term instead of adding it", said=("l2", "L2", "penalty", "regularis")),
+    Example(BUG, "heldout7_regression_output_step_from_the_targets", P08,
+            Replace("delta_weights_h_o = np.dot(hidden.T, output_error_term)", "delta_weights_h_o = np.dot(hidden.T, targets)"),
+            tests("test_train_takes_one_averaged_gradient_step", "test_hidden_train_matches_reference_step",
+                  "test_init_and_training_come_close_to_linear_regression", "test_hidden_training_on_an_unseen_split"),
+            about="the hidden-to-output change multiplies by the targets instead of the output error term",
+            said=("output_error_term", "error term", "targets - output")),
+    Example(BUG, "heldout7_deep_gradients_forward_without_biases", P08,
+            Replace("        z = np.dot(activation, W) + b\n", "        z = np.dot(activation, W)\n"),
+            tests("test_deep_gradients_pass_the_gradient_check", "test_hidden_deep_gradients_match_reference",
+                  "test_hidden_deep_gradients_gradient_check"),
+            about="deep_gradients' forward pass leaves out the biases", said=("bias", "+ b")),
+    Example(BUG, "heldout7_r2_squares_not_centred", P08,
+            Replace("/ np.sum((y_true - np.mean(y_true)) ** 2))", "/ np.sum(y_true ** 2))"),
+            tests("test_r2_score_known_values", "test_hidden_r2_score_matches_reference"),
+            about="r2_score divides by the sum of squares of y_true, not of its deviations from the mean",
+            said=("np.mean", "mean", "deviation")),
+]
+
 #: Diagnoses said of held-out bugs whose relation holds without naming the bug, by bug, as judged by hand.
 TRUE_BUT_UNNAMED = {
     # the hidden test's batch has 5 times as many rows as classes: the value is the expected one divided by 5
@@ -804,6 +931,18 @@ TRUE_BUT_UNNAMED = {
                                                            "each column times a factor of its own"),
     # the very change (the penalty's np.sum(self.W_o ** 2) left out), without naming which np.sum
     "heldout6_training_penalty_without_w_o": ("leaves out the term `np.sum(...)`",),
+    # The seventh set, judged by hand after its first measurement (on main, before any change to the diagnoses).
+    # Y for 1 - Y in the second term: the very change, in the mutant's words (backticks around Y)
+    "heldout7_cross_entropy_second_term_weighted_by_y": ("uses `Y` where 1 - `Y` belongs",),
+    # s - t for p - t in outer(x, .), one sample: each column of dW is the right one times (s_j - t_j) / (p_j - t_j)
+    "heldout7_lr_gradient_of_the_scores": ("each column times a factor of its own",),
+    # y @ W_o.T for (y - t) @ W_o.T: each hidden unit's error, and so each column of outer(x, .), scaled on its own
+    "heldout7_mlp_hidden_error_from_the_probabilities": ("each column times a factor of its own",),
+    # beta (velocity - rate * grad): at beta = 0 the new velocity, and the step, are zero
+    "heldout7_momentum_beta_on_the_gradient": ("is zero, where it should not be",),
+    # the very change (the forward pass's + b left out), in the mutant's words; without biases a layer whose units are
+    # all off on the draw has a zero gradient
+    "heldout7_deep_gradients_forward_without_biases": ("leaves out the term `b`", "is zero, where it should not be"),
 }
 
 #: Wrong diagnoses still said of held-out bugs, by bug: found, not fixed, and listed so that no other one hides. None
