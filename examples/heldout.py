@@ -938,6 +938,9 @@ TRUE_BUT_UNNAMED = {
     "heldout7_lr_gradient_of_the_scores": ("each column times a factor of its own",),
     # y @ W_o.T for (y - t) @ W_o.T: each hidden unit's error, and so each column of outer(x, .), scaled on its own
     "heldout7_mlp_hidden_error_from_the_probabilities": ("each column times a factor of its own",),
+    # the output's sigmoid left out: one output unit, so its error term is one number, and every step (the hidden ones
+    # through it too) is the right one times one factor
+    "heldout7_backprop_step_output_without_sigmoid": ("one constant factor",),
     # beta (velocity - rate * grad): at beta = 0 the new velocity, and the step, are zero
     "heldout7_momentum_beta_on_the_gradient": ("is zero, where it should not be",),
     # the very change (the forward pass's + b left out), in the mutant's words; without biases a layer whose units are
