@@ -4,6 +4,7 @@ The bundle's ``conftest.py`` (:data:`autograder.runner.standalone.RELEASE_CONFTE
 grading fixtures on the bundle's folder; the runner must not pick it up, or a named notebook (and the check
 cell's kernel code) would be tested by the module on disk.
 """
+import json
 import shutil
 import subprocess
 import sys
@@ -57,3 +58,35 @@ def test_a_wrong_name_is_told_with_the_assignments_there_are(tmp_path, monkeypat
         resolve("03_gradient_descent")  # not released yet
     with pytest.raises(ValueError, match=r"unknown assignment '02_sofmax'; the assignments here: 02_softmax"):
         resolve(".", "02_sofmax")
+
+
+def test_a_function_the_module_lacks_is_named_with_its_file(tmp_path, capsys):
+    """Not the worker's "module 'softmax' has no attribute 'softmax'", which says nothing of why."""
+    module = tmp_path / SOFTMAX.module_file
+    shutil.copytree(REPO / "assignments" / SOFTMAX.folder, module.parent)
+    module.write_text((REPO / "solutions" / SOFTMAX.module_file).read_text().replace("def softmax(", "def soft_max("))
+    assert not check(module)
+    out = capsys.readouterr().out
+    assert "softmax is not defined in softmax.py: the tests use the name the stub gives it (renamed or deleted?)" in out
+    assert "has no attribute" not in out
+
+
+def test_a_notebook_cell_left_out_for_a_syntax_error_is_named_with_its_line(tmp_path, capsys):
+    """A cell that is not valid Python is left out of a notebook's definitions: the function it defines is missing,
+    and the student is told which cell and where, not that the module has no such attribute."""
+    notebook = tmp_path / SOFTMAX.folder / f"{SOFTMAX.module}.ipynb"
+    shutil.copytree(REPO / "assignments" / SOFTMAX.folder, notebook.parent)
+    (tmp_path / SOFTMAX.module_file).unlink()  # the notebook counts
+    content = json.loads((REPO / "solutions" / SOFTMAX.folder / notebook.name).read_text())
+    cell = next(cell for cell in content["cells"] if "".join(cell["source"]).startswith("def softmax("))
+    lines = "".join(cell["source"]).split("\n")
+    broken = next(number for number, line in enumerate(lines) if "return exp /" in line)
+    lines[broken] = lines[broken].replace("keepdims=True)", "keepdims=True")  # a parenthesis left open
+    cell["source"] = "\n".join(lines)
+    notebook.write_text(json.dumps(content))
+    assert not check(tmp_path, SOFTMAX.folder)
+    out = capsys.readouterr().out
+    assert (f"softmax is not defined in softmax.ipynb: the tests use the name the stub gives it, and the cell that "
+            f"defines it is not valid Python (a syntax error at line {broken + 1} of that cell)") in out, out
+    assert "has no attribute" not in out and "nll is not defined" not in out
+

@@ -45,7 +45,7 @@ from autograder.kit.secret import checked_steps_random, inputs_rng
 from autograder.sandbox.inside.loading import load_module
 from autograder.sandbox.remote import CALL_OBSERVERS, RemoteModule
 from autograder.sandbox.session import StudentCodeFailed, WorkerSession
-from autograder.submissions.locate import locate_module
+from autograder.submissions.locate import locate_module, submitted_file, undefined_message
 from autograder.runner.known_bugs import (CallMatcher, KnownBug, KnownBugMatcher, KnownBugModules, Recorder,
                                           build_variant, load_known_bugs, recording_module)
 from autograder.runner.mutants import MutantMatcher, Mutants, mutant_groups
@@ -141,6 +141,10 @@ class GradingPlugin:
             self.sessions[assignment.folder] = make_session(self.sandbox, module_path, assignment.module, problem)
         return self.sessions[assignment.folder]
 
+    def undefined_message(self, assignment, name):
+        """What the student is told when the graded module or notebook of ``assignment`` defines no ``name``."""
+        return undefined_message(submitted_file(self.submission_root, assignment), name)
+
     # The function-scoped fixtures read the test from ``self.item`` (set before its fixtures are), not
     # from pytest's ``request``: pytest builds a fixture definition, signature included, each time a
     # fixture asks for ``request`` (eight times a test; about a tenth of a 02 notebook's run).
@@ -149,7 +153,8 @@ class GradingPlugin:
         assignment = self.assignment_of(self.item)
         session = self.session_for(assignment)
         session.steps_drawn = self.steps_drawn_for(assignment.folder, self.item.name)
-        module = RemoteModule(session, assignment.module, judge_step=assert_sgd_step)
+        module = RemoteModule(session, assignment.module, judge_step=assert_sgd_step,
+                              undefined=partial(self.undefined_message, assignment))
         yield module
         try:
             module._unpin()

@@ -133,9 +133,23 @@ class RemoteObject(Remote):
 class RemoteModule(Remote):
     """The student's module for one assignment."""
 
-    def __init__(self, session, module_name, judge_step=None):
+    def __init__(self, session, module_name, judge_step=None, undefined=None):
         super().__init__(session, None, module_name)
         object.__setattr__(self, "_judge_step", judge_step)
+        # undefined(name): what the student is told when the module defines no ``name`` (set by the grader, which
+        # knows whether it came from a module or a notebook); None: the worker's AttributeError, as it is
+        object.__setattr__(self, "_undefined", undefined)
+
+    def __getattr__(self, name):
+        try:
+            return super().__getattr__(name)
+        except StudentCodeFailed as error:
+            # A plain AttributeError without a line of the module: the module has no such name (a module-level
+            # __getattr__ that raised would name its line). "module 'softmax' has no attribute 'softmax'" says
+            # nothing of why: a function renamed, or a notebook cell left out for a syntax error.
+            if self._undefined is None or error.quarantined != f"reading {self._label}.{name} raised AttributeError":
+                raise
+            raise StudentCodeFailed(self._undefined(name)) from None
 
     def _seed(self, seed):
         """``np.random.seed(seed)`` in the worker."""

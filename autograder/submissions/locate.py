@@ -15,6 +15,10 @@ name differs only by case, spaces, dashes, a copy mark (``softmax (1).py``) or a
 for (at the top, or in a folder inside a folder), the problem says which file was found and what to rename it to
 (:func:`near_misses`). Grading it silently would teach the student nothing about
 the name the next grader looks for.
+
+A name the tests use that the module or notebook does not define is told with
+the file it is missing from, and for a notebook with the cell left out for a
+syntax error (:func:`undefined_message`).
 """
 import hashlib
 import re
@@ -22,7 +26,8 @@ import stat
 from pathlib import Path
 
 from autograder.submissions.junk import walk_kept
-from autograder.submissions.notebook_code import NotebookError, extract_definitions, read_notebook
+from autograder.submissions.notebook_code import (NotebookError, extract_definitions, read_notebook,
+                                                  syntax_error_defining)
 
 METADATA_KEY = "backprop_kit"
 
@@ -133,6 +138,25 @@ def overlooked_message(root, assignment):
     suffix = _normalised(misses[0].name)[1]
     return (f"{assignment.folder}: {counted.name} counts, but found {names}: rename it to "
             f"{assignment.folder}/{assignment.module}{suffix} (a file under another name is not graded)")
+
+
+def undefined_message(path, name):
+    """What a student is told when their module or notebook ``path`` defines no ``name`` that a test uses.
+
+    A notebook's cell that is not valid Python is left out whole (:mod:`autograder.submissions.notebook_code`):
+    when the cell defining ``name`` is one, the message says so, and where its syntax error is.
+    """
+    told = f"{name} is not defined in {path.name}: the tests use the name the stub gives it"
+    if path.suffix != ".ipynb":
+        return f"{told} (renamed or deleted?)"
+    try:
+        line = syntax_error_defining(path, name)
+    except NotebookError:
+        line = None
+    if line is None:
+        return f"{told}, and no code cell of the notebook defines it (deleted?)"
+    return (f"{told}, and the cell that defines it is not valid Python (a syntax error at line {line} of that cell), "
+            "so it was left out: run that cell to see the error, fix it and save the notebook")
 
 
 def locate_module(root, assignment, scratch):

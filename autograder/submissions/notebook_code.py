@@ -129,6 +129,22 @@ def definitions(sources):
     return "\n\n\n".join(parts) + "\n"
 
 
+def syntax_error_defining(path, name):
+    """The line of the syntax error in the code cell of the notebook at ``path`` that defines ``name`` and is left
+    out for not being valid Python (:func:`definitions` skips such a cell whole), counted in that cell; None when
+    no such cell is there."""
+    defines = re.compile(rf"^(?:(?:async\s+)?def|class)\s+{re.escape(name)}\b|^{re.escape(name)}\s*[:=]", re.MULTILINE)
+    for source in code_cells(path):
+        if source.lstrip().startswith("%%") or not defines.search(source):
+            continue
+        text = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        try:
+            syntax.parse(text)
+        except SyntaxError as error:
+            return error.lineno
+    return None
+
+
 def extract_definitions(path):
     """Python source with the definitions of the saved notebook at ``path``."""
     sources = tuple(code_cells(path))
