@@ -11,9 +11,12 @@ import pytest
 from conftest import REPO, SANDBOX_KIND
 
 from autograder import cli
-from autograder.commands.gradescope import PYTHON_VARIABLE, ROOT_VARIABLE
+from autograder.commands import gradescope
+from autograder.commands.gradescope import METADATA_FILE, PYTHON_VARIABLE, ROOT_VARIABLE
 from autograder.kit.config import load_points
 from autograder.kit.course import Kit
+from autograder.kit.secret import SECRET_FILE, course_secret
+from autograder.runner import submission as submission_runner
 
 pytestmark = pytest.mark.slow
 
@@ -65,3 +68,39 @@ def test_run_autograder_grades_the_submission_into_results_json(tmp_path, autogr
     assert results["tests"] and {"name", "score", "max_score", "status", "visibility", "output"} <= set(results["tests"][0])
     hidden = [test for test in results["tests"] if "test_hidden_" in test["name"]]
     assert hidden and all(test["visibility"] == "after_due_date" for test in hidden)
+
+
+def test_the_zip_holds_a_secret_of_its_own_never_the_course_secret(autograder_zip):
+    with zipfile.ZipFile(autograder_zip) as archive:
+        own = archive.read(f"kit/{SECRET_FILE}").decode().strip()
+        texts = [archive.read(name) for name in archive.namelist() if not name.endswith(".whl")]
+    assert len(own) >= 32 and own != course_secret(REPO)
+    assert not any(course_secret(REPO).encode() in text for text in texts)
+
+
+def seed_drawn(tmp_path, autograder_zip, monkeypatch, users):
+    """The hidden seed a fresh container (a fresh tree from the zip) grades the submission of ``users`` with."""
+    root = fake_autograder(tmp_path, autograder_zip)
+    shutil.copy2(REPO / "solutions" / "02_softmax" / "softmax.py", root / "submission" / "softmax.py")
+    if users is not None:
+        (root / METADATA_FILE).write_text(json.dumps({"users": [{"id": user, "email": f"{user}@example.edu"}
+                                                                 for user in users]}))
+    drawn = []
+
+    def run_submission(submission, kit_root, *args, **kwargs):
+        drawn.append(submission_runner.student_seed(kit_root, submission.student))
+        return [], "not run"
+
+    monkeypatch.setattr(submission_runner, "run_submission", run_submission)
+    gradescope.run_in_gradescope(root, "02_softmax", "process")
+    return drawn[0]
+
+
+def test_each_fresh_container_draws_a_students_hidden_inputs_as_the_last_one_did(tmp_path, autograder_zip,
+                                                                                  monkeypatch):
+    """Gradescope grades every submission in a fresh container: a secret made there is a new one every time."""
+    first, regrade = (seed_drawn(tmp_path / run, autograder_zip, monkeypatch, [1234]) for run in ("first", "regrade"))
+    assert first == regrade
+    assert seed_drawn(tmp_path / "another", autograder_zip, monkeypatch, [5678]) != first
+    group = seed_drawn(tmp_path / "group", autograder_zip, monkeypatch, [5678, 1234])
+    assert group == seed_drawn(tmp_path / "same group", autograder_zip, monkeypatch, [1234, 5678]) != first

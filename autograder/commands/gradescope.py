@@ -14,6 +14,12 @@ does one student (the same runner, tests and bubblewrap sandbox, hidden tests ma
 ``after_due_date``): the module or notebook may be uploaded alone or in its assignment folder.
 Gradescope applies its own due dates and late policy; this kit's ``course.toml`` does not ship.
 
+Hidden inputs are drawn per student, as ``grade`` draws them (:mod:`autograder.kit.secret`): for the
+submitters' Gradescope user ids (``submission_metadata.json``), under a secret made for this zip from the
+course secret (``kit/course-secret.txt``; the course secret itself never ships). Each submission runs in a
+fresh container from the image, so a secret made there would be a new one every run: another student's
+inputs, and a regrade of the same file drawing other inputs than the first grading.
+
 The ``/autograder`` root and the Python that runs the grader can be moved with the environment
 variables ``BACKPROP_GRADESCOPE_ROOT`` and ``BACKPROP_GRADESCOPE_PYTHON`` (the tests grade a fake
 tree in a temporary folder).
@@ -30,10 +36,13 @@ from pathlib import Path
 from autograder.kit.assignments import assignment_files
 from autograder.kit.config import load_points
 from autograder.kit.course import Kit
+from autograder.kit.secret import SECRET_FILE, course_secret, derived_secret
 
 ROOT_VARIABLE = "BACKPROP_GRADESCOPE_ROOT"
 PYTHON_VARIABLE = "BACKPROP_GRADESCOPE_PYTHON"
 KIT_FOLDER = "kit"
+METADATA_FILE = "submission_metadata.json"  # Gradescope's, beside submission/: who submitted, when
+ANONYMOUS = "student"  # the id of a submission without metadata (a tree not made by Gradescope)
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, to build the autograder's image.
 set -euo pipefail
@@ -67,6 +76,9 @@ def build_autograder(root, name, out, sandbox=True):
             source = Path(root) / side / assignment.folder
             shutil.copytree(source, scratch / KIT_FOLDER / side / assignment.folder,
                             ignore=shutil.ignore_patterns("__pycache__", "*.ipynb", "lesson.md"))
+        # Gradescope's own, made from the course secret: see the module's docstring.
+        (scratch / KIT_FOLDER / SECRET_FILE).write_text(
+            derived_secret(course_secret(root), f"gradescope {assignment.folder}") + "\n")
         build_wheel(root, scratch / "wheels")
         (scratch / "setup.sh").write_text(SETUP_SH)
         (scratch / "run_autograder").write_text(RUN_AUTOGRADER.format(
@@ -96,6 +108,15 @@ def arranged_submission(submission, assignment, scratch):
     return arranged
 
 
+def submitters(root):
+    """The id hidden inputs are drawn for: the submitters' Gradescope user ids (a group's, sorted), else ANONYMOUS."""
+    try:
+        users = json.loads((Path(root) / METADATA_FILE).read_text())["users"]
+        return "gradescope " + " ".join(sorted(str(user["id"]) for user in users))
+    except (OSError, ValueError, KeyError, TypeError):
+        return ANONYMOUS
+
+
 def run_in_gradescope(root, name, sandbox_kind):
     """Grade ``root/submission`` into ``root/results/results.json``; return the score."""
     from autograder.results.gradescope import gradescope_results
@@ -118,7 +139,7 @@ def run_in_gradescope(root, name, sandbox_kind):
     else:
         with tempfile.TemporaryDirectory(prefix="autograder-gradescope-") as scratch:
             submission = arranged_submission(root / "submission", assignment, scratch)
-            records, failure = run_submission(Submission("student", submission), kit_root, sandbox_kind,
+            records, failure = run_submission(Submission(submitters(root), submission), kit_root, sandbox_kind,
                                               results / "grader.log", tests=assignment_files(kit_root, assignment))
     scores = score(records, points)
     problems = ([failure] if failure else []) + problems_of(records)

@@ -45,6 +45,14 @@ def course_secret(root):
     return secret
 
 
+def derived_secret(secret, purpose):
+    """A secret for ``purpose`` made from the course secret, which it does not reveal (an HMAC of ``purpose``).
+
+    What ships to another grading host (Gradescope's autograder zip) is one of these, never the course secret.
+    """
+    return hmac.new(secret.encode(), f"derived secret\0{purpose}".encode(), hashlib.sha256).hexdigest()
+
+
 def hidden_seed(secret, student):
     """The seed of ``student``'s hidden inputs: hex digits, the same for the same student and secret."""
     return hmac.new(secret.encode(), student.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()
