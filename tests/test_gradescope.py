@@ -51,11 +51,18 @@ def test_the_zip_holds_what_gradescope_runs_at_its_root(autograder_zip):
     assert not any("01_perceptron" in name for name in names)  # one assignment's kit only
 
 
-@pytest.mark.parametrize("layout, expected", [("alone", "full"), ("in its folder", "full"), ("stub", "less")])
+LAYOUTS = {"alone": "", "in its folder": "02_softmax", "stub": "",
+           "in a wrapping folder": "my work/02_softmax"}  # a zip of the folder holding 02_softmax/, unpacked
+
+
+@pytest.mark.parametrize("layout, expected", [("alone", "full"), ("in its folder", "full"), ("stub", "less"),
+                                              ("in a wrapping folder", "full")])
 def test_run_autograder_grades_the_submission_into_results_json(tmp_path, autograder_zip, layout, expected):
     root = fake_autograder(tmp_path, autograder_zip)
     source = REPO / ("assignments" if layout == "stub" else "solutions") / "02_softmax" / "softmax.py"
-    target = root / "submission" / ("02_softmax" if layout == "in its folder" else "") / "softmax.py"
+    target = root / "submission" / LAYOUTS[layout] / "softmax.py"
+    if layout == "in a wrapping folder":
+        (root / "submission" / "__MACOSX" / "my work").mkdir(parents=True)  # what a Mac's zip adds
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(source, target)
     environment = {**os.environ, ROOT_VARIABLE: str(root), PYTHON_VARIABLE: sys.executable}

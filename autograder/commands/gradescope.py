@@ -11,7 +11,8 @@ What the zip holds besides: ``wheels/`` (this package's wheel, which ``setup.sh`
 (public and hidden tests, ``grading.toml``, thresholds, the reference solution). ``run_autograder``
 runs ``python -m autograder.commands.gradescope``, which grades the submission exactly as ``grade``
 does one student (the same runner, tests and bubblewrap sandbox, hidden tests marked
-``after_due_date``): the module or notebook may be uploaded alone or in its assignment folder.
+``after_due_date``): the module or notebook may be uploaded alone or in its assignment folder, and a
+zip's wrapping folder is looked through.
 Gradescope applies its own due dates and late policy; this kit's ``course.toml`` does not ship.
 
 Hidden inputs are drawn per student, as ``grade`` draws them (:mod:`autograder.kit.secret`): for the
@@ -96,7 +97,14 @@ def build_autograder(root, name, out, sandbox=True):
 
 
 def arranged_submission(submission, assignment, scratch):
-    """The submission laid out as ``grade`` reads it: files uploaded alone go into the assignment's folder."""
+    """The submission laid out as ``grade`` reads it: files uploaded alone go into the assignment's folder.
+
+    Gradescope unpacks an uploaded zip into ``submission/``: one that wraps the work in a folder
+    (``my-work/02_softmax/softmax.py``) is looked through, as ``grade`` looks through a zip's.
+    """
+    from autograder.submissions.discover import unwrapped
+
+    submission = unwrapped(submission, [assignment.folder])
     names = (f"{assignment.module}.py", f"{assignment.module}.ipynb")
     if not any((submission / name).is_file() for name in names):
         return submission  # in its folder already (02_softmax/softmax.py), or not there at all

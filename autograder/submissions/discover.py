@@ -84,10 +84,21 @@ def safe_unzip(archive, destination, assignment_folders=()):
             target.parent.mkdir(parents=True, exist_ok=True)
             with bundle.open(member) as source:
                 target.write_bytes(source.read(MAX_ZIP_BYTES + 1)[:MAX_ZIP_BYTES])
-    entries = list(destination.iterdir())
-    if len(entries) == 1 and entries[0].is_dir() and not _assignment_folder(entries[0], assignment_folders):
-        return entries[0], ignored
-    return destination, ignored
+    return unwrapped(destination, assignment_folders), ignored
+
+
+def unwrapped(folder, assignment_folders=()):
+    """``folder``, or the one folder it holds (junk aside) when that folder wraps the work.
+
+    A student who zips the folder their assignment folders are in hands in ``my-work/02_softmax/...``;
+    a folder that is an assignment's (one of ``assignment_folders``, or one holding a module or
+    notebook) is the work itself and is not looked through.
+    """
+    entries = [entry for entry in Path(folder).iterdir() if entry.name not in JUNK_NAMES]
+    if (len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink()
+            and not _assignment_folder(entries[0], assignment_folders)):
+        return entries[0]
+    return Path(folder)
 
 
 def _member_list_bytes(archive):
