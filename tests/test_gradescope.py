@@ -72,6 +72,7 @@ def test_run_autograder_grades_the_submission_into_results_json(tmp_path, autogr
     results = json.loads((root / "results" / "results.json").read_text())
     maximum = sum(load_points(REPO / "solutions", Kit.read(REPO).find("02_softmax")).values())
     assert (results["score"] == maximum) == (expected == "full"), results["output"]
+    assert results["output"].endswith("not started" if layout == "stub" else "points. ok")  # the status grade gives
     assert results["tests"] and {"name", "score", "max_score", "status", "visibility", "output"} <= set(results["tests"][0])
     hidden = [test for test in results["tests"] if "test_hidden_" in test["name"]]
     assert hidden and all(test["visibility"] == "after_due_date" for test in hidden)

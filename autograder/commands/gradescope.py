@@ -12,7 +12,8 @@ What the zip holds besides: ``wheels/`` (this package's wheel, which ``setup.sh`
 runs ``python -m autograder.commands.gradescope``, which grades the submission exactly as ``grade``
 does one student (the same runner, tests and bubblewrap sandbox, hidden tests marked
 ``after_due_date``): the module or notebook may be uploaded alone or in its assignment folder, and a
-zip's wrapping folder is looked through.
+zip's wrapping folder is looked through. The status in ``results.json`` is the one ``grade`` gives
+(``not started``, ``partly done (...)``, work under a near name, what went wrong).
 Gradescope applies its own due dates and late policy; this kit's ``course.toml`` does not ship.
 
 Hidden inputs are drawn per student, as ``grade`` draws them (:mod:`autograder.kit.secret`): for the
@@ -129,7 +130,7 @@ def run_in_gradescope(root, name, sandbox_kind):
     """Grade ``root/submission`` into ``root/results/results.json``; return the score."""
     from autograder.results.gradescope import gradescope_results
     from autograder.results.scoring import score
-    from autograder.results.write import problems_of
+    from autograder.results.write import problems_of, with_what_the_files_say
     from autograder.runner.submission import run_submission
     from autograder.sandbox.kinds import make_sandbox
     from autograder.submissions.discover import Submission
@@ -142,16 +143,18 @@ def run_in_gradescope(root, name, sandbox_kind):
     started = time.monotonic()
     points = {assignment.folder: load_points(kit_root / "solutions", assignment)}
     if sandbox_kind == "bwrap" and not make_sandbox("bwrap").secure:
-        records, failure = [], ("the autograder cannot sandbox student code here (bubblewrap needs root and "
-                                "user namespaces); ask your instructor to rebuild it with --no-sandbox")
+        records, problems = [], ["the autograder cannot sandbox student code here (bubblewrap needs root and "
+                                 "user namespaces); ask your instructor to rebuild it with --no-sandbox"]
     else:
         with tempfile.TemporaryDirectory(prefix="autograder-gradescope-") as scratch:
             submission = arranged_submission(root / "submission", assignment, scratch)
             records, failure = run_submission(Submission(submitters(root), submission), kit_root, sandbox_kind,
                                               results / "grader.log", tests=assignment_files(kit_root, assignment))
+            # The status grade gives: how far the work got ("not started", "partly done"), then what went wrong.
+            problems = with_what_the_files_say(([failure] if failure else []) + problems_of(records), submission,
+                                               kit_root, [assignment])
     scores = score(records, points)
-    problems = ([failure] if failure else []) + problems_of(records)
-    status = "ok" if not problems else "; ".join(problems)
+    status = "; ".join(problem for problem in problems if problem) or "ok"
     output = gradescope_results(scores, time.monotonic() - started, status)
     (results / "results.json").write_text(json.dumps(output, indent=2))
     return scores.total

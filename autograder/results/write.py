@@ -32,6 +32,14 @@ def problems_of(records):
     return seen
 
 
+def with_what_the_files_say(problems, path, kit_root, assignments):
+    """``problems`` after how far the submission at ``path`` got, then before work it holds under a near name
+    and graded definitions its files lack (read from its source, never run; ``kit_root`` holds the stubs)."""
+    return [progress(path, kit_root, assignments), *problems, *(
+        message for assignment in assignments
+        for message in (overlooked_message(path, assignment), absent_message(path, kit_root, assignment)))]
+
+
 def merge_records(previous, submission_print, term, ran, records, failure):
     """The kept assignments of ``previous`` with the records of the assignments in ``ran`` replaced."""
     kept = previous.get("assignments", {}) if previous.get("fingerprint") == submission_print else {}
@@ -70,9 +78,7 @@ def write_results(submission, out, term, previous, submission_print, ran, record
     scores = adjust(score(all_records, term.points), student, term)
     problems = list(dict.fromkeys(failures)) + problems_of(all_records)
     if not submission.problem:  # a refused submission was never read
-        problems.insert(0, progress(submission.path, term.kit.root, term.assignments))
-        problems += [message for assignment in term.assignments for message in (
-            overlooked_message(submission.path, assignment), absent_message(submission.path, term.kit.root, assignment))]
+        problems = with_what_the_files_say(problems, submission.path, term.kit.root, term.assignments)
     if term.roster is not None and student not in term.roster:
         problems.append(NOT_ON_ROSTER)
     status = "; ".join(problem for problem in problems if problem) or "ok"
