@@ -102,3 +102,24 @@ def test_an_entry_that_is_not_graded_is_named_with_the_reason(tmp_path, capsys, 
     assert status == 0
     assert [line for line in said.splitlines() if line.startswith("set aside: ")] == [
         f"set aside: {note}" for note in set_aside]
+
+
+@pytest.mark.parametrize("mistake, expected", [
+    (["--assignment", "09_cnn"], "unknown assignment '09_cnn'"),
+    (["--roster", "nope.csv"], "cannot read it"),
+    (["--student", "nobody"], "no such student"),
+])
+def test_a_term_option_to_fix_stops_grade_and_leaves_nothing_behind(tmp_path, capsys, alice, mistake, expected):
+    """The term is read once the submissions are found (a zip unpacked into OUT): a typo leaves no OUT of unpacked
+    zips behind, and an OUT from an earlier run keeps its results but no copy of the students' work."""
+    shutil.make_archive(str(alice.parent / "bob"), "zip", alice)
+    arguments = ["grade", str(alice.parent), "--root", str(REPO), "--no-sandbox", "--sandbox", "process", "--quiet",
+                 *[str(tmp_path / part) if part.endswith(".csv") else part for part in mistake]]
+    assert cli.main([*arguments, "--out", str(tmp_path / "graded")]) == 2
+    said = capsys.readouterr().err
+    assert expected in said and "Traceback" not in said
+    assert not (tmp_path / "graded").exists()
+    earlier = tmp_path / "earlier"
+    (earlier / "alice").mkdir(parents=True)
+    assert cli.main([*arguments, "--out", str(earlier)]) == 2
+    assert [path.name for path in earlier.iterdir()] == ["alice"]

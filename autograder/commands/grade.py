@@ -14,6 +14,7 @@ rest is rescored from the kept records (:mod:`autograder.results.resume`), which
 graded, the class report (``report.html``, ``report.csv``: :mod:`autograder.results.report`) is
 written from those results, with the near-identical pairs of :mod:`autograder.results.similarity`.
 """
+import contextlib
 import sys
 import time
 from collections import Counter
@@ -112,14 +113,22 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster
     out = Path(out).resolve()  # the per-submission processes run elsewhere: no relative paths
     kit = Kit.read(root)
     skip = check_folders(submissions_dir, out, kit.assignments, roster=roster is not None, kit_root=root)
+    fresh = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     for stale in (out / WORK_FOLDER).glob(f"{SCRATCH_PREFIX}*"):  # a killed run's (see grade_submission)
         remove_tree(stale)
     set_aside = []
-    submissions = discover(Path(submissions_dir).resolve(), out / WORK_FOLDER, [a.folder for a in kit.assignments],
-                           skip, set_aside)
-    term = read_term(kit, submissions_dir, submissions, assignments, roster, overrides, force, students,
-                     feedback, now)
+    try:
+        submissions = discover(Path(submissions_dir).resolve(), out / WORK_FOLDER,
+                               [a.folder for a in kit.assignments], skip, set_aside)
+        term = read_term(kit, submissions_dir, submissions, assignments, roster, overrides, force, students,
+                         feedback, now)
+    except BaseException:  # a term file to fix (or Ctrl-C): no zips left unpacked in OUT, and no OUT a typo made
+        remove_tree(out / WORK_FOLDER)
+        if fresh:
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
     submissions = [replace(s, problem=term.time_problems[s.student]) if s.student in term.time_problems
                    and not s.problem else s for s in submissions]
     everyone = sorted({s.student for s in submissions} | set(term.roster or {}))
