@@ -119,19 +119,23 @@ def print_gradebook(rows):
     if not rows:
         print("nothing graded: no submissions, and nobody on the roster")
         return
-    from autograder.submissions.student_ids import printable
+    from autograder.submissions.student_ids import printable, terminal_width
 
     # The status may be long: printed last, wrapped to the terminal, never cut.
     header = list(next((row for row in rows if "total" in row), rows[0]))
     columns = [c for c in header if c != "status"]
     rows = [{column: printable(str(row.get(column, ""))) for column in [*columns, "status"]} for row in rows]
-    widths = {c: max([len(c), *(len(row[c]) for row in rows)]) for c in columns}
+    widths = {c: max([len(c), *(terminal_width(row[c]) for row in rows)]) for c in columns}
     before = sum(widths[c] + 2 for c in columns)
     status_width = max(STATUS_MIN_WIDTH, shutil.get_terminal_size().columns - before - 1)
-    print("  ".join([*(c.ljust(widths[c]) for c in columns), "status"]))
+
+    def padded(text, column):  # by the columns a terminal shows (a class of 李雷 and José), not by characters
+        return text + " " * (widths[column] - terminal_width(text))
+
+    print("  ".join([*(padded(c, c) for c in columns), "status"]))
     for row in rows:
         lines = textwrap.wrap(row["status"], status_width, break_on_hyphens=False) or [""]
-        print("  ".join([*(row[c].ljust(widths[c]) for c in columns), lines[0]]).rstrip())
+        print("  ".join([*(padded(row[c], c) for c in columns), lines[0]]).rstrip())
         for line in lines[1:]:
             print(" " * before + line)
 

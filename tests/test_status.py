@@ -2,6 +2,7 @@
 import html
 import re
 import shutil
+import unicodedata
 from types import SimpleNamespace
 
 import pytest
@@ -91,6 +92,19 @@ def test_the_printed_table_wraps_long_statuses_and_cuts_nothing(capsys):
     printed = " ".join(line[start:].strip() for line in lines[1:-1])
     assert printed == status
     assert lines[-1].split() == ["bob", "2", "2", "ok"]
+
+
+def test_the_printed_table_lines_up_wide_and_combined_characters(capsys):
+    """A terminal gives 李 two columns and a combining accent none: padding by characters pushed the columns off."""
+    print_gradebook([{"student": "李 雷", "total": "13", "max_total": "13", "status": "ok"},
+                     {"student": "Jose\u0301 Garci\u0301a", "total": "13", "max_total": "13", "status": "ok"},
+                     {"student": "alice", "total": "2.25", "max_total": "13", "status": "ok"}])
+    lines = capsys.readouterr().out.splitlines()
+    header = lines[0]
+    for line in lines[1:]:
+        shown = "".join(character * (2 if unicodedata.east_asian_width(character) == "W" else
+                                     0 if unicodedata.combining(character) else 1) for character in line)
+        assert shown.index(" ok") + 1 == header.index("status"), line
 
 
 def records(message, details, count, test="test_softmax", passed=False):

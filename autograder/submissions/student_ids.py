@@ -11,7 +11,8 @@ on the instructor's terminal. :func:`student_id` makes it safe for all of them a
 - it fits a file name (at most :data:`MAX_ID_BYTES` bytes of UTF-8).
 
 HTML escaping and CSV formula neutralisation are the writers' (``results.feedback``,
-``results.gradebook``); :func:`printable` cleans any other text (a status) for the terminal.
+``results.gradebook``); :func:`printable` cleans any other text (a status) for the terminal, and
+:func:`terminal_width` says how many columns it takes there (李雷 four, José two of its letters' marks none).
 """
 import os
 import unicodedata
@@ -30,6 +31,12 @@ def printable(text):
         text = os.fsdecode(text)
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return "".join(character for character in text if unicodedata.category(character) not in UNPRINTABLE)
+
+
+def terminal_width(text):
+    """The columns ``text`` takes on a terminal: two for a wide East Asian character, none for a combining mark."""
+    return sum(0 if unicodedata.combining(character) else 2 if unicodedata.east_asian_width(character) in "WF" else 1
+               for character in text)
 
 
 def student_id(name):
