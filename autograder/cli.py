@@ -356,9 +356,11 @@ def build_parser():
     release.set_defaults(run=cmd_release)
 
     generate = commands.add_parser(
-        "generate", epilog=EXAMPLES["generate"], formatter_class=ExamplesFormatter, help="regenerate the student stubs and thresholds from the solutions",
-        description="Write every generated file of the student release (the stubs and "
-        "thresholds.toml in assignments/) from solutions/. Developers only.",
+        "generate", epilog=EXAMPLES["generate"], formatter_class=ExamplesFormatter, help="regenerate the stubs, notebooks and other generated files from the solutions",
+        description="Write every generated file from solutions/: the student release's stubs, "
+        "thresholds.toml, notebooks and fingerprints.json in assignments/, and the nbgrader solution "
+        "notebooks and known_bugs.json in solutions/. Run it after changing a solution, a lesson.md, "
+        "a grading.toml or examples/catalogue.py. Developers only.",
     )
     generate.add_argument("--root", default=".", help="the kit's repository (default: found from here)")
     generate.add_argument("--check", action="store_true", help="write nothing; exit 1 if a committed file is stale")

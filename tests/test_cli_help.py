@@ -6,6 +6,7 @@ import pytest
 
 from conftest import REPO
 from autograder import cli
+from autograder.generate import generated_files
 
 COMMANDS = ["check", "grade", "export", "gradescope", "release", "generate"]
 
@@ -36,6 +37,15 @@ def test_examples_keep_their_lines_and_the_description_still_wraps(capsys, monke
     description = text.split("\n\n")[1]
     assert max(len(line) for line in description.splitlines()) <= 80  # argparse's wrapping, not one long line
     assert re.search(r"^  autograder \S", text, re.MULTILINE)
+
+
+def test_generate_names_every_kind_of_file_it_writes(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    text = " ".join(help_text(capsys, "generate").split())
+    names = {path.name for path in generated_files(REPO)} | {"fingerprints.json"}  # derived: made by running the kit
+    kinds = {name if name.endswith(".json") or name.endswith(".toml") else "notebooks" if name.endswith(".ipynb")
+             else "stubs" for name in names}
+    assert all(kind in text for kind in kinds), kinds
 
 
 def test_a_reader_that_goes_away_stops_the_command_quietly(monkeypatch, capsys):  # capsys: no real stdout to redirect
