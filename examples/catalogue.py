@@ -1946,12 +1946,9 @@ def _key():
     return None
 """
 
-# The key read off every frame the worker writes, through os.write and builtins.len rebound at import (the load's
-# answer carries it), with no audited reach at all.
-KEY_FROM_REBOUND_WRITES = FORGED_ANSWER.replace(*_WITH_A_KEY_FROM) + """
+# A spy on a function the worker writes its frames with: it keeps the key of each frame it sees in _SEEN.
+KEY_SPY = """
 
-import builtins as _builtins
-import os as _os
 import re as _re
 
 _SEEN = []
@@ -1966,7 +1963,14 @@ def _spy(function):
                     _SEEN.append(found.group(1).decode())
         return function(*args)
     return spying
+"""
 
+# The key read off every frame the worker writes, through os.write and builtins.len rebound at import (the load's
+# answer carries it), with no audited reach at all.
+KEY_FROM_REBOUND_WRITES = FORGED_ANSWER.replace(*_WITH_A_KEY_FROM) + KEY_SPY + """
+
+import builtins as _builtins
+import os as _os
 
 _os.write = _spy(_os.write)
 _builtins.len = _spy(_builtins.len)
@@ -2032,24 +2036,11 @@ def _key():
 # The key read off the frames the worker writes, through what a pinned sigmoid leads to without an audited reach
 # (__globals__, __closure__, a bound method's __self__, __wrapped__): the worker module's globals, and there the wire's
 # write_all, its os.write and the worker's own builtins, every keyed frame passed through them.
-KEY_FROM_A_STUBS_GLOBALS = FORGED_ANSWER + """
+KEY_FROM_A_STUBS_GLOBALS = FORGED_ANSWER + KEY_SPY + """
 
-import re as _re
 import types as _types
 
-_SEEN = []
 _SPYING = []
-
-
-def _spy(function):
-    def spying(*args):
-        for arg in args:
-            if isinstance(arg, (bytes, bytearray, memoryview)):
-                found = _re.search(rb'"key":"([0-9a-f]{32})"', bytes(arg))
-                if found:
-                    _SEEN.append(found.group(1).decode())
-        return function(*args)
-    return spying
 
 
 def _namespaces(start, most=2000):
