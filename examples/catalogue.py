@@ -2137,6 +2137,66 @@ def _unmakeable_array():
             pass
 """
 
+# The key read off the frames the worker writes, through the wire's names, which the methods of its classes lead to:
+# object.__subclasses__() lists every class alive, the wire's Inbox among them, and __globals__ is not audited.
+KEY_FROM_THE_WORKERS_CLASSES = FORGED_ANSWER.replace(*_WITH_A_KEY_FROM) + KEY_SPY + """
+
+for _class in object.__subclasses__():
+    if _class.__name__ == "Inbox" and "write_all" in _class.read.__globals__:
+        _wire = _class.read.__globals__
+        _wire["_write"] = _spy(_wire["_write"])
+        _wire["__builtins__"]["len"] = _spy(_wire["__builtins__"]["len"])
+
+
+def _key():
+    return _SEEN[-1] if _SEEN else None
+"""
+
+# The key read from serve()'s locals by an audit hook of the student's: sys._getframe's event hands it a frame (logging
+# walks the stack for a log line's stack_info), and neither f_back nor f_locals is audited.
+KEY_FROM_AN_AUDIT_HOOK = FORGED_ANSWER.replace(*_WITH_A_KEY_FROM) + """
+
+import sys as _sys
+
+_FRAMES = []
+_sys.addaudithook(lambda event, args: _FRAMES.append(args[0]) if event == "sys._getframe" and args else None)
+
+
+def _key():
+    import logging
+
+    logging.getLogger("softmax").debug("where am I", stack_info=True)
+    for frame in _FRAMES:
+        while frame is not None:
+            if frame.f_code.co_name == "serve" and frame.f_locals.get("key"):
+                return frame.f_locals["key"]
+            frame = frame.f_back
+    return None
+"""
+
+# The key read from serve()'s locals by a forked child, which holds a copy of the worker's frames: the audit hook saw the
+# reach there, but reported nothing from another process than the worker.
+KEY_FROM_A_FORKED_CHILD = FORGED_ANSWER.replace(*_WITH_A_KEY_FROM) + """
+
+def _key():
+    import os
+    import sys
+
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:
+        frame = sys._getframe()
+        while frame is not None and frame.f_code.co_name != "serve":
+            frame = frame.f_back
+        os.write(write_end, str(frame.f_locals.get("key") if frame is not None else "").encode())
+        os._exit(0)
+    os.close(write_end)
+    os.waitpid(child, 0)
+    key = os.read(read_end, 64).decode()
+    os.close(read_end)
+    return key if len(key) == 32 else None
+"""
+
 CHANNEL_ATTACKS = [
     Example(HOSTILE, "hostile_unmakeable_array_frame", P02, [
         Replace("    return exp / np.sum(exp, axis=-1, keepdims=True)\n",
@@ -2185,6 +2245,19 @@ CHANNEL_ATTACKS = [
             ZERO, ("needs review", "a signal handler"),
             about="the forged answer again, the key read from serve()'s locals by a signal handler (handed the running "
                   "frame, it walks f_back)"),
+    Example(HOSTILE, "hostile_key_from_the_workers_classes", P02,
+            [FORGING_SOFTMAX, append(P02, KEY_FROM_THE_WORKERS_CLASSES)],
+            ZERO, ("needs review", "the grader's classes"),
+            about="the forged answer again, the key read off the worker's frames through the wire's names, which "
+                  "object.__subclasses__() leads to (the wire's Inbox, its methods' __globals__)"),
+    Example(HOSTILE, "hostile_key_from_an_audit_hook", P02, [FORGING_SOFTMAX, append(P02, KEY_FROM_AN_AUDIT_HOOK)],
+            ZERO, ("needs review", "an audit hook"),
+            about="the forged answer again, the key read from serve()'s locals by an audit hook of the student's, "
+                  "handed a frame by sys._getframe's event (logging walking the stack)"),
+    Example(HOSTILE, "hostile_key_from_a_forked_child", P02, [FORGING_SOFTMAX, append(P02, KEY_FROM_A_FORKED_CHILD)],
+            ZERO, ("needs review", "stack frames"),
+            about="the forged answer again, the key read from serve()'s locals by a forked child of the worker (it holds "
+                  "a copy of the worker's frames), which sends it back through a pipe"),
 ]
 
 BUGS += TRUSTED_VERDICT_BUGS

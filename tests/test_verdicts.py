@@ -74,10 +74,28 @@ def peek_at_the_pin():
     return search(helper)
 
 def what_the_stub_leads_to():
-    # The modules and classes a pinned helper leads to through what Python does not audit.
+    return leads_to(helper)
+
+def what_a_nested_argument_leads_to(items):
+    return leads_to(items)
+
+def what_main_leads_to():
+    return leads_to(vars(sys.modules["__main__"]))
+
+def graders_classes():
+    todo, found = [object], set()
+    while todo:
+        cls = todo.pop()
+        if str(vars(cls).get("__module__", "")).startswith("autograder"):
+            found.add(cls.__name__)
+        todo += type.__subclasses__(cls) if isinstance(cls, type) else []
+    return sorted(found)
+
+def leads_to(start):
+    # The modules and classes ``start`` leads to through what Python does not audit.
     import types
 
-    seen, todo, found = set(), [helper], set()
+    seen, todo, found = set(), [start], set()
     while todo:
         item = todo.pop()
         if id(item) in seen or isinstance(item, (types.ModuleType, str, bytes, int, float)) or item is None:
@@ -168,12 +186,39 @@ def test_a_pin_answers_calls_bound_alike_defaults_included(student):
     assert student.use_helper([1.0, 1.0]) == SECRET  # helper(x) binds scale=1.0 by default
 
 
+# The grader's modules graded code may reach (each holds its stand-ins alone, and leads nowhere): a stub's, a handle's
+# class's, and the guards' (type.__subclasses__ is one: every walk through the builtins finds it).
+LEAVES = {"autograder.sandbox.inside.stubs", "autograder.sandbox.inside.handles", "autograder.sandbox.inside.guards"}
+
+
+def graders(reached):
+    return {name for name in reached if name.startswith("autograder")}
+
+
 def test_a_pinned_stub_leads_to_nothing_of_the_worker(student):
     """Through ``__globals__``, ``__closure__``, ``__self__`` and ``__wrapped__`` (none of them audited) a stub led to the
     worker, its class, its modules' globals (the wire every keyed frame passed through) and the audit hook's module."""
     pin_helper(student, np.array([1.0, 2.0]))
     reached = student.what_the_stub_leads_to()
-    assert [name for name in reached if name.startswith("autograder")] == ["autograder.sandbox.inside.stubs"], reached
+    assert "autograder.sandbox.inside.stubs" in graders(reached) and graders(reached) <= LEAVES, reached
+
+
+def test_a_handle_nested_in_an_argument_leads_to_nothing_of_the_worker(student):
+    """A handle in a list or a dict reaches the student as it was sent: its class, defined in a module of its own, leads
+    neither to the wire (whose names every keyed frame passes through) nor to anything else of the worker."""
+    handle = student.Model()._handle
+    reached = student.what_a_nested_argument_leads_to([handle, {"model": handle}])
+    assert "autograder.sandbox.inside.handles" in graders(reached) and graders(reached) <= LEAVES, reached
+
+
+def test_the_graders_classes_are_not_listed_and_listing_them_is_a_reach(student):
+    """``object.__subclasses__()`` led to the worker's classes, and their methods' ``__globals__`` to its names."""
+    assert student.graders_classes() == []
+    assert student._session.evidence == ["the grader's classes (object.__subclasses__)"]
+
+
+def test_the_main_module_leads_to_nothing_of_the_worker(student):
+    assert graders(student.what_main_leads_to()) <= LEAVES
 
 
 def test_an_object_of_the_worker_reaches_the_student_as_itself_never_as_a_handle(student):
@@ -377,6 +422,13 @@ TAMPERING = {
     # The standard library's debugger and profiler hand the student's subclass every frame, the worker's among them.
     "a trace function through bdb": "import bdb\nbdb.Bdb().runcall(len, [])\n",
     "a profile function through profile": "import profile\nprofile.Profile().runcall(len, [])\n",
+    # An audit hook of the student's is handed every event's arguments: sys._getframe's is a frame (logging's here).
+    "an audit hook": "import logging, sys\nsys.addaudithook(lambda event, args: None)\n"
+                     "logging.getLogger('x').warning('x', stack_info=True)\n",
+    "the grader's classes": "object.__subclasses__()\n",
+    # A forked copy of the worker holds a copy of its frames (the key among them) and its channel.
+    "stack frames through a forked child": "import os, sys\nchild = os.fork()\nif child == 0:\n    sys._getframe(1)\n"
+                                      "    os._exit(0)\nos.waitpid(child, 0)\n",
 }
 
 
@@ -480,7 +532,7 @@ def test_the_workers_memory_is_not_readable_by_its_own_user(tmp_path):
 
 
 HARMLESS = """
-import collections, dataclasses, enum, importlib, inspect, logging, signal, traceback, typing, warnings
+import collections, dataclasses, enum, importlib, inspect, logging, numbers, signal, traceback, typing, warnings
 import numpy as np
 
 signal.signal(signal.SIGUSR2, signal.SIG_IGN)  # no Python code to hand a frame to
@@ -494,6 +546,12 @@ class Point:
 
 class Colour(enum.Enum):
     RED = 1
+
+class Base:
+    pass
+
+class Child(Base):
+    pass
 
 logging.getLogger("student").warning("a student's own log line")
 
@@ -509,6 +567,7 @@ def fine(x):
     inspect.getsource(fine)
     exec("y = 1")  # code with no file of its own, doing nothing it should not
     importlib.import_module("json.tool")
+    assert Base.__subclasses__() == [Child] and isinstance(np.float64(1), numbers.Real)
     return float(np.sum(np.asarray(x)))
 """
 

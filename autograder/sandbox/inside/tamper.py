@@ -5,7 +5,9 @@ the events that reaching into another part of the process needs: frames (``sys._
 ``sys._current_frames``, a traceback's or generator's frame), the garbage collector's object
 graph (``gc.get_referrers``, ``get_referents``, ``get_objects``), a function's ``__code__``,
 ``ctypes`` (``ctypes.dlopen``, raw memory), ``/proc`` (by the path the kernel resolves: ``/dev/fd/..``
-is ``/proc/self``), a signal handler (Python hands it the frame that was running, and a frame's ``f_back`` and
+is ``/proc/self``), the grader's classes listed by ``__subclasses__`` (which
+:mod:`autograder.sandbox.inside.guards` leaves out, and says so), an audit hook of the student's (refused: it would be handed every event's
+arguments, frames among them), a signal handler (Python hands it the frame that was running, and a frame's ``f_back`` and
 ``f_locals`` raise no audit event: CPython raises none for setting one either, so
 :mod:`autograder.sandbox.inside.signals` makes it raise ``signal.signal``, charged whoever asked), and importing the grader's own modules
 (the worker removes them from ``sys.modules`` before any student code runs, so reaching them
@@ -16,7 +18,7 @@ file of its own such as an ``exec`` of a string, and whatever ran that string, c
 frames off an exception the student kept): numpy, the standard library and the worker do these
 things for themselves all the time. Setting a signal handler, a trace or a profile function is
 charged whoever does it: the worker never does, and ``bdb`` or ``profile`` hand the frames to the
-student's subclass. Compiling code under another file's
+student's subclass; so are listing the grader's classes and adding an audit hook. Compiling code under another file's
 name (so that its frames would pass for that file's) is itself evidence.
 
 Evidence is written at once, as its own frame on the channel to the trusted side: what is in
@@ -59,11 +61,17 @@ REACHES = {
     "sys.settrace": "a trace function",
     "sys.setprofile": "a profile function",
     "signal.signal": "a signal handler",
+    # Raised by the stand-in of autograder.sandbox.inside.guards: a class of the grader's listed (and left out); and by
+    # CPython for an audit hook added, which is handed every event's arguments, frames among them (sys._getframe's,
+    # raised by whoever walks the stack: logging, the hook itself).
+    "object.__subclasses__": "the grader's classes",
+    "sys.addaudithook": "an audit hook",
 }
 # Charged whoever raised them once the student's code runs: the worker sets no handler, trace or profile function, and
 # the standard library's own callers (signal.py's wrapper, bdb's and profile's runcall, which hand a subclass every frame
 # they see) act for the student's code behind them.
-CHARGED_TO_THE_STUDENT = {"signal.signal", "sys.settrace", "sys.setprofile"}
+CHARGED_TO_THE_STUDENT = {"signal.signal", "sys.settrace", "sys.setprofile", "object.__subclasses__",
+                          "sys.addaudithook"}
 PATH_EVENTS = {"open", "os.listdir", "os.scandir"}  # the events whose first argument is a path
 FRAME_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"}
 WATCHED = frozenset(REACHES) | PATH_EVENTS | {"object.__getattr__", "object.__setattr__", "import", "compile",
@@ -96,7 +104,6 @@ class Evidence:
         self.student_files = ()  # set when the student's module is loaded: its folder
         self.reported = set()
         self.busy = False
-        self.pid = _getpid()
         self.channel = _identity(fd)
 
     def watch(self, folder):
@@ -111,6 +118,8 @@ class Evidence:
             what = self.what_reached(event, arguments)
             if what is not None:
                 self.report(f"{what} ({event})")
+                if event == "sys.addaudithook":
+                    raise RuntimeError("no audit hook at grading")  # (CPython then adds none, and says nothing)
         finally:
             self.busy = False
 
@@ -191,7 +200,9 @@ class Evidence:
         return False
 
     def report(self, text):
-        if text in self.reported or _getpid() != self.pid:
+        # (A process the student's code forked reports too: it holds a copy of the worker's frames, the key among them,
+        # and the channel, on which it could write an answer with that key.)
+        if text in self.reported:
             return
         self.reported.add(text)
         frame = wire.dumps({"evidence": text})

@@ -13,7 +13,8 @@ strings) or tagged objects:
   float64, an int32...), sent as the k-th array, of shape ();
 - ``{"__tuple__": [...]}``, lists as JSON lists, ``{"__dict__": [[key, value], ...]}``
   with string keys;
-- ``{"__handle__": id, "type": name}``: an object that stays in the worker.
+- ``{"__handle__": id, "type": name}``: an object that stays in the worker (a :class:`Handle`, defined where its
+  methods lead nowhere: :mod:`autograder.sandbox.inside.handles`).
 
 An array's bytes never pass through JSON or base64: encoding is one copy of its buffer, decoding
 one ``numpy.frombuffer`` and a copy. Decoding never runs code: JSON is parsed by :mod:`json`,
@@ -35,6 +36,7 @@ from json.encoder import c_make_encoder as _c_make_encoder, encode_basestring_as
 import numpy as np
 
 from autograder.sandbox.inside import own_builtins
+from autograder.sandbox.inside.handles import Handle  # (a module of its own: it may reach graded code)
 
 # Bound before any student code runs: every frame the worker writes, its key included, passes through these, and a
 # submission that rebinds os.write, a numpy function or a builtin at import would otherwise read or rewrite each one
@@ -66,18 +68,6 @@ _CODES = {}  # dtype -> its array header code (b"<f8 "): dtype.str builds a new 
 
 class WireError(ValueError):
     """A message that is not a well-formed, plain-data message."""
-
-
-class Handle:
-    """A reference to an object that lives in the worker (a student's model, say)."""
-
-    __slots__ = ("id", "type")
-
-    def __init__(self, id, type):
-        self.id, self.type = id, type
-
-    def __repr__(self):
-        return f"<{self.type} object in the worker, handle {self.id}>"
 
 
 class _Raw:

@@ -64,8 +64,10 @@ Every answer carries the ``key`` the load request brought (kept in :func:`serve`
 the student's code cannot look without an audited reach for frames or the garbage collector): an
 answer without it was written by the student's code on the channel, and the trusted side refuses it.
 Nothing of the worker that graded code holds leads here without one: a pinned stub is defined in a
-module of its own and asks through a generator's ``send`` (:func:`asking`), and a signal handler (handed
-the running frame) is itself an audited reach (:mod:`autograder.sandbox.inside.signals`).
+module of its own and asks through a generator's ``send`` (:func:`asking`), so is a handle's class
+(:mod:`autograder.sandbox.inside.handles`), ``__subclasses__`` leaves the worker's classes out and an audit hook of the
+student's is refused (:mod:`autograder.sandbox.inside.guards`), and a signal handler (handed the running frame) is
+itself an audited reach (:mod:`autograder.sandbox.inside.signals`).
 
 Answers are ``{"ok": value}`` (with ``"warnings": ["Category: message", ...]`` when a ``call`` or
 ``sgd`` raised warnings: the trusted side decides which of them fail a test) or
@@ -93,7 +95,7 @@ import warnings
 
 import numpy as np
 
-from autograder.sandbox.inside import own_builtins, stubs, tamper, wire
+from autograder.sandbox.inside import guards, own_builtins, stubs, tamper, wire
 from autograder.sandbox.inside.limits import MEMORY_BYTES, OUTPUT_BYTES
 from autograder.sandbox.inside.loading import load_module
 
@@ -154,8 +156,9 @@ class Worker:
 
     def unwrap(self, value):
         """The object a handle names, else ``value``: a call's arguments and a set attribute's value reach the
-        student as objects, never as :class:`wire.Handle` (its methods' ``__globals__`` are the wire's, whose names
-        lead to every frame the worker writes). A handle nested in a container is not looked for: no test sends one."""
+        student as the objects they name. A handle nested in a container is not looked for (no test sends one): it
+        reaches the student as a :class:`wire.Handle`, whose class is defined where its methods lead nowhere
+        (:mod:`autograder.sandbox.inside.handles`)."""
         return self.objects[value.id] if isinstance(value, wire.Handle) else value
 
     @staticmethod
@@ -582,6 +585,7 @@ def serve(request_fd, response_fd, log_fd):
     # the student's code, and through it the hook could be told to look away.
     evidence = tamper.install(response_fd)
     signals.guard()  # before any student code: a handler is handed a frame, and frames lead to the key below
+    guards.hide_the_graders_classes()  # ... and the worker's classes lead to its modules' names (the wire's among them)
     tamper.forget_grader_modules()
     key = None  # the trusted side's key for this worker's answers: a local here, out of the student's reach
     acknowledgement = wire.dumps({"ok": None, "key": key})  # the frame of an answer of None, made once per key
