@@ -426,6 +426,12 @@ TAMPERING = {
     "an audit hook": "import logging, sys\nsys.addaudithook(lambda event, args: None)\n"
                      "logging.getLogger('x').warning('x', stack_info=True)\n",
     "the grader's classes": "object.__subclasses__()\n",
+    "a fresh copy of a module the grader guards": "import sys\nsys.modules.pop('posix')\nimport posix\n",
+    # The open event names a path relative to a folder it does not name; a library opening /proc for its caller.
+    "/proc through a dir_fd": "import os\nos.read(os.open('proc/self/status', os.O_RDONLY, "
+                              "dir_fd=os.open('/', os.O_RDONLY)), 10)\n",
+    "/proc through pathlib": "import pathlib\npathlib.Path('/proc/self/status').read_text()\n",
+    "/proc through glob": "import glob\nglob.glob('/proc/self/*')\n",
     # A forked copy of the worker holds a copy of its frames (the key among them) and its channel.
     "stack frames through a forked child": "import os, sys\nchild = os.fork()\nif child == 0:\n    sys._getframe(1)\n"
                                       "    os._exit(0)\nos.waitpid(child, 0)\n",
@@ -532,7 +538,8 @@ def test_the_workers_memory_is_not_readable_by_its_own_user(tmp_path):
 
 
 HARMLESS = """
-import collections, dataclasses, enum, importlib, inspect, logging, numbers, signal, traceback, typing, warnings
+import collections, dataclasses, enum, glob, importlib, inspect, logging, numbers, os, pathlib, signal, traceback
+import typing, warnings
 import numpy as np
 
 signal.signal(signal.SIGUSR2, signal.SIG_IGN)  # no Python code to hand a frame to
@@ -568,6 +575,7 @@ def fine(x):
     exec("y = 1")  # code with no file of its own, doing nothing it should not
     importlib.import_module("json.tool")
     assert Base.__subclasses__() == [Child] and isinstance(np.float64(1), numbers.Real)
+    assert glob.glob("*.py") and pathlib.Path(__file__).read_text() and list(os.fwalk("."))
     return float(np.sum(np.asarray(x)))
 """
 

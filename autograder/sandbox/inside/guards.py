@@ -1,16 +1,24 @@
-"""A stand-in for ``type.__subclasses__``, which hands graded code the grader's classes without an audit event.
+"""Stand-ins for two C functions that hand graded code what the audit hook would not see otherwise.
 
-``type.__subclasses__`` lists every class alive, the worker's among them, and from a class its methods'
-``__globals__`` (not audited) lead to its module's names: the wire every keyed frame passes through, the worker's
-handlers, the audit hook's tables. :func:`hide_the_graders_classes` makes it leave out the classes of the grader's
-modules, and raise ``object.__subclasses__`` (charged by the audit hook) when it left one out.
+- ``type.__subclasses__`` lists every class alive, the worker's among them, and from a class its methods'
+  ``__globals__`` (not audited) lead to its module's names: the wire every keyed frame passes through, the worker's
+  handlers, the audit hook's tables. :func:`hide_the_graders_classes` makes it leave out the classes of the grader's
+  modules, and raise ``object.__subclasses__`` (charged by the audit hook) when it left one out.
+- ``os.open`` with ``dir_fd`` opens ``path`` relative to a folder that the ``open`` event does not name
+  (``os.open("proc/self/status", ..., dir_fd=<"/">)``). :func:`judge_dir_fd_opens` makes it raise ``os.open`` with
+  the path and the folder's descriptor first, which the hook judges as the kernel resolves them, and makes a fresh
+  copy of ``posix`` (``_imp.create_builtin``, what ``import posix`` does once ``sys.modules`` forgets it, with the
+  C function again) raise ``_imp.create_builtin``.
 
-What the replacement needs is kept in its defaults, whose reading or rewriting the hook charges
-(:mod:`autograder.sandbox.inside.tamper`); nothing is looked up when it runs. This module holds nothing else, so its
-``__globals__`` lead nowhere. It is installed before any student code runs, for the rest of the process.
+What the replacements need is kept in their defaults, whose reading or rewriting the hook charges
+(:mod:`autograder.sandbox.inside.tamper`); nothing is looked up when they run. This module holds nothing else, so
+their ``__globals__`` lead nowhere. Both are installed before any student code runs, for the rest of the process.
 """
+import _imp
 import ctypes
 import gc
+import os
+import posix
 import sys
 
 GRADERS_MODULES = "autograder."
@@ -40,3 +48,21 @@ def hide_the_graders_classes():
     # caches told (PyType_Modified), as setting an attribute of a class would.
     gc.get_referents(vars(type))[0]["__subclasses__"] = __subclasses__
     ctypes.pythonapi.PyType_Modified(ctypes.py_object(type))
+
+
+def judge_dir_fd_opens():
+    """Make ``os.open`` with a ``dir_fd`` raise ``os.open`` (path, dir_fd), and a fresh ``posix`` raise an event."""
+
+    def open(path, flags, mode=0o777, *, dir_fd=None, _open=posix.open, _audit=sys.audit):
+        if dir_fd is not None:
+            _audit("os.open", path, dir_fd)
+        return _open(path, flags, mode, dir_fd=dir_fd)
+
+    def create_builtin(spec, _create=_imp.create_builtin, _audit=sys.audit, _getattr=getattr):
+        if _getattr(spec, "name", None) == "posix":
+            _audit("_imp.create_builtin", "posix")
+        return _create(spec)
+
+    open.__doc__, create_builtin.__doc__ = posix.open.__doc__, _imp.create_builtin.__doc__
+    os.open = posix.open = open
+    _imp.create_builtin = create_builtin

@@ -5,8 +5,9 @@ the events that reaching into another part of the process needs: frames (``sys._
 ``sys._current_frames``, a traceback's or generator's frame), the garbage collector's object
 graph (``gc.get_referrers``, ``get_referents``, ``get_objects``), a function's ``__code__``,
 ``ctypes`` (``ctypes.dlopen``, raw memory), ``/proc`` (by the path the kernel resolves: ``/dev/fd/..``
-is ``/proc/self``), the grader's classes listed by ``__subclasses__`` (which
-:mod:`autograder.sandbox.inside.guards` leaves out, and says so), an audit hook of the student's (refused: it would be handed every event's
+is ``/proc/self``; a descriptor by its file; an ``os.open`` relative to a ``dir_fd`` by the event
+:mod:`autograder.sandbox.inside.guards` makes it raise), the grader's classes listed by ``__subclasses__`` (which
+the guards leave out, and say so), an audit hook of the student's (refused: it would be handed every event's
 arguments, frames among them), a signal handler (Python hands it the frame that was running, and a frame's ``f_back`` and
 ``f_locals`` raise no audit event: CPython raises none for setting one either, so
 :mod:`autograder.sandbox.inside.signals` makes it raise ``signal.signal``, charged whoever asked), and importing the grader's own modules
@@ -18,7 +19,9 @@ file of its own such as an ``exec`` of a string, and whatever ran that string, c
 frames off an exception the student kept): numpy, the standard library and the worker do these
 things for themselves all the time. Setting a signal handler, a trace or a profile function is
 charged whoever does it: the worker never does, and ``bdb`` or ``profile`` hand the frames to the
-student's subclass; so are listing the grader's classes and adding an audit hook. Compiling code under another file's
+student's subclass; so are listing the grader's classes and adding an audit hook. A ``/proc`` path is charged
+whatever library opened it for the student (``pathlib``, ``glob``, ``os.fwalk``): only the worker opens one for
+itself. A stand-in of :mod:`autograder.sandbox.inside.guards` acts for its caller. Compiling code under another file's
 name (so that its frames would pass for that file's) is itself evidence.
 
 Evidence is written at once, as its own frame on the channel to the trusted side: what is in
@@ -61,18 +64,20 @@ REACHES = {
     "sys.settrace": "a trace function",
     "sys.setprofile": "a profile function",
     "signal.signal": "a signal handler",
-    # Raised by the stand-in of autograder.sandbox.inside.guards: a class of the grader's listed (and left out); and by
-    # CPython for an audit hook added, which is handed every event's arguments, frames among them (sys._getframe's,
-    # raised by whoever walks the stack: logging, the hook itself).
+    # Raised by the stand-ins of autograder.sandbox.inside.guards: a class of the grader's listed (and left out), a fresh
+    # posix (whose os.open is not the stand-in); and by CPython for an audit hook added, which is handed every event's
+    # arguments, frames among them (sys._getframe's, raised by whoever walks the stack: logging, the hook itself).
     "object.__subclasses__": "the grader's classes",
+    "_imp.create_builtin": "a fresh copy of a module the grader guards",
     "sys.addaudithook": "an audit hook",
 }
 # Charged whoever raised them once the student's code runs: the worker sets no handler, trace or profile function, and
 # the standard library's own callers (signal.py's wrapper, bdb's and profile's runcall, which hand a subclass every frame
 # they see) act for the student's code behind them.
 CHARGED_TO_THE_STUDENT = {"signal.signal", "sys.settrace", "sys.setprofile", "object.__subclasses__",
-                          "sys.addaudithook"}
-PATH_EVENTS = {"open", "os.listdir", "os.scandir"}  # the events whose first argument is a path
+                          "_imp.create_builtin", "sys.addaudithook"}
+# The events whose first argument is a path or a descriptor (``os.open``, the guard's, adds the dir_fd it is relative to).
+PATH_EVENTS = {"open", "os.listdir", "os.scandir", "os.open"}
 FRAME_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"}
 WATCHED = frozenset(REACHES) | PATH_EVENTS | {"object.__getattr__", "object.__setattr__", "import", "compile",
                                              "code.__new__"}
@@ -88,6 +93,7 @@ UP_THE_STACK = {"sys._getframe", "sys._current_frames"}
 # every traceback through a pinned helper, are :mod:`stubs`', and show nothing.)
 GRADER_FOLDER = os.path.dirname(os.path.abspath(__file__)) + os.sep
 WORKER_FILE = os.path.join(GRADER_FOLDER, "worker.py")
+GUARDS_FILE = os.path.join(GRADER_FOLDER, "guards.py")  # its stand-ins raise events for their caller
 
 
 class Evidence:
@@ -140,7 +146,10 @@ class Evidence:
             return None
         workers_frame = event == "object.__getattr__" and _workers_frame(arguments)
         up = event in UP_THE_STACK or workers_frame or (event == "object.__getattr__" and arguments[1:] == ("f_back",))
-        return what if self.caused_by_student(through=PASS_THROUGH_UP if up else (), anyone=workers_frame) else None
+        # /proc opened for the student by any library (pathlib, glob, os.fwalk) is the student's: only the worker opens
+        # it for itself.
+        anyone = workers_frame or event in PATH_EVENTS
+        return what if self.caused_by_student(through=PASS_THROUGH_UP if up else (), anyone=anyone) else None
 
     def reach(self, event, arguments):
         """What ``event`` reaches for, or None when it is not a reach for the grader's internals."""
@@ -159,8 +168,9 @@ class Evidence:
             if arguments[1] in GUARDED_PARTS + ("__code__",) and _graders_own(arguments[0]):
                 return "the grader's function rewritten"
             return None
-        if event in PATH_EVENTS and arguments and isinstance(arguments[0], (str, bytes)):
-            return "/proc" if _on_proc(arguments[0]) else None
+        if event in PATH_EVENTS and arguments and isinstance(arguments[0], (str, bytes, int)):
+            dir_fd = arguments[1] if event == "os.open" and len(arguments) > 1 else None
+            return "/proc" if _on_proc(arguments[0], dir_fd) else None
         if event == "import" and arguments and isinstance(arguments[0], str):
             name = arguments[0]
             if name == GRADER_PACKAGE or name.startswith(GRADER_PACKAGE + "."):
@@ -190,6 +200,9 @@ class Evidence:
             filename = frame.f_code.co_filename
             if filename.startswith(self.student_files):
                 return True
+            if filename == GUARDS_FILE:  # a stand-in for a C function: its caller raised the event
+                frame = frame.f_back
+                continue
             if directly or filename.startswith(GRADER_FOLDER):
                 return False
             if filename.startswith("<"):
@@ -219,16 +232,23 @@ class Evidence:
             _kill(_getpid(), signal.SIGKILL)
 
 
-def _on_proc(path):
-    """Is ``path`` on the proc file system as the kernel resolves it (``/dev/fd/../mem``, a link the student made)?
+def _on_proc(path, dir_fd=None):
+    """Is ``path`` (relative to the folder ``dir_fd`` when given; a descriptor when an int) on the proc file system as
+    the kernel resolves it (``/dev/fd/../mem``, a link the student made, ``proc/self`` from a descriptor of ``/``)?
 
     Asked of the kernel (``stat`` follows every link): ``os.path.realpath`` looks ``os.lstat`` and ``os.readlink``
     up when it runs, and a submission that rebinds them makes ``/dev/fd/..`` read as ``/dev``. A path that does not
-    exist is judged as it reads.
+    exist is judged as it reads, or by its folder when relative to a descriptor.
     """
     try:
-        return _PROC_DEVICE is not None and _stat(path).st_dev == _PROC_DEVICE
-    except (OSError, ValueError):
+        if isinstance(path, int):
+            return _PROC_DEVICE is not None and _fstat(path).st_dev == _PROC_DEVICE
+        return _PROC_DEVICE is not None and _stat(path, dir_fd=dir_fd).st_dev == _PROC_DEVICE
+    except (OSError, ValueError, TypeError, OverflowError):
+        if isinstance(path, int):
+            return False
+        if dir_fd is not None:
+            return isinstance(dir_fd, int) and _on_proc(dir_fd)
         resolved = _realpath(_fsdecode(path))
         return resolved == "/proc" or resolved.startswith("/proc/")
 
