@@ -7,6 +7,7 @@ cell's kernel code) would be tested by the module on disk.
 import json
 import shutil
 import subprocess
+import tempfile
 import sys
 
 import pytest
@@ -90,3 +91,45 @@ def test_a_notebook_cell_left_out_for_a_syntax_error_is_named_with_its_line(tmp_
             f"defines it is not valid Python (a syntax error at line {broken + 1} of that cell)") in out, out
     assert "has no attribute" not in out and "nll is not defined" not in out
 
+
+def notebook_raising_in_softmax(folder):
+    """The solution notebook of 02 in ``folder``, with softmax dividing by a name it never defines; returns the
+    notebook's code cells and the line of the softmax cell (from 1) that raises."""
+    content = json.loads((REPO / "solutions" / SOFTMAX.folder / f"{SOFTMAX.module}.ipynb").read_text())
+    cell = next(cell for cell in content["cells"] if "".join(cell["source"]).startswith("def softmax("))
+    lines = "".join(cell["source"]).split("\n")
+    raising = next(number for number, line in enumerate(lines) if "return exp /" in line)
+    lines[raising] = lines[raising].replace("return exp /", "return exp / undefined_total /")
+    cell["source"] = "\n".join(lines)
+    (folder / f"{SOFTMAX.module}.ipynb").write_text(json.dumps(content))
+    sources = ["".join(cell["source"]) for cell in content["cells"] if cell["cell_type"] == "code"]
+    return sources, raising + 1
+
+
+def test_a_traceback_through_a_notebook_names_its_cell_not_a_scratch_module(tmp_path, capsys):
+    """The notebook's definitions are graded as a module in a scratch folder the student never sees."""
+    shutil.copytree(REPO / "assignments" / SOFTMAX.folder, tmp_path / SOFTMAX.folder)
+    (tmp_path / SOFTMAX.module_file).unlink()
+    _, line = notebook_raising_in_softmax(tmp_path / SOFTMAX.folder)
+    assert not check(tmp_path, SOFTMAX.folder)
+    out = capsys.readouterr().out
+    assert f'File "softmax.ipynb", line {line} of the cell that defines softmax, in softmax' in out, out
+    assert "softmax.py" not in out and str(tempfile.gettempdir()) not in out
+
+
+def test_the_check_cell_names_cells_as_ipython_does(tmp_path, monkeypatch):
+    """``Cell In[4], line 17``: where the kernel ran the definition (its own tracebacks say the same)."""
+    from autograder.notebook import kernel
+    from autograder.submissions import notebook_code
+
+    shutil.copytree(REPO / "assignments" / SOFTMAX.folder, tmp_path / SOFTMAX.folder)
+    sources, line = notebook_raising_in_softmax(tmp_path / SOFTMAX.folder)
+    ran = ["import numpy as np", *sources]  # In[1] imports numpy, then the cells in order
+    for module in (kernel, notebook_code):
+        monkeypatch.setattr(module, "kernel_cells", lambda: ran)
+    monkeypatch.chdir(tmp_path / SOFTMAX.folder)
+    said = []
+    assert not kernel.check_notebook(SOFTMAX.module, write=said.append)
+    cell = next(number for number, source in enumerate(ran, 1) if source.startswith("def softmax("))
+    text = "\n".join(said)
+    assert f"Cell In[{cell}], line {line}, in softmax" in text and "softmax.py" not in text, text

@@ -17,7 +17,8 @@ from test_release import hidden_test_names, reference_bodies
 from autograder.kit.config import load_points
 from autograder.generate.notebook import module_cells, parse_lesson
 from autograder.generate.source import SolutionSource
-from autograder.submissions.notebook_code import definitions, extract_definitions, unfinished
+from autograder.submissions.notebook_code import (cell_lines, code_cells, definitions, extract_definitions,
+                                                  unfinished)
 from autograder.submissions.locate import locate_module, submitted_file
 
 CELL_TIMEOUT = 120
@@ -274,6 +275,23 @@ def test_notebook_definitions_keep_what_grading_needs():
     namespace = {}
     exec(source, namespace)
     assert namespace["f"](0.0) == 0.0 and namespace["LIMIT"] == 4 and namespace["h"]([1, 2]).tolist() == [1, 2]
+
+
+@pytest.mark.parametrize("cells", [
+    [code_cells(notebook_path(assignment, side)) for assignment in ASSIGNMENTS for side in ("solutions", "assignments")],
+    [["import numpy as np\n", "%matplotlib inline\n@np.vectorize\n\n@staticmethod\ndef f(x):\n    %time y = 1\n"
+      "    return np.tanh(x)\n", "!ls\nLIMIT = 3\nX = 1\nclass C:\n    pass\n",
+      "def g(x):\n    return x\n", "def g(x):\n    return 2 * x\n"]],
+], ids=["the kit's notebooks", "magics, decorators, a name defined again"])
+def test_each_line_of_a_notebooks_definitions_knows_its_cell(cells):
+    """What a traceback through the scratch module of a notebook's definitions is told by instead."""
+    for sources in cells:
+        module_lines = definitions(sources).split("\n")
+        origins = cell_lines(sources)
+        assert origins, "the definitions' lines have cells"
+        for line, (cell, number, name) in origins.items():
+            assert module_lines[line - 1] == sources[cell].splitlines()[number - 1]
+            assert re.search(rf"\b{name}\b", sources[cell])
 
 
 def test_a_notebooks_definitions_are_parsed_once_by_its_text(tmp_path, monkeypatch):

@@ -7,6 +7,7 @@ from autograder.results.causes import by_cause, cause_of, same_error
 from autograder.runner.run import run_tests
 from autograder.sandbox.process import ChildProcess
 from autograder.submissions.locate import missing_message, overlooked_message, submitted_file
+from autograder.submissions.notebook_code import NotebookError, cell_lines, code_cells, in_cells
 
 def _here(folder):
     """What a student can name instead: the assignments found in ``folder``."""
@@ -98,7 +99,8 @@ def check(path=".", only=None, write=print):
     Per assignment, the module counts, or the notebook when the module is
     missing or still the released stub (:func:`~autograder.submissions.locate.submitted_file`);
     a module or notebook named as ``path`` counts in any case. From a notebook, the check
-    cell's ``check_notebook("softmax")`` tests the code the notebook has run instead.
+    cell's ``check_notebook("softmax")`` tests the code the notebook has run instead. A traceback
+    through a notebook's code names its cells, not the scratch module the code ran as.
     """
     root, assignments = resolve(path, only)
     submission = Path(path).resolve() if Path(path).is_file() else root
@@ -110,5 +112,21 @@ def check(path=".", only=None, write=print):
         overlooked = overlooked_message(submission, assignment)  # "" when a file was named: it counts
         if overlooked:
             write(overlooked)
+        if checked is not None and checked.suffix == ".ipynb":
+            name_cells(records, assignment, checked)
     passed, total = report(records, write)
     return passed == total
+
+
+def name_cells(records, assignment, notebook):
+    """Tracebacks through the notebook ``notebook``'s definitions (a scratch module) told by its own cells."""
+    try:
+        origins = cell_lines(code_cells(notebook))
+    except NotebookError:
+        return
+    def label(cell, line, name):
+        return f'File "{notebook.name}", line {line} of the cell that defines {name}'
+
+    for record in records:
+        if record.assignment == assignment.folder and record.details:
+            record.details = in_cells(record.details, assignment.module_file.as_posix(), origins, label)

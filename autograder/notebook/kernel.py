@@ -27,7 +27,7 @@ from types import SimpleNamespace
 
 from autograder.kit.assignments import discover_assignments, read_assignment
 from autograder.kit.config import THRESHOLDS_FILE, load_points
-from autograder.submissions.notebook_code import kernel_definitions, unfinished
+from autograder.submissions.notebook_code import cell_lines, in_cells, kernel_cells, kernel_definitions, unfinished
 from autograder.sandbox.process import PACKAGE_PARENT
 
 KIT_ROOT_VARIABLE = "BACKPROP_KIT_ROOT"
@@ -150,10 +150,15 @@ def check_notebook(name, write=print):
             raise
         tests = sorted((kit / "assignments" / assignment.folder).glob("test_*.py"))
     write(f"Checking {assignment.module} as this notebook last ran it (run a cell again after you change it).")
-    records = run_on_kernel_code(assignment, tests)
+    records = [SimpleNamespace(**record) for record in run_on_kernel_code(assignment, tests)]
+    origins = cell_lines(kernel_cells())  # a traceback names the cells as IPython's own do, not the scratch module
+    for record in records:
+        if record.details:
+            record.details = in_cells(record.details, assignment.module_file.as_posix(), origins,
+                                      lambda cell, line, name: f"Cell In[{cell + 1}], line {line}")
     if line := not_done_line(kernel_definitions()):
         write(line)
-    passed, total = report([SimpleNamespace(**record) for record in records], write)
+    passed, total = report(records, write)
     if passed == total:
         write("All public tests pass: well done. The hidden tests run when your work is graded.")
     return passed == total

@@ -14,6 +14,10 @@ The same rules apply to a saved notebook (:func:`extract_definitions`, what
 ``autograder grade`` reads) and to the cells a running kernel has executed
 (:func:`kernel_definitions`, what the check cell and nbgrader's autograded
 cells test), so both see the same module.
+
+That module is a scratch file the student never sees: :func:`cell_lines` says which
+cell and line each of its lines comes from, so that a traceback through it names
+the notebook's cells instead (:func:`in_cells`).
 """
 import ast
 import json
@@ -99,34 +103,77 @@ def _defined_names(node):
     return tuple(target.id for target in _targets(node))
 
 
-def definitions(sources):
-    """Python source with the definitions of the cells ``sources``, in order (see the module docstring)."""
+def _statements(sources):
+    """The statements :func:`definitions` keeps of the cells ``sources``, in order, as
+    ``(node, segment, cell, lines)``: ``cell`` the index of its cell in ``sources``, ``lines`` the numbers (from 1) in
+    that cell of the segment's lines (magic and shell lines are dropped before parsing, so they may skip)."""
     kept = []
-    for source in sources:
+    for cell, source in enumerate(sources):
         if source.lstrip().startswith("%%"):
             continue
-        text = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        numbered = [(number, line) for number, line in enumerate(source.splitlines(), 1)
+                    if not line.lstrip().startswith(("%", "!"))]
+        text = "\n".join(line for _, line in numbered)
         try:
             tree = syntax.parse(text)
         except SyntaxError:
             continue
         lines = _LINE.findall(text)
-        kept += [(node, _segment(lines, node)) for node in tree.body
-                 if isinstance(node, DEFINITIONS + IMPORTS) or _is_constant(node)]
+        for node in tree.body:
+            if isinstance(node, DEFINITIONS + IMPORTS) or _is_constant(node):
+                spans = [*getattr(node, "decorator_list", []), node]  # as _segment puts them together
+                kept.append((node, _segment(lines, node), cell, [numbered[line - 1][0] for span in spans
+                                                                 for line in range(span.lineno, span.end_lineno + 1)]))
     latest = {}  # a name defined again (a cell edited and run again): its last version, in its first place
-    for node, segment in kept:
-        key = segment if isinstance(node, IMPORTS) else _defined_names(node)
-        latest[key] = (node, segment)
+    for statement in kept:
+        node, segment = statement[:2]
+        latest[segment if isinstance(node, IMPORTS) else _defined_names(node)] = statement
     kept = list(latest.values())
-    used = {name.id for node, _ in kept if not isinstance(node, IMPORTS)
+    used = {name.id for node, *_ in kept if not isinstance(node, IMPORTS)
             for name in ast.walk(node) if isinstance(name, ast.Name)}
-    parts = []
-    for node, segment in kept:
+    return [statement for statement in kept
+            if not isinstance(statement[0], IMPORTS) or _bound_names(statement[0]) & (used | {"*"})]
+
+
+def _part(node, segment):
+    """A kept statement as the module holds it: an import guarded (see the module docstring)."""
+    return f"try:\n{textwrap.indent(segment, '    ')}\nexcept ImportError:\n    pass" if isinstance(node, IMPORTS) \
+        else segment
+
+
+def definitions(sources):
+    """Python source with the definitions of the cells ``sources``, in order (see the module docstring)."""
+    return "\n\n\n".join(_part(node, segment) for node, segment, *_ in _statements(sources)) + "\n"
+
+
+def cell_lines(sources):
+    """Where each line of ``definitions(sources)`` comes from: ``{line: (cell, line in that cell, name)}`` (lines
+    from 1, ``cell`` an index in ``sources``, ``name`` what the statement defines), for the lines of definitions
+    and constants; a traceback through the module then names the notebook's own cell and line."""
+    origins, line = {}, 1
+    for node, segment, cell, lines in _statements(sources):
         if not isinstance(node, IMPORTS):
-            parts.append(segment)
-        elif _bound_names(node) & (used | {"*"}):
-            parts.append(f"try:\n{textwrap.indent(segment, '    ')}\nexcept ImportError:\n    pass")
-    return "\n\n\n".join(parts) + "\n"
+            name = _defined_names(node)[0]
+            origins.update((line + offset, (cell, number, name)) for offset, number in enumerate(lines))
+        line += _part(node, segment).count("\n") + 3  # the part's lines and the two blank ones between parts
+    return origins
+
+
+_FRAME = re.compile(r'File "([^"]*)", line (\d+)')
+
+
+def in_cells(traceback_text, module_file, origins, label):
+    """``traceback_text`` with its frames in the module that :func:`definitions` wrote for a notebook (a file whose
+    path ends with ``module_file``, ``02_softmax/softmax.py``) named as the notebook's cells instead.
+
+    That module is a scratch file the student never sees: ``label(cell, line, name)`` says where the frame's line is
+    in the notebook (``origins``: :func:`cell_lines`); a frame elsewhere is left as it is.
+    """
+    def renamed(frame):
+        origin = origins.get(int(frame[2])) if frame[1].endswith(f"/{module_file}") else None
+        return label(*origin) if origin else frame[0]
+
+    return _FRAME.sub(renamed, traceback_text)
 
 
 def syntax_error_defining(path, name):
@@ -158,18 +205,23 @@ def _kept_definitions(sources):
     return definitions(sources)
 
 
+def kernel_cells():
+    """The cells this IPython kernel has run, in the order it ran them: the one at index ``i`` is ``In[i + 1]``."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        raise RuntimeError("this runs inside a Jupyter notebook; elsewhere use `autograder check`")
+    return shell.history_manager.input_hist_raw[1:]
+
+
 def kernel_definitions():
     """Python source with the definitions of the cells this IPython kernel has run, in the order it ran them.
 
     That is the code as it is in the notebook now, edits included once their
     cell has run; a cell edited but not run again counts as it was.
     """
-    from IPython import get_ipython
-
-    shell = get_ipython()
-    if shell is None:
-        raise RuntimeError("this runs inside a Jupyter notebook; elsewhere use `autograder check`")
-    return definitions(shell.history_manager.input_hist_raw[1:])
+    return definitions(kernel_cells())
 
 
 def unfinished(source):
