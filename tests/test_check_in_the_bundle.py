@@ -61,6 +61,17 @@ def test_a_wrong_name_is_told_with_the_assignments_there_are(tmp_path, monkeypat
         resolve(".", "02_sofmax")
 
 
+def test_an_assignment_is_named_by_its_module_as_the_list_offers(tmp_path, monkeypatch):
+    """"the assignments here: 02_softmax (or softmax)": ``autograder check softmax`` is one of them."""
+    from autograder.commands.check import resolve
+
+    for assignment in ASSIGNMENTS[:2]:
+        shutil.copytree(REPO / "assignments" / assignment.folder, tmp_path / assignment.folder)
+    monkeypatch.chdir(tmp_path)
+    assert resolve(SOFTMAX.module) == (tmp_path, [SOFTMAX])
+    assert resolve(SOFTMAX.folder) == (tmp_path, [SOFTMAX])
+
+
 def test_a_function_the_module_lacks_is_named_with_its_file(tmp_path, capsys):
     """Not the worker's "module 'softmax' has no attribute 'softmax'", which says nothing of why."""
     module = tmp_path / SOFTMAX.module_file

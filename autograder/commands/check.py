@@ -22,12 +22,17 @@ def resolve(path, only=None):
 
     ``path`` is a copy of the release (holding ``01_perceptron/`` ...), one
     assignment folder, or one module or notebook inside it (which then is the
-    assignment checked). ``only`` narrows to one assignment, named by folder or
-    module (``"02_softmax"`` or ``"softmax"``).
+    assignment checked); or, when no such file is there, an assignment's module
+    name (``autograder check softmax`` in the release's folder, as the help lists
+    them). ``only`` narrows to one assignment, named by folder or module
+    (``"02_softmax"`` or ``"softmax"``).
     """
     path = Path(path).resolve()
     if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist; {_here(path.parent)}")
+        named = [a for a in discover_assignments(path.parent) if a.named(path.name)] if path.parent.is_dir() else []
+        if not named or only is not None:
+            raise FileNotFoundError(f"{path} does not exist; {_here(path.parent)}")
+        path, only = path.parent, named[0].folder
     if path.is_file():
         path, stem = path.parent, path.stem
         own = read_assignment(path)
