@@ -136,6 +136,14 @@ def test_solution_notebook_runs_top_to_bottom_with_full_marks_and_plots(assignme
 
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=lambda a: a.folder)
+def test_experiments_print_numbers_as_numbers(assignment, executed_solutions):
+    """numpy 2 shows a scalar in a container as ``np.float64(14.71)``: not what a student should read."""
+    printed = [text_of(cell) for cell in executed_solutions[assignment].cells if cell.cell_type == "code"]
+    assert not [text for text in printed if re.search(r"\bnp\.\w+\(", text)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=lambda a: a.folder)
 def test_student_notebook_check_cell_says_what_is_not_done(assignment, student_machine, student_kernel, tmp_path):
     """A student opens the notebook and runs it down to the check cell, stubs untouched, on their machine."""
     folder = tmp_path / assignment.folder  # a copy of the student's bundle, away from the kit
