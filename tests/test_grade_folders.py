@@ -123,3 +123,19 @@ def test_a_term_option_to_fix_stops_grade_and_leaves_nothing_behind(tmp_path, ca
     (earlier / "alice").mkdir(parents=True)
     assert cli.main([*arguments, "--out", str(earlier)]) == 2
     assert [path.name for path in earlier.iterdir()] == ["alice"]
+
+
+def test_a_resumed_run_says_what_it_does_before_rescoring_the_kept_results(tmp_path, capsys, alice):
+    """A rerun of a large class rescores every kept result before any test runs: that took minutes on a loaded
+    machine with not a word on the terminal (what it grades with was said only after it)."""
+    shutil.copytree(alice, alice.parent / "bob")
+    arguments = ["grade", str(alice.parent), "--out", str(tmp_path / "graded"), "--root", str(REPO), "--no-sandbox",
+                 "--sandbox", "process", "--assignment", SOFTMAX.folder]
+    assert cli.main([*arguments, "--quiet"]) == 0
+    capsys.readouterr()
+    assert cli.main(arguments) == 0
+    said = capsys.readouterr().err.replace("\r", "\n").splitlines()
+    first = next(index for index, line in enumerate(said) if line.startswith("grading with"))
+    rescored = [index for index, line in enumerate(said) if line.startswith("rescoring") and "2/2" in line]
+    assert rescored and first < rescored[0]
+    assert any(line.startswith("writing the class report") for line in said[rescored[-1]:])

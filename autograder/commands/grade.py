@@ -134,16 +134,23 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster
     everyone = sorted({s.student for s in submissions} | set(term.roster or {}))
     rows = {student: missing_row(student, term.max_by_assignment())
             for student in everyone if student not in {s.student for s in submissions}}
+    if announce is not None:  # before the kept results are rescored: a large class's take a while
+        announce(set_aside)
     work = [Job(submission, out, term) for submission in submissions]
-    for job in work:
-        if not job.rerun:  # nothing to run: rescored from the kept records (overrides, lateness may differ)
+    kept = [job for job in work if not job.rerun]
+    rescoring = progress_bar(len(kept), 0, "rescoring") if progress and kept else None
+    try:
+        for job in kept:  # nothing to run: rescored from the kept records (overrides, lateness may differ)
             try:
                 rows[job.submission.student] = job.finish(out, term)
             except Exception as error:  # noqa: BLE001 - one submission's trouble is its own row
                 rows[job.submission.student] = failed_row(job, out, term, error, 0.0)
+            if rescoring is not None:
+                rescoring.update()
+    finally:
+        if rescoring is not None:
+            rescoring.close()
     todo = [job for job in work if job.rerun]
-    if announce is not None:
-        announce(set_aside)
     write_gradebook(out, everyone, rows, term.folders)
     bar = progress_bar(len(everyone), len(everyone) - len(todo)) if progress else None
 
@@ -166,15 +173,17 @@ def grade(submissions_dir, out, root, jobs, sandbox_kind, progress=True, cluster
             bar.close()
         remove_orphans()  # those of runners killed on their timeout
     graded = [rows[student] for student in everyone]
+    if progress:
+        print(f"writing the class report: comparing {len(submissions)} submissions' code", file=sys.stderr)
     write_report(out, graded, term.max_by_assignment(), similar_pairs(submissions, root, assignments=term.assignments))
     return graded
 
 
-def progress_bar(total, done):
+def progress_bar(total, done, what="grading"):
     """The progress bar on stderr; tqdm is imported only when it is shown (25 ms of a quiet run's start)."""
     from tqdm import tqdm
 
-    return tqdm(total=total, initial=done, unit="submission", desc="grading", file=sys.stderr, dynamic_ncols=True)
+    return tqdm(total=total, initial=done, unit="submission", desc=what, file=sys.stderr, dynamic_ncols=True)
 
 
 def grade_locally(todo, root, out, term, jobs, sandbox_kind, finished):
