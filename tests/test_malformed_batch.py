@@ -94,6 +94,11 @@ MALFORMED = {
     "notazip.zip": (lambda p: p.write_bytes(b"PK\x03\x04 this is no zip"), "not a readable zip"),
     "deepzip.zip": (deep_zip, "nested too deeply"),
     "deepfolder": (deep_folder, "nested too deeply"),
+    # Nothing of the student's: said once, not as eight assignments missing.
+    "emptyzip.zip": (lambda p: write_zip(p, {}), "emptyzip.zip holds no files: nothing to grade"),
+    "onlyjunk.zip": (lambda p: write_zip(p, {"02_softmax/": b"", "__MACOSX/._softmax.py": b"\0", ".DS_Store": b"\0"}),
+                     "holds no files but what is set aside"),
+    "emptyfolder": (lambda p: (p / "02_softmax").mkdir(parents=True), "emptyfolder holds no files: nothing to grade"),
 }
 
 

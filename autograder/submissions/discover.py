@@ -1,7 +1,8 @@
 """Finding the submissions in a folder and vetting them: sub-folders, zips and notebooks, parsed, never run.
 
 A zip is unpacked into the grader's work folder with every path trick, link and bomb refused; a
-folder is refused when it holds a symbolic link or is too large or too deep; an entry of
+folder is refused when it holds a symbolic link or is too large or too deep; either is refused
+when it holds no file of the student's (its status says so once, not each assignment missing); an entry of
 SUBMISSIONS that is itself a symbolic link is refused (it could point at the reference solution
 or at another class). A refused submission keeps its row: its :class:`Submission` carries the
 reason as ``problem``, and nothing of it is graded. What students' tools leave behind
@@ -63,6 +64,8 @@ def safe_unzip(archive, destination, assignment_folders=()):
                       f"{MAX_MEMBER_LIST_BYTES // 1024**2} MiB)")
     with zipfile.ZipFile(archive) as bundle:
         members, ignored = kept_members(bundle.infolist())
+        if all(member_path(member).endswith("/") for member in members):
+            raise Refused(empty_problem(archive.name, ignored))
         if len(members) > MAX_ZIP_FILES or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
             raise Refused(f"{archive.name} is too large to grade (over {MAX_ZIP_FILES} files or "
                              f"{MAX_ZIP_BYTES // 1024**2} MiB unpacked)")
@@ -138,7 +141,13 @@ def folder_problem(folder, ignored=None):
                         f"{MAX_ZIP_BYTES // 1024**2} MiB)")
     except TreeTooLarge as error:
         return str(error)
-    return ""
+    return empty_problem(folder.name, ignored) if count == 0 else ""
+
+
+def empty_problem(name, ignored):
+    """The status of a submission without one file of the student's: said once, not as each assignment missing."""
+    besides = " but what is set aside (caches, environments, system files)" if ignored else ""
+    return f"{name} holds no files{besides}: nothing to grade"
 
 
 def _unreadable(name, error):
