@@ -72,6 +72,8 @@ def test_ctrl_c_stops_everything_and_the_next_run_resumes(submissions, tmp_path)
         assert (row["status"] == "pending") == (row["student"] not in done), row
     for student in done:
         json.loads((out / student / "results.json").read_text())  # whole, never half-written
+    left = {path.name for path in out.iterdir() if path.is_dir() and not path.name.startswith(".")}
+    assert left == done, "an unfinished submission left a folder (its grader.log) in OUT"
     assert not [p for p in out.rglob(".*") if p.name.startswith(".results.json.")], "a temporary file was left"
 
     finished = finished_results(out)

@@ -69,18 +69,23 @@ def grade_submission(job, root, out, term, sandbox_kind, runner=None):
     submission's status, never the batch's end: see :func:`failed_row`.
     """
     started = time.monotonic()
+    folder = Path(out) / job.submission.student
+    log = folder / "grader.log"
     try:
-        folder = Path(out) / job.submission.student
         folder.mkdir(parents=True, exist_ok=True)
         scratch_root = Path(out) / WORK_FOLDER  # where a grader killed mid-run leaves it, for the next run to clear
         scratch_root.mkdir(exist_ok=True)
         tests = test_files(root, [term.kit.by_folder(f) for f in job.folders(term)])
-        log = folder / "grader.log"
         records, failure = run_submission(job.submission, root, sandbox_kind, log, runner, scratch_root, tests=tests)
         if log.is_file() and log.stat().st_size == 0:  # the runner had nothing to say: no empty file to open
             log.unlink()
         return job.finish(out, term, records, failure, time.monotonic() - started)
     except (Interrupted, KeyboardInterrupt):
+        # Nothing of an unfinished run is kept: its log says nothing of a result, and a folder made for it
+        # alone would read as a student graded.
+        with contextlib.suppress(OSError):
+            log.unlink(missing_ok=True)
+            folder.rmdir()  # only when empty: an earlier result stays
         raise
     except Exception as error:  # noqa: BLE001 - the grader's own trouble with one submission
         return failed_row(job, out, term, error, time.monotonic() - started)
