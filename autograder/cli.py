@@ -44,6 +44,7 @@ def cmd_grade(args):
         print_set_aside(set_aside)
 
     sandbox_kind = "process" if not sandbox.secure else "bwrap"
+    changed_before = changes_so_far(args.out)
     try:
         rows = grade(args.submissions, args.out, root, args.jobs, sandbox_kind, progress=not args.quiet,
                      announce=announce, **term_options(args))
@@ -52,8 +53,31 @@ def cmd_grade(args):
               file=sys.stderr)
         return 130
     print_gradebook(rows)
+    print_changes(args.out, changed_before)
     print(f"\nwrote {Path(args.out) / 'gradebook.csv'} and, per student, results.json and feedback.html")
     return 0
+
+
+def changes_so_far(out):
+    """How many score changes ``OUT/changes.csv`` holds before a run: the ones after them are the run's."""
+    from autograder.results.changes import read_changes
+
+    return len(read_changes(out))
+
+
+def print_changes(out, before, shown=10):
+    """The scores this run changed (the rows of changes.csv after its first ``before``), ``shown`` of them listed."""
+    from autograder.results.changes import CHANGES_FILE, read_changes
+    from autograder.submissions.student_ids import printable
+
+    changed = read_changes(out)[before:]
+    if not changed:
+        return
+    print(f"\n{len(changed)} score(s) changed in this run (all of them, with why, in {Path(out) / CHANGES_FILE}):")
+    for row in changed[:shown]:
+        print(printable(f"  {row['student']}, {row['assignment']}: {row['old']} -> {row['new']} ({row['reason']})"))
+    if len(changed) > shown:
+        print(f"  and {len(changed) - shown} more")
 
 
 def print_set_aside(set_aside):
@@ -86,6 +110,7 @@ def grade_on_cluster(args, root):
         return 2
     print(f"grading on the Dask cluster at {args.cluster}, each submission sandboxed on its worker "
           f"({sandbox_kind})", file=sys.stderr)
+    changed_before = changes_so_far(args.out)
     try:
         rows = grade(args.submissions, args.out, root, args.jobs, sandbox_kind, progress=not args.quiet,
                      cluster=args.cluster, announce=print_set_aside, **term_options(args))
@@ -104,6 +129,7 @@ def grade_on_cluster(args, root):
               file=sys.stderr)
         return 2
     print_gradebook(rows)
+    print_changes(args.out, changed_before)
     print(f"\nwrote {Path(args.out) / 'gradebook.csv'} and, per student, results.json and feedback.html")
     return 0
 

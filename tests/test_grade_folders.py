@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from conftest import ASSIGNMENTS, REPO
+from conftest import ASSIGNMENTS, REPO, read_gradebook
 from autograder import cli
 from autograder.submissions.discover import discover
 from autograder.submissions.folders import check_folders
@@ -139,3 +139,23 @@ def test_a_resumed_run_says_what_it_does_before_rescoring_the_kept_results(tmp_p
     rescored = [index for index, line in enumerate(said) if line.startswith("rescoring") and "2/2" in line]
     assert rescored and first < rescored[0]
     assert any(line.startswith("writing the class report") for line in said[rescored[-1]:])
+
+
+def test_a_run_that_changes_scores_says_which_on_the_terminal(tmp_path, capsys, alice):
+    """GRADER.md: a change regrades what it affects and says what changed for whom; changes.csv held it, and the
+    terminal said nothing of it."""
+    bob = alice.parent / "bob" / SOFTMAX.folder
+    bob.mkdir(parents=True)
+    shutil.copy(REPO / "assignments" / SOFTMAX.module_file, bob)
+    arguments = ["grade", str(alice.parent), "--out", str(tmp_path / "graded"), "--root", str(REPO), "--no-sandbox",
+                 "--sandbox", "process", "--quiet", "--assignment", SOFTMAX.folder]
+    assert cli.main(arguments) == 0
+    assert "changed" not in capsys.readouterr().out  # a first grading changes nothing
+    old = {row["student"]: row[SOFTMAX.folder] for row in read_gradebook(tmp_path / "graded")}
+    shutil.copy(REPO / "solutions" / SOFTMAX.module_file, bob)  # bob hands in his work
+    assert cli.main(arguments) == 0
+    said = capsys.readouterr().out
+    new = {row["student"]: row[SOFTMAX.folder] for row in read_gradebook(tmp_path / "graded")}
+    assert old["bob"] != new["bob"] and old["alice"] == new["alice"]
+    assert "1 score(s) changed in this run" in said and "changes.csv" in said
+    assert f"  bob, {SOFTMAX.folder}: {old['bob']} -> {new['bob']} (submission changed)" in said.splitlines()
