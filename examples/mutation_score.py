@@ -21,6 +21,8 @@ from build_examples import build  # noqa: E402
 from catalogue import BUGS, HOSTILE, KIT, VARIANT  # noqa: E402
 from judge import Graded, format_table, mutation_table, summary  # noqa: E402
 
+from autograder.results.gradebook import PENDING  # noqa: E402
+
 
 def grade_bugs(work, jobs):
     """Build the reference and every bug into ``work`` and grade them; return the output folder."""
@@ -52,12 +54,27 @@ def report(graded):
     return good
 
 
+def unfinished(graded):
+    """Why the folder ``graded`` is no finished grading to score ("" when it is one)."""
+    gradebook = Path(graded) / "gradebook.csv"
+    if not gradebook.is_file():
+        return f"{gradebook} is missing: grade the example class into {graded} first (README.md says how)"
+    pending = [row["student"] for row in Graded(Path(graded)).gradebook if row["status"] == PENDING]
+    if pending:
+        return (f"{graded} is an unfinished grading ({len(pending)} submission(s) pending, {pending[0]} first): "
+                "run the same `autograder grade` command again, which resumes it, then score it")
+    return ""
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--graded", help="the output folder of `autograder grade` on the example class")
     parser.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default: 2)")
     args = parser.parse_args(argv)
     if args.graded:
+        if problem := unfinished(args.graded):
+            print(f"mutation_score.py: {problem}", file=sys.stderr)
+            return 2
         return 0 if report(Graded(Path(args.graded))) else 1
     with tempfile.TemporaryDirectory(prefix="mutation-score-") as work:
         return 0 if report(Graded(grade_bugs(work, args.jobs))) else 1

@@ -116,6 +116,18 @@ def test_mutation_score_is_100_percent_in_every_assignment(graded_class):
     assert {folder: missed for folder, (count, caught, missed) in table.items() if caught < count} == {}
 
 
+@pytest.mark.parametrize("state", ["no grading", "an interrupted grading"])
+def test_the_mutation_score_script_says_what_to_do_before_a_grading_is_finished(tmp_path, state):
+    """It read each student's feedback.html and raised FileNotFoundError: a traceback for an instructor who ran it
+    on the wrong folder, or while the grading was still under way."""
+    if state == "an interrupted grading":
+        (tmp_path / "gradebook.csv").write_text("student,total,max_total,status\nreference,,,pending\n")
+    result = subprocess.run([sys.executable, str(REPO / "examples" / "mutation_score.py"), "--graded", str(tmp_path)],
+                            capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert ("grade the example class" if state == "no grading" else "run the same `autograder grade`") in result.stderr
+
+
 def test_the_mutation_score_script_prints_the_table(graded_class):
     result = subprocess.run([sys.executable, str(REPO / "examples" / "mutation_score.py"), "--graded",
                              str(graded_class.out)], capture_output=True, text=True, timeout=120,
