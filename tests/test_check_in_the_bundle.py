@@ -144,3 +144,20 @@ def test_the_check_cell_names_cells_as_ipython_does(tmp_path, monkeypatch):
     cell = next(number for number, source in enumerate(ran, 1) if source.startswith("def softmax("))
     text = "\n".join(said)
     assert f"Cell In[{cell}], line {line}, in softmax" in text and "softmax.py" not in text, text
+
+
+def test_an_import_that_times_out_points_at_the_modules_top_level(tmp_path, capsys, monkeypatch):
+    """A training run at the module's top level runs at every import, and the import times out: the usual cause of
+    "could not import", said with where such work belongs."""
+    from autograder.sandbox import session
+
+    monkeypatch.setattr(session, "DEFAULT_TIMEOUT", 1.0)  # an import's bound, as long as a test need wait
+    module = tmp_path / SOFTMAX.module_file
+    shutil.copytree(REPO / "assignments" / SOFTMAX.folder, module.parent)
+    module.write_text((REPO / "solutions" / SOFTMAX.module_file).read_text() + "\nwhile True:  # my experiment\n"
+                      "    softmax([1.0, 2.0])\n")
+    assert not check(module)
+    out = capsys.readouterr().out
+    assert "could not import softmax.py: timed out after 1 s in importing softmax.py. Hint: the module's top level " \
+           "runs when it is imported; put your own experiments" in out, out
+

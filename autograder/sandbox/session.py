@@ -86,6 +86,11 @@ class ForbiddenWarning(StudentCodeFailed):
         self.diagnosis = diagnosis
 
 
+#: What an import that timed out is told: the module's own top level is what an import runs.
+TOP_LEVEL_HINT = ("Hint: the module's top level runs when it is imported; put your own experiments (training, "
+                  "printing, plotting) under if __name__ == \"__main__\": or in the notebook")
+
+
 #: numpy's warning of an exp that overflowed, and what it says of the formula that raised it.
 EXP_OVERFLOW = "RuntimeWarning: overflow encountered in exp"
 EXP_OVERFLOW_DIAGNOSIS = ("exp overflowed on an intermediate value, even where the result comes out right: take exp "
@@ -290,8 +295,10 @@ class WorkerSession:
         try:
             functions, _ = self._exchange(load, timeout, f"importing {self.module_path.name}")
         except StudentCodeFailed as error:
-            self.load_failure = (f"could not import {self.module_path.name}: {error}", error.details,
-                                 f"could not import {self.module_path.name}: {error.quarantined}")
+            # Work at the module's top level (a training run, a plot) runs at every import: the usual cause.
+            why = f". {TOP_LEVEL_HINT}" if getattr(error, "timed_out", False) else ""
+            self.load_failure = (f"could not import {self.module_path.name}: {error}{why}", error.details,
+                                 f"could not import {self.module_path.name}: {error.quarantined}{why}")
             self.close()
             raise ImportFailed(*self.load_failure) from None
         if type(functions) is dict and type(functions.get("callables")) is list:
