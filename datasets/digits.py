@@ -83,7 +83,9 @@ def digits_file():
     """scikit-learn's ``digits.csv.gz``, found without importing scikit-learn."""
     spec = importlib.util.find_spec("sklearn")
     if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("the digits come with scikit-learn: pip install scikit-learn")
+        # name: who catches it knows which package is missing (at grading: one graded code may not use)
+        raise ModuleNotFoundError("the digits and diabetes data come with scikit-learn: pip install scikit-learn",
+                                  name="sklearn")
     return Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
 
 

@@ -161,3 +161,16 @@ def test_an_import_that_times_out_points_at_the_modules_top_level(tmp_path, caps
     assert "could not import softmax.py: timed out after 1 s in importing softmax.py. Hint: the module's top level " \
            "runs when it is imported; put your own experiments" in out, out
 
+
+def test_data_loaded_at_the_modules_top_level_is_told_as_out_of_the_contract(tmp_path, capsys):
+    """The digits are scikit-learn's files, which graded code may not reach: not "pip install scikit-learn" to a
+    student who has it installed."""
+    module = tmp_path / "05_mlp" / "mlp.py"
+    shutil.copytree(REPO / "assignments" / "05_mlp", module.parent)
+    module.write_text((REPO / "solutions" / "05_mlp" / "mlp.py").read_text()
+                      + "\nfrom backprop_datasets import load_digits_split\n\nX_train, _, y_train, _ = load_digits_split()\n")
+    assert not check(module)
+    out = capsys.readouterr().out
+    assert ("could not import mlp.py: importing mlp.py raised ModuleNotFoundError: imports sklearn, which is neither "
+            "in the submission nor available at grading (graded code may use numpy and the standard library only)") \
+        in out, out
