@@ -2212,6 +2212,31 @@ def _proc_status():
         raise RuntimeError("could not read /proc/self/status")
 """
 
+# Bytes of the worker's memory read through ctypes: from_buffer_copy turns an address held in bytes into a pointer (its
+# event, ctypes.cdata/buffer, was once not charged). It reads a bytes object of its own by its id().
+RAW_MEMORY_THROUGH_CTYPES = """
+
+_SECRET = b"bytes only raw memory shows"
+
+
+def _raw_memory(how):
+    import ctypes
+
+    address, size = id(_SECRET), 64
+    pointer = ctypes.POINTER(ctypes.c_char).from_buffer_copy(address.to_bytes(8, "little"))
+    seen = pointer[0:size]
+    if _SECRET not in seen:
+        raise RuntimeError("could not read the worker's memory")
+"""
+
+
+def raw_memory(how):
+    """softmax reading 64 bytes of the worker's memory through ctypes, ``how``, before it answers."""
+    return [Replace("    return exp / np.sum(exp, axis=-1, keepdims=True)\n",
+                    f"    _raw_memory({how!r})\n    return exp / np.sum(exp, axis=-1, keepdims=True)\n"),
+            append(P02, RAW_MEMORY_THROUGH_CTYPES)]
+
+
 CHANNEL_ATTACKS = [
     Example(HOSTILE, "hostile_unmakeable_array_frame", P02, [
         Replace("    return exp / np.sum(exp, axis=-1, keepdims=True)\n",
@@ -2280,6 +2305,10 @@ CHANNEL_ATTACKS = [
             ZERO, ("needs review", "/proc"),
             about="softmax reads /proc/self/status by a path relative to a descriptor of / (os.open's dir_fd), which "
                   "the open event does not name"),
+    Example(HOSTILE, "hostile_raw_memory_through_from_buffer_copy", P02, raw_memory("from_buffer_copy"),
+            ZERO, ("needs review", "raw memory through ctypes"),
+            about="softmax reads bytes of the worker's memory through a pointer copied from the bytes of an address "
+                  "(from_buffer_copy)"),
 ]
 
 BUGS += TRUSTED_VERDICT_BUGS

@@ -397,6 +397,14 @@ TAMPERING = {
     "stack frames": "import sys\nsys._getframe(1)\n",
     "the garbage collector's object graph": "import gc\ngc.get_referrers(print)\n",
     "ctypes": "import ctypes\nctypes.CDLL(None)\n",
+    # Raw memory through ctypes by the routes CPython raises an event for (the worker imported ctypes: no import event).
+    "raw memory through ctypes: a pointer copied from an address's bytes":
+        "import ctypes\nctypes.POINTER(ctypes.c_char).from_buffer_copy(id(len).to_bytes(8, 'little'))[0]\n",
+    "raw memory through ctypes: an object made from an address": "import _ctypes\n_ctypes.PyObj_FromPtr(id(len))\n",
+    "raw memory through ctypes: the code at an address called":
+        "import ctypes, _ctypes\ncallback = ctypes.CFUNCTYPE(ctypes.c_int)(lambda: 0)\n"
+        "_ctypes.call_function(int.from_bytes(bytes(memoryview(callback)), 'little'), ())\n",
+    "raw memory through ctypes: wstring_at": "import ctypes\nctypes.wstring_at(ctypes.create_unicode_buffer('x'), 1)\n",
     "/proc": "open('/proc/self/status').read()\n",
     "/proc through /dev/fd": "open('/dev/fd/../status').read()\n",  # /dev/fd is a link to /proc/self/fd
     # os.path.realpath looks these up when it runs: rebound, /dev/fd/.. read as /dev

@@ -58,9 +58,16 @@ REACHES = {
     "gc.get_objects": "the garbage collector's objects",
     "ctypes.dlopen": "ctypes",
     "ctypes.dlsym": "ctypes",
+    "ctypes.dlsym/handle": "ctypes",
+    # Each turns an address into memory read or written, an object or a call: from_buffer_copy makes a pointer of an
+    # address held in bytes, PyObj_FromPtr an object of an address, call_function calls the code at one.
     "ctypes.cdata": "raw memory through ctypes",
+    "ctypes.cdata/buffer": "raw memory through ctypes",
     "ctypes.addressof": "raw memory through ctypes",
     "ctypes.string_at": "raw memory through ctypes",
+    "ctypes.wstring_at": "raw memory through ctypes",
+    "ctypes.PyObj_FromPtr": "raw memory through ctypes",
+    "ctypes.call_function": "raw memory through ctypes",
     "sys.settrace": "a trace function",
     "sys.setprofile": "a profile function",
     "signal.signal": "a signal handler",
