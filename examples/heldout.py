@@ -946,6 +946,14 @@ TRUE_BUT_UNNAMED = {
     # the very change (the forward pass's + b left out), in the mutant's words; without biases a layer whose units are
     # all off on the draw has a zero gradient
     "heldout7_deep_gradients_forward_without_biases": ("leaves out the term `b`", "is zero, where it should not be"),
+    # Judged by hand after the replays of a test's subject, of what a call left on its objects and of what a generator
+    # yielded (HELD_OUT_7's round): each names the very change, without the said words.
+    # `mask` for `mask / (1 - p_drop)` in the backward pass: the division left out
+    "heldout4_training_backward_mask_not_rescaled": ("your `grad_loss` leaves out a division",),
+    # order[start:batch_size] for order[start:start + batch_size]: the term start left out
+    "heldout5_minibatches_slice_from_zero": ("your `minibatches` leaves out the term `start`",),
+    # grads["b"] for grads["W"] in W's step
+    "heldout6_lr_train_weights_by_the_bias_gradient": ('your `train` uses the entry "b" where the entry "W" belongs',),
 }
 
 #: Wrong diagnoses still said of held-out bugs, by bug: found, not fixed, and listed so that no other one hides. None

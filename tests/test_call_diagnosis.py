@@ -210,3 +210,143 @@ def test_a_generator_an_earlier_call_was_given_is_not_rebuilt(scaled):
     scaled.observe(StudentCall("scale", None, [A.copy(), 3.0, rng], {}, (result, np.ones(3, bool)), [result, None, None],
                                {}))
     assert scaled.diagnoses() == []
+
+
+TRAINED = textwrap.dedent('''
+    import numpy as np
+
+
+    class Model:
+        def __init__(self, size):
+            self.w = np.zeros(size)
+            self.b = np.zeros(size)
+
+        def grad(self, x):
+            """The gradients, {"w": ..., "b": ...}."""
+            ### BEGIN SOLUTION
+            x = np.asarray(x, dtype=float)
+            return {"w": x * 2.0, "b": x + 1.0}
+            ### END SOLUTION
+
+        def train(self, x, learning_rate):
+            """One step against grad(x)."""
+            ### BEGIN SOLUTION
+            grads = self.grad(x)
+            self.w = self.w - learning_rate * grads["w"]
+            self.b = self.b - learning_rate * grads["b"]
+            ### END SOLUTION
+
+
+    def fit(model, x, epochs):
+        """train(x, 0.1) epochs times; the number of steps taken."""
+        ### BEGIN SOLUTION
+        for _ in range(epochs):
+            model.train(x, 0.1)
+        return epochs
+        ### END SOLUTION
+''')
+
+
+def trained_matcher(students_attributes, subject=None):
+    """A CallMatcher on TRAINED's mutants that reads a student's object's attributes from ``students_attributes``."""
+    from functools import partial
+
+    from autograder.runner.mutants import Mutants, mutant_groups
+
+    reference = build_variant(TRAINED, KnownBug("reference", "", ()), "trained_reference")
+    return CallMatcher(reference, [], {}, mutants=partial(mutant_groups, Mutants(TRAINED, reference)),
+                       read_attributes=lambda handle, names: {name: students_attributes[handle.id][name] for name in names},
+                       subject=subject)
+
+
+def test_a_method_that_only_sets_attributes_is_judged_by_the_attributes_it_set():
+    """train returns None, as the reference's does: what it did is in the attributes it set, read from the student's
+    object, and the one mutant that sets the same ones is named (W stepped by b's gradient here)."""
+    x, model = np.array([1.0, -2.0]), Handle(7, "Model")
+    wrong = {7: {"w": -0.1 * (x + 1.0), "b": -0.1 * (x + 1.0)}}
+    for attributes, said in [(wrong, ['your `train` uses the entry "b" where the entry "w" belongs']),
+                             ({7: {"w": -0.1 * 2 * x, "b": -0.1 * (x + 1.0)}}, [])]:  # right: nothing to name
+        matcher = trained_matcher(attributes)
+        matcher.observe(StudentCall("Model", None, [2], {}, model, [None], {}))
+        matcher.observe(StudentCall("train", model, [x, 0.1], {}, None, [x, None], {}))
+        assert matcher.diagnoses() == said
+    matcher = trained_matcher(wrong)
+    matcher.read_attributes = None  # without the student's attributes: the value (None) is the reference's
+    matcher.observe(StudentCall("Model", None, [2], {}, model, [None], {}))
+    matcher.observe(StudentCall("train", model, [x, 0.1], {}, None, [x, None], {}))
+    assert matcher.diagnoses() == []
+
+
+def test_the_call_a_test_is_named_for_is_made_again_when_its_last_call_was_right():
+    """A fit test ends with calls of its own (the replay's), which the reference does alike: the student's fit, the
+    call the test is named for, is made again instead, its model's attributes compared too."""
+    x, model, other = np.array([1.0, -2.0]), Handle(7, "Model"), Handle(8, "Model")
+    stepped = {7: {"w": -0.3 * 2 * x, "b": -0.3 * (x + 1.0)}}
+    for subject, attributes, said in [("fit_follows_the_contract", stepped, ["your `fit` uses `x` where `epochs` belongs"]),
+                                      (None, stepped, []),  # no subject: the last call alone, which was right
+                                      ("fit_follows_the_contract", {7: {"w": -0.2 * 2 * x, "b": -0.2 * (x + 1.0)}}, [])]:
+        matcher = trained_matcher({**attributes, 8: {"w": np.zeros(2), "b": np.zeros(2)}}, subject)
+        matcher.observe(StudentCall("Model", None, [2], {}, model, [None], {}))
+        matcher.observe(StudentCall("fit", None, [model, x, 3], {}, x, [None, x, None], {}))  # returns x, not 3
+        matcher.observe(StudentCall("Model", None, [2], {}, other, [None], {}))
+        matcher.observe(StudentCall("grad", other, [x], {}, {"w": x * 2.0, "b": x + 1.0}, [x], {}))
+        assert matcher.diagnoses() == said
+
+
+BATCHED = textwrap.dedent('''
+    import numpy as np
+
+
+    def batches(X, size, rng):
+        """The rows of X in batches of size, in the order of one rng.permutation: X[order[start:start + size]]."""
+        ### BEGIN SOLUTION
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), size):
+            yield X[order[start:start + size]]
+        ### END SOLUTION
+''')
+
+
+@pytest.mark.parametrize("ended", [True, False])
+def test_a_generator_is_judged_by_what_it_yielded(ended):
+    """batches returns a generator: the items the test read from the student's are compared with the replay's, as far
+    as the test iterated it (the slice's start left out: every batch after the first is empty)."""
+    from functools import partial
+
+    from autograder.runner.mutants import Mutants, mutant_groups
+
+    reference = build_variant(BATCHED, KnownBug("reference", "", ()), "batched_reference")
+    X, rng, made = np.arange(10.0).reshape(5, 2), Handle(-1, "Generator"), Handle(9, "generator")
+    order = np.random.default_rng(5).permutation(5)
+    for items, said in [([X[order[:2]], X[order[2:2]], X[order[4:2]]], ["your `batches` leaves out the term `start`"]),
+                        ([X[order[:2]], X[order[2:4]], X[order[4:]]], []),  # the right batches: nothing to name
+                        ([X[order[:2]], X[order[2:4]] + 1, X[order[4:]]], [])]:  # wrong, but as no one change is
+        matcher = CallMatcher(reference, [], {}, generator_seeds={-1: 5}, subject="batches_follow_one_permutation",
+                              mutants=partial(mutant_groups, Mutants(BATCHED, reference)))
+        matcher.observe(StudentCall("batches", None, [X, 2, rng], {}, made, [X, None, None], {}))
+        for item in items:
+            matcher.observe_item(made, item, False)
+        if ended:
+            matcher.observe_item(made, None, True)
+        matcher.observe(StudentCall("random", rng, [], {}, 0.5, [], {}))  # the test's last call: not the subject
+        assert matcher.diagnoses() == said
+
+
+def test_a_term_left_out_is_not_named_on_a_call_given_a_one():
+    """With batches of one, order[start:start + size - 1] (a whole number off) yields what order[start:start] (the term
+    size left out) does: neither change is named there; with batches of two, the term left out is."""
+    from functools import partial
+
+    from autograder.runner.mutants import Mutants, mutant_groups
+
+    reference = build_variant(BATCHED, KnownBug("reference", "", ()), "batched_reference")
+    X, rng, made = np.arange(10.0).reshape(5, 2), Handle(-1, "Generator"), Handle(9, "generator")
+    for size, said in [(1, []), (2, ["your `batches` leaves out the term `size`"])]:
+        matcher = CallMatcher(reference, [], {}, generator_seeds={-1: 5}, subject="batches",
+                              mutants=partial(mutant_groups, Mutants(BATCHED, reference)))
+        matcher.observe(StudentCall("batches", None, [X, size, rng], {}, made, [X, None, None], {}))
+        for _ in range(0, 5, size):
+            matcher.observe_item(made, X[:0], False)
+        matcher.observe_item(made, None, True)
+        matcher.observe(StudentCall("random", rng, [], {}, 0.5, [], {}))
+        assert matcher.diagnoses() == said

@@ -20,7 +20,12 @@ diagnosis to attach. At grading:
   warning: rules, with no expected value), :class:`CallMatcher` makes the student's last call
   again on the reference and on each variant, and names the one bug that did what the
   student's code did (then, if none, the one mutant of the reference that did:
-  :mod:`autograder.runner.mutants`).
+  :mod:`autograder.runner.mutants`). What a call did includes the attributes it left on the
+  objects it was called on or given (``train``, ``fit``: read from the student's objects) and
+  what a generator it returned yielded as the test iterated it. When the last call explains
+  nothing, or the failure got only a relation, the student's latest call of what the test is named
+  for (``fit`` in ``test_fit_follows_the_contract``: a training test ends with calls of its own) is
+  made again the same way, and named only when no other known bug or mutant of any group fits it.
 
 So a diagnosis is attached only when the student's output is exactly what that bug gives on
 the very same inputs, and that output says enough: a single label (one int or bool) is what many
@@ -32,7 +37,10 @@ costs points once); replaying it would name that bug on a look-alike. Nothing he
 """
 import ast
 import copy
+import dataclasses
 import functools
+import inspect
+import itertools
 import json
 import time
 import types
@@ -455,6 +463,7 @@ class KnownBugMatcher:
 
 
 REPLAY_SECONDS = 0.25  # a call the reference itself takes longer to replay is not replayed on every bug
+SUBJECT_SECONDS = 1.0  # CPU for every group of mutants of a test's subject (a fit: about 380 replays of 1-2 ms each)
 
 
 def numbers_in(*values):
@@ -472,18 +481,34 @@ def numbers_in(*values):
     return found
 
 
+def given_numbers(module, qualified_name, args, kwargs):
+    """``{parameter: number}`` of the plain numbers a call of ``qualified_name`` on ``module`` was given ({} when its
+    arguments do not bind)."""
+    function = module
+    try:
+        for part in qualified_name.split("."):
+            function = getattr(function, part)
+        bound = inspect.signature(function).bind_partial(*([None] if "." in qualified_name else []), *args, **kwargs)
+    except (AttributeError, TypeError, ValueError):
+        return {}
+    return {name: numbers[0] for name, value in bound.arguments.items() if len(numbers := numbers_in(value)) == 1
+            and not isinstance(value, (list, tuple, dict))}
+
+
 class OutOfTime(Exception):
     """A CPU budget for replaying mutants ran out before every one was replayed: which change it was is unknown."""
 
 
 @dataclass
 class Outcome:
-    """What a call did: its value, its arguments after it, and whether it raised a RuntimeWarning."""
+    """What a call did: its value, its arguments after it, whether it raised a RuntimeWarning, and the attributes
+    (plain data) of the objects it was called on or given, by handle id, as they were after it."""
 
     value: object
     after: list
     after_kwargs: dict
     warned: bool
+    objects: dict = field(default_factory=dict)
 
 
 def identical(a, b):
@@ -500,6 +525,28 @@ def identical(a, b):
     if isinstance(a, float):
         return (a != a and b != b) or abs(a - b) <= 1e-9 * max(abs(a), abs(b)) + 1e-12
     return isinstance(a, (type(None), bool, int, str)) and a == b
+
+
+class Yielded(list):
+    """The items a generator gave when iterated (as lists where they were tuples: the wire may send either), and
+    whether it was found to end after them (``ended``)."""
+
+    def __init__(self, items, ended):
+        super().__init__(items)
+        self.ended = ended
+
+    def replayed(self, generator):
+        """What ``generator`` gives as far as the student's was iterated: as many items, one more if it ended there
+        (a replay that goes on where the student's ended differs)."""
+        items = list(map(_listed, itertools.islice(generator, len(self) + self.ended)))
+        return Yielded(items, self.ended)
+
+
+def _listed(value):
+    """``value`` with its tuples as lists."""
+    if isinstance(value, (list, tuple)):
+        return [_listed(item) for item in value]
+    return value
 
 
 def _handles(value):
@@ -529,108 +576,205 @@ class CallMatcher:
     drawn from it); what cannot be rebuilt is not replayed. When no known bug
     fits, the reference's mutants of the called function (when given ``mutants``) are tried the same
     way, group by group within their budget (:func:`~autograder.runner.mutants.mutant_groups`).
+
+    A call that changes the objects it is called on or given (``model.train(x, y)``, ``fit(model, ...)``) did what
+    it did to their attributes too: given ``read_attributes`` (how to read a student's object in the worker), those
+    objects' attributes after the call are compared as well, each read from the student's object, when no other call
+    of the test was given or called that object since it was made (its state before the call is then the one
+    rebuilt, and after it the one read). And when the reference does all the last call did (the test failed on
+    something else), the student's latest call of the function the test is named for (``subject``: ``fit`` for
+    ``test_fit_follows_the_contract``) is made again instead: a training run's test ends with calls of its own.
     """
 
-    def __init__(self, reference, variants, attributes, generator_seeds=None, mutants=None):
+    def __init__(self, reference, variants, attributes, generator_seeds=None, mutants=None, read_attributes=None,
+                 subject=None):
         self.reference = reference      # the reference module, built as the variants are
         self.variants = variants        # [(KnownBug, module)]
         self.attributes = attributes    # handle id -> {name: value} the grader set on that worker object
         self.generator_seeds = generator_seeds or {}  # handle id -> seed of a Generator made in the worker
         self.mutants = mutants          # (qualified name, seconds, numbers) -> groups of (Mutant, module), or None
+        self.read_attributes = read_attributes  # (handle, names) -> {name: value} of the student's object, or None
+        self.subject = subject          # the test's name without "test_" (and "hidden_"): what it is named for
         self.calls = []
         self.makers = {}                # handle id -> the StudentCall whose value it is
+        self.items = {}                 # handle id -> [the items iterating it gave, whether it ended]
 
     def observe(self, call):
         self.calls.append(call)
         if isinstance(call.value, Handle):
             self.makers[call.value.id] = call
 
-    def diagnoses(self):
-        """The diagnosis of the known bug that explains the last call, as a one-item list, else []."""
+    def observe_item(self, handle, item, ended):
+        """An item read from the student's object ``handle`` by iterating it (``ended``: none was left, ``item`` is
+        None): what a generator the student's call returned yielded is that call's value."""
+        items = self.items.setdefault(handle.id, [[], False])
+        if ended:
+            items[1] = True
+        else:
+            items[0].append(item)
+
+    def diagnoses(self, subject_only=False):
+        """The diagnosis of the known bug that explains the last call (or, when none does, the latest call of the
+        test's subject; ``subject_only``: that call alone, and only when it is not the last), as a one-item list,
+        else []."""
         if not self.calls or not (self.variants or self.mutants):
             return []
-        call = self.calls[-1]
+        last, subject = self.calls[-1], self.subject_call()
+        found = None if subject_only else self.explain(last)
+        if not found and subject is not None and subject is not last:
+            found = self.explain(subject, every_group=True)
+        return found or []
+
+    def subject_call(self):
+        """The student's latest call of the function or method the test is named for, or None."""
+        return next((call for call in reversed(self.calls) if self.subject and call.name
+                     and (self.subject == call.name or self.subject.startswith(call.name + "_"))), None)
+
+    def explain(self, call, every_group=False):
+        """The one diagnosis that explains ``call`` as a one-item list, [] when none or several do (or the objects'
+        attributes were to be compared and could not be), or None when the reference does all the call did.
+
+        ``every_group``: the known bugs and every group of mutants are all asked, and one is named only when no other
+        sentence fits as well. A call the test did not end with (its subject) is made again on the test's fixed
+        inputs, where a change far from the student's may do the very same (a ``fit`` that judges its epochs on the
+        training loss, which falls every epoch, runs as long as one that never counts the epochs it waited): the
+        smaller change is not the likelier then."""
         warned = isinstance(call.error, ForbiddenWarning)
         if call.error is not None and not warned or self.drawn_before(call):
             return []
+        if isinstance(call.value, Handle) and call.value.id in self.items:  # a generator: what it yielded
+            items, ended = self.items[call.value.id]
+            call = dataclasses.replace(call, value=Yielded(map(_listed, items), ended=ended))
         start = time.process_time()
         expected = self.outcome(self.reference, call)
         seconds = time.process_time() - start
-        if expected is None or seconds > REPLAY_SECONDS or self.fits(expected, call, warned):
+        if expected is None or seconds > REPLAY_SECONDS:
             return []
-        if not warned and one_label(call.value) and self.fits(Outcome(call.value, expected.after, expected.after_kwargs, False), call, False):
+        objects = self.students_objects(call, expected)
+        if objects is False:
+            return []
+        if self.fits(expected, call, warned, objects):
+            return None
+        if not warned and one_label(call.value) and self.fits(
+                Outcome(call.value, expected.after, expected.after_kwargs, False, expected.objects), call, False,
+                objects):
             return []  # only the label differs from the reference's: one label tells no mistake from another
         called = f"{call.target.type}.{call.name}" if isinstance(call.target, Handle) else call.name
         found = {bug.diagnosis for bug, module in self.variants if could_explain(module, called)
-                 and (outcome := self.outcome(module, call)) is not None and self.fits(outcome, call, warned)}
-        if not found and self.mutants is not None:  # then the reference's mutants
-            found = self.mutant_fits(call, called, warned, seconds, collapsed(call.value, expected.value))
+                 and (outcome := self.outcome(module, call)) is not None and self.fits(outcome, call, warned, objects)}
+        if (every_group or not found) and self.mutants is not None:  # then the reference's mutants
+            mutants = self.mutant_fits(call, called, warned, seconds, collapsed(call.value, expected.value), objects,
+                                       every_group)
+            if mutants is None:
+                return []  # a mutant not replayed may fit as well
+            found |= mutants
         return sorted(found) if len(found) == 1 else []
+
+    def students_objects(self, call, expected):
+        """``{handle id: {name: value}}``: the attributes of the student's objects ``call`` was called on or given, as
+        the worker holds them now, named as the reference's replay left them; ``{}`` when there are none to compare,
+        False when one cannot be read. Only objects no other call of the test was given or called since it was made
+        are compared: the state of any other before the call is not the one rebuilt."""
+        if self.read_attributes is None or not expected.objects:
+            return {}
+        own = [other for other in self.calls if other is not call and other is not self.makers.get(getattr(
+            other.value, "id", None))]
+        students = {}
+        for handle in _handles((call.target, call.args, call.kwargs)):
+            if handle.id not in expected.objects or handle.id in self.generator_seeds or any(
+                    handle.id in {each.id for each in _handles((other.target, other.args, other.kwargs))}
+                    for other in own):
+                continue
+            read = self.read_attributes(handle, sorted(expected.objects[handle.id]))
+            if read is None:
+                return False
+            students[handle.id] = {name: self.plain(value) for name, value in read.items()}
+        return students
 
     def drawn_before(self, call):
         """Whether ``call`` takes a Generator of the worker that an earlier call of the test was given or called: it
         may have drawn from it, and a replay's fresh Generator (:meth:`rebuilt`) would then draw other numbers."""
         mine = {value.id for value in _handles((call.args, call.kwargs)) if value.id in self.generator_seeds}
-        return bool(mine) and any(value.id in mine for earlier in self.calls[:-1]
-                                  for value in _handles((earlier.args, earlier.kwargs, earlier.target)))
+        earlier = self.calls[:next((index for index, each in enumerate(self.calls) if each is call), len(self.calls))]
+        return bool(mine) and any(value.id in mine for each in earlier
+                                  for value in _handles((each.args, each.kwargs, each.target)))
 
-    def mutant_fits(self, call, called, warned, seconds, reductions_only=False):
+    def mutant_fits(self, call, called, warned, seconds, reductions_only=False, objects=None, every_group=False):
         """The sentences of the mutants of ``called`` that do what the student's code did, in the first group where
-        any does; none when the budget ran out first (a mutant not replayed may fit as well). ``seconds``: what the
-        call took on the reference; ``reductions_only``: only mutants that reduce (:func:`collapsed`)."""
+        any does (``every_group``: in all of them, within :data:`SUBJECT_SECONDS`); None when the budget ran out first
+        (a mutant not replayed may fit as well). ``seconds``: what the call took on the reference;
+        ``reductions_only``: only mutants that reduce (:func:`collapsed`); ``objects``: the student's objects'
+        attributes to compare (:meth:`students_objects`)."""
+        found = set()
+        budget = {"budget": SUBJECT_SECONDS} if every_group else {}
         try:
-            for group in self.mutants(called, seconds, numbers_in(call.args, call.kwargs), reductions_only):
-                found = {mutant.diagnosis for mutant, module in group
-                         if (outcome := self.outcome(module, call)) is not None and self.fits(outcome, call, warned)}
-                if found:
+            given = given_numbers(self.reference, called, call.args, call.kwargs)
+            for group in self.mutants(called, seconds, numbers_in(call.args, call.kwargs), reductions_only, given=given,
+                                      **budget):
+                found |= {mutant.diagnosis for mutant, module in group if (outcome := self.outcome(module, call))
+                          is not None and self.fits(outcome, call, warned, objects)}
+                if found and not every_group:
                     return found
         except OutOfTime:
-            pass
-        return set()
+            return None if every_group else set()
+        return found
 
     @staticmethod
-    def fits(outcome, call, warned):
+    def fits(outcome, call, warned, objects=None):
+        """Whether ``outcome`` did what the student's ``call`` did: its warning, or its value, its arguments after it
+        and the attributes of the student's ``objects`` (:meth:`students_objects`)."""
         if warned:
             return outcome.warned
         after = [*zip(outcome.after, call.after), *((outcome.after_kwargs.get(key), value)
                                                       for key, value in call.after_kwargs.items())]
         # The worker reports only the arguments a call could change (arrays, containers); None for the others.
         return (not outcome.warned and identical(outcome.value, call.value)
-                and all(identical(mine, CallMatcher.plain(theirs)) for mine, theirs in after if theirs is not None))
+                and all(identical(mine, CallMatcher.plain(theirs)) for mine, theirs in after if theirs is not None)
+                and all(identical(outcome.objects.get(handle_id), attributes)
+                        for handle_id, attributes in (objects or {}).items()))
 
     def outcome(self, module, call, depth=0):
         """What ``call`` does on ``module`` (an :class:`Outcome`), or None when it cannot be made or raises."""
+        made = {}  # handle id -> the object rebuilt for it, whose attributes after the call are the outcome's too
         try:
-            args, kwargs = self.rebuilt((list(call.args), dict(call.kwargs)), module, depth)
-            function = self.rebuilt(call.target, module, depth) if call.target is not None else module
+            args, kwargs = self.rebuilt((list(call.args), dict(call.kwargs)), module, depth, made)
+            function = self.rebuilt(call.target, module, depth, made) if call.target is not None else module
             for part in call.name.split("."):
                 function = getattr(function, part)
             with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under="ignore"):
                 warnings.simplefilter("always")
                 value = function(*args, **kwargs)
+                if isinstance(value, types.GeneratorType) and isinstance(call.value, Yielded):
+                    value = call.value.replayed(value)
         except Exception:  # noqa: BLE001 - a call that cannot be made again explains nothing
             return None
+        objects = {handle_id: {name: self.plain(each) for name, each in vars(made_object).items()
+                               if self.plain(each) is not None}
+                   for handle_id, made_object in made.items() if hasattr(made_object, "__dict__")}
         return Outcome(value, [self.plain(arg) for arg in args], {k: self.plain(v) for k, v in kwargs.items()},
-                       any(issubclass(warning.category, RuntimeWarning) for warning in caught))
+                       any(issubclass(warning.category, RuntimeWarning) for warning in caught), objects)
 
-    def rebuilt(self, value, module, depth):
-        """``value`` (a deep copy) with each worker object replaced by one made on ``module`` the same way."""
+    def rebuilt(self, value, module, depth, made=None):
+        """``value`` (a deep copy) with each worker object replaced by one made on ``module`` the same way (and put in
+        ``made`` by its handle's id)."""
         if isinstance(value, Handle) and value.id in self.generator_seeds:
             return np.random.default_rng(self.generator_seeds[value.id])  # a fresh one: a call that drew before differs
         if isinstance(value, Handle):
             maker = self.makers.get(value.id)
             if maker is None or depth > 3:
                 raise LookupError(f"no way to rebuild {value.type}")
-            made = self.outcome(module, maker, depth + 1)
-            if made is None:
+            built = self.outcome(module, maker, depth + 1)
+            if built is None:
                 raise LookupError(f"{value.type} could not be rebuilt")
             for name, attribute in self.attributes.get(value.id, {}).items():
-                setattr(made.value, name, copy.deepcopy(attribute))
-            return made.value
+                setattr(built.value, name, copy.deepcopy(attribute))
+            if made is not None:
+                made[value.id] = built.value
+            return built.value
         if isinstance(value, (list, tuple)):
-            return type(value)(self.rebuilt(item, module, depth) for item in value)
+            return type(value)(self.rebuilt(item, module, depth, made) for item in value)
         if isinstance(value, dict):
-            return {key: self.rebuilt(item, module, depth) for key, item in value.items()}
+            return {key: self.rebuilt(item, module, depth, made) for key, item in value.items()}
         return copy.deepcopy(value)
 
     @staticmethod

@@ -20,7 +20,8 @@ mutants that put one thing where a RELATED one belongs (:func:`_related_changes`
 or two of the contract's variables of one kind in each other's place, one key of a dict for another, one count of an
 array for another (its columns for its rows), np.max for np.argmax, np.min for np.max, np.max(z, 0) for
 np.maximum(z, 0), the square of a mean for the mean of the squares. A mutant that brings in a number (a
-factor 2) names nothing on a call whose own numbers may give it (:func:`coincides`).
+factor 2) names nothing on a call whose own numbers may give it, nor one that leaves out a term on a call given a 1
+or a -1, where a whole number off does the same (:func:`coincides`).
 
 Nothing here is a graded function's body: the operators are generic, and they read the reference
 only at grading, on the trusted side (the student's wheel has no reference to read). A mutant
@@ -56,7 +57,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autograder.runner.known_bugs import GRADED_MARK, KnownBugMatcher, OutOfTime, collapsed, numbers_in
+from autograder.runner.known_bugs import GRADED_MARK, KnownBugMatcher, OutOfTime, collapsed, given_numbers, numbers_in
 
 ONE_CHANGE, ADDED, RELATED = GROUPS = (0, 1, 2)  # the groups of mutants, asked in this order
 MUTANT_SECONDS = 0.4  # CPU a failed comparison may spend replaying mutants; past it, no mutant is named
@@ -97,12 +98,18 @@ class Mutant:
     constant: float = None  # the number the change brings in (a factor 2), if any: see :func:`coincides`
     reduces: bool = False   # the change is a reduction (a sum, a mean) or a returned member moved: the kinds one
     #                         number may name (a member where another belongs: its whole result is compared too)
+    term_left_out: str = ""  # the parameter the change leaves out as a term of a sum or difference: see coincides
 
 
-def coincides(constant, numbers):
+def coincides(constant, numbers, term_left_out="", given=None):
     """Whether a change that brings in ``constant`` may be one of the call's own ``numbers`` at work instead: a term
     halved where the student multiplies it by ``1 - beta`` with beta = 0.5 gives the same value, and would be named
-    for a change the student did not make. Such a mutant names nothing on that call."""
+    for a change the student did not make. So may a parameter left out as a term (``term_left_out``) where the call
+    gave it a 1 or a -1 (``given``: the call's numbers by parameter): ``start + batch_size`` with batch_size = 1 is
+    ``start + batch_size - 1``, a whole number off, with the term left out. Such a mutant names nothing on that
+    call."""
+    if term_left_out and np.isclose(abs((given or {}).get(term_left_out, 0.0)), 1.0):
+        return True
     if constant is None:
         return False
     return any(np.isclose(each, target) for number in numbers for each in (number, 1 - number)
@@ -680,8 +687,11 @@ class Mutants:
                     # belong (collapsed): the latter's whole result, compared too, holds the rest where it went
                     reduces = ((isinstance(new, ast.Call) and _is_np(new.func, *REDUCTIONS))
                                or (isinstance(new, ast.Tuple) and isinstance(node, ast.Tuple)))
+                    left_out = (node.right if new is node.left else node.left) if isinstance(node, ast.BinOp) \
+                        and isinstance(node.op, (ast.Add, ast.Sub)) and (new is node.left or new is node.right) else None
+                    term_left_out = left_out.id if isinstance(left_out, ast.Name) else ""
                     yield Mutant(f"{qualified_name}:{'+~'[:group]}{index}:{number}", f"your {label} {words}",
-                                 *constant, reduces=reduces), module
+                                 *constant, reduces=reduces, term_left_out=term_left_out), module
 
     def _module(self, function, owner):
         """The reference with ``function`` (a changed copy of one of its functions or methods) in its place."""
@@ -725,28 +735,31 @@ class MutantMatcher(KnownBugMatcher):
         """The called function's mutants, in groups (:func:`mutant_groups`)."""
         return [] if self.mutants is None else mutant_groups(
             self.mutants, call.qualified_name, call.seconds, numbers_in(call.args, call.kwargs, call.state),
-            self.reductions_only)
+            self.reductions_only, given=given_numbers(self.mutants.reference, call.qualified_name, call.args,
+                                                      call.kwargs))
 
 
-def mutant_groups(mutants, qualified_name, seconds, numbers=(), reductions_only=False):
+def mutant_groups(mutants, qualified_name, seconds, numbers=(), reductions_only=False, budget=MUTANT_SECONDS,
+                  given=None):
     """The one-change mutants of ``qualified_name``, then those that add an operation (asked only when no one-change
     mutant fits: the smaller change is the likelier), then those that put one thing where a related one belongs
     (asked only when neither fits), given while one CPU budget lasts (then :class:`OutOfTime`).
 
     None for a call that took ``seconds`` too many to be replayed on every mutant (a training loop); none of those
     whose number the call's own ``numbers`` may give (:func:`coincides`); with ``reductions_only``, only those whose
-    change is a reduction (:func:`~autograder.runner.known_bugs.collapsed`).
+    change is a reduction (:func:`~autograder.runner.known_bugs.collapsed`). ``budget``: the CPU seconds they may take.
+    ``given``: the numbers the call was given, by parameter (those a parameter left out as a term may coincide with).
     """
-    if seconds * FEWEST > MUTANT_SECONDS:
+    if seconds * FEWEST > budget:
         return []
-    deadline = time.process_time() + MUTANT_SECONDS
-    return [_within(mutants(qualified_name, group), deadline, numbers, reductions_only) for group in GROUPS]
+    deadline = time.process_time() + budget
+    return [_within(mutants(qualified_name, group), deadline, numbers, reductions_only, given) for group in GROUPS]
 
 
-def _within(mutants, deadline, numbers, reductions_only):
+def _within(mutants, deadline, numbers, reductions_only, given=None):
     for mutant, module in mutants:
         if time.process_time() > deadline:
             raise OutOfTime
-        if not coincides(mutant.constant, numbers) and (mutant.reduces or not reductions_only):
+        if not coincides(mutant.constant, numbers, mutant.term_left_out, given) and (mutant.reduces or not reductions_only):
             yield mutant, module
 

@@ -43,7 +43,7 @@ from autograder.kit.assignments import read_assignment
 from autograder.kit.config import load_thresholds
 from autograder.kit.secret import checked_steps_random, inputs_rng
 from autograder.sandbox.inside.loading import load_module
-from autograder.sandbox.remote import CALL_OBSERVERS, RemoteModule
+from autograder.sandbox.remote import CALL_OBSERVERS, ITEM_OBSERVERS, RemoteModule
 from autograder.sandbox.session import StudentCodeFailed, WorkerSession
 from autograder.submissions.locate import locate_module, submitted_file, undefined_message
 from autograder.runner.known_bugs import (CallMatcher, KnownBug, KnownBugMatcher, KnownBugModules, Recorder,
@@ -259,13 +259,18 @@ class GradingPlugin:
         self.item = item
         figures.take()  # what an earlier test left attached is not this one's
         CALL_OBSERVERS.clear()
+        ITEM_OBSERVERS.clear()
         self.calls = None
         reference, variants = _replayable(self.solutions_root, self.assignment_of(item)) if self.solutions_root else (
             None, ())
         if variants:  # before the fixtures: the objects they make are rebuilt from the calls that made them
             mutants = _mutants(self.solutions_root, self.assignment_of(item))
-            self.calls = CallMatcher(reference, variants, {}, mutants=partial(mutant_groups, mutants))
+            assignment = self.assignment_of(item)
+            self.calls = CallMatcher(reference, variants, {}, mutants=partial(mutant_groups, mutants),
+                                     read_attributes=partial(self.read_attributes, assignment),
+                                     subject=subject_of(getattr(item, "originalname", item.name)))
             CALL_OBSERVERS.append(self.calls.observe)
+            ITEM_OBSERVERS.append(self.calls.observe_item)
         self.fingerprints, self.student_calls = None, []
         if self.solutions_root is None:  # check: a failed comparison may have a wrong answer's fingerprint
             CALL_OBSERVERS.append(self.student_calls.append)
@@ -300,9 +305,13 @@ class GradingPlugin:
             case = item.callspec.id if hasattr(item, "callspec") else ""
             folder = self.assignment_of(item).folder
             problem = ""
-            if not report.passed and report.when == "call" and not diagnosis and self.calls is not None:
-                diagnosis = self._call_diagnosis(folder)
-                message = f"{message}. Diagnosis: {diagnosis}" if diagnosis else message
+            # A relation says how a value is off, not why: the call the test is named for, made again, may say why
+            related = bool(diagnosis) and all(part.startswith("the value ") for part in diagnosis.split("; "))
+            if not report.passed and report.when == "call" and (related or not diagnosis) and self.calls is not None:
+                found = self._call_diagnosis(folder, related)
+                if found:
+                    message = f"{message}; {found}" if related else f"{message}. Diagnosis: {found}"
+                    diagnosis = f"{diagnosis}; {found}" if related else found
             if call.excinfo and getattr(call.excinfo.value, "problem", False):
                 problem = f"{folder}: {call.excinfo.value.quarantined}"  # a status is the grader's words only
             self.records.append(TestRecord(
@@ -310,12 +319,14 @@ class GradingPlugin:
                 diagnosis, figures.take() if report.when == "call" else [],
             ))
 
-    def _call_diagnosis(self, folder):
-        """The known bug that did what the student's code did on its last call in this test, if exactly one."""
+    def _call_diagnosis(self, folder, subject_only=False):
+        """The known bug (or mutant) that did what the student's code did on its last call in this test, or on its
+        call of what the test is named for, if exactly one (``subject_only``: on that call alone, when it is not the
+        last)."""
         session = self.sessions.get(folder)
         self.calls.attributes = getattr(session, "attributes", {})
         self.calls.generator_seeds = getattr(session, "generator_seeds", {})  # a Generator the test made is rebuilt
-        return "; ".join(self.calls.diagnoses())
+        return "; ".join(self.calls.diagnoses(subject_only))
 
     def pytest_sessionfinish(self):
         for session in self.sessions.values():
@@ -331,6 +342,12 @@ class GradingPlugin:
             if record.assignment == folder:
                 record.passed, record.message, record.details, record.problem = False, message, "", status
                 record.diagnosis, record.figures = "", []  # its failures say nothing about a mistake now
+
+
+def subject_of(test_name):
+    """What a test is named for: its name without ``test_`` and ``hidden_`` (``fit_follows_the_contract``)."""
+    name = test_name.removeprefix("test_")
+    return name.removeprefix("hidden_")
 
 
 class _DrawnWhenAsked:

@@ -122,6 +122,8 @@ class RemoteObject(Remote):
                                               what=f"iterating over a {self._label}")
             if type(answer) is not tuple or len(answer) != 2 or type(answer[0]) is not bool:
                 raise StudentCodeFailed(f"iterating over a {self._label}: malformed answer from the worker")
+            for observer in ITEM_OBSERVERS:
+                observer(self._handle, answer[1] if answer[0] else None, not answer[0])
             if not answer[0]:
                 return
             yield wrap(self._session, answer[1])
@@ -352,6 +354,9 @@ class StudentCall:
 
 #: Callables told of every :class:`StudentCall` (the runner's known-bug matching); none by default.
 CALL_OBSERVERS = []
+#: Callables told ``(handle, item, ended)`` of every item read from a student's object by iterating it (a generator a
+#: student's function returned: what it yielded is what that call gave); none by default.
+ITEM_OBSERVERS = []
 
 
 class RemoteFunction:
