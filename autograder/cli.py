@@ -405,8 +405,20 @@ def main(argv=None):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + signal.SIGPIPE
     except (FileNotFoundError, FileExistsError, NotADirectoryError, PermissionError, ValueError) as error:
-        print(f"autograder {args.command}: {error}", file=sys.stderr)
+        print(f"autograder {args.command}: {in_words(error)}", file=sys.stderr)
         return 2
+
+
+# What the system's words for a path leave out: what to do.
+PATH_HINTS = {NotADirectoryError: " (a folder on the way there is a file: choose another path)",
+              PermissionError: " (choose a folder you may write to, or run as its owner)"}
+
+
+def in_words(error):
+    """``error`` as one line: an OSError of a path as the path and the system's words, without ``[Errno N]``."""
+    if isinstance(error, OSError) and error.strerror and error.filename:
+        return f"{error.filename}: {error.strerror}{PATH_HINTS.get(type(error), '')}"
+    return str(error)
 
 
 if __name__ == "__main__":

@@ -71,3 +71,11 @@ def test_release_onto_a_file_says_so_and_leaves_it(tmp_path, capsys):
     said = capsys.readouterr().err
     assert "is a file: --out is the new folder" in said and "Traceback" not in said
     assert taken.read_text() == "notes\n"
+
+
+def test_a_path_through_a_file_is_said_in_words_with_what_to_do(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("")
+    assert cli.main(["release", "--out", str(tmp_path / "notes.txt" / "bundle"), "--root", str(REPO)]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith(f"autograder release: {tmp_path / 'notes.txt' / 'bundle'}: Not a directory (a folder on")
+    assert "Errno" not in said and "Traceback" not in said

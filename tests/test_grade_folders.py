@@ -1,6 +1,8 @@
 """The instructor's mistakes of where (autograder/submissions/folders.py): a wrong SUBMISSIONS or OUT stops
 ``grade`` with one sentence saying what to do, before anything is written; OUT inside SUBMISSIONS is not graded."""
+import os
 import shutil
+import stat
 
 import pytest
 
@@ -159,3 +161,16 @@ def test_a_run_that_changes_scores_says_which_on_the_terminal(tmp_path, capsys, 
     assert old["bob"] != new["bob"] and old["alice"] == new["alice"]
     assert "1 score(s) changed in this run" in said and "changes.csv" in said
     assert f"  bob, {SOFTMAX.folder}: {old['bob']} -> {new['bob']} (submission changed)" in said.splitlines()
+
+
+def test_the_files_grade_writes_get_the_mode_the_umask_gives(tmp_path, capsys, alice):
+    """Not mkstemp's 0600 (an accident of writing atomically): the gradebook and results.json are an instructor's
+    files like changes.csv, readable by whom the umask says."""
+    out = tmp_path / "graded"
+    old = os.umask(0o027)
+    try:
+        assert grade(capsys, alice.parent, out)[0] == 0
+    finally:
+        os.umask(old)
+    for written in (out / "gradebook.csv", out / "alice" / "results.json", out / "alice" / "feedback.html"):
+        assert stat.S_IMODE(written.stat().st_mode) == 0o640, written

@@ -1,6 +1,6 @@
 """Writing result files so that a reader, or a crash, never sees half of one."""
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 
@@ -8,13 +8,27 @@ def atomic_write(path, text):
     """Write ``text`` to ``path`` so that a reader (or a crash) never sees half of it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    descriptor, temporary = _new_file_beside(path)
     # UTF-8 whatever the locale; a lone surrogate (student text decoded from JSON) becomes "?", not an error.
     with os.fdopen(descriptor, "w", encoding="utf-8", errors="replace") as file:
         file.write(text)
         file.flush()
         os.fsync(file.fileno())
     os.replace(temporary, path)
+
+
+def _new_file_beside(path):
+    """A new, empty file beside ``path`` for its next contents: ``(descriptor, path)``.
+
+    Made with the mode open() gives (the umask's: 0644 under the usual 022), not mkstemp's 0600: the gradebook and
+    results are the instructor's files, like changes.csv.
+    """
+    while True:
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+        try:
+            return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temporary
+        except FileExistsError:
+            continue
 
 
 def write_if_changed(path, text):
