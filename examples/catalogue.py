@@ -2212,8 +2212,9 @@ def _proc_status():
         raise RuntimeError("could not read /proc/self/status")
 """
 
-# Bytes of the worker's memory read through ctypes: from_buffer_copy turns an address held in bytes into a pointer (its
-# event, ctypes.cdata/buffer, was once not charged). It reads a bytes object of its own by its id().
+# Bytes of the worker's memory read through ctypes: ctypes.cast and a function pointer made from an address (memmove),
+# for which CPython raises no audit event, and from_buffer_copy, which turns an address held in bytes into a pointer (its
+# event, ctypes.cdata/buffer, was once not charged). Each reads a bytes object of its own by its id().
 RAW_MEMORY_THROUGH_CTYPES = """
 
 _SECRET = b"bytes only raw memory shows"
@@ -2223,8 +2224,17 @@ def _raw_memory(how):
     import ctypes
 
     address, size = id(_SECRET), 64
-    pointer = ctypes.POINTER(ctypes.c_char).from_buffer_copy(address.to_bytes(8, "little"))
-    seen = pointer[0:size]
+    if how == "cast":
+        seen = ctypes.cast(address, ctypes.POINTER(ctypes.c_char))[0:size]
+    elif how == "memmove_addr":
+        memmove = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)(
+            ctypes._memmove_addr)
+        copy = (ctypes.c_char * size)()
+        memmove(ctypes.pointer(copy), address, size)
+        seen = copy.raw
+    else:
+        pointer = ctypes.POINTER(ctypes.c_char).from_buffer_copy(address.to_bytes(8, "little"))
+        seen = pointer[0:size]
     if _SECRET not in seen:
         raise RuntimeError("could not read the worker's memory")
 """
@@ -2305,6 +2315,13 @@ CHANNEL_ATTACKS = [
             ZERO, ("needs review", "/proc"),
             about="softmax reads /proc/self/status by a path relative to a descriptor of / (os.open's dir_fd), which "
                   "the open event does not name"),
+    Example(HOSTILE, "hostile_raw_memory_through_cast", P02, raw_memory("cast"),
+            ZERO, ("needs review", "raw memory through ctypes"),
+            about="softmax reads bytes of the worker's memory through ctypes.cast of an address to a pointer"),
+    Example(HOSTILE, "hostile_raw_memory_through_a_function_pointer", P02, raw_memory("memmove_addr"),
+            ZERO, ("needs review", "raw memory through ctypes"),
+            about="softmax copies bytes of the worker's memory with memmove, called through a function pointer "
+                  "made from the address ctypes._memmove_addr"),
     Example(HOSTILE, "hostile_raw_memory_through_from_buffer_copy", P02, raw_memory("from_buffer_copy"),
             ZERO, ("needs review", "raw memory through ctypes"),
             about="softmax reads bytes of the worker's memory through a pointer copied from the bytes of an address "

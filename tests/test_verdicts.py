@@ -405,6 +405,15 @@ TAMPERING = {
         "import ctypes, _ctypes\ncallback = ctypes.CFUNCTYPE(ctypes.c_int)(lambda: 0)\n"
         "_ctypes.call_function(int.from_bytes(bytes(memoryview(callback)), 'little'), ())\n",
     "raw memory through ctypes: wstring_at": "import ctypes\nctypes.wstring_at(ctypes.create_unicode_buffer('x'), 1)\n",
+    # ... and by those it raises none for, which the guards make raise one.
+    "raw memory through ctypes: cast": "import ctypes\nctypes.cast(id(len), ctypes.POINTER(ctypes.c_char))[0]\n",
+    "raw memory through ctypes: memmove": "import ctypes\nbuffer = ctypes.create_string_buffer(8)\n"
+                                          "ctypes.memmove(buffer, id(len), 8)\n",
+    "raw memory through ctypes: memset": "import ctypes\nctypes.memset(ctypes.create_string_buffer(8), 0, 8)\n",
+    # (A CFUNCTYPE of such an address is that function again.)
+    "raw memory through ctypes: ctypes' address of memmove": "import ctypes\ngetattr(ctypes, '_memmove_addr', None)\n",
+    "raw memory through ctypes: _ctypes' address of cast": "import _ctypes\ngetattr(_ctypes, '_cast_addr', None)\n",
+    "a fresh copy of a module the grader guards through import _ctypes": "import sys\nsys.modules.pop('_ctypes')\nimport _ctypes\n",
     "/proc": "open('/proc/self/status').read()\n",
     "/proc through /dev/fd": "open('/dev/fd/../status').read()\n",  # /dev/fd is a link to /proc/self/fd
     # os.path.realpath looks these up when it runs: rebound, /dev/fd/.. read as /dev

@@ -1,4 +1,4 @@
-"""Stand-ins for two C functions that hand graded code what the audit hook would not see otherwise.
+"""Stand-ins for C functions that hand graded code what the audit hook would not see otherwise.
 
 - ``type.__subclasses__`` lists every class alive, the worker's among them, and from a class its methods'
   ``__globals__`` (not audited) lead to its module's names: the wire every keyed frame passes through, the worker's
@@ -9,11 +9,15 @@
   the path and the folder's descriptor first, which the hook judges as the kernel resolves them, and makes a fresh
   copy of ``posix`` (``_imp.create_builtin``, what ``import posix`` does once ``sys.modules`` forgets it, with the
   C function again) raise ``_imp.create_builtin``.
+- ``ctypes.cast``, ``memmove`` and ``memset`` read and write raw memory (the worker's key lies there) with no event,
+  and the worker imported ``ctypes`` (numpy holds it), so ``import ctypes`` raises none either:
+  :func:`audit_raw_memory` makes them raise one, and takes away the addresses they are made from.
 
 What the replacements need is kept in their defaults, whose reading or rewriting the hook charges
 (:mod:`autograder.sandbox.inside.tamper`); nothing is looked up when they run. This module holds nothing else, so
-their ``__globals__`` lead nowhere. Both are installed before any student code runs, for the rest of the process.
+their ``__globals__`` lead nowhere. All are installed before any student code runs, for the rest of the process.
 """
+import _ctypes
 import _imp
 import ctypes
 import gc
@@ -22,6 +26,8 @@ import posix
 import sys
 
 GRADERS_MODULES = "autograder."
+# What ctypes makes its unaudited functions of raw memory from: a CFUNCTYPE of any of them is that function again.
+RAW_MEMORY_ADDRESSES = ("_cast_addr", "_memmove_addr", "_memset_addr")
 
 
 def hide_the_graders_classes():
@@ -66,3 +72,40 @@ def judge_dir_fd_opens():
     open.__doc__, create_builtin.__doc__ = posix.open.__doc__, _imp.create_builtin.__doc__
     os.open = posix.open = open
     _imp.create_builtin = create_builtin
+
+
+def audit_raw_memory():
+    """Make ``ctypes.cast``, ``memmove`` and ``memset`` raise an event, and their addresses in ``_ctypes`` one too.
+
+    CPython raises none for them, and the worker imported ``ctypes`` (numpy holds it), so ``import ctypes`` raises
+    none either: ``ctypes.cast(id(x), ctypes.POINTER(ctypes.c_char))`` read the worker's memory unseen. The stand-ins
+    raise ``ctypes.cast``, ``ctypes.memmove``, ``ctypes.memset``; the foreign functions behind them are kept in
+    their defaults only. The addresses they were made from (``_cast_addr``, of which a ``CFUNCTYPE`` makes the
+    function again) are removed from ``ctypes`` and ``_ctypes``, and reading one raises ``ctypes.cast``. A fresh
+    ``_ctypes`` (which has them again) is charged by the hook as the import of it.
+    """
+
+    def cast(obj, typ, _cast=ctypes._cast, _audit=sys.audit):
+        _audit("ctypes.cast", typ)
+        return _cast(obj, obj, typ)
+
+    def memmove(dst, src, count, _memmove=ctypes.memmove, _audit=sys.audit):
+        _audit("ctypes.memmove", count)
+        return _memmove(dst, src, count)
+
+    def memset(dst, c, count, _memset=ctypes.memset, _audit=sys.audit):
+        _audit("ctypes.memset", count)
+        return _memset(dst, c, count)
+
+    def __getattr__(name, _gone=frozenset(RAW_MEMORY_ADDRESSES), _audit=sys.audit):
+        if name in _gone:
+            _audit("ctypes.cast", name)
+        raise AttributeError(f"module has no attribute {name!r}")
+
+    cast.__doc__ = ctypes.cast.__doc__
+    for module in (ctypes, _ctypes):
+        for name in RAW_MEMORY_ADDRESSES:
+            vars(module).pop(name, None)
+        module.__getattr__ = __getattr__
+    del ctypes._cast
+    ctypes.cast, ctypes.memmove, ctypes.memset = cast, memmove, memset

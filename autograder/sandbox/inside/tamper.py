@@ -49,6 +49,7 @@ except OSError:
 _fstat, _listdir, _is_fifo = os.fstat, os.listdir, stat.S_ISFIFO
 
 GRADER_PACKAGE = "autograder"
+GUARDED_MODULES = {"_ctypes"}  # imported by the worker and changed by autograder.sandbox.inside.guards
 # What each audited event means, in the words of the evidence (the event's name is added).
 REACHES = {
     "sys._getframe": "stack frames",
@@ -68,6 +69,10 @@ REACHES = {
     "ctypes.wstring_at": "raw memory through ctypes",
     "ctypes.PyObj_FromPtr": "raw memory through ctypes",
     "ctypes.call_function": "raw memory through ctypes",
+    # Raised by the stand-ins of autograder.sandbox.inside.guards (CPython raises none for these).
+    "ctypes.cast": "raw memory through ctypes",
+    "ctypes.memmove": "raw memory through ctypes",
+    "ctypes.memset": "raw memory through ctypes",
     "sys.settrace": "a trace function",
     "sys.setprofile": "a profile function",
     "signal.signal": "a signal handler",
@@ -182,6 +187,8 @@ class Evidence:
             name = arguments[0]
             if name == GRADER_PACKAGE or name.startswith(GRADER_PACKAGE + "."):
                 return f"the grader's module {name}"
+            if name in GUARDED_MODULES:  # the worker imported it: an import is of a fresh copy, unguarded
+                return "a fresh copy of a module the grader guards"
         return None
 
     def students_own(self, function):

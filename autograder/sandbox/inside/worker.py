@@ -587,6 +587,7 @@ def serve(request_fd, response_fd, log_fd):
     signals.guard()  # before any student code: a handler is handed a frame, and frames lead to the key below
     guards.hide_the_graders_classes()  # ... and the worker's classes lead to its modules' names (the wire's among them)
     guards.judge_dir_fd_opens()
+    guards.audit_raw_memory()  # the key lies in this process's memory
     tamper.forget_grader_modules()
     key = None  # the trusted side's key for this worker's answers: a local here, out of the student's reach
     acknowledgement = wire.dumps({"ok": None, "key": key})  # the frame of an answer of None, made once per key
