@@ -114,3 +114,16 @@ def test_feedback_names_no_heldout_bug_wrongly(graded_heldout):
     assert {bug.name: wrong_ones(bug, said[bug.name]) for bug in ALL_HELD_OUT if wrong_ones(bug, said[bug.name])} == {}
     assert all(counts[set_name][0] >= FEEDBACK_BARS[set_name] for set_name in SETS), counts
 
+
+
+def test_each_judged_bug_is_judged_once():
+    """A dict literal keeps only the last of two entries of one bug: a second judgement silently undid the first."""
+    import ast
+    import heldout
+
+    tables = [node for node in ast.walk(ast.parse(open(heldout.__file__).read())) if isinstance(node, ast.AnnAssign)
+              or isinstance(node, ast.Assign) and any(getattr(t, "id", "") in ("TRUE_BUT_UNNAMED", "OPEN_WRONG")
+                                                      for t in node.targets)]
+    for table in tables:
+        keys = [key.value for key in getattr(table.value, "keys", []) if isinstance(key, ast.Constant)]
+        assert sorted({key for key in keys if keys.count(key) > 1}) == []
