@@ -19,6 +19,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from autograder.submissions.folders import looks_handed_in
 from autograder.submissions.junk import JUNK_NAMES, kept_members, walk_kept
 from autograder.submissions.student_ids import printable, student_id
 from autograder.submissions.tree import MAX_DEPTH, MAX_ENTRIES, TreeTooLarge, remove_tree
@@ -193,11 +194,6 @@ def vet(entry, student, work, assignment_folders=()):
         return Submission(student, entry, _unreadable(shown, error))
 
 
-def _could_be_a_submission(entry):
-    """True when ``entry`` is a folder, a zip or a notebook (not a link): what discover would grade."""
-    return entry.suffix in (".zip", ".ipynb") or (entry.is_dir() and not entry.is_symlink())
-
-
 def _folded(student):
     """``student`` as a case-insensitive, normalising file system compares names (one file for both)."""
     return unicodedata.normalize("NFC", student).casefold()
@@ -235,7 +231,7 @@ def discover(submissions, work, assignment_folders=(), skip=(), set_aside=None):
         if entry in skip:
             continue
         if entry.name.startswith("."):
-            if entry.name not in JUNK_NAMES and _could_be_a_submission(entry):
+            if entry.name not in JUNK_NAMES and looks_handed_in(entry):
                 notes.append(f"{printable(entry.name)}: its name starts with a dot, so it is taken for a hidden "
                              "file and not graded; rename it to grade it")
             continue

@@ -11,6 +11,11 @@ from pathlib import Path
 SHOWN = 5  # names listed when saying what a folder holds instead
 
 
+def looks_handed_in(entry):
+    """True when the entry of SUBMISSIONS ``entry`` is a folder, a zip or a notebook: what a student hands in."""
+    return entry.is_dir() or entry.suffix in (".zip", ".ipynb")
+
+
 def _listing(folder):
     """The entries of ``folder`` a student could have handed in (hidden ones are not)."""
     return sorted((entry for entry in folder.iterdir() if not entry.name.startswith(".")), key=lambda e: e.name)
@@ -80,7 +85,7 @@ def check_folders(submissions, out, assignments, roster=False, kit_root=None):
                          "not a folder of submissions: grade the folder that holds it (one sub-folder, .zip or "
                          f"notebook per student, named by the student id), e.g. `autograder grade {submissions.parent} "
                          "--out graded`")
-    handed_in = [entry for entry in entries if entry.is_dir() or entry.suffix in (".zip", ".ipynb")]
+    handed_in = [entry for entry in entries if looks_handed_in(entry)]
     if not handed_in and not roster:
         found = f"it holds only {_names(entries)}" if entries else "it is empty"
         raise ValueError(f"nothing to grade in {submissions}: {found}; it should hold one sub-folder, .zip or "
