@@ -10,13 +10,14 @@ from check_runs import checked, diagnoses, feedback_diagnoses, graded
 
 from catalogue import BUG, BUGS, EXAMPLES, Replace  # noqa: E402  (check_runs puts examples/ on the path)
 from heldout import (HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HELD_OUT_7,  # noqa: E402
-                     OPEN_WRONG, TRUE_BUT_UNNAMED)
+                     HELD_OUT_8, OPEN_WRONG, TRUE_BUT_UNNAMED)
 
 pytestmark = pytest.mark.slow
-ALL_HELD_OUT = HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4 + HELD_OUT_5 + HELD_OUT_6 + HELD_OUT_7  # one batch each way
+ALL_HELD_OUT = (HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4 + HELD_OUT_5 + HELD_OUT_6 + HELD_OUT_7
+                + HELD_OUT_8)  # one batch each way
 HELD = {bug.name: bug for bug in ALL_HELD_OUT}
 SETS = {"HELD_OUT": HELD_OUT, "HELD_OUT_2": HELD_OUT_2, "HELD_OUT_3": HELD_OUT_3, "HELD_OUT_4": HELD_OUT_4,
-        "HELD_OUT_5": HELD_OUT_5, "HELD_OUT_6": HELD_OUT_6, "HELD_OUT_7": HELD_OUT_7}
+        "HELD_OUT_5": HELD_OUT_5, "HELD_OUT_6": HELD_OUT_6, "HELD_OUT_7": HELD_OUT_7, "HELD_OUT_8": HELD_OUT_8}
 #: Bugs of each set diagnosed in `check` (among those a public test fails, 17, 25, 16, 17, 17, 19 and 19) and in feedback
 #: (of 18, 25, 16, 17, 17, 19 and 20; HELD_OUT's bool slope of ReLU, which the contract allows, is a variant now): never lower these. `check`'s public tests have fixed inputs: its bars are the counts measured. Feedback's
 #: hidden inputs are drawn under each checkout's course secret: its bars are one below the counts measured (13, 13
@@ -51,10 +52,14 @@ SETS = {"HELD_OUT": HELD_OUT, "HELD_OUT_2": HELD_OUT_2, "HELD_OUT_3": HELD_OUT_3
 #: feedback 14, 14, 10, 10, 3, 13 and 8 (72 of 132, was 71; heldout6_fit_keeps_the_best_training_loss named; a wrong
 #: "leaves out the term `batch_size`" of heldout2_minibatches_one_short, on batches of one, seen while building it
 #: and never said); `check`, which has no reference to replay, unchanged.
+#: HELD_OUT_8 (21, 20 seen by `check`: train_xor with one layer's step unscaled still solves XOR on the public seed) was
+#: measured before any change of its round (main, c4a5298): 3 in `check`, 4 in feedback, with three wrong diagnoses
+#: (OPEN_WRONG: other changes that give the very value on the inputs seen, named as the cause). Its bars are those
+#: counts (feedback's one below, for another secret's draws).
 CHECK_BARS = {"HELD_OUT": 11, "HELD_OUT_2": 13, "HELD_OUT_3": 8, "HELD_OUT_4": 6, "HELD_OUT_5": 2, "HELD_OUT_6": 5,
-              "HELD_OUT_7": 5}
+              "HELD_OUT_7": 5, "HELD_OUT_8": 3}
 FEEDBACK_BARS = {"HELD_OUT": 13, "HELD_OUT_2": 13, "HELD_OUT_3": 9, "HELD_OUT_4": 9, "HELD_OUT_5": 2, "HELD_OUT_6": 12,
-                 "HELD_OUT_7": 7}
+                 "HELD_OUT_7": 7, "HELD_OUT_8": 3}
 
 
 def wrong_ones(bug, said):
@@ -95,7 +100,7 @@ def test_heldout_bugs_are_one_change_bugs_outside_the_catalogue():
     assert len(HELD_OUT) >= 15 and len(HELD_OUT_2) >= 20 and len(HELD) == len(ALL_HELD_OUT)
     assert not HELD.keys() & EXAMPLES.keys()
     assert all(bug.kind == BUG and bug.said and changes(bug) and not changes(bug) & catalogued for bug in ALL_HELD_OUT)
-    assert all(len(bugs) >= 15 for bugs in (HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HELD_OUT_7))
+    assert all(len(bugs) >= 15 for bugs in (HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HELD_OUT_7, HELD_OUT_8))
     sets = [set().union(*map(changes, bugs)) for bugs in SETS.values()]
     assert all(not sets[i] & sets[j] for i in range(len(sets)) for j in range(i + 1, len(sets)))
 
