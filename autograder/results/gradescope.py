@@ -1,7 +1,15 @@
-"""``results.json`` in Gradescope's results format, so that the same run can feed Gradescope."""
+"""``results.json`` in Gradescope's results format, so that the same run can feed Gradescope.
+
+The format is Gradescope's autograder specification (https://gradescope-autograders.readthedocs.io/en/latest/specs/,
+"Output format"). Every text we write there is plain text, so ``output_format`` says so: Gradescope renders the
+top-level ``output`` as ``simple_format`` (sanitised HTML) unless told otherwise, and our status holds names the
+student chose (a file's, a function's) and tracebacks' ``<module>``, which it would take for tags. Test names and
+outputs are ``text`` by default.
+"""
 from autograder.results.scoring import points_text
 
 GRADESCOPE_VISIBILITY = {"public": "visible", "hidden": "after_due_date"}
+TEXT = "text"  # Gradescope's format that renders no HTML, Markdown or ANSI
 
 
 def gradescope_results(scores, execution_time, status):
@@ -10,6 +18,7 @@ def gradescope_results(scores, execution_time, status):
         "score": scores.total,
         "execution_time": round(execution_time, 3),
         "output": f"{points_text(scores.total)} of {points_text(scores.max_total)} points. {status}",
+        "output_format": TEXT,
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": [
