@@ -14,6 +14,8 @@ import pytest
 
 from conftest import ASSIGNMENTS, REPO
 from autograder.commands.check import check
+from autograder.runner.run import run_tests
+from autograder.sandbox.process import ChildProcess
 from autograder.runner.standalone import RELEASE_CONFTEST
 
 SOFTMAX = next(a for a in ASSIGNMENTS if a.folder == "02_softmax")
@@ -126,6 +128,26 @@ def test_a_traceback_through_a_notebook_names_its_cell_not_a_scratch_module(tmp_
     out = capsys.readouterr().out
     assert f'File "softmax.ipynb", line {line} of the cell that defines softmax, in softmax' in out, out
     assert "softmax.py" not in out and str(tempfile.gettempdir()) not in out
+
+
+def test_grading_a_notebook_names_its_cell_in_public_and_quarantined_hidden_feedback(tmp_path):
+    """What ``grade`` tells about a notebook's failure: its cell and line, also where a hidden test names only a line."""
+    submission = tmp_path / "student"
+    (submission / SOFTMAX.folder).mkdir(parents=True)
+    _, line = notebook_raising_in_softmax(submission / SOFTMAX.folder)
+    tests = sorted((REPO / "assignments" / SOFTMAX.folder).glob("test_*.py")) + sorted(
+        (REPO / "solutions" / SOFTMAX.folder).glob("test_hidden_*.py"))
+    records = [record for record in run_tests(submission, tests, ChildProcess(), solutions_root=REPO / "solutions")
+               if not record.passed]
+    public = [record for record in records if record.visibility == "public"]
+    hidden = [record for record in records if record.visibility == "hidden"]
+    assert public and hidden
+    for record in public:
+        assert f'File "softmax.ipynb", line {line} of the cell that defines softmax, in softmax' in record.details
+        assert "softmax.py" not in record.details
+    for record in hidden:  # before the due date: the exception's type and where, no text of the student's
+        assert record.message == f"softmax raised NameError at line {line} of the cell that defines softmax in " \
+                                 "softmax.ipynb", record.message
 
 
 def test_the_check_cell_names_cells_as_ipython_does(tmp_path, monkeypatch):

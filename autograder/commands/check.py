@@ -7,7 +7,6 @@ from autograder.results.causes import by_cause, cause_of, same_error
 from autograder.runner.run import run_tests
 from autograder.sandbox.process import ChildProcess
 from autograder.submissions.locate import missing_message, overlooked_message, submitted_file
-from autograder.submissions.notebook_code import NotebookError, cell_lines, code_cells, in_cells
 
 def _here(folder):
     """What a student can name instead: the assignments found in ``folder``."""
@@ -117,21 +116,6 @@ def check(path=".", only=None, write=print):
         overlooked = overlooked_message(submission, assignment)  # "" when a file was named: it counts
         if overlooked:
             write(overlooked)
-        if checked is not None and checked.suffix == ".ipynb":
-            name_cells(records, assignment, checked)
     passed, total = report(records, write)
     return passed == total
 
-
-def name_cells(records, assignment, notebook):
-    """Tracebacks through the notebook ``notebook``'s definitions (a scratch module) told by its own cells."""
-    try:
-        origins = cell_lines(code_cells(notebook))
-    except NotebookError:
-        return
-    def label(cell, line, name):
-        return f'File "{notebook.name}", line {line} of the cell that defines {name}'
-
-    for record in records:
-        if record.assignment == assignment.folder and record.details:
-            record.details = in_cells(record.details, assignment.module_file.as_posix(), origins, label)

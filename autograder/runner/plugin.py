@@ -138,7 +138,10 @@ class GradingPlugin:
                 self.module_digests[assignment.folder] = hashlib.sha256(Path(module_path).read_bytes()).hexdigest()
             # A sandbox may bring its own kind of session (the benchmark's in-process one does).
             make_session = getattr(self.sandbox, "session", WorkerSession)
-            self.sessions[assignment.folder] = make_session(self.sandbox, module_path, assignment.module, problem)
+            submitted = submitted_file(self.submission_root, assignment)
+            notebook = submitted if module_path is not None and submitted.suffix == ".ipynb" else None
+            self.sessions[assignment.folder] = make_session(self.sandbox, module_path, assignment.module, problem,
+                                                            notebook=notebook)
         return self.sessions[assignment.folder]
 
     def undefined_message(self, assignment, name):

@@ -31,6 +31,7 @@ import numpy as np
 
 from autograder.sandbox.code_lines import code_lines
 from autograder.sandbox.inside import wire
+from autograder.submissions.notebook_code import SavedNotebookLines
 
 DEFAULT_TIMEOUT = 10.0
 BACKSTOP_FACTOR, BACKSTOP_SECONDS = 3, 10.0  # wall-clock limit of a call charged in CPU time: 3x + 10 s
@@ -195,11 +196,15 @@ class WorkerSession:
         Name to import it under.
     missing_message : str
         The message for every request when ``module_path`` is None.
+    notebook : Path or None
+        The saved notebook whose definitions ``module_path`` holds (a scratch module the student never
+        sees): what is said of the module's lines names the notebook's cells instead.
     """
 
-    def __init__(self, sandbox, module_path, module_name, missing_message=""):
+    def __init__(self, sandbox, module_path, module_name, missing_message="", notebook=None):
         self.sandbox = sandbox
         self.module_path = Path(module_path).resolve() if module_path else None
+        self.notebook = Path(notebook) if notebook else None
         self.module_name = module_name
         self.missing_message = missing_message
         self.process = None
@@ -293,12 +298,12 @@ class WorkerSession:
         load = {"op": "load", "path": str(path), "name": self.module_name, "search_path": str(path.parent),
                 "key": self.key}
         try:
-            functions, _ = self._exchange(load, timeout, f"importing {self.module_path.name}")
+            functions, _ = self._exchange(load, timeout, f"importing {self.shown_name}")
         except StudentCodeFailed as error:
             # Work at the module's top level (a training run, a plot) runs at every import: the usual cause.
             why = f". {TOP_LEVEL_HINT}" if getattr(error, "timed_out", False) else ""
-            self.load_failure = (f"could not import {self.module_path.name}: {error}{why}", error.details,
-                                 f"could not import {self.module_path.name}: {error.quarantined}{why}")
+            self.load_failure = (f"could not import {self.shown_name}: {error}{why}", error.details,
+                                 f"could not import {self.shown_name}: {error.quarantined}{why}")
             self.close()
             raise ImportFailed(*self.load_failure) from None
         if type(functions) is dict and type(functions.get("callables")) is list:
@@ -633,9 +638,7 @@ class WorkerSession:
                 or type(error.get("line")) not in (int, type(None))):
             return ProtocolBroken(f"{what}: malformed error report from the worker")
         kind = error["type"] if error["type"] in KNOWN_EXCEPTIONS else "an exception of its own class"
-        where = (f" at line {error['line']} of {self.module_path.name}"
-                 if error.get("line") is not None and self.module_path is not None
-                 and error["line"] in self._code_lines else "")
+        where = self._where(error.get("line"))
         if error["type"] == "UngradableResult":
             return StudentCodeFailed(f"{what} {error['message']}",
                                      quarantined=f"{what} returned something that cannot be graded")
@@ -646,13 +649,32 @@ class WorkerSession:
                                          quarantined=quarantined)
             return StudentCodeFailed(f"{what} needs code that is not written yet ({error['message']})",
                                      quarantined=quarantined)
-        return StudentCodeFailed(f"{what} raised {error['type']}: {error['message']}", error["traceback"],
+        traceback = self._notebook_lines.traceback(error["traceback"]) if self.notebook else error["traceback"]
+        return StudentCodeFailed(f"{what} raised {error['type']}: {error['message']}", traceback,
                                  quarantined=f"{what} raised {kind}{where}")
+
+    @property
+    def shown_name(self):
+        """The student's file, as they know it: the module, or the notebook its definitions come from."""
+        return self.notebook.name if self.notebook else self.module_path.name
+
+    def _where(self, line):
+        """`` at line 17 of softmax.py`` (or of the notebook's cell it comes from), for a line of the student's code
+        (None or any other number the worker reported: "")."""
+        if line is None or self.module_path is None or line not in self._code_lines:
+            return ""
+        named = self._notebook_lines.line(line) if self.notebook else f"line {line} of {self.module_path.name}"
+        return f" at {named}" if named else ""
 
     @functools.cached_property
     def _code_lines(self):
         """The lines of the student's module that hold code: the only ones a quarantined message names."""
         return code_lines(self.module_path)
+
+    @functools.cached_property
+    def _notebook_lines(self):
+        """The scratch module's lines named by the notebook's cells (:attr:`notebook` only)."""
+        return SavedNotebookLines(self.notebook, f"{self.module_path.parent.name}/{self.module_path.name}")
 
     def _read_frame(self, budget):
         """The body of the worker's next frame, waiting for it within ``budget`` (:class:`CallBudget`).

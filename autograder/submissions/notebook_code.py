@@ -176,6 +176,41 @@ def in_cells(traceback_text, module_file, origins, label):
     return _FRAME.sub(renamed, traceback_text)
 
 
+class SavedNotebookLines:
+    """The lines of the scratch module made of a saved notebook's definitions, named as the student knows them.
+
+    ``check`` and ``grade`` run a notebook's definitions as that module (:func:`extract_definitions`); what they say
+    of a line of it (a traceback, the line a hidden test's feedback names) names the notebook's cell instead.
+
+    Parameters
+    ----------
+    notebook : Path
+        The saved notebook.
+    module_file : str
+        The end of the scratch module's path, ``"02_softmax/softmax.py"``.
+    """
+
+    def __init__(self, notebook, module_file):
+        self.notebook_name = notebook.name
+        self.module_file = module_file
+        try:
+            self.origins = cell_lines(code_cells(notebook))
+        except NotebookError:
+            self.origins = {}  # unreadable now: its lines are named nowhere (it was read when its module was made)
+
+    def line(self, line):
+        """``"line 17 of the cell that defines softmax in softmax.ipynb"``, or None for a line of no cell."""
+        if line not in self.origins:
+            return None
+        _, number, name = self.origins[line]
+        return f"line {number} of the cell that defines {name} in {self.notebook_name}"
+
+    def traceback(self, text):
+        """``text`` with its frames in the scratch module named by their cells."""
+        return in_cells(text, self.module_file, self.origins, lambda cell, line, name:
+                        f'File "{self.notebook_name}", line {line} of the cell that defines {name}')
+
+
 def syntax_error_defining(path, name):
     """The line of the syntax error in the code cell of the notebook at ``path`` that defines ``name`` and is left
     out for not being valid Python (:func:`definitions` skips such a cell whole), counted in that cell; None when
