@@ -145,16 +145,20 @@ def test_experiments_print_numbers_as_numbers(assignment, executed_solutions):
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=lambda a: a.folder)
 def test_student_notebook_check_cell_says_what_is_not_done(assignment, student_machine, student_kernel, tmp_path):
-    """A student opens the notebook and runs it down to the check cell, stubs untouched, on their machine."""
+    """A student opens the notebook and runs it down to the check cell, stubs untouched, on their machine; then the
+    public tests' cell, which fails with its message alone: the kit's frames under it tell a student nothing."""
     folder = tmp_path / assignment.folder  # a copy of the student's bundle, away from the kit
     shutil.copytree(student_machine.bundle / assignment.folder, folder)
     notebook = nbformat.read(folder / f"{assignment.module}.ipynb", as_version=4)
     nbformat.validate(notebook)
     check = notebook.cells.index(nbgrader_cell(notebook, "check"))
-    notebook.cells = notebook.cells[:check + 1] + [nbformat.v4.new_code_cell(WHICH_AUTOGRADER)]
+    notebook.cells = notebook.cells[:check + 1] + [nbgrader_cell(notebook, "public_tests"),
+                                                   nbformat.v4.new_code_cell(WHICH_AUTOGRADER)]
     executed = execute(notebook, folder, student_kernel)
     assert text_of(executed.cells[-1]).startswith(str(student_machine.venv)), "the kernel imports the wheel"
-    output = text_of(executed.cells[-2])
+    [error] = [output for output in executed.cells[-2].outputs if output["output_type"] == "error"]
+    assert error["traceback"] == ["AssertionError: some public tests fail: see the report above"], error["traceback"]
+    output = text_of(executed.cells[-3])
     not_done = re.search(r"Not done yet: (.*) \(still the stub", output)
     assert not_done, output
     assert set(not_done[1].split(", ")) == graded_names(assignment)

@@ -13,6 +13,9 @@ Where the tests come from:
   how an instructor grades: public and hidden tests, and the points of
   ``grading.toml``;
 - otherwise, a student's copy: the public tests beside the notebook.
+
+What these cells raise for their user to act on (a public test failing, a notebook away from its
+tests) shows as its message alone (:func:`told`): the frames are the kit's, which tell a student nothing.
 """
 import contextlib
 import json
@@ -34,6 +37,16 @@ KIT_ROOT_VARIABLE = "BACKPROP_KIT_ROOT"
 RUN_TIMEOUT = 600
 
 
+def told(error):
+    """``error``, shown by Jupyter as its type and message only, without the kit's frames below the cell.
+
+    IPython shows the lines an exception's ``_render_traceback_()`` returns instead of its traceback
+    (IPython's "Custom exception tracebacks"); the cell that raised it stays marked as failed.
+    """
+    error._render_traceback_ = lambda: [f"{type(error).__name__}: {error}"]
+    return error
+
+
 def kit_root():
     """The kit's checkout (a folder with ``solutions/`` and ``assignments/``), or None.
 
@@ -47,8 +60,8 @@ def kit_root():
         if (Path(candidate) / "solutions").is_dir() and (Path(candidate) / "assignments").is_dir():
             return Path(candidate)
     if chosen:
-        raise FileNotFoundError(f"{KIT_ROOT_VARIABLE}={chosen} is not a Backprop Kit checkout "
-                                "(a folder with solutions/ and assignments/)")
+        raise told(FileNotFoundError(f"{KIT_ROOT_VARIABLE}={chosen} is not a Backprop Kit checkout "
+                                     "(a folder with solutions/ and assignments/)"))
     return None
 
 
@@ -64,8 +77,8 @@ def assignment_named(name):
     for assignment in candidates:
         if assignment is not None and assignment.named(name):
             return assignment
-    raise ValueError(f"unknown assignment {name!r}; use a folder like 02_softmax or a module like softmax, "
-                     "and run the notebook in its assignment folder")
+    raise told(ValueError(f"unknown assignment {name!r}; use a folder like 02_softmax or a module like softmax, "
+                          "and run the notebook in its assignment folder"))
 
 
 def public_tests_here(assignment):
@@ -74,8 +87,8 @@ def public_tests_here(assignment):
         files = sorted(folder.glob(f"test_{assignment.module}*.py"))
         if files:
             return files
-    raise FileNotFoundError(f"no public tests (test_*.py) beside this notebook in {Path.cwd()}: keep the "
-                            f"notebook in its assignment folder, next to the tests it came with")
+    raise told(FileNotFoundError(f"no public tests (test_*.py) beside this notebook in {Path.cwd()}: keep the "
+                                 f"notebook in its assignment folder, next to the tests it came with"))
 
 
 def run_on_kernel_code(assignment, test_files, solutions=None, sandbox="process", hidden_seed=None):
@@ -112,7 +125,7 @@ def run_on_kernel_code(assignment, test_files, solutions=None, sandbox="process"
             subprocess.run(command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                            cwd=scratch, env=environment, timeout=RUN_TIMEOUT, check=False)
         if not records.is_file():
-            raise RuntimeError("the tests could not run:\n" + log.read_text()[-3000:])
+            raise told(RuntimeError("the tests could not run:\n" + log.read_text()[-3000:]))
         return json.loads(records.read_text())
 
 
@@ -202,10 +215,10 @@ def autograded_tests(name, visibility):
     kit = kit_root()
     if kit is None:
         if visibility == "hidden" or os.environ.get("NBGRADER_EXECUTION") == "autograde":
-            raise RuntimeError("grading needs the kit's checkout (solutions/ and grading.toml): install the kit "
-                               f"from it with `pip install -e`, or set {KIT_ROOT_VARIABLE} to its path")
+            raise told(RuntimeError("grading needs the kit's checkout (solutions/ and grading.toml): install the "
+                                    f"kit from it with `pip install -e`, or set {KIT_ROOT_VARIABLE} to its path"))
         if not check_notebook(name):
-            raise AssertionError("some public tests fail: see above")
+            raise told(AssertionError("some public tests fail: see the report above"))
         return None
     hidden = visibility == "hidden"
     folder = kit / ("solutions" if hidden else "assignments") / assignment.folder
