@@ -2328,9 +2328,22 @@ CHANNEL_ATTACKS = [
                   "(from_buffer_copy)"),
 ]
 
+# -- the ninth red team: the classes the last rounds left alone (resources of the trusted side, sinks, leftovers) --
+# Valid Python whose syntax tree costs some 500 times its text: the grader parsed each module three times in its own
+# process (its progress, the definitions it lacks, the similarity pass), which has no memory bound, one thread at a time.
+HUGE_VALID_MODULE = "\n_PADDING = [" + "0," * (2 * 1024**2) + "]  # 4 MiB: two million zeros\n"
+
+NINTH_RED_TEAM_ATTACKS = [
+    Example(HOSTILE, "hostile_huge_valid_module", P02, append(P02, HUGE_VALID_MODULE),
+            ZERO, ("softmax.py is too large to grade",),
+            about="a correct softmax.py padded with 4 MiB of valid Python (a list of two million zeros): some 2 GB "
+                  "and 7 s of CPU per parse in the grader's own process, three parses, the other jobs waiting"),
+]
+
 BUGS += TRUSTED_VERDICT_BUGS
 ATTACKS += TRUSTED_VERDICT_ATTACKS
 ATTACKS += CHANNEL_ATTACKS
+ATTACKS += NINTH_RED_TEAM_ATTACKS
 
 EXAMPLES = {example.name: example for example in BUGS + VARIANTS + ATTACKS}
 assert len(EXAMPLES) == len(BUGS) + len(VARIANTS) + len(ATTACKS), "example names are unique"

@@ -1,4 +1,5 @@
 """Reading submissions as students hand them in: junk set aside before any limit, near misses named."""
+import json
 import os
 import shutil
 import sys
@@ -210,3 +211,40 @@ def test_the_grading_threads_parse_submissions_one_at_a_time(monkeypatch):
     notebook_code.definitions(["import numpy as np\n\ndef softmax(x):\n    return x\n"])
     notebook_code.unfinished("def softmax(x):\n    raise NotImplementedError\n")
     assert len(turns) == 3 and all(turns)
+
+
+@pytest.mark.parametrize("handed_in", ["module", "notebook"])
+def test_python_too_large_to_parse_is_not_graded_and_never_parsed(tmp_path, monkeypatch, handed_in):
+    """A syntax tree costs some 500 times its text: a 6 MB module of zeros took 2.9 GB and 9 s of CPU per parse in
+    the grader's own process (hostile_huge_valid_module); one over the bound is named, not parsed, not graded."""
+    import ast
+
+    from autograder.results.similarity import written_lines
+    from autograder.submissions.progress import absent_message, progress
+    from autograder.submissions.syntax import MAX_SOURCE_BYTES
+
+    root = tmp_path / "alice"
+    shutil.copytree(REPO / "assignments" / SOFTMAX.folder, root / SOFTMAX.folder)
+    padded = (REPO / "solutions" / SOFTMAX.module_file).read_text() + "\n_PADDING = [" + "0," * (MAX_SOURCE_BYTES // 2) + "]\n"
+    if handed_in == "module":
+        (root / SOFTMAX.module_file).write_text(padded)
+    else:
+        (root / SOFTMAX.module_file).unlink(missing_ok=True)
+        notebook = root / SOFTMAX.folder / f"{SOFTMAX.module}.ipynb"
+        notebook.write_text(json.dumps({"cells": [{"cell_type": "code", "source": padded, "metadata": {},
+                                                   "outputs": [], "execution_count": None}],
+                                        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+
+    parse, parsed = ast.parse, []
+
+    def watched(source, *args, **kwargs):
+        parsed.append(len(source))
+        return parse(source, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", watched)
+    path, problem = locate_module(root, SOFTMAX, tmp_path / "scratch")
+    assert path is None and "too large to grade" in problem and "at most 1 MiB" in problem
+    assert progress(root, REPO, [SOFTMAX]) == "" and absent_message(root, REPO, SOFTMAX) == ""
+    assert written_lines(root / (SOFTMAX.module_file if handed_in == "module" else notebook.relative_to(root)),
+                         REPO, SOFTMAX) == []
+    assert max(parsed, default=0) < MAX_SOURCE_BYTES  # the released stubs may be parsed, the student's source never

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from autograder.generate.source import SolutionSource
 from autograder.kit.assignments import discover_assignments
+from autograder.submissions import syntax
 from autograder.submissions.locate import submitted_file
 from autograder.submissions.notebook_code import NotebookError, extract_definitions
 
@@ -112,11 +113,12 @@ def _graded(root, assignment):
 
 def written_lines(path, root, assignment):
     """The lines a student wrote in the graded definitions of the module or notebook at ``path``; [] if unreadable
-    (or too deep to normalise: a sum of 900 terms compiles, and is a tree 900 levels deep)."""
+    (or too deep to normalise: a sum of 900 terms compiles, and is a tree 900 levels deep; or too large to parse,
+    and so not graded either)."""
     graded = _graded(Path(root).resolve(), assignment)
     try:
         text = extract_definitions(path) if path.suffix == ".ipynb" else path.read_text(errors="replace")
-        definitions = _definitions(ast.parse(text))
+        definitions = _definitions(syntax.parse(text))  # nothing over its bound
         return [f"{owner}: {line}" for owner, given in graded if owner in definitions
                 for line in normalised_lines(definitions[owner]) if line not in given]
     except (NotebookError, SyntaxError, ValueError, OSError, RecursionError):

@@ -16,6 +16,8 @@ for (at the top, or in a folder inside a folder), the problem says which file wa
 (:func:`near_misses`). Grading it silently would teach the student nothing about
 the name the next grader looks for.
 
+A module, or a notebook's code, over 1 MiB is not graded (:mod:`autograder.submissions.syntax` says why).
+
 A name the tests use that the module or notebook does not define is told with
 the file it is missing from, and for a notebook with the cell left out for a
 syntax error (:func:`undefined_message`).
@@ -28,6 +30,7 @@ from pathlib import Path
 from autograder.submissions.junk import walk_kept
 from autograder.submissions.notebook_code import (NotebookError, extract_definitions, read_notebook,
                                                   syntax_error_defining)
+from autograder.submissions.syntax import too_large
 
 METADATA_KEY = "backprop_kit"
 
@@ -169,15 +172,17 @@ def locate_module(root, assignment, scratch):
     Returns
     -------
     path : Path or None
-        The module to import, or None when the assignment is missing.
+        The module to import, or None when the assignment is missing, or its code is too large to grade
+        (:data:`~autograder.submissions.syntax.MAX_SOURCE_BYTES`: the trusted side parses it).
     problem : str
-        Why it is missing ("" otherwise).
+        Why it is missing or not graded ("" otherwise).
     """
     path = submitted_file(root, assignment)
     if path is None:
         return None, missing_message(root, assignment)
     if path.suffix != ".ipynb":
-        return path, ""
+        problem = too_large(path.name, path.stat().st_size)  # not parsed on the trusted side, so not graded either
+        return (None, problem) if problem else (path, "")
     try:
         source = extract_definitions(path)
     except NotebookError as error:

@@ -228,8 +228,15 @@ def syntax_error_defining(path, name):
 
 
 def extract_definitions(path):
-    """Python source with the definitions of the saved notebook at ``path``."""
+    """Python source with the definitions of the saved notebook at ``path``.
+
+    Raises :class:`NotebookError` when its code cells together are too large to parse
+    (:data:`~autograder.submissions.syntax.MAX_SOURCE_BYTES`, as a module).
+    """
     sources = tuple(code_cells(path))
+    problem = syntax.too_large(f"{path.name}'s code", sum(map(len, sources)))
+    if problem:
+        raise NotebookError(problem)
     return _kept_definitions(sources) if sum(map(len, sources)) <= KEPT_CELLS_CHARS else definitions(sources)
 
 
