@@ -2333,7 +2333,28 @@ CHANNEL_ATTACKS = [
 # process (its progress, the definitions it lacks, the similarity pass), which has no memory bound, one thread at a time.
 HUGE_VALID_MODULE = "\n_PADDING = [" + "0," * (2 * 1024**2) + "]  # 4 MiB: two million zeros\n"
 
+# An exception whose message the worker cuts to 1,000 characters, with a str of its own: slicing it gives 30 MB. The
+# trusted side took the report as it came, into each failed test's feedback, results.json and the class's files.
+HUGE_ERROR_REPORT = """
+
+class _Long(str):
+    def __getitem__(self, index):  # what the worker's message[:1000] gets
+        return "spam " * 6_000_000
+
+
+class _Loud(ValueError):
+    def __str__(self):
+        return _Long("softmax says no")
+"""
+
 NINTH_RED_TEAM_ATTACKS = [
+    Example(HOSTILE, "hostile_huge_error_report", P02, [
+        Replace("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n",
+                "    raise _Loud()\n"),
+        append(P02, HUGE_ERROR_REPORT)],
+            SOFTMAX_TESTS, ("softmax raised _Loud",),
+            about="softmax raises an exception whose message, cut to 1,000 characters by the worker with a str of its "
+                  "own, is 30 MB: in each failed test's feedback"),
     Example(HOSTILE, "hostile_huge_valid_module", P02, append(P02, HUGE_VALID_MODULE),
             ZERO, ("softmax.py is too large to grade",),
             about="a correct softmax.py padded with 4 MiB of valid Python (a list of two million zeros): some 2 GB "

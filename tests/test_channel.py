@@ -588,3 +588,54 @@ def test_answers_with_a_request_behind_them_go_on_the_log_unless_too_large_for_o
     doubled, count = student._calls([(student.double, (large,), {}), (student.record, ("b",), {})])
     np.testing.assert_array_equal(doubled, 2 * large)
     assert count == 3
+
+
+LONG_TEXTS = '''
+class _Long(str):
+    def __getitem__(self, index):  # what the worker's cut of a message gets
+        return "spam " * 200_000
+
+
+class Loud(ValueError):
+    def __str__(self):
+        return _Long("no")
+
+
+class _Exit:
+    def __repr__(self):  # what the worker's account of sys.exit quotes
+        return "bye " * 250_000
+
+
+def raise_a_long_message():
+    raise Loud()
+
+
+def exit_with_a_long_repr():
+    raise SystemExit(_Exit())
+
+
+def raise_a_long_class_name():
+    raise type("E" * 1_000_000, (ValueError,), {})("no")
+
+
+def make_a_long_class_name():
+    return type("M" * 1_000_000, (), {})()
+'''
+
+
+@pytest.mark.parametrize("name", ["raise_a_long_message", "exit_with_a_long_repr", "raise_a_long_class_name",
+                                  "make_a_long_class_name"])
+def test_the_student_text_of_an_answer_is_bounded_on_the_trusted_side(tmp_path, name):
+    """The worker cuts a message to 1,000 characters, a traceback to 4,000, but the student's code makes those cuts (a
+    str of its own slices as it likes; a repr and a class's name have no bound): the trusted side cuts them again
+    (hostile_huge_error_report put 30 MB in each failed test's records)."""
+    (tmp_path / "mod.py").write_text(LONG_TEXTS)
+    session = WorkerSession(ChildProcess(), tmp_path / "mod.py", "mod")
+    try:
+        try:
+            told = repr(getattr(RemoteModule(session, "mod"), name)())
+        except StudentCodeFailed as failure:
+            told = str(failure) + failure.details + failure.quarantined
+        assert 0 < len(told) < 10_000
+    finally:
+        session.close()

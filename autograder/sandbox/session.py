@@ -40,6 +40,11 @@ PIPELINE_BYTES = 32 * 1024  # requests sent without waiting, unread, never fill 
 # training set (~0.4 MB) then goes in one write, without waking either side once per 64 KiB (the default size).
 PIPE_BYTES = 1024 * 1024
 MAX_OUTPUT_CHARS = 2000
+# What an error report brings of the student's text, cut here as the worker cuts it (worker.describe: a message to
+# 1,000 characters, with the grader's explanation of it, and a traceback's last 4,000): the student's code makes the
+# worker's cuts (a str of its own slices as it likes, and a repr or a class's name has no bound at all), and 30 MB
+# in a message once went into each failed test's feedback and results.json (hostile_huge_error_report).
+MAX_NAME_CHARS, MAX_MESSAGE_CHARS, MAX_TRACEBACK_CHARS = 200, 2000, 4000
 MAX_EVIDENCE = 20
 # Warnings the worker reports that fail a call: numpy's floating-point errors (overflow, divide by zero,
 # invalid value) are RuntimeWarnings, and the contract forbids them in every sigmoid (EXERCISES.md: "finite and
@@ -637,6 +642,8 @@ class WorkerSession:
         if (type(error) is not dict or not all(type(error.get(k)) is str for k in ("type", "message", "traceback"))
                 or type(error.get("line")) not in (int, type(None))):
             return ProtocolBroken(f"{what}: malformed error report from the worker")
+        error = {**error, "type": error["type"][:MAX_NAME_CHARS], "message": error["message"][:MAX_MESSAGE_CHARS],
+                 "traceback": error["traceback"][-MAX_TRACEBACK_CHARS:]}
         kind = error["type"] if error["type"] in KNOWN_EXCEPTIONS else "an exception of its own class"
         where = self._where(error.get("line"))
         if error["type"] == "UngradableResult":

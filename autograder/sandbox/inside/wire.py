@@ -55,6 +55,7 @@ HEADER_BYTES = _LENGTH.size
 _JSON_LENGTH = struct.Struct(">I")
 _ARRAY_HEADER = struct.Struct(">4sB")
 MAX_DIMENSIONS = 32
+MAX_TYPE_NAME_CHARS = 200  # of a handle's type: the name of a class of the student's, quoted in feedback
 MAX_ELEMENTS = 1_000_000  # JSON values one frame may hold (an array counts as one)
 _PLAIN_DTYPE = re.compile(r"[<>|=][biufc][0-9]{1,2}")
 _SHAPES = [struct.Struct(f">{ndim}Q") for ndim in range(MAX_DIMENSIONS + 1)]  # an array's sizes, by its rank
@@ -203,7 +204,7 @@ def _decode(data, arrays, depth, used):
                     raise WireError("a malformed numpy scalar (its array has a shape)")
                 return array[()]
         elif len(data) == 2 and type(data.get("__handle__")) is int and type(data.get("type")) is str:
-            return Handle(data["__handle__"], data["type"])
+            return Handle(data["__handle__"], data["type"][:MAX_TYPE_NAME_CHARS])  # a student's class: any length
     raise WireError(f"unexpected {type(data).__name__} in a message")
 
 
