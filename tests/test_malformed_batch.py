@@ -283,3 +283,29 @@ def test_backslashes_in_a_zip_are_folders_never_a_way_out(tmp_path):
     assert found["windows"].problem == "" and (found["windows"].path / ASSIGNMENTS[0].module_file).is_file()
     assert "unsafe path" in found["escape"].problem
     assert not list(tmp_path.rglob("escaped.py"))
+
+
+def test_every_csv_the_grader_writes_neutralises_formulas(tmp_path, monkeypatch):
+    """A student id, a status and a changed score reach report.csv (the students of a status, of a failed test, the
+    slowest) and changes.csv (a regrade's rows) as well as the gradebook: no cell of any of them runs as a formula."""
+    from autograder.results.changes import append_changes
+
+    submissions = tmp_path / "in"
+    submissions.mkdir()
+    corrupt_zip(submissions / "=1+1.zip")  # refused: its status starts with its id
+    reference_folder(submissions / "@SUM(A1)")
+    monkeypatch.setattr(grade_command, "run_submission", fake_run(None))
+    monkeypatch.setattr(grade_command, "grade_locally", lambda todo, root, out, term, jobs, kind, finished: [
+        finished(j.submission.student, grade_command.grade_submission(j, root, out, term, kind)) for j in todo])
+    out = tmp_path / "out"
+    grade_command.grade(submissions, out, REPO, jobs=1, sandbox_kind=SANDBOX_KIND, progress=False)
+    append_changes(out, [{"student": "=1+1", "assignment": "02_softmax", "old": "13", "new": "0",
+                          "reason": "submission changed"}])
+    cells = {}
+    for path in sorted(out.glob("*.csv")):
+        with open(path, encoding="utf-8", newline="") as file:
+            cells[path.name] = [cell for row in csv.reader(file) for cell in row]
+    assert {"gradebook.csv", "report.csv", "changes.csv"} <= cells.keys()
+    assert "'=1+1" in cells["report.csv"] and "'=1+1" in cells["changes.csv"]
+    assert [(name, cell) for name, found in cells.items() for cell in found
+            if cell.startswith(("=", "+", "-", "@", "\t", "\r"))] == []

@@ -3,13 +3,16 @@
 Columns ``student,assignment,old,new,reason``; the reason is ``kit changed`` (its tests, points,
 thresholds or reference changed since the old score), ``forced`` (``--force`` or ``--student``),
 ``submission changed``, ``override``, ``manual points`` or ``late`` (what the instructor's files
-changed), several joined by ``; ``. A first grading is no change and is not listed.
+changed), several joined by ``; ``. A first grading is no change and is not listed. A student id is
+student text: a formula-leading cell is written as the gradebook writes one (:func:`~autograder.results.gradebook.neutralised`).
 """
 import csv
 import io
 import os
 import threading
 from pathlib import Path
+
+from autograder.results.gradebook import neutralised
 
 CHANGES_FILE = "changes.csv"
 CHANGES_COLUMNS = ["student", "assignment", "old", "new", "reason"]
@@ -26,7 +29,7 @@ def append_changes(out, rows):
     with _lock:
         if not path.is_file() or path.stat().st_size == 0:
             writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows([{column: neutralised(value) for column, value in row.items()} for row in rows])
         with open(path, "a", encoding="utf-8") as file:
             file.write(buffer.getvalue())
             file.flush()

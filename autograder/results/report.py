@@ -13,7 +13,8 @@ submissions (:mod:`autograder.results.similarity`).
               ``mistake`` (students given one diagnosis), ``status`` (crashed, timed out, flagged,
               other problem), ``slowest`` (seconds), ``similar`` (a pair's score);
 ``assignment``, ``item``, ``value``, ``of`` (the count the value is out of, when it is a count),
-``students`` (space-separated ids).
+``students`` (space-separated ids). Ids and statuses are student text: a formula-leading cell is written as the
+gradebook writes one (:func:`~autograder.results.gradebook.neutralised`).
 """
 import csv
 import html
@@ -26,6 +27,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from autograder.results.files import atomic_write
+from autograder.results.gradebook import neutralised
 from autograder.results.histogram import histogram_svg
 from autograder.results.scoring import points_text
 
@@ -221,7 +223,7 @@ def write_report(out, rows, maxima, pairs=()):
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(figures)
+    writer.writerows([{column: neutralised(value) for column, value in row.items()} for row in figures])
     atomic_write(Path(out) / "report.csv", buffer.getvalue())
     atomic_write(Path(out) / "report.html", report_html(results, maxima, figures, pairs))
     return figures
