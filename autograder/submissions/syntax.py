@@ -7,7 +7,7 @@ another at ``--jobs 2``. Parsing a submission's source is cheap next to grading 
 grading threads take turns.
 
 Cheap only while the source is of a size people write: a tree costs about 500 times its text (a
-6 MB module of ``0,0,0,...`` took 2.9 GB and 9 s of CPU per parse, in the grader's own process,
+6 MB module of ``0,0,0,...`` took 2.9 GB and 9 to 13 s of CPU per parse, in the grader's own process,
 which has no memory bound of its own, three times per module, the other threads waiting), and a
 submission may unpack to 64 MiB. So no source over :data:`MAX_SOURCE_BYTES` is parsed here:
 :class:`SourceTooLarge` is a ``SyntaxError``, and every reader already takes what does not parse
