@@ -93,6 +93,12 @@ def imported(names):
     import sys
 
     return sorted(name for name in names if name in sys.modules)
+
+
+def data_package_files():
+    import backprop_datasets.digits
+
+    return [backprop_datasets.__file__, backprop_datasets.digits.__file__]
 '''
 
 
@@ -187,3 +193,24 @@ def test_a_worker_starts_without_the_standard_library_modules_it_does_not_need(s
     ``shutil``, ``bz2`` and ``lzma``): a student's code that wants them imports them, the sandbox's start does not."""
     unneeded = ["importlib.abc", "importlib.resources", "tempfile", "shutil", "bz2", "lzma"]
     assert call(session, "imported", unneeded) == []
+
+
+def test_the_kits_data_package_is_the_same_files_inside(session):
+    """``backprop_datasets`` imports in every kind of sandbox from the folder the grader's comes from (the same
+    ``__file__``, so the same lines in a traceback through it), however the kit is installed."""
+    import backprop_datasets.digits
+
+    assert call(session, "data_package_files") == [backprop_datasets.__file__, backprop_datasets.digits.__file__]
+
+
+@needs_sandbox
+def test_a_sandbox_starts_without_pathlib(tmp_path):
+    """An editable install's finder (setuptools', imported by ``site`` from a ``.pth``) imports ``pathlib`` and
+    ``urllib.parse``, 5-7 ms of every sandbox's start: the sandbox hides it and finds the data package itself."""
+    (tmp_path / "submission").mkdir()
+    sandbox, session = make_session("bwrap", tmp_path / "submission")
+    try:
+        assert call(session, "imported", ["pathlib", "urllib.parse", "ipaddress"]) == []
+    finally:
+        session.close()
+        sandbox.close()

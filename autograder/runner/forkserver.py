@@ -255,6 +255,7 @@ def warm_child_start():
     # (the same for every request; each child compiled them again, ~0.5 ms), are made here.
     run.parse_arguments(["submission", "results.json", "test.py"])
     bubblewrap.exposed_packages()  # what every sandbox shows (and the site folders it hides)
+    bubblewrap.data_boot()  # how every sandbox finds the data package
     bubblewrap.compile_sandbox_modules()
     bubblewrap.python_roots(sys.executable)  # the interpreter's folders, bound into every sandbox
     bubblewrap.find_bwrap()  # the bwrap program, which every child's sandbox asks for

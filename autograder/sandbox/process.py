@@ -20,7 +20,8 @@ from autograder.sandbox.inside.limits import CPU_SECONDS, MEMORY_BYTES, OPEN_FIL
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]  # the folder holding the autograder package
 # The worker's main() is called, not bound in __main__: the student's code reads sys.modules["__main__"], and a function
 # of the worker's there leads to the worker's names through its __globals__ (the wire every keyed frame passes through).
-BOOT = ("import sys; sys.path.insert(0, {parent!r}); "
+# ``{data}`` is where a sandbox makes the kit's data package importable (an empty string elsewhere: data_boot).
+BOOT = ("import sys; sys.path.insert(0, {parent!r}); {data}"
         "__import__('autograder.sandbox.inside.worker', fromlist=['main']).main()")
 PASSED_ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
 
@@ -64,7 +65,7 @@ class ChildProcess:
         return Path(path)
 
     def worker_command(self, submission_folder, fds, boot=BOOT):
-        argv = [self.python, "-I", "-c", boot.format(parent=str(PACKAGE_PARENT)), *map(str, fds)]
+        argv = [self.python, "-I", "-c", boot.format(parent=str(PACKAGE_PARENT), data=""), *map(str, fds)]
         return argv, dict(cwd=str(submission_folder), env=worker_environment(self.scratch),
                           start_new_session=True, preexec_fn=limit_resources)
 

@@ -185,7 +185,7 @@ class Zygote:
         # The collector is off while the zygote imports (numpy's import alone makes ~50 collections of garbage-free
         # objects, 3-4 ms of every submission's sandbox); main() freezes what was imported and turns it on again
         # before the first worker is forked. Nothing of the grader is bound in __main__, which the student's code reads.
-        boot = ("import gc; gc.disable(); import sys; sys.path.insert(0, {parent!r}); "
+        boot = ("import gc; gc.disable(); import sys; sys.path.insert(0, {parent!r}); {data}"
                 f"__import__('autograder.sandbox.inside.zygote', fromlist=['main']).main(private={bool(self.secure)!r})")
         try:
             argv, options = self.base.worker_command(folder, (theirs.fileno(),), boot=boot)
