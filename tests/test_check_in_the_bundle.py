@@ -168,6 +168,26 @@ def test_the_check_cell_names_cells_as_ipython_does(tmp_path, monkeypatch):
     assert f"Cell In[{cell}], line {line}, in softmax" in text and "softmax.py" not in text, text
 
 
+def test_the_check_cell_names_a_missing_function_as_the_cells_it_ran(tmp_path, monkeypatch):
+    """The kernel's cells are tested as a scratch module: a name none of them defines is told as the cells', not as
+    a file the student never sees (``softmax.py``)."""
+    from autograder.notebook import kernel
+    from autograder.submissions import notebook_code
+
+    shutil.copytree(REPO / "assignments" / SOFTMAX.folder, tmp_path / SOFTMAX.folder)
+    sources, _ = notebook_raising_in_softmax(tmp_path / SOFTMAX.folder)
+    ran = [source.replace("def nll(", "def negative_log_likelihood(") for source in sources]  # renamed in its cell
+    for module in (kernel, notebook_code):
+        monkeypatch.setattr(module, "kernel_cells", lambda: ran)
+    monkeypatch.chdir(tmp_path / SOFTMAX.folder)
+    said = []
+    assert not kernel.check_notebook(SOFTMAX.module, write=said.append)
+    text = "\n".join(said)
+    assert ("nll is not defined by any cell this notebook has run: the tests use the name the stub gives it (renamed, "
+            "deleted, or its cell not run yet?)") in text, text
+    assert "softmax.py" not in text, text
+
+
 def test_an_import_that_times_out_points_at_the_modules_top_level(tmp_path, capsys, monkeypatch):
     """A training run at the module's top level runs at every import, and the import times out: the usual cause of
     "could not import", said with where such work belongs."""

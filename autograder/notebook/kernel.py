@@ -30,7 +30,8 @@ from types import SimpleNamespace
 
 from autograder.kit.assignments import discover_assignments, read_assignment
 from autograder.kit.config import THRESHOLDS_FILE, load_points
-from autograder.submissions.notebook_code import cell_lines, in_cells, kernel_cells, kernel_definitions, unfinished
+from autograder.submissions.notebook_code import (KERNEL_SUBMISSION, cell_lines, in_cells, kernel_cells,
+                                                  kernel_definitions, unfinished)
 from autograder.sandbox.process import PACKAGE_PARENT
 
 KIT_ROOT_VARIABLE = "BACKPROP_KIT_ROOT"
@@ -102,7 +103,7 @@ def run_on_kernel_code(assignment, test_files, solutions=None, sandbox="process"
     """
     with tempfile.TemporaryDirectory(prefix="autograder-notebook-") as scratch:
         scratch = Path(scratch)
-        module = scratch / "submission" / assignment.folder / f"{assignment.module}.py"
+        module = scratch / KERNEL_SUBMISSION / assignment.folder / f"{assignment.module}.py"
         module.parent.mkdir(parents=True)
         module.write_text(kernel_definitions())
         tests = []

@@ -28,7 +28,7 @@ import stat
 from pathlib import Path
 
 from autograder.submissions.junk import walk_kept
-from autograder.submissions.notebook_code import (NotebookError, extract_definitions, read_notebook,
+from autograder.submissions.notebook_code import (KERNEL_SUBMISSION, NotebookError, extract_definitions, read_notebook,
                                                   syntax_error_defining)
 from autograder.submissions.syntax import too_large
 
@@ -149,6 +149,9 @@ def undefined_message(path, name):
     A notebook's cell that is not valid Python is left out whole (:mod:`autograder.submissions.notebook_code`):
     when the cell defining ``name`` is one, the message says so, and where its syntax error is.
     """
+    if path.parent.parent.name == KERNEL_SUBMISSION:  # the check cell's module, made of the cells the kernel ran
+        return (f"{name} is not defined by any cell this notebook has run: the tests use the name the stub gives it "
+                "(renamed, deleted, or its cell not run yet?)")
     told = f"{name} is not defined in {path.name}: the tests use the name the stub gives it"
     if path.suffix != ".ipynb":
         return f"{told} (renamed or deleted?)"

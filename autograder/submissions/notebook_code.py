@@ -31,6 +31,9 @@ DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 MAX_NOTEBOOK_BYTES = 64 * 1024**2  # as much as a whole zip may unpack to: a notebook is read whole, by every reader
 IMPORTS = (ast.Import, ast.ImportFrom)
 KEPT_CELLS_CHARS = 64 * 1024  # a notebook's code up to this size has its definitions kept (at most 256 notebooks)
+# The folder of the submission the check cell writes (autograder.notebook.kernel): its module is the kernel's cells,
+# which is what the runner's words about that module name.
+KERNEL_SUBMISSION = "cells-this-notebook-ran"
 
 
 class NotebookError(ValueError):
