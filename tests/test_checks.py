@@ -2,9 +2,10 @@
 import numpy as np
 import pytest
 
-from autograder.testing import (CheckFailed, as_class_indices, as_int, assert_close, assert_dtype, assert_gradient,
-                                assert_one_sgd_step)
+from autograder.testing import (CheckFailed, as_array, as_class_indices, as_int, assert_close, assert_dtype,
+                                assert_gradient, assert_one_sgd_step)
 from autograder.testing import sigmoid as sigmoid_checks
+from autograder.testing.classifiers import check_accuracy, check_loss
 
 BEFORE, GRADIENT, RATE = np.array([1.0, -2.0, 0.5]), np.array([0.3, 0.1, -0.2]), 0.1
 
@@ -89,6 +90,33 @@ def test_a_dtype_is_checked_before_any_conversion(got, words):
     with pytest.raises(CheckFailed, match=words):
         assert_dtype(got, "f", "one_hot(3, y)")
     assert_dtype(np.eye(3), "f", "one_hot(3, y)")
+
+
+class ReturnsNothing:
+    """A model whose loss and accuracy were started but end without a return."""
+
+    def loss(self, X, y):
+        pass
+
+    def accuracy(self, X, y):
+        pass
+
+
+@pytest.mark.parametrize("check", [
+    lambda: as_array(None, "nll(Y, P)"),
+    lambda: assert_close(None, 0.5, "nll(Y, P)"),
+    lambda: assert_dtype(None, "f", "one_hot(3, y)"),
+    lambda: as_int(None, "stepFunction(0.0)"),
+    lambda: as_class_indices(None, "predict(x)", ()),
+    lambda: check_loss(ReturnsNothing(), np.zeros((2, 3)), np.array([0, 1]), np.full((2, 2), 0.5), 1e-6),
+    lambda: check_accuracy(ReturnsNothing(), np.zeros((2, 3)), np.array([0, 1]), np.array([0, 1])),
+], ids=["numeric", "close", "dtype", "int", "class", "loss", "accuracy"])
+def test_none_is_told_as_a_function_that_ends_without_a_return(check):
+    """Python's name for it, NoneType, says nothing to a student whose function forgot its return."""
+    with pytest.raises(CheckFailed) as failure:
+        check()
+    assert "got None (what a function gives back when it ends without a `return`)" in str(failure.value)
+    assert "NoneType" not in str(failure.value)
 
 
 def test_the_sigmoid_checks_expect_the_true_values_without_overflow():

@@ -27,6 +27,7 @@ from scipy.special import log_softmax, softmax
 
 from autograder.testing import (
     CheckFailed,
+    a_type,
     as_array,
     as_class_indices,
     assert_close,
@@ -313,7 +314,7 @@ def test_loss_adds_half_the_l2_penalty_of_the_weights(student, parameters, rng):
     X, y = rng.normal(size=(6, INPUT)), [2, 0, 1, 1, 2, 0]
     pin_forward(student, model, parameters, X)
     got = model.loss(X, y)
-    assert_true(isinstance(got, (float, np.floating)), f"loss(X, y) should be a float, got a {type(got).__name__}")
+    assert_true(isinstance(got, (float, np.floating)), f"loss(X, y) should be a float, got {a_type(got)}")
     nll = trusted_loss(parameters, X, np.array(y), epsilon=EPSILON)
     squares = {name: np.sum(parameters[name] ** 2) for name in NAMES}
     assert_close(got, trusted_loss(parameters, X, np.array(y), l2, epsilon=EPSILON), "loss(X, y) with l2 = 0.3",
@@ -372,7 +373,7 @@ def test_predict_and_accuracy(student, parameters, rng):
     y[:2] = (y[:2] + 1) % CLASSES  # two of the eight labels disagree with the prediction
     student._pin("predict", [((X,), {}, classes)], target=model)
     got = model.accuracy(X, y.tolist())
-    assert_true(isinstance(got, (float, np.floating)), f"accuracy should be a float, got a {type(got).__name__}")
+    assert_true(isinstance(got, (float, np.floating)), f"accuracy should be a float, got {a_type(got)}")
     assert_close(got, 0.75, "accuracy(X, y) with 6 of 8 predictions right", hint="the mean of (self.predict(X) == y)")
 
 

@@ -7,6 +7,7 @@ without ever showing an expected value.
 """
 from autograder.testing.checks import (
     CheckFailed,
+    a_type,
     as_class_indices,
     as_int,
     assert_close,
@@ -21,5 +22,5 @@ from autograder.testing.checks import (
     as_array,
 )
 
-__all__ = ["CheckFailed", "as_array", "as_class_indices", "as_int", "assert_close", "assert_dtype", "assert_equal",
+__all__ = ["CheckFailed", "a_type", "as_array", "as_class_indices", "as_int", "assert_close", "assert_dtype", "assert_equal",
            "assert_gradient", "assert_not_mutated", "assert_one_sgd_step", "assert_sgd_step", "assert_true"]

@@ -47,12 +47,19 @@ def assert_true(condition, message, hint=None, diagnosis=None):
         _fail(message, hint, [diagnosis] if diagnosis else ())
 
 
+def a_type(value):
+    """``value``'s type as the student is told it: ``a float``; None says where a None usually comes from."""
+    if value is None:
+        return "None (what a function gives back when it ends without a `return`)"
+    return f"a {type(value).__name__}"
+
+
 def _describe(value):
     if isinstance(value, Handle):
         return f"a {value.type} object"
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
-    return f"a {type(value).__name__}"
+    return a_type(value)
 
 
 def as_array(got, what, shape=None):
@@ -203,7 +210,7 @@ def as_class_indices(got, what, shape, expected=None, mistakes=()):
     """
     if shape == ():
         _require_type(isinstance(got, (int, np.integer)) and not isinstance(got, bool), got, expected,
-                      f"{what} should be an int, got a {type(got).__name__}", _describe(got), "an int",
+                      f"{what} should be an int, got {a_type(got)}", _describe(got), "an int",
                       "for one sample return int(np.argmax(probabilities)), not an array")
         return np.asarray(got)
     if mistakes and np.shape(got) != tuple(shape):

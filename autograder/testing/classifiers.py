@@ -10,6 +10,7 @@ expected values are computed here or by the caller's trusted code, never by the 
 import numpy as np
 
 from autograder.testing.checks import (
+    a_type,
     as_array,
     as_class_indices,
     assert_close,
@@ -41,7 +42,7 @@ def check_predict(model, X, probabilities, what):
 def check_loss(model, X, y, probabilities, rtol, what="loss(X, y)"):
     """``model.loss(X, y)`` is a float, the mean nll of ``y`` under ``probabilities``."""
     got = model.loss(X, y)
-    assert_true(isinstance(got, (float, np.floating)), f"loss should be a float, got a {type(got).__name__}",
+    assert_true(isinstance(got, (float, np.floating)), f"loss should be a float, got {a_type(got)}",
                 hint="the given nll returns a float")
     assert_close(got, mean_nll(probabilities, y), what, rtol=rtol, hint=LOSS_HINT)
 
@@ -49,7 +50,7 @@ def check_loss(model, X, y, probabilities, rtol, what="loss(X, y)"):
 def check_accuracy(model, X, y, classes, what="accuracy(X, y)"):
     """``model.accuracy(X, y)`` is a float, the fraction of ``classes`` (the pinned predictions) equal to ``y``."""
     got = model.accuracy(X, y)
-    assert_true(isinstance(got, (float, np.floating)), f"accuracy should be a float, got a {type(got).__name__}")
+    assert_true(isinstance(got, (float, np.floating)), f"accuracy should be a float, got {a_type(got)}")
     assert_close(got, float(np.mean(np.asarray(classes) == np.asarray(y))), what,
                  hint="the mean of (self.predict(X) == y), with y converted by np.asarray")
 

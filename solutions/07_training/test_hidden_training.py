@@ -25,6 +25,7 @@ import pytest
 
 from autograder.testing import (
     CheckFailed,
+    a_type,
     as_array,
     as_class_indices,
     assert_close,
@@ -244,7 +245,7 @@ def test_hidden_loss_matches_reference(student, reference, parameters, rng, bars
         y = np.argmin(twin.forward(X), axis=1)
     pin_forward(student, model, twin, X)
     got = model.loss(X, y.tolist() if case == "labels as a list" else y)
-    assert_true(isinstance(got, (float, np.floating)), f"loss should be a float, got a {type(got).__name__}")
+    assert_true(isinstance(got, (float, np.floating)), f"loss should be a float, got {a_type(got)}")
     assert_close(got, twin.loss(X, y), f"loss ({case})", rtol=bars["rtol"],
                  hint="nll of one_hot(y) under forward(X) (no dropout) + 0.5 * l2 * (sum(W_h**2) + sum(W_o**2)); "
                       "the biases are not penalised")
@@ -343,7 +344,7 @@ def test_hidden_accuracy_matches_reference(student, reference, parameters, rng, 
     pin_forward(student, model, twin, X)
     student._pin("predict", [((X,), {}, twin.predict(X))], target=model)
     got = model.accuracy(X, y.tolist() if labels_as_list else y)
-    assert_true(isinstance(got, (float, np.floating)), f"accuracy should be a float, got a {type(got).__name__}")
+    assert_true(isinstance(got, (float, np.floating)), f"accuracy should be a float, got {a_type(got)}")
     assert_close(got, twin.accuracy(X, y), "accuracy(X, y)", hint="the mean of (self.predict(X) == y)")
 
 
