@@ -48,3 +48,11 @@ def test_statuses_are_sorted_into_kinds():
                                            "05_mlp: the worker died in forward: crashed", "01_perceptron: missing",
                                            "partly done (softmax)", "not started; 02_softmax: timed out")] \
         == ["", "timed out", "flagged", "crashed", "problem", "", "timed out"]
+
+
+def test_the_report_page_keeps_no_terminal_escapes(tmp_path):
+    """A status may quote student text (a file name, an exit): an instructor's grep of the page prints it."""
+    rows = [graded(tmp_path, "ada", 0, "02_softmax: found soft\x1b]0;owned\x07max.py\r, rename it", failed=["test_a"])]
+    write_report(tmp_path, rows, MAXIMA)
+    page = (tmp_path / "report.html").read_text()
+    assert "found soft]0;ownedmax.py, rename it" in page and not any(char in page for char in "\x1b\x07\r")

@@ -188,3 +188,14 @@ def test_a_syntax_error_is_told_once_in_the_feedback(graded):
     total = len(load_points(REPO / "solutions", ASSIGNMENTS[1]))
     match = re.search(r"the same error in (\d+) tests", page)
     assert match and int(match[1]) >= total, page[:3000]
+
+
+def test_the_pages_keep_no_terminal_escapes_of_the_students_text():
+    """An exception's message, an exit code's repr or printed output may carry escapes (a window title, a cleared
+    screen, a carriage return that hides the line before it): HTML ignores them, but an instructor's grep or cat of
+    the pages prints them on a terminal. The line breaks stay."""
+    hostile = "title\x1b]0;owned\x07 cleared\x1b[2J hidden\r\u202eyes\x9b31m"
+    page = feedback_html("alice", score(records(f"softmax raised ValueError: {hostile}", f"line one\n\t{hostile}", 1),
+                                        {"02_softmax": {"test_softmax": 1}}), "ok")
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]", page)
+    assert "title]0;owned cleared[2J hiddenyes31m" in page and "line one\n\ttitle" in page

@@ -8,11 +8,15 @@ test is shown. Overrides, manual points and late penalties are lines of their ow
 Figures the tests attached (:mod:`autograder.testing.figures`: the perceptron's boundary against
 the points, a training curve against the band of the reference's) are drawn inline as SVG
 (:mod:`autograder.results.plots`), after the assignment's tests.
+
+The page quotes student text (public tests' messages and output): HTML-escaped, and with no character a terminal
+acts on (an instructor's ``grep`` of the pages prints them), line breaks aside.
 """
 import html
 from autograder.results import bands, plots
 from autograder.results.causes import by_cause, cause_of, same_error
 from autograder.results.scoring import points_text
+from autograder.submissions.student_ids import without_controls
 
 
 def _bar(fraction):
@@ -168,6 +172,6 @@ def feedback_html(student, scores, status, notes=(), root=None, shows_hidden=Non
             parts.append(f"<details><summary>{len(passed)} passed test(s)</summary>{table}</details>")
         parts.append(_figures(rows, root))
     parts.append("</body></html>")
-    return "\n".join(parts)
+    return without_controls("\n".join(parts))  # the student's messages may carry terminal escapes
 
 

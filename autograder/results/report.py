@@ -14,7 +14,8 @@ submissions (:mod:`autograder.results.similarity`).
               other problem), ``slowest`` (seconds), ``similar`` (a pair's score);
 ``assignment``, ``item``, ``value``, ``of`` (the count the value is out of, when it is a count),
 ``students`` (space-separated ids). Ids and statuses are student text: a formula-leading cell is written as the
-gradebook writes one (:func:`~autograder.results.gradebook.neutralised`).
+gradebook writes one (:func:`~autograder.results.gradebook.neutralised`); the page keeps no character a terminal
+acts on (:func:`~autograder.submissions.student_ids.without_controls`).
 """
 import csv
 import html
@@ -30,6 +31,7 @@ from autograder.results.files import atomic_write
 from autograder.results.gradebook import neutralised
 from autograder.results.histogram import histogram_svg
 from autograder.results.scoring import points_text
+from autograder.submissions.student_ids import without_controls
 
 REPORT_COLUMNS = ["section", "assignment", "item", "value", "of", "students"]
 SLOWEST = 10
@@ -213,7 +215,7 @@ def report_html(results, maxima, rows, pairs=()):
     else:
         parts.append("<p>No pair above the threshold.</p>")
     parts.append("</body></html>")
-    return "\n".join(parts)
+    return without_controls("\n".join(parts))  # statuses and the code of similar pairs are student text
 
 
 def write_report(out, rows, maxima, pairs=()):

@@ -11,10 +11,13 @@ on the instructor's terminal. :func:`student_id` makes it safe for all of them a
 - it fits a file name (at most :data:`MAX_ID_BYTES` bytes of UTF-8).
 
 HTML escaping and CSV formula neutralisation are the writers' (``results.feedback``,
-``results.gradebook``); :func:`printable` cleans any other text (a status) for the terminal, and
+``results.gradebook``); :func:`printable` cleans any other text (a status) for the terminal,
+:func:`without_controls` a page whose lines are kept (a feedback page quotes the student's messages and
+output: an instructor's ``grep`` or ``cat`` of it prints them on a terminal), and
 :func:`terminal_width` says how many columns it takes there (李雷 four, José two of its letters' marks none).
 """
 import os
+import re
 import unicodedata
 
 MAX_ID_BYTES = 200
@@ -31,6 +34,16 @@ def printable(text):
         text = os.fsdecode(text)
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return "".join(character for character in text if unicodedata.category(character) not in UNPRINTABLE)
+
+
+# What a terminal acts on in text whose lines are kept: C0 and C1 controls but the line feed and the tab, and the
+# marks that show text in another order than it reads (bidirectional overrides and isolates).
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def without_controls(text):
+    """``text`` with its line breaks and tabs kept and every other character a terminal could act on removed."""
+    return _TERMINAL_CONTROLS.sub("", text)
 
 
 def terminal_width(text):
