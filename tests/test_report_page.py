@@ -2,16 +2,20 @@
 import csv
 import json
 
-from autograder.results.report import status_kind, write_report
+import pytest
+
+from autograder.results.report import status_kind, trouble, write_report
 
 MAXIMA = {"02_softmax": 4.0}
 
 
-def graded(out, student, score, status, failed=(), diagnoses=(), seconds=1.0):
+def graded(out, student, score, status, failed=(), diagnoses=(), seconds=1.0, outputs=None):
+    """A student's results.json; ``outputs`` maps a failed test to its output."""
     folder = out / student
     folder.mkdir(parents=True)
     tests = [{"name": f"02_softmax: {name}", "score": 0.0 if name in failed else 2.0, "max_score": 2.0,
-              "status": "failed" if name in failed else "passed", "tags": ["02_softmax"], "output": ""}
+              "status": "failed" if name in failed else "passed", "tags": ["02_softmax"],
+              "output": (outputs or {}).get(name, "")}
              for name in ("test_a", "test_b")]
     extra = {"diagnoses": [{"assignment": "02_softmax", "test": "02_softmax: test_a", "diagnosis": words}
                            for words in diagnoses]}
@@ -56,3 +60,21 @@ def test_the_report_page_keeps_no_terminal_escapes(tmp_path):
     write_report(tmp_path, rows, MAXIMA)
     page = (tmp_path / "report.html").read_text()
     assert "found soft]0;ownedmax.py, rename it" in page and not any(char in page for char in "\x1b\x07\r")
+
+
+@pytest.mark.parametrize("status, outputs, kind, shown", [
+    ("ok", {"test_a": "timed out after 10 s in one_hot", "test_b": "one_hot timed out earlier; not run again"},
+     "timed out", "02_softmax: timed out after 10 s in one_hot"),
+    ("01_perceptron: missing", {"test_a": "the worker died in softmax: it crashed (segmentation fault)\ndetails"},
+     "crashed", "01_perceptron: missing; 02_softmax: the worker died in softmax: it crashed (segmentation fault)"),
+    ("needs review: patched numpy", {"test_a": "timed out after 10 s in softmax"},
+     "flagged", "needs review: patched numpy; 02_softmax: timed out after 10 s in softmax"),
+    ("ok", {"test_a": "softmax raised ValueError"}, None, None),
+])
+def test_a_function_that_hangs_or_dies_is_listed_though_the_status_does_not_say(tmp_path, status, outputs, kind,
+                                                                               shown):
+    """A hang or a worker's death costs only its tests; the status says how far the work got, not that."""
+    rows = [graded(tmp_path, "ike", 2, status, failed=list(outputs), outputs=outputs)]
+    listed = [(row["item"], row["value"]) for row in write_report(tmp_path, rows, MAXIMA) if row["section"] == "status"]
+    assert listed == ([(kind, shown)] if kind else [])
+    assert trouble(status, {}) == (status_kind(status), "" if status == "ok" else status)

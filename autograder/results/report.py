@@ -4,7 +4,10 @@ Built from what grading wrote (each student's ``results.json`` and gradebook row
 batch is done: per assignment a histogram of the scores, each test's failure rate, the
 diagnosed mistakes ranked by how many students made them (with their ids), the submissions
 that crashed, timed out or were flagged, the slowest ones, and pairs of near-identical
-submissions (:mod:`autograder.results.similarity`).
+submissions (:mod:`autograder.results.similarity`). A submission's trouble is read from its
+gradebook status (an import that hung, a flag) and from its tests' outputs: a function that hangs
+or kills its worker costs only its own tests, and the status, which says how far the work got,
+does not mention it.
 
 ``report.csv`` holds the same figures, one per row, with the columns :data:`REPORT_COLUMNS`:
 
@@ -34,6 +37,9 @@ from autograder.results.scoring import points_text
 from autograder.submissions.student_ids import without_controls
 
 REPORT_COLUMNS = ["section", "assignment", "item", "value", "of", "students"]
+TROUBLE_KINDS = ("flagged", "timed out", "crashed", "problem")  # the worst first: a submission is listed once
+# How the sandbox's session begins the message of a test whose call hung or whose worker died (the grader's words).
+TEST_TROUBLE = {"timed out after ": "timed out", "the worker died in ": "crashed"}
 SLOWEST = 10
 SIDE_BY_SIDE = 40  # similar pairs shown side by side in the page; report.csv lists them all
 BINS = 10
@@ -67,6 +73,7 @@ class ClassResults:
     graded: dict = field(default_factory=lambda: defaultdict(int))  # assignment -> submissions with its tests
     mistakes: dict = field(default_factory=dict)           # (assignment, diagnosis) -> [students]
     seconds: dict = field(default_factory=dict)            # student -> execution time
+    trouble: dict = field(default_factory=lambda: defaultdict(dict))  # student -> {what happened: its kind}
 
     @classmethod
     def read(cls, out, rows):
@@ -85,6 +92,8 @@ class ClassResults:
                 failed = results.tests.setdefault((assignment, test["name"]), [])
                 if test["status"] != "passed":
                     failed.append(student)
+                    if kind := _test_trouble(test.get("output", "")):
+                        results.trouble[student][f"{assignment}: {test['output'].splitlines()[0]}"] = kind
             for assignment in assignments:
                 results.graded[assignment] += 1
             for found in data.get("extra_data", {}).get("diagnoses", []):
@@ -92,6 +101,23 @@ class ClassResults:
                 if student not in students:
                     students.append(student)
         return results
+
+
+def _test_trouble(output):
+    """The kind of trouble a failed test's output reports, or ""."""
+    return next((kind for lead, kind in TEST_TROUBLE.items() if output.startswith(lead)), "")
+
+
+def trouble(status, tests_trouble):
+    """A submission's kind of trouble and what to show of it: its status, with what its tests met that it lacks.
+
+    ``tests_trouble`` is ``{what happened: kind}`` of its tests (:attr:`ClassResults.trouble`). Returns
+    ``("", status)`` for a submission without trouble.
+    """
+    kinds = {status_kind(status), *tests_trouble.values()}
+    kind = next((kind for kind in TROUBLE_KINDS if kind in kinds), "")
+    said = [status] if status not in ("", "ok") else []
+    return kind, "; ".join([*said, *(what for what in tests_trouble if what not in status)])
 
 
 def _scores(rows, folder):
@@ -129,8 +155,9 @@ def report_rows(results, maxima, pairs=()):
     for (folder, diagnosis), students in sorted(results.mistakes.items(), key=lambda item: (-len(item[1]), item[0])):
         add("mistake", folder, diagnosis, len(students), len(results.rows), students)
     for row in results.rows:
-        if kind := status_kind(row.get("status", "")):
-            add("status", "", kind, row["status"], "", [row["student"]])
+        kind, shown = trouble(row.get("status", ""), results.trouble.get(row["student"], {}))
+        if kind:
+            add("status", "", kind, shown, "", [row["student"]])
     for student, seconds in sorted(results.seconds.items(), key=lambda item: -item[1])[:SLOWEST]:
         add("slowest", "", student, f"{seconds:.2f}", "", [student])
     for pair in pairs:
