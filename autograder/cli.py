@@ -167,10 +167,15 @@ def print_gradebook(rows):
 
 
 def cmd_export(args):
-    from autograder.commands.export import export, not_in_gradebook
+    from autograder.commands.export import export, needing_review, not_in_gradebook
 
     count = export(args.folder, args.to, args.out, args.roster)
     print(f"wrote {args.out}: {count} student(s), for {args.to}")
+    flagged = needing_review(args.folder)
+    if flagged:
+        print(f"warning: {len(flagged)} student(s) need review, exported with the flagged assignment at 0: "
+              f"{', '.join(flagged)}. Read their feedback.html in {args.folder}; to give points, grade again with "
+              "--overrides and export again.", file=sys.stderr)
     absent = not_in_gradebook(args.folder, args.roster) if args.roster else []
     if absent:
         print(f"warning: {len(absent)} roster student(s) have no row in the gradebook, so none in {args.out}: "

@@ -79,3 +79,15 @@ def test_a_full_roster_exports_without_a_warning(graded, capsys):
     assert cli.main(["export", str(graded / "out"), "--to", "csv", "--out", str(graded / "c.csv"),
                      "--roster", str(graded / "roster.csv")]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_a_flagged_student_is_named_on_stderr(graded, capsys):
+    """A needs-review submission's flagged assignment counts nothing: the LMS would get a 0 nobody decided on."""
+    flagged = "carol,0,13,13,31,,needs review: 01_perceptron reached for the grader's frames\n"
+    (graded / "out" / "gradebook.csv").write_text(GRADEBOOK + flagged)
+    (graded / "roster.csv").write_text(ROSTER + "carol,Carol,carol@uni.example,1003\n")
+    assert cli.main(["export", str(graded / "out"), "--to", "csv", "--out", str(graded / "c.csv"),
+                     "--roster", str(graded / "roster.csv")]) == 0
+    said = capsys.readouterr().err
+    assert "1 student(s) need review" in said and ": carol." in said and "--overrides" in said
+    assert [row[0] for row in rows(graded / "c.csv")] == ["student", "alice", "bob", "carol"]

@@ -22,7 +22,9 @@ them:
 
 A student still ``pending`` in the gradebook stops the export (finish grading first); a graded
 student the roster lacks, or one the LMS could not match, is an error naming the file and line:
-nothing is exported on a guess.
+nothing is exported on a guess. A student whose submission is flagged ``needs review`` is exported
+with the score the gradebook has (the flagged assignment's tests count nothing) and named on the
+terminal (:func:`needing_review`): that score waits for the instructor's reading.
 """
 import csv
 import io
@@ -32,6 +34,7 @@ from autograder.kit.errors import KitError
 from autograder.kit.roster import Student, read_roster
 from autograder.results.files import atomic_write
 from autograder.results.gradebook import PENDING, neutralised
+from autograder.results.report import status_kind
 
 FORMATS = ("canvas", "moodle", "csv")
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -109,3 +112,9 @@ def not_in_gradebook(out, roster):
     _, rows = read_gradebook(out)
     graded = {row["student"] for _, row in rows}
     return [student for student in read_roster(roster) if student not in graded]
+
+
+def needing_review(out):
+    """The students of ``OUT/gradebook.csv`` whose submission is flagged ``needs review``."""
+    _, rows = read_gradebook(out)
+    return [row["student"] for _, row in rows if status_kind(row.get("status", "")) == "flagged"]
