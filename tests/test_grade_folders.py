@@ -106,6 +106,21 @@ def test_an_entry_that_is_not_graded_is_named_with_the_reason(tmp_path, capsys, 
         f"set aside: {note}" for note in set_aside]
 
 
+@pytest.mark.parametrize("name, reason", [
+    ("smithbob_1234_5678_softmax.py", "a loose module is nobody's submission"),  # Canvas's flat download
+    ("carol.rar", "only .zip archives are read"),
+    ("dave.tar.gz", "only .zip archives are read"),
+])
+def test_a_file_that_looks_handed_in_but_is_not_graded_is_named(tmp_path, alice, name, reason):
+    """The instructor's own files beside the submissions (submitted.csv, notes) are not named."""
+    submissions = alice.parent
+    for own in (name, "submitted.csv", "notes.txt"):
+        (submissions / own).write_text("")
+    set_aside = []
+    assert [s.student for s in discover(submissions, tmp_path / "work", set_aside=set_aside)] == ["alice"]
+    assert set_aside == [set_aside[0]] and set_aside[0].startswith(f"{name}: not graded, {reason}")
+
+
 @pytest.mark.parametrize("mistake, expected", [
     (["--assignment", "09_cnn"], "unknown assignment '09_cnn'"),
     (["--roster", "nope.csv"], "cannot read it"),

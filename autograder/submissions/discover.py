@@ -19,7 +19,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from autograder.submissions.folders import looks_handed_in
+from autograder.submissions.folders import looks_handed_in, stray_note
 from autograder.submissions.junk import JUNK_NAMES, kept_members, walk_kept
 from autograder.submissions.student_ids import printable, student_id
 from autograder.submissions.tree import MAX_DEPTH, MAX_ENTRIES, TreeTooLarge, remove_tree
@@ -212,7 +212,8 @@ def discover(submissions, work, assignment_folders=(), skip=(), set_aside=None):
     Two entries of the same student (``alice/`` and ``alice.zip``): the first one, by name, counts;
     the other is named in ``set_aside`` (a list, when given) with the reason, and so is an entry a
     student could have meant as a submission but whose name starts with a dot (taken for hidden, as
-    ``.git`` is): nothing is left out without a word;
+    ``.git`` is), a loose module and an archive that is not a zip
+    (:func:`~autograder.submissions.folders.stray_note`): nothing is left out without a word;
     two names that only become the same id once made safe, or that a case-insensitive or
     normalising file system (macOS's, Windows') would take for one (``Alice`` and ``alice``, ``café``
     composed and decomposed), are told apart by a number: each id has a folder of its own in OUT
@@ -246,6 +247,8 @@ def discover(submissions, work, assignment_folders=(), skip=(), set_aside=None):
         while unique in found or _folded(unique) in taken:
             unique, number = f"{student}~{number}", number + 1
         submission = vet(entry, unique, work, assignment_folders)
+        if submission is None and (note := stray_note(entry, printable(entry.name))):
+            notes.append(note)
         if submission is not None:
             found[unique] = submission
             claimed[unique] = base

@@ -9,11 +9,28 @@ class/graded``) is fine: discovery skips it, so a rerun does not grade the grade
 from pathlib import Path
 
 SHOWN = 5  # names listed when saying what a folder holds instead
+# Archives a student may hand in that the grader does not read (only .zip is): said, never dropped silently.
+OTHER_ARCHIVES = (".rar", ".7z", ".tar", ".tgz", ".gz", ".bz2", ".xz")
 
 
 def looks_handed_in(entry):
     """True when the entry of SUBMISSIONS ``entry`` is a folder, a zip or a notebook: what a student hands in."""
     return entry.is_dir() or entry.suffix in (".zip", ".ipynb")
+
+
+def stray_note(entry, shown):
+    """Why a file of SUBMISSIONS that looks like a student's work is not graded, or "" for any other file.
+
+    A loose module (an LMS's flat download: Canvas names each file ``name_id_submission_softmax.py``)
+    and an archive other than a zip are nobody's submission; ``shown`` is the entry's printable name.
+    """
+    if entry.suffix == ".py":
+        return (f"{shown}: not graded, a loose module is nobody's submission: put each student's files in a folder "
+                "named by the student id (alice/02_softmax/softmax.py), or hand in a .zip or notebook per student")
+    if entry.suffix.lower() in OTHER_ARCHIVES:
+        return (f"{shown}: not graded, only .zip archives are read: unpack it into a folder named by the student "
+                "id (or ask the student for a .zip)")
+    return ""
 
 
 def _listing(folder):
