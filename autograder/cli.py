@@ -26,11 +26,20 @@ def cmd_grade(args):
     root = find_kit_root(args.root)
     compile_kit(root)  # before the imports below, which then read it
     from autograder.commands.grade import grade
+    from autograder.sandbox.bubblewrap import bubblewrap_problem
     from autograder.sandbox.kinds import make_sandbox
 
     if args.cluster:
         return grade_on_cluster(args, root)
     sandbox = make_sandbox(args.sandbox)
+    problem = bubblewrap_problem() if sandbox.secure else ""
+    if problem and args.no_sandbox and args.sandbox == "auto":
+        sandbox = make_sandbox("process")
+    elif problem:  # else every student's code would seem to exit at import, and be graded so
+        print(f"autograder grade: no bubblewrap sandbox: {problem}. In a container, allow it namespaces (Docker: "
+              "--privileged); or pass --no-sandbox to grade without a sandbox (only for code you trust).",
+              file=sys.stderr)
+        return 2
     if not sandbox.secure and not args.no_sandbox:
         print("autograder grade: no sandbox is available (bubblewrap needs root, or unprivileged user "
               "namespaces, and the bwrap program: `apt-get install bubblewrap` or `pip install "

