@@ -324,7 +324,11 @@ def build_parser():
         description="Grade every submission in SUBMISSIONS (one sub-folder, .zip or notebook per "
         "student; the name is the student id) with the public and hidden tests, in parallel. Writes "
         "OUT/gradebook.csv and, per student, OUT/<student>/results.json (Gradescope's format) and "
-        "feedback.html. Interrupted or killed, the same command resumes where it stopped.",
+        "feedback.html, then the class report OUT/report.html (open it first); every score a run changes "
+        "goes into OUT/changes.csv. Interrupted or killed, the same command resumes where it stopped. "
+        "A term's files, when there: course.toml (due times, late policy), extensions.csv and manual.csv "
+        "at the kit's root, and SUBMISSIONS/submitted.csv (student,assignment,submitted_at); README.md's "
+        "'A term' says more.",
     )
     grade.add_argument("submissions", help="folder of submissions")
     grade.add_argument("--out", required=True, help="folder for the gradebook and per-student results")

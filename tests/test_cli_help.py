@@ -48,6 +48,15 @@ def test_generate_names_every_kind_of_file_it_writes(capsys, monkeypatch):
     assert all(kind in text for kind in kinds), kinds
 
 
+def test_grade_names_what_it_writes_and_the_term_files_it_reads(capsys, monkeypatch):
+    """A newcomer's questions: where is the class report, and how are due dates and late work told?"""
+    monkeypatch.setenv("COLUMNS", "200")
+    text = " ".join(help_text(capsys, "grade").split())
+    for name in ("gradebook.csv", "results.json", "feedback.html", "report.html", "changes.csv", "course.toml",
+                 "extensions.csv", "manual.csv", "submitted.csv"):
+        assert name in text, name
+
+
 def test_a_reader_that_goes_away_stops_the_command_quietly(monkeypatch, capsys):  # capsys: no real stdout to redirect
     """``autograder check | head``: the rest of the report has nowhere to go; no traceback."""
     def gone(args):
