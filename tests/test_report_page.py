@@ -78,3 +78,10 @@ def test_a_function_that_hangs_or_dies_is_listed_though_the_status_does_not_say(
     listed = [(row["item"], row["value"]) for row in write_report(tmp_path, rows, MAXIMA) if row["section"] == "status"]
     assert listed == ([(kind, shown)] if kind else [])
     assert trouble(status, {}) == (status_kind(status), "" if status == "ok" else status)
+
+
+def test_the_headline_counts_submissions_not_roster_students_who_handed_nothing_in(tmp_path):
+    rows = [graded(tmp_path, "ada", 4, "ok"), {"student": "kim", "02_softmax": "0", "status": "missing"}]
+    write_report(tmp_path, rows, MAXIMA)
+    page = (tmp_path / "report.html").read_text()
+    assert "1 submission(s) graded; 1 roster student(s) handed nothing in" in page

@@ -31,7 +31,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from autograder.results.files import atomic_write
-from autograder.results.gradebook import neutralised
+from autograder.results.gradebook import MISSING, neutralised
 from autograder.results.histogram import histogram_svg
 from autograder.results.scoring import points_text
 from autograder.submissions.student_ids import without_controls
@@ -166,6 +166,13 @@ def report_rows(results, maxima, pairs=()):
     return rows
 
 
+def _headline(rows):
+    """How many submissions were graded, and how many roster students handed nothing in (their 0 is in the figures)."""
+    missing = sum(row.get("status") == MISSING for row in rows)
+    absent = f"; {missing} roster student(s) handed nothing in (0 points in every figure below)" if missing else ""
+    return f"{len(rows) - missing} submission(s) graded{absent}."
+
+
 def _students(ids):
     """Links to the students' feedback pages: relative, percent-encoded (an id is never read as a URL scheme)."""
     return " ".join(f"<a href='./{html.escape(quote(student))}/feedback.html'>{html.escape(student)}</a>"
@@ -180,7 +187,7 @@ def report_html(results, maxima, rows, pairs=()):
              "table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.25em .5em;text-align:left;"
              "vertical-align:top}.figures{display:flex;flex-wrap:wrap;gap:1em}.rate{font-variant-numeric:tabular-nums}"
              "pre{white-space:pre-wrap;background:#f6f6f6;padding:.4em;margin:0;font-size:85%}</style></head><body>",
-             f"<h1>Class report</h1><p>{len(results.rows)} submission(s) graded.</p>", "<h2>Scores</h2>"]
+             f"<h1>Class report</h1><p>{_headline(results.rows)}</p>", "<h2>Scores</h2>"]
     by = defaultdict(list)
     for row in rows:
         by[row["section"]].append(row)
