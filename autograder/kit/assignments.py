@@ -7,11 +7,11 @@ public ``thresholds.toml`` beside the stub, so the student release (which has no
 every test folder know their assignment too. Adding ``solutions/07_training/`` with its
 ``grading.toml`` adds an assignment; no code changes.
 """
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.kit.errors import KitError
+from autograder.kit.toml_parser import tomllib
 
 GRADING_FILE = "grading.toml"
 THRESHOLDS_FILE = "thresholds.toml"

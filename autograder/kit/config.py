@@ -8,10 +8,10 @@ gradient-check bars, time limits) and, optionally, ``[manual]`` (rubric items gr
 are public: ``autograder generate`` copies them into ``assignments/<folder>/thresholds.toml`` for the
 student release.
 """
-import tomllib
 from pathlib import Path
 
 from autograder.kit.assignments import ASSIGNMENT_TABLE, GRADING_FILE, THRESHOLDS_FILE
+from autograder.kit.toml_parser import tomllib
 
 KNOWN_BUGS_FILE = "known_bugs.json"  # per assignment, in solutions/: generated from examples/catalogue.py
 __all__ = ["GRADING_FILE", "KNOWN_BUGS_FILE", "THRESHOLDS_FILE", "load_points", "load_manual_items", "load_thresholds",

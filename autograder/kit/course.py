@@ -25,7 +25,6 @@
 Before an assignment's due time (the student's own, extensions included) feedback shows hidden
 tests only as a count (:meth:`Kit.before_due`); grading and the feedback page share that notion.
 """
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from autograder.kit.assignments import discover_assignments
 from autograder.kit.errors import KitError
 from autograder.kit.late import LatePolicy
 from autograder.kit.tables import parse_time, read_table
+from autograder.kit.toml_parser import tomllib
 
 COURSE_FILE = "course.toml"
 EXTENSIONS_FILE = "extensions.csv"

@@ -16,13 +16,13 @@ import ast
 import difflib
 import html
 import itertools
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from autograder.generate.source import SolutionSource
 from autograder.kit.assignments import discover_assignments
+from autograder.kit.toml_parser import tomllib
 from autograder.submissions import syntax
 from autograder.submissions.locate import submitted_file
 from autograder.submissions.notebook_code import NotebookError, extract_definitions
