@@ -137,6 +137,25 @@ def test_a_symbolic_link_outside_an_environment_is_still_refused(tmp_path):
     assert "symbolic link" in submission.problem
 
 
+MOODLE_FOLDER = "Alice Smith_123456_assignsubmission_file_"  # Moodle's "Download all submissions"
+
+
+@pytest.mark.parametrize("beside, unpacked", [(None, True), (".DS_Store", True), ("notes.txt", False)])
+def test_a_folder_holding_nothing_but_a_zip_is_that_zip(tmp_path, beside, unpacked):
+    """A student who uploads a zip to Moodle is a folder holding it in Moodle's download; it was graded as a folder
+    with every assignment missing. A folder with more than the zip (junk aside) is a folder as before."""
+    folder = tmp_path / "submissions" / MOODLE_FOLDER
+    folder.mkdir(parents=True)
+    zip_folder(student_release(tmp_path / "release"), folder / "submission.zip")
+    if beside:
+        (folder / beside).write_text("")
+    [submission] = discover(tmp_path / "submissions", tmp_path / "work", [SOFTMAX.folder])
+    assert submission.student == MOODLE_FOLDER and submission.problem == ""
+    assert submission.path.is_relative_to(tmp_path / "work") == unpacked
+    module, problem = locate_module(submission.path, SOFTMAX, tmp_path / "scratch")
+    assert (module is not None and problem == "") == unpacked, problem
+
+
 @pytest.mark.parametrize("wrong, rename", [
     ("02_softmax/softmax (1).py", "02_softmax/softmax.py"),
     ("02_softmax/Softmax.py", "02_softmax/softmax.py"),

@@ -2,7 +2,9 @@
 
 A zip is unpacked into the grader's work folder with every path trick, link and bomb refused; a
 folder is refused when it holds a symbolic link or is too large or too deep; either is refused
-when it holds no file of the student's (its status says so once, not each assignment missing); an entry of
+when it holds no file of the student's (its status says so once, not each assignment missing); a folder
+that holds nothing but one zip is that zip (Moodle's "Download all submissions" gives a folder per student
+with the file they uploaded); an entry of
 SUBMISSIONS that is itself a symbolic link is refused (it could point at the reference solution
 or at another class). A refused submission keeps its row: its :class:`Submission` carries the
 reason as ``problem``, and nothing of it is graded. What students' tools leave behind
@@ -156,6 +158,36 @@ def _unreadable(name, error):
     return f"{name} could not be read ({type(error).__name__}: {str(error)[:200]}); nothing of it was graded"
 
 
+def only_zip(folder):
+    """The one zip that ``folder`` holds with nothing else (junk aside), or None."""
+    entries = [entry for entry in folder.iterdir() if entry.name not in JUNK_NAMES]
+    if len(entries) == 1 and entries[0].suffix.lower() == ".zip" and entries[0].is_file() \
+            and not entries[0].is_symlink():
+        return entries[0]
+    return None
+
+
+def unzipped(archive, student, work, assignment_folders=(), shown=None, ignored=()):
+    """The :class:`Submission` of the zip ``archive``, unpacked into ``work/student`` (its reason when refused).
+
+    ``shown`` is its printable name, ``ignored`` what was already set aside around it.
+    """
+    shown = shown or printable(archive.name)
+    destination = Path(work) / student
+    remove_tree(destination)
+    destination.mkdir(parents=True)
+    try:
+        folder, unpacked_ignored = safe_unzip(archive, destination, assignment_folders)
+        return Submission(student, folder, ignored=(*ignored, *unpacked_ignored))
+    except Refused as error:
+        remove_tree(destination)
+        return Submission(student, archive, str(error))
+    except Exception as error:  # noqa: BLE001 - not a zip, unsupported compression, a corrupt stream...
+        remove_tree(destination)
+        return Submission(student, archive, f"{shown} is not a readable zip ({type(error).__name__}: "
+                          f"{str(error)[:200]}); submit a plain zip (stored or deflated, no password)")
+
+
 def vet(entry, student, work, assignment_folders=()):
     """The :class:`Submission` for one entry of SUBMISSIONS, or None when it is not one (a stray file).
 
@@ -170,23 +202,14 @@ def vet(entry, student, work, assignment_folders=()):
         if stat.S_ISDIR(info.st_mode):
             ignored = []
             problem = folder_problem(entry, ignored)
+            archive = None if problem else only_zip(entry)
+            if archive is not None:  # Moodle's download: a folder per student, holding the zip they uploaded
+                return unzipped(archive, student, work, assignment_folders, printable(archive.name), ignored)
             return Submission(student, entry, problem, tuple(ignored))
         if not stat.S_ISREG(info.st_mode):
             return None  # a pipe or a device is nobody's submission (and opening one could block)
         if entry.suffix == ".zip":
-            destination = Path(work) / student
-            remove_tree(destination)
-            destination.mkdir(parents=True)
-            try:
-                folder, ignored = safe_unzip(entry, destination, assignment_folders)
-                return Submission(student, folder, ignored=tuple(ignored))
-            except Refused as error:
-                remove_tree(destination)
-                return Submission(student, entry, str(error))
-            except Exception as error:  # noqa: BLE001 - not a zip, unsupported compression, a corrupt stream...
-                remove_tree(destination)
-                return Submission(student, entry, f"{shown} is not a readable zip ({type(error).__name__}: "
-                                  f"{str(error)[:200]}); submit a plain zip (stored or deflated, no password)")
+            return unzipped(entry, student, work, assignment_folders, shown)
         if entry.suffix == ".ipynb":
             return Submission(student, entry)
         return None
