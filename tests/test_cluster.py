@@ -119,8 +119,9 @@ def test_a_worker_that_cannot_sandbox_refuses_to_grade(monkeypatch):
     import autograder.sandbox.bubblewrap
     from autograder.runner.cluster import run_remote
 
-    monkeypatch.setattr(autograder.sandbox.bubblewrap, "bubblewrap_available", lambda: False)
-    with pytest.raises(RuntimeError, match="cannot sandbox student code"):
+    said = "bwrap cannot make the sandbox's namespaces here (bwrap: Creating new namespace failed)"
+    monkeypatch.setattr(autograder.sandbox.bubblewrap, "bubblewrap_problem", lambda: said)
+    with pytest.raises(RuntimeError, match=r"cannot sandbox student code \(bwrap cannot make the sandbox's namespaces"):
         run_remote("alice", {"02_softmax/softmax.py": b""}, False, {}, "0" * 64, "bwrap", hidden_seed=0)
 
 

@@ -119,11 +119,10 @@ def run_remote(student, files, single_file, kit, digest, sandbox_kind, hidden_se
 
     started = time.monotonic()
     if sandbox_kind == "bwrap":
-        from autograder.sandbox.bubblewrap import bubblewrap_available
+        from autograder.sandbox.bubblewrap import bubblewrap_problem
 
-        if not bubblewrap_available():
-            raise RuntimeError(f"the Dask worker on {os.uname().nodename} cannot sandbox student code "
-                               "(bubblewrap needs root and the bwrap program)")
+        if problem := bubblewrap_problem():  # else each student's code would seem to exit at import
+            raise RuntimeError(f"the Dask worker on {os.uname().nodename} cannot sandbox student code ({problem})")
     root = _kit_folder(kit, digest)
     tests = test_files(root, None if folders is None else [read_assignment(root / "solutions" / f) for f in folders])
     if (root, folders) not in _runners:
