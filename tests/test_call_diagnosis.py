@@ -37,7 +37,8 @@ BUGS = [KnownBug("in_place", "doubles the caller's array in place",
                  (("return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))",
                    "return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))"),)),
         KnownBug("scaled", "apply scales the caller's array in place",
-                 (("return np.asarray(x, dtype=float) * self.k", "x *= self.k\n        return x"),))]
+                 (("return np.asarray(x, dtype=float) * self.k", "x *= self.k\n        return x"),)),
+        KnownBug("matrix_product", "multiplies with @ where * belongs", (("return x * 2 * times", "return x @ (2 * times)"),))]
 
 
 @pytest.fixture
@@ -70,6 +71,31 @@ def test_a_forbidden_warning_gets_the_bug_that_warns_on_the_same_input(matcher):
     assert matcher.diagnoses() == []  # no bug warns there: the warning is not theirs
     matcher.observe(StudentCall("logistic", None, [huge], {}, error=StudentCodeFailed("raised ValueError")))
     assert matcher.diagnoses() == []  # an exception is no warning
+
+
+def raised(what, kind, message):
+    """A student's call that raised ``kind(message)``, as the session reports it."""
+    error = StudentCodeFailed(f"{what} raised {kind}: {message}")
+    error.raised = (kind, message)
+    return error
+
+
+def test_a_call_that_raises_gets_the_bug_that_raises_the_same_on_the_same_input(matcher):
+    x, times = np.array([1.0, 2.0]), np.array([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError) as raising:  # what numpy says of that mistake on this input
+        x @ np.float64(2.0)
+    message = str(raising.value)
+    matcher.observe(StudentCall("double", None, [x], {}, error=raised("double", "ValueError", message)))
+    assert matcher.diagnoses() == ["multiplies with @ where * belongs"]
+    matcher.observe(StudentCall("double", None, [x], {}, error=raised("double", "ValueError", "another message")))
+    assert matcher.diagnoses() == []  # the same type, another message: not that bug's raise
+    matcher.observe(StudentCall("double", None, [x], {}, error=raised("double", "TypeError", message)))
+    assert matcher.diagnoses() == []  # the same message, another type
+    matcher.observe(StudentCall("double", None, [x], {"times": times}, error=raised(
+        "double", "ValueError", "operands could not be broadcast together with shapes (2,) (3,) ")))
+    assert matcher.diagnoses() == []  # the reference raises that too: the inputs, not a mistake
+    matcher.observe(StudentCall("double", None, [x], {}, error=StudentCodeFailed("double timed out")))
+    assert matcher.diagnoses() == []  # no raise to compare: a hang, a crash
 
 
 def test_what_the_reference_does_too_or_two_bugs_do_alike_gets_no_diagnosis(matcher):

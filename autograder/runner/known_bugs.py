@@ -25,7 +25,9 @@ diagnosis to attach. At grading:
   what a generator it returned yielded as the test iterated it. When the last call explains
   nothing, or the failure got only a relation, the student's latest call of what the test is named
   for (``fit`` in ``test_fit_follows_the_contract``: a training test ends with calls of its own) is
-  made again the same way, and named only when no other known bug or mutant of any group fits it.
+  made again the same way, and named only when no other known bug or mutant of any group fits it. A last call
+  that raised (a shape error, an index out of range) is explained by the bug whose replay raises the same exception
+  with the same message, where the reference's returns.
 
 So a diagnosis is attached only when the student's output is exactly what that bug gives on
 the very same inputs, and that output says enough: a single label (one int or bool) is what many
@@ -509,6 +511,18 @@ class Outcome:
     after_kwargs: dict
     warned: bool
     objects: dict = field(default_factory=dict)
+    raised: tuple = None  # (the exception's type name, its message) when the call raised
+
+
+def raised_by(error):
+    """``(type name, message)`` of the exception the student's call raised (:class:`StudentCodeFailed`), or None
+    when it returned, hung, was not written yet or broke a rule: only a raise a replay can raise too."""
+    return getattr(error, "raised", None)
+
+
+def _raised(error):
+    """``(type name, message)`` of an exception raised on the trusted side, as the worker describes the student's."""
+    return type(error).__name__, str(error)[:1000]
 
 
 def identical(a, b):
@@ -568,8 +582,8 @@ class CallMatcher:
     forbidden warning. Here the last call of the student's code in a failed test (its arguments
     as sent, what came back, the arguments after it) is made again on the reference and on each
     known bug, all built from the reference's text, and a bug is named when it does exactly what
-    the student's code did (same value, same dtype, same arguments after the call, or the same
-    warning) where the reference does not. When bugs with different diagnoses fit, none is named.
+    the student's code did (same value, same dtype, same arguments after the call, the same
+    warning, or the same exception with the same message) where the reference does not. When bugs with different diagnoses fit, none is named.
     The student's objects among the arguments are rebuilt on each module from the calls that made
     them and the attributes the grader set on them, a Generator the test made in the worker from its
     seed (when given ``generator_seeds``; not one an earlier call of the test was given, which may have
@@ -639,8 +653,8 @@ class CallMatcher:
         inputs, where a change far from the student's may do the very same (a ``fit`` that judges its epochs on the
         training loss, which falls every epoch, runs as long as one that never counts the epochs it waited): the
         smaller change is not the likelier then."""
-        warned = isinstance(call.error, ForbiddenWarning)
-        if call.error is not None and not warned or self.drawn_before(call):
+        warned, raised = isinstance(call.error, ForbiddenWarning), raised_by(call.error)
+        if call.error is not None and not warned and not raised or self.drawn_before(call):
             return []
         if isinstance(call.value, Handle) and call.value.id in self.items:  # a generator: what it yielded
             items, ended = self.items[call.value.id]
@@ -650,7 +664,7 @@ class CallMatcher:
         seconds = time.process_time() - start
         if expected is None or seconds > REPLAY_SECONDS:
             return []
-        objects = self.students_objects(call, expected)
+        objects = {} if raised else self.students_objects(call, expected)  # a raise tells enough (and cut the call short)
         if objects is False:
             return []
         if self.fits(expected, call, warned, objects):
@@ -663,8 +677,8 @@ class CallMatcher:
         found = {bug.diagnosis for bug, module in self.variants if could_explain(module, called)
                  and (outcome := self.outcome(module, call)) is not None and self.fits(outcome, call, warned, objects)}
         if (every_group or not found) and self.mutants is not None:  # then the reference's mutants
-            mutants = self.mutant_fits(call, called, warned, seconds, collapsed(call.value, expected.value), objects,
-                                       every_group)
+            mutants = self.mutant_fits(call, called, warned, seconds,
+                                       not raised and collapsed(call.value, expected.value), objects, every_group)
             if mutants is None:
                 return []  # a mutant not replayed may fit as well
             found |= mutants
@@ -725,6 +739,8 @@ class CallMatcher:
         and the attributes of the student's ``objects`` (:meth:`students_objects`)."""
         if warned:
             return outcome.warned
+        if raised_by(call.error) or outcome.raised:  # a call that raised: the same exception, with the same message
+            return outcome.raised == raised_by(call.error)
         after = [*zip(outcome.after, call.after), *((outcome.after_kwargs.get(key), value)
                                                       for key, value in call.after_kwargs.items())]
         # The worker reports only the arguments a call could change (arrays, containers); None for the others.
@@ -734,25 +750,32 @@ class CallMatcher:
                         for handle_id, attributes in (objects or {}).items()))
 
     def outcome(self, module, call, depth=0):
-        """What ``call`` does on ``module`` (an :class:`Outcome`), or None when it cannot be made or raises."""
+        """What ``call`` does on ``module`` (an :class:`Outcome`), or None when it cannot be made, or raises where the
+        student's call did not raise."""
         made = {}  # handle id -> the object rebuilt for it, whose attributes after the call are the outcome's too
         try:
             args, kwargs = self.rebuilt((list(call.args), dict(call.kwargs)), module, depth, made)
             function = self.rebuilt(call.target, module, depth, made) if call.target is not None else module
             for part in call.name.split("."):
                 function = getattr(function, part)
+        except Exception:  # noqa: BLE001 - a call that cannot be made again explains nothing
+            return None
+        raised = None
+        try:
             with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under="ignore"):
                 warnings.simplefilter("always")
                 value = function(*args, **kwargs)
                 if isinstance(value, types.GeneratorType) and isinstance(call.value, Yielded):
                     value = call.value.replayed(value)
-        except Exception:  # noqa: BLE001 - a call that cannot be made again explains nothing
-            return None
+        except Exception as error:  # noqa: BLE001 - the kit's own code; a raise explains only a student's raise
+            if not raised_by(call.error):
+                return None
+            value, raised = None, _raised(error)
         objects = {handle_id: {name: self.plain(each) for name, each in vars(made_object).items()
                                if self.plain(each) is not None}
                    for handle_id, made_object in made.items() if hasattr(made_object, "__dict__")}
         return Outcome(value, [self.plain(arg) for arg in args], {k: self.plain(v) for k, v in kwargs.items()},
-                       any(issubclass(warning.category, RuntimeWarning) for warning in caught), objects)
+                       any(issubclass(warning.category, RuntimeWarning) for warning in caught), objects, raised)
 
     def rebuilt(self, value, module, depth, made=None):
         """``value`` (a deep copy) with each worker object replaced by one made on ``module`` the same way (and put in

@@ -657,8 +657,10 @@ class WorkerSession:
             return StudentCodeFailed(f"{what} needs code that is not written yet ({error['message']})",
                                      quarantined=quarantined)
         traceback = self._notebook_lines.traceback(error["traceback"]) if self.notebook else error["traceback"]
-        return StudentCodeFailed(f"{what} raised {error['type']}: {error['message']}", traceback,
-                                 quarantined=f"{what} raised {kind}{where}")
+        failed = StudentCodeFailed(f"{what} raised {error['type']}: {error['message']}", traceback,
+                                   quarantined=f"{what} raised {kind}{where}")
+        failed.raised = (error["type"], error["message"])  # what a replay on the trusted side must raise to explain it
+        return failed
 
     @property
     def shown_name(self):
