@@ -54,7 +54,7 @@ def test_class_indices_must_be_integers_of_the_right_shape(got, shape, words):
     (np.array([-2.0, -4.0]), "(must be below 1e-06). Diagnosis: the value is the expected value times -1"),
     (np.array([2.0, 3.0]), "(must be below 1e-06)"),  # no relation holds: nothing more is said
     (np.array([2.0]), "should have shape (2,), got (1,). Hint: the usual mistake"),
-    (np.array([2.0, np.nan]), "contains NaN or inf. Hint: the usual mistake"),
+    (np.array([2.0, np.nan]), "contains NaN or inf"),  # the hint is written for a shape: it does not explain a NaN
 ])
 def test_a_gradient_check_names_a_relation_and_keeps_the_hint_for_shapes(analytic, words):
     parameter = np.array([1.0, 2.0])
@@ -64,6 +64,18 @@ def test_a_gradient_check_names_a_relation_and_keeps_the_hint_for_shapes(analyti
     assert words in str(failure.value)
     assert str(failure.value).endswith(words) or "Diagnosis" in words  # nothing else said
     assert_gradient(2 * parameter, lambda: float(np.sum(parameter ** 2)), parameter, "dW", 1e-6, hint="unused")
+
+
+@pytest.mark.parametrize("got, said, unsaid", [
+    (np.array([1.0, np.nan]), "contains NaN. Hint: an overflow", "sum over the entries"),
+    (np.array([[1.0, 2.0], [3.0, 4.0]]), "got (2, 2). Hint: sum over the entries", "an overflow"),
+    (np.array([1.0, 5.0]), "is off", "Hint"),
+])
+def test_each_fixed_hint_is_said_only_for_the_failure_it_is_written_for(got, said, unsaid):
+    """A NaN from a log of a negative number was told "sum over the entries, do not average" (issue 14)."""
+    with pytest.raises(CheckFailed) as failure:
+        assert_close(got, np.array([1.0, 2.0]), "the value", hint="sum over the entries", nonfinite_hint="an overflow")
+    assert said in str(failure.value) and unsaid not in str(failure.value)
 
 
 @pytest.mark.parametrize("got, words", [

@@ -66,8 +66,8 @@ def test_softmax_is_stable_for_huge_scores(student, bars, case):
         shifted_by_all = np.exp(scores - np.max(scores))  # by the batch's max (a column's gives the same here)
         shifted_by_all = shifted_by_all / shifted_by_all.sum(axis=-1, keepdims=True)
     assert_close(student.softmax(scores.tolist()), expected, f"softmax of scores of magnitude {huge:g} ({case})",
-                 hint="softmax overflows: subtract each row's own max (axis=-1, keepdims=True) before exponentiating, "
-                      "for a single vector too",
+                 nonfinite_hint="softmax overflows: subtract each row's own max (axis=-1, keepdims=True) before "
+                                "exponentiating, for a single vector too",
                  mistakes=[("exp overflows without the max shift: subtract each row's max before exponentiating",
                             unshifted),
                            ("the max subtracted is not each row's own (the batch's, or a column's): a row far below "
@@ -103,8 +103,8 @@ def test_nll_published_values(student, case):
         mistakes = [("EPSILON is used as a floor (np.maximum or a clip) instead of being added: log(EPSILON + Y_pred)",
                      float(-np.mean(np.sum(np.array(Y_true) * np.log(Y_floor), axis=1))))]
     assert_close(student.nll(Y_true, Y_pred), expected, f"nll of {len(np.atleast_2d(Y_true))} row(s) ({case})", rtol=rtol,
-                 hint="-mean over the rows of sum(Y_true * log(EPSILON + Y_pred)): EPSILON added inside the log (not "
-                      "a clip), the MEAN over rows, not the sum",
+                 hint="-mean over the rows of sum(Y_true * log(EPSILON + Y_pred)): the MEAN over rows, not the sum",
+                 nonfinite_hint="log(0) is -inf: add EPSILON inside the log, log(EPSILON + Y_pred) (not a clip)",
                  mistakes=mistakes if case in ("certain-and-right", "certain-and-wrong") else ())
 
 

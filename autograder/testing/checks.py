@@ -81,14 +81,16 @@ def as_array(got, what, shape=None):
     return got
 
 
-def assert_close(got, expected, what, rtol=1e-6, atol=1e-9, hint=None, mistakes=()):
+def assert_close(got, expected, what, rtol=1e-6, atol=1e-9, hint=None, mistakes=(), nonfinite_hint=None):
     """``got`` equals ``expected`` (same shape, finite, within tolerance).
 
     The message reports shapes, NaN/inf and the largest relative error, never
     the expected values, then the diagnoses that hold
-    (:func:`~autograder.testing.diagnosis.diagnose`). ``hint`` explains a wrong type,
-    shape, NaN or inf when no diagnosis does; a wrong value gets only diagnoses, never
-    a fixed hint that may not fit the mistake made.
+    (:func:`~autograder.testing.diagnosis.diagnose`). Each fixed hint is said only for the
+    failure it is written for, and only when no diagnosis explains it: ``hint`` for a wrong
+    shape, ``nonfinite_hint`` for NaN or inf (an overflow the test's huge inputs provoke); a
+    wrong value gets only diagnoses, never a fixed hint that may not fit the mistake made (a
+    NaN from a log of a negative number is not told "sum, do not average").
 
     Parameters
     ----------
@@ -104,7 +106,7 @@ def assert_close(got, expected, what, rtol=1e-6, atol=1e-9, hint=None, mistakes=
               quarantined=f"{what} should have shape {expected_array.shape}, got another one")
     if not np.all(np.isfinite(got)):
         bad = "NaN" if np.any(np.isnan(got)) else "inf"
-        _fail(f"{what} contains {bad}", hint, diagnose(got, expected, rtol, atol, mistakes, relations=False))
+        _fail(f"{what} contains {bad}", nonfinite_hint, diagnose(got, expected, rtol, atol, mistakes, relations=False))
     # Equal values first: np.allclose costs six times more, and most values checked are right.
     if not ((got == expected_array).all() or np.allclose(got, expected_array, rtol=rtol, atol=atol)):
         error = np.abs(got - expected_array) / np.maximum(np.abs(expected_array), atol)
@@ -142,7 +144,7 @@ def assert_gradient(analytic, loss, parameter, what, bar, h=1e-5, hint=None, mis
     student's gradient is judged against the true derivative. A failure names the
     relation between the student's gradient and the numerical one when one holds
     ("is zero", "is the transpose", "times -1"), or a matching ``mistakes`` entry;
-    ``hint`` is said only for a wrong type or shape that no diagnosis explains.
+    ``hint`` is said only for a wrong shape that no diagnosis explains (not for NaN or inf).
     """
     numeric = None
     got = as_array(analytic, what)
@@ -152,7 +154,7 @@ def assert_gradient(analytic, loss, parameter, what, bar, h=1e-5, hint=None, mis
               diagnose(got, numeric, GRADIENT_RTOL, GRADIENT_ATOL, mistakes, relations=True),
               quarantined=f"{what} should have shape {parameter.shape}, got another one")
     if not np.all(np.isfinite(got)):
-        _fail(f"{what} contains NaN or inf", hint)
+        _fail(f"{what} contains NaN or inf")
     numeric = numerical_gradient(lambda: float(loss()), parameter, h)
     observe(got, numeric, GRADIENT_RTOL, GRADIENT_ATOL)
     error = relative_error(got, numeric)

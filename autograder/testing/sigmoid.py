@@ -61,7 +61,7 @@ def check_extreme_inputs(sigmoid, big, sign, shape, name="sigmoid"):
     """``sigmoid`` is finite, right and warning-free on ``extreme_inputs(big, sign, shape)``."""
     x = extreme_inputs(big, sign, shape)
     which = {1: "large", -1: "very negative", 0: "extreme"}[sign]
-    assert_close(sigmoid(x), logistic(x), f"{name} of {which} inputs ({shape})", hint=EXTREME_HINT)
+    assert_close(sigmoid(x), logistic(x), f"{name} of {which} inputs ({shape})", nonfinite_hint=EXTREME_HINT)
 
 
 def check_slope(derivative, z, rtol, name):

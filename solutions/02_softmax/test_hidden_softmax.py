@@ -24,10 +24,10 @@ def test_hidden_one_hot_matches_reference(student, reference, labels):
                                           ((6,), 1e5)])
 def test_hidden_softmax_matches_reference(student, reference, bars, rng, shape, scale):
     scores = rng.normal(scale=scale, size=shape)
-    hint = ("subtract each row's own max before exponentiating, for a vector as for a matrix" if scale > 1e3 else
-            "normalise each row over the last axis with keepdims=True" if shape[0] != shape[-1] else None)
-    assert_close(student.softmax(scores), reference.softmax(scores), f"softmax of shape {shape}",
-                 rtol=bars["rtol"], hint=hint)
+    overflow = "subtract each row's own max before exponentiating, for a vector as for a matrix"
+    assert_close(student.softmax(scores), reference.softmax(scores), f"softmax of shape {shape}", rtol=bars["rtol"],
+                 hint="normalise each row over the last axis with keepdims=True" if shape[0] != shape[-1] else None,
+                 nonfinite_hint=overflow if scale > 1e3 else None)
 
 
 @pytest.mark.parametrize("rows", [1, 6, "vector"])
@@ -44,7 +44,8 @@ def test_hidden_nll_matches_reference(student, reference, bars, rng, rows):
     if rows == "vector":
         Y_true, Y_pred = Y_true[0], Y_pred[0]
     assert_close(student.nll(Y_true, Y_pred), reference.nll(Y_true, Y_pred), f"nll over {rows} row(s)",
-                 rtol=bars["rtol"], hint="average over rows and add EPSILON inside the log (not a clip, not a max)")
+                 rtol=bars["rtol"], hint="average over rows: one number for any number of rows",
+                 nonfinite_hint="add EPSILON inside the log (not a clip, not a max): log(0) is -inf")
 
 
 @pytest.mark.parametrize("kind", ["lists", "arrays"])
