@@ -20,7 +20,8 @@ It provides the fixtures the tests use:
                training steps a test checks are drawn from the same seed and the module's digest.
 ``diabetes``   the standard diabetes split; ``diabetes_split(seed)`` gives others.
 
-and records one result per test with a message fit for the student's feedback.
+and records one result per test with a message fit for the student's feedback. A test whose failed cases
+name two different causes names neither (:mod:`autograder.runner.one_cause`).
 
 Every verdict is the grader's: the records are written here, from the grader's own words.
 Before the due date (``before_due``, the default) a hidden test's feedback never quotes the
@@ -49,6 +50,7 @@ from autograder.submissions.locate import locate_module, submitted_file, undefin
 from autograder.runner.known_bugs import (CallMatcher, KnownBug, KnownBugMatcher, KnownBugModules, Recorder,
                                           build_variant, load_known_bugs, recording_module)
 from autograder.runner.mutants import MutantMatcher, Mutants, mutant_groups
+from autograder.runner.one_cause import one_cause_per_test
 from autograder.testing import figures
 from autograder.testing.checks import CheckFailed, assert_sgd_step
 from autograder.testing.diagnosis import attached
@@ -334,6 +336,7 @@ class GradingPlugin:
     def pytest_sessionfinish(self):
         for session in self.sessions.values():
             session.close()
+        one_cause_per_test(self.records)  # two causes named by one test's cases: neither is the student's
         for folder, session in self.sessions.items():
             if getattr(session, "evidence", None):
                 self._void(folder, session.evidence)
