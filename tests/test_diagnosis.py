@@ -507,3 +507,31 @@ def test_an_attribute_compared_alone_names_a_bug_only_when_all_the_call_set_is_t
             assert_close(students["outer"], twin.outer, "outer after train")
     assert ("both layers step the wrong way" in str(failure.value)) == bool(inner_like_the_bug)
     assert reads == [(7, ("inner",))]  # the rest the call set, and only that, read from the student's object
+
+
+def test_a_perceptron_slip_is_named_only_where_the_pass_tells_it_from_the_other_directions():
+    """A pass that always moves the line towards the point was told "moves the line the wrong way" (issue 14): on
+    points where only a point labelled 0 is misclassified the two give one line. Every direction is a slip now."""
+    import importlib.util
+
+    from conftest import REPO
+
+    spec = importlib.util.spec_from_file_location("public_perceptron", REPO / "assignments" / "01_perceptron" /
+                                                  "test_perceptron.py")
+    public = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(public)
+    W, b = np.array([[1.0], [1.0]]), -2.0
+
+    def said(X, y, directions):
+        got, _ = public.trusted_pass(X, y, W, b, 0.01, directions=directions)
+        mistakes = [(words, public.trusted_pass(X, y, W, b, 0.01, **options)[0])
+                    for words, options in public.PASS_SLIPS.items()]
+        with pytest.raises(CheckFailed) as failure:
+            assert_close(got, public.trusted_pass(X, y, W, b, 0.01)[0], "W", mistakes=mistakes)
+        return failure.value.diagnosis
+
+    only_a_zero = np.array([[2.0, 0.0]]), np.array([0])  # predicted 1: the two slips move the line alike
+    assert said(*only_a_zero, (1.0, -1.0)) == said(*only_a_zero, (-1.0, -1.0)) == ""
+    both = np.array([[2.0, 0.0], [-3.0, -1.0]]), np.array([0, 1])  # one of each label misclassified
+    assert "always moves towards" in said(*both, (1.0, -1.0))
+    assert "the wrong way" in said(*both, (-1.0, -1.0))

@@ -148,20 +148,29 @@ KNOWN_PASS = {
 }
 
 
-def trusted_pass(X, y, W, b, rate, direction=1.0, predict_first=False):
-    """``(W, b)`` after one perceptron pass, computed here; ``direction`` -1 moves each line the wrong way, and
-    ``predict_first`` predicts every point with the line from before the pass (the slips a check may name)."""
+def trusted_pass(X, y, W, b, rate, directions=(1.0, 1.0), predict_first=False):
+    """``(W, b)`` after one perceptron pass, computed here; ``directions`` -1 reverses the move for a misclassified
+    point labelled 1 (first) or 0 (second), and ``predict_first`` predicts every point with the line from before the
+    pass (the slips a check may name)."""
     W = np.array(W, dtype=float)
     before = [int(x @ W[:, 0] + b >= 0) for x in X]
     for x, label, early in zip(X, y, before):
         error = label - (early if predict_first else int(x @ W[:, 0] + b >= 0))
+        direction = directions[0] if error > 0 else directions[1]
         W[:, 0] += direction * error * rate * x
         b += direction * error * rate
     return W, b
 
 
+# Every way the two moves can go, so that a slip is named only where the pass tells it from the others: on points
+# where only a point labelled 0 is misclassified, moving every line the wrong way and always moving it towards the
+# point give the same line (diagnose names neither of two mistakes that give one value).
 PASS_SLIPS = {"each update moves the line the wrong way: towards a point labelled 0, away from one labelled 1":
-              {"direction": -1.0},
+              {"directions": (-1.0, -1.0)},
+              "the line always moves towards the misclassified point: a point labelled 0 must push it away":
+              {"directions": (1.0, -1.0)},
+              "the line always moves away from the misclassified point: a point labelled 1 must pull it closer":
+              {"directions": (-1.0, 1.0)},
               "every point is predicted with the line from before the pass: update right after each misclassified "
               "point, before predicting the next": {"predict_first": True}}
 
