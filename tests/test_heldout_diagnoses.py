@@ -56,10 +56,19 @@ SETS = {"HELD_OUT": HELD_OUT, "HELD_OUT_2": HELD_OUT_2, "HELD_OUT_3": HELD_OUT_3
 #: measured before any change of its round (main, c4a5298): 3 in `check`, 4 in feedback, with three wrong diagnoses
 #: (OPEN_WRONG: other changes that give the very value on the inputs seen, named as the cause). Its bars are those
 #: counts (feedback's one below, for another secret's draws).
+#: Then (HELD_OUT_8's round) a call that raised explained by the bug or mutant whose replay raises the same exception
+#: with the same message, each fixed hint said only for the failure it is written for, one cause per test (causes that
+#: differ between a test's cases: none named) and the perceptron pass's slips in every direction, named only on its
+#: whole (W, b): `check` 11, 13, 8, 6, 2, 5, 5 and 3 (53 of 150, unchanged: no replay without the reference), feedback
+#: 14, 14, 10, 10, 3, 13, 8 and 5 (77 of 153, was 76: heldout6_regression_n_records_counts_features and
+#: heldout8_output_formula_weights_times_features named from their raise), under this checkout's secret; the mse
+#: that swaps its reductions no longer told three causes; no wrong diagnosis but those judged (a slip named from
+#: heldout2_perceptron_bias_moves_away's bias alone, seen in that grading, is gone: its 01 bugs graded and checked
+#: again after the fix).
 CHECK_BARS = {"HELD_OUT": 11, "HELD_OUT_2": 13, "HELD_OUT_3": 8, "HELD_OUT_4": 6, "HELD_OUT_5": 2, "HELD_OUT_6": 5,
               "HELD_OUT_7": 5, "HELD_OUT_8": 3}
 FEEDBACK_BARS = {"HELD_OUT": 13, "HELD_OUT_2": 13, "HELD_OUT_3": 9, "HELD_OUT_4": 9, "HELD_OUT_5": 2, "HELD_OUT_6": 12,
-                 "HELD_OUT_7": 7, "HELD_OUT_8": 3}
+                 "HELD_OUT_7": 7, "HELD_OUT_8": 4}
 
 
 def wrong_ones(bug, said):
