@@ -66,7 +66,7 @@ def test_the_report_figures_match_the_gradebook(graded_class):
                 (hung if test["output"].startswith("timed out after") else
                  died if test["output"].startswith("the worker died") else set()).add(row["student"])
     tests = [row for row in rows if row["section"] == "test"]
-    assert tests and all(set(row["students"].split()) == failed.get(row["item"], set()) for row in tests)
+    assert tests and all(set(row["students"].splitlines()) == failed.get(row["item"], set()) for row in tests)
     troubled = {row["students"]: row["item"] for row in rows if row["section"] == "status"}
     for row in gradebook:  # the status's kind, unless a test hung or died (the worst kind first)
         kinds = {status_kind(row["status"])} | ({"timed out"} if row["student"] in hung else set()) | (
@@ -77,7 +77,7 @@ def test_the_report_figures_match_the_gradebook(graded_class):
     mistakes = [row for row in rows if row["section"] == "mistake"]
     assert [int(row["value"]) for row in mistakes] == sorted((int(row["value"]) for row in mistakes), reverse=True)
     for row in mistakes:  # each student named has that diagnosis in their feedback
-        for student in row["students"].split():
+        for student in row["students"].splitlines():
             assert row["item"] in html.unescape((out / student / "feedback.html").read_text())
     page = (out / "report.html").read_text()
     assert page.count("<svg") >= len(ASSIGNMENTS) and "Diagnosed mistakes" in page and "Near-identical" in page

@@ -47,6 +47,15 @@ def test_the_report_counts_what_the_results_say(tmp_path):
     assert "<b>" not in page and "href='javascript" not in page and "./javascript%3Aalert" in page
 
 
+def test_each_id_in_a_cell_of_report_csv_is_read_back_whole(tmp_path):
+    """Ids may hold spaces (a folder named "carol bob"): report.csv must not read as two students carol and bob."""
+    rows = [graded(tmp_path, name, 2, "ok", failed=["test_a"]) for name in ("carol bob", "ada")]
+    write_report(tmp_path, rows, MAXIMA)
+    with open(tmp_path / "report.csv", newline="") as file:
+        failed = next(row for row in csv.DictReader(file) if row["item"] == "02_softmax: test_a")
+    assert failed["students"].splitlines() == ["carol bob", "ada"]
+
+
 def test_statuses_are_sorted_into_kinds():
     assert [status_kind(text) for text in ("ok", "02_softmax: timed out after 60 s", "needs review: patched numpy",
                                            "05_mlp: the worker died in forward: crashed", "01_perceptron: missing",

@@ -16,9 +16,9 @@ does not mention it.
               ``mistake`` (students given one diagnosis), ``status`` (crashed, timed out, flagged,
               other problem), ``slowest`` (seconds), ``similar`` (a pair's score);
 ``assignment``, ``item``, ``value``, ``of`` (the count the value is out of, when it is a count),
-``students`` (space-separated ids). Ids and statuses are student text: a formula-leading cell is written as the
-gradebook writes one (:func:`~autograder.results.gradebook.neutralised`); the page keeps no character a terminal
-acts on (:func:`~autograder.submissions.student_ids.without_controls`).
+``students`` (one id per line: an id may hold spaces, never a line break). Ids and statuses are student text:
+a formula-leading cell is written as the gradebook writes one (:func:`~autograder.results.gradebook.neutralised`);
+the page keeps no character a terminal acts on (:func:`~autograder.submissions.student_ids.without_controls`).
 """
 import csv
 import html
@@ -43,6 +43,7 @@ TEST_TROUBLE = {"timed out after ": "timed out", "the worker died in ": "crashed
 SLOWEST = 10
 SIDE_BY_SIDE = 40  # similar pairs shown side by side in the page; report.csv lists them all
 BINS = 10
+ID_SEPARATOR = "\n"  # ids in one cell of report.csv: student_id drops every control character, spaces it keeps
 
 
 def status_kind(status):
@@ -139,7 +140,7 @@ def report_rows(results, maxima, pairs=()):
 
     def add(section, assignment, item, value, of="", students=()):
         rows.append({"section": section, "assignment": assignment, "item": item, "value": value, "of": of,
-                     "students": " ".join(students)})
+                     "students": ID_SEPARATOR.join(students)})
 
     for folder in maxima:  # the graded assignments, in course order
         scores = _scores(results.rows, folder)
