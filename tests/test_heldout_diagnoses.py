@@ -10,14 +10,15 @@ from check_runs import checked, diagnoses, feedback_diagnoses, graded
 
 from catalogue import BUG, BUGS, EXAMPLES, Replace  # noqa: E402  (check_runs puts examples/ on the path)
 from heldout import (HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HELD_OUT_7,  # noqa: E402
-                     HELD_OUT_8, OPEN_WRONG, TRUE_BUT_UNNAMED)
+                     HELD_OUT_8, HELD_OUT_9, OPEN_WRONG, TRUE_BUT_UNNAMED)
 
 pytestmark = pytest.mark.slow
 ALL_HELD_OUT = (HELD_OUT + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4 + HELD_OUT_5 + HELD_OUT_6 + HELD_OUT_7
-                + HELD_OUT_8)  # one batch each way
+                + HELD_OUT_8 + HELD_OUT_9)  # one batch each way
 HELD = {bug.name: bug for bug in ALL_HELD_OUT}
 SETS = {"HELD_OUT": HELD_OUT, "HELD_OUT_2": HELD_OUT_2, "HELD_OUT_3": HELD_OUT_3, "HELD_OUT_4": HELD_OUT_4,
-        "HELD_OUT_5": HELD_OUT_5, "HELD_OUT_6": HELD_OUT_6, "HELD_OUT_7": HELD_OUT_7, "HELD_OUT_8": HELD_OUT_8}
+        "HELD_OUT_5": HELD_OUT_5, "HELD_OUT_6": HELD_OUT_6, "HELD_OUT_7": HELD_OUT_7, "HELD_OUT_8": HELD_OUT_8,
+        "HELD_OUT_9": HELD_OUT_9}
 #: Bugs of each set diagnosed in `check` (among those a public test fails, 17, 25, 16, 17, 17, 19 and 19) and in feedback
 #: (of 18, 25, 16, 17, 17, 19 and 20; HELD_OUT's bool slope of ReLU, which the contract allows, is a variant now): never lower these. `check`'s public tests have fixed inputs: its bars are the counts measured. Feedback's
 #: hidden inputs are drawn under each checkout's course secret: its bars are one below the counts measured (13, 13
@@ -65,10 +66,13 @@ SETS = {"HELD_OUT": HELD_OUT, "HELD_OUT_2": HELD_OUT_2, "HELD_OUT_3": HELD_OUT_3
 #: that swaps its reductions no longer told three causes; no wrong diagnosis but those judged (a slip named from
 #: heldout2_perceptron_bias_moves_away's bias alone, seen in that grading, is gone: its 01 bugs graded and checked
 #: again after the fix).
+#: HELD_OUT_9 (17, all seen by `check`; a third of them not one-change variants) was measured before any change of its
+#: round (main, 6bf4c91): 2 in `check`, 3 in feedback, no wrong diagnosis once its true relations and its equivalent
+#: programs were judged (TRUE_BUT_UNNAMED). Its bars are those counts (feedback's one below, for another secret's draws).
 CHECK_BARS = {"HELD_OUT": 11, "HELD_OUT_2": 13, "HELD_OUT_3": 8, "HELD_OUT_4": 6, "HELD_OUT_5": 2, "HELD_OUT_6": 5,
-              "HELD_OUT_7": 5, "HELD_OUT_8": 3}
+              "HELD_OUT_7": 5, "HELD_OUT_8": 3, "HELD_OUT_9": 2}
 FEEDBACK_BARS = {"HELD_OUT": 13, "HELD_OUT_2": 13, "HELD_OUT_3": 9, "HELD_OUT_4": 9, "HELD_OUT_5": 2, "HELD_OUT_6": 12,
-                 "HELD_OUT_7": 7, "HELD_OUT_8": 4}
+                 "HELD_OUT_7": 7, "HELD_OUT_8": 4, "HELD_OUT_9": 2}
 
 
 def wrong_ones(bug, said):
@@ -109,7 +113,8 @@ def test_heldout_bugs_are_one_change_bugs_outside_the_catalogue():
     assert len(HELD_OUT) >= 15 and len(HELD_OUT_2) >= 20 and len(HELD) == len(ALL_HELD_OUT)
     assert not HELD.keys() & EXAMPLES.keys()
     assert all(bug.kind == BUG and bug.said and changes(bug) and not changes(bug) & catalogued for bug in ALL_HELD_OUT)
-    assert all(len(bugs) >= 15 for bugs in (HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HELD_OUT_7, HELD_OUT_8))
+    assert all(len(bugs) >= 15 for bugs in (HELD_OUT_3, HELD_OUT_4, HELD_OUT_5, HELD_OUT_6, HELD_OUT_7, HELD_OUT_8,
+                                               HELD_OUT_9))
     sets = [set().union(*map(changes, bugs)) for bugs in SETS.values()]
     assert all(not sets[i] & sets[j] for i in range(len(sets)) for j in range(i + 1, len(sets)))
 
