@@ -267,3 +267,48 @@ def test_python_too_large_to_parse_is_not_graded_and_never_parsed(tmp_path, monk
     assert written_lines(root / (SOFTMAX.module_file if handed_in == "module" else notebook.relative_to(root)),
                          REPO, SOFTMAX) == []
     assert max(parsed, default=0) < MAX_SOURCE_BYTES  # the released stubs may be parsed, the student's source never
+
+
+def test_a_notebook_of_too_many_items_is_refused_before_json_builds_them(tmp_path, monkeypatch):
+    """What json.loads builds costs up to ~25 times its text: 64 MiB of ``[],`` took 1.5 GB and minutes of CPU in
+    the grade process, once per reader (the runner's module for each assignment, progress, similarity...). Every
+    reader refuses a notebook of too many items unparsed, and says what to do."""
+    from autograder.results.similarity import written_lines
+    from autograder.submissions import notebook_code
+    from autograder.submissions.notebook_code import MAX_NOTEBOOK_ITEMS, NotebookError, SavedNotebookLines
+    from autograder.submissions.progress import absent_message, progress
+
+    root = tmp_path / "alice"
+    notebook = root / SOFTMAX.folder / f"{SOFTMAX.module}.ipynb"
+    notebook.parent.mkdir(parents=True)
+    notebook.write_text('{"cells": [' + "[]," * MAX_NOTEBOOK_ITEMS + "[]]}")  # 3 MB, well under the size bound
+    loads, parsed = json.loads, []
+
+    def watched(text, *args, **kwargs):
+        parsed.append(len(text))
+        return loads(text, *args, **kwargs)
+
+    monkeypatch.setattr(notebook_code.json, "loads", watched)
+    path, problem = locate_module(root, SOFTMAX, tmp_path / "scratch")
+    assert path is None and "too large to grade" in problem and "clear its outputs" in problem
+    assert progress(root, REPO, [SOFTMAX]) == "" and absent_message(root, REPO, SOFTMAX) == ""
+    assert written_lines(notebook, REPO, SOFTMAX) == [] and SavedNotebookLines(notebook, SOFTMAX.module_file).origins == {}
+    with pytest.raises(NotebookError, match="too large"):
+        notebook_code.read_notebook(notebook)
+    assert parsed == []
+
+
+def test_a_notebook_whose_cell_sources_are_not_text_keeps_its_other_cells(tmp_path):
+    """nbformat's source is a string or a list of strings: a list of numbers or a dict is no code, never a crash."""
+    from autograder.submissions.progress import progress
+
+    root = tmp_path / "alice"
+    notebook = root / SOFTMAX.folder / f"{SOFTMAX.module}.ipynb"
+    notebook.parent.mkdir(parents=True)
+    solution = (REPO / "solutions" / SOFTMAX.module_file).read_text()
+    cells = [{"cell_type": "code", "source": source, "metadata": {}, "outputs": []}
+             for source in ([1, 2], {"x": 1}, None, 7, solution.splitlines(keepends=True))]
+    notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    path, problem = locate_module(root, SOFTMAX, tmp_path / "scratch")
+    assert problem == "" and "def softmax" in path.read_text()
+    assert progress(root, REPO, [SOFTMAX]) == ""

@@ -29,6 +29,12 @@ from autograder.submissions import syntax
 
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 MAX_NOTEBOOK_BYTES = 64 * 1024**2  # as much as a whole zip may unpack to: a notebook is read whole, by every reader
+# What json.loads builds costs up to some 25 times the text it reads (``[],`` is a 56-byte list and its 8-byte slot:
+# 64 MiB of them took 1.5 GB in the grade process, which has no memory bound of its own), so the items a notebook can
+# hold are bounded before it is parsed: a value after each ``[``, ``{``, ``,`` and ``:`` (those inside strings counted
+# too, which only over-counts: no extra pass over the text). A million costs at most ~70 MB; the released notebooks
+# hold under 1,200, and one that runs into it has outputs to clear.
+MAX_NOTEBOOK_ITEMS = 1_000_000
 IMPORTS = (ast.Import, ast.ImportFrom)
 KEPT_CELLS_CHARS = 64 * 1024  # a notebook's code up to this size has its definitions kept (at most 256 notebooks)
 # The folder of the submission the check cell writes (autograder.notebook.kernel): its module is the kernel's cells,
@@ -50,20 +56,37 @@ def _is_constant(node):
     )
 
 
+def json_items(raw):
+    """An upper bound on the values ``json.loads(raw)`` builds: one after each ``[``, ``{``, ``,`` and ``:``, and one."""
+    return sum(map(raw.count, (b"[", b"{", b",", b":"))) + 1
+
+
 def read_notebook(path):
-    """The notebook at ``path`` as a dict, or :class:`NotebookError`."""
+    """The notebook at ``path`` as a dict, or :class:`NotebookError`.
+
+    Its size is bounded before it is read (:data:`MAX_NOTEBOOK_BYTES`, by what the file system says and by what a
+    read gives) and the values it holds before it is parsed (:data:`MAX_NOTEBOOK_ITEMS`): every reader of a
+    notebook on the trusted side comes through here.
+    """
+    too_large = f"{path.name} is too large to grade"
     try:
-        size = path.stat().st_size
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            raise NotebookError(f"{too_large} (over {MAX_NOTEBOOK_BYTES // 1024**2} MiB)")
+        with open(path, "rb") as file:
+            raw = file.read(MAX_NOTEBOOK_BYTES + 1)
     except OSError:
-        size = 0  # reading it says why
-    if size > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(f"{path.name} is too large to grade (over {MAX_NOTEBOOK_BYTES // 1024**2} MiB)")
+        raise NotebookError(f"{path.name} is not a readable Jupyter notebook") from None
+    if len(raw) > MAX_NOTEBOOK_BYTES:
+        raise NotebookError(f"{too_large} (over {MAX_NOTEBOOK_BYTES // 1024**2} MiB)")
+    if json_items(raw) > MAX_NOTEBOOK_ITEMS:
+        raise NotebookError(f"{too_large} (over {MAX_NOTEBOOK_ITEMS:,} JSON items): clear its outputs (Kernel > "
+                            "Restart Kernel and Clear All Outputs), save it and hand it in again")
     try:
-        notebook = json.loads(path.read_text(encoding="utf-8"))
+        notebook = json.loads(raw)
         if not isinstance(notebook, dict) or not isinstance(notebook["cells"], list):
             raise TypeError
     # json nests as deep as the text does: RecursionError; UnicodeDecodeError is a ValueError
-    except (OSError, KeyError, TypeError, ValueError, RecursionError, MemoryError):
+    except (KeyError, TypeError, ValueError, RecursionError, MemoryError):
         raise NotebookError(f"{path.name} is not a readable Jupyter notebook") from None
     return notebook
 
@@ -71,8 +94,14 @@ def read_notebook(path):
 def code_cells(path):
     """The source of each code cell of the notebook at ``path``."""
     cells = read_notebook(path)["cells"]
-    sources = [cell.get("source", "") for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
-    return ["".join(source) if isinstance(source, list) else str(source) for source in sources]
+    return [_text(cell.get("source", "")) for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
+
+
+def _text(source):
+    """A cell's source as text: nbformat's string or list of strings; anything else holds no code ("")."""
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        return "".join(source)
+    return source if isinstance(source, str) else ""
 
 
 def _bound_names(node):
