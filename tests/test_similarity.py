@@ -62,6 +62,24 @@ def test_a_definition_too_deep_to_normalise_is_left_out_not_the_report(tmp_path)
     assert [pair.students for pair in pairs if pair.assignment == "02_softmax"] == [("ada", "eve")]
 
 
+def test_a_file_no_reader_foresaw_is_left_out_not_the_report(tmp_path, monkeypatch):
+    # A notebook cell whose source was a list of numbers raised TypeError out of the notebook reader here: `grade` ended
+    # after the batch with a traceback, no report.html, on every rerun. Whatever a reader raises costs that file only.
+    from autograder.results import similarity
+
+    subs = [submission(tmp_path, "ada"), submission(tmp_path, "odd"), submission(tmp_path, "eve")]
+    read = similarity.written_lines
+
+    def unforeseen(path, *args):
+        if "odd" in path.parts:
+            raise TypeError("sequence item 0: expected str instance, int found")
+        return read(path, *args)
+
+    monkeypatch.setattr(similarity, "written_lines", unforeseen)
+    pairs = similar_pairs(subs, REPO, limit=0.9)
+    assert [pair.students for pair in pairs if pair.assignment == "02_softmax"] == [("ada", "eve")]
+
+
 @pytest.mark.parametrize("text, expected", [(None, DEFAULT_THRESHOLD), ("[similarity]\nthreshold = 0.75\n", 0.75),
                                             ("[other]\nx = 1\n", DEFAULT_THRESHOLD)])
 def test_the_threshold_comes_from_course_toml(tmp_path, text, expected):

@@ -125,6 +125,19 @@ def written_lines(path, root, assignment):
         return []
 
 
+def _written(submission, root, assignment):
+    """:func:`written_lines` of the file that counts for ``assignment`` in ``submission``, as a tuple (empty when none).
+
+    The pass runs after the batch, on every rerun: whatever one student's file makes a reader raise (a notebook cell's
+    source of numbers once raised TypeError) leaves that file out of the comparisons, never the class report out.
+    """
+    try:
+        path = submitted_file(submission.path, assignment) if Path(submission.path).is_dir() else None
+        return tuple(written_lines(path, root, assignment)) if path is not None and path.is_file() else ()
+    except Exception:  # noqa: BLE001 - one student's file costs only its own comparisons
+        return ()
+
+
 @dataclass(frozen=True)
 class Pair:
     """Two groups of submissions of one assignment (each group's written lines identical) and their similarity.
@@ -159,11 +172,9 @@ def similar_pairs(submissions, root, limit=None, assignments=None):
     for assignment in discover_assignments(root) if assignments is None else assignments:
         groups = {}
         for submission in sorted(submissions, key=lambda s: s.student):
-            path = submitted_file(submission.path, assignment) if Path(submission.path).is_dir() else None
-            if path is not None and path.is_file():
-                lines = tuple(written_lines(path, root, assignment))
-                if len(lines) >= MIN_LINES:
-                    groups.setdefault(lines, []).append(submission.student)
+            lines = _written(submission, root, assignment)
+            if len(lines) >= MIN_LINES:
+                groups.setdefault(lines, []).append(submission.student)
         found = [Pair(assignment.folder, tuple(students), (), 1.0, lines, lines)
                  for lines, students in groups.items() if len(students) > 1]
         for (first, a), (second, b) in itertools.combinations(groups.items(), 2):
