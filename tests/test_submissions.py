@@ -312,3 +312,27 @@ def test_a_notebook_whose_cell_sources_are_not_text_keeps_its_other_cells(tmp_pa
     path, problem = locate_module(root, SOFTMAX, tmp_path / "scratch")
     assert problem == "" and "def softmax" in path.read_text()
     assert progress(root, REPO, [SOFTMAX]) == ""
+
+
+def test_a_module_too_large_to_parse_is_not_read_whole_either(tmp_path):
+    """Every trusted-side reader of a student's module reads at most the parse bound: a 256 MiB module (sparse: no
+    room on disk) costs no 256 MiB string in the grade process to be found too large."""
+    import tracemalloc
+
+    from autograder.results.similarity import written_lines
+    from autograder.submissions.progress import absent_message, progress
+    from autograder.submissions.syntax import MAX_SOURCE_BYTES
+
+    root = tmp_path / "alice"
+    shutil.copytree(REPO / "assignments" / SOFTMAX.folder, root / SOFTMAX.folder)
+    with open(root / SOFTMAX.module_file, "wb") as module:
+        module.truncate(256 * 1024**2)
+    tracemalloc.start()
+    try:
+        assert progress(root, REPO, [SOFTMAX]) == "" and absent_message(root, REPO, SOFTMAX) == ""
+        assert written_lines(root / SOFTMAX.module_file, REPO, SOFTMAX) == []
+        assert locate_module(root, SOFTMAX, tmp_path / "scratch")[0] is None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * MAX_SOURCE_BYTES

@@ -117,7 +117,7 @@ def written_lines(path, root, assignment):
     and so not graded either)."""
     graded = _graded(Path(root).resolve(), assignment)
     try:
-        text = extract_definitions(path) if path.suffix == ".ipynb" else path.read_text(errors="replace")
+        text = extract_definitions(path) if path.suffix == ".ipynb" else syntax.read_source(path)
         definitions = _definitions(syntax.parse(text))  # nothing over its bound
         return [f"{owner}: {line}" for owner, given in graded if owner in definitions
                 for line in normalised_lines(definitions[owner]) if line not in given]

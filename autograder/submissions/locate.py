@@ -43,6 +43,8 @@ def stub_digest(text):
 def is_released_stub(module, notebook):
     """True when ``module`` is the stub that ``notebook`` was released with."""
     try:
+        if too_large(module.name, module.stat().st_size):
+            return False  # no stub is that large: not read whole to be hashed
         recorded = read_notebook(notebook).get("metadata", {}).get(METADATA_KEY, {}).get("stub_sha256")
         return recorded == stub_digest(module.read_text(encoding="utf-8", errors="replace"))
     except (NotebookError, AttributeError, OSError):

@@ -15,6 +15,9 @@ The same rules apply to a saved notebook (:func:`extract_definitions`, what
 (:func:`kernel_definitions`, what the check cell and nbgrader's autograded
 cells test), so both see the same module.
 
+Every reader of a saved notebook goes through :func:`read_notebook`, which bounds its size and the items its
+JSON holds before anything is parsed (the grade process has no memory bound of its own).
+
 That module is a scratch file the student never sees: :func:`cell_lines` says which
 cell and line each of its lines comes from, so that a traceback through it names
 the notebook's cells instead (:func:`in_cells`).

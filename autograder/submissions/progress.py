@@ -31,7 +31,7 @@ def graded_names(stub):
 
 def source_of(path):
     """The Python source of the module at ``path``, or of a notebook's definitions."""
-    return extract_definitions(path) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8", errors="replace")
+    return extract_definitions(path) if path.suffix == ".ipynb" else syntax.read_source(path)
 
 
 def stubs_left(path, graded):

@@ -11,10 +11,13 @@ Cheap only while the source is of a size people write: a tree costs about 500 ti
 which has no memory bound of its own, three times per module, the other threads waiting), and a
 submission may unpack to 64 MiB. So no source over :data:`MAX_SOURCE_BYTES` is parsed here:
 :class:`SourceTooLarge` is a ``SyntaxError``, and every reader already takes what does not parse
-for "says nothing"; the assignment itself is not graded (``locate.locate_module`` says why).
+for "says nothing"; the assignment itself is not graded (``locate.locate_module`` says why). Nor is a module's
+text read whole to be found too large: :func:`read_source` reads at most the bound.
 """
 import ast
+import os
 import threading
+from pathlib import Path
 
 # The reference modules are under 15 KiB and the notebooks' code under 40 KiB: 1 MiB is some 70 times that, and
 # parses within ~0.5 GB and ~1.5 s at worst.
@@ -32,6 +35,19 @@ def too_large(name, size):
         return ""
     return (f"{name} is too large to grade ({size / 1024**2:.1f} MiB of Python, at most "
             f"{MAX_SOURCE_BYTES // 1024**2} MiB): keep data out of the code (load it from a file beside it)")
+
+
+def read_source(path):
+    """The text of the Python file at ``path`` (undecodable bytes replaced), read only when it may be parsed.
+
+    Raises :class:`SourceTooLarge` for a file over :data:`MAX_SOURCE_BYTES`, having read no more than that.
+    """
+    with open(path, "rb") as file:
+        data = file.read(MAX_SOURCE_BYTES + 1)
+        problem = too_large(Path(path).name, max(len(data), os.fstat(file.fileno()).st_size))
+    if problem:
+        raise SourceTooLarge(problem)
+    return data.decode("utf-8", "replace")
 
 
 def parse(source, filename="<unknown>"):

@@ -65,7 +65,9 @@ def timestamp_of(submission, assignment):
     for candidate in ([folder] if folder is not None else []) + [root]:
         path = candidate / TIMESTAMP_FILE
         if path.is_file() and not path.is_symlink():
-            return parse_nbgrader_timestamp(path.read_text(encoding="utf-8", errors="replace")[:200], f"{path}:1")
+            with open(path, "rb") as file:  # a timestamp is one short line: the rest is never read
+                text = file.read(200).decode("utf-8", "replace")
+            return parse_nbgrader_timestamp(text, f"{path}:1")
     return None
 
 
