@@ -90,9 +90,12 @@ def print_changes(out, before, shown=10):
 
 
 def print_set_aside(set_aside):
-    """What of SUBMISSIONS is not graded, and why, on stderr (a resubmission beside the first, a hidden name)."""
+    """What of SUBMISSIONS is not graded, and why, on stderr (a resubmission beside the first, a hidden name); the
+    entries' names are the students', printed with nothing a terminal acts on."""
+    from autograder.submissions.student_ids import printable
+
     for note in set_aside:
-        print(f"set aside: {note}", file=sys.stderr)
+        print(printable(f"set aside: {note}"), file=sys.stderr)
 
 
 def resource_bounds():

@@ -6,6 +6,7 @@ as spreadsheet formulas or terminal escapes, and an exception in one grading thr
 costs only its own row, and the student ids are safe in every file and on the terminal.
 """
 import csv
+import json
 import html
 import inspect
 import os
@@ -173,9 +174,9 @@ def test_long_names_fit_a_file_name():
     assert len(student_id(os.fsdecode(b"\xe9" * 255)).encode()) <= 200
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "\x1b=1"])
 def test_formula_leading_cells_are_neutralised(value):
-    assert neutralised(value) == "'" + value
+    assert neutralised(value) == "'" + value.lstrip("\r\x1b")  # controls go first: what is left leads
 
 
 def test_printable_leaves_nothing_for_a_terminal():
@@ -309,3 +310,46 @@ def test_every_csv_the_grader_writes_neutralises_formulas(tmp_path, monkeypatch)
     assert "'=1+1" in cells["report.csv"] and "'=1+1" in cells["changes.csv"]
     assert [(name, cell) for name, found in cells.items() for cell in found
             if cell.startswith(("=", "+", "-", "@", "\t", "\r"))] == []
+
+
+def strings_in(value):
+    """Every string of a decoded JSON value, keys included: what a reader of results.json is shown."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in [key, *strings_in(item)]]
+    return [text for item in value for text in strings_in(item)] if isinstance(value, list) else []
+
+
+CONTROLS = [chr(code) for code in [*range(0x20), *range(0x7f, 0xa0)] if chr(code) not in "\n\t"]
+
+
+def test_student_text_reaches_no_sink_with_its_controls(tmp_path, monkeypatch, capsys):
+    """A file under a near-miss name is named in the status as the student wrote it: ``soft\\rmax\\x0b.py`` is a near
+    miss of softmax.py (whitespace is what a near miss drops). Each sink cleans what enters it: gradebook.csv,
+    report.csv, changes.csv, results.json, feedback.html and the terminal keep no control but line breaks and tabs."""
+    from autograder.results.changes import append_changes
+
+    submissions = tmp_path / "in"
+    student = reference_folder(submissions / "nearmiss")
+    softmax = next(assignment for assignment in ASSIGNMENTS if assignment.folder == "02_softmax")
+    (student / softmax.module_file).rename(student / softmax.folder / "soft\rmax\x0b.py")
+    (student / softmax.folder / f"{softmax.module}.ipynb").write_bytes(
+        (REPO / "assignments" / softmax.folder / f"{softmax.module}.ipynb").read_bytes())
+    monkeypatch.setattr(grade_command, "run_submission", fake_run(None))
+    monkeypatch.setattr(grade_command, "grade_locally", lambda todo, root, out, term, jobs, kind, finished: [
+        finished(j.submission.student, grade_command.grade_submission(j, root, out, term, kind)) for j in todo])
+    out = tmp_path / "out"
+    rows = grade_command.grade(submissions, out, REPO, jobs=1, sandbox_kind=SANDBOX_KIND, progress=False)
+    assert "soft\\rmax\\x0b.py" in rows[0]["status"]  # spelled so that the student can find the file
+    append_changes(out, [{"student": "nearmiss", "assignment": "02_softmax", "old": "13", "new": "0",
+                          "reason": rows[0]["status"]}])
+    cli.print_gradebook(rows)
+    cli.print_set_aside([f"{rows[0]['status']}"])
+    printed = capsys.readouterr()
+    results = json.loads((out / "nearmiss" / "results.json").read_text(encoding="utf-8"))
+    sinks = {path.name: path.read_bytes().decode() for path in [*out.glob("*.csv"), out / "nearmiss" / "feedback.html"]}
+    sinks.update({"results.json": "".join(strings_in(results)), "terminal": printed.out + printed.err})
+    assert {"gradebook.csv", "report.csv", "changes.csv"} <= sinks.keys()
+    assert {sink: sorted({repr(c) for c in text if c in CONTROLS}) for sink, text in sinks.items()} == {
+        sink: [] for sink in sinks}

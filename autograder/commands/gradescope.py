@@ -128,7 +128,7 @@ def submitters(root):
 
 def run_in_gradescope(root, name, sandbox_kind):
     """Grade ``root/submission`` into ``root/results/results.json``; return the score."""
-    from autograder.results.gradescope import gradescope_results
+    from autograder.results.gradescope import gradescope_results, results_json
     from autograder.results.scoring import score
     from autograder.results.write import problems_of, with_what_the_files_say
     from autograder.runner.submission import run_submission
@@ -158,7 +158,7 @@ def run_in_gradescope(root, name, sandbox_kind):
     scores = score(records, points)
     status = "; ".join(problem for problem in problems if problem) or "ok"
     output = gradescope_results(scores, time.monotonic() - started, status)
-    (results / "results.json").write_text(json.dumps(output, indent=2))
+    (results / "results.json").write_text(results_json(output))
     return scores.total
 
 

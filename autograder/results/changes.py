@@ -4,7 +4,7 @@ Columns ``student,assignment,old,new,reason``; the reason is ``kit changed`` (it
 thresholds or reference changed since the old score), ``forced`` (``--force`` or ``--student``),
 ``submission changed``, ``override``, ``manual points`` or ``late`` (what the instructor's files
 changed), several joined by ``; ``. A first grading is no change and is not listed. A student id is
-student text: a formula-leading cell is written as the gradebook writes one (:func:`~autograder.results.gradebook.neutralised`).
+student text: every cell is written as the gradebook writes one (:func:`~autograder.results.gradebook.neutralised`).
 """
 import csv
 import io

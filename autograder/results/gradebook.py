@@ -5,9 +5,12 @@ Columns: ``student``, one per graded assignment (its score, adjustments included
 late and what it cost) and ``status``. With a roster, every roster student has a row: one who
 handed nothing in scores 0 with status ``missing``.
 
-A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return
-before one) as a formula, and student ids and statuses are student text: such cells are written
-with a leading apostrophe (:func:`neutralised`), as OWASP advises against CSV injection.
+Student ids and statuses are student text (a status names the student's files, functions and exception
+types), and every CSV the grader writes (this one, ``report.csv``, ``changes.csv``, ``export``'s) passes each
+cell through :func:`neutralised` as it enters the file: a spreadsheet runs a cell that starts with ``=``, ``+``,
+``-`` or ``@`` (or a tab or carriage return before one) as a formula, so such a cell gets a leading apostrophe, as
+OWASP advises against CSV injection; and an instructor's ``cat`` or ``grep`` of the file runs a terminal's
+escapes, so no control character is kept but the line break and the tab.
 """
 import csv
 import io
@@ -15,8 +18,9 @@ from pathlib import Path
 
 from autograder.results.files import atomic_write
 from autograder.results.scoring import points_text
+from autograder.submissions.student_ids import without_controls
 
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_LEADS = ("=", "+", "-", "@", "\t")  # a carriage return before one is a control, gone first
 MISSING = "missing"
 PENDING = "pending"
 
@@ -40,8 +44,9 @@ def gradebook_row(student, scores, status):
 
 
 def neutralised(value):
-    """A cell's text as a spreadsheet shows it, never runs it: formula-leading text gets a leading ``'``."""
-    text = str(value)
+    """A CSV cell's text, safe in a spreadsheet and on a terminal: no control character but line breaks and tabs, and
+    formula-leading text (once they are gone: ``ESC=1+1`` leads with ``=``) with a leading ``'``."""
+    text = without_controls(str(value))
     return "'" + text if text.startswith(FORMULA_LEADS) else text
 
 

@@ -5,8 +5,15 @@ The format is Gradescope's autograder specification (https://gradescope-autograd
 top-level ``output`` as ``simple_format`` (sanitised HTML) unless told otherwise, and our status holds names the
 student chose (a file's, a function's) and tracebacks' ``<module>``, which it would take for tags. Test names and
 outputs are ``text`` by default.
+
+Whoever writes a ``results.json`` writes it with :func:`results_json`: its strings hold student text (a status names
+the student's files and functions, a message an exception's type), and Gradescope shows them, ``jq -r`` prints them on
+an instructor's terminal; none keeps a control character but line breaks and tabs.
 """
+import json
+
 from autograder.results.scoring import points_text
+from autograder.submissions.student_ids import without_controls
 
 GRADESCOPE_VISIBILITY = {"public": "visible", "hidden": "after_due_date"}
 TEXT = "text"  # Gradescope's format that renders no HTML, Markdown or ANSI
@@ -35,3 +42,18 @@ def gradescope_results(scores, execution_time, status):
             for test in scores.tests
         ],
     }
+
+
+def results_json(results):
+    """The text of ``results.json`` for ``results``: every string in it without controls (see the module docstring)."""
+    return json.dumps(_without_controls(results), indent=2)
+
+
+def _without_controls(value):
+    if isinstance(value, str):
+        return without_controls(value)
+    if isinstance(value, dict):
+        return {_without_controls(key): _without_controls(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_without_controls(item) for item in value]
+    return value

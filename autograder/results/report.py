@@ -17,7 +17,7 @@ does not mention it.
               other problem), ``slowest`` (seconds), ``similar`` (a pair's score);
 ``assignment``, ``item``, ``value``, ``of`` (the count the value is out of, when it is a count),
 ``students`` (one id per line: an id may hold spaces, never a line break). Ids and statuses are student text:
-a formula-leading cell is written as the gradebook writes one (:func:`~autograder.results.gradebook.neutralised`);
+every cell is written as the gradebook writes one (:func:`~autograder.results.gradebook.neutralised`);
 the page keeps no character a terminal acts on (:func:`~autograder.submissions.student_ids.without_controls`).
 """
 import csv

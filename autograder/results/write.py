@@ -5,7 +5,6 @@ with (:mod:`autograder.results.resume`); a run merges the assignments it ran wit
 grading one assignment leaves the others' records in place for a later run. Every score that
 differs from the last result's is appended to ``changes.csv`` with its reason.
 """
-import json
 from pathlib import Path
 
 from autograder.results.adjustments import LATE, MANUAL, OVERRIDE, adjust, lines_by_kind
@@ -13,7 +12,7 @@ from autograder.results.changes import append_changes
 from autograder.results.feedback import feedback_html
 from autograder.results.files import write_if_changed
 from autograder.results.gradebook import gradebook_row
-from autograder.results.gradescope import gradescope_results
+from autograder.results.gradescope import gradescope_results, results_json
 from autograder.results.scoring import points_text, score
 from autograder.submissions.junk import ignored_note
 from autograder.submissions.locate import overlooked_message
@@ -104,5 +103,5 @@ def write_results(submission, out, term, previous, submission_print, ran, record
     shows_hidden = {folder: term.shows_hidden(student, folder) for folder in term.folders}
     write_if_changed(folder_path / "feedback.html",
                      feedback_html(student, scores, status, notes, term.kit.root, shows_hidden))
-    write_if_changed(folder_path / "results.json", json.dumps(results, indent=2))  # last: it marks the work done
+    write_if_changed(folder_path / "results.json", results_json(results))  # last: it marks the work done
     return row

@@ -13,8 +13,8 @@ Near misses are named, never graded: when neither file is there but one whose
 name differs only by case, spaces, dashes, a copy mark (``softmax (1).py``) or a
 ``.txt`` suffix (``softmax.py.txt``) is, or the right file sits where it is not looked
 for (at the top, or in a folder inside a folder), the problem says which file was found and what to rename it to
-(:func:`near_misses`). Grading it silently would teach the student nothing about
-the name the next grader looks for.
+(:func:`near_misses`), spelled so that the student can find it (:func:`spelled`). Grading it
+silently would teach the student nothing about the name the next grader looks for.
 
 A module, or a notebook's code, over 1 MiB is not graded (:mod:`autograder.submissions.syntax` says why).
 
@@ -114,6 +114,12 @@ def near_misses(root, assignment):
     return sorted(found)
 
 
+def spelled(path):
+    """``path`` as the student can find it: a character no terminal shows (a line break, a tab, a control a near
+    miss drops) written as its escape, ``soft\\rmax.py``; the sinks would drop it and tell ``softmax.py``."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in str(path))
+
+
 def missing_message(root, assignment):
     """Why ``assignment`` is missing from the submission at ``root``: near misses named, with the fix."""
     expected = f"{assignment.folder}/{assignment.module}"
@@ -122,8 +128,8 @@ def missing_message(root, assignment):
         return f"{assignment.module_file} (or .ipynb) is missing from the submission"
     found = misses[0]
     suffix = _normalised(found.name)[1]
-    others = f" (and {', '.join(str(m) for m in misses[1:])})" if misses[1:] else ""
-    return (f"{assignment.module_file} (or .ipynb) is missing from the submission; found {found}{others}: "
+    others = f" (and {', '.join(spelled(m) for m in misses[1:])})" if misses[1:] else ""
+    return (f"{assignment.module_file} (or .ipynb) is missing from the submission; found {spelled(found)}{others}: "
             f"rename it to {expected}{suffix} (it was not graded under another name)")
 
 
@@ -139,7 +145,7 @@ def overlooked_message(root, assignment):
         if counted is not None and counted.suffix == ".ipynb" and Path(root).is_dir() else []
     if not misses:
         return ""
-    names = ", ".join(str(miss) for miss in misses)
+    names = ", ".join(spelled(miss) for miss in misses)
     suffix = _normalised(misses[0].name)[1]
     return (f"{assignment.folder}: {counted.name} counts, but found {names}: rename it to "
             f"{assignment.folder}/{assignment.module}{suffix} (a file under another name is not graded)")

@@ -10,8 +10,10 @@ on the instructor's terminal. :func:`student_id` makes it safe for all of them a
   (``gradebook.csv``, ``.work``, ``report.html``...): such an id gets a ``_`` appended;
 - it fits a file name (at most :data:`MAX_ID_BYTES` bytes of UTF-8).
 
-HTML escaping and CSV formula neutralisation are the writers' (``results.feedback``,
-``results.gradebook``); :func:`printable` cleans any other text (a status) for the terminal,
+Other student text (a status naming a file as the student spelled it, an exception's type) is cleaned by
+each sink where it enters: every CSV cell by ``results.gradebook.neutralised``, ``results.json`` by
+``results.gradescope.results_json``, each HTML page whole (escaped, then :func:`without_controls`), each line
+for the terminal by :func:`printable`. :func:`printable` cleans text for the terminal,
 :func:`without_controls` a page whose lines are kept (a feedback page quotes the student's messages and
 output: an instructor's ``grep`` or ``cat`` of it prints them on a terminal), and
 :func:`terminal_width` says how many columns it takes there (李雷 four, José two of its letters' marks none).
