@@ -7,6 +7,9 @@ from conftest import REPO, SANDBOX_KIND
 
 from autograder.runner.forkserver import RunnerPool
 
+TESTS_02 = sorted((REPO / "assignments" / "02_softmax").glob("test_*.py")) + sorted(
+    (REPO / "solutions" / "02_softmax").glob("test_*.py"))
+
 
 @pytest.mark.slow  # a fork server's warm-up and one assignment graded: seconds
 def test_a_fork_server_grades_a_submission_without_falling_back_to_cold_runners(tmp_path):
@@ -56,12 +59,34 @@ def test_a_server_makes_what_each_child_would_find_again_before_its_first_test()
     from autograder.sandbox import bubblewrap, cgroups
 
     bubblewrap.python_roots.cache_clear()
+    bubblewrap.site_folders.cache_clear()
     cgroups.layout.cache_clear()
-    forkserver.warm_child_start()
+    forkserver.warm_child_start(TESTS_02, REPO / "solutions")
     assert bubblewrap.python_roots.cache_info().currsize == 1
     assert bubblewrap.python_roots(sys.executable) and bubblewrap.python_roots.cache_info().hits == 1
+    # Every child's sandbox hides these (Bubblewrap.__init__); an editable install's data_boot never asks for them.
+    assert bubblewrap.site_folders.cache_info().currsize == 1
     if os.geteuid() == 0:
         assert cgroups.layout.cache_info().currsize == 1
+
+
+def test_a_child_parses_its_request_with_the_patterns_the_server_compiled(monkeypatch, tmp_path):
+    """argparse compiles a regular expression per arrangement of a request's options and positionals: the server
+    compiles those of the requests grade sends, so that no child compiles them again."""
+    import re
+
+    from autograder.runner import forkserver, run
+
+    re.purge()
+    forkserver.warm_child_start(TESTS_02, REPO / "solutions")
+    compiled = []
+    compiler = re._compiler if hasattr(re, "_compiler") else __import__("sre_compile")  # re's, on a cache miss
+    real_compile = compiler.compile
+    monkeypatch.setattr(compiler, "compile", lambda *args: compiled.append(args[0]) or real_compile(*args))
+    request = forkserver.runner_arguments(tmp_path / "alice", tmp_path / "records.json", REPO / "solutions", "bwrap",
+                                          "5eed", TESTS_02)
+    assert run.parse_arguments(request).hidden_seed == "5eed"
+    assert compiled == []
 
 
 def test_a_server_finds_the_bwrap_program_once_for_its_children():
@@ -69,7 +94,7 @@ def test_a_server_finds_the_bwrap_program_once_for_its_children():
     from autograder.sandbox import bubblewrap
 
     bubblewrap.find_bwrap.cache_clear()
-    forkserver.warm_child_start()
+    forkserver.warm_child_start(TESTS_02, REPO / "solutions")
     assert bubblewrap.find_bwrap.cache_info().currsize == 1
     bubblewrap.find_bwrap()
     assert bubblewrap.find_bwrap.cache_info().hits == 1

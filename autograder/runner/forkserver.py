@@ -47,6 +47,12 @@ class Interrupted(Exception):
     """The grader is stopping: this submission's grading was abandoned, nothing is to be written."""
 
 
+def runner_arguments(submission, results, solutions, sandbox_kind, hidden_seed, tests):
+    """The runner's command line for one submission: ``python -m autograder.runner``'s, a fork server child's request."""
+    return [str(submission), str(results), "--solutions", str(solutions), "--sandbox", sandbox_kind,
+            "--hidden-seed", hidden_seed, *map(str, tests)]
+
+
 def runner_environment():
     """The runner's environment: no pytest plugins from the environment, one BLAS thread per runner."""
     environment = dict(os.environ)
@@ -216,7 +222,7 @@ def warm_up(test_files, solutions_root, lone=False):
     from autograder.runner import plugin
     from autograder.sandbox import kinds, zygote  # noqa: F401 - each child uses them (run)
 
-    warm_child_start()
+    warm_child_start(test_files, solutions_root)
 
     solutions_root = Path(solutions_root).resolve()
     for path in map(Path, test_files):
@@ -246,15 +252,17 @@ def warm_up(test_files, solutions_root, lone=False):
             pass
 
 
-def warm_child_start():
+def warm_child_start(test_files, solutions_root):
     """Make here, once, what every child would otherwise find again before its first test (each is kept per process)."""
     from autograder.runner import run
     from autograder.sandbox import bubblewrap, cgroups
 
-    # Each child parses its request: the parser, and the patterns argparse compiles for its positional arguments
-    # (the same for every request; each child compiled them again, ~0.5 ms), are made here.
-    run.parse_arguments(["submission", "results.json", "test.py"])
-    bubblewrap.exposed_packages()  # what every sandbox shows (and the site folders it hides)
+    # Each child parses its request: the parser, and the patterns argparse compiles for the request's arguments
+    # (the same for every request of this shape; each child compiled them again, ~0.4 ms), are made here, from a
+    # request made as grade makes it: argparse compiles a pattern per arrangement of options and positionals.
+    run.parse_arguments(runner_arguments("submission", "records.json", solutions_root, "auto", "0", test_files))
+    bubblewrap.exposed_packages()  # what every sandbox shows
+    bubblewrap.site_folders()  # the site folders every sandbox hides (sysconfig's paths: ~2 ms a child)
     bubblewrap.data_boot()  # how every sandbox finds the data package
     bubblewrap.compile_sandbox_modules()
     bubblewrap.python_roots(sys.executable)  # the interpreter's folders, bound into every sandbox

@@ -28,7 +28,7 @@ def run_submission(submission, root, sandbox_kind, log_path, runner=None, scratc
     Its scratch folder goes in ``scratch_root`` (default: the system's temporary folder). ``tests`` are
     the test files to run (default: every assignment's).
     """
-    from autograder.runner.forkserver import ColdRunner
+    from autograder.runner.forkserver import ColdRunner, runner_arguments
 
     if submission.problem:
         return [], submission.problem
@@ -36,9 +36,8 @@ def run_submission(submission, root, sandbox_kind, log_path, runner=None, scratc
         raw = Path(scratch) / "records.json"
         if hidden_seed is None:
             hidden_seed = student_seed(root, submission.student)
-        arguments = [str(submission.path), str(raw), "--solutions", str(root / "solutions"),
-                     "--sandbox", sandbox_kind, "--hidden-seed", hidden_seed,
-                     *map(str, test_files(root) if tests is None else tests)]
+        arguments = runner_arguments(submission.path, raw, root / "solutions", sandbox_kind, hidden_seed,
+                                     test_files(root) if tests is None else tests)
         if (runner or ColdRunner()).run(arguments, log_path, scratch, SUBMISSION_TIMEOUT) == "timed out":
             return [], f"grading took longer than {SUBMISSION_TIMEOUT} s and was stopped"
         if not raw.is_file():
