@@ -61,7 +61,7 @@ def _is_constant(node):
 
 def json_items(raw):
     """An upper bound on the values ``json.loads(raw)`` builds: one after each ``[``, ``{``, ``,`` and ``:``, and one."""
-    return sum(map(raw.count, (b"[", b"{", b",", b":"))) + 1
+    return len(raw) - len(raw.translate(None, b"[{,:")) + 1  # one pass in C: half the cost of four counts
 
 
 def read_notebook(path):
@@ -73,10 +73,11 @@ def read_notebook(path):
     """
     too_large = f"{path.name} is too large to grade"
     try:
-        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        size = path.stat().st_size
+        if size > MAX_NOTEBOOK_BYTES:
             raise NotebookError(f"{too_large} (over {MAX_NOTEBOOK_BYTES // 1024**2} MiB)")
-        with open(path, "rb") as file:
-            raw = file.read(MAX_NOTEBOOK_BYTES + 1)
+        with open(path, "rb") as file:  # a buffer of the file's size, not of the bound (64 MiB for each read)
+            raw = file.read(size + 1)
     except OSError:
         raise NotebookError(f"{path.name} is not a readable Jupyter notebook") from None
     if len(raw) > MAX_NOTEBOOK_BYTES:
