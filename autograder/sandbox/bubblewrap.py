@@ -79,10 +79,6 @@ def find_bwrap():
         return None
 
 
-def bubblewrap_available():
-    return find_bwrap() is not None and os.geteuid() == 0
-
-
 NOBODY = 65534
 # The namespaces and privileges every sandbox starts with (:meth:`Bubblewrap.worker_command`).
 ISOLATION = ("--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",

@@ -1,16 +1,18 @@
-"""Choosing the sandbox: bubblewrap when it can run, else a plain child process (which is not a security sandbox)."""
-import os
+"""Choosing the sandbox: bubblewrap when it can sandbox here, else a plain child process (not a security sandbox).
 
-from autograder.sandbox.bubblewrap import Bubblewrap, bubblewrap_available
+Whether bubblewrap can sandbox here is one probe, :func:`~autograder.sandbox.bubblewrap.bubblewrap_problem`: the
+program, root, and namespaces it can make (a bwrap that cannot make them fails at every start).
+"""
+from autograder.sandbox import bubblewrap
 from autograder.sandbox.process import ChildProcess
 
 
 def make_sandbox(kind="auto"):
-    """The sandbox named ``kind``: ``"bwrap"``, ``"process"``, or ``"auto"`` (bwrap when root and available)."""
+    """The sandbox named ``kind``: ``"bwrap"``, ``"process"``, or ``"auto"`` (bwrap when it can sandbox here)."""
     if kind == "process":
         return ChildProcess()
-    if kind == "bwrap" or (kind == "auto" and os.geteuid() == 0 and bubblewrap_available()):
-        return Bubblewrap()
+    if kind == "bwrap" or (kind == "auto" and not bubblewrap.bubblewrap_problem()):
+        return bubblewrap.Bubblewrap()
     if kind == "auto":
         return ChildProcess()
     raise ValueError(f"unknown sandbox {kind!r}; choose bwrap, process or auto")
