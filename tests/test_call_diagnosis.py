@@ -7,6 +7,7 @@ import pytest
 
 from autograder.runner.known_bugs import CallMatcher, KnownBug, build_variant
 from autograder.sandbox.inside.wire import Handle
+from autograder.sandbox.inside.worker import describe
 from autograder.sandbox.remote import StudentCall
 from autograder.sandbox.session import ForbiddenWarning, StudentCodeFailed
 
@@ -96,6 +97,16 @@ def test_a_call_that_raises_gets_the_bug_that_raises_the_same_on_the_same_input(
     assert matcher.diagnoses() == []  # the reference raises that too: the inputs, not a mistake
     matcher.observe(StudentCall("double", None, [x], {}, error=StudentCodeFailed("double timed out")))
     assert matcher.diagnoses() == []  # no raise to compare: a hang, a crash
+
+
+def test_a_long_message_is_cut_alike_in_the_worker_and_in_a_replay(matcher):
+    """One cut for both: the worker's account of the student's raise and the replay's are compared whole."""
+    long_message = "the shapes do not agree " * 100  # longer than any cut
+    loud = KnownBug("loud", "raises a long message", (("return x * 2 * times", f"raise ValueError({long_message!r})"),))
+    matcher.variants.append((loud, build_variant(REFERENCE, loud, "call_loud")))
+    told = describe(ValueError(long_message))["message"]
+    matcher.observe(StudentCall("double", None, [np.array([1.0])], {}, error=raised("double", "ValueError", told)))
+    assert matcher.diagnoses() == ["raises a long message"]
 
 
 def test_what_the_reference_does_too_or_two_bugs_do_alike_gets_no_diagnosis(matcher):

@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from autograder.kit.config import KNOWN_BUGS_FILE
+from autograder.sandbox.inside.limits import MESSAGE_CHARS
 from autograder.sandbox.inside.wire import Handle
 from autograder.sandbox.session import ForbiddenWarning
 from autograder.testing.diagnosis import Shape, same_values
@@ -521,8 +522,9 @@ def raised_by(error):
 
 
 def _raised(error):
-    """``(type name, message)`` of an exception raised on the trusted side, as the worker describes the student's."""
-    return type(error).__name__, str(error)[:1000]
+    """``(type name, message)`` of an exception raised on the trusted side, as the worker describes the student's
+    (its message cut to the same :data:`~autograder.sandbox.inside.limits.MESSAGE_CHARS`)."""
+    return type(error).__name__, str(error)[:MESSAGE_CHARS]
 
 
 def identical(a, b):

@@ -31,6 +31,7 @@ import numpy as np
 
 from autograder.sandbox.code_lines import code_lines
 from autograder.sandbox.inside import wire
+from autograder.sandbox.inside.limits import MESSAGE_CHARS, TRACEBACK_CHARS
 from autograder.submissions.notebook_code import SavedNotebookLines
 
 DEFAULT_TIMEOUT = 10.0
@@ -41,10 +42,11 @@ PIPELINE_BYTES = 32 * 1024  # requests sent without waiting, unread, never fill 
 PIPE_BYTES = 1024 * 1024
 MAX_OUTPUT_CHARS = 2000
 # What an error report brings of the student's text, cut here as the worker cuts it (worker.describe: a message to
-# 1,000 characters, with the grader's explanation of it, and a traceback's last 4,000): the student's code makes the
-# worker's cuts (a str of its own slices as it likes, and a repr or a class's name has no bound at all), and 30 MB
-# in a message once went into each failed test's feedback and results.json (hostile_huge_error_report).
-MAX_NAME_CHARS, MAX_MESSAGE_CHARS, MAX_TRACEBACK_CHARS = 200, 2000, 4000
+# MESSAGE_CHARS, with the grader's explanation of it around, which may quote a file's name, and a traceback's last
+# TRACEBACK_CHARS): the student's code makes the worker's cuts (a str of its own slices as it likes, and a repr or a
+# class's name has no bound at all), and 30 MB in a message once went into each failed test's feedback and
+# results.json (hostile_huge_error_report).
+MAX_NAME_CHARS, MAX_MESSAGE_CHARS = 200, 2 * MESSAGE_CHARS
 MAX_EVIDENCE = 20
 # Warnings the worker reports that fail a call: numpy's floating-point errors (overflow, divide by zero,
 # invalid value) are RuntimeWarnings, and the contract forbids them in every sigmoid (EXERCISES.md: "finite and
@@ -649,7 +651,7 @@ class WorkerSession:
                 or type(error.get("line")) not in (int, type(None))):
             return ProtocolBroken(f"{what}: malformed error report from the worker")
         error = {**error, "type": error["type"][:MAX_NAME_CHARS], "message": error["message"][:MAX_MESSAGE_CHARS],
-                 "traceback": error["traceback"][-MAX_TRACEBACK_CHARS:]}
+                 "traceback": error["traceback"][-TRACEBACK_CHARS:]}
         kind = error["type"] if error["type"] in KNOWN_EXCEPTIONS else "an exception of its own class"
         where = self._where(error.get("line"))
         if error["type"] == "UngradableResult":

@@ -104,11 +104,10 @@ import warnings
 import numpy as np
 
 from autograder.sandbox.inside import guards, own_builtins, stubs, tamper, wire
-from autograder.sandbox.inside.limits import MEMORY_BYTES, OUTPUT_BYTES
+from autograder.sandbox.inside.limits import MEMORY_BYTES, MESSAGE_CHARS, OUTPUT_BYTES, TRACEBACK_CHARS
 from autograder.sandbox.inside.loading import load_module
 
 GRADER_FOLDER = os.path.dirname(os.path.abspath(__file__)) + os.sep
-MAX_TRACEBACK_CHARS = 4000
 LOG_WRITE_BYTES = 4096  # a write to the log never larger than PIPE_BUF (POSIX: at least 512, Linux 4096): never split
 NETWORK_ERRORS = {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ECONNRESET, errno.ECONNABORTED,
                   errno.EADDRNOTAVAIL, errno.ENETDOWN, errno.ETIMEDOUT}
@@ -556,7 +555,7 @@ def describe(error, folder=None, module_file=None):
     if isinstance(error, SystemExit):
         message = f"the code called sys.exit({error.code!r})"
     else:
-        message = str(error)[:1000]
+        message = str(error)[:MESSAGE_CHARS]
         explained = plain_words(error, folder)
         if explained:
             message = f"{explained} ({message})" if message else explained
@@ -564,7 +563,7 @@ def describe(error, folder=None, module_file=None):
               if not frame.filename.startswith((GRADER_FOLDER, "<frozen importlib"))]
     text = "".join(traceback.format_list(frames)) + "".join(traceback.format_exception_only(type(error), error))
     lines = [frame.lineno for frame in frames if module_file and frame.filename == module_file]
-    return {"type": type(error).__name__, "message": message, "traceback": text[-MAX_TRACEBACK_CHARS:],
+    return {"type": type(error).__name__, "message": message, "traceback": text[-TRACEBACK_CHARS:],
             "line": lines[-1] if lines else None}
 
 
