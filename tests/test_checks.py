@@ -6,6 +6,7 @@ from autograder.testing import (CheckFailed, as_array, as_class_indices, as_int,
                                 assert_gradient, assert_one_sgd_step, assert_sgd_run, assert_sgd_step)
 from autograder.testing import sigmoid as sigmoid_checks
 from autograder.testing.classifiers import check_accuracy, check_loss
+from autograder.sandbox.inside import wire
 
 BEFORE, GRADIENT, RATE = np.array([1.0, -2.0, 0.5]), np.array([0.3, 0.1, -0.2]), 0.1
 
@@ -143,6 +144,27 @@ def test_a_label_that_is_not_an_int_is_named(got, words):
 
 def test_ints_pass_as_ints():
     assert as_int(np.int64(1), "x") == 1 and as_int(0, "x") == 0
+
+
+@pytest.mark.parametrize("got, words", [(1, "got an int"), (np.int64(1), "got an int64"), (np.uint8(1), "got a uint8"),
+                                         ((), "got a tuple"), (object(), "got an object")])
+def test_a_loss_of_another_type_is_named_with_its_article(got, words):
+    """A loss that came back as an int was told "loss should be a float, got a int"."""
+    model = type("Model", (), {"loss": lambda self, X, y: got})()
+    with pytest.raises(CheckFailed) as failure:
+        check_loss(model, None, None, None, 1e-6)
+    assert f"{words}." in str(failure.value)
+
+
+def test_an_int_dtype_is_asked_for_with_its_article():
+    with pytest.raises(CheckFailed, match="should have an int or unsigned int dtype, got float64"):
+        assert_dtype(np.eye(3), "iu", "one_hot(3, y)")
+
+
+@pytest.mark.parametrize("value, words", [(object(), "an object (only numbers"), ({1, 2}, "a set (only numbers")])
+def test_a_value_the_worker_cannot_send_is_named_with_its_article(value, words):
+    with pytest.raises(TypeError, match=words.replace("(", r"\(")):
+        wire.encode(value)
 
 
 @pytest.mark.parametrize("got, words", [

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from scipy.special import expit, log_softmax, softmax
 
-from autograder.testing import assert_close, assert_gradient, assert_true, classifiers
+from autograder.testing import a_type, assert_close, assert_gradient, assert_true, classifiers
 from autograder.testing import sigmoid as sigmoid_checks
 from autograder.testing.chain_rule import PRE_ACTIVATION_AS_INPUT, slope_mistakes
 from autograder.testing.helper_bugs import unless_helpers_are_to_blame
@@ -180,7 +180,7 @@ def test_forward_keeps_activations(student, model, parameters, rng, bars, case):
     pin_sigmoid(student, expected[2])
     got = model.forward(X, keep_activations=True)
     assert_true(isinstance(got, (tuple, list)) and len(got) == 3,
-                f"forward(X, keep_activations=True) should return the tuple (y, h, z_h), got a {type(got).__name__}")
+                f"forward(X, keep_activations=True) should return the tuple (y, h, z_h), got {a_type(got)}")
     for value, expected_value, name in zip(got, expected, ("y", "h", "z_h")):
         assert_close(value, expected_value, f"{name} of forward({case}, keep_activations=True)", rtol=bars["rtol"],
                      hint="return (y, h, z_h): probabilities, h = sigmoid(z_h), z_h = X @ W_h + b_h, in that order")

@@ -153,14 +153,14 @@ def take(result, limit, what):
     """The items of what a student's function returned (a list, or a generator read one item at a time)."""
     if isinstance(result, (list, tuple)):
         return list(result)[:limit]
-    assert_true(hasattr(result, "_handle"), f"{what} should yield (X_batch, y_batch) pairs, got a {type(result).__name__}",
+    assert_true(hasattr(result, "_handle"), f"{what} should yield (X_batch, y_batch) pairs, got {a_type(result)}",
                 hint="a generator function: `yield X[rows], y[rows]` for each batch")
     return list(itertools.islice(iter(result), limit))
 
 
 def as_pair(item, what):
     assert_true(isinstance(item, (tuple, list)) and len(item) == 2,
-                f"{what} should be pairs (X_batch, y_batch), got a {type(item).__name__}",
+                f"{what} should be pairs (X_batch, y_batch), got {a_type(item)}",
                 hint="yield X[rows], y[rows]")
     return item
 
@@ -176,7 +176,7 @@ def test_fit_beats_the_plain_mlp_on_the_digits(student, trusted_helpers, bars, d
             model, X_train[:-VALIDATION], y_train[:-VALIDATION], X_train[-VALIDATION:], y_train[-VALIDATION:],
             bars["epochs"], bars["batch_size"], bars["learning_rate"], beta=bars["beta"], patience=bars["patience"],
             seed=0)
-        assert_true(isinstance(history, dict), f"fit should return the history dict, got a {type(history).__name__}")
+        assert_true(isinstance(history, dict), f"fit should return the history dict, got {a_type(history)}")
         shapes = {"W_h": (64, hidden), "b_h": (hidden,), "W_o": (hidden, 10), "b_o": (10,)}
         trained = {name: as_array(getattr(model, name), f"{name} after fit", shape) for name, shape in shapes.items()}
         assert_true(all(np.all(np.isfinite(value)) for value in trained.values()), "fit made a parameter NaN or inf",
@@ -448,7 +448,7 @@ def check_fit(student, data, start, model_settings, settings, bars):
     model = student.RegularizedMLP(INPUT, HIDDEN, CLASSES, **model_settings)
     set_parameters(model, start)
     history = student.fit(model, *data, **settings)
-    assert_true(isinstance(history, dict), f"fit should return the history dict, got a {type(history).__name__}")
+    assert_true(isinstance(history, dict), f"fit should return the history dict, got {a_type(history)}")
     for key in ("train_loss", "val_loss", "val_accuracy", "best_epoch"):
         assert_true(key in history, f"the history fit returns has no {key!r}")
     final = {name: as_array(value, f"{name} after fit", start[name].shape)  # read with one wait for the worker

@@ -16,6 +16,7 @@ import pytest
 from scipy.special import expit
 
 from autograder.testing import (
+    a_type,
     as_array,
     assert_close,
     assert_gradient,
@@ -247,7 +248,7 @@ def test_mse_known_values(student, bars, case):
     else:
         y_true, y_pred, expected = [[1.0, 0.0], [0.0, 2.0]], [[2.0, 0.0], [0.0, 0.0]], 0.5 * (1.0 + 4.0) / 2
     got = student.mse(y_true, y_pred)
-    assert_true(isinstance(got, (float, np.floating)), f"mse should return a float, got a {type(got).__name__}")
+    assert_true(isinstance(got, (float, np.floating)), f"mse should return a float, got {a_type(got)}")
     squares = (np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float)) ** 2
     assert_close(got, expected, f"mse of {case}", rtol=bars["rtol"],
                  mistakes=[("mse averages over every entry: sum each row's outputs, then average over the rows",
@@ -264,7 +265,7 @@ def test_r2_score_known_values(student, bars, case):
     expected = {"a perfect fit": 1.0, "the mean": 0.0}.get(case, 1 - 1.5 / 29.1875)
     given = (y_true[:, None], y_pred[:, None]) if case == "a column" else (y_true.tolist(), y_pred.tolist())
     got = student.r2_score(*given)
-    assert_true(isinstance(got, (float, np.floating)), f"r2_score should return a float, got a {type(got).__name__}")
+    assert_true(isinstance(got, (float, np.floating)), f"r2_score should return a float, got {a_type(got)}")
     around_predictions = 1 - np.sum((y_true - y_pred) ** 2) / np.sum((y_true - y_pred.mean()) ** 2)
     assert_close(got, expected, f"r2_score of {case}", rtol=bars["rtol"], atol=1e-12,
                  mistakes=[("SST is taken around the mean of the predictions: it is around the mean of y_true",

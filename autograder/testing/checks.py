@@ -3,6 +3,7 @@ import numpy as np
 
 from autograder.testing.diagnosis import Shape, diagnose, observe, same_values
 from autograder.testing.gradcheck import numerical_gradient, relative_error
+from autograder.sandbox.inside.articles import with_article
 from autograder.sandbox.inside.wire import Handle
 
 
@@ -51,12 +52,12 @@ def a_type(value):
     """``value``'s type as the student is told it: ``a float``; None says where a None usually comes from."""
     if value is None:
         return "None (what a function gives back when it ends without a `return`)"
-    return f"a {type(value).__name__}"
+    return with_article(type(value).__name__)
 
 
 def _describe(value):
     if isinstance(value, Handle):
-        return f"a {value.type} object"
+        return f"{with_article(value.type)} object"
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     return a_type(value)
@@ -190,8 +191,8 @@ def assert_dtype(got, kinds, what, hint=None, expected=None):
     _require_type(isinstance(got, np.ndarray), got, expected,
                   f"{what} should be a numpy array of {wanted}, got {_describe(got)}", _describe(got),
                   f"a numpy array of {wanted}", hint)
-    _require_type(got.dtype.kind in kinds, got, expected, f"{what} should have a {wanted} dtype, got {got.dtype}",
-                  f"of dtype {got.dtype}", f"a {wanted} dtype", hint)
+    _require_type(got.dtype.kind in kinds, got, expected, f"{what} should have {with_article(wanted)} dtype, got {got.dtype}",
+                  f"of dtype {got.dtype}", f"{with_article(wanted)} dtype", hint)
 
 
 def as_int(got, what, hint=None, expected=None):

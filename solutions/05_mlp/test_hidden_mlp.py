@@ -24,6 +24,7 @@ from autograder.testing.helper_bugs import unless_helpers_are_to_blame
 from autograder.testing.figures import attach, reference_curve, sgd_curve
 
 from autograder.testing import (
+    a_type,
     as_array,
     assert_close,
     assert_gradient,
@@ -207,7 +208,7 @@ def test_hidden_forward_keeps_activations(student, reference, model, twin, rng, 
     pin_sigmoid(student, reference, expected[2])
     got = model.forward(X, keep_activations=True)
     assert_true(isinstance(got, (tuple, list)) and len(got) == 3,
-                f"forward(X, keep_activations=True) should return the tuple (y, h, z_h), got a {type(got).__name__}")
+                f"forward(X, keep_activations=True) should return the tuple (y, h, z_h), got {a_type(got)}")
     for value, expected_value, name in zip(got, expected, ("y", "h", "z_h")):
         assert_close(value, expected_value, f"{name} of forward({case}, keep_activations=True)", rtol=bars["rtol"],
                      hint="return (y, h, z_h): probabilities, h = sigmoid(z_h), z_h = X @ W_h + b_h, in that order")

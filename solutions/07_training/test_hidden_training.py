@@ -99,7 +99,7 @@ def pin_forward(student, model, twin, *inputs):
 def take(result, limit, what):
     if isinstance(result, (list, tuple)):
         return list(result)[:limit]
-    assert_true(hasattr(result, "_handle"), f"{what} should yield (X_batch, y_batch) pairs, got a {type(result).__name__}")
+    assert_true(hasattr(result, "_handle"), f"{what} should yield (X_batch, y_batch) pairs, got {a_type(result)}")
     return list(itertools.islice(iter(result), limit))
 
 
@@ -461,7 +461,7 @@ def run_fit(student, scenario):
     model = student.RegularizedMLP(INPUT, HIDDEN, CLASSES, **model_settings)
     set_parameters(model, start)
     history = student.fit(model, *data, **settings)
-    assert_true(isinstance(history, dict), f"fit should return the history dict, got a {type(history).__name__}")
+    assert_true(isinstance(history, dict), f"fit should return the history dict, got {a_type(history)}")
     for key in ("train_loss", "val_loss", "val_accuracy", "best_epoch"):
         assert_true(key in history, f"the history fit returns has no {key!r}")
     final = {name: as_array(value, f"{name} after fit", start[name].shape)  # read with one wait for the worker

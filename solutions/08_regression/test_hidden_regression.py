@@ -15,7 +15,7 @@ the hidden tests (each bug's entry lists its tests).
 import numpy as np
 import pytest
 
-from autograder.testing import as_array, assert_close, assert_gradient, assert_not_mutated, assert_true
+from autograder.testing import a_type, as_array, assert_close, assert_gradient, assert_not_mutated, assert_true
 from autograder.testing.helper_bugs import unless_helpers_are_to_blame
 
 INPUT, HIDDEN, OUTPUT = 6, 3, 4  # not the public tests' sizes
@@ -189,7 +189,7 @@ def test_hidden_mse_matches_reference(student, reference, rng, bars, case):
     y_true, y_pred = rng.normal(size=shape), rng.normal(size=shape)
     given = (y_true.tolist(), y_pred.tolist()) if case == "lists" else (y_true, y_pred)
     got = student.mse(*given)
-    assert_true(isinstance(got, (float, np.floating)), f"mse should return a float, got a {type(got).__name__}")
+    assert_true(isinstance(got, (float, np.floating)), f"mse should return a float, got {a_type(got)}")
     assert_close(got, reference.mse(y_true, y_pred), f"mse ({case})", rtol=bars["rtol"],
                  hint="0.5 * mean over rows of sum over outputs of (y_pred - y_true)**2")
 
@@ -201,7 +201,7 @@ def test_hidden_r2_score_matches_reference(student, reference, rng, bars, case):
     y_pred = y_true + rng.normal(scale=3.0 if case == "a bad model" else 0.4, size=shape)
     given = (y_true.tolist(), y_pred.tolist()) if case == "lists" else (y_true, y_pred)
     got = student.r2_score(*given)
-    assert_true(isinstance(got, (float, np.floating)), f"r2_score should return a float, got a {type(got).__name__}")
+    assert_true(isinstance(got, (float, np.floating)), f"r2_score should return a float, got {a_type(got)}")
     assert_close(got, reference.r2_score(y_true, y_pred), f"r2_score ({case})", rtol=bars["rtol"],
                  hint="1 - SSE / SST over all entries; SST around the mean of y_true (not of y_pred); it may be "
                       "negative for a model worse than the mean")

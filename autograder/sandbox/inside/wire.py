@@ -36,6 +36,7 @@ from json.encoder import c_make_encoder as _c_make_encoder, encode_basestring_as
 import numpy as np
 
 from autograder.sandbox.inside import own_builtins
+from autograder.sandbox.inside.articles import with_article
 from autograder.sandbox.inside.handles import Handle  # (a module of its own: it may reach graded code)
 
 # Bound before any student code runs: every frame the worker writes, its key included, passes through these, and a
@@ -141,7 +142,7 @@ def convert(value, register_object, form):
         return form.dict([[key, convert(item, register_object, form)] for key, item in value.items()])
     if register_object is not None:
         return convert(register_object(value), None, form)
-    raise TypeError(f"a {type(value).__name__} (only numbers, strings, numeric arrays and "
+    raise TypeError(f"{with_article(type(value).__name__)} (only numbers, strings, numeric arrays and "
                     "tuples, lists or dicts of them can be graded)")
 
 
@@ -214,7 +215,7 @@ def dumps(message):
 
     def collect(value):
         if type(value) is not _Raw:
-            raise TypeError(f"a {type(value).__name__} in a message (encode it first)")
+            raise TypeError(f"{with_article(type(value).__name__)} in a message (encode it first)")
         arrays.append(value.array)
         return {value.tag: len(arrays) - 1}
 
