@@ -52,6 +52,36 @@ def test_the_zip_holds_what_gradescope_runs_at_its_root(autograder_zip):
     assert not any("01_perceptron" in name for name in names)  # one assignment's kit only
 
 
+APT_OF_A_FRESH_IMAGE = """#!/bin/sh
+# apt of a fresh Ubuntu image: no package lists until `apt-get update`
+echo "apt-get $*" >> "$LOG"
+case "$1" in
+  update) touch "$LISTS" ;;
+  install) [ -e "$LISTS" ] || { echo "E: Unable to locate package $3" >&2; exit 100; } ;;
+esac
+"""
+
+
+def test_setup_sh_builds_the_image_from_a_fresh_base_image(tmp_path, autograder_zip):
+    """Gradescope's base image is a fresh install: `apt-get install` before `apt-get update` found no package."""
+    root = fake_autograder(tmp_path, autograder_zip)
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for name, script in [("apt-get", APT_OF_A_FRESH_IMAGE), ("python3", '#!/bin/sh\necho "python3 $*" >> "$LOG"\n')]:
+        (tools / name).write_text(script)
+        (tools / name).chmod(0o755)
+    (root / "venv" / "bin").mkdir(parents=True)
+    shutil.copy2(tools / "python3", root / "venv" / "bin" / "pip")
+    log = tmp_path / "log"
+    environment = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}", ROOT_VARIABLE: str(root),
+                   "LOG": str(log), "LISTS": str(tmp_path / "lists")}
+    done = subprocess.run([str(root / "source" / "setup.sh")], env=environment, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    ran = log.read_text().splitlines()
+    assert ran[:2] == ["apt-get update", "apt-get install -y python3 python3-venv python3-pip bubblewrap"]
+    assert ran[-1].startswith("python3 install ") and ran[-1].endswith(".whl")  # the wheel, into $ROOT/venv
+
+
 LAYOUTS = {"alone": "", "in its folder": "02_softmax", "stub": "",
            "in a wrapping folder": "my work/02_softmax"}  # a zip of the folder holding 02_softmax/, unpacked
 

@@ -45,12 +45,17 @@ PYTHON_VARIABLE = "BACKPROP_GRADESCOPE_PYTHON"
 KIT_FOLDER = "kit"
 METADATA_FILE = "submission_metadata.json"  # Gradescope's, beside submission/: who submitted, when
 ANONYMOUS = "student"  # the id of a submission without metadata (a tree not made by Gradescope)
+# Gradescope's base image is "a fresh install of the OS" (its docs/base_images.md): apt's package lists are empty
+# there until `apt-get update`, and `apt-get install` finds no package.
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, to build the autograder's image.
 set -euo pipefail
+ROOT="${{{root}:-/autograder}}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
 apt-get install -y python3 python3-venv python3-pip bubblewrap
-python3 -m venv /autograder/venv
-/autograder/venv/bin/pip install /autograder/source/wheels/*.whl
+python3 -m venv "$ROOT/venv"
+"$ROOT/venv/bin/pip" install "$ROOT"/source/wheels/*.whl
 """
 RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Gradescope runs this for every submission: grade /autograder/submission into /autograder/results/results.json.
@@ -82,7 +87,7 @@ def build_autograder(root, name, out, sandbox=True):
         (scratch / KIT_FOLDER / SECRET_FILE).write_text(
             derived_secret(course_secret(root), f"gradescope {assignment.folder}") + "\n")
         build_wheel(root, scratch / "wheels")
-        (scratch / "setup.sh").write_text(SETUP_SH)
+        (scratch / "setup.sh").write_text(SETUP_SH.format(root=ROOT_VARIABLE))
         (scratch / "run_autograder").write_text(RUN_AUTOGRADER.format(
             root=ROOT_VARIABLE, python=PYTHON_VARIABLE, assignment=assignment.folder,
             sandbox="bwrap" if sandbox else "process"))
