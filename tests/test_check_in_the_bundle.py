@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conftest import ASSIGNMENTS, REPO
+from conftest import ASSIGNMENTS, REPO, SANDBOX
 from autograder.commands.check import check
 from autograder.runner.run import run_tests
 from autograder.sandbox.process import ChildProcess
@@ -148,6 +148,24 @@ def test_grading_a_notebook_names_its_cell_in_public_and_quarantined_hidden_feed
     for record in hidden:  # before the due date: the exception's type and where, no text of the student's
         assert record.message == f"softmax raised NameError at line {line} of the cell that defines softmax in " \
                                  "softmax.ipynb", record.message
+
+
+@pytest.mark.parametrize("sandbox", [SANDBOX, ChildProcess()], ids=["sandbox", "child process"])
+def test_grading_a_module_names_its_files_not_where_the_worker_sees_them(tmp_path, sandbox):
+    """A module's traceback said ``/submission/files/02_softmax/softmax.py``, the sandbox's path, or the grader's scratch
+    folder; the student handed in ``softmax.py`` (and here ``helpers.py`` beside it)."""
+    folder = tmp_path / "student" / SOFTMAX.folder
+    folder.mkdir(parents=True)
+    source = (REPO / "solutions" / SOFTMAX.module_file).read_text()
+    (folder / "helpers.py").write_text("def total(values):\n    raise ValueError('no total')\n")
+    (folder / f"{SOFTMAX.module}.py").write_text("import helpers\n" + source.replace("return exp /",
+                                                                                     "return exp / helpers.total(exp) /"))
+    tests = sorted((REPO / "assignments" / SOFTMAX.folder).glob("test_*.py"))
+    records = [record for record in run_tests(folder.parent, tests, sandbox) if "no total" in record.message]
+    assert records
+    for record in records:
+        assert 'File "softmax.py", line ' in record.details and 'File "helpers.py", line 2, in total' in record.details
+        assert record.details.count('File "') == 2, record.details  # no frame of the grader's
 
 
 def test_the_check_cell_names_cells_as_ipython_does(tmp_path, monkeypatch):

@@ -168,7 +168,8 @@ def check_notebook(name, write=print):
     origins = cell_lines(kernel_cells())  # a traceback names the cells as IPython's own do, not the scratch module
     for record in records:
         if record.details:
-            record.details = in_cells(record.details, assignment.module_file.as_posix(), origins,
+            # The runner names the module as a student handed it in (softmax.py): here, the kernel's cells
+            record.details = in_cells(record.details, assignment.module_file.name, origins,
                                       lambda cell, line, name: f"Cell In[{cell + 1}], line {line}")
     if line := not_done_line(kernel_definitions()):
         write(line)

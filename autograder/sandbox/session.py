@@ -32,7 +32,7 @@ import numpy as np
 from autograder.sandbox.code_lines import code_lines
 from autograder.sandbox.inside import wire
 from autograder.sandbox.inside.limits import MESSAGE_CHARS, TRACEBACK_CHARS
-from autograder.submissions.notebook_code import SavedNotebookLines
+from autograder.submissions.notebook_code import FRAME, SavedNotebookLines
 
 DEFAULT_TIMEOUT = 10.0
 BACKSTOP_FACTOR, BACKSTOP_SECONDS = 3, 10.0  # wall-clock limit of a call charged in CPU time: 3x + 10 s
@@ -664,7 +664,8 @@ class WorkerSession:
                                          quarantined=quarantined)
             return StudentCodeFailed(f"{what} needs code that is not written yet ({error['message']})",
                                      quarantined=quarantined)
-        traceback = self._notebook_lines.traceback(error["traceback"]) if self.notebook else error["traceback"]
+        traceback = (self._notebook_lines.traceback(error["traceback"]) if self.notebook
+                     else self._as_handed_in(error["traceback"]))
         failed = StudentCodeFailed(f"{what} raised {error['type']}: {error['message']}", traceback,
                                    quarantined=f"{what} raised {kind}{where}")
         failed.raised = (error["type"], error["message"])  # what a replay on the trusted side must raise to explain it
@@ -674,6 +675,13 @@ class WorkerSession:
     def shown_name(self):
         """The student's file, as they know it: the module, or the notebook its definitions come from."""
         return self.notebook.name if self.notebook else self.module_path.name
+
+    def _as_handed_in(self, traceback):
+        """``traceback`` with the frames of the student's files named as they handed them in (``softmax.py``), not
+        where the worker sees them (the sandbox's ``/submission/files/02_softmax/softmax.py``, a grader's scratch
+        folder), as :meth:`_where` names a line."""
+        folder = f"{self.sandbox.path_inside(self.module_path).parent}/"
+        return FRAME.sub(lambda frame: f'File "{frame[1].removeprefix(folder)}", line {frame[2]}', traceback)
 
     def _where(self, line):
         """`` at line 17 of softmax.py`` (or of the notebook's cell it comes from), for a line of the student's code

@@ -195,21 +195,22 @@ def cell_lines(sources):
     return origins
 
 
-_FRAME = re.compile(r'File "([^"]*)", line (\d+)')
+FRAME = re.compile(r'File "([^"]*)", line (\d+)')  # a traceback's frame: its file and line
 
 
 def in_cells(traceback_text, module_file, origins, label):
     """``traceback_text`` with its frames in the module that :func:`definitions` wrote for a notebook (a file whose
-    path ends with ``module_file``, ``02_softmax/softmax.py``) named as the notebook's cells instead.
+    path is or ends with ``module_file``, ``02_softmax/softmax.py``) named as the notebook's cells instead.
 
     That module is a scratch file the student never sees: ``label(cell, line, name)`` says where the frame's line is
     in the notebook (``origins``: :func:`cell_lines`); a frame elsewhere is left as it is.
     """
     def renamed(frame):
-        origin = origins.get(int(frame[2])) if frame[1].endswith(f"/{module_file}") else None
+        ours = frame[1] == module_file or frame[1].endswith(f"/{module_file}")
+        origin = origins.get(int(frame[2])) if ours else None
         return label(*origin) if origin else frame[0]
 
-    return _FRAME.sub(renamed, traceback_text)
+    return FRAME.sub(renamed, traceback_text)
 
 
 class SavedNotebookLines:
