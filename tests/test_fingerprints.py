@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from conftest import ASSIGNMENTS, REPO
 
+from autograder.runner import fingerprints
 from autograder.runner.fingerprints import _sealed, _unknowns
+from autograder.runner.known_bugs import CallMatcher, KnownBug, build_variant
 from autograder.sandbox.inside.wire import Handle
 from autograder.sandbox.remote import StudentCall
 from autograder.testing.fingerprints import (FINGERPRINTS_FILE, FingerprintMatcher, context_of, quantised, seal,
@@ -135,3 +137,29 @@ def test_the_committed_fingerprints_hold_hashes_alone(assignment):
     assert set(data) == {"generated", "salt", "fingerprints"} and data["fingerprints"]
     assert all(re.fullmatch(r"[0-9a-f]{32}", key) and re.fullmatch(r"([0-9a-f]{128})+", value)
                for key, value in data["fingerprints"].items())
+
+
+SLOW_AND_ENDLESS = '''
+import time
+
+
+def waits(seconds):
+    time.sleep(seconds)
+    return 1.0
+
+
+def spins():
+    while True:
+        pass
+'''
+
+
+def test_a_replay_is_cut_by_its_cpu_time_not_by_the_clock(monkeypatch):
+    """A replay's limit was wall time: on a loaded machine (load 16) a replay that takes a tenth of a second of CPU
+    was cut, so the fingerprints of a busy machine differed from a quiet one's (and the cut could escape as an error
+    of `generate`). Waiting costs no CPU; an endless loop still is cut."""
+    monkeypatch.setattr(fingerprints, "REPLAY_SECONDS", 1)
+    module = build_variant(SLOW_AND_ENDLESS, KnownBug("reference", "", ()), "replayed_slow_and_endless")
+    matcher = CallMatcher(module, (), {}, {})
+    assert fingerprints._outcome(matcher, module, StudentCall("waits", None, [1.5], {}, 1.0)).value == 1.0
+    assert fingerprints._outcome(matcher, module, StudentCall("spins", None, [], {}, 1.0)) is None
