@@ -11,13 +11,14 @@ stays.
 """
 from collections import defaultdict
 
+from autograder.testing.diagnosis import Relation
+
 DIAGNOSIS = ". Diagnosis: "  # how a check's message introduces its diagnoses (autograder.testing.checks._fail)
-RELATION = "the value "     # how a relation's sentence begins (autograder.testing.diagnosis.diagnose)
 
 
-def causes(diagnosis):
-    """The sentences of ``diagnosis`` (joined by "; ") that name a cause, not a relation."""
-    return {part for part in diagnosis.split("; ") if part and not part.startswith(RELATION)}
+def causes(diagnoses):
+    """The sentences of ``diagnoses`` that name a cause, not a relation."""
+    return {said for said in diagnoses if not isinstance(said, Relation)}
 
 
 def one_cause_per_test(records):
@@ -26,18 +27,18 @@ def one_cause_per_test(records):
     Parameters
     ----------
     records : list of TestRecord
-        One submission's records (``assignment``, ``test``, ``passed``, ``message`` and ``diagnosis`` are read; the
-        last two rewritten where causes are dropped).
+        One submission's records (``assignment``, ``test``, ``passed``, ``message`` and ``diagnoses`` are read;
+        ``message``, ``diagnosis`` and ``diagnoses`` rewritten where causes are dropped).
     """
     named = defaultdict(set)
     for record in records:
-        if not record.passed and record.diagnosis:
-            named[record.assignment, record.test] |= causes(record.diagnosis)
+        if not record.passed:
+            named[record.assignment, record.test] |= causes(record.diagnoses)
     for record in records:
-        if record.passed or not record.diagnosis or len(named[record.assignment, record.test]) < 2:
+        if record.passed or not causes(record.diagnoses) or len(named[record.assignment, record.test]) < 2:
             continue
-        kept = [part for part in record.diagnosis.split("; ") if part.startswith(RELATION)]
-        head, said, tail = record.message.rpartition(DIAGNOSIS)
-        if said and tail == record.diagnosis:
-            record.message = f"{head}{DIAGNOSIS}{'; '.join(kept)}" if kept else head
-        record.diagnosis = "; ".join(kept)
+        kept = tuple(said for said in record.diagnoses if isinstance(said, Relation))
+        told = record.message.removesuffix(f"{DIAGNOSIS}{record.diagnosis}")
+        if told != record.message:  # the diagnoses close the message, as a check and the plugin write them
+            record.message = f"{told}{DIAGNOSIS}{'; '.join(kept)}" if kept else told
+        record.diagnoses, record.diagnosis = kept, "; ".join(kept)

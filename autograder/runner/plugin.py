@@ -54,7 +54,7 @@ from autograder.runner.mutants import MutantMatcher, Mutants, mutant_groups
 from autograder.runner.one_cause import one_cause_per_test
 from autograder.testing import figures
 from autograder.testing.checks import CheckFailed, assert_sgd_run, assert_sgd_step
-from autograder.testing.diagnosis import attached
+from autograder.testing.diagnosis import Relation, attached
 from autograder.testing.fingerprints import FINGERPRINTS_FILE, FingerprintMatcher, test_name
 from autograder.testing.helper_bugs import TrustedHelpers
 
@@ -72,27 +72,33 @@ class TestRecord:
     problem: str = ""
     diagnosis: str = ""
     figures: list = field(default_factory=list)  # what the test drew (autograder.testing.figures), for feedback
+    # The sentences ``diagnosis`` joins, as made (a relation a Relation): what one_cause_per_test compares, in the
+    # runner; the record that leaves it has ``diagnosis`` alone.
+    diagnoses: tuple = ()
 
     def to_dict(self):
         # Shallow: the fields are plain data, the figures plain dicts (asdict would deep-copy each record).
-        return {**vars(self), "figures": list(self.figures)}
+        plain = {**vars(self), "figures": list(self.figures)}
+        del plain["diagnoses"]
+        return plain
 
 
 def feedback_message(excinfo, quarantine=False):
-    """What the student is told about a failure, never an expected value: (message, details, diagnosis).
+    """What the student is told about a failure, never an expected value: (message, details, diagnoses).
 
-    With ``quarantine``, no text of theirs, and no number their output decides. A diagnosis is the grader's own
-    words (a check's).
+    With ``quarantine``, no text of theirs, and no number their output decides. The diagnoses are the grader's own
+    words (a check's sentences).
     """
     error = excinfo.value
     if isinstance(error, StudentCodeFailed):
-        diagnosis = getattr(error, "diagnosis", "")  # a forbidden warning's, in the grader's words
-        return (error.quarantined, "", diagnosis) if quarantine else (str(error), error.details, diagnosis)
+        said = getattr(error, "diagnosis", "")  # a forbidden warning's, in the grader's words
+        diagnoses = (said,) if said else ()
+        return (error.quarantined, "", diagnoses) if quarantine else (str(error), error.details, diagnoses)
     if isinstance(error, CheckFailed):
-        return error.quarantined if quarantine else str(error), "", error.diagnosis
+        return error.quarantined if quarantine else str(error), "", error.diagnoses
     if isinstance(error, AssertionError):  # plain asserts (--assert=plain): only the author's message
-        return str(error) or "a check failed", "", ""
-    return f"the test could not run: {type(error).__name__}", "", ""
+        return str(error) or "a check failed", "", ()
+    return f"the test could not run: {type(error).__name__}", "", ()
 
 
 def needs_review(folder, evidence):
@@ -306,33 +312,33 @@ class GradingPlugin:
         if report.when == "call" or (report.when == "setup" and not report.passed):
             visibility = self.visibility_of(item.path)
             quarantine = visibility == "hidden" and self.before_due
-            message, details, diagnosis = feedback_message(call.excinfo, quarantine) if call.excinfo else ("", "", "")
+            message, details, diagnoses = feedback_message(call.excinfo, quarantine) if call.excinfo else ("", "", ())
             name = getattr(item, "originalname", item.name)
             case = item.callspec.id if hasattr(item, "callspec") else ""
             folder = self.assignment_of(item).folder
             problem = ""
             # A relation says how a value is off, not why: the call the test is named for, made again, may say why
-            related = bool(diagnosis) and all(part.startswith("the value ") for part in diagnosis.split("; "))
-            if not report.passed and report.when == "call" and (related or not diagnosis) and self.calls is not None:
-                found = self._call_diagnosis(folder, related)
-                if found:
-                    message = f"{message}; {found}" if related else f"{message}. Diagnosis: {found}"
-                    diagnosis = f"{diagnosis}; {found}" if related else found
+            related = bool(diagnoses) and all(isinstance(said, Relation) for said in diagnoses)
+            if not report.passed and report.when == "call" and (related or not diagnoses) and self.calls is not None:
+                if found := self._call_diagnoses(folder, related):
+                    joined = "; ".join(found)
+                    message = f"{message}; {joined}" if related else f"{message}. Diagnosis: {joined}"
+                    diagnoses = (*diagnoses, *found)
             if call.excinfo and getattr(call.excinfo.value, "problem", False):
                 problem = f"{folder}: {call.excinfo.value.quarantined}"  # a status is the grader's words only
             self.records.append(TestRecord(
                 folder, name, case, visibility, report.passed, message, details, round(report.duration, 3), problem,
-                diagnosis, figures.take() if report.when == "call" else [],
+                "; ".join(diagnoses), figures.take() if report.when == "call" else [], tuple(diagnoses),
             ))
 
-    def _call_diagnosis(self, folder, subject_only=False):
+    def _call_diagnoses(self, folder, subject_only=False):
         """The known bug (or mutant) that did what the student's code did on its last call in this test, or on its
         call of what the test is named for, if exactly one (``subject_only``: on that call alone, when it is not the
         last)."""
         session = self.sessions.get(folder)
         self.calls.attributes = getattr(session, "attributes", {})
         self.calls.generator_seeds = getattr(session, "generator_seeds", {})  # a Generator the test made is rebuilt
-        return "; ".join(self.calls.diagnoses(subject_only))
+        return self.calls.diagnoses(subject_only)
 
     def pytest_sessionfinish(self):
         for session in self.sessions.values():
@@ -348,7 +354,7 @@ class GradingPlugin:
         for record in self.records:
             if record.assignment == folder:
                 record.passed, record.message, record.details, record.problem = False, message, "", status
-                record.diagnosis, record.figures = "", []  # its failures say nothing about a mistake now
+                record.diagnosis, record.diagnoses, record.figures = "", (), []  # its failures name no mistake now
 
 
 def subject_of(test_name):

@@ -13,16 +13,18 @@ GRADIENT_RTOL, GRADIENT_ATOL = 1e-5, 1e-8
 
 
 class CheckFailed(AssertionError):
-    """A graded check failed; ``str(error)`` is the feedback, ``diagnosis`` the mistake named, if any.
+    """A graded check failed; ``str(error)`` is the feedback, ``diagnoses`` the sentences that name the mistake, if
+    any (:func:`~autograder.testing.diagnosis.diagnose`'s), and ``diagnosis`` them in one.
 
     ``quarantined`` is the same account without the numbers the student's output decides (its shape,
     its error's size, where it is largest): what a hidden test shows before the due date, so that a
     submission cannot spell its hidden inputs, or the reference values pinned helpers gave it, in them.
     """
 
-    def __init__(self, message, diagnosis="", quarantined=None):
+    def __init__(self, message, diagnoses=(), quarantined=None):
         super().__init__(message)
-        self.diagnosis = diagnosis
+        self.diagnoses = tuple(diagnoses)
+        self.diagnosis = "; ".join(self.diagnoses)
         self.quarantined = message if quarantined is None else quarantined
 
 
@@ -32,7 +34,7 @@ def _fail(message, hint=None, diagnoses=(), quarantined=None):
     quarantined = message if quarantined is None else quarantined
     if diagnoses:
         diagnosis = "; ".join(diagnoses)
-        raise CheckFailed(f"{message}. Diagnosis: {diagnosis}", diagnosis, f"{quarantined}. Diagnosis: {diagnosis}")
+        raise CheckFailed(f"{message}. Diagnosis: {diagnosis}", diagnoses, f"{quarantined}. Diagnosis: {diagnosis}")
     if hint:
         raise CheckFailed(f"{message}. Hint: {hint}", quarantined=f"{quarantined}. Hint: {hint}")
     raise CheckFailed(message, quarantined=quarantined)

@@ -28,6 +28,11 @@ class Shape(tuple):
     it; a matcher that replays the reference needs an expected value to find its call, and names nothing."""
 
 
+class Relation(str):
+    """A diagnosis that says how a value is off ("the value is the transpose"), not why: it holds of its own case's
+    values whatever the mistake (:mod:`autograder.runner.one_cause` keeps it where it drops causes)."""
+
+
 _matchers = []  # callables (got, expected, rtol, atol) -> list of diagnoses; attached for one test at a time
 _observers = []  # callables (got, expected, rtol, atol) told of every comparison, passed or not
 
@@ -100,7 +105,7 @@ def diagnose(got, expected, rtol, atol, mistakes=(), relations=True):
         except (TypeError, ValueError):
             relation = None
         if relation:
-            found.append(f"the value {relation}")
+            found.append(Relation(f"the value {relation}"))
             related = True
     for matcher in [matcher for matcher in _matchers if getattr(matcher, "last_resort", False)]:
         # A mutant of the reference speaks only when nothing named the failure, or only a relation did: a relation
