@@ -94,3 +94,20 @@ def test_the_headline_counts_submissions_not_roster_students_who_handed_nothing_
     write_report(tmp_path, rows, MAXIMA)
     page = (tmp_path / "report.html").read_text()
     assert "1 submission(s) graded; 1 roster student(s) handed nothing in" in page
+
+
+def test_the_failure_rates_are_of_tests_not_of_the_lines_adjustments_add(tmp_path):
+    """A late penalty taken read as the class's most failed test (its line's status is "failed")."""
+    rows = [graded(tmp_path, "ada", 3.2, "ok"), graded(tmp_path, "bob", 2, "ok", failed=["test_a"])]
+    results = json.loads((tmp_path / "ada" / "results.json").read_text())
+    results["tests"] += [{"name": "02_softmax: late penalty", "score": -0.8, "max_score": 0.0, "status": "failed",
+                          "tags": ["02_softmax"], "extra_data": {"kind": "late"}, "output": "submitted 1 day late"},
+                         {"name": "02_softmax: manual: style", "score": 0.0, "max_score": 1.0, "status": "failed",
+                          "tags": ["02_softmax"], "extra_data": {"kind": "manual"}, "output": "not graded yet"},
+                         {"name": "02_softmax: override", "score": 0.0, "max_score": 0.0, "status": "passed",
+                          "tags": ["02_softmax"], "extra_data": {"kind": "override"}, "output": "score set to 3.2"}]
+    results["tests"][1] |= {"extra_data": {"kind": "override"}}  # an override of a test: still a test
+    (tmp_path / "ada" / "results.json").write_text(json.dumps(results))
+    figures = write_report(tmp_path, rows, MAXIMA)
+    assert {row["item"]: (row["value"], row["of"]) for row in figures if row["section"] == "test"} == {
+        "02_softmax: test_a": (1, 2), "02_softmax: test_b": (0, 2)}

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from autograder.results.adjustments import LATE, MANUAL, OVERRIDE
 from autograder.results.files import atomic_write
 from autograder.results.gradebook import MISSING, neutralised
 from autograder.results.histogram import histogram_svg
@@ -65,6 +66,8 @@ def status_kind(status):
     return "problem"
 
 
+
+
 @dataclass
 class ClassResults:
     """What the report is made of, read back from a graded ``OUT``."""
@@ -90,6 +93,8 @@ class ClassResults:
             for test in data.get("tests", []):
                 assignment = (test.get("tags") or [""])[0]
                 assignments.add(assignment)
+                if not is_a_test(test, assignment):
+                    continue  # a late penalty taken is no test failed
                 failed = results.tests.setdefault((assignment, test["name"]), [])
                 if test["status"] != "passed":
                     failed.append(student)
@@ -102,6 +107,14 @@ class ClassResults:
                 if student not in students:
                     students.append(student)
         return results
+
+
+def is_a_test(test, assignment):
+    """Whether a test of ``results.json`` is one, not a line an adjustment adds beside them
+    (:mod:`autograder.results.adjustments`: a late penalty, a manual rubric item, the override of a whole assignment;
+    an override of a test keeps its kind on that test)."""
+    kind = test.get("extra_data", {}).get("kind")
+    return kind not in (LATE, MANUAL) and not (kind == OVERRIDE and test["name"] == f"{assignment}: {OVERRIDE}")
 
 
 def _test_trouble(output):
