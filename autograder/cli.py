@@ -338,7 +338,7 @@ def build_parser():
     grade.add_argument("--jobs", type=at_least_one, default=os.cpu_count() or 1,
                        help="submissions graded at once (default: the number of cores)")
     grade.add_argument("--sandbox", choices=["auto", "bwrap", "process"], default="auto",
-                       help="how student code is confined (default: bubblewrap when available)")
+                       help="how student code is confined (default: bubblewrap where it can sandbox here)")
     grade.add_argument("--no-sandbox", action="store_true",
                        help="grade even without a security sandbox (only for code you trust)")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
