@@ -347,7 +347,9 @@ BATCHED = textwrap.dedent('''
 @pytest.mark.parametrize("ended", [True, False])
 def test_a_generator_is_judged_by_what_it_yielded(ended):
     """batches returns a generator: the items the test read from the student's are compared with the replay's, as far
-    as the test iterated it (the slice's start left out: every batch after the first is empty)."""
+    as the test iterated it (the range started at 1: two batches, each one row on). Where the batches differ only in
+    being empty (the slice's start left out, or multiplied by the size: every batch after the first), many changes
+    give the very batches, most of them no mutant: none is named."""
     from functools import partial
 
     from autograder.runner.mutants import Mutants, mutant_groups
@@ -355,7 +357,8 @@ def test_a_generator_is_judged_by_what_it_yielded(ended):
     reference = build_variant(BATCHED, KnownBug("reference", "", ()), "batched_reference")
     X, rng, made = np.arange(10.0).reshape(5, 2), Handle(-1, "Generator"), Handle(9, "generator")
     order = np.random.default_rng(5).permutation(5)
-    for items, said in [([X[order[:2]], X[order[2:2]], X[order[4:2]]], ["your `batches` leaves out the term `start`"]),
+    for items, said in [([X[order[1:3]], X[order[3:5]]], ["your `batches` has a whole number one too large"]),
+                        ([X[order[:2]], X[order[2:2]], X[order[4:2]]], []),  # the later batches empty: as many do
                         ([X[order[:2]], X[order[2:4]], X[order[4:]]], []),  # the right batches: nothing to name
                         ([X[order[:2]], X[order[2:4]] + 1, X[order[4:]]], [])]:  # wrong, but as no one change is
         matcher = CallMatcher(reference, [], {}, generator_seeds={-1: 5}, subject="batches_follow_one_permutation",
@@ -369,21 +372,46 @@ def test_a_generator_is_judged_by_what_it_yielded(ended):
         assert matcher.diagnoses() == said
 
 
+WINDOW = textwrap.dedent('''
+    import numpy as np
+
+
+    def window(x, offset, size):
+        """The size entries of x from offset on: x[offset:offset + size]."""
+        ### BEGIN SOLUTION
+        x = np.asarray(x, dtype=float)
+        return x[offset:offset + size]
+        ### END SOLUTION
+''')
+
+
 def test_a_term_left_out_is_not_named_on_a_call_given_a_one():
-    """With batches of one, order[start:start + size - 1] (a whole number off) yields what order[start:start] (the term
-    size left out) does: neither change is named there; with batches of two, the term left out is."""
+    """With an offset of one, x[offset:size] (the term offset left out) is x[offset:offset + size - 1] (a whole number
+    off, which no mutant makes): the term left out is not named there; with an offset of two, it is."""
     from functools import partial
 
     from autograder.runner.mutants import Mutants, mutant_groups
 
-    reference = build_variant(BATCHED, KnownBug("reference", "", ()), "batched_reference")
-    X, rng, made = np.arange(10.0).reshape(5, 2), Handle(-1, "Generator"), Handle(9, "generator")
-    for size, said in [(1, []), (2, ["your `batches` leaves out the term `size`"])]:
-        matcher = CallMatcher(reference, [], {}, generator_seeds={-1: 5}, subject="batches",
-                              mutants=partial(mutant_groups, Mutants(BATCHED, reference)))
-        matcher.observe(StudentCall("batches", None, [X, size, rng], {}, made, [X, None, None], {}))
-        for _ in range(0, 5, size):
-            matcher.observe_item(made, X[:0], False)
-        matcher.observe_item(made, None, True)
-        matcher.observe(StudentCall("random", rng, [], {}, 0.5, [], {}))
+    reference = build_variant(WINDOW, KnownBug("reference", "", ()), "window_reference")
+    x = np.arange(1.0, 11.0)
+    for offset, said in [(1, []), (2, ["your `window` leaves out the term `offset`"])]:
+        matcher = CallMatcher(reference, [], {}, mutants=partial(mutant_groups, Mutants(WINDOW, reference)))
+        matcher.observe(StudentCall("window", None, [x, offset, 5], {}, x[offset:5], [x, None, None], {}))
         assert matcher.diagnoses() == said
+
+
+@pytest.mark.parametrize("students, expected, tells", [
+    ([np.ones((2, 2)), np.zeros((0, 2))], [np.ones((2, 2)), np.full((2, 2), 3.0)], False),  # a later batch empty
+    (np.zeros(3), np.arange(3.0), False),                  # zeros: what many changes give
+    (np.full(3, np.nan), np.arange(3.0), False),           # NaN
+    (np.full(3, 2.0), np.arange(3.0), False),              # one number throughout
+    (np.array([0.0, 2.0, 5.0]), np.arange(3.0), True),     # numbers of their own
+    (np.arange(3), np.arange(3.0), True),                  # the same values (another dtype): for the rules to tell
+    ([np.ones(2)], [np.ones(2), np.ones(2)], True),        # a batch fewer: its structure differs
+    ((np.zeros(2), None, {7: {"w": np.array([1.0, -2.0])}}), (np.zeros(2), [np.ones(2)], {7: {"w": np.zeros(2)}}),
+     True),                                                # what a call set on its object differs (None: not sent)
+])
+def test_a_mutant_is_named_only_where_the_values_tell_a_change(students, expected, tells):
+    from autograder.runner.known_bugs import tells_a_change
+
+    assert tells_a_change(students, expected) is tells

@@ -31,7 +31,8 @@ import pytest
 from autograder.kit.assignments import discover_assignments
 from autograder.kit.config import KNOWN_BUGS_FILE
 from autograder.runner.known_bugs import (MISSING, CallMatcher, KnownBug, KnownBugModules, _pick, build_variant,
-                                          could_explain, load_known_bugs, numbers_in, one_label, parse_known_bugs)
+                                          could_explain, load_known_bugs, numbers_in, one_label, parse_known_bugs,
+                                          telling)
 from autograder.runner.mutants import ADDED, RELATED, Mutants, coincides
 from autograder.runner.run import run_tests
 from autograder.sandbox.inside.wire import Handle
@@ -81,11 +82,6 @@ def _outcome(matcher, module, call):
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
-
-
-def _telling(value):
-    """Whether ``value`` (float64) says enough to be one mistake's: finite, and not one number in every entry."""
-    return bool(np.all(np.isfinite(value))) and (value.size > 1 and np.ptp(value) > 0 or value.size == 1 and value != 0)
 
 
 def _unknowns(value, reference):
@@ -138,7 +134,7 @@ def _sealed(comparison, reference, changes):
             except (TypeError, ValueError):
                 continue
             right = part.shape == expected if isinstance(expected, Shape) else same_values(part, expected, rtol, atol)
-            if not _telling(part) or right or _unknowns(outcome.value, call.value) < UNKNOWNS:
+            if not telling(part) or right or _unknowns(outcome.value, call.value) < UNKNOWNS:
                 continue
             context = context_of(test, replace(call, value=outcome.value), expected, part)
             found.setdefault(context, {}).setdefault(rank, set()).add(sentence)

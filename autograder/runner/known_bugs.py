@@ -332,6 +332,42 @@ def collapsed(got, expected):
         return False
 
 
+def telling(value):
+    """Whether ``value`` (float64) says enough to be one mistake's: finite, and not one number in every entry (nor
+    empty): NaN, inf, zeros, an empty batch are what many mistakes give alike."""
+    return bool(np.all(np.isfinite(value))) and (value.size > 1 and np.ptp(value) > 0 or value.size == 1 and value != 0)
+
+
+def tells_a_change(students, expected):
+    """Whether ``students`` differs from ``expected`` somewhere in a way few changes share: in a part (:func:`_parts`)
+    that is :func:`telling`, or in its structure (a part one has and the other has not, a list of another length).
+
+    Where every part that differs is empty, zeros, NaN or one number throughout (the later batches of a generator
+    empty; a gradient all zeros), many changes give the very value, most of them no mutant: naming the one mutant
+    that does would name a cause because it is the only one tried. Mutants are named only where this holds (known
+    bugs, written for their values, are not held to it)."""
+    differs = False
+    for path, part in _parts(students, depth=4):
+        theirs = _pick(expected, path)
+        if part is None or isinstance(part, Handle):
+            continue  # not reported (an argument the call could not change), or the worker's object: not a value
+        if isinstance(part, (tuple, list, dict)) or isinstance(theirs, (tuple, list, dict)):
+            sequences = isinstance(part, (tuple, list)) and isinstance(theirs, (tuple, list))  # the wire gives either
+            if not (sequences or isinstance(part, dict) and isinstance(theirs, dict)) or len(part) != len(theirs) \
+                    or isinstance(part, dict) and part.keys() != theirs.keys():
+                return True
+            continue
+        if theirs is MISSING or same_values(part, theirs, 1e-9, 1e-12):
+            continue
+        try:
+            if telling(np.asarray(part, dtype=np.float64)):
+                return True
+        except (TypeError, ValueError):
+            return True  # not numbers (a string, an object): nothing says many changes give it
+        differs = True
+    return not differs  # the same values throughout: a dtype, an input changed in place, which the rules tell
+
+
 class KnownBugMatcher:
     """Names the known bugs whose output, on the inputs of the reference call behind ``expected``, is ``got``."""
 
@@ -678,7 +714,10 @@ class CallMatcher:
         called = f"{call.target.type}.{call.name}" if isinstance(call.target, Handle) else call.name
         found = {bug.diagnosis for bug, module in self.variants if could_explain(module, called)
                  and (outcome := self.outcome(module, call)) is not None and self.fits(outcome, call, warned, objects)}
-        if (every_group or not found) and self.mutants is not None:  # then the reference's mutants
+        if (every_group or not found) and self.mutants is not None and (warned or raised or tells_a_change(
+                (call.value, call.after, objects), (expected.value, expected.after,
+                                                     {key: expected.objects.get(key) for key in objects or {}}))):
+            # then the reference's mutants, where what the call did differently is not what many changes do alike
             mutants = self.mutant_fits(call, called, warned, seconds,
                                        not raised and collapsed(call.value, expected.value), objects, every_group)
             if mutants is None:

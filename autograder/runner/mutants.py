@@ -43,7 +43,10 @@ and a call too slow to replay on every mutant (a training loop) is not replayed 
 a single label (:func:`~autograder.runner.known_bugs.one_label`) names no mutant, as it names no known bug, nor
 does one number where several were expected, but by a mutant that reduces (a sum, a mean) or that returns a member
 where another belongs (the rest of its result holds the one expected there):
-:func:`~autograder.runner.known_bugs.collapsed`.
+:func:`~autograder.runner.known_bugs.collapsed`. Nor does a value that differs from the expected one only where it is
+empty, zeros, NaN or one number throughout (:func:`~autograder.runner.known_bugs.tells_a_change`): many changes give
+that, most of them no mutant, and the one mutant tried that does is no likelier the cause (minibatches that multiply
+``start`` by ``batch_size`` yield the first batch right and the others empty, as leaving out the term ``start`` does).
 Nothing is recorded, and no mutant built, for an assignment without known bugs: diagnosis by replay is off.
 """
 import ast
@@ -57,7 +60,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autograder.runner.known_bugs import GRADED_MARK, KnownBugMatcher, OutOfTime, collapsed, given_numbers, numbers_in
+from autograder.runner.known_bugs import (GRADED_MARK, KnownBugMatcher, OutOfTime, collapsed, given_numbers, numbers_in,
+                                          tells_a_change)
 
 ONE_CHANGE, ADDED, RELATED = GROUPS = (0, 1, 2)  # the groups of mutants, asked in this order
 MUTANT_SECONDS = 0.4  # CPU a failed comparison may spend replaying mutants; past it, no mutant is named
@@ -725,6 +729,8 @@ class MutantMatcher(KnownBugMatcher):
         self.reductions_only = False  # the value compared is one number where several belong: see collapsed
 
     def __call__(self, got, expected, rtol, atol):
+        if not tells_a_change(got, expected):
+            return []  # empty, zeros, NaN, one number throughout: what many changes give, most of them no mutant
         self.reductions_only = collapsed(got, expected)
         try:
             return super().__call__(got, expected, rtol, atol)
