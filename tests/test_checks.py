@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from autograder.testing import (CheckFailed, as_array, as_class_indices, as_int, assert_close, assert_dtype,
-                                assert_gradient, assert_one_sgd_step, assert_sgd_run, assert_sgd_step)
+                                assert_gradient, assert_one_sgd_step)
 from autograder.testing import sigmoid as sigmoid_checks
 from autograder.testing.classifiers import check_accuracy, check_loss
 from autograder.sandbox.inside import wire
@@ -33,58 +33,6 @@ def test_a_step_two_mistakes_explain_alike_names_neither():
     with pytest.raises(CheckFailed) as failure:
         assert_one_sgd_step(BEFORE - GRADIENT, BEFORE, GRADIENT, 0.5, "self.W", 1e-9, "it did not move")
     assert not failure.value.diagnosis
-
-
-def sgd_run(steps=6, seed=0):
-    """A run of ``steps`` exact SGD steps of W (3,) and b (), with its gradients: ``(path, gradients)``."""
-    rng = np.random.default_rng(seed)
-    gradients = [{"W": rng.normal(size=3), "b": rng.normal()} for _ in range(steps)]
-    path = {"W": [BEFORE], "b": [0.5]}
-    for gradient in gradients:
-        path["W"].append(path["W"][-1] - RATE * gradient["W"])
-        path["b"].append(path["b"][-1] - RATE * gradient["b"])
-    return {name: np.array(values) for name, values in path.items()}, gradients
-
-
-@pytest.mark.parametrize("stacked", [False, True], ids=["a list of gradients", "each parameter's stacked"])
-@pytest.mark.parametrize("scale", [0.0, 1e-7, 3e-6, 2e-5, 1e-3])
-@pytest.mark.parametrize("where", [(0, "W"), (3, "b"), (5, "W")])
-def test_a_whole_run_is_judged_as_each_of_its_steps_would_be(scale, where, stacked):
-    """assert_sgd_run judges all steps at once; it fails exactly where assert_sgd_step fails first, with its words."""
-    path, gradients = sgd_run()
-    given = {name: np.array([gradient[name] for gradient in gradients]) for name in path} if stacked else gradients
-    step, name = where
-    path[name][step + 1] = path[name][step + 1] * (1 + scale)
-    expected = None
-    for index, gradient in enumerate(gradients):
-        report = {"step": 10 + index, "before": {key: path[key][index] for key in path},
-                  "after": {key: path[key][index + 1] for key in path}, "gradient": gradient}
-        try:
-            assert_sgd_step(report, RATE, "Model.train")
-        except CheckFailed as failure:
-            expected = str(failure)
-            break
-    if expected is None:
-        assert_sgd_run(path, given, 10, RATE, "Model.train")
-        assert scale < 1e-5
-    else:
-        with pytest.raises(CheckFailed) as failure:
-            assert_sgd_run(path, given, 10, RATE, "Model.train")
-        assert str(failure.value) == expected and f"at training step {10 + step + 1} " in expected
-
-
-def test_a_parameter_moved_without_a_gradient_fails_the_run():
-    path, gradients = sgd_run()
-    del gradients[2]["b"]
-    with pytest.raises(CheckFailed, match="at training step 3 changed self.b, for which grad_loss"):
-        assert_sgd_run(path, gradients, 0, RATE, "Model.train")
-
-
-def test_a_gradient_of_another_shape_fails_the_run_as_one_step_would():
-    path, gradients = sgd_run()
-    gradients[4]["W"] = np.append(gradients[4]["W"], 0.0)
-    with pytest.raises(CheckFailed, match="the gradient of 'W' should have shape"):
-        assert_sgd_run(path, gradients, 0, RATE, "Model.train")
 
 
 def test_a_right_sgd_step_passes():

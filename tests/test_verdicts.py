@@ -638,17 +638,13 @@ def test_a_students_own_exception_class_is_not_named_in_quarantine(tmp_path):
     assert "LEAK" not in failure.value.quarantined and "42" not in failure.value.quarantined
 
 
-def test_repeated_calls_report_the_arrays_around_every_call_those_drawn_here_first(trainer, regression):
-    """Full-batch training (``_repeat``): the test's judge sees the model before and after every call, first the calls
-    drawn here (and the last), then the others in turn: one refit at any call fails, a run wrong throughout is told
-    so at a call drawn."""
+def test_repeated_calls_report_the_arrays_around_calls_drawn_here(trainer, regression):
+    """Full-batch training (``_repeat``): the test's judge sees the model before and after the calls checked."""
     X, y = regression
     model = trainer.Linear()
     reports = []
     trainer._repeat(model, "train", (X[0], y[0], 0.05), 30, reports.append)
-    steps = [report["step"] for report in reports]
-    drawn, rest = steps[:7], steps[7:]
-    assert drawn == sorted(drawn) and drawn[-1] == 29 and rest == sorted(set(range(30)) - set(drawn))
+    assert len(reports) == 7 and reports[-1]["step"] == 29 and len({report["step"] for report in reports}) == 7
     for report in reports:
         assert set(report["before"]) == set(report["after"]) == {"W", "b"}
         assert not np.array_equal(report["before"]["W"], report["after"]["W"])

@@ -33,7 +33,6 @@ flagged ``needs review`` in its status, and none of that assignment's tests coun
 code did with what it reached, it gains nothing; the instructor reviews it).
 """
 import hashlib
-import random
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -53,7 +52,7 @@ from autograder.runner.known_bugs import (CallMatcher, KnownBug, KnownBugMatcher
 from autograder.runner.mutants import MutantMatcher, Mutants, mutant_groups
 from autograder.runner.one_cause import one_cause_per_test
 from autograder.testing import figures
-from autograder.testing.checks import CheckFailed, assert_sgd_run, assert_sgd_step
+from autograder.testing.checks import CheckFailed, assert_sgd_step
 from autograder.testing.diagnosis import Relation, attached
 from autograder.testing.fingerprints import FINGERPRINTS_FILE, FingerprintMatcher, test_name
 from autograder.testing.helper_bugs import TrustedHelpers
@@ -166,7 +165,7 @@ class GradingPlugin:
         session = self.session_for(assignment)
         session.steps_drawn = self.steps_drawn_for(assignment.folder, self.item.name)
         module = RemoteModule(session, assignment.module, judge_step=assert_sgd_step,
-                              undefined=partial(self.undefined_message, assignment), judge_run=assert_sgd_run)
+                              undefined=partial(self.undefined_message, assignment))
         yield module
         try:
             module._unpin()
@@ -374,11 +373,6 @@ class _DrawnWhenAsked:
         if self._random is None:
             self._random = self._make()
         return self._random.sample(population, k)
-
-    def apart(self):
-        """A ``random.Random`` of its own, seeded from the same key: drawing from it leaves :meth:`sample`'s draws as
-        they were (the order a fresh worker is asked a run's gradients in: autograder.sandbox.fresh)."""
-        return random.Random(self._make().random())
 
 
 def _one_line_failure(excinfo, style=None):

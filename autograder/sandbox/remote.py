@@ -6,16 +6,14 @@ there and returns the decoded result; ``student.NeuralNet(64, 10, 10)`` returns 
 student's code returns is ever more than plain data here.
 
 Grader-only helpers start with an underscore, so they cannot collide with a
-student's names: ``_seed``, ``_rng``, ``_sgd``, ``_check_every_step``, ``_pin``; ``_calls``, ``_read`` and ``_read_each`` make several
+student's names: ``_seed``, ``_rng``, ``_sgd``, ``_pin``; ``_calls``, ``_read`` and ``_read_each`` make several
 calls or reads with one wait for the worker (all but the last sent without waiting). Iterating a :class:`RemoteObject`
 (a generator a student's function returned, say) reads its items from the worker one at a time.
 
 Every judgment stays here, on the trusted side: a pin's table never leaves this process
 (:mod:`autograder.sandbox.pins`), whether a call changed its arguments is decided by comparing
 what was sent with what the worker reports back after the call, and training is checked step
-by step at steps the worker cannot foresee, and, where a test names the parameters it grades, at
-every step against ``grad_loss`` asked again in a fresh worker once the training is over
-(:mod:`autograder.sandbox.fresh`); full-batch training (``_repeat``) at every call, against the test's own step.
+by step at steps the worker cannot foresee.
 """
 import copy
 import random
@@ -24,15 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autograder.sandbox.fresh import FreshWorker, Run, plain
 from autograder.sandbox.inside import wire
 from autograder.sandbox.pins import Pin
 from autograder.sandbox.session import DEFAULT_TIMEOUT, StudentCodeFailed
 
 CHECKED_STEPS = 6  # steps of a training run checked at random, besides its last one
-# Steps of a run checked at every step (_sgd's parameters) per request: their parameters come back, before each step
-# (an epoch of 05's network on the digits: ~1,350 steps of 760 numbers, 8 MB), and are sent to a fresh worker.
-TRAJECTORY_STEPS = 2048
 # A training run whose helpers are answered here (_pin_computed) waits on a round trip per helper call, the
 # grader's time: its wall-clock bound is this many times longer, while each chunk is still charged the
 # sandbox's CPU time up to the run's own timeout.
@@ -141,11 +135,9 @@ class RemoteObject(Remote):
 class RemoteModule(Remote):
     """The student's module for one assignment."""
 
-    def __init__(self, session, module_name, judge_step=None, undefined=None, judge_run=None):
+    def __init__(self, session, module_name, judge_step=None, undefined=None):
         super().__init__(session, None, module_name)
         object.__setattr__(self, "_judge_step", judge_step)
-        object.__setattr__(self, "_judge_run", judge_run)
-        object.__setattr__(self, "_unchecked", [])  # runs of _sgd whose every step _check_every_step is to judge
         # undefined(name): what the student is told when the module defines no ``name`` (set by the grader, which
         # knows whether it came from a module or a notebook); None: the worker's AttributeError, as it is
         object.__setattr__(self, "_undefined", undefined)
@@ -199,97 +191,40 @@ class RemoteModule(Remote):
             values.append(wrap(self._session, value))
         return values
 
-    def _sgd(self, model, X, y, epochs, learning_rate, parameters=(), timeout=60.0):
+    def _sgd(self, model, X, y, epochs, learning_rate, timeout=60.0):
         """Run ``epochs`` passes of per-sample ``model.train`` in the worker, checking steps on the way.
 
         At a few steps drawn here at random, and at the last one, the worker reports the model's
         arrays before and after the step and the student's own ``grad_loss`` at the parameters
         before it; each is given to ``judge_step`` (set by the grader: it raises when the change is
-        not one SGD step with that gradient). With ``parameters`` (the names of those the test grades) and
-        ``judge_run`` set, the worker also reports those parameters before every step, kept here until
-        :meth:`_check_every_step` judges every step. ``timeout`` bounds the whole run (and, as much again,
-        the fresh worker's gradients).
+        not one SGD step with that gradient). ``timeout`` bounds the whole run.
         """
         what = f"training {model._label} ({epochs} epoch(s) of {model._label}.train)"
-        label = f"{model._label}.train"
-        request = {"op": "sgd", "target": model._handle, "learning_rate": learning_rate}
-        every = bool(parameters) and self._judge_run is not None
-        if every:
-            self._session.flush()  # a constructor sent without waiting: its answer tells what made the model
-            made = self._session.made.get(model._handle.id)
-            attributes = {name: value for name, value in self._session.attributes.get(model._handle.id, {}).items()
-                          if name not in parameters and plain(value)}
-            if made is None or not plain(made):
-                raise StudentCodeFailed(f"{what}: the model was not made by a call of the module with plain "
-                                        f"arguments, so its training cannot be checked")
-        sampled, runs, data = [], [], (X, y)
-
-        def kept(answer, start, stop):
-            path = answer.get("trajectory")
-            if type(path) is not dict or list(path) != list(parameters):
-                raise StudentCodeFailed(f"{what}: malformed answer from the worker")
-            for name, values in path.items():
-                if not isinstance(values, np.ndarray) or len(values) != stop - start + 1:
-                    raise StudentCodeFailed(f"{what}: self.{name} was not one numeric array of one shape throughout "
-                                            f"training", quarantined=f"{what}: self.{name} changed its kind")
-            runs.append(Run(model._handle.id, made, attributes, data, path, start, stop, list(sampled), learning_rate,
-                            label, what, timeout))
-            sampled.clear()
-
-        for report in self._checked_run({**request, "trajectory": list(parameters)} if every else request, data,
-                                        epochs * len(X), timeout, what, on_run=kept if every else None):
+        for report in self._checked_run({"op": "sgd", "target": model._handle, "learning_rate": learning_rate},
+                                        (X, y), epochs * len(X), timeout, what):
             if self._judge_step is not None:
-                self._judge_step(report, learning_rate, label)
-            sampled.append(report)
-        self._unchecked.extend(runs)  # (a run that failed is judged by its failure: none of it is kept)
-
-    def _check_every_step(self, model):
-        """Judge every step of the runs of ``model`` that :meth:`_sgd` kept, once the test's training is over
-        (``judge_run``). Those of other models (an earlier attempt of the test's that failed) are dropped.
-
-        The training worker is ended first (in the sandbox, every process it left is killed and ``/tmp`` and
-        ``/dev/shm`` emptied; the next request starts a worker afresh), then a fresh worker gives ``grad_loss`` at
-        each step (:mod:`autograder.sandbox.fresh`), and ``judge_run`` raises at the first step of a run that is
-        not one SGD step with it.
-        """
-        runs = [run for run in self._unchecked if run.model == model._handle.id]
-        self._unchecked.clear()
-        if not runs:
-            return
-        self._session.close()
-        fresh = FreshWorker(self._session)
-        draws = getattr(self._session, "steps_drawn", None) or _UNFORESEEABLE
-        try:
-            for run in runs:
-                gradients = fresh.gradients(run, draws)
-                self._judge_run(run.path, gradients, run.start, run.learning_rate, run.label)
-        finally:
-            fresh.close()
+                self._judge_step(report, learning_rate, f"{model._label}.train")
 
     def _repeat(self, model, name, args, times, judge, timeout=60.0):
-        """Call ``model.name(*args)`` ``times`` times in the worker (full-batch training), checking every call.
+        """Call ``model.name(*args)`` ``times`` times in the worker (full-batch training), checking calls on the way.
 
-        The worker reports the model's arrays before and after each call; ``judge(report)`` (the
-        test's, which knows what one call must do: a step it computes itself) raises when the change
-        is not that. The calls drawn here at random, and the last one, are judged first, then the rest in
-        turn: a run wrong at every call is told so at the calls drawn, and one refit at any call fails.
+        At a few calls drawn here at random, and at the last one, the worker reports the
+        model's arrays before and after the call; ``judge(report)`` (the test's) raises when
+        the change is not what one call must do.
         """
         what = f"{times} call(s) of {model._label}.{name}"
         for report in self._checked_run({"op": "repeat", "target": model._handle, "name": name}, tuple(args),
-                                        times, timeout, what, every=True):
+                                        times, timeout, what):
             judge(report)
 
-    def _checked_run(self, request, data, total, timeout, what, on_run=None, every=False):
+    def _checked_run(self, request, data, total, timeout, what):
         """Run ``request``'s ``total`` steps on ``data`` in the worker, checking some; yield the worker's reports.
 
         The steps checked are drawn here; the worker gets them all with one request, and the training
         data once per worker while the same data comes again (it trains each run on a fresh copy of it,
         as on data sent afresh). While helpers are answered here (_pin_computed), each check is a request
         of its own instead, on data sent for this run: ``timeout`` bounds the whole run's wall-clock time
-        (:data:`COMPUTED_PIN_SLACK` times that then) and each request's charged time. With ``on_run``, every
-        step runs in requests of at most :data:`TRAJECTORY_STEPS` steps, and ``on_run(answer, start, stop)`` is
-        told of each request's answer (steps ``start`` to ``stop - 1``) after its reports. With ``every``, each
-        step of a request is reported: those drawn first, then the rest in turn.
+        (:data:`COMPUTED_PIN_SLACK` times that then) and each request's charged time.
         """
         computed = any(pin.compute is not None for pin in self._session.pins.values())
         deadline = time.monotonic() + timeout * (COMPUTED_PIN_SLACK if computed else 1)
@@ -301,26 +236,18 @@ class RemoteModule(Remote):
             return
         draws = getattr(self._session, "steps_drawn", None) or _UNFORESEEABLE
         checked = sorted(draws.sample(range(total - 1), min(CHECKED_STEPS, total - 1)) + [total - 1])
-        stops = [step + 1 for step in checked] if computed else [total]  # where each request's steps end
-        if on_run is not None or every:  # and no more than TRAJECTORY_STEPS of them, whose arrays come back
-            stops = sorted(set(stops) | set(range(TRAJECTORY_STEPS, total, TRAJECTORY_STEPS)))
+        runs = [[step] for step in checked] if computed else [checked]
         start = 0
-        for stop in stops:
-            checks = [step for step in checked if start <= step < stop]
-            asked = list(range(start, stop)) if every else checks
-            answer, _ = self._session.request({**request, "data": data, "start": start, "checks": asked,
-                                               "fresh": not computed, "stop": stop},
+        for checks in runs:
+            answer, _ = self._session.request({**request, "data": data, "start": start, "checks": checks,
+                                               "fresh": not computed},
                                               timeout=min(max(deadline - time.monotonic(), 0.001), timeout),
                                               what=what)
-            reports, error = self._reports(answer, len(asked), what, on_run is not None)
-            drawn = set(checks)
-            yield from [report for step, report in zip(asked, reports) if step in drawn]
-            yield from [report for step, report in zip(asked, reports) if step not in drawn]
+            reports, error = self._reports(answer, len(checks), what)
+            yield from reports
             if error is not None:
                 raise error
-            if on_run is not None:
-                on_run(answer, start, stop)
-            start = stop
+            start = checks[-1] + 1
 
     def _kept(self, data, what):
         """A handle to ``data`` kept in the worker: sent when this worker does not hold the very same data yet."""
@@ -338,10 +265,9 @@ class RemoteModule(Remote):
         kept.append((handle, copy.deepcopy(data)))  # as sent: a test that changes its data later sends it again
         return handle
 
-    def _reports(self, answer, checks, what, trajectory=False):
+    def _reports(self, answer, checks, what):
         """The reports of a checked run's answer (:meth:`_checked_run`), and the error it ended in or None."""
-        parts = {"reports", "error", "trajectory"} if trajectory else {"reports", "error"}
-        if (type(answer) is not dict or type(answer.get("reports")) is not list or not answer.keys() <= parts
+        if (type(answer) is not dict or type(answer.get("reports")) is not list or not answer.keys() <= {"reports", "error"}
                 or len(answer["reports"]) != checks and "error" not in answer
                 or not 0 < len(answer["reports"]) < checks and "error" in answer):
             raise StudentCodeFailed(f"{what}: malformed answer from the worker")
@@ -473,8 +399,6 @@ class RemoteFunction:
         if type(after_args) is not list or len(after_args) != len(call.args) or type(after_kwargs) is not dict:
             raise StudentCodeFailed(f"{self.label}: malformed answer from the worker")
         call.value, call.after, call.after_kwargs = value, after_args, after_kwargs
-        if type(value) is wire.Handle and call.target is None:
-            self.session.made[value.id] = (call.name, call.args, call.kwargs)
         _observed(call)
 
     def __call__(self, *args, **kwargs):

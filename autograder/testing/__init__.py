@@ -17,11 +17,10 @@ from autograder.testing.checks import (
     assert_gradient_step,
     assert_not_mutated,
     assert_one_sgd_step,
-    assert_sgd_run,
     assert_sgd_step,
     assert_true,
     as_array,
 )
 
 __all__ = ["CheckFailed", "a_type", "as_array", "as_class_indices", "as_int", "assert_close", "assert_dtype", "assert_equal",
-           "assert_gradient", "assert_not_mutated", "assert_one_sgd_step", "assert_sgd_run", "assert_sgd_step", "assert_true"]
+           "assert_gradient", "assert_not_mutated", "assert_one_sgd_step", "assert_sgd_step", "assert_true"]

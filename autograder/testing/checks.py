@@ -260,52 +260,6 @@ def assert_sgd_step(report, learning_rate, what, rtol=1e-5):
                          hint="the keys of grad_loss's dict are the names of the parameters, e.g. 'W' and 'b'")
 
 
-def assert_sgd_run(path, gradients, first_step, learning_rate, what, rtol=1e-5):
-    """Every step of a training run was one SGD step with the gradient the student's ``grad_loss`` gives for it.
-
-    ``path`` maps each parameter the test grades to its values before every step and after the last
-    (``n + 1`` of them); ``gradients`` holds ``grad_loss``'s answers at the ``n`` steps, asked afresh
-    (:mod:`autograder.sandbox.fresh`): a list of them, or each parameter's gradients in one array
-    (``{name: array}``). Step ``i`` is step ``first_step + i`` of the run. A parameter that moves must have a
-    gradient; the first step that is not one SGD step fails as :func:`assert_sgd_step` says.
-    """
-    flat = {name: np.asarray(values, dtype=np.float64) for name, values in path.items()}
-    each = ([{name: values[step] for name, values in gradients.items()} for step in range(len(next(iter(
-        gradients.values()))))] if isinstance(gradients, dict) and gradients else gradients)
-    steps = len(each)
-    ok = np.ones(steps, dtype=bool)
-    for name, values in flat.items():
-        given = np.array([isinstance(gradient, dict) and name in gradient for gradient in each], dtype=bool)
-        moved = np.any(values[1:] != values[:-1], axis=tuple(range(1, values.ndim)))
-        for step in np.flatnonzero(moved & ~given)[:1]:
-            _fail(f"{what} at training step {first_step + int(step) + 1} changed self.{name}, for which "
-                  f"grad_loss(x, y) gives no gradient", "train must move each parameter by its own gradient: "
-                  "parameter - learning_rate * gradient, with grad_loss's gradient at the parameters before the step")
-        if isinstance(gradients, dict) and name in gradients:
-            stepped = np.asarray(gradients[name], dtype=np.float64)
-        else:
-            try:
-                stepped = [np.asarray(each[step][name], dtype=np.float64) if given[step] else np.zeros_like(values[0])
-                           for step in range(steps)]
-            except (TypeError, ValueError):
-                stepped = None
-            if stepped is None or any(value.shape != values[0].shape for value in stepped):
-                ok[:] = False  # a gradient that is not an array of the parameter's shape: judged step by step below
-                continue
-            stepped = np.array(stepped).reshape(values[1:].shape)
-        # all steps at once, by assert_close's own test (np.allclose, with its atol): most runs are right
-        after, expected = values[1:], values[:-1] - learning_rate * stepped
-        close = np.isfinite(after) & np.isclose(after, expected, rtol=rtol, atol=1e-12)
-        ok &= close.reshape(steps, -1).all(axis=1)
-    for step in np.flatnonzero(~ok):  # the first step that is not one SGD step fails, with assert_sgd_step's words
-        gradient = each[step]
-        report = {"step": first_step + int(step), "before": {name: values[step] for name, values in flat.items()},
-                  "after": {name: values[step + 1] for name, values in flat.items()},
-                  "gradient": {name: gradient[name] for name in flat if name in gradient}
-                  if isinstance(gradient, dict) else gradient}
-        assert_sgd_step(report, learning_rate, what, rtol)
-
-
 def assert_gradient_step(report, gradient, learning_rate, what, rtol=1e-5, hint=None):
     """A checked step of a training run (``report``: the model's arrays ``before`` and ``after`` it, and its
     ``step``) moved every parameter named in the dict ``gradient`` by ``-learning_rate * gradient``."""

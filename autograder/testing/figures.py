@@ -37,14 +37,11 @@ def take():
     return figures
 
 
-def sgd_curve(student, model, X, y, epochs, learning_rate, evaluate, pieces=1, parameters=()):
-    """Train the student's ``model`` as ``student._sgd(model, X, y, epochs, learning_rate, parameters)`` does, and
-    measure it.
+def sgd_curve(student, model, X, y, epochs, learning_rate, evaluate, pieces=1):
+    """Train the student's ``model`` as ``student._sgd(model, X, y, epochs, learning_rate)`` does, and measure it.
 
     The samples are fed in the same order, in ``pieces`` slices per epoch, and ``evaluate()``
-    (trusted code reading the model's parameters) runs after each slice. ``parameters`` names those
-    ``evaluate`` reads: every step of theirs is checked once the last slice is measured
-    (:meth:`autograder.sandbox.remote.RemoteModule._check_every_step`, which ends the training's worker).
+    (trusted code reading the model's parameters) runs after each slice.
 
     Returns
     -------
@@ -55,9 +52,8 @@ def sgd_curve(student, model, X, y, epochs, learning_rate, evaluate, pieces=1, p
     values = []
     for _ in range(epochs):
         for start, stop in zip(bounds[:-1], bounds[1:]):
-            student._sgd(model, X[start:stop], y[start:stop], 1, learning_rate, parameters)
+            student._sgd(model, X[start:stop], y[start:stop], 1, learning_rate)
             values.append(evaluate())
-    student._check_every_step(model)
     return values
 
 

@@ -30,26 +30,18 @@ Requests are dicts with an ``"op"``:
              ``(False, None)`` when it is exhausted; a generator a student's function returned is
              read lazily, one item per request.
 ``keep``     keep a value (a training set) here; the answer is a handle to it.
-``sgd``      per-sample SGD steps from ``start`` to ``stop - 1`` (the last of ``checks`` without ``stop``; counted
-             over the epochs) of ``target.train(x, y, learning_rate)`` on a kept ``(X, y)`` (with ``fresh``, on
-             a copy made for this request: what the student's code changes in it is gone at the next one);
-             each step of ``checks`` is reported: the model's arrays before and after it, and the student's
+``sgd``      per-sample SGD steps from ``start`` to the last of ``checks`` (counted over the epochs) of
+             ``target.train(x, y, learning_rate)`` on a kept ``(X, y)`` (with ``fresh``, on a copy made
+             for this request: what the student's code changes in it is gone at the next one); each
+             step of ``checks`` is reported: the model's arrays before and after it, and the student's
              own ``grad_loss(x, y)`` at the parameters before it (asked after the step, so that ``train``
              cannot tell a checked step from any other). The answer is ``{"reports": [...]}``; when the
              student's code raises after a step was reported, ``{"reports": [...], "error": ...}`` (the
              error as an error answer gives it), so that the trusted side judges the steps that ran
-             first, as it would have one request per check. With ``trajectory`` (names of parameters), a
-             run that ends without an error also answers ``"trajectory"``: each named attribute before
-             every step and after the last, as one array (None when it was not one numeric array of one
-             shape throughout). The trusted side judges the steps.
-``gradients`` the student's ``grad_loss`` of ``target`` at each step of a run, asked in the ``order`` given:
-             step ``i`` gives the model ``parameters[name][i]`` and asks for the kept sample ``samples[i]``
-             (:mod:`autograder.sandbox.fresh`, which asks a fresh worker); the answer holds them by step,
-             one array per parameter when each is an array of its shape (``stacked``), else as they came
-             (``each``).
-``repeat``   calls from ``start`` to ``stop - 1`` (the last of ``checks`` without it) of a method on kept
-             arguments (full-batch training; ``fresh`` as for ``sgd``); the model's arrays before and after
-             each call of ``checks`` are reported, answered as ``sgd`` is.
+             first, as it would have one request per check. The trusted side judges the steps.
+``repeat``   calls from ``start`` to the last of ``checks`` of a method on kept arguments (full-batch
+             training; ``fresh`` as for ``sgd``); the model's arrays before and after each call of
+             ``checks`` are reported, answered as ``sgd`` is.
 ``pin``      replace ``name`` by a stub that asks the trusted side, for the arguments it is
              actually called with (and the ``state`` attributes of its object), whether the
              grader has a reference answer; the answer is the signature of the student's
@@ -115,7 +107,7 @@ NETWORK_ERRORS = {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, err
 # What the worker reports to the trusted side (arguments after a call, a model's arrays around a
 # checked step) is read with these, bound before any student code runs: patching numpy or the builtins (this
 # module looks them up in its own copy, below) later changes what the student's code sees, not what the worker reports.
-_ndarray, _copy, _copyto, _stack, _empty = np.ndarray, np.ndarray.copy, np.copyto, np.stack, np.empty
+_ndarray, _copy, _copyto = np.ndarray, np.ndarray.copy, np.copyto
 _MUTABLE = (np.ndarray, list, tuple, dict)  # what a call can change in place (a tuple may hold arrays)
 _catch_warnings, _simplefilter, _errstate = warnings.catch_warnings, warnings.simplefilter, np.errstate
 MAX_WARNINGS = 5  # distinct warnings reported per request: one names the problem, a flood says nothing more
@@ -224,17 +216,14 @@ class Worker:
     def op_keep(self, value):
         return self.register(value)
 
-    def op_sgd(self, target, data, learning_rate, start, checks, fresh=False, stop=None, trajectory=()):
+    def op_sgd(self, target, data, learning_rate, start, checks, fresh=False):
         model = self.resolve(target)
         X, y = fresh_copy(self.objects[data.id]) if fresh else self.objects[data.id]
-        path = Path(trajectory, (checks[-1] + 1 if stop is None else stop) - start)
 
         def step(number):
-            path.record(model)
             model.train(X[number % len(X)], y[number % len(X)], learning_rate)
 
         def checked(number):
-            path.record(model)
             x, label = X[number % len(X)], y[number % len(X)]
             before = arrays_of(model)
             model.train(x, label, learning_rate)
@@ -246,38 +235,9 @@ class Worker:
                 restore(model, after)
             return {"step": number, "before": before, "after": after, "gradient": gradient}
 
-        answer = self.checked_steps(start, checks, step, checked, stop)
-        if trajectory and "error" not in answer:
-            path.record(model)
-            answer["trajectory"] = path.values
-        return answer
+        return self.checked_steps(start, checks, step, checked)
 
-    def op_gradients(self, target, data, samples, parameters, order):
-        """The student's ``grad_loss`` of ``target`` at each of a run's steps, asked in the ``order`` given.
-
-        Step ``i`` gives the model the ``parameters`` of that step (``parameters[name][i]``) and asks
-        ``grad_loss`` of the kept sample ``samples[i]``. The answer is ``{"stacked": {name: array}}``, each
-        parameter's gradients by step in one array, when every gradient is a dict with an array of the
-        parameter's shape for each, else ``{"each": [gradient, ...]}``, by step. The trusted side asks this
-        of a fresh worker, in an order the student's code cannot foresee: a ``grad_loss`` that answers by
-        what training did (a call count, a flag, the samples it saw) gives other gradients here.
-        """
-        model = self.resolve(target)
-        X, y = self.objects[data.id]
-        gradients = [None] * len(samples)
-        for index in order:
-            for name, values in parameters.items():
-                setattr(model, name, _copy(values[index]))
-            gradients[index] = model.grad_loss(X[samples[index]], y[samples[index]])
-        if all(type(gradient) is dict and all(type(gradient.get(name)) is _ndarray
-                                              and gradient[name].shape == values.shape[1:]
-                                              and gradient[name].dtype.kind in "biuf"
-                                              for name, values in parameters.items()) for gradient in gradients):
-            return {"stacked": {name: _stack([gradient[name] for gradient in gradients]) if gradients
-                                else _copy(values[:0]) for name, values in parameters.items()}}
-        return {"each": gradients}
-
-    def op_repeat(self, target, name, data, start, checks, fresh=False, stop=None):
+    def op_repeat(self, target, name, data, start, checks, fresh=False):
         """Calls from ``start`` to the last of ``checks`` of ``target.name(*args)`` on kept ``args`` (full-batch
         training, say); the model's arrays around each call of ``checks`` are reported, as ``sgd`` does."""
         model = self.resolve(target)
@@ -295,11 +255,10 @@ class Worker:
             method[0] = None
             return {"step": number, "before": before, "after": arrays_of(model)}
 
-        return self.checked_steps(start, checks, call, checked, stop)
+        return self.checked_steps(start, checks, call, checked)
 
-    def checked_steps(self, start, checks, step, checked, stop=None):
-        """Run ``step(n)`` from ``start`` to ``stop`` (the last of ``checks`` without it), and ``checked(n)`` instead
-        for each ``n`` of ``checks`` (ascending).
+    def checked_steps(self, start, checks, step, checked):
+        """Run ``step(n)`` from ``start`` on, and ``checked(n)`` instead for each ``n`` of ``checks`` (ascending).
 
         The answer of ``sgd`` and ``repeat``: the reports of the checked steps, and the account of an
         exception raised after the first of them (see the module's docstring).
@@ -311,8 +270,6 @@ class Worker:
                     step(number)
                 reports.append(checked(last))
                 start = last + 1
-            for number in range(start, start if stop is None else stop):
-                step(number)
         except BaseException as error:  # noqa: BLE001 - as serve() does: the student's code may raise anything
             if not reports:
                 raise
@@ -424,29 +381,6 @@ def arrays_of(model):
     """Copies of the numeric arrays among ``model``'s attributes (its parameters)."""
     return {name: _copy(value) for name, value in vars(model).items()
             if type(value) is _ndarray and value.dtype.kind in "biuf"}
-
-
-class Path:
-    """The numeric arrays ``names`` of a model before each of ``steps`` steps and after the last, one array each:
-    ``values[name]``, or None when it was not one numeric array of one shape and dtype throughout."""
-
-    def __init__(self, names, steps):
-        self.names, self.rows, self.count, self.values = names, steps + 1, 0, {}
-
-    def record(self, model):
-        attributes = vars(model)
-        for name in self.names:
-            value, kept = attributes.get(name), self.values.get(name, _DONE)
-            numeric = type(value) is _ndarray and value.dtype.kind in "biuf"
-            if kept is _DONE:
-                kept = self.values[name] = _empty((self.rows, *value.shape), value.dtype) if numeric else None
-            if kept is None:
-                continue
-            if numeric and value.shape == kept.shape[1:] and value.dtype == kept.dtype and self.count < self.rows:
-                kept[self.count] = value
-            else:
-                self.values[name] = None
-        self.count += 1
 
 
 def restore(model, arrays):
