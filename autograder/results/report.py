@@ -66,8 +66,6 @@ def status_kind(status):
     return "problem"
 
 
-
-
 @dataclass
 class ClassResults:
     """What the report is made of, read back from a graded ``OUT``."""

@@ -193,8 +193,9 @@ def assert_dtype(got, kinds, what, hint=None, expected=None):
     _require_type(isinstance(got, np.ndarray), got, expected,
                   f"{what} should be a numpy array of {wanted}, got {_describe(got)}", _describe(got),
                   f"a numpy array of {wanted}", hint)
-    _require_type(got.dtype.kind in kinds, got, expected, f"{what} should have {with_article(wanted)} dtype, got {got.dtype}",
-                  f"of dtype {got.dtype}", f"{with_article(wanted)} dtype", hint)
+    dtype = f"{with_article(wanted)} dtype"
+    _require_type(got.dtype.kind in kinds, got, expected, f"{what} should have {dtype}, got {got.dtype}",
+                  f"of dtype {got.dtype}", dtype, hint)
 
 
 def as_int(got, what, hint=None, expected=None):
