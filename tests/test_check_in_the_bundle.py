@@ -74,6 +74,21 @@ def test_an_assignment_is_named_by_its_module_as_the_list_offers(tmp_path, monke
     assert resolve(SOFTMAX.folder) == (tmp_path, [SOFTMAX])
 
 
+def test_an_assignment_is_named_from_inside_an_assignments_folder(tmp_path, monkeypatch):
+    """In ``02_softmax/``, ``autograder check softmax`` was "softmax does not exist; use a folder like 02_softmax
+    or a module like softmax": the very name it was given. Names are looked up beside the folder one stands in."""
+    from autograder.commands.check import resolve
+
+    for assignment in ASSIGNMENTS[:2]:
+        shutil.copytree(REPO / "assignments" / assignment.folder, tmp_path / assignment.folder)
+    monkeypatch.chdir(tmp_path / SOFTMAX.folder)
+    assert resolve(SOFTMAX.module) == (tmp_path, [SOFTMAX])
+    assert resolve(ASSIGNMENTS[0].module) == (tmp_path, [ASSIGNMENTS[0]])
+    with pytest.raises(FileNotFoundError, match=r"mlp does not exist; the assignments here: 01_perceptron \(or "
+                                                r"perceptron\), 02_softmax \(or softmax\)"):
+        resolve("mlp")
+
+
 def test_a_function_the_module_lacks_is_named_with_its_file(tmp_path, capsys):
     """Not the worker's "module 'softmax' has no attribute 'softmax'", which says nothing of why."""
     module = tmp_path / SOFTMAX.module_file

@@ -8,8 +8,14 @@ from autograder.runner.run import run_tests
 from autograder.sandbox.process import ChildProcess
 from autograder.submissions.locate import missing_message, overlooked_message, submitted_file
 
+def _release_root(folder):
+    """The copy of the release ``folder`` belongs to: its parent when ``folder`` is an assignment's own folder."""
+    return folder.parent if folder.is_dir() and read_assignment(folder) is not None else folder
+
+
 def _here(folder):
-    """What a student can name instead: the assignments found in ``folder``."""
+    """What a student can name instead: the assignments found in ``folder`` (or beside it, in an assignment's)."""
+    folder = _release_root(folder)
     found = discover_assignments(folder) if folder.is_dir() else []
     if not found:
         return "use a folder like 02_softmax or a module like softmax, inside your copy of the student release"
@@ -23,15 +29,17 @@ def resolve(path, only=None):
     assignment folder, or one module or notebook inside it (which then is the
     assignment checked); or, when no such file is there, an assignment's module
     name (``autograder check softmax`` in the release's folder, as the help lists
-    them). ``only`` narrows to one assignment, named by folder or module
-    (``"02_softmax"`` or ``"softmax"``).
+    them), also from inside an assignment's folder (``autograder check softmax`` in ``02_softmax/``,
+    where the other assignments are its neighbours). ``only`` narrows to one assignment, named by
+    folder or module (``"02_softmax"`` or ``"softmax"``).
     """
     path = Path(path).resolve()
     if not path.exists():
-        named = [a for a in discover_assignments(path.parent) if a.named(path.name)] if path.parent.is_dir() else []
+        root = _release_root(path.parent)
+        named = [a for a in discover_assignments(root) if a.named(path.name)] if root.is_dir() else []
         if not named or only is not None:
             raise FileNotFoundError(f"{path} does not exist; {_here(path.parent)}")
-        path, only = path.parent, named[0].folder
+        path, only = root, named[0].folder
     if path.is_file():
         path, stem = path.parent, path.stem
         own = read_assignment(path)
