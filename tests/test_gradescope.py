@@ -156,3 +156,29 @@ def test_a_container_where_bubblewrap_cannot_sandbox_says_so_instead_of_grading(
     results = json.loads((root / "results" / "results.json").read_text())
     assert "ask your instructor to rebuild it with --no-sandbox" in results["output"] and results["tests"] == []
     assert "bwrap cannot make the sandbox's namespaces here" in capsys.readouterr().err  # the instructor's log
+
+
+LINKS = {  # what a student can hand Gradescope (a zip or a GitHub repository keeps links): each reaches the kit
+    "the module, to the reference the zip ships": ("02_softmax/softmax.py", "{kit}/solutions/02_softmax/softmax.py"),
+    "the module alone, relative": ("softmax.py", "../source/kit/solutions/02_softmax/softmax.py"),
+    "the assignment folder": ("02_softmax", "{kit}/solutions/02_softmax"),
+    "a helper beside a copied module": ("02_softmax/helpers.py", "{kit}/solutions/02_softmax/test_hidden_softmax.py"),
+}
+
+
+@pytest.mark.parametrize("what", LINKS)
+def test_a_link_in_a_gradescope_submission_is_refused_as_grade_refuses_it(tmp_path, autograder_zip, what):
+    """Gradescope's entry point graded /autograder/submission without the vetting `grade` gives every entry: a
+    module that was a link to kit/solutions/02_softmax/softmax.py scored 13 of 13 (the reference the zip ships)."""
+    root = fake_autograder(tmp_path, autograder_zip)
+    name, target = LINKS[what]
+    if what == "a helper beside a copied module":
+        (root / "submission" / "02_softmax").mkdir()
+        shutil.copy2(REPO / "assignments" / "02_softmax" / "softmax.py", root / "submission" / "02_softmax")
+    link = root / "submission" / name
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(target.format(kit=root / "source" / "kit"))
+    assert gradescope.run_in_gradescope(root, "02_softmax", SANDBOX_KIND) == 0
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert "contains a symbolic link" in results["output"] and "submit the file itself" in results["output"]
+    assert all(test["score"] == 0 for test in results["tests"])

@@ -12,7 +12,10 @@ What the zip holds besides: ``wheels/`` (this package's wheel, which ``setup.sh`
 runs ``python -m autograder.commands.gradescope``, which grades the submission exactly as ``grade``
 does one student (the same runner, tests and bubblewrap sandbox, hidden tests marked
 ``after_due_date``): the module or notebook may be uploaded alone or in its assignment folder, and a
-zip's wrapping folder is looked through. The status in ``results.json`` is the one ``grade`` gives
+zip's wrapping folder is looked through. The submission is vetted first as ``grade`` vets each entry
+(:func:`autograder.submissions.discover.vet`): a symbolic link anywhere in it (a zip or a GitHub repository
+keeps them; one to ``kit/solutions/`` would grade the reference the zip ships), a tree too large or too deep,
+or no file at all is its status, and nothing of it is graded. The status in ``results.json`` is the one ``grade`` gives
 (``not started``, ``partly done (...)``, work under a near name, what went wrong).
 Gradescope applies its own due dates and late policy; this kit's ``course.toml`` does not ship.
 
@@ -103,7 +106,8 @@ def build_autograder(root, name, out, sandbox=True):
 
 
 def arranged_submission(submission, assignment, scratch):
-    """The submission laid out as ``grade`` reads it: files uploaded alone go into the assignment's folder.
+    """The submission, vetted already (no link, within the size and depth bounds), laid out as ``grade`` reads it:
+    files uploaded alone go into the assignment's folder.
 
     Gradescope unpacks an uploaded zip into ``submission/``: one that wraps the work in a folder
     (``my-work/02_softmax/softmax.py``) is looked through, as ``grade`` looks through a zip's.
@@ -117,7 +121,7 @@ def arranged_submission(submission, assignment, scratch):
     arranged = Path(scratch) / "submission"
     (arranged / assignment.folder).mkdir(parents=True)
     for name in names:
-        if (submission / name).is_file() and not (submission / name).is_symlink():
+        if (submission / name).is_file():
             shutil.copy2(submission / name, arranged / assignment.folder / name)
     return arranged
 
@@ -138,7 +142,7 @@ def run_in_gradescope(root, name, sandbox_kind):
     from autograder.results.write import problems_of, with_what_the_files_say
     from autograder.runner.submission import run_submission
     from autograder.sandbox.bubblewrap import bubblewrap_problem
-    from autograder.submissions.discover import Submission
+    from autograder.submissions.discover import Submission, vet
 
     root = Path(root)
     kit_root = root / "source" / KIT_FOLDER
@@ -154,12 +158,18 @@ def run_in_gradescope(root, name, sandbox_kind):
                                  "user namespaces); ask your instructor to rebuild it with --no-sandbox"]
     else:
         with tempfile.TemporaryDirectory(prefix="autograder-gradescope-") as scratch:
-            submission = arranged_submission(root / "submission", assignment, scratch)
-            records, failure = run_submission(Submission(submitters(root), submission), kit_root, sandbox_kind,
-                                              results / "grader.log", tests=assignment_files(kit_root, assignment))
-            # The status grade gives: how far the work got ("not started", "partly done"), then what went wrong.
-            problems = with_what_the_files_say(([failure] if failure else []) + problems_of(records), submission,
-                                               kit_root, [assignment])
+            # Vetted as grade vets each entry of SUBMISSIONS: a zip or a GitHub repository keeps symbolic links,
+            # and one to kit/solutions/ scored the reference the autograder ships.
+            vetted = vet(root / "submission", submitters(root), Path(scratch) / "work", [assignment.folder])
+            if vetted.problem:
+                records, problems = [], [vetted.problem]
+            else:
+                submission = arranged_submission(vetted.path, assignment, scratch)
+                records, failure = run_submission(Submission(vetted.student, submission), kit_root, sandbox_kind,
+                                                  results / "grader.log", tests=assignment_files(kit_root, assignment))
+                # The status grade gives: how far the work got ("not started", "partly done"), then what went wrong.
+                problems = with_what_the_files_say(([failure] if failure else []) + problems_of(records), submission,
+                                                   kit_root, [assignment])
     scores = score(records, points)
     status = "; ".join(problem for problem in problems if problem) or "ok"
     output = gradescope_results(scores, time.monotonic() - started, status)
