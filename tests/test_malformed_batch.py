@@ -327,7 +327,8 @@ CONTROLS = [chr(code) for code in [*range(0x20), *range(0x7f, 0xa0)] if chr(code
 def test_student_text_reaches_no_sink_with_its_controls(tmp_path, monkeypatch, capsys):
     """A file under a near-miss name is named in the status as the student wrote it: ``soft\\rmax\\x0b.py`` is a near
     miss of softmax.py (whitespace is what a near miss drops). Each sink cleans what enters it: gradebook.csv,
-    report.csv, changes.csv, results.json, feedback.html and the terminal keep no control but line breaks and tabs."""
+    report.csv, changes.csv, results.json, feedback.html, grader.log and the terminal keep no control but line breaks
+    and tabs."""
     from autograder.results.changes import append_changes
 
     submissions = tmp_path / "in"
@@ -336,7 +337,13 @@ def test_student_text_reaches_no_sink_with_its_controls(tmp_path, monkeypatch, c
     (student / softmax.module_file).rename(student / softmax.folder / "soft\rmax\x0b.py")
     (student / softmax.folder / f"{softmax.module}.ipynb").write_bytes(
         (REPO / "assignments" / softmax.folder / f"{softmax.module}.ipynb").read_bytes())
-    monkeypatch.setattr(grade_command, "run_submission", fake_run(None))
+
+    def runner_quoting_student_text(submission, root, kind, log, *args, **kwargs):
+        """The runner's log is its stderr: a traceback of its own can quote what the student's code made."""
+        Path(log).write_text("Traceback (most recent call last):\nValueError: soft\rmax\x0b \x1b]0;pwned\x07\x1b[2J\n")
+        return [], ""
+
+    monkeypatch.setattr(grade_command, "run_submission", runner_quoting_student_text)
     monkeypatch.setattr(grade_command, "grade_locally", lambda todo, root, out, term, jobs, kind, finished: [
         finished(j.submission.student, grade_command.grade_submission(j, root, out, term, kind)) for j in todo])
     out = tmp_path / "out"
@@ -348,7 +355,8 @@ def test_student_text_reaches_no_sink_with_its_controls(tmp_path, monkeypatch, c
     cli.print_set_aside([f"{rows[0]['status']}"])
     printed = capsys.readouterr()
     results = json.loads((out / "nearmiss" / "results.json").read_text(encoding="utf-8"))
-    sinks = {path.name: path.read_bytes().decode() for path in [*out.glob("*.csv"), out / "nearmiss" / "feedback.html"]}
+    sinks = {path.name: path.read_bytes().decode() for path in [*out.glob("*.csv"), out / "nearmiss" / "feedback.html",
+                                                                out / "nearmiss" / "grader.log"]}
     sinks.update({"results.json": "".join(strings_in(results)), "terminal": printed.out + printed.err})
     assert {"gradebook.csv", "report.csv", "changes.csv"} <= sinks.keys()
     assert {sink: sorted({repr(c) for c in text if c in CONTROLS}) for sink, text in sinks.items()} == {

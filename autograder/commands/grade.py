@@ -24,6 +24,7 @@ from pathlib import Path
 
 from autograder.kit.assignments import test_files
 from autograder.kit.course import Kit
+from autograder.results.files import tidy_log
 from autograder.results.gradebook import gradebook_row, missing_row, write_gradebook
 from autograder.results.resume import fingerprint, read_previous, to_rerun
 from autograder.results.report import write_report
@@ -77,8 +78,7 @@ def grade_submission(job, root, out, term, sandbox_kind, runner=None):
         scratch_root.mkdir(exist_ok=True)
         tests = test_files(root, [term.kit.by_folder(f) for f in job.folders(term)])
         records, failure = run_submission(job.submission, root, sandbox_kind, log, runner, scratch_root, tests=tests)
-        if log.is_file() and log.stat().st_size == 0:  # the runner had nothing to say: no empty file to open
-            log.unlink()
+        tidy_log(log)
         return job.finish(out, term, records, failure, time.monotonic() - started)
     except (Interrupted, KeyboardInterrupt):
         # Nothing of an unfinished run is kept: its log says nothing of a result, and a folder made for it

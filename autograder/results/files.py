@@ -3,6 +3,11 @@ import os
 import secrets
 from pathlib import Path
 
+from autograder.submissions.student_ids import without_controls
+
+# The end of a runner's log kept: what it said last (a traceback) is what explains a failed run.
+MAX_LOG_CHARS = 200_000
+
 
 def atomic_write(path, text):
     """Write ``text`` to ``path`` so that a reader (or a crash) never sees half of it."""
@@ -40,3 +45,23 @@ def write_if_changed(path, text):
     except (OSError, UnicodeDecodeError):
         pass
     atomic_write(path, text)
+
+
+def tidy_log(path):
+    """Leave the runner's log at ``path`` as an instructor may print it, and return its text.
+
+    Its last :data:`MAX_LOG_CHARS` characters are kept, without the controls a terminal acts on (a
+    runner's traceback can quote student text); a log that says nothing is removed, not left empty.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as file:
+            file.seek(max(0, os.fstat(file.fileno()).st_size - 4 * MAX_LOG_CHARS))
+            text = without_controls(file.read().decode("utf-8", "replace"))[-MAX_LOG_CHARS:]
+    except FileNotFoundError:
+        return ""
+    if text:
+        atomic_write(path, text)
+    else:
+        path.unlink(missing_ok=True)
+    return text

@@ -33,7 +33,6 @@ import uuid
 from pathlib import Path
 
 KIT_FOLDERS = ("assignments", "solutions")
-MAX_LOG_CHARS = 200_000
 CONNECT_SECONDS = 30
 
 
@@ -116,6 +115,7 @@ def run_remote(student, files, single_file, kit, digest, sandbox_kind, hidden_se
     from autograder.kit.assignments import read_assignment, test_files
     from autograder.runner.submission import run_submission
     from autograder.submissions.discover import Submission
+    from autograder.results.files import tidy_log
 
     started = time.monotonic()
     if sandbox_kind == "bwrap":
@@ -135,7 +135,7 @@ def run_remote(student, files, single_file, kit, digest, sandbox_kind, hidden_se
         log.touch()
         records, problem = run_submission(Submission(student, path), root, sandbox_kind, log,
                                           _runners[(root, folders)], hidden_seed=hidden_seed, tests=tests)
-        return records, problem, log.read_text(errors="replace")[-MAX_LOG_CHARS:], time.monotonic() - started
+        return records, problem, tidy_log(log), time.monotonic() - started
 
 
 def grade_on_cluster(address, todo, root, out, term, sandbox_kind, finished):
