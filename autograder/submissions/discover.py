@@ -21,7 +21,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from autograder.submissions.folders import looks_handed_in, stray_note
+from autograder.submissions.folders import lms_file, looks_handed_in, stray_note
 from autograder.submissions.junk import JUNK_NAMES, kept_members, walk_kept
 from autograder.submissions.student_ids import printable, student_id
 from autograder.submissions.tree import MAX_DEPTH, MAX_ENTRIES, TreeTooLarge, remove_tree
@@ -210,7 +210,7 @@ def vet(entry, student, work, assignment_folders=()):
             return None  # a pipe or a device is nobody's submission (and opening one could block)
         if entry.suffix == ".zip":
             return unzipped(entry, student, work, assignment_folders, shown)
-        if entry.suffix == ".ipynb":
+        if entry.suffix == ".ipynb" and not lms_file(entry):
             return Submission(student, entry)
         return None
     except Exception as error:  # noqa: BLE001 - one entry's trouble is its own row, never the batch's
@@ -235,7 +235,8 @@ def discover(submissions, work, assignment_folders=(), skip=(), set_aside=None):
     Two entries of the same student (``alice/`` and ``alice.zip``): the first one, by name, counts;
     the other is named in ``set_aside`` (a list, when given) with the reason, and so is an entry a
     student could have meant as a submission but whose name starts with a dot (taken for hidden, as
-    ``.git`` is), a loose module and an archive that is not a zip
+    ``.git`` is), a loose module, a notebook named as Canvas's flat download names a file and an archive
+    that is not a zip
     (:func:`~autograder.submissions.folders.stray_note`): nothing is left out without a word;
     two names that only become the same id once made safe, or that a case-insensitive or
     normalising file system (macOS's, Windows') would take for one (``Alice`` and ``alice``, ``café``

@@ -6,6 +6,7 @@ submission (``grade alice/`` instead of ``grade class/``), and OUT where grading
 output as a submission or write into one. OUT directly inside SUBMISSIONS (``grade class --out
 class/graded``) is fine: discovery skips it, so a rerun does not grade the gradebook's folder.
 """
+import re
 from pathlib import Path
 
 SHOWN = 5  # names listed when saying what a folder holds instead
@@ -18,15 +19,28 @@ def looks_handed_in(entry):
     return entry.is_dir() or entry.suffix in (".zip", ".ipynb")
 
 
+# Canvas's "Download submissions" names each file ``<name>_[LATE_]<user id>_<submission id>_<file as uploaded>``.
+_CANVAS_FILE = re.compile(r".+_(?:LATE_)?\d+_\d+_.+")
+
+
+def lms_file(entry):
+    """True when ``entry`` is named as Canvas's flat download names one uploaded file (not a student id)."""
+    return entry.suffix in (".py", ".ipynb") and _CANVAS_FILE.fullmatch(entry.stem) is not None
+
+
 def stray_note(entry, shown):
     """Why a file of SUBMISSIONS that looks like a student's work is not graded, or "" for any other file.
 
-    A loose module (an LMS's flat download: Canvas names each file ``name_id_submission_softmax.py``)
-    and an archive other than a zip are nobody's submission; ``shown`` is the entry's printable name.
+    A loose module, a notebook named as an LMS's flat download names one uploaded file (Canvas's
+    ``name_id_submission_softmax.ipynb``: its name is no student id, and a student's second notebook
+    would be a second student) and an archive other than a zip are nobody's submission; ``shown`` is
+    the entry's printable name.
     """
-    if entry.suffix == ".py":
-        return (f"{shown}: not graded, a loose module is nobody's submission: put each student's files in a folder "
-                "named by the student id (alice/02_softmax/softmax.py), or hand in a .zip or notebook per student")
+    if entry.suffix == ".py" or lms_file(entry):
+        kind = "a loose module" if entry.suffix == ".py" else "a notebook named as an LMS's download names one file"
+        return (f"{shown}: not graded, {kind} is nobody's submission: put each student's files in a folder named by "
+                f"the student id (alice/02_softmax/softmax{entry.suffix}), or hand in a .zip or notebook per student "
+                "named by the id")
     if entry.suffix.lower() in OTHER_ARCHIVES:
         return (f"{shown}: not graded, only .zip archives are read: unpack it into a folder named by the student "
                 "id (or ask the student for a .zip)")
