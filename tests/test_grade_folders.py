@@ -126,6 +126,26 @@ def test_a_file_that_looks_handed_in_but_is_not_graded_is_named(tmp_path, alice,
     assert set_aside == [set_aside[0]] and set_aside[0].startswith(f"{name}: not graded, {reason}")
 
 
+def test_a_zip_or_notebook_named_in_capitals_is_graded(tmp_path, capsys, alice):
+    """Windows and some LMS downloads write extensions in capitals: BOB.ZIP and carol.IPYNB were left out of the
+    gradebook without a row or a word, and BOB.PY, a loose module, without its note."""
+    submissions = alice.parent
+    shutil.make_archive(str(submissions / "BOB"), "zip", alice)
+    (submissions / "BOB.zip").rename(submissions / "BOB.ZIP")
+    shutil.copy(REPO / "solutions" / SOFTMAX.folder / f"{SOFTMAX.module}.ipynb", submissions / "carol.IPYNB")
+    (submissions / "dave.PY").write_text("")
+    set_aside = []
+    found = discover(submissions, tmp_path / "work", set_aside=set_aside)
+    assert [s.student for s in found] == ["BOB", "alice", "carol"] and not any(s.problem for s in found)
+    assert len(set_aside) == 1 and set_aside[0].startswith("dave.PY: not graded, a loose module")
+
+    status, said = grade(capsys, submissions, tmp_path / "graded")
+    assert status == 0, said
+    rows = {row["student"]: row for row in read_gradebook(tmp_path / "graded")}
+    full = rows["alice"][SOFTMAX.folder]
+    assert float(full) > 0 and rows["BOB"][SOFTMAX.folder] == rows["carol"][SOFTMAX.folder] == full
+
+
 @pytest.mark.parametrize("mistake, expected", [
     (["--assignment", "09_cnn"], "unknown assignment '09_cnn'"),
     (["--roster", "nope.csv"], "cannot read it"),

@@ -4,7 +4,8 @@ A zip is unpacked into the grader's work folder with every path trick, link and 
 folder is refused when it holds a symbolic link or is too large or too deep; either is refused
 when it holds no file of the student's (its status says so once, not each assignment missing); a folder
 that holds nothing but one zip is that zip (Moodle's "Download all submissions" gives a folder per student
-with the file they uploaded); an entry of
+with the file they uploaded); an extension is read in any case (``BOB.ZIP`` is a zip, ``carol.IPYNB`` a notebook,
+graded from a copy named ``.ipynb``); an entry of
 SUBMISSIONS that is itself a symbolic link is refused (it could point at the reference solution
 or at another class). A refused submission keeps its row: its :class:`Submission` carries the
 reason as ``problem``, and nothing of it is graded. What students' tools leave behind
@@ -15,13 +16,14 @@ to walk, a name that is not UTF-8) becomes that entry's ``problem``. Student ids
 :func:`~autograder.submissions.student_ids.student_id`, safe for every place they are written.
 """
 import os
+import shutil
 import stat
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from autograder.submissions.folders import lms_file, looks_handed_in, stray_note
+from autograder.submissions.folders import lms_file, looks_handed_in, stray_note, suffix_of
 from autograder.submissions.junk import JUNK_NAMES, kept_members, walk_kept
 from autograder.submissions.student_ids import printable, student_id
 from autograder.submissions.tree import MAX_DEPTH, MAX_ENTRIES, TreeTooLarge, remove_tree
@@ -161,7 +163,7 @@ def _unreadable(name, error):
 def only_zip(folder):
     """The one zip that ``folder`` holds with nothing else (junk aside), or None."""
     entries = [entry for entry in folder.iterdir() if entry.name not in JUNK_NAMES]
-    if len(entries) == 1 and entries[0].suffix.lower() == ".zip" and entries[0].is_file() \
+    if len(entries) == 1 and suffix_of(entries[0]) == ".zip" and entries[0].is_file() \
             and not entries[0].is_symlink():
         return entries[0]
     return None
@@ -188,6 +190,17 @@ def unzipped(archive, student, work, assignment_folders=(), shown=None, ignored=
                           f"{str(error)[:200]}); submit a plain zip (stored or deflated, no password)")
 
 
+def renamed_notebook(entry, student, work):
+    """A copy of the notebook ``entry`` (``carol.IPYNB``) as ``work/student/carol.ipynb``: every reader after
+    discovery tells a notebook by its ``.ipynb``. Raises :class:`Refused` for one too large to copy for grading."""
+    if entry.stat().st_size > MAX_ZIP_BYTES:
+        raise Refused(f"{printable(entry.name)} is too large to grade (over {MAX_ZIP_BYTES // 1024**2} MiB)")
+    destination = Path(work) / student
+    remove_tree(destination)
+    destination.mkdir(parents=True)
+    return Path(shutil.copyfile(entry, destination / f"{entry.stem}.ipynb"))
+
+
 def vet(entry, student, work, assignment_folders=()):
     """The :class:`Submission` for one entry of SUBMISSIONS, or None when it is not one (a stray file).
 
@@ -208,11 +221,13 @@ def vet(entry, student, work, assignment_folders=()):
             return Submission(student, entry, problem, tuple(ignored))
         if not stat.S_ISREG(info.st_mode):
             return None  # a pipe or a device is nobody's submission (and opening one could block)
-        if entry.suffix == ".zip":
+        if suffix_of(entry) == ".zip":
             return unzipped(entry, student, work, assignment_folders, shown)
-        if entry.suffix == ".ipynb" and not lms_file(entry):
-            return Submission(student, entry)
+        if suffix_of(entry) == ".ipynb" and not lms_file(entry):
+            return Submission(student, entry if entry.suffix == ".ipynb" else renamed_notebook(entry, student, work))
         return None
+    except Refused as error:
+        return Submission(student, entry, str(error))
     except Exception as error:  # noqa: BLE001 - one entry's trouble is its own row, never the batch's
         return Submission(student, entry, _unreadable(shown, error))
 
@@ -260,7 +275,7 @@ def discover(submissions, work, assignment_folders=(), skip=(), set_aside=None):
                 notes.append(f"{printable(entry.name)}: its name starts with a dot, so it is taken for a hidden "
                              "file and not graded; rename it to grade it")
             continue
-        base = entry.stem if entry.suffix in (".zip", ".ipynb") else entry.name
+        base = entry.stem if suffix_of(entry) in (".zip", ".ipynb") else entry.name
         student = student_id(base)
         if student in found and claimed[student] == base:  # alice/ and alice.zip: the first one, by name, counts
             notes.append(f"{printable(entry.name)}: not graded, {printable(entry_of[student])} is already "

@@ -14,9 +14,15 @@ SHOWN = 5  # names listed when saying what a folder holds instead
 OTHER_ARCHIVES = (".rar", ".7z", ".tar", ".tgz", ".gz", ".bz2", ".xz")
 
 
+def suffix_of(entry):
+    """The extension of the entry of SUBMISSIONS ``entry``, in lower case: Windows and some LMS downloads write
+    ``BOB.ZIP``, which is a zip as ``bob.zip`` is."""
+    return entry.suffix.lower()
+
+
 def looks_handed_in(entry):
     """True when the entry of SUBMISSIONS ``entry`` is a folder, a zip or a notebook: what a student hands in."""
-    return entry.is_dir() or entry.suffix in (".zip", ".ipynb")
+    return entry.is_dir() or suffix_of(entry) in (".zip", ".ipynb")
 
 
 # Canvas's "Download submissions" names each file ``<name>_[LATE_]<user id>_<submission id>_<file as uploaded>``.
@@ -25,7 +31,7 @@ _CANVAS_FILE = re.compile(r".+_(?:LATE_)?\d+_\d+_.+")
 
 def lms_file(entry):
     """True when ``entry`` is named as Canvas's flat download names one uploaded file (not a student id)."""
-    return entry.suffix in (".py", ".ipynb") and _CANVAS_FILE.fullmatch(entry.stem) is not None
+    return suffix_of(entry) in (".py", ".ipynb") and _CANVAS_FILE.fullmatch(entry.stem) is not None
 
 
 def stray_note(entry, shown):
@@ -36,12 +42,13 @@ def stray_note(entry, shown):
     would be a second student) and an archive other than a zip are nobody's submission; ``shown`` is
     the entry's printable name.
     """
-    if entry.suffix == ".py" or lms_file(entry):
-        kind = "a loose module" if entry.suffix == ".py" else "a notebook named as an LMS's download names one file"
+    suffix = suffix_of(entry)
+    if suffix == ".py" or lms_file(entry):
+        kind = "a loose module" if suffix == ".py" else "a notebook named as an LMS's download names one file"
         return (f"{shown}: not graded, {kind} is nobody's submission: put each student's files in a folder named by "
-                f"the student id (alice/02_softmax/softmax{entry.suffix}), or hand in a .zip or notebook per student "
+                f"the student id (alice/02_softmax/softmax{suffix}), or hand in a .zip or notebook per student "
                 "named by the id")
-    if entry.suffix.lower() in OTHER_ARCHIVES:
+    if suffix in OTHER_ARCHIVES:
         return (f"{shown}: not graded, only .zip archives are read: unpack it into a folder named by the student "
                 "id (or ask the student for a .zip)")
     return ""
