@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ASSIGNMENTS, REPO
+from conftest import ASSIGNMENTS, REPO, read_gradebook
 
 from autograder.submissions import discover as discovering
 from autograder.submissions.discover import discover
@@ -267,6 +267,36 @@ def test_python_too_large_to_parse_is_not_graded_and_never_parsed(tmp_path, monk
     assert written_lines(root / (SOFTMAX.module_file if handed_in == "module" else notebook.relative_to(root)),
                          REPO, SOFTMAX) == []
     assert max(parsed, default=0) < MAX_SOURCE_BYTES  # the released stubs may be parsed, the student's source never
+
+
+def test_a_single_notebook_too_large_is_said_once_not_per_assignment(tmp_path):
+    """A notebook handed in alone stands for every assignment: its status said "01_perceptron: bob.ipynb's code is
+    too large to grade (...)" eight times over, once per assignment, in a 1,500-character gradebook cell."""
+    from autograder import cli
+    from autograder.submissions.syntax import MAX_SOURCE_BYTES
+
+    submissions = tmp_path / "in"
+    submissions.mkdir()
+    (submissions / "bob.ipynb").write_text(json.dumps({
+        "cells": [{"cell_type": "code", "source": "X = [" + "0," * (MAX_SOURCE_BYTES // 2 + 1) + "]\n", "metadata": {},
+                   "outputs": [], "execution_count": None}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    assert cli.main(["grade", str(submissions), "--out", str(tmp_path / "out"), "--root", str(REPO), "--no-sandbox",
+                     "--sandbox", "process", "--quiet", "--jobs", "1"]) == 0
+    [row] = read_gradebook(tmp_path / "out")
+    assert row["status"].startswith("bob.ipynb's code is too large to grade") and row["status"].count("too large") == 1
+    assert not any(assignment.folder in row["status"] for assignment in ASSIGNMENTS), row["status"]
+
+
+def test_a_problem_of_some_assignments_is_said_once_with_each_of_them():
+    from autograder.results.write import problems_of
+
+    records = [{"assignment": folder, "problem": f"{folder}: {words}"}
+               for folder, words in [("01_perceptron", "a"), ("02_softmax", "a"), ("02_softmax", "a"),
+                                     ("03_gradient_descent", "b")]]
+    folders = ["01_perceptron", "02_softmax", "03_gradient_descent"]
+    assert problems_of(records, folders) == ["01_perceptron, 02_softmax: a", "03_gradient_descent: b"]
+    assert problems_of(records[:3], folders[:2]) == ["a"]
+    assert problems_of(records[:1], folders[:1]) == ["01_perceptron: a"]  # one assignment graded: still named
 
 
 def test_a_notebook_of_too_many_items_is_refused_before_json_builds_them(tmp_path, monkeypatch):

@@ -22,13 +22,27 @@ NOT_ON_ROSTER = "not on roster"
 KIND_REASONS = {OVERRIDE: "override", MANUAL: "manual points", LATE: "late"}
 
 
-def problems_of(records):
-    """The submission-level problems: missing or unimportable assignments, worker deaths."""
-    seen = []
+def problems_of(records, folders=()):
+    """The submission-level problems: missing or unimportable assignments, worker deaths.
+
+    Each is said once, with the assignments it was met in (``01_perceptron, 02_softmax: ...``), or
+    without them when it was met in every one of ``folders`` (the assignments graded): a single
+    notebook handed in stands for every assignment, and whatever is wrong with the notebook as a whole
+    (too large to grade, not a notebook) is wrong for each.
+    """
+    met = {}  # the problem's words without its assignment -> the assignments it was met in
     for record in records:
-        if record.get("problem") and record["problem"] not in seen:
-            seen.append(record["problem"])
-    return seen
+        problem = record.get("problem")
+        if not problem:
+            continue
+        prefix = f"{record['assignment']}: "
+        words = problem[len(prefix):] if problem.startswith(prefix) else problem
+        where = met.setdefault(words, [])
+        if problem.startswith(prefix) and record["assignment"] not in where:
+            where.append(record["assignment"])
+    everywhere = set(folders) if len(folders) > 1 else None
+    return [words if set(where) == everywhere or not where else f"{', '.join(where)}: {words}"
+            for words, where in met.items()]
 
 
 def with_what_the_files_say(problems, path, kit_root, assignments):
@@ -75,7 +89,7 @@ def write_results(submission, out, term, previous, submission_print, ran, record
     all_records = [record for kept in graded for record in kept.get("records", [])]
     failures = [kept["failure"] for kept in graded if kept.get("failure")]
     scores = adjust(score(all_records, term.points), student, term)
-    problems = list(dict.fromkeys(failures)) + problems_of(all_records)
+    problems = list(dict.fromkeys(failures)) + problems_of(all_records, term.folders)
     if not submission.problem:  # a refused submission was never read
         problems = with_what_the_files_say(problems, submission.path, term.kit.root, term.assignments)
     if term.roster is not None and student not in term.roster:
