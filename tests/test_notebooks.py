@@ -336,6 +336,20 @@ def test_module_or_notebook_which_one_counts(tmp_path):
     assert submitted_file(release, softmax).name == "softmax.ipynb"
 
 
+@pytest.mark.parametrize("ending", ["\r\n", "\r"])
+def test_the_released_stub_is_the_stub_whatever_its_line_endings(tmp_path, ending):
+    """Read as every trusted-side reader reads a module (syntax.read_source, which keeps a lone \\r as Python does),
+    the stub saved with Windows' or old Mac's line endings is still the stub: the notebook holds the work."""
+    softmax = BY_FOLDER["02_softmax"]
+    release = tmp_path / "alice"
+    shutil.copytree(REPO / "assignments" / softmax.folder, release / softmax.folder)
+    module = release / softmax.module_file
+    module.write_bytes(module.read_bytes().replace(b"\n", ending.encode()))
+    assert submitted_file(release, softmax).name == "softmax.ipynb"
+    module.write_bytes(module.read_bytes() + b"# mine" + ending.encode())
+    assert submitted_file(release, softmax).name == "softmax.py"
+
+
 def test_nbgrader_submission_folders_are_found_by_notebook_name(tmp_path):
     softmax = BY_FOLDER["02_softmax"]
     week = tmp_path / "bob" / "week2"

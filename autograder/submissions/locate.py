@@ -30,24 +30,30 @@ from pathlib import Path
 from autograder.submissions.junk import walk_kept
 from autograder.submissions.notebook_code import (KERNEL_SUBMISSION, NotebookError, extract_definitions, read_notebook,
                                                   syntax_error_defining)
-from autograder.submissions.syntax import too_large
+from autograder.submissions.syntax import SourceTooLarge, read_source, too_large
 
 METADATA_KEY = "backprop_kit"
 
 
 def stub_digest(text):
-    """SHA-256 of a module's text, blind to line endings (what a notebook records of its released stub)."""
-    return hashlib.sha256(text.replace("\r\n", "\n").encode()).hexdigest()
+    """SHA-256 of a module's text, blind to line endings (what a notebook records of its released stub).
+
+    ``\r\n`` and a lone ``\r`` end a line as ``\n`` does, as Python reads source: a stub saved by an editor
+    that writes Windows' or old Mac's line endings is still the stub.
+    """
+    return hashlib.sha256(text.replace("\r\n", "\n").replace("\r", "\n").encode()).hexdigest()
 
 
 def is_released_stub(module, notebook):
-    """True when ``module`` is the stub that ``notebook`` was released with."""
+    """True when ``module`` is the stub that ``notebook`` was released with.
+
+    The module is read as every trusted-side reader reads one (:func:`~autograder.submissions.syntax.read_source`):
+    no more than the parse bound, which no stub comes near.
+    """
     try:
-        if too_large(module.name, module.stat().st_size):
-            return False  # no stub is that large: not read whole to be hashed
         recorded = read_notebook(notebook).get("metadata", {}).get(METADATA_KEY, {}).get("stub_sha256")
-        return recorded == stub_digest(module.read_text(encoding="utf-8", errors="replace"))
-    except (NotebookError, AttributeError, OSError):
+        return recorded == stub_digest(read_source(module))
+    except (NotebookError, SourceTooLarge, AttributeError, OSError):
         return False
 
 
