@@ -1,5 +1,6 @@
 """Each assignment's grading.toml and its tests agree: every test has points, every point a test."""
 import ast
+import shutil
 
 import pytest
 from conftest import ASSIGNMENTS, REPO
@@ -24,3 +25,41 @@ def test_points_cover_exactly_the_tests(assignment):
     points = load_points(REPO / "solutions", assignment)
     assert sorted(points) == sorted(public + hidden)
     assert all(value > 0 for value in points.values())
+
+
+@pytest.mark.parametrize("line, mistake, said", [
+    # Ended grade with a traceback after grading, every row left pending.
+    ("test_softmax_known_values = 1", 'test_softmax_known_values = "two"', "[points] test_softmax_known_values = 'two'"),
+    # Took 3 points from a student whose softmax passed; max_total 9.
+    ("test_softmax_known_values = 1", "test_softmax_known_values = -3", "[points] test_softmax_known_values = -3"),
+    # Failed every student's run with the grader's KeyError.
+    ("test_softmax_known_values = 1", "test_softmax_known_valus = 1",
+     "[points] has no line for test_softmax_known_values (a test of test_softmax.py) (did you mean "
+     "test_softmax_known_valus?)"),
+    ("test_hidden_inputs_not_mutated = 1", "", "[points] has no line for test_hidden_inputs_not_mutated"),
+    ("test_hidden_inputs_not_mutated = 1", "test_hidden_inputs_not_mutated = 1\ntest_hidden_gone = 1",
+     "[points] test_hidden_gone is no test of 02_softmax"),
+    # Failed the tests that read it, for every student, as if their code were wrong.
+    ("rtol = 1e-6", 'rtol = "tight"', "[thresholds] rtol = 'tight'"),
+    ("rtol = 1e-6", "rtl = 1e-6", "[thresholds] has no rtol, which test_softmax.py reads (did you mean rtl?)"),
+])
+def test_a_grading_toml_that_grading_cannot_use_stops_grade_before_anything_is_graded(tmp_path, capsys, line, mistake,
+                                                                                       said):
+    """An instructor's slip in grading.toml costs the students nothing: grade stops with one line saying what to fix,
+    and writes nothing."""
+    from autograder import cli
+
+    kit = tmp_path / "kit"
+    for part in ("assignments", "solutions"):
+        shutil.copytree(REPO / part, kit / part, ignore=shutil.ignore_patterns("__pycache__"))
+    grading = kit / "solutions" / "02_softmax" / "grading.toml"
+    text = grading.read_text()
+    assert text.count(f"\n{line}") == 1
+    grading.write_text(text.replace(f"\n{line}", f"\n{mistake}"))
+    (tmp_path / "in" / "alice" / "02_softmax").mkdir(parents=True)
+    shutil.copy(REPO / "solutions" / "02_softmax" / "softmax.py", tmp_path / "in" / "alice" / "02_softmax")
+    status = cli.main(["grade", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--root", str(kit),
+                       "--no-sandbox", "--sandbox", "process", "--quiet", "--assignment", "02_softmax"])
+    error = capsys.readouterr().err
+    assert status == 2 and f"{grading}: {said}" in error and "Traceback" not in error, error
+    assert not (tmp_path / "out").exists()

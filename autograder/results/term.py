@@ -2,14 +2,15 @@
 
 :func:`read_term` reads and checks every input file before anything is graded (the kit's
 ``course.toml`` and ``extensions.csv``, the roster, ``submitted.csv`` / ``timestamp.txt``, the
-overrides, ``manual.csv``): a malformed one stops the run with a one-line error, and nothing is
-graded on a guess.
+overrides, ``manual.csv``, and each graded assignment's ``grading.toml``: :mod:`autograder.kit.grading_checks`):
+a malformed one stops the run with a one-line error, and nothing is graded on a guess.
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from autograder.kit.config import load_points
 from autograder.kit.errors import KitError
+from autograder.kit.grading_checks import check_grading
 from autograder.kit.secret import course_secret
 from autograder.kit.roster import read_roster
 from autograder.results.adjustments import manual_items_of, read_manual_file, read_overrides
@@ -71,6 +72,8 @@ def read_term(kit, submissions_dir, submissions, names=(), roster=None, override
             raise KitError(f"--student {student}: no such student (no submission and not on the roster)")
     if feedback is not None and feedback not in FEEDBACK_CHOICES:
         raise KitError(f"--feedback {feedback}: use before or after")
+    for assignment in assignments:
+        check_grading(kit.root, assignment)
     points = {a.folder: load_points(kit.root / "solutions", a) for a in assignments}
     items = manual_items_of(kit, assignments)
     times, time_problems = submission_times(submissions_dir, submissions, kit, assignments, known)
