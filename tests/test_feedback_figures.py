@@ -54,3 +54,22 @@ def test_only_failed_tests_draw_and_a_named_band_is_computed_once(tmp_path, monk
     page = feedback_html("ada", score(records, {"05_mlp": {"test_training": 3, "test_other": 1}}), "ok", root=tmp_path)
     assert 'aria-label="curve of a failed test"' in page and "curve of a passed test" not in page
     assert calls == [(2, 0.1, 10)] and "the reference over 1 seeds" in page
+
+
+def test_a_failed_runs_curve_is_not_hidden_by_its_legend_and_counts_whole_epochs():
+    """In headless Chromium, 05's feedback showed the legend in the lower right over the student's curve (a failed run
+    lies low: 0.09 against the band's 0.95), and epochs ticked 1.0, 1.5, 2.0..."""
+    pytest.importorskip("matplotlib")
+    from autograder.results import feedback, plots
+
+    figures.attach("curve", "Test accuracy per epoch", x=[1, 2, 3, 4, 5], student=[0.09] * 5,
+                   band=[[0.91, 0.94, 0.95, 0.95, 0.96], [0.9, 0.93, 0.95, 0.96, 0.96]], xlabel="epoch",
+                   ylabel="test accuracy")
+    [curve] = figures.take()
+    with plots.figure(width=feedback.FRAMES["curve"][0]) as (fig, axes):
+        feedback.draw(curve, fig, axes)
+        renderer = fig.canvas.get_renderer()
+        legend, inside = axes.get_legend().get_window_extent(renderer), axes.get_window_extent(renderer)
+        assert legend.x0 >= inside.x1 and legend.x1 <= fig.bbox.x1  # beside the axes, and on the figure
+        ticks = [tick for tick in axes.get_xticks() if 1 <= tick <= 5]
+        assert ticks and all(tick == int(tick) for tick in ticks), ticks

@@ -50,7 +50,8 @@ def _table(groups):
         earned, available = sum(test.score for test in group), sum(test.max_score for test in group)
         css = "passed" if record["passed"] else "failed"
         rows.append(
-            f"<tr><td>{names}</td><td>{kinds}</td><td>{points_text(earned)} / {points_text(available)}</td>"
+            f"<tr><td>{names}</td><td>{kinds}</td>"
+            f"<td class='points'>{points_text(earned)} / {points_text(available)}</td>"
             f"<td class='{css}'>{outcome}{message}{details}</td></tr>"
         )
     rows.append("</table>")
@@ -87,10 +88,26 @@ def _curve(figure, axes):
     axes.plot(x, student, color="#c62828", marker="o", markersize=3, label="yours")
     axes.set_xlabel(figure.get("xlabel", ""))
     axes.set_ylabel(figure.get("ylabel", ""))
-    axes.legend(fontsize=7, loc="lower right")
+    if np.allclose(x, np.round(x)):  # epochs: 1, 2, 3, not 1.5
+        from matplotlib.ticker import MaxNLocator
+
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    # Beside the axes, not on them: a curve is drawn because the student's run failed, and a failed run's curve lies
+    # low, where a legend in the lower right hid its last epochs.
+    axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
 
 
 DRAW = {"boundary": _boundary, "curve": _curve}
+# Per kind: the figure's width (inches) and where its axes end on the right (a curve's legend stands beside them).
+FRAMES = {"boundary": (5.0, 0.97), "curve": (6.4, 0.70)}
+
+
+def draw(figure, fig, axes):
+    """Draw the attached ``figure`` (plain data: :mod:`autograder.testing.figures`) on ``fig``'s ``axes``."""
+    DRAW[figure["kind"]](figure, axes)
+    axes.set_title(figure["title"], fontsize=9)
+    fig.subplots_adjust(left=0.13 * 5.0 / FRAMES[figure["kind"]][0], right=FRAMES[figure["kind"]][1], bottom=0.17,
+                        top=0.9)  # not tight_layout: a third the cost
 
 
 def _figures(tests, root=None):
@@ -107,10 +124,8 @@ def _figures(tests, root=None):
         return "<p>(This page has figures when matplotlib is installed where grading runs.)</p>"
     parts = []
     for figure in attached:
-        with plots.figure() as (fig, axes):
-            DRAW[figure["kind"]](figure, axes)
-            axes.set_title(figure["title"], fontsize=9)
-            fig.subplots_adjust(left=0.13, right=0.97, bottom=0.17, top=0.9)  # not tight_layout: a third the cost
+        with plots.figure(width=FRAMES[figure["kind"]][0]) as (fig, axes):
+            draw(figure, fig, axes)
             parts.append(f"<figure>{plots.svg(fig, figure['title'])}</figure>")
     return "<div class='figures'>" + "".join(parts) + "</div>"
 
@@ -142,7 +157,7 @@ def feedback_html(student, scores, status, notes=(), root=None, shows_hidden=Non
         "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3em;"
         "text-align:left;vertical-align:top}.failed{color:#c62828}.passed{color:#2e7d32}"
         "pre{white-space:pre-wrap;background:#f6f6f6;padding:.4em;margin:.2em 0}.figures{display:flex;flex-wrap:wrap}"
-        "figure{margin:.5em}</style></head><body>",
+        "figure{margin:.5em}.points{white-space:nowrap}</style></head><body>",
         f"<h1>Feedback for {escape(student)}</h1>",
         f"<p><strong>{points_text(scores.total)} of {points_text(scores.max_total)} points.</strong> "
         f"{escape(status)}</p>",
