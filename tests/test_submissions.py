@@ -299,6 +299,26 @@ def test_a_problem_of_some_assignments_is_said_once_with_each_of_them():
     assert problems_of(records[:1], folders[:1]) == ["01_perceptron: a"]  # one assignment graded: still named
 
 
+@pytest.mark.parametrize("made, why", [
+    (lambda text: text[:len(text) // 2], "its text stops before the notebook ends"),  # cut inside a string
+    (lambda text: text.rstrip()[:-1], "its text stops before the notebook ends"),  # the last brace
+    (lambda text: "", "the file is empty"),
+    (lambda text: text.replace('"cells": [', '"cells": [,', 1), "not JSON from line "),
+])
+def test_an_unreadable_notebook_says_why_and_what_to_do(tmp_path, made, why):
+    """A notebook saved or uploaded in part was 'softmax.ipynb is not a readable Jupyter notebook', and no more."""
+    from autograder.submissions.notebook_code import NotebookError, read_notebook
+
+    notebook = tmp_path / f"{SOFTMAX.module}.ipynb"
+    text = (REPO / "assignments" / SOFTMAX.folder / notebook.name).read_text(encoding="utf-8")
+    notebook.write_text(made(text), encoding="utf-8")
+    with pytest.raises(NotebookError) as raised:
+        read_notebook(notebook)
+    said = str(raised.value)
+    assert said.startswith("softmax.ipynb is not a readable Jupyter notebook (") and why in said, said
+    assert "save it again in Jupyter" in said
+
+
 def test_a_notebook_of_too_many_items_is_refused_before_json_builds_them(tmp_path, monkeypatch):
     """What json.loads builds costs up to ~25 times its text: 64 MiB of ``[],`` took 1.5 GB and minutes of CPU in
     the grade process, once per reader (the runner's module for each assignment, progress, similarity...). Every

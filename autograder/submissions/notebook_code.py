@@ -90,9 +90,23 @@ def read_notebook(path):
         if not isinstance(notebook, dict) or not isinstance(notebook["cells"], list):
             raise TypeError
     # json nests as deep as the text does: RecursionError; UnicodeDecodeError is a ValueError
-    except (KeyError, TypeError, ValueError, RecursionError, MemoryError):
-        raise NotebookError(f"{path.name} is not a readable Jupyter notebook") from None
+    except (KeyError, TypeError, ValueError, RecursionError, MemoryError) as error:
+        raise NotebookError(f"{path.name} is not a readable Jupyter notebook{_why_unreadable(raw, error)}: save it "
+                            "again in Jupyter (File > Save Notebook) and hand that in, or use the module instead") from None
     return notebook
+
+
+def _why_unreadable(raw, error):
+    """What is wrong with the text of a notebook json could not read as one, said for the student who saved it."""
+    if not raw.strip():
+        return " (the file is empty)"
+    if isinstance(error, json.JSONDecodeError):
+        # What json wanted next was past the end, or a string never ends: saved or uploaded in part
+        ended = len(raw.decode("utf-8", "replace").rstrip())  # json counts characters, not bytes
+        if error.pos >= ended or error.msg.startswith("Unterminated string"):
+            return " (its text stops before the notebook ends: cut off while it was saved or uploaded?)"
+        return f" (not JSON from line {error.lineno}, column {error.colno}: edited outside Jupyter?)"
+    return ""
 
 
 def code_cells(path):
