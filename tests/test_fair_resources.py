@@ -17,7 +17,7 @@ from conftest import REPO, needs_sandbox, read_gradebook
 from autograder import cli
 from autograder.sandbox import cgroups, zygote
 from autograder.sandbox.bubblewrap import SANDBOX_MEMORY_BYTES, Bubblewrap
-from autograder.sandbox.session import CallBudget, StudentCodeFailed, WorkerSession
+from autograder.sandbox.session import BACKSTOP_FACTOR, CallBudget, StudentCodeFailed, WorkerSession
 
 SLOW = '''
 import time
@@ -52,6 +52,9 @@ def hog(processes, megabytes, seconds):
         pass
     return "done"
 '''
+
+
+requires_cgroups = pytest.mark.skipif(not cgroups.available()[0], reason=cgroups.available()[1] or "no cgroups")
 
 
 class FakeClock:
@@ -96,6 +99,61 @@ def test_a_busy_call_is_charged_all_its_processes_cpu_time(monkeypatch):
     assert checks <= 7
 
 
+def test_a_starved_call_whose_wait_is_told_is_charged_its_cpu_time_only(monkeypatch):
+    clock = FakeClock(monkeypatch)
+    waited = [0.0]
+    budget = CallBudget(2.0, lambda: clock.cpu, lambda: waited[0])
+    expired = []
+    for _ in range(40):  # 4 s of wall-clock time at a tenth of a core, the rest waiting for one
+        clock.advance(0.1, 0.01)
+        waited[0] += 0.09
+        expired.append(budget.expired())
+    assert not any(expired)
+
+
+def test_a_call_that_runs_a_little_in_every_interval_is_charged_the_clock(monkeypatch):
+    """5 ms of CPU in every 100 ms passed the idle share: the call was charged its CPU time alone and held its job
+    slot until the wall-clock backstop (44 s against a plain sleep's 14 s for one function of 02)."""
+    clock = FakeClock(monkeypatch)
+    budget = CallBudget(2.0, lambda: clock.cpu, lambda: 0.0)  # never waiting for a CPU: it sleeps
+    checks = 0
+    while not budget.expired():
+        clock.advance(0.1, 0.005)
+        checks += 1
+    assert 20 <= checks <= 21
+
+
+DUTY_CYCLE = '''
+import time
+
+def sleepy():
+    """Asleep but for 5 ms of CPU in every 100 ms: never under the idle share of a core."""
+    while True:
+        start = time.process_time()
+        while time.process_time() - start < 0.005:
+            pass
+        time.sleep(0.095)
+'''
+
+
+@needs_sandbox
+@requires_cgroups
+def test_a_sandboxed_call_that_sleeps_between_short_runs_ends_at_its_time_limit(tmp_path):
+    """Cut at its 2 s (a little more on a busy machine, whose waits are not charged), not at the 16 s backstop."""
+    (tmp_path / "sleepy").mkdir()
+    box, session = session_in_its_own_sandbox(tmp_path / "sleepy", DUTY_CYCLE, "sleepy")
+    try:
+        session.ensure_started()
+        start = time.monotonic()
+        with pytest.raises(StudentCodeFailed, match="timed out after 2 s"):
+            session.request({"op": "call", "name": "sleepy", "args": [], "kwargs": {}}, timeout=2.0, what="sleepy")
+        took = time.monotonic() - start
+    finally:
+        session.close()
+        box.close()
+    assert took < 2.0 * BACKSTOP_FACTOR, took
+
+
 def test_the_wall_clock_backstop_holds(monkeypatch):
     clock = FakeClock(monkeypatch)
     budget = CallBudget(2.0, lambda: clock.cpu)
@@ -128,9 +186,6 @@ def slow_result(session):
                                what="slow")[0]
     except StudentCodeFailed as error:
         return str(error)
-
-
-requires_cgroups = pytest.mark.skipif(not cgroups.available()[0], reason=cgroups.available()[1] or "no cgroups")
 
 
 @needs_sandbox

@@ -375,6 +375,10 @@ class Bubblewrap:
         """CPU time used so far by every process of this sandbox (None without a control group to tell)."""
         return self.group.cpu_seconds() if self.group is not None else None
 
+    def waiting_seconds(self):
+        """Time this sandbox's threads have waited for a CPU (None without a control group to list them)."""
+        return self.group.waiting_seconds() if self.group is not None else None
+
     def close(self):
         """Remove the sandbox's control group, killing whatever still runs in it."""
         if self.group is not None:

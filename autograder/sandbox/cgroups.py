@@ -10,7 +10,8 @@ all; every group has the same CPU weight (``cpu.shares`` on cgroup v1, ``cpu.wei
 a busy neighbour gets a core's worth at most of what it shares with us; and the group's CPU time
 (``cpuacct.usage`` / ``cpu.stat``) is what the per-call time limits charge
 (:class:`autograder.sandbox.session.WorkerSession`), so that a neighbour cannot push a
-submission over them.
+submission over them; the time its threads waited for a CPU (``/proc/<tid>/schedstat``) tells a call
+starved by a neighbour from one that sleeps, which is charged the clock.
 
 Both hierarchies are supported: v2 (one tree, ``/sys/fs/cgroup/cgroup.controllers``) and v1 (one
 mount per controller: ``cpu``, ``cpuacct``, ``memory``, ``pids``; several may share a mount). The
@@ -181,6 +182,29 @@ class SandboxGroup:
                     if key == "usage_usec":
                         return int(value) / 1e6
         return 0.0
+
+    def waiting_seconds(self):
+        """Time the group's live threads have spent ready to run but waiting for a CPU, summed; None where the
+        kernel does not say (no ``/proc/<tid>/schedstat``).
+
+        What tells a call starved by its neighbours from one that sleeps: both use little CPU, but only the
+        starved one waits to run. A thread that has exited takes its wait with it (the sum may drop).
+        """
+        listing = next((folder / name for folder in self.folders for name in ("cgroup.threads", "tasks")
+                        if (folder / name).exists()), None)
+        try:
+            threads = listing.read_text().split() if listing is not None else []
+        except OSError:
+            return None
+        total, told = 0, False
+        for thread in threads:
+            try:
+                with open(f"/proc/{thread}/schedstat") as schedstat:
+                    total += int(schedstat.read().split()[1])  # run time, run delay, time slices (ns)
+                told = True
+            except (OSError, ValueError, IndexError):  # gone meanwhile
+                continue
+        return total / 1e9 if told else None
 
     def pids(self):
         found = set()

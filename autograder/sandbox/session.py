@@ -144,25 +144,30 @@ class CallBudget:
     A call's wall-clock time depends on what else runs (a neighbour's busy processes, the other
     graders on the machine); its CPU time does not. So, with ``cpu_seconds`` (the sandbox's CPU
     time, :meth:`autograder.sandbox.bubblewrap.Bubblewrap.cpu_seconds`), the call is charged the
-    CPU time its sandbox used, all its processes together, and the wall-clock time of the moments
-    it hardly ran at all (under :attr:`IDLE_SHARE` of a core: asleep or blocked, which costs the
-    grader time without using CPU); a generous wall-clock backstop remains. Without it (a plain
-    child process, a host without control groups) the limit is wall-clock time.
+    CPU time its sandbox used, all its processes together, or, when more, the wall-clock time it
+    did not spend waiting for a CPU (``waiting_seconds``, the time its threads were ready to run and
+    did not: :meth:`autograder.sandbox.cgroups.SandboxGroup.waiting_seconds`). So a call starved by
+    a neighbour is charged its CPU time, and one that sleeps the clock, also when it runs a little
+    in every interval (5 ms in 100, over :attr:`IDLE_SHARE`, was charged its CPU time alone and held
+    its job slot until the backstop: 44 s where a plain sleep took 14). Where the wait is not told,
+    the moments it hardly ran at all (under :attr:`IDLE_SHARE` of a core) are charged the clock. A
+    generous wall-clock backstop remains. Without a CPU clock (a plain child process, a host without
+    control groups) the limit is wall-clock time.
     """
 
     POLL_SECONDS = 0.1
     IDLE_SHARE = 0.02
 
-    def __init__(self, timeout, cpu_seconds=None):
-        self.timeout, self.cpu_seconds = timeout, cpu_seconds
+    def __init__(self, timeout, cpu_seconds=None, waiting_seconds=None):
+        self.timeout, self.cpu_seconds, self.waiting_seconds = timeout, cpu_seconds, waiting_seconds
         self.start = self.last = time.monotonic()
-        self.charged, self.last_cpu = 0.0, None
+        self.charged, self.last_cpu, self.last_waiting = 0.0, None, None
         wall = timeout * BACKSTOP_FACTOR + BACKSTOP_SECONDS if cpu_seconds else timeout
         self.backstop = self.start + wall
 
     def resume(self):
         """Start charging again from now: the time since the last look was the grader's own."""
-        self.last, self.last_cpu = time.monotonic(), None
+        self.last, self.last_cpu, self.last_waiting = time.monotonic(), None, None
 
     def wait(self):
         """How long to wait for the worker before :meth:`expired` is asked again."""
@@ -177,6 +182,7 @@ class CallBudget:
         if not self.cpu_seconds:
             return False
         used = self.cpu_seconds()
+        waiting = self.waiting_seconds() if self.waiting_seconds and used is not None else None
         if used is None:  # the sandbox cannot tell after all: wall-clock time
             self.charged += now - self.last
         elif self.last_cpu is None:
@@ -185,8 +191,11 @@ class CallBudget:
             self.charged += now - self.last
         else:
             interval, spent = now - self.last, max(0.0, used - self.last_cpu)
-            self.charged += interval if spent < self.IDLE_SHARE * interval else spent
-        self.last, self.last_cpu = now, used
+            if waiting is not None and self.last_waiting is not None:
+                self.charged += max(spent, interval - max(0.0, waiting - self.last_waiting))
+            else:
+                self.charged += interval if spent < self.IDLE_SHARE * interval else spent
+        self.last, self.last_cpu, self.last_waiting = now, used, waiting
         return self.charged >= self.timeout
 
 
@@ -531,7 +540,8 @@ class WorkerSession:
 
     def _exchange(self, message, timeout, what):
         """Send ``message`` (None: nothing, an answer is due already; bytes: its frame) and return its decoded answer."""
-        budget = CallBudget(timeout, getattr(self.sandbox, "cpu_seconds", None))
+        budget = CallBudget(timeout, getattr(self.sandbox, "cpu_seconds", None),
+                            getattr(self.sandbox, "waiting_seconds", None))
         try:
             if message is None:
                 self._post()

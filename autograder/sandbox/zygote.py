@@ -122,6 +122,10 @@ class Zygote:
         """The sandbox's CPU time (None when its kind cannot tell): what the time limits charge."""
         return getattr(self.base, "cpu_seconds", lambda: None)()
 
+    def waiting_seconds(self):
+        """The time the sandbox's threads waited for a CPU (None when its kind cannot tell)."""
+        return getattr(self.base, "waiting_seconds", lambda: None)()
+
     def spawn(self, folder, fds, output_file):
         """Fork a worker for the module folder ``folder``; None when this zygote cannot."""
         inside = self._inside(folder)
