@@ -56,7 +56,7 @@ def _tests_and_bars(files):
 
 
 def check_grading(root, assignment):
-    """Raise :class:`KitError` for the first thing the assignment's ``grading.toml`` says that grading cannot use.
+    """The tables of the assignment's ``grading.toml``, read once and checked for what grading cannot use.
 
     Parameters
     ----------
@@ -64,6 +64,16 @@ def check_grading(root, assignment):
         The kit's checkout (``assignments/`` and ``solutions/``).
     assignment : Assignment
         The assignment to check.
+
+    Returns
+    -------
+    dict
+        The file's tables (``points``, ``thresholds``, ...), as read.
+
+    Raises
+    ------
+    KitError
+        For the first thing wrong, naming the file, the table and key, and the fix.
     """
     path = Path(root) / "solutions" / assignment.folder / GRADING_FILE
     try:
@@ -96,3 +106,4 @@ def check_grading(root, assignment):
             raise KitError(f"{path}: [thresholds] has no {name}, which {file} reads"
                            f"{_close(name, set(thresholds) - set(bars))}; "
                            f"add '{name} = <number>'")
+    return grading

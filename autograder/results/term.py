@@ -8,7 +8,6 @@ a malformed one stops the run with a one-line error, and nothing is graded on a 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from autograder.kit.config import load_points
 from autograder.kit.errors import KitError
 from autograder.kit.grading_checks import check_grading
 from autograder.kit.secret import course_secret
@@ -72,9 +71,7 @@ def read_term(kit, submissions_dir, submissions, names=(), roster=None, override
             raise KitError(f"--student {student}: no such student (no submission and not on the roster)")
     if feedback is not None and feedback not in FEEDBACK_CHOICES:
         raise KitError(f"--feedback {feedback}: use before or after")
-    for assignment in assignments:
-        check_grading(kit.root, assignment)
-    points = {a.folder: load_points(kit.root / "solutions", a) for a in assignments}
+    points = {a.folder: dict(check_grading(kit.root, a).get("points", {})) for a in assignments}
     items = manual_items_of(kit, assignments)
     times, time_problems = submission_times(submissions_dir, submissions, kit, assignments, known)
     return Term(
