@@ -168,7 +168,7 @@ PARAMETER = np.array([1.0, 2.0])
 
 @pytest.mark.parametrize("check, numbers", [
     (lambda: assert_close(np.zeros((123, 45)), np.ones(3), "softmax"), ("123", "45")),  # a shape it chose
-    (lambda: assert_close(np.array([1.0, 2.0, 4.567]), np.ones(3), "softmax"), ("3.6", "(2,)")),  # its error, where
+    (lambda: assert_close(np.array([1.0, 2.0, 4.567]), np.ones(3), "softmax"), ("3.6", "index 2")),  # its error, where
     (lambda: assert_gradient(np.array([7.89, 2.0]), lambda: float(np.sum(PARAMETER ** 2)), PARAMETER, "dW", 1e-6),
      ("0.6",)),
     (lambda: as_class_indices(np.zeros(67, dtype=int), "predict", (3,)), ("67",)),
@@ -189,3 +189,11 @@ def test_a_quarantined_exit_names_no_status_the_student_chose():
     assert "113" in describe_exit(113) and "113" not in describe_exit(113, quarantined=True)
     assert "SIGUSR1" in describe_exit(-10) and "SIGUSR1" not in describe_exit(-10, quarantined=True)
     assert describe_exit(-9, quarantined=True) == describe_exit(-9)  # the grader's own limits say what they are
+
+
+def test_where_a_value_is_most_off_is_said_as_numpy_indexes_it():
+    """A vector's position is a number ('at index 2'), as a student indexes it; feedback said 'at index (2,)'."""
+    with pytest.raises(CheckFailed, match=r"largest relative error 1 at index 2$"):
+        assert_close(np.array([1.0, 2.0, 6.0]), [1.0, 2.0, 3.0], "softmax(x)")
+    with pytest.raises(CheckFailed, match=r"largest relative error 1 at index \(1, 0\)$"):
+        assert_close(np.array([[1.0, 2.0], [6.0, 4.0]]), [[1.0, 2.0], [3.0, 4.0]], "softmax(X)")

@@ -114,7 +114,8 @@ def assert_close(got, expected, what, rtol=1e-6, atol=1e-9, hint=None, mistakes=
     if not ((got == expected_array).all() or np.allclose(got, expected_array, rtol=rtol, atol=atol)):
         error = np.abs(got - expected_array) / np.maximum(np.abs(expected_array), atol)
         where = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
-        at = f" at index {tuple(int(i) for i in where)}" if where else ""
+        index = tuple(int(i) for i in where)
+        at = f" at index {index[0] if len(index) == 1 else index}" if index else ""  # 3 for a vector, not (3,)
         _fail(f"{what} is off: largest relative error {float(np.max(error)):.2g}{at}", None,
               diagnose(got, expected, rtol, atol, mistakes), quarantined=f"{what} is off")
 
