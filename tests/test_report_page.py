@@ -111,3 +111,13 @@ def test_the_failure_rates_are_of_tests_not_of_the_lines_adjustments_add(tmp_pat
     figures = write_report(tmp_path, rows, MAXIMA)
     assert {row["item"]: (row["value"], row["of"]) for row in figures if row["section"] == "test"} == {
         "02_softmax: test_a": (1, 2), "02_softmax: test_b": (0, 2)}
+
+
+def test_a_failure_rate_reads_on_one_line_under_its_assignment(tmp_path):
+    """Seen in headless Chromium on the example class's report: '31 of' above '192', and every test named
+    '02_softmax: test_...' in the column beside the one that says 02_softmax."""
+    rows = [graded(tmp_path, "ada", 2, "ok", failed=["test_a"]), graded(tmp_path, "bob", 4, "ok")]
+    write_report(tmp_path, rows, MAXIMA)
+    page = (tmp_path / "report.html").read_text()
+    assert ("<tr><td>02_softmax</td><td><code>test_a</code></td><td class='count'>1 of 2</td>" in page
+            and ".count{white-space:nowrap}" in page)

@@ -198,6 +198,7 @@ def report_html(results, maxima, rows, pairs=()):
              "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"
              "table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.25em .5em;text-align:left;"
              "vertical-align:top}.figures{display:flex;flex-wrap:wrap;gap:1em}.rate{font-variant-numeric:tabular-nums}"
+             ".count{white-space:nowrap}"
              "pre{white-space:pre-wrap;background:#f6f6f6;padding:.4em;margin:0;font-size:85%}</style></head><body>",
              f"<h1>Class report</h1><p>{_headline(results.rows)}</p>", "<h2>Scores</h2>"]
     by = defaultdict(list)
@@ -209,7 +210,7 @@ def report_html(results, maxima, rows, pairs=()):
         summary[row["assignment"]][row["item"]] = row
     for folder, items in summary.items():
         parts.append(f"<tr><td>{escape(folder)}</td><td>{items['mean']['value']}</td><td>{items['median']['value']}"
-                     f"</td><td>{items['full marks']['value']} of {items['full marks']['of']}</td>"
+                     f"</td><td class='count'>{items['full marks']['value']} of {items['full marks']['of']}</td>"
                      f"<td>{items['mean']['of']} points</td></tr>")
     parts.append("</table>")
     parts.append("<div class='figures'>")
@@ -240,8 +241,9 @@ def report_html(results, maxima, rows, pairs=()):
                  "<th>rate</th></tr>")
     for row in sorted(by["test"], key=lambda r: -r["value"] / max(1, r["of"])):
         rate = row["value"] / max(1, row["of"])
-        parts.append(f"<tr><td>{escape(row['assignment'])}</td><td><code>{escape(row['item'])}</code></td>"
-                     f"<td>{row['value']} of {row['of']}</td><td class='rate'>{rate:.0%}</td></tr>")
+        test = row["item"].removeprefix(f"{row['assignment']}: ")  # its assignment has a column of its own
+        parts.append(f"<tr><td>{escape(row['assignment'])}</td><td><code>{escape(test)}</code></td>"
+                     f"<td class='count'>{row['value']} of {row['of']}</td><td class='rate'>{rate:.0%}</td></tr>")
     parts.append("</table><h2>Slowest submissions</h2><table><tr><th>student</th><th>seconds</th></tr>")
     for row in by["slowest"]:
         parts.append(f"<tr><td>{_students([row['item']])}</td><td>{row['value']}</td></tr>")
