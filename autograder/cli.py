@@ -63,8 +63,15 @@ def cmd_grade(args):
         return 130
     print_gradebook(rows)
     print_changes(args.out, changed_before)
-    print(f"\nwrote {Path(args.out) / 'gradebook.csv'} and, per student, results.json and feedback.html")
+    print_written(args.out)
     return 0
+
+
+def print_written(out):
+    """Where grade's results are, the class report first: it is what an instructor opens first."""
+    out = Path(out)
+    print(f"\nwrote {out / 'report.html'} (the class report: open it first), {out / 'gradebook.csv'} and, per "
+          "student, results.json and feedback.html")
 
 
 def changes_so_far(out):
@@ -142,7 +149,7 @@ def grade_on_cluster(args, root):
         return 2
     print_gradebook(rows)
     print_changes(args.out, changed_before)
-    print(f"\nwrote {Path(args.out) / 'gradebook.csv'} and, per student, results.json and feedback.html")
+    print_written(args.out)
     return 0
 
 

@@ -269,7 +269,7 @@ def test_python_too_large_to_parse_is_not_graded_and_never_parsed(tmp_path, monk
     assert max(parsed, default=0) < MAX_SOURCE_BYTES  # the released stubs may be parsed, the student's source never
 
 
-def test_a_single_notebook_too_large_is_said_once_not_per_assignment(tmp_path):
+def test_a_single_notebook_too_large_is_said_once_and_grade_names_the_class_report_first(tmp_path, capsys):
     """A notebook handed in alone stands for every assignment: its status said "01_perceptron: bob.ipynb's code is
     too large to grade (...)" eight times over, once per assignment, in a 1,500-character gradebook cell."""
     from autograder import cli
@@ -282,6 +282,9 @@ def test_a_single_notebook_too_large_is_said_once_not_per_assignment(tmp_path):
                    "outputs": [], "execution_count": None}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     assert cli.main(["grade", str(submissions), "--out", str(tmp_path / "out"), "--root", str(REPO), "--no-sandbox",
                      "--sandbox", "process", "--quiet", "--jobs", "1"]) == 0
+    # The last line names the class report first (it named only the gradebook and the per-student files).
+    assert capsys.readouterr().out.rstrip().splitlines()[-1].startswith(
+        f"wrote {tmp_path / 'out' / 'report.html'} (the class report: open it first), ")
     [row] = read_gradebook(tmp_path / "out")
     assert row["status"].startswith("bob.ipynb's code is too large to grade") and row["status"].count("too large") == 1
     assert not any(assignment.folder in row["status"] for assignment in ASSIGNMENTS), row["status"]
