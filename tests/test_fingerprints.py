@@ -163,3 +163,77 @@ def test_a_replay_is_cut_by_its_cpu_time_not_by_the_clock(monkeypatch):
     matcher = CallMatcher(module, (), {}, {})
     assert fingerprints._outcome(matcher, module, StudentCall("waits", None, [1.5], {}, 1.0)).value == 1.0
     assert fingerprints._outcome(matcher, module, StudentCall("spins", None, [], {}, 1.0)) is None
+
+
+def test_a_raise_is_fingerprinted_alike_whatever_address_its_message_holds():
+    """A message that holds an object's repr holds its address, another at every run: 07's fingerprints of raises
+    were not the same bytes from one `autograder generate` to the next, nor the student's process's."""
+    from autograder.testing.fingerprints import raise_context
+
+    call = StudentCall("f", None, (np.ones(3),), {})
+    first = raise_context("test_x.py::test_f", call, ("TypeError", "bad operand <object at 0x7f3a2c1b9e50>"))
+    again = raise_context("test_x.py::test_f", call, ("TypeError", "bad operand <object at 0x7f00deadbeef>"))
+    assert first == again
+    assert first != raise_context("test_x.py::test_f", call, ("ValueError", "bad operand <object at 0x7f3a2c1b9e50>"))
+    assert first != raise_context("test_x.py::test_f", call, ("TypeError", "bad operands <object at 0x7f3a2c1b9e50>"))
+
+
+RAISES = '''
+import numpy as np
+
+
+def f(x):
+    return np.asarray(x, dtype=float) * 2.0
+'''
+
+
+def test_a_change_that_raises_on_a_public_call_is_named_when_the_students_call_raises_so(tmp_path):
+    """`check` has no reference to replay a student's raise on: `autograder generate` seals the raise of each change
+    on each public call the reference returned from, and `check` opens it with the student's own raise alone."""
+    from autograder.runner.fingerprints import _raises_sealed
+    from autograder.sandbox.session import StudentCodeFailed
+
+    reference = build_variant(RAISES, KnownBug("reference", "", ()), "replayed_raises")
+    shaped = build_variant(RAISES, KnownBug("shaped", "", (("* 2.0", "@ np.ones((2, 2))"),)), "replayed_shaped")
+    doubled = build_variant(RAISES, KnownBug("doubled", "", (("* 2.0", "* 4.0"),)), "replayed_doubled")
+    x = np.array([1.0, 2.0, 4.0])
+    call = StudentCall("f", None, [x], {}, value=x * 2, after=[x], after_kwargs={})
+    sealed = _raises_sealed("test_x.py::test_f", [call], {}, {}, reference,
+                            lambda name, numbers: [[("your `f` multiplies by a matrix", shaped), ("times 4", doubled)]])
+    assert list(sealed.values()) == [{"your `f` multiplies by a matrix"}]  # times 4 returns: no raise to seal
+    salt = "ab" * 16
+    (tmp_path / FINGERPRINTS_FILE).write_text(json.dumps({"salt": salt, "fingerprints": dict(
+        seal(salt, context, sentences.pop()) for context, sentences in sealed.items())}))
+    (raised,) = [outcome.raised for outcome in [CallMatcher(reference, (), {}).outcome(shaped, call, may_raise=True)]]
+    students = StudentCall("f", None, [x], {}, error=StudentCodeFailed(f"f(x) raised {raised[0]}: {raised[1]}"))
+    students.error.raised = raised
+    matcher = FingerprintMatcher(tmp_path / FINGERPRINTS_FILE, "test_x.py::test_f", [students])
+    assert matcher.raised(students.error) == ["your `f` multiplies by a matrix"]
+    other = StudentCall("f", None, [x], {}, error=StudentCodeFailed("f(x) raised ValueError: another message"))
+    other.error.raised = ("ValueError", "another message")
+    assert FingerprintMatcher(matcher.path, matcher.test, [other]).raised(other.error) == []
+
+
+RENDER = '''
+import sys
+from pathlib import Path
+from autograder.kit.assignments import discover_assignments
+from autograder.runner.fingerprints import render_assignment_fingerprints
+from autograder.sandbox.process import ChildProcess
+root = Path(sys.argv[1])
+(assignment,) = [a for a in discover_assignments(root) if a.folder == sys.argv[2]]
+sys.stdout.write(render_assignment_fingerprints(root, assignment, ChildProcess()))
+'''
+
+
+@pytest.mark.slow
+def test_generating_twice_gives_the_same_bytes():
+    """07's fingerprints, made in two processes (objects at other addresses), are the same bytes: a raise whose message
+    held an address (``<... object at 0x7f...>``) was sealed with it, so each `autograder generate` wrote another
+    file and `generate --check` failed at random. 07: the assignment whose calls raise most, with objects."""
+    import subprocess
+    import sys
+
+    made = [subprocess.run(["nice", sys.executable, "-c", RENDER, str(REPO), "07_training"], capture_output=True,
+                           check=True, timeout=900).stdout for _ in range(2)]
+    assert made[0] == made[1] and b'"fingerprints"' in made[0]

@@ -790,9 +790,10 @@ class CallMatcher:
                 and all(identical(outcome.objects.get(handle_id), attributes)
                         for handle_id, attributes in (objects or {}).items()))
 
-    def outcome(self, module, call, depth=0):
+    def outcome(self, module, call, depth=0, may_raise=False):
         """What ``call`` does on ``module`` (an :class:`Outcome`), or None when it cannot be made, or raises where the
-        student's call did not raise."""
+        student's call did not raise (``may_raise``: a raise is an outcome whatever the student's call did, as
+        `autograder generate` asks of the calls it fingerprints)."""
         made = {}  # handle id -> the object rebuilt for it, whose attributes after the call are the outcome's too
         try:
             args, kwargs = self.rebuilt((list(call.args), dict(call.kwargs)), module, depth, made)
@@ -809,7 +810,7 @@ class CallMatcher:
                 if isinstance(value, types.GeneratorType) and isinstance(call.value, Yielded):
                     value = call.value.replayed(value)
         except Exception as error:  # noqa: BLE001 - the kit's own code; a raise explains only a student's raise
-            if not raised_by(call.error):
+            if not (may_raise or raised_by(call.error)):
                 return None
             value, raised = None, _raised(error)
         objects = {handle_id: {name: self.plain(each) for name, each in vars(made_object).items()

@@ -323,6 +323,10 @@ class GradingPlugin:
                     joined = "; ".join(found)
                     message = f"{message}; {joined}" if related else f"{message}. Diagnosis: {joined}"
                     diagnoses = (*diagnoses, *found)
+            elif not report.passed and report.when == "call" and not diagnoses and self.fingerprints is not None \
+                    and isinstance(call.excinfo.value, StudentCodeFailed):  # check: a raise may have a fingerprint
+                if found := self.fingerprints.raised(call.excinfo.value):
+                    message, diagnoses = f"{message}. Diagnosis: {found[0]}", tuple(found)
             if call.excinfo and getattr(call.excinfo.value, "problem", False):
                 problem = f"{folder}: {call.excinfo.value.quarantined}"  # a status is the grader's words only
             self.records.append(TestRecord(

@@ -7,8 +7,9 @@ assignment's PUBLIC tests on the reference, replays each call whose result a com
 the mutants and known bugs of the called function, and writes ``assignments/<folder>/fingerprints.json``
 into the student release: for each wrong answer one of them gives there (and no other with other
 words gives), a salted hash of that answer, quantised, and its sentence encrypted under a key derived
-from the same answer. `check` hashes the student's value on a failed comparison; when it is listed,
-the student's value is that answer, and the very value is the key that decrypts its sentence. The
+from the same answer. `check` hashes the student's value on a failed comparison (or the exception a call of
+theirs raised, with the call: :func:`raise_context`); when it is listed, the student's value is that
+answer, and the very value is the key that decrypts its sentence. The
 sentence comes last, as the mutants' do at grading: after the test's own mistakes and the relations.
 
 What ships, and what it tells (why this leaks nothing the public tests do not already tell)
@@ -46,6 +47,12 @@ that shape), the wrong value compared and the whole wrong result, each quantised
 - Hidden tests: none is fingerprinted. Only the public tests' fixed inputs are, and the
   hashes are of outputs on them; hidden inputs are drawn per student and never appear.
 
+- A raise's sentence (a call that raised where a change of the reference raises on the same public call: the
+  exception's type and message are its context, every address in the message left out), by raising that exception
+  with that message. It is the error the change makes numpy raise (a shape mismatch, an index out of range), told
+  already by the raise itself to whoever made the change: the sentence says which change of the called function
+  raises it, as one guess among the one-change mutants would, and nothing of the reference's values.
+
 So the file answers one question a public test's failure raises ("which change did I make?"), and
 only for a student whose value is that change's. Quantising is robust to the float order of the
 student's own code: entries rounded to six significant digits (a tolerance's worth looser than float
@@ -56,6 +63,7 @@ no mutant's matches only if all its context agrees to six digits.
 """
 import hashlib
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -137,6 +145,23 @@ def context_of(test, call, expected, got):
                       quantised(call.value)])
 
 
+ADDRESS = re.compile(r"0x[0-9a-fA-F]+")  # where an object's repr puts its address: another at every run
+
+
+def raise_context(test, call, raised):
+    """The text the fingerprint of a call that raised is of: the test, the call (its function and arguments), and
+    ``raised``, the exception's type and message (:func:`~autograder.runner.known_bugs.raised_by`).
+
+    Every address in the message (``<object at 0x7f...>``) reads ``0x?``: an address differs from one run to the
+    next, so a message holding one gave `autograder generate` another fingerprint at each run (and the student's
+    process a third).
+    """
+    name = f"{call.target.type}.{call.name}" if isinstance(call.target, Handle) else call.name
+    kind, message = raised
+    return "\n".join([test, name, quantised((list(call.args), call.kwargs)), "raised", kind,
+                      ADDRESS.sub("0x?", message)])
+
+
 def parts(value, path=(), depth=3):
     yield path, value
     if depth and isinstance(value, (tuple, list, dict)):
@@ -188,10 +213,21 @@ class FingerprintMatcher:
         call, _ = source_call(self.calls, got)
         if call is None:
             return []
+        return self._opened(context_of(self.test, call, expected, got))
+
+    def raised(self, error):
+        """The sentence of the change that raises as the student's call did (``error``, a
+        :class:`~autograder.sandbox.session.StudentCodeFailed` with what it ``raised``) on that call's arguments, as a
+        one-item list, else []."""
+        call = next((call for call in reversed(self.calls) if call.error is error), None)
+        raised = getattr(error, "raised", None)
+        return [] if call is None or raised is None else self._opened(raise_context(self.test, call, raised))
+
+    def _opened(self, context):
+        """The sentence sealed under ``context`` as a one-item list, or [] when the book has none (or is unreadable)."""
         try:
             salt, book = _book(str(self.path))
         except (OSError, ValueError, KeyError):
             return []  # an unreadable file names nothing
-        context = context_of(self.test, call, expected, got)
         found = book.get(seal(salt, context, "")[0])
         return [unseal(salt, context, found)] if found else []
