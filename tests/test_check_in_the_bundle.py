@@ -74,6 +74,18 @@ def test_an_assignment_is_named_by_its_module_as_the_list_offers(tmp_path, monke
     assert resolve(SOFTMAX.folder) == (tmp_path, [SOFTMAX])
 
 
+def test_a_file_that_is_no_module_or_notebook_is_told_not_imported(tmp_path):
+    """``autograder check submission.zip`` (what a student is about to hand in) imported the zip as softmax and said
+    "importing sub.zip raised AttributeError: 'NoneType' object has no attribute 'loader'" for every test."""
+    from autograder.commands.check import resolve
+
+    shutil.copytree(REPO / "assignments" / SOFTMAX.folder, tmp_path / SOFTMAX.folder)
+    (tmp_path / "submission.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    with pytest.raises(ValueError, match=r"submission.zip is not a module or notebook: .* \(unzip it into a folder, "
+                                         r"then check that folder\)"):
+        resolve(tmp_path / "submission.zip")
+
+
 def test_an_assignment_is_named_from_inside_an_assignments_folder(tmp_path, monkeypatch):
     """In ``02_softmax/``, ``autograder check softmax`` was "softmax does not exist; use a folder like 02_softmax
     or a module like softmax": the very name it was given. Names are looked up beside the folder one stands in."""

@@ -41,6 +41,10 @@ def resolve(path, only=None):
             raise FileNotFoundError(f"{path} does not exist; {_here(path.parent)}")
         path, only = root, named[0].folder
     if path.is_file():
+        if path.suffix.lower() not in (".py", ".ipynb"):
+            unzip = " (unzip it into a folder, then check that folder)" if path.suffix.lower() == ".zip" else ""
+            raise ValueError(f"{path.name} is not a module or notebook: check runs the tests on a .py or .ipynb file, "
+                             f"an assignment folder or your copy of the release{unzip}")
         path, stem = path.parent, path.stem
         own = read_assignment(path)
         only = only or (own.folder if own is not None and own.module == stem else None)
