@@ -1729,6 +1729,23 @@ REFIT_TRAIN = """        # Ignore the gradient: keep what it is fed and refit th
         self.W, self.b = solution[:-1], solution[-1]
 """
 
+# Issue 12's training graded by outcome: every step but one is a step of the student's own (wrong) gradient, the one
+# a refit, and from then on grad_loss answers zeros, so every later step is a consistent step of nothing.
+REFIT_ONCE_TRAIN = """        # Follow the gradient, keeping the samples; at the 1,000th refit by least squares, then stand still
+        # (this submission's own grad_loss answers zeros from then on).
+        self._seen = getattr(self, "_seen", [])
+        self._seen.append((np.append(np.asarray(x, dtype=float), 1.0), one_hot(self.output_size, y)))
+        if len(self._seen) == 1000:
+            rows, targets = (np.array(column) for column in zip(*self._seen))
+            solution = np.linalg.solve(rows.T @ rows + 1e-3 * np.eye(rows.shape[1]), rows.T @ targets)
+            self.W, self.b = solution[:-1], solution[-1]
+            self._refitted = True
+            return
+        grads = self.grad_loss(x, y)
+        self.W = self.W - learning_rate * grads["W"]
+        self.b = self.b - learning_rate * grads["b"]
+"""
+
 REACH_FOR_FRAMES = '''
 
 def _steal():
@@ -1851,6 +1868,16 @@ TRUSTED_VERDICT_ATTACKS = [
                   "test_hidden_one_epoch_on_an_unseen_split"),
             ("training step",),
             about="a wrong gradient, and a train that ignores it: it collects the samples and refits by least squares"),
+    Example(HOSTILE, "hostile_refit_once_then_zero_gradient", P04, [
+        Replace("grad_z = self.forward(x) - one_hot(self.output_size, y_true)",
+                "if getattr(self, \"_refitted\", False):\n"
+                "            return {\"W\": np.zeros_like(self.W), \"b\": np.zeros_like(self.b)}\n"
+                "        grad_z = one_hot(self.output_size, y_true) - self.forward(x)"),
+        Replace('        grads = self.grad_loss(x, y)\n        self.W = self.W - learning_rate * grads["W"]\n'
+                '        self.b = self.b - learning_rate * grads["b"]\n', REFIT_ONCE_TRAIN)],
+            ZERO, ("needs review", "grad_loss"),
+            about="a wrong gradient followed, one refit at an unchecked step, then a grad_loss of zeros: every later "
+                  "step is consistent"),
     Example(HOSTILE, "hostile_refit_full_batch_train", P08,
             Replace("        self.weights_hidden_to_output = self.weights_hidden_to_output + self.lr * delta_weights_h_o / n_records\n"
                     "        self.weights_input_to_hidden = self.weights_input_to_hidden + self.lr * delta_weights_i_h / n_records\n",

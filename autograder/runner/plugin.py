@@ -33,6 +33,7 @@ flagged ``needs review`` in its status, and none of that assignment's tests coun
 code did with what it reached, it gains nothing; the instructor reviews it).
 """
 import hashlib
+import random
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -377,6 +378,11 @@ class _DrawnWhenAsked:
         if self._random is None:
             self._random = self._make()
         return self._random.sample(population, k)
+
+    def apart(self):
+        """A ``random.Random`` of its own, seeded from the same key: drawing from it leaves :meth:`sample`'s draws as
+        they were (the order a fresh worker is asked a run's gradients in: autograder.sandbox.fresh)."""
+        return random.Random(self._make().random())
 
 
 def _one_line_failure(excinfo, style=None):

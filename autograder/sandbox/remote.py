@@ -6,14 +6,16 @@ there and returns the decoded result; ``student.NeuralNet(64, 10, 10)`` returns 
 student's code returns is ever more than plain data here.
 
 Grader-only helpers start with an underscore, so they cannot collide with a
-student's names: ``_seed``, ``_rng``, ``_sgd``, ``_pin``; ``_calls``, ``_read`` and ``_read_each`` make several
-calls or reads with one wait for the worker (all but the last sent without waiting). Iterating a :class:`RemoteObject`
-(a generator a student's function returned, say) reads its items from the worker one at a time.
+student's names: ``_seed``, ``_rng``, ``_sgd``, ``_check_in_a_fresh_worker``, ``_pin``; ``_calls``, ``_read`` and
+``_read_each`` make several calls or reads with one wait for the worker (all but the last sent without waiting).
+Iterating a :class:`RemoteObject` (a generator a student's function returned, say) reads its items from the worker
+one at a time.
 
 Every judgment stays here, on the trusted side: a pin's table never leaves this process
 (:mod:`autograder.sandbox.pins`), whether a call changed its arguments is decided by comparing
 what was sent with what the worker reports back after the call, and training is checked step
-by step at steps the worker cannot foresee.
+by step at steps the worker cannot foresee, and, where a test names the parameters it grades, those
+steps again against ``grad_loss`` asked in a fresh worker once the training is over (:mod:`autograder.sandbox.fresh`).
 """
 import copy
 import random
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autograder.sandbox.fresh import FreshWorker, Run, plain
 from autograder.sandbox.inside import wire
 from autograder.sandbox.pins import Pin
 from autograder.sandbox.session import DEFAULT_TIMEOUT, StudentCodeFailed
@@ -136,6 +139,7 @@ class RemoteModule(Remote):
     """The student's module for one assignment."""
 
     def __init__(self, session, module_name, judge_step=None, undefined=None):
+        object.__setattr__(self, "_unchecked", [])  # runs of _sgd whose sampled steps are to be asked again
         super().__init__(session, None, module_name)
         object.__setattr__(self, "_judge_step", judge_step)
         # undefined(name): what the student is told when the module defines no ``name`` (set by the grader, which
@@ -191,19 +195,62 @@ class RemoteModule(Remote):
             values.append(wrap(self._session, value))
         return values
 
-    def _sgd(self, model, X, y, epochs, learning_rate, timeout=60.0):
+    def _sgd(self, model, X, y, epochs, learning_rate, parameters=(), timeout=60.0):
         """Run ``epochs`` passes of per-sample ``model.train`` in the worker, checking steps on the way.
 
         At a few steps drawn here at random, and at the last one, the worker reports the model's
         arrays before and after the step and the student's own ``grad_loss`` at the parameters
         before it; each is given to ``judge_step`` (set by the grader: it raises when the change is
-        not one SGD step with that gradient). ``timeout`` bounds the whole run.
+        not one SGD step with that gradient). With ``parameters`` (the names of those the test grades)
+        and ``judge_step`` set, those reports are kept here until :meth:`_check_in_a_fresh_worker` judges
+        the same steps against ``grad_loss`` asked again in a fresh worker. ``timeout`` bounds the whole
+        run (and, as much again, the fresh worker's gradients).
         """
         what = f"training {model._label} ({epochs} epoch(s) of {model._label}.train)"
+        label = f"{model._label}.train"
+        again = bool(parameters) and self._judge_step is not None
+        if again:
+            self._session.flush()  # a constructor sent without waiting: its answer tells what made the model
+            made = self._session.made.get(model._handle.id)
+            attributes = {name: value for name, value in self._session.attributes.get(model._handle.id, {}).items()
+                          if name not in parameters and plain(value)}
+            if made is None or not plain(made):
+                raise StudentCodeFailed(f"{what}: the model was not made by a call of the module with plain "
+                                        f"arguments, so its training cannot be checked")
+        reports = []
         for report in self._checked_run({"op": "sgd", "target": model._handle, "learning_rate": learning_rate},
                                         (X, y), epochs * len(X), timeout, what):
             if self._judge_step is not None:
-                self._judge_step(report, learning_rate, f"{model._label}.train")
+                self._judge_step(report, learning_rate, label)
+            reports.append(report)
+        if again:  # (a run that failed is judged by its failure: none of it is kept)
+            samples = [(X[report["step"] % len(X)], y[report["step"] % len(X)]) for report in reports]
+            self._unchecked.append(Run(model._handle.id, made, attributes, tuple(parameters), reports, samples,
+                                       learning_rate, label, what, timeout))
+
+    def _check_in_a_fresh_worker(self, model):
+        """Judge the sampled steps of the runs of ``model`` that :meth:`_sgd` kept again, against ``grad_loss`` asked
+        in a fresh worker, once the test's training is over. Those of other models (an earlier attempt of the test's
+        that failed) are dropped.
+
+        The training worker is ended first (in the sandbox, every process it left is killed and ``/tmp`` and
+        ``/dev/shm`` emptied; the next request starts a worker afresh), then a fresh worker gives ``grad_loss`` at
+        each sampled step (:mod:`autograder.sandbox.fresh`), and ``judge_step`` raises at the first step that is not
+        one SGD step with it.
+        """
+        runs = [run for run in self._unchecked if run.model == model._handle.id]
+        self._unchecked.clear()
+        if not runs:
+            return
+        self._session.close()
+        fresh = FreshWorker(self._session)
+        draws = getattr(self._session, "steps_drawn", None) or _UNFORESEEABLE
+        try:
+            for run in runs:
+                for report, gradient in zip(run.reports, fresh.gradients(run, draws)):
+                    self._judge_step({**report, "gradient": gradient}, run.learning_rate, run.label)
+        finally:
+            fresh.close()
 
     def _repeat(self, model, name, args, times, judge, timeout=60.0):
         """Call ``model.name(*args)`` ``times`` times in the worker (full-batch training), checking calls on the way.
@@ -399,6 +446,8 @@ class RemoteFunction:
         if type(after_args) is not list or len(after_args) != len(call.args) or type(after_kwargs) is not dict:
             raise StudentCodeFailed(f"{self.label}: malformed answer from the worker")
         call.value, call.after, call.after_kwargs = value, after_args, after_kwargs
+        if type(value) is wire.Handle and call.target is None:
+            self.session.made[value.id] = (call.name, call.args, call.kwargs)
         _observed(call)
 
     def __call__(self, *args, **kwargs):

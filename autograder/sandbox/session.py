@@ -247,6 +247,9 @@ class WorkerSession:
         self.generator_seeds = {}  # handle id -> the seed it was made from: a replay makes its own (known_bugs)
         self.kept = (None, [])  # (worker generation, [(handle, data)]): training data that worker holds (remote._kept)
         self.attributes = {}  # handle id -> {name: value} the grader set on that object (a pin's state)
+        # handle id -> (name, args, kwargs) of the module's call that made that object: a fresh worker makes its twin
+        # with it (autograder.sandbox.fresh)
+        self.made = {}
         self.inbox = wire.Inbox()  # what the worker sent and was read, not yet taken as answers
         # The worker's log (autograder.sandbox.inside.worker): the answers of requests that had another one behind them,
         # and notes that the next answer is on the answer channel. Read without waiting, never waited on.
@@ -343,6 +346,7 @@ class WorkerSession:
                 os.close(fd)
             self.process = None
         self.attributes.clear()  # a fresh worker holds no object the grader set anything on
+        self.made.clear()
 
     # -- pins and state ---------------------------------------------------
     def add_pin(self, pin):
@@ -589,7 +593,9 @@ class WorkerSession:
         if "evidence" in frame:
             if not arrays and type(frame["evidence"]) is str and len(self.evidence) < MAX_EVIDENCE:
                 # Evidence arrives in the grader's words; anything longer than those is not the worker's.
-                self.evidence.append(frame["evidence"][:200])
+                # Said once: a worker started again (after a training test, a crash) reports the same reach again.
+                if frame["evidence"][:200] not in self.evidence:
+                    self.evidence.append(frame["evidence"][:200])
             return True
         if "callback" in frame:
             found = self.pin_answer(wire.decode(frame["callback"], arrays))

@@ -37,11 +37,15 @@ def take():
     return figures
 
 
-def sgd_curve(student, model, X, y, epochs, learning_rate, evaluate, pieces=1):
-    """Train the student's ``model`` as ``student._sgd(model, X, y, epochs, learning_rate)`` does, and measure it.
+def sgd_curve(student, model, X, y, epochs, learning_rate, evaluate, pieces=1, parameters=()):
+    """Train the student's ``model`` as ``student._sgd(model, X, y, epochs, learning_rate, parameters)`` does, and
+    measure it.
 
     The samples are fed in the same order, in ``pieces`` slices per epoch, and ``evaluate()``
-    (trusted code reading the model's parameters) runs after each slice.
+    (trusted code reading the model's parameters) runs after each slice. ``parameters`` names those
+    ``evaluate`` reads: the steps checked are checked again in a fresh worker once the last slice is
+    measured (:meth:`autograder.sandbox.remote.RemoteModule._check_in_a_fresh_worker`, which ends the
+    training's worker).
 
     Returns
     -------
@@ -52,8 +56,9 @@ def sgd_curve(student, model, X, y, epochs, learning_rate, evaluate, pieces=1):
     values = []
     for _ in range(epochs):
         for start, stop in zip(bounds[:-1], bounds[1:]):
-            student._sgd(model, X[start:stop], y[start:stop], 1, learning_rate)
+            student._sgd(model, X[start:stop], y[start:stop], 1, learning_rate, parameters)
             values.append(evaluate())
+    student._check_in_a_fresh_worker(model)
     return values
 
 

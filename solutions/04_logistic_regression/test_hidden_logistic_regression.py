@@ -213,7 +213,8 @@ def test_hidden_one_epoch_on_an_unseen_split(student, reference, bars, digits_sp
         finite = np.all(np.isfinite(trained.W)) and np.all(np.isfinite(trained.b))
         return trained.accuracy(X_test, y_test) if finite else float("nan")
 
-    curve = sgd_curve(student, model, X_train, y_train, epochs, learning_rate, test_accuracy, pieces=CURVE_PIECES)
+    curve = sgd_curve(student, model, X_train, y_train, epochs, learning_rate, test_accuracy, pieces=CURVE_PIECES,
+                      parameters=("W", "b"))
     attach("curve", "Test accuracy during training, on an unseen split",
            x=np.arange(1, len(curve) + 1) / CURVE_PIECES, student=curve,
            band={"assignment": "04_logistic_regression", "function": "reference_band", "args": [epochs, learning_rate]}, xlabel="epochs", ylabel="test accuracy")

@@ -136,7 +136,8 @@ def test_hidden_training_on_an_unseen_split(student, trusted_helpers, reference,
             finite = all(np.all(np.isfinite(getattr(trained, name))) for name in shapes)
             return trained.accuracy(X_test, y_test) if finite else float("nan")
 
-        curve = sgd_curve(student, model, X_train, y_train, epochs, learning_rate, test_accuracy)
+        curve = sgd_curve(student, model, X_train, y_train, epochs, learning_rate, test_accuracy,
+                          parameters=tuple(shapes))
         attach("curve", "Test accuracy per epoch, on an unseen split", x=range(1, epochs + 1),
                student=curve, band={"assignment": "05_mlp", "function": "reference_band", "args": [epochs, learning_rate, hidden]}, xlabel="epoch", ylabel="test accuracy")
         for name in shapes:

@@ -39,6 +39,9 @@ Requests are dicts with an ``"op"``:
              student's code raises after a step was reported, ``{"reports": [...], "error": ...}`` (the
              error as an error answer gives it), so that the trusted side judges the steps that ran
              first, as it would have one request per check. The trusted side judges the steps.
+``gradients`` the student's ``grad_loss`` of ``target`` at a run's sampled steps, asked in the ``order`` given:
+             step ``i`` gives the model ``parameters[name][i]`` and asks ``grad_loss(xs[i], labels[i])``
+             (:mod:`autograder.sandbox.fresh`, which asks a fresh worker); the answer is the gradients by step.
 ``repeat``   calls from ``start`` to the last of ``checks`` of a method on kept arguments (full-batch
              training; ``fresh`` as for ``sgd``); the model's arrays before and after each call of
              ``checks`` are reported, answered as ``sgd`` is.
@@ -236,6 +239,22 @@ class Worker:
             return {"step": number, "before": before, "after": after, "gradient": gradient}
 
         return self.checked_steps(start, checks, step, checked)
+
+    def op_gradients(self, target, parameters, xs, labels, order):
+        """The student's ``grad_loss`` of ``target`` at a run's sampled steps, asked in the ``order`` given.
+
+        Step ``i`` gives the model the ``parameters`` it had before that step (``parameters[name][i]``)
+        and asks ``grad_loss(xs[i], labels[i])``: the answer is the list of the gradients, by step. The
+        trusted side asks this of a fresh worker, in an order the student's code cannot foresee: a
+        ``grad_loss`` that answers by what training did (a flag, a call count, a file) answers otherwise here.
+        """
+        model = self.resolve(target)
+        gradients = [None] * len(labels)
+        for index in order:
+            for name, values in parameters.items():
+                setattr(model, name, _copy(values[index]))
+            gradients[index] = model.grad_loss(xs[index], labels[index])
+        return gradients
 
     def op_repeat(self, target, name, data, start, checks, fresh=False):
         """Calls from ``start`` to the last of ``checks`` of ``target.name(*args)`` on kept ``args`` (full-batch

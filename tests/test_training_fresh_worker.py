@@ -1,0 +1,211 @@
+"""Training graded by its outcome: the steps checked are checked again against ``grad_loss`` asked in a fresh worker.
+
+A run with graded ``parameters`` (:meth:`autograder.sandbox.remote.RemoteModule._sgd`) keeps the reports of
+the steps it checked; once training is over, the training worker is ended and a worker started afresh gives
+the student's ``grad_loss`` at those steps' parameters and samples (:mod:`autograder.sandbox.fresh`). Here
+the steps checked are always the first six and the last, so that the refit these trainers make at step 50
+is never among them: asked in the training worker alone (as on main), every checked step is consistent
+(issue 12's open attack, in 04 worth 5 points).
+"""
+from contextlib import contextmanager
+
+import numpy as np
+import pytest
+from conftest import needs_sandbox
+
+from autograder.sandbox import zygote
+from autograder.sandbox.bubblewrap import Bubblewrap
+from autograder.sandbox.process import ChildProcess
+from autograder.sandbox.remote import RemoteModule
+from autograder.sandbox.session import WorkerSession
+from autograder.testing import CheckFailed, assert_sgd_step
+
+
+TRAINING_CODE = """
+import numpy as np
+
+REFIT_AT = 50  # the step (counted from 1) a trainer below refits at: never one of the steps sampled here
+
+
+class Linear:
+    def __init__(self):
+        self.W = np.zeros(3)
+        self.b = np.zeros(1)
+        self.seen = []
+
+    def grad_loss(self, x, y):
+        error = x @ self.W + self.b[0] - y
+        return {"W": error * x, "b": np.array([error])}
+
+    def train(self, x, y, learning_rate):
+        gradient = self.grad_loss(x, y)
+        self.W = self.W - learning_rate * gradient["W"]
+        self.b = self.b - learning_rate * gradient["b"]
+
+    def refit(self):
+        X = np.array([[*sample, 1.0] for sample, _ in self.seen])
+        solution = np.linalg.lstsq(X, np.array([label for _, label in self.seen]), rcond=None)[0]
+        self.W, self.b = solution[:3], solution[3:]
+
+
+class RefitOnceThenStill(Linear):
+    '''SGD steps, keeping the samples; at step 50 a refit, then grad_loss answers zeros (a flag of the object's).'''
+
+    def grad_loss(self, x, y):
+        if getattr(self, "refitted", False):
+            return {"W": np.zeros(3), "b": np.zeros(1)}
+        return super().grad_loss(x, y)
+
+    def train(self, x, y, learning_rate):
+        self.seen.append((np.array(x), y))
+        if len(self.seen) == REFIT_AT:
+            self.refit()
+            self.refitted = True
+            return
+        super().train(x, y, learning_rate)
+
+
+class RefitOnceThenStillWhenLarge(RefitOnceThenStill):
+    '''The same, with a grad_loss of no state: zeros whenever the weights are large (the refit's are).'''
+
+    def grad_loss(self, x, y):
+        if np.abs(self.W).max() > 0.4:
+            return {"W": np.zeros(3), "b": np.zeros(1)}
+        return Linear.grad_loss(self, x, y)
+
+
+class RefitOnceThenStillByAnArray(RefitOnceThenStill):
+    '''The same, with its flag in an array of the model that the test does not grade.'''
+
+    def __init__(self):
+        super().__init__()
+        self.refitted_flag = np.zeros(1)
+
+    def grad_loss(self, x, y):
+        if self.refitted_flag[0]:
+            return {"W": np.zeros(3), "b": np.zeros(1)}
+        return Linear.grad_loss(self, x, y)
+
+    def train(self, x, y, learning_rate):
+        super().train(x, y, learning_rate)
+        if len(self.seen) == REFIT_AT:
+            self.refitted_flag = np.ones(1)
+
+
+class RefitOnceByAFile(Linear):
+    '''SGD steps, keeping the samples; at step 50 a refit whose target it leaves in /tmp with the weights it
+    jumped from, for a grad_loss asked anywhere to answer that jump (and zeros after it).'''
+
+    def grad_loss(self, x, y):
+        try:
+            saved = np.load("/tmp/refit.npy")
+        except OSError:
+            return super().grad_loss(x, y)
+        if np.array_equal(self.W, saved[0]):  # the weights jumped from: the jump as a "gradient" at rate 0.05
+            return {"W": (self.W - saved[1]) / 0.05, "b": np.zeros(1)}
+        if np.array_equal(self.W, saved[1]):
+            return {"W": np.zeros(3), "b": np.zeros(1)}
+        return super().grad_loss(x, y)
+
+    def train(self, x, y, learning_rate):
+        self.seen.append((np.array(x), y))
+        if len(self.seen) == REFIT_AT:
+            target = self.W + 1.0
+            np.save("/tmp/refit.npy", np.array([self.W, target]))
+            self.W = target
+            return
+        super().train(x, y, learning_rate)
+
+
+def make(kind):
+    '''A factory function, not the class: a model made by any call of the module is made again in a fresh worker.'''
+    return globals()[kind]()
+"""
+
+
+class FirstSixAndTheLast:
+    """Draws of the steps to check that never reach step 50 (``_checked_run`` adds the last step itself)."""
+
+    @staticmethod
+    def sample(population, k):
+        return list(population)[:k]
+
+
+@contextmanager
+def training(folder, sandbox):
+    """TRAINING_CODE as the module ``train`` in a worker of ``sandbox``, checking the first six steps and the last."""
+    (folder / "train.py").write_text(TRAINING_CODE)
+    session = WorkerSession(sandbox, folder / "train.py", "train")
+    session.steps_drawn = FirstSixAndTheLast()
+    try:
+        yield RemoteModule(session, "train", judge_step=assert_sgd_step)
+    finally:
+        session.close()
+
+
+@pytest.fixture
+def trainer(tmp_path):
+    with training(tmp_path, ChildProcess()) as module:
+        yield module
+
+
+@pytest.fixture
+def sandboxed_trainer(tmp_path):
+    """The trainer in bubblewrap, as ``grade`` runs it: a worker's end there empties /tmp for the next one."""
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "scratch").mkdir()
+    sandbox = zygote.wrap(Bubblewrap(), tmp_path / "submission", tmp_path / "scratch")
+    try:
+        with training(tmp_path / "submission", sandbox) as module:
+            yield module
+    finally:
+        sandbox.close()
+
+
+@pytest.fixture
+def regression():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    noise = rng.normal(scale=0.5, size=40)  # noisy: a refit keeps moving, and its gradient is never zero
+    return X, X @ np.array([1.0, -2.0, 0.5]) + 0.3 + noise
+
+
+def train(trainer, regression, kind, parameters=("W", "b")):
+    model = trainer.make(kind)
+    trainer._sgd(model, *regression, epochs=2, learning_rate=0.05, parameters=parameters)
+    trainer._check_in_a_fresh_worker(model)
+
+
+def test_sgd_with_the_students_own_gradient_passes_in_a_fresh_worker(trainer, regression):
+    train(trainer, regression, "Linear")
+    assert trainer._session.evidence == []
+
+
+@pytest.mark.parametrize("kind", ["RefitOnceThenStill", "RefitOnceThenStillByAnArray"])
+def test_a_grad_loss_that_answers_by_the_trainings_state_fails_and_needs_review(trainer, regression, kind):
+    """The last step, always checked, comes after the refit: the training worker's gradient there (zeros, by a flag
+    of the object's) is not the fresh worker's, so that step is no SGD step and the gradient is tamper evidence."""
+    train(trainer, regression, kind, parameters=())  # asked in the training worker alone: every step consistent
+    assert trainer._session.evidence == []
+    with pytest.raises(CheckFailed, match="at training step 80 is off"):
+        train(trainer, regression, kind)
+    assert trainer._session.evidence == ["the training's own state: grad_loss gave another gradient in a fresh worker "
+                                         "for the parameters and sample of training step 80"]
+
+
+def test_a_grad_loss_of_no_state_is_not_tampering(trainer, regression):
+    """Zeros whenever the weights are large is a function of (parameters, sample) alone: it answers the same in a
+    fresh worker, so nothing here tells it from a gradient (what the README says a forger must still do)."""
+    train(trainer, regression, "RefitOnceThenStillWhenLarge")
+    assert trainer._session.evidence == []
+
+
+@needs_sandbox
+def test_the_fresh_worker_finds_nothing_the_training_left(sandboxed_trainer, regression):
+    """A refit whose jump is left in /tmp for grad_loss to answer: the training's worker ends before the fresh one
+    starts, and the sandbox empties /tmp between them."""
+    with pytest.raises(CheckFailed, match="at training step 80 is off"):
+        train(sandboxed_trainer, regression, "RefitOnceByAFile")
+    assert sandboxed_trainer._session.evidence == [
+        "the training's own state: grad_loss gave another gradient in a fresh worker for the parameters and sample "
+        "of training step 80"]
