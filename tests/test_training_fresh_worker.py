@@ -9,9 +9,10 @@ is never among them: asked in the training worker alone (as on main), every chec
 """
 from contextlib import contextmanager
 
-import numpy as np
 import pytest
 from conftest import needs_sandbox
+from test_verdicts import TRAINING_CODE as VERDICTS_TRAINING_CODE
+from test_verdicts import regression  # noqa: F401 - the same noisy regression, a fixture
 
 from autograder.sandbox import zygote
 from autograder.sandbox.bubblewrap import Bubblewrap
@@ -21,31 +22,10 @@ from autograder.sandbox.session import WorkerSession
 from autograder.testing import CheckFailed, assert_sgd_step
 
 
-TRAINING_CODE = """
-import numpy as np
+# Linear (SGD with its own gradient, keeping nothing but `seen`) is test_verdicts.py's; the trainers below refit once.
+TRAINING_CODE = VERDICTS_TRAINING_CODE + """
 
-REFIT_AT = 50  # the step (counted from 1) a trainer below refits at: never one of the steps sampled here
-
-
-class Linear:
-    def __init__(self):
-        self.W = np.zeros(3)
-        self.b = np.zeros(1)
-        self.seen = []
-
-    def grad_loss(self, x, y):
-        error = x @ self.W + self.b[0] - y
-        return {"W": error * x, "b": np.array([error])}
-
-    def train(self, x, y, learning_rate):
-        gradient = self.grad_loss(x, y)
-        self.W = self.W - learning_rate * gradient["W"]
-        self.b = self.b - learning_rate * gradient["b"]
-
-    def refit(self):
-        X = np.array([[*sample, 1.0] for sample, _ in self.seen])
-        solution = np.linalg.lstsq(X, np.array([label for _, label in self.seen]), rcond=None)[0]
-        self.W, self.b = solution[:3], solution[3:]
+REFIT_AT = 50  # the step (counted from 1) a trainer below refits at: never one of the steps checked here
 
 
 class RefitOnceThenStill(Linear):
@@ -59,7 +39,9 @@ class RefitOnceThenStill(Linear):
     def train(self, x, y, learning_rate):
         self.seen.append((np.array(x), y))
         if len(self.seen) == REFIT_AT:
-            self.refit()
+            X = np.array([[*sample, 1.0] for sample, _ in self.seen])
+            solution = np.linalg.lstsq(X, np.array([label for _, label in self.seen]), rcond=None)[0]
+            self.W, self.b = solution[:3], solution[3:]
             self.refitted = True
             return
         super().train(x, y, learning_rate)
@@ -160,14 +142,6 @@ def sandboxed_trainer(tmp_path):
             yield module
     finally:
         sandbox.close()
-
-
-@pytest.fixture
-def regression():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(40, 3))
-    noise = rng.normal(scale=0.5, size=40)  # noisy: a refit keeps moving, and its gradient is never zero
-    return X, X @ np.array([1.0, -2.0, 0.5]) + 0.3 + noise
 
 
 def train(trainer, regression, kind, parameters=("W", "b")):
