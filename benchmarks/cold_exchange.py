@@ -107,7 +107,7 @@ def measure(gaps, rounds, reps):
             session = channel.WorkerSession(workers, submission / softmax.module_file, softmax.module)
             reading = {"op": "getattr", "name": "__name__", "target": None}
             session.request(reading)
-            frame = wire.dumps(wire.encode(reading))
+            frame = wire.frame(reading)
             X = np.arange(12.0).reshape(4, 3)
             calling = {"op": "call", "name": "softmax", "target": None, "track": True, "args": [X], "kwargs": {}}
 

@@ -38,14 +38,16 @@ _COPIES = Copies()
 
 
 def plain_copy(value, register_object=None):
-    """What :func:`autograder.sandbox.inside.wire.encode` then ``decode`` would give: checked as strictly, copied."""
+    """What :func:`autograder.sandbox.inside.wire.frame` then ``decode`` would give: checked as strictly, copied."""
     return wire.convert(value, register_object, _COPIES)
 
 
 class CopyingWorker(Worker):
     """The worker's logic, answering with plain copies instead of encoded messages; stubs ask ``session``."""
 
-    pack = staticmethod(plain_copy)
+    @staticmethod
+    def pack(value, register_object, framing):
+        return plain_copy(value, register_object)  # (no frame: ``framing`` is None here)
 
     def __init__(self, session):
         super().__init__()

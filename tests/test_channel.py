@@ -104,7 +104,7 @@ def test_a_raw_pickle_is_not_a_frame():
 
 
 def round_trip(value):
-    frame = wire.dumps(wire.encode(value))
+    frame = wire.frame(value)
     assert wire.frame_length(frame[:wire.HEADER_BYTES]) == len(frame) - wire.HEADER_BYTES
     return wire.decode(*wire.parse_body(frame[wire.HEADER_BYTES:]))
 
@@ -145,7 +145,7 @@ def test_what_a_submission_rebinds_at_import_never_sees_a_frame_written(monkeypa
     seen.clear()  # (monkeypatch's own isinstance calls)
     read_fd, write_fd = os.pipe()
     try:
-        wire.write_all(write_fd, wire.dumps({"ok": wire.encode(np.arange(3.0)), "key": "k" * 32}))
+        wire.write_all(write_fd, wire.dumps({"ok": {"__array__": 0}, "key": "k" * 32}, [np.arange(3.0)]))
         body = wire.read_frame(read_fd, wire.Inbox())
     finally:
         os.close(read_fd)
@@ -157,7 +157,7 @@ def test_what_a_submission_rebinds_at_import_never_sees_a_frame_written(monkeypa
 
 
 def test_frames_that_arrived_together_are_taken_with_one_read(monkeypatch):
-    frames = [wire.dumps(wire.encode(value)) for value in ([1], {"x": np.arange(3.0)}, "three")]
+    frames = [wire.frame(value) for value in ([1], {"x": np.arange(3.0)}, "three")]
     read_fd, write_fd = os.pipe()
     try:
         wire.write_all(write_fd, b"".join(frames))
@@ -173,7 +173,7 @@ def test_frames_that_arrived_together_are_taken_with_one_read(monkeypatch):
 
 
 def test_a_frame_split_across_reads_is_put_back_together():
-    frame = wire.dumps(wire.encode(np.arange(100.0)))
+    frame = wire.frame(np.arange(100.0))
     inbox = wire.Inbox()
     for start in range(0, len(frame), 7):
         assert inbox.next_body() is None
@@ -191,7 +191,7 @@ def test_a_frame_over_the_size_limit_is_refused_from_its_header():
 
 def test_array_bytes_travel_raw_not_as_text():
     array = np.arange(1000, dtype=np.float64)
-    frame = wire.dumps(wire.encode({"X": array}))
+    frame = wire.frame({"X": array})
     assert array.tobytes() in frame and len(frame) < array.nbytes + 64
 
 
@@ -201,7 +201,7 @@ def test_ndarray_subclasses_are_not_sent():
             return True
 
     with pytest.raises(TypeError, match="subclass"):
-        wire.encode(np.zeros(3).view(Liar))
+        wire.frame(np.zeros(3).view(Liar))
 
 
 STUDENT_CODE = """
@@ -402,7 +402,8 @@ def test_a_valid_frame_of_countless_values_is_refused_before_it_is_built(text):
 
 def test_a_large_but_plain_answer_still_decodes():
     values = np.arange(200_000, dtype=float)
-    answer = wire.dumps({"ok": wire.encode([values, values.tolist()[:100_000]]), "mutated": []})
+    framing = wire.Framing()
+    answer = wire.dumps({"ok": framing.encode([values, values.tolist()[:100_000]]), "mutated": []}, framing.arrays)
     data, arrays = wire.parse_body(answer[wire.HEADER_BYTES:])
     decoded = wire.decode(data["ok"], arrays)
     assert np.array_equal(decoded[0], values) and len(decoded[1]) == 100_000

@@ -112,7 +112,7 @@ def test_an_int_dtype_is_asked_for_with_its_article():
 @pytest.mark.parametrize("value, words", [(object(), "an object (only numbers"), ({1, 2}, "a set (only numbers")])
 def test_a_value_the_worker_cannot_send_is_named_with_its_article(value, words):
     with pytest.raises(TypeError, match=words.replace("(", r"\(")):
-        wire.encode(value)
+        wire.frame(value)
 
 
 @pytest.mark.parametrize("got, words", [

@@ -378,7 +378,7 @@ class WorkerSession:
             raise StudentCodeFailed(f"{what} timed out earlier; not run again")
         sent = False
         if self.pending:
-            message = wire.dumps(wire.encode(message))
+            message = wire.frame(message)
             # False: it did not go, or ran in a worker now replaced; it is sent (again) below
             sent = self._send_behind(message, what)
         if self.process is None:
@@ -436,7 +436,7 @@ class WorkerSession:
         (before that error is raised); ``timeout`` bounds the request's run, as in :meth:`request`.
         """
         key = (message.get("op"), message.get("name"))
-        frame = wire.dumps(wire.encode(message))
+        frame = wire.frame(message)
         deliver = on_answer or (lambda value, parts: None)
         if key in self.timed_out or self.pending_bytes + len(frame) > PIPELINE_BYTES:
             if not restart_on_error:
@@ -550,7 +550,7 @@ class WorkerSession:
             if message is None:
                 self._post()
             else:
-                self._post(message if isinstance(message, bytes) else wire.dumps(wire.encode(message)))
+                self._post(message if isinstance(message, bytes) else wire.frame(message))
             while True:
                 body = self._read_frame(budget)
                 if body == self.acknowledgement:
@@ -600,7 +600,7 @@ class WorkerSession:
         if "callback" in frame:
             found = self.pin_answer(wire.decode(frame["callback"], arrays))
             reply = {"answer": found[0]} if found else {"own": True}
-            wire.write_all(self.request_fd, wire.dumps(wire.encode(reply)))  # framed as requests are
+            wire.write_all(self.request_fd, wire.frame(reply))  # framed as requests are
             return True
         return False
 
@@ -629,9 +629,8 @@ class WorkerSession:
             raise self.failure(answer["error"], what)
         if "ok" not in answer or not answer.keys() <= ANSWER_PARTS:
             raise ProtocolBroken(f"{what}: malformed answer from the worker")
-        keys = sorted(answer)
         try:  # the parts share the frame's arrays: decoded together, each array is used once
-            decoded = dict(zip(keys, wire.decode(list(map(answer.__getitem__, keys)), arrays)))
+            decoded = wire.decode_parts(answer, arrays)
         except wire.WireError as error:
             raise ProtocolBroken(f"{what} returned something that is not plain data: {error}",
                                  quarantined=f"{what} returned something that is not plain data") from None

@@ -17,8 +17,8 @@ strings) or tagged objects:
   methods lead nowhere: :mod:`autograder.sandbox.inside.handles`).
 
 An array's bytes never pass through JSON or base64: encoding is one copy of its buffer, decoding
-one ``numpy.frombuffer`` and a copy. Decoding never runs code: JSON is parsed by :mod:`json`,
-raw arrays by ``numpy.frombuffer`` with a dtype spelled as a plain byte order, kind and size
+one ``numpy.ndarray`` over the frame's bytes and a copy. Decoding never runs code: JSON is parsed by :mod:`json`,
+raw arrays by ``numpy.ndarray`` with a dtype spelled as a plain byte order, kind and size
 (``<f8``; nothing else is even given to numpy); only boolean, integer, unsigned, float and
 complex dtypes are accepted, sizes are bounded (a frame's bytes, its arrays, and the JSON values it
 may make Python build: :data:`MAX_ELEMENTS`, as a valid 128 MiB frame of empty lists would
@@ -44,7 +44,7 @@ from autograder.sandbox.inside.handles import Handle  # (a module of its own: it
 # (the sixth red team read the key through a rebound os.write and forged an answer with it).
 __builtins__ = own_builtins()
 _read, _write = os.read, os.write
-_asarray, _ascontiguousarray, _frombuffer, _dtype = np.asarray, np.ascontiguousarray, np.frombuffer, np.dtype
+_asarray, _ascontiguousarray, _dtype = np.asarray, np.ascontiguousarray, np.dtype
 _ndarray, _generic = np.ndarray, np.generic
 
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
@@ -72,23 +72,9 @@ class WireError(ValueError):
     """A message that is not a well-formed, plain-data message."""
 
 
-class _Raw:
-    """An array (or numpy scalar) on its way into a frame: :func:`dumps` writes its bytes after the JSON."""
-
-    __slots__ = ("array", "tag")
-
-    def __init__(self, array, tag):
-        self.array, self.tag = array, tag
-
-
 class Encoding:
-    """How :func:`convert` writes each kind of plain data: here, as the wire's tagged JSON and raw arrays."""
-
-    def array(self, value):
-        return _Raw(value, "__array__")
-
-    def scalar(self, value):
-        return _Raw(_asarray(value), "__scalar__")
+    """How :func:`convert` writes each kind of plain data: a subclass writes ``array(value)`` and ``scalar(value)``
+    (the wire's is :class:`Framing`)."""
 
     def handle(self, value):
         return {"__handle__": value.id, "type": value.type}
@@ -98,6 +84,30 @@ class Encoding:
 
     def dict(self, items):
         return {"__dict__": items}
+
+
+class Framing(Encoding):
+    """One frame being written: :func:`convert` writes its values as tagged JSON, each array tagged with its place
+    among the frame's :attr:`arrays`, which :func:`dumps` writes after the JSON (one frame, one :class:`Framing`)."""
+
+    __slots__ = ("arrays",)
+
+    def __init__(self):
+        self.arrays = []
+
+    def array(self, value):
+        arrays = self.arrays
+        arrays.append(value)
+        return {"__array__": len(arrays) - 1}
+
+    def scalar(self, value):
+        arrays = self.arrays
+        arrays.append(_asarray(value))
+        return {"__scalar__": len(arrays) - 1}
+
+    def encode(self, value, register_object=None):
+        """``value`` checked to be plain data and written for this frame (see :func:`convert`)."""
+        return convert(value, register_object, self)
 
 
 def convert(value, register_object, form):
@@ -146,12 +156,10 @@ def convert(value, register_object, form):
                     "tuples, lists or dicts of them can be graded)")
 
 
-_ENCODING = Encoding()
-
-
-def encode(value, register_object=None):
-    """Turn ``value`` into a message :func:`dumps` can frame (see :func:`convert`)."""
-    return convert(value, register_object, _ENCODING)
+def frame(value, register_object=None):
+    """``value`` checked to be plain data (see :func:`convert`) and framed as bytes, the whole of it tagged."""
+    framing = Framing()
+    return dumps(convert(value, register_object, framing), framing.arrays)
 
 
 def decode(data, arrays=()):
@@ -165,6 +173,17 @@ def decode(data, arrays=()):
     if len(used) != len(arrays):
         raise WireError("a message with arrays that no value uses")
     return value
+
+
+def decode_parts(parts, arrays):
+    """``{name: value}`` of a dict whose values share one frame's ``arrays`` (an answer's ``ok``, ``after``...),
+    each decoded as an item of a list is by :func:`decode`, every array used exactly once among them all."""
+    used = set()
+    decoded = {name: parts[name] if type(parts[name]) in _PLAIN else _decode(parts[name], arrays, 1, used)
+               for name in sorted(parts)}
+    if len(used) != len(arrays):
+        raise WireError("a message with arrays that no value uses")
+    return decoded
 
 
 def _take(arrays, index, used):
@@ -209,17 +228,13 @@ def _decode(data, arrays, depth, used):
     raise WireError(f"unexpected {type(data).__name__} in a message")
 
 
-def dumps(message):
-    """Frame an encoded message (:func:`encode`) as bytes: its JSON, then its arrays' raw bytes."""
-    arrays = []
+def dumps(message, arrays=()):
+    """Frame ``message``, JSON with arrays already tagged by their place in ``arrays`` (a :class:`Framing`'s), as bytes.
 
-    def collect(value):
-        if type(value) is not _Raw:
-            raise TypeError(f"{with_article(type(value).__name__)} in a message (encode it first)")
-        arrays.append(value.array)
-        return {value.tag: len(arrays) - 1}
-
-    text = _json_text(message, collect)
+    The JSON is written by one C encoder made once (``json.dumps`` builds a :class:`json.JSONEncoder` and its C
+    encoder at every call, which cost more than writing a small frame); anything it cannot write raises ``TypeError``.
+    """
+    text = _json_text(message)
     parts = [b"", _JSON_LENGTH.pack(len(text)), text]
     size = _JSON_LENGTH.size + len(text)
     for array in arrays:  # (np.ascontiguousarray makes a 0-d array 1-d: its shape is taken before)
@@ -233,16 +248,19 @@ def dumps(message):
     return b"".join(parts)
 
 
-def _json_text(message, collect):
-    """``message`` as compact JSON bytes, ``collect`` called for what JSON cannot write (the arrays).
+def _unframed(value):
+    """What the JSON encoder is given for a value it cannot write: a value no :class:`Framing` wrote."""
+    raise TypeError(f"{with_article(type(value).__name__)} in a message (write it with a Framing first)")
 
-    The C encoder is made directly, once per frame: ``json.dumps`` with a ``default`` builds a
-    :class:`json.JSONEncoder` and its C encoder at every call, which cost more than writing a small frame.
-    """
-    if _c_make_encoder is None:  # a Python without the json module's C part
-        return json.dumps(message, separators=(",", ":"), default=collect).encode("utf-8")
-    encoder = _c_make_encoder(None, collect, _encode_string, None, ":", ",", False, False, True)
-    return "".join(encoder(message, 0)).encode("utf-8")
+
+if _c_make_encoder is not None:
+    _ENCODER = _c_make_encoder(None, _unframed, _encode_string, None, ":", ",", False, False, True)
+
+    def _json_text(message):
+        return "".join(_ENCODER(message, 0)).encode("utf-8")
+else:  # a Python without the json module's C part
+    def _json_text(message):
+        return json.dumps(message, separators=(",", ":"), default=_unframed).encode("utf-8")
 
 
 def parse_body(body):
@@ -259,11 +277,12 @@ def parse_body(body):
     offset = _JSON_LENGTH.size + text_length
     if offset > len(view):
         raise WireError("a message whose JSON part runs past its end")
-    text = bytes(view[_JSON_LENGTH.size:offset])
-    if text.count(b",") + text.count(b"[") + text.count(b"{") > MAX_ELEMENTS:
+    text = view[_JSON_LENGTH.size:offset]
+    # (no text of MAX_ELEMENTS bytes or fewer holds more: each value counted is a byte of it)
+    if len(text) > MAX_ELEMENTS and sum(map(bytes(text).count, (b",", b"[", b"{"))) > MAX_ELEMENTS:
         raise WireError(f"a message of over {MAX_ELEMENTS} values (return numpy arrays, not long lists)")
     try:
-        data = _json_value(text.decode("utf-8"))
+        data = _json_value(str(text, "utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise WireError("a message that is not JSON") from None
     arrays = []
@@ -305,7 +324,7 @@ def _read_array(view, offset):
     if size > len(view) - offset:
         raise WireError("not a plain numeric array (its size does not match its type and shape)")
     try:
-        array = _frombuffer(view, dtype=dtype, count=count, offset=offset).reshape(shape).copy()
+        array = _ndarray(shape, dtype, view, offset).copy()  # (one numpy call, not frombuffer's and reshape's)
     except ValueError:  # no elements, and a size numpy cannot make ((2**63, 0)): not the wire's to pass on as it is
         raise WireError("not a plain numeric array (a shape numpy cannot make)") from None
     return array, offset + size

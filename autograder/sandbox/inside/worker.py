@@ -326,7 +326,9 @@ class Worker:
         """
         if _getpid() != self.pid or self.response_fd is None:
             return None  # a process the student's code forked has no channel of its own
-        wire.write_all(self.response_fd, wire.dumps({"callback": wire.encode(question, self.register)}))
+        framing = wire.Framing()
+        wire.write_all(self.response_fd, wire.dumps({"callback": framing.encode(question, self.register)},
+                                                    framing.arrays))
         while True:
             message = read_message(self.request_fd, self.inbox)
             if "op" in message:  # a request sent ahead of this reply: it runs after the current one
@@ -334,9 +336,14 @@ class Worker:
                 continue
             return message
 
-    pack = staticmethod(wire.encode)  # how an answer's value is written (the benchmark's in-process run copies)
+    @staticmethod
+    def pack(value, register_object, framing):
+        """How an answer's value is written, for the frame ``framing`` (the benchmark's in-process run copies)."""
+        return (framing or wire.Framing()).encode(value, register_object)
 
-    def answer(self, request):
+    def answer(self, request, framing=None):
+        """The answer to ``request``, its values written for ``framing`` (:class:`wire.Framing`: the answer's frame;
+        None: the answer alone, as a test reads it, its arrays in no frame)."""
         op = request.pop("op")
         handler = getattr(self, f"op_{op}", None)
         if handler is None:
@@ -356,12 +363,14 @@ class Worker:
                 raised = list(dict.fromkeys(f"{type(w.message).__name__}: {w.message}" for w in caught))
                 extra = {**extra, "warnings": raised[:MAX_WARNINGS]}
         try:
-            packed = {"ok": self.pack(result, self.register)}
+            packed = {"ok": self.pack(result, self.register, framing)}
             if bind is not None:
                 self.bind(result, packed, bind)
             for key, value in extra.items():
-                packed[key] = self.pack(value, None)
+                packed[key] = self.pack(value, None, framing)
         except TypeError as error:
+            if framing is not None:
+                framing.arrays.clear()  # (those of the parts written before: no value of the answer names them)
             return {"error": {"type": "UngradableResult", "message": f"returned {error}", "traceback": "",
                               "line": None}}
         return packed
@@ -442,7 +451,7 @@ def parameters_of(function):
             default = {}
         else:
             try:
-                wire.encode(parameter.default)
+                wire.Framing().encode(parameter.default)
                 default = {"value": parameter.default}
             except TypeError:
                 default = {"opaque": True}
@@ -628,11 +637,12 @@ def serve(request_fd, response_fd, log_fd):
             here = wire.dumps({"next": "here", "key": key})
         if request["op"] == "load":  # from now on the student's code runs: watch it
             evidence.watch(student_folder(request.get("path", ""), request.get("search_path")))
+        framing = wire.Framing()
         try:
-            response = worker.answer(request)
+            response = worker.answer(request, framing)
         except BaseException as error:  # the student's code may raise anything, SystemExit included
             module_file = getattr(worker.module, "__file__", None)
-            response = {"error": describe(error, worker.folder, module_file)}
+            response, framing = {"error": describe(error, worker.folder, module_file)}, wire.Framing()
         if _getpid() != me:  # a process the student's code forked came back here: only the worker answers
             _exit(0)
         reap_children()  # nothing the student's code started outlives the request
@@ -641,7 +651,7 @@ def serve(request_fd, response_fd, log_fd):
             wire.write_all(log_fd if behind else response_fd, acknowledgement)
             continue
         response["key"] = key
-        frame = wire.dumps(response)
+        frame = wire.dumps(response, framing.arrays)
         if behind and len(here) + len(frame) <= LOG_WRITE_BYTES:
             wire.write_all(log_fd, here + frame)
             continue
