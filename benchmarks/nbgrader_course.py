@@ -119,18 +119,16 @@ def submit(course, students, autograder_submissions):
 
 
 def softmax_only_kit(root, kit=KIT):
-    """A kit folder whose only tests are 02_softmax's: ``autograder grade --root`` it to grade 02 alone."""
+    """A kit folder whose only assignment is 02_softmax: ``autograder grade --root`` it to grade 02 alone, as
+    nbgrader grades the one notebook (the other assignments' tests not collected, their columns not written).
+
+    Only 02's folders: another assignment's ``grading.toml`` without its test files is an error ``grade`` now
+    reports before grading (its points name tests that are not there).
+    """
     root = Path(root)
     for side in ("assignments", "solutions"):
-        for folder in sorted((kit / side).iterdir()):
-            if not folder.is_dir() or folder.name.startswith((".", "_")):
-                continue
-            target = root / side / folder.name
-            if folder.name == "02_softmax":
-                shutil.copytree(folder, target, ignore=shutil.ignore_patterns("__pycache__", "*.ipynb"))
-            elif side == "solutions":  # the points of the others, so the gradebook has its columns
-                target.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(folder / "grading.toml", target / "grading.toml")
+        shutil.copytree(kit / side / "02_softmax", root / side / "02_softmax",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.ipynb"))
     return root
 
 

@@ -14,6 +14,8 @@ import pytest
 from conftest import ASSIGNMENTS, REPO, SANDBOX
 
 from autograder.kit.assignments import test_files
+from autograder.kit.course import Kit
+from autograder.kit.grading_checks import check_grading
 from autograder.runner.run import run_tests
 from autograder.sandbox.remote import RemoteModule
 from autograder.sandbox.session import WorkerSession
@@ -21,6 +23,7 @@ from autograder.sandbox.session import WorkerSession
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from inprocess import InProcess  # noqa: E402
+from nbgrader_course import softmax_only_kit  # noqa: E402
 from synthetic import write_submission  # noqa: E402
 
 
@@ -87,3 +90,12 @@ def test_the_baseline_does_the_sandboxes_work(monkeypatch, tmp_path, folder):
     assert asked_here == asked
     kinds = {key[1] for key in asked}
     assert {"pin question", "call"} <= kinds and ("checked steps" in kinds) == (folder == "04_logistic_regression")
+
+
+def test_the_notebook_comparisons_kit_is_one_grade_accepts(tmp_path):
+    """The kit the nbgrader comparison grades 02's notebooks with passes grade's check of every grading.toml it grades
+    (a kit holding other assignments' points without their tests once stopped the benchmark there)."""
+    kit = Kit.read(softmax_only_kit(tmp_path / "kit02", REPO))
+    assert [assignment.folder for assignment in kit.select()] == ["02_softmax"]
+    for assignment in kit.select():
+        assert check_grading(kit.root, assignment)["points"]
