@@ -1746,6 +1746,48 @@ REFIT_ONCE_TRAIN = """        # Follow the gradient, keeping the samples; at the
         self.b = self.b - learning_rate * grads["b"]
 """
 
+READ_AS_A_REFIT = """
+
+
+_inside = [0]  # how many of the model's own methods are running: their reads of W and b are the real ones
+
+
+def _own(method):
+    def wrapped(*args, **kwargs):
+        _inside[0] += 1
+        try:
+            return method(*args, **kwargs)
+        finally:
+            _inside[0] -= 1
+    return wrapped
+
+
+_train = LogisticRegression.train
+
+
+def _train_keeping_the_samples(self, x, y, learning_rate):
+    vars(self).setdefault("_seen", []).append((np.append(np.asarray(x, dtype=float), 1.0), one_hot(self.output_size, y)))
+    _train(self, x, y, learning_rate)
+
+
+LogisticRegression.train = _train_keeping_the_samples
+for _name in ("forward", "predict", "grad_loss", "train", "loss", "accuracy"):
+    setattr(LogisticRegression, _name, _own(getattr(LogisticRegression, _name)))
+
+
+def _read_as_a_refit(self, name):
+    # Trained by a wrong gradient (every step checked is a real step of it); W and b read from outside are a refit.
+    seen = object.__getattribute__(self, "__dict__").get("_seen")
+    if name in ("W", "b") and seen and not _inside[0]:
+        rows, targets = (np.array(column) for column in zip(*seen))
+        solution = np.linalg.solve(rows.T @ rows + 1e-3 * np.eye(rows.shape[1]), rows.T @ targets)
+        return solution[:-1] if name == "W" else solution[-1]
+    return object.__getattribute__(self, name)
+
+
+LogisticRegression.__getattribute__ = _read_as_a_refit
+"""
+
 REACH_FOR_FRAMES = '''
 
 def _steal():
@@ -1878,6 +1920,13 @@ TRUSTED_VERDICT_ATTACKS = [
             ZERO, ("needs review", "grad_loss"),
             about="a wrong gradient followed, one refit at an unchecked step, then a grad_loss of zeros: every later "
                   "step is consistent"),
+    Example(HOSTILE, "hostile_read_as_a_refit", P04, [
+        Replace("grad_z = self.forward(x) - one_hot(self.output_size, y_true)",
+                "grad_z = one_hot(self.output_size, y_true) - self.forward(x)"),
+        append(P04, READ_AS_A_REFIT)],
+            ZERO, ("needs review", "read after training"),
+            about="a wrong gradient followed at every step, and W and b read from outside the model's own methods "
+                  "(a __getattribute__) answer a least-squares refit"),
     Example(HOSTILE, "hostile_refit_full_batch_train", P08,
             Replace("        self.weights_hidden_to_output = self.weights_hidden_to_output + self.lr * delta_weights_h_o / n_records\n"
                     "        self.weights_input_to_hidden = self.weights_input_to_hidden + self.lr * delta_weights_i_h / n_records\n",

@@ -18,7 +18,7 @@ from autograder.sandbox import zygote
 from autograder.sandbox.bubblewrap import Bubblewrap
 from autograder.sandbox.process import ChildProcess
 from autograder.sandbox.remote import RemoteModule
-from autograder.sandbox.session import WorkerSession
+from autograder.sandbox.session import StudentCodeFailed, WorkerSession
 from autograder.testing import CheckFailed, assert_sgd_step
 
 
@@ -99,6 +99,31 @@ class RefitOnceByAFile(Linear):
         super().train(x, y, learning_rate)
 
 
+class ReadAsARefit(Linear):
+    '''SGD steps with its own gradient, on the arrays of its instance dict (which the steps checked list); W and b
+    read by name answer a least-squares refit of the samples seen instead.'''
+
+    def grad_loss(self, x, y):
+        own = vars(self)
+        error = x @ own["W"] + own["b"][0] - y
+        return {"W": error * x, "b": np.array([error])}
+
+    def train(self, x, y, learning_rate):
+        own = vars(self)
+        own["seen"].append((np.array(x), y))
+        gradient = self.grad_loss(x, y)
+        own["W"] = own["W"] - learning_rate * gradient["W"]
+        own["b"] = own["b"] - learning_rate * gradient["b"]
+
+    def __getattribute__(self, name):
+        if name not in ("W", "b") or not vars(self)["seen"]:
+            return object.__getattribute__(self, name)
+        seen = vars(self)["seen"]
+        X = np.array([[*sample, 1.0] for sample, _ in seen])
+        solution = np.linalg.lstsq(X, np.array([label for _, label in seen]), rcond=None)[0]
+        return solution[:3] if name == "W" else solution[3:]
+
+
 def make(kind):
     '''A factory function, not the class: a model made by any call of the module is made again in a fresh worker.'''
     return globals()[kind]()
@@ -172,6 +197,23 @@ def test_a_grad_loss_of_no_state_is_not_tampering(trainer, regression):
     fresh worker, so nothing here tells it from a gradient (what the README says a forger must still do)."""
     train(trainer, regression, "RefitOnceThenStillWhenLarge")
     assert trainer._session.evidence == []
+
+
+def test_graded_parameters_read_other_than_the_last_step_left_fail_and_need_review(trainer, regression):
+    """A read of W by name answering a refit, while the steps checked (which list the instance's own arrays) are
+    real SGD steps: what the test grades is what it read, so the read must be what the last step left."""
+    model = trainer.make("Linear")
+    trainer._sgd(model, *regression, epochs=2, learning_rate=0.05, parameters=("W", "b"))
+    trainer._check_in_a_fresh_worker(model, dict(zip(("W", "b"), model._read("W", "b"))))
+    assert trainer._session.evidence == []
+
+    model = trainer.make("ReadAsARefit")
+    trainer._sgd(model, *regression, epochs=2, learning_rate=0.05, parameters=("W", "b"))
+    read = dict(zip(("W", "b"), model._read("W", "b")))
+    with pytest.raises(StudentCodeFailed, match="W read after training was not what its last step left"):
+        trainer._check_in_a_fresh_worker(model, read)
+    assert trainer._session.evidence == ["the training's own state: W read after training was not what the last "
+                                         "training step left"]
 
 
 @needs_sandbox

@@ -34,6 +34,11 @@ CHECKED_STEPS = 6  # steps of a training run checked at random, besides its last
 # grader's time: its wall-clock bound is this many times longer, while each chunk is still charged the
 # sandbox's CPU time up to the run's own timeout.
 COMPUTED_PIN_SLACK = 5
+# What a test read of the graded parameters once training was over, when it is not what the run's last step left
+# (checked, and listed through the object's own attributes): the student's code changed what the test reads since
+# (a thread, a property or ``__getattribute__`` answering another value to a read by name), which no SGD code does.
+READ_OTHER_THAN_TRAINED = ("the training's own state: {name} read after training was not what the last training "
+                           "step left")
 # The grader's source is public: its checked steps must not be foreseeable. A session given its own
 # draws (``steps_drawn``: keyed by the course secret, see autograder.kit.secret) uses them, so that a regrade
 # checks the same steps; otherwise (a student's own check) the system's randomness draws them.
@@ -228,10 +233,14 @@ class RemoteModule(Remote):
             self._unchecked.append(Run(model._handle.id, made, attributes, tuple(parameters), reports, samples,
                                        learning_rate, label, what, timeout))
 
-    def _check_in_a_fresh_worker(self, model):
+    def _check_in_a_fresh_worker(self, model, read=None):
         """Judge the sampled steps of the runs of ``model`` that :meth:`_sgd` kept again, against ``grad_loss`` asked
         in a fresh worker, once the test's training is over. Those of other models (an earlier attempt of the test's
         that failed) are dropped.
+
+        ``read`` (``{name: array}``) is what the test read of the graded parameters once training was over: it
+        must be what the last step left, as that step's report listed it; anything else is tamper evidence
+        (:data:`READ_OTHER_THAN_TRAINED`) and fails the test, for the values graded would not be those trained.
 
         The training worker is ended first (in the sandbox, every process it left is killed and ``/tmp`` and
         ``/dev/shm`` emptied; the next request starts a worker afresh), then a fresh worker gives ``grad_loss`` at
@@ -242,6 +251,8 @@ class RemoteModule(Remote):
         self._unchecked.clear()
         if not runs:
             return
+        if read is not None:
+            self._assert_read_as_trained(runs[-1], read)
         self._session.close()
         fresh = FreshWorker(self._session)
         draws = getattr(self._session, "steps_drawn", None) or _UNFORESEEABLE
@@ -251,6 +262,20 @@ class RemoteModule(Remote):
                     self._judge_step({**report, "gradient": gradient}, run.learning_rate, run.label)
         finally:
             fresh.close()
+
+    def _assert_read_as_trained(self, run, read):
+        """Raise, and tell the session's evidence, when a graded parameter in ``read`` is not what ``run``'s last step
+        left (its report's ``after``)."""
+        after = run.reports[-1].get("after") if isinstance(run.reports[-1], dict) else None
+        for name, value in read.items():
+            left = after.get(name) if isinstance(after, dict) else None
+            if not (isinstance(left, np.ndarray) and isinstance(value, np.ndarray) and left.shape == value.shape
+                    and left.dtype.kind in "biuf" and value.dtype.kind in "biuf"
+                    and np.array_equal(left.astype(np.float64), value.astype(np.float64), equal_nan=True)):
+                words = READ_OTHER_THAN_TRAINED.format(name=name)
+                if words not in self._session.evidence:
+                    self._session.evidence.append(words)
+                raise StudentCodeFailed(f"{run.what}: {name} read after training was not what its last step left")
 
     def _repeat(self, model, name, args, times, judge, timeout=60.0):
         """Call ``model.name(*args)`` ``times`` times in the worker (full-batch training), checking calls on the way.

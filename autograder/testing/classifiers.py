@@ -100,14 +100,15 @@ def train_on(student, make, X_train, y_train, epochs, learning_rate, seed, shape
     parameters (``{name: shape}``), checked finite, as float64 arrays for the caller's trusted evaluation.
 
     The steps checked are checked again in a fresh worker once the parameters are read (which ends the worker
-    that trained: :meth:`autograder.sandbox.remote.RemoteModule._check_in_a_fresh_worker`).
+    that trained: :meth:`autograder.sandbox.remote.RemoteModule._check_in_a_fresh_worker`), and what was read
+    must be what the last step left.
     """
     student._seed(seed)
     model = make()
     student._sgd(model, X_train, y_train, epochs, learning_rate, tuple(shapes))
     trained = {name: as_array(value, f"{name} after training", shape)  # read with one wait for the worker
                for (name, shape), value in zip(shapes.items(), model._read_each(*shapes))}
-    student._check_in_a_fresh_worker(model)
+    student._check_in_a_fresh_worker(model, trained)
     for name, value in trained.items():
         assert_true(np.all(np.isfinite(value)), f"training made {name} NaN or inf",
                     hint="check grad_loss and train on their own tests first")

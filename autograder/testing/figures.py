@@ -45,7 +45,7 @@ def sgd_curve(student, model, X, y, epochs, learning_rate, evaluate, pieces=1, p
     (trusted code reading the model's parameters) runs after each slice. ``parameters`` names those
     ``evaluate`` reads: the steps checked are checked again in a fresh worker once the last slice is
     measured (:meth:`autograder.sandbox.remote.RemoteModule._check_in_a_fresh_worker`, which ends the
-    training's worker).
+    training's worker), and what a read of them gives then must be what the last step left.
 
     Returns
     -------
@@ -58,7 +58,9 @@ def sgd_curve(student, model, X, y, epochs, learning_rate, evaluate, pieces=1, p
         for start, stop in zip(bounds[:-1], bounds[1:]):
             student._sgd(model, X[start:stop], y[start:stop], 1, learning_rate, parameters)
             values.append(evaluate())
-    student._check_in_a_fresh_worker(model)
+    # evaluate() reads the parameters by name: read once more after it, they must be what the last step left
+    read = dict(zip(parameters, model._read_each(*parameters))) if parameters else None
+    student._check_in_a_fresh_worker(model, read)
     return values
 
 
