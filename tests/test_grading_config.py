@@ -1,5 +1,6 @@
 """Each assignment's grading.toml and its tests agree: every test has points, every point a test."""
 import ast
+import json
 import shutil
 
 import pytest
@@ -63,3 +64,38 @@ def test_a_grading_toml_that_grading_cannot_use_stops_grade_before_anything_is_g
     error = capsys.readouterr().err
     assert status == 2 and f"{grading}: {said}" in error and "Traceback" not in error, error
     assert not (tmp_path / "out").exists()
+
+
+TEST_CLASS = """
+
+class TestHiddenMore:
+    def test_hidden_rows_sum_to_one_in_a_class(self, student):
+        def test_helper_not_a_test():  # nested: pytest collects no such function
+            return student.softmax([[1.0, 2.0]])
+        assert abs(float(test_helper_not_a_test().sum()) - 1.0) < 1e-9
+"""
+
+
+def test_a_test_class_is_graded_by_its_methods_points(tmp_path, capsys):
+    """pytest collects a test class's test methods and the grader scores them by their names: grade's check of
+    grading.toml finds them there (and not a helper named test_... nested in one)."""
+    from autograder import cli
+
+    kit = tmp_path / "kit"
+    for part in ("assignments", "solutions"):
+        shutil.copytree(REPO / part, kit / part, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(kit / "solutions" / "02_softmax" / "test_hidden_softmax.py", "a") as tests:
+        tests.write(TEST_CLASS)
+    grading = kit / "solutions" / "02_softmax" / "grading.toml"
+    text = grading.read_text()
+    assert text.count("\ntest_hidden_inputs_not_mutated = 1") == 1
+    grading.write_text(text.replace("\ntest_hidden_inputs_not_mutated = 1",
+                                    "\ntest_hidden_inputs_not_mutated = 1\ntest_hidden_rows_sum_to_one_in_a_class = 2"))
+    (tmp_path / "in" / "alice" / "02_softmax").mkdir(parents=True)
+    shutil.copy(REPO / "solutions" / "02_softmax" / "softmax.py", tmp_path / "in" / "alice" / "02_softmax")
+    status = cli.main(["grade", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--root", str(kit),
+                       "--no-sandbox", "--sandbox", "process", "--quiet", "--assignment", "02_softmax"])
+    assert status == 0, capsys.readouterr().err
+    results = json.loads((tmp_path / "out" / "alice" / "results.json").read_text())
+    scored = [test for test in results["tests"] if "test_hidden_rows_sum_to_one_in_a_class" in test["name"]]
+    assert [(test["score"], test["max_score"]) for test in scored] == [(2.0, 2.0)]

@@ -15,6 +15,7 @@ test files read by name (``bars["rtol"]``) is there. Each failure is one line
 thresholds read by the shared helpers of :mod:`autograder.testing` are not looked for: which ones a
 helper reads depends on how a test calls it.
 """
+import ast
 import difflib
 import math
 import re
@@ -37,10 +38,32 @@ def _close(name, names):
     return f" (did you mean {match[0]}?)" if match else ""
 
 
-# Read, never run nor parsed (a grade's start pays for what is done here): a test function is a top-level
-# ``def test...``, a threshold read by name is ``bars["name"]``.
+# Read, not parsed, where it can be (a grade's start pays for what is done here; parsing every test file cost nine
+# times as much): a test function is a top-level ``def test...``, a threshold read by name is ``bars["name"]``. A
+# file with a test class (``class Test...``, whose ``def test...`` methods pytest collects and scores by their names)
+# is parsed, so that a helper named ``test_...`` nested in a test is not taken for one.
 _TEST = re.compile(r"^(?:async\s+)?def\s+(test\w*)", re.MULTILINE)
+_TEST_CLASS = re.compile(r"^class\s+Test", re.MULTILINE)
 _BAR = re.compile(BARS + r"""\[\s*["']([^"'\]]+)["']\s*\]""")
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _test_functions(text):
+    """The names of the tests pytest collects from a test file's ``text``: its top-level ``test...`` functions and the
+    ``test...`` methods of its top-level ``Test...`` classes (a file that does not parse: its top-level functions)."""
+    if not _TEST_CLASS.search(text):
+        return _TEST.findall(text)
+    try:
+        body = ast.parse(text).body
+    except SyntaxError:  # pytest will say so when it collects the file
+        return _TEST.findall(text)
+    names = []
+    for node in body:
+        if isinstance(node, _FUNCTIONS) and node.name.startswith("test"):
+            names.append(node.name)
+        elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+            names += [item.name for item in node.body if isinstance(item, _FUNCTIONS) and item.name.startswith("test")]
+    return names
 
 
 def _tests_and_bars(files):
@@ -48,7 +71,7 @@ def _tests_and_bars(files):
     tests, bars = {}, {}
     for path in files:
         text, name = Path(path).read_text(encoding="utf-8"), Path(path).name
-        for test in _TEST.findall(text):
+        for test in _test_functions(text):
             tests.setdefault(test, name)
         for bar in _BAR.findall(text):
             bars.setdefault(bar, name)
