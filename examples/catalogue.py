@@ -1746,6 +1746,15 @@ REFIT_ONCE_TRAIN = """        # Follow the gradient, keeping the samples; at the
         self.b = self.b - learning_rate * grads["b"]
 """
 
+# A train that refits whenever its gradient names no parameter: grad_loss names only an array no step changes, so each
+# step checked moved all it names by one SGD step, and W and b went unjudged (+5 in 04 before it was refused).
+REFIT_NAMING_NO_PARAMETER_TRAIN = """        grads = self.grad_loss(x, y)
+        if "W" in grads:  # a test that answers grad_loss itself checks this one step
+            self.W = self.W - learning_rate * grads["W"]
+            self.b = self.b - learning_rate * grads["b"]
+            return
+""" + REFIT_TRAIN
+
 READ_AS_A_REFIT = """
 
 
@@ -1920,6 +1929,21 @@ TRUSTED_VERDICT_ATTACKS = [
             ZERO, ("needs review", "grad_loss"),
             about="a wrong gradient followed, one refit at an unchecked step, then a grad_loss of zeros: every later "
                   "step is consistent"),
+    Example(HOSTILE, "hostile_refit_naming_no_parameter", P04, [
+        Replace("grad_z = self.forward(x) - one_hot(self.output_size, y_true)",
+                "grad_z = one_hot(self.output_size, y_true) - self.forward(x)"),
+        Replace('        return {"W": np.outer(x, grad_z), "b": grad_z}\n',
+                '        return {"_tally": np.zeros(1)}  # W and b left out: no step checked judges them\n'),
+        Replace("        self.output_size = output_size\n",
+                "        self.output_size = output_size\n        self._tally = np.zeros(1)\n"),
+        Replace('        grads = self.grad_loss(x, y)\n        self.W = self.W - learning_rate * grads["W"]\n'
+                '        self.b = self.b - learning_rate * grads["b"]\n', REFIT_NAMING_NO_PARAMETER_TRAIN)],
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference", "test_init_and_one_epoch_of_sgd_reach_the_accuracy_bar",
+                  "test_hidden_one_epoch_on_an_unseen_split"),
+            ("gave no gradient for W, b",),
+            about="a wrong gradient, and a grad_loss naming only an array no step changes: train refits W and b by "
+                  "least squares, and each step checked moved all its gradient names"),
     Example(HOSTILE, "hostile_read_as_a_refit", P04, [
         Replace("grad_z = self.forward(x) - one_hot(self.output_size, y_true)",
                 "grad_z = one_hot(self.output_size, y_true) - self.forward(x)"),

@@ -99,6 +99,48 @@ class RefitOnceByAFile(Linear):
         super().train(x, y, learning_rate)
 
 
+class RefitNamingNoParameter(Linear):
+    '''A least-squares refit at every step; grad_loss names only an array of the model that no step changes, so
+    each step checked moved everything it names by one SGD step (nothing).'''
+
+    def __init__(self):
+        super().__init__()
+        self.tally = np.zeros(1)
+
+    def grad_loss(self, x, y):
+        return {"tally": np.zeros(1)}
+
+    def train(self, x, y, learning_rate):
+        self.seen.append((np.array(x), y))
+        X = np.array([[*sample, 1.0] for sample, _ in self.seen])
+        solution = np.linalg.lstsq(X, np.array([label for _, label in self.seen]), rcond=None)[0]
+        self.W, self.b = solution[:3], solution[3:]
+
+
+class RefitWOnceLeavingItOutInAFreshWorker(Linear):
+    '''SGD steps, keeping the samples; at step 50 W is refit and its gradient is zeros from then on (a flag of the
+    object's). A model that has seen nothing (a fresh worker's) is given b's gradient alone, which, of (parameters,
+    sample) alone, agrees with the training worker's.'''
+
+    def grad_loss(self, x, y):
+        gradient = super().grad_loss(x, y)
+        if not self.seen:
+            return {"b": gradient["b"]}
+        if getattr(self, "refitted", False):
+            gradient["W"] = np.zeros(3)
+        return gradient
+
+    def train(self, x, y, learning_rate):
+        self.seen.append((np.array(x), y))
+        if len(self.seen) == REFIT_AT:
+            X = np.array([[*sample, 1.0] for sample, _ in self.seen])
+            self.W = np.linalg.lstsq(X, np.array([label for _, label in self.seen]), rcond=None)[0][:3]
+            self.refitted = True
+        gradient = self.grad_loss(x, y)
+        self.W = self.W - learning_rate * gradient["W"]
+        self.b = self.b - learning_rate * gradient["b"]
+
+
 class ReadAsARefit(Linear):
     '''SGD steps with its own gradient, on the arrays of its instance dict (which the steps checked list); W and b
     read by name answer a least-squares refit of the samples seen instead.'''
@@ -197,6 +239,25 @@ def test_a_grad_loss_of_no_state_is_not_tampering(trainer, regression):
     fresh worker, so nothing here tells it from a gradient (what the README says a forger must still do)."""
     train(trainer, regression, "RefitOnceThenStillWhenLarge")
     assert trainer._session.evidence == []
+
+
+def test_a_grad_loss_that_leaves_out_a_graded_parameter_fails_the_training(trainer, regression):
+    """A step is judged on the parameters its gradient names: one left out moves as train likes, step after step,
+    and the test grades that. Judged alone, each step of RefitNamingNoParameter is one SGD step of what it names."""
+    train(trainer, regression, "RefitNamingNoParameter", parameters=())
+    with pytest.raises(StudentCodeFailed, match=r"train at training step 1: grad_loss\(x, y\) gave no gradient for "
+                                                r"W, b: it must return one per parameter \(W, b\)"):
+        train(trainer, regression, "RefitNamingNoParameter")
+    assert trainer._session.evidence == []  # a wrong answer, not a reach: the test fails, the assignment counts
+
+
+def test_a_grad_loss_that_leaves_out_a_parameter_in_a_fresh_worker_fails_and_needs_review(trainer, regression):
+    """Named in training (zeros after W's refit at step 50), left out where nothing was seen: judged on b alone the
+    fresh worker's answers agree; the parameters named differ from the training worker's, which is its state."""
+    with pytest.raises(StudentCodeFailed, match=r"gave no gradient for W: it must return one per parameter"):
+        train(trainer, regression, "RefitWOnceLeavingItOutInAFreshWorker")
+    assert trainer._session.evidence == ["the training's own state: grad_loss gave another gradient in a fresh worker "
+                                         "for the parameters and sample of training step 1"]
 
 
 def test_graded_parameters_read_other_than_the_last_step_left_fail_and_need_review(trainer, regression):

@@ -154,17 +154,22 @@ class FreshWorker:
         given = report.get("gradient") if isinstance(report, dict) else None
         if not (isinstance(given, dict) and isinstance(gradient, dict)):
             return
-        for name in given.keys() & gradient.keys():
-            try:
-                there, here = np.asarray(given[name], dtype=np.float64), np.asarray(gradient[name], dtype=np.float64)
-            except (TypeError, ValueError):
-                continue
-            if there.shape != here.shape or not np.allclose(there, here, rtol=SAME_GRADIENT_RTOL,
-                                                            atol=SAME_GRADIENT_ATOL, equal_nan=True):
-                if not self.differed:  # once: the first step it differs at says it
-                    self.training.evidence.append(STATEFUL_GRADIENT.format(step=int(report["step"]) + 1))
-                self.differed = True
-                return
+        if given.keys() != gradient.keys() or any(self._differ(given[name], gradient[name]) for name in given):
+            # (a parameter named there and not here is a gradient that answers by where it is asked, too)
+            if not self.differed:  # once: the first step it differs at says it
+                self.training.evidence.append(STATEFUL_GRADIENT.format(step=int(report["step"]) + 1))
+            self.differed = True
+
+    @staticmethod
+    def _differ(there, here):
+        """Do two answers of one parameter's gradient differ (arrays of other shapes, or values apart)? Values
+        that are not numbers are not compared: judging the step refuses them."""
+        try:
+            there, here = np.asarray(there, dtype=np.float64), np.asarray(here, dtype=np.float64)
+        except (TypeError, ValueError):
+            return False
+        return there.shape != here.shape or not np.allclose(there, here, rtol=SAME_GRADIENT_RTOL,
+                                                            atol=SAME_GRADIENT_ATOL, equal_nan=True)
 
     def close(self):
         """End the fresh worker; what its audit hook reported counts as the training session's."""

@@ -226,7 +226,7 @@ class RemoteModule(Remote):
         for report in self._checked_run({"op": "sgd", "target": model._handle, "learning_rate": learning_rate},
                                         (X, y), epochs * len(X), timeout, what):
             if self._judge_step is not None:
-                self._judge_step(report, learning_rate, label)
+                self._judge(report, learning_rate, label, parameters)
             reports.append(report)
         if again:  # (a run that failed is judged by its failure: none of it is kept)
             samples = [(X[report["step"] % len(X)], y[report["step"] % len(X)]) for report in reports]
@@ -259,9 +259,26 @@ class RemoteModule(Remote):
         try:
             for run in runs:
                 for report, gradient in zip(run.reports, fresh.gradients(run, draws)):
-                    self._judge_step({**report, "gradient": gradient}, run.learning_rate, run.label)
+                    self._judge({**report, "gradient": gradient}, run.learning_rate, run.label, run.parameters)
         finally:
             fresh.close()
+
+    def _judge(self, report, learning_rate, label, parameters):
+        """Give a checked step's ``report`` to ``judge_step``, once its gradient is known to name every one of the
+        ``parameters`` the test grades.
+
+        ``judge_step`` checks each parameter the gradient names: one it leaves out would move as ``train`` likes (a
+        least-squares refit at every step, say) with no step to answer for it, and the test would grade its outcome.
+        """
+        gradient = report.get("gradient") if isinstance(report, dict) else None
+        missing = [name for name in parameters if not (isinstance(gradient, dict) and name in gradient)]
+        if missing and isinstance(gradient, dict):
+            step = report.get("step")
+            at = f" at training step {int(step) + 1}" if isinstance(step, int) else ""
+            raise StudentCodeFailed(
+                f"{label}{at}: grad_loss(x, y) gave no gradient for {', '.join(missing)}: it must return one per "
+                f"parameter ({', '.join(parameters)}), and train must step each against its gradient")
+        self._judge_step(report, learning_rate, label)
 
     def _assert_read_as_trained(self, run, read):
         """Raise, and tell the session's evidence, when a graded parameter in ``read`` is not what ``run``'s last step
