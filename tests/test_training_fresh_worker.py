@@ -9,6 +9,7 @@ is never among them: asked in the training worker alone (as on main), every chec
 """
 from contextlib import contextmanager
 
+import numpy as np
 import pytest
 from conftest import needs_sandbox
 from test_verdicts import TRAINING_CODE as VERDICTS_TRAINING_CODE
@@ -20,6 +21,7 @@ from autograder.sandbox.process import ChildProcess
 from autograder.sandbox.remote import RemoteModule
 from autograder.sandbox.session import StudentCodeFailed, WorkerSession
 from autograder.testing import CheckFailed, assert_sgd_step
+from autograder.testing.figures import sgd_curve
 
 
 # Linear (SGD with its own gradient, keeping nothing but `seen`) is test_verdicts.py's; the trainers below refit once.
@@ -166,6 +168,23 @@ class ReadAsARefit(Linear):
         return solution[:3] if name == "W" else solution[3:]
 
 
+class FirstReadARefit(ReadAsARefit):
+    '''ReadAsARefit's steps; only the first read of W by name after training answers a least-squares refit, a read
+    again the real array (what the last step left).'''
+
+    def train(self, x, y, learning_rate):
+        ReadAsARefit.train(self, x, y, learning_rate)
+        vars(self)["refit_next"] = True
+
+    def __getattribute__(self, name):
+        own = object.__getattribute__(self, "__dict__")
+        if name != "W" or not own.get("refit_next"):
+            return object.__getattribute__(self, name)
+        own["refit_next"] = False
+        X = np.array([[*sample, 1.0] for sample, _ in own["seen"]])
+        return np.linalg.lstsq(X, np.array([label for _, label in own["seen"]]), rcond=None)[0][:3]
+
+
 def make(kind):
     '''A factory function, not the class: a model made by any call of the module is made again in a fresh worker.'''
     return globals()[kind]()
@@ -273,6 +292,26 @@ def test_graded_parameters_read_other_than_the_last_step_left_fail_and_need_revi
     read = dict(zip(("W", "b"), model._read("W", "b")))
     with pytest.raises(StudentCodeFailed, match="W read after training was not what its last step left"):
         trainer._check_in_a_fresh_worker(model, read)
+    assert trainer._session.evidence == ["the training's own state: W read after training was not what the last "
+                                         "training step left"]
+
+
+def test_a_training_curve_grades_the_read_the_check_compares(trainer, regression):
+    """sgd_curve measures the parameters read after each slice: the last read, the one graded, is the one that must be
+    what the last step left. Compared with a read made again, a first read answering a refit was graded unflagged."""
+    measured = []
+
+    def evaluate(read):
+        measured.append(read["W"])
+        return float(np.abs(read["W"]).sum())
+
+    model = trainer.make("Linear")
+    sgd_curve(trainer, model, *regression, 2, 0.05, evaluate, pieces=2, parameters=("W", "b"))
+    assert len(measured) == 4 and trainer._session.evidence == []
+
+    with pytest.raises(StudentCodeFailed, match="W read after training was not what its last step left"):
+        sgd_curve(trainer, trainer.make("FirstReadARefit"), *regression, 2, 0.05, evaluate, pieces=2,
+                  parameters=("W", "b"))
     assert trainer._session.evidence == ["the training's own state: W read after training was not what the last "
                                          "training step left"]
 

@@ -41,26 +41,27 @@ def sgd_curve(student, model, X, y, epochs, learning_rate, evaluate, pieces=1, p
     """Train the student's ``model`` as ``student._sgd(model, X, y, epochs, learning_rate, parameters)`` does, and
     measure it.
 
-    The samples are fed in the same order, in ``pieces`` slices per epoch, and ``evaluate()``
-    (trusted code reading the model's parameters) runs after each slice. ``parameters`` names those
-    ``evaluate`` reads: the steps checked are checked again in a fresh worker once the last slice is
-    measured (:meth:`autograder.sandbox.remote.RemoteModule._check_in_a_fresh_worker`, which ends the
-    training's worker), and what a read of them gives then must be what the last step left.
+    The samples are fed in the same order, in ``pieces`` slices per epoch. After each slice the
+    ``parameters`` (the names of those graded) are read once, and ``evaluate(read)`` (trusted code)
+    measures what was read, ``{name: value}``. The steps checked are checked again in a fresh worker once
+    the last slice is measured (:meth:`autograder.sandbox.remote.RemoteModule._check_in_a_fresh_worker`,
+    which ends the training's worker), and the last read, the one graded, must be what the last step
+    left: a read again could answer otherwise (a ``__getattribute__`` that answers a refit to the first
+    read after training and the real array to the next).
 
     Returns
     -------
     list of float
-        ``evaluate()`` after each of the ``epochs * pieces`` slices.
+        ``evaluate(read)`` after each of the ``epochs * pieces`` slices.
     """
     bounds = np.linspace(0, len(X), pieces + 1).astype(int)
-    values = []
+    values, read = [], {}
     for _ in range(epochs):
         for start, stop in zip(bounds[:-1], bounds[1:]):
             student._sgd(model, X[start:stop], y[start:stop], 1, learning_rate, parameters)
-            values.append(evaluate())
-    # evaluate() reads the parameters by name: read once more after it, they must be what the last step left
-    read = dict(zip(parameters, model._read_each(*parameters))) if parameters else None
-    student._check_in_a_fresh_worker(model, read)
+            read = dict(zip(parameters, model._read(*parameters))) if parameters else {}  # one wait for the worker
+            values.append(evaluate(read))
+    student._check_in_a_fresh_worker(model, read if parameters else None)
     return values
 
 
