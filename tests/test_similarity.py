@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from conftest import ASSIGNMENTS, REPO
 
-from autograder.results.similarity import DEFAULT_THRESHOLD, similar_pairs, threshold, written_lines
+from autograder.results.similarity import DEFAULT_THRESHOLD, MAX_LINES, similar_pairs, threshold, written_lines
 from autograder.submissions.discover import Submission
 
 SOFTMAX = REPO / "solutions" / "02_softmax" / "softmax.py"
@@ -78,6 +78,18 @@ def test_a_file_no_reader_foresaw_is_left_out_not_the_report(tmp_path, monkeypat
     monkeypatch.setattr(similarity, "written_lines", unforeseen)
     pairs = similar_pairs(subs, REPO, limit=0.9)
     assert [pair.students for pair in pairs if pair.assignment == "02_softmax"] == [("ada", "eve")]
+
+
+def test_long_files_are_compared_on_their_first_lines(tmp_path):
+    # Where lines repeat, a comparison's cost grows with the product of the two lengths: two softmax.py of 60,000 lines
+    # `_ = 1` (600 KB, under the parse bound), one line apart, held `grade` minutes after the batch, on every rerun.
+    alike = "    X = np.asarray(X)\n"
+    subs = [submission(tmp_path, "ada"),
+            submission(tmp_path, "eve", {alike: "    _ = 1\n" * (MAX_LINES + 500) + alike}),
+            submission(tmp_path, "mal", {alike: "    _ = 2\n" + "    _ = 1\n" * (MAX_LINES + 500) + alike})]
+    pairs = [pair for pair in similar_pairs(subs, REPO, limit=0.9) if pair.assignment == "02_softmax"]
+    assert [(pair.first, pair.second) for pair in pairs] == [(("eve",), ("mal",))]
+    assert len(pairs[0].first_lines) == len(pairs[0].second_lines) == MAX_LINES
 
 
 @pytest.mark.parametrize("text, expected", [(None, DEFAULT_THRESHOLD), ("[similarity]\nthreshold = 0.75\n", 0.75),

@@ -10,7 +10,9 @@ submissions' remaining lines are compared with :class:`difflib.SequenceMatcher`;
 above the threshold (``[similarity] threshold`` of the kit's ``course.toml``, default
 :data:`DEFAULT_THRESHOLD`) are reported with their score and a side-by-side view.
 
-Short solutions converge: a pair needs :data:`MIN_LINES` written lines each to count at all.
+Short solutions converge: a pair needs :data:`MIN_LINES` written lines each to count at all. Long ones are compared
+on their first :data:`MAX_LINES` written lines: a comparison's cost grows with the product of the two lengths where
+lines repeat (two submissions of 60,000 lines ``_ = 1``, under the parse bound, held the class report for minutes).
 """
 import ast
 import difflib
@@ -29,6 +31,9 @@ from autograder.submissions.notebook_code import NotebookError, extract_definiti
 
 DEFAULT_THRESHOLD = 0.9
 MIN_LINES = 6
+# Written lines of a file compared at most: the reference's graded definitions have 10 to 57 (07), a student's written
+# out at length a few times that; a pair of 2,000 lines all alike is compared in ~0.3 s.
+MAX_LINES = 2000
 COURSE_FILE = "course.toml"
 
 
@@ -126,14 +131,15 @@ def written_lines(path, root, assignment):
 
 
 def _written(submission, root, assignment):
-    """:func:`written_lines` of the file that counts for ``assignment`` in ``submission``, as a tuple (empty when none).
+    """:func:`written_lines` of the file that counts for ``assignment`` in ``submission``, its first :data:`MAX_LINES`,
+    as a tuple (empty when none).
 
     The pass runs after the batch, on every rerun: whatever one student's file makes a reader raise (a notebook cell's
     source of numbers once raised TypeError) leaves that file out of the comparisons, never the class report out.
     """
     try:
         path = submitted_file(submission.path, assignment) if Path(submission.path).is_dir() else None
-        return tuple(written_lines(path, root, assignment)) if path is not None and path.is_file() else ()
+        return tuple(written_lines(path, root, assignment)[:MAX_LINES]) if path is not None and path.is_file() else ()
     except Exception:  # noqa: BLE001 - one student's file costs only its own comparisons
         return ()
 
