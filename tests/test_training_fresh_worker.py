@@ -185,6 +185,25 @@ class FirstReadARefit(ReadAsARefit):
         return np.linalg.lstsq(X, np.array([label for _, label in own["seen"]]), rcond=None)[0][:3]
 
 
+class NoticingDictReads(Linear):
+    '''Linear, noting before each step whether its __dict__ was read since the last one: the worker copying its
+    arrays, which it did before the steps it checks only.'''
+
+    def __init__(self):
+        super().__init__()
+        self.watched = []
+
+    def __getattribute__(self, name):
+        if name == "__dict__":
+            object.__getattribute__(self, "__dict__")["read"] = True
+        return object.__getattribute__(self, name)
+
+    def train(self, x, y, learning_rate):
+        own = object.__getattribute__(self, "__dict__")
+        own["watched"].append(own.pop("read", False))
+        Linear.train(self, x, y, learning_rate)
+
+
 def make(kind):
     '''A factory function, not the class: a model made by any call of the module is made again in a fresh worker.'''
     return globals()[kind]()
@@ -314,6 +333,17 @@ def test_a_training_curve_grades_the_read_the_check_compares(trainer, regression
                   parameters=("W", "b"))
     assert trainer._session.evidence == ["the training's own state: W read after training was not what the last "
                                          "training step left"]
+
+
+def test_train_cannot_tell_a_checked_step_from_another(trainer, regression):
+    """A train that knows the steps checked refits at every other one, a real step of its own gradient at those: each
+    consistent, the last included (04: 20 of 26 against the honest bug's 15, hostile_refit_where_unwatched). Every
+    step is now preceded by a read of the model's __dict__, as a checked one is (its copy of the arrays, a few
+    microseconds, is a checked step's alone: README's trust section)."""
+    model = trainer.make("NoticingDictReads")
+    trainer._sgd(model, *regression, epochs=2, learning_rate=0.05)
+    watched = model.watched
+    assert len(watched) == 80 and set(watched) == {True}
 
 
 @needs_sandbox

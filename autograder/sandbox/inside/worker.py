@@ -34,8 +34,11 @@ Requests are dicts with an ``"op"``:
              ``target.train(x, y, learning_rate)`` on a kept ``(X, y)`` (with ``fresh``, on a copy made
              for this request: what the student's code changes in it is gone at the next one); each
              step of ``checks`` is reported: the model's arrays before and after it, and the student's
-             own ``grad_loss(x, y)`` at the parameters before it (asked after the step, so that ``train``
-             cannot tell a checked step from any other). The answer is ``{"reports": [...]}``; when the
+             own ``grad_loss(x, y)`` at the parameters before it (asked after the step; and every step,
+             checked or not, reads the model's ``__dict__`` first, which a ``__getattribute__`` of the
+             student's sees, so that no code of the student's is told a checked step before ``train`` runs;
+             the copy of the arrays is a checked step's alone, a few microseconds a ``train`` could time).
+             The answer is ``{"reports": [...]}``; when the
              student's code raises after a step was reported, ``{"reports": [...], "error": ...}`` (the
              error as an error answer gives it), so that the trusted side judges the steps that ran
              first, as it would have one request per check. The trusted side judges the steps.
@@ -44,7 +47,8 @@ Requests are dicts with an ``"op"``:
              (:mod:`autograder.sandbox.fresh`, which asks a fresh worker); the answer is the gradients by step.
 ``repeat``   calls from ``start`` to the last of ``checks`` of a method on kept arguments (full-batch
              training; ``fresh`` as for ``sgd``); the model's arrays before and after each call of
-             ``checks`` are reported, answered as ``sgd`` is.
+             ``checks`` are reported (every call reads the model's ``__dict__`` first, as ``sgd``'s steps
+             do), answered as ``sgd`` is.
 ``pin``      replace ``name`` by a stub that asks the trusted side, for the arguments it is
              actually called with (and the ``state`` attributes of its object), whether the
              grader has a reference answer; the answer is the signature of the student's
@@ -223,8 +227,10 @@ class Worker:
         model = self.resolve(target)
         X, y = fresh_copy(self.objects[data.id]) if fresh else self.objects[data.id]
 
-        def step(number):
-            model.train(X[number % len(X)], y[number % len(X)], learning_rate)
+        def step(number):  # read the model's __dict__ as checked() does: train is told no step it checks
+            x, label = X[number % len(X)], y[number % len(X)]
+            vars(model)
+            model.train(x, label, learning_rate)
 
         def checked(number):
             x, label = X[number % len(X)], y[number % len(X)]
@@ -268,13 +274,17 @@ class Worker:
                 method[0] = self.lookup(model, name)
             method[0](*args)
 
+        def unchecked(number):  # read the model's __dict__ as checked() does: the call is told no call it checks
+            vars(model)
+            call(number)
+
         def checked(number):
             before = arrays_of(model)
             call(number)
             method[0] = None
             return {"step": number, "before": before, "after": arrays_of(model)}
 
-        return self.checked_steps(start, checks, call, checked)
+        return self.checked_steps(start, checks, unchecked, checked)
 
     def checked_steps(self, start, checks, step, checked):
         """Run ``step(n)`` from ``start`` on, and ``checked(n)`` instead for each ``n`` of ``checks`` (ascending).
