@@ -288,6 +288,37 @@ def student(tmp_path):
     session.close()
 
 
+@pytest.mark.parametrize("through_a_zygote", [False, True])
+def test_a_closed_session_holds_no_descriptor_also_after_its_worker_died(tmp_path, through_a_zygote):
+    """A session closed but kept (a test's, a check's) held each worker's output file: ~70 descriptors in a full
+    run of the suite's process once put a channel out of a student's reach (test_verdicts.py's). What the
+    dead worker printed is still told."""
+    from autograder.sandbox import zygote
+    from conftest import open_descriptors
+
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "scratch").mkdir()
+    (tmp_path / "submission" / "mod.py").write_text(STUDENT_CODE + """
+def say_and_die():
+    print('said before dying', flush=True)
+    os._exit(0)
+""")
+    before = set(open_descriptors())
+    sandbox = ChildProcess()
+    if through_a_zygote:
+        sandbox = zygote.wrap(sandbox, tmp_path / "submission", tmp_path / "scratch")
+    session = WorkerSession(sandbox, tmp_path / "submission" / "mod.py", "mod")
+    student = RemoteModule(session, "mod")
+    with pytest.raises(StudentCodeFailed, match="the worker died in say_and_die") as died:
+        student.say_and_die()
+    assert "said before dying" in died.value.details
+    assert student.double(2) == 4
+    session.close()
+    if through_a_zygote:
+        sandbox.close()
+    assert set(open_descriptors()) == before, "the session and its sandbox are closed but hold descriptors"
+
+
 def test_a_call_returns_the_value(student):
     np.testing.assert_array_equal(student.double([1.0, 2.0]), [2.0, 4.0])
 

@@ -333,7 +333,14 @@ class WorkerSession:
                 self.classes.update(name for name in functions["classes"] if type(name) is str)
 
     def close(self):
-        """Kill the worker and everything it started."""
+        """Kill the worker and everything it started, and close its output file."""
+        self._stop()
+        if self.output_file is not None:
+            self.output_file.close()  # a session closed but kept (a test's, a check's) held one per worker it ran
+            self.output_file = None
+
+    def _stop(self):
+        """Kill the worker and everything it started; its output stays readable (:meth:`output`) until :meth:`close`."""
         self.pending.clear()
         self.pending_bytes = 0
         self.inbox.clear()  # the next worker's answers start afresh
@@ -572,8 +579,10 @@ class WorkerSession:
             raise error from None
         except (EOFError, BrokenPipeError, OSError):
             returncode = self._exit_status()
+            self._stop()
+            output = self.output()  # all of it: the worker is gone
             self.close()
-            raise StudentCodeFailed(f"the worker died in {what}: {describe_exit(returncode)}", self.output(),
+            raise StudentCodeFailed(f"the worker died in {what}: {describe_exit(returncode)}", output,
                                     f"the worker died in {what}: {describe_exit(returncode, quarantined=True)}") from None
         except wire.WireError as error:
             self.close()

@@ -171,6 +171,9 @@ class Zygote:
                 pass
             self.base.kill(self.process)
             self.process = None
+        if self.output is not None:
+            self.output.close()
+            self.output = None
         self.ready = False
         if hasattr(self.base, "close"):
             self.base.close()  # the sandbox's control group, and anything left in it
