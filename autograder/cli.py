@@ -27,7 +27,7 @@ def cmd_grade(args):
     compile_kit(root)  # before the imports below, which then read it
     from autograder.commands.grade import grade
     from autograder.sandbox.bubblewrap import bubblewrap_problem
-    from autograder.sandbox.kinds import make_sandbox
+    from autograder.sandbox.kinds import sandbox_class
 
     if args.cluster:
         return grade_on_cluster(args, root)
@@ -44,7 +44,7 @@ def cmd_grade(args):
         print("autograder grade: --sandbox process is not a security sandbox; pass --no-sandbox to grade without "
               "one (only for code you trust)", file=sys.stderr)
         return 2
-    sandbox = make_sandbox(args.sandbox)
+    sandbox = sandbox_class(args.sandbox)
 
     def announce(set_aside):  # once the folders and the term's files are found right: a mistake there is said alone
         print(f"grading with a {sandbox.name}, {args.jobs} job(s)", file=sys.stderr)
@@ -429,8 +429,10 @@ def main(argv=None):
     except BrokenPipeError:
         # The reader went away (`autograder check | head`): stop quietly, as a shell tool does. Python would
         # raise again when it flushes stdout at exit, so what is left goes nowhere.
+        devnull = os.open(os.devnull, os.O_WRONLY)
         with contextlib.suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
         return 128 + signal.SIGPIPE
     except (FileNotFoundError, FileExistsError, NotADirectoryError, PermissionError, ValueError) as error:
         print(f"autograder {args.command}: {in_words(error)}", file=sys.stderr)

@@ -1,4 +1,5 @@
 import csv
+import gc
 import os
 from pathlib import Path
 
@@ -64,6 +65,61 @@ def processes_about(path, marker=None):
         if str(path) in command or cwd.startswith(str(path)) or (marker and marker.encode() in environment):
             found.append(f"process {entry.name}: {command[:120]}")
     return found
+
+
+# What a library opens once and keeps for the process, whichever test first asks: not a test's leak.
+PROCESS_CACHES = ("/mpl-data/fonts/",)  # matplotlib's font cache (font_manager._get_font keeps FT2Font objects)
+
+
+def open_descriptors():
+    """``{descriptor: what it is open on}`` of this process (``/proc/self/fd``'s links)."""
+    found = {}
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            found[int(name)] = os.readlink(f"/proc/self/fd/{name}")
+        except OSError:  # the listing's own descriptor, closed since
+            pass
+    return found
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item.failed_its_call = True
+    return report
+
+
+@pytest.fixture(autouse=True)
+def no_descriptor_leaks(request):
+    """Each test closes what it opens: a test that ends with more descriptors open than it started with fails,
+    naming them.
+
+    A leak is harmless one test at a time and not over a suite: test_verdicts.py's channel test once failed in a
+    full CI run only, the process then holding ~70 descriptors (sandboxes' uid leases, workers' output files) out of
+    the student code's reach. Fixtures of a wider scope are set up before this one and torn down after it; what is
+    only garbage is collected before judging. A test that keeps something open on purpose (a library's loop for the
+    process) says why with ``@pytest.mark.keeps_descriptors(reason)``.
+    """
+    if not os.path.isdir("/proc/self/fd") or request.node.get_closest_marker("keeps_descriptors"):
+        yield
+        return
+    before = open_descriptors()
+    yield
+    if getattr(request.node, "failed_its_call", False):
+        return  # its traceback holds the test's frames, and what they opened: the failure is the news
+    after = open_descriptors()
+    if len(after) > len(before):
+        gc.collect()  # a cycle still holding a file is garbage, not a leak
+        after = open_descriptors()
+    leaked = {fd: target for fd, target in after.items()
+              if before.get(fd) != target and not any(cache in target for cache in PROCESS_CACHES)}
+    closed = [fd for fd, target in before.items() if after.get(fd) != target]
+    if len(leaked) > len(closed):
+        pytest.fail(f"{request.node.nodeid} left {len(leaked) - len(closed)} more descriptor(s) open than it found: "
+                    + ", ".join(f"{fd} -> {target}" for fd, target in sorted(leaked.items()))
+                    + ". Close what the test opens (a WorkerSession's or a zygote's close(), a Bubblewrap's release(),"
+                    " a fixture with a teardown)", pytrace=False)
 
 
 @pytest.fixture(scope="session")

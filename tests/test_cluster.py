@@ -125,6 +125,8 @@ def test_a_worker_that_cannot_sandbox_refuses_to_grade(monkeypatch):
         run_remote("alice", {"02_softmax/softmax.py": b""}, False, {}, "0" * 64, "bwrap", hidden_seed=0)
 
 
+@pytest.mark.keeps_descriptors("a distributed Client that cannot connect leaves its event loop running (a thread, a "
+                                "socket pair, an epoll: 3 descriptors each time, distributed 2026.11.0); grade exits")
 def test_an_unreachable_scheduler_is_a_clear_message_not_a_traceback(submissions, tmp_path, monkeypatch, capsys):
     import socket
 

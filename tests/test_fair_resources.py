@@ -150,7 +150,7 @@ def test_a_sandboxed_call_that_sleeps_between_short_runs_ends_at_its_time_limit(
         took = time.monotonic() - start
     finally:
         session.close()
-        box.close()
+        box.release()
     assert took < 2.0 * BACKSTOP_FACTOR, took
 
 
@@ -213,7 +213,7 @@ def test_a_slow_correct_call_gets_the_same_result_beside_a_cpu_and_memory_hog(tm
     finally:
         for session, box in ((slow_session, slow_box), (hog_session, hog_box)):
             session.close()
-            box.close()
+            box.release()
     assert alone == beside == 42, (alone, beside, outcome)
     assert peak <= SANDBOX_MEMORY_BYTES  # 16 processes x 400 MiB asked; the sandbox as a whole was bounded
     assert not cgroups.leftovers(maker=os.getpid())
@@ -323,7 +323,7 @@ def test_a_sandbox_leaves_no_control_group_behind(tmp_path):
         assert all(folder.is_dir() for folder in group.folders)
     finally:
         session.close()
-        box.close()
+        box.release()
     assert not any(folder.exists() for folder in group.folders)
     assert not cgroups.leftovers(maker=os.getpid())
 
@@ -333,10 +333,16 @@ def test_sandbox_uids_are_leased_never_shared():
     """Two sandboxes made by one process (or by two whose pids agree modulo the range) differ; a lease ends
     with its holder."""
     first, second = Bubblewrap(), Bubblewrap()
-    assert first.uid != second.uid
-    taken = first.uid
-    os.close(first._lease)  # what the kernel does when its holder exits
-    assert Bubblewrap().uid == taken  # the first free uid from where this process starts looking
+    try:
+        assert first.uid != second.uid
+        taken = first.uid
+        first.release()  # what the kernel does when its holder exits
+        third = Bubblewrap()
+        third.release()
+        assert third.uid == taken  # the first free uid from where this process starts looking
+    finally:
+        first.release()
+        second.release()
 
 
 def test_the_trusted_runner_bounds_its_own_memory():

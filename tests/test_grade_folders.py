@@ -235,7 +235,9 @@ def test_auto_chooses_the_child_process_where_bwrap_cannot_make_namespaces(names
     """One probe decides: auto chose bubblewrap for the program and root alone, so a notebook's check cell run as root
     in a container started a bwrap that failed at every call."""
     assert isinstance(kinds.make_sandbox("auto"), ChildProcess)
-    assert isinstance(kinds.make_sandbox("bwrap"), bubblewrap.Bubblewrap)  # asked for by name: grade refuses first
+    named = kinds.make_sandbox("bwrap")
+    named.release()
+    assert isinstance(named, bubblewrap.Bubblewrap)  # asked for by name: grade refuses first
 
 
 def test_a_bwrap_that_cannot_make_namespaces_is_found_before_grading(namespaces_refused):

@@ -120,8 +120,8 @@ def session(request, tmp_path):
     sandbox, session = make_session(request.param, tmp_path / "submission")
     yield session
     session.close()
-    if hasattr(sandbox, "close"):
-        sandbox.close()
+    if hasattr(sandbox, "release"):
+        sandbox.release()
 
 
 @pytest.mark.parametrize("function, shown", [
@@ -149,7 +149,7 @@ def test_the_real_packages_are_not_in_the_sandbox(tmp_path, package):
         assert "numpy" in shown and shown <= {"numpy", "numpy.libs"}
     finally:
         session.close()
-        sandbox.close()
+        sandbox.release()
 
 
 @needs_sandbox
@@ -164,7 +164,7 @@ def test_the_distributions_python_packages_under_usr_are_not_in_the_sandbox(tmp_
         assert call(session, "system_packages", list(SYSTEM_PACKAGES)) == []
     finally:
         session.close()
-        sandbox.close()
+        sandbox.release()
 
 
 @needs_sandbox
@@ -180,7 +180,7 @@ def test_nothing_a_worker_leaves_in_tmp_or_dev_shm_reaches_the_next_one(tmp_path
     finally:
         first.close()
         second.close()
-        sandbox.close()
+        sandbox.release()
 
 
 def test_the_students_code_runs_with_the_garbage_collector_on(session):
@@ -213,4 +213,4 @@ def test_a_sandbox_starts_without_pathlib(tmp_path):
         assert call(session, "imported", ["pathlib", "urllib.parse", "ipaddress"]) == []
     finally:
         session.close()
-        sandbox.close()
+        sandbox.release()

@@ -246,7 +246,7 @@ def sandboxed_trainer(tmp_path):
         with training(tmp_path / "submission", sandbox) as module:
             yield module
     finally:
-        sandbox.close()
+        sandbox.release()
 
 
 def train(trainer, regression, kind, parameters=("W", "b")):

@@ -380,10 +380,21 @@ class Bubblewrap:
         return self.group.waiting_seconds() if self.group is not None else None
 
     def close(self):
-        """Remove the sandbox's control group, killing whatever still runs in it."""
+        """Remove the sandbox's control group, killing whatever still runs in it (the sandbox may start again)."""
         if self.group is not None:
             self.group.remove()
             self.group = None
+
+    def release(self):
+        """Close the sandbox for good and give its uid back, for a process that outlives it (a test).
+
+        A grading runner's sandbox lives as long as the runner, whose exit gives the uid back; the lease
+        is a descriptor, so a sandbox dropped without this keeps its uid until the process ends.
+        """
+        self.close()
+        if self._lease is not None:
+            os.close(self._lease)
+            self._lease = None
 
     def started(self, process):
         """Remember the status pipe of a freshly started worker (its write end belongs to bwrap now)."""

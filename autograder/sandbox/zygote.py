@@ -178,6 +178,12 @@ class Zygote:
         if hasattr(self.base, "close"):
             self.base.close()  # the sandbox's control group, and anything left in it
 
+    def release(self):
+        """Close the zygote and its sandbox for good (a bubblewrap sandbox gives its uid back: ``Bubblewrap.release``)."""
+        self.close()
+        if hasattr(self.base, "release"):
+            self.base.release()
+
     # -- the zygote ------------------------------------------------------------------------------
     def _inside(self, path):
         path = Path(path).resolve()
