@@ -6,6 +6,7 @@ import stat
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from conftest import REPO, SANDBOX_KIND
@@ -156,6 +157,25 @@ def test_a_container_where_bubblewrap_cannot_sandbox_says_so_instead_of_grading(
     results = json.loads((root / "results" / "results.json").read_text())
     assert "ask your instructor to rebuild it with --no-sandbox" in results["output"] and results["tests"] == []
     assert "bwrap cannot make the sandbox's namespaces here" in capsys.readouterr().err  # the instructor's log
+
+
+def test_the_runners_log_is_left_as_grade_leaves_it(tmp_path, autograder_zip, monkeypatch):
+    """results/grader.log is the runner's stderr, whose traceback can quote the student's text: grade's own log keeps
+    no terminal control and is removed when it says nothing (65ee3e7); Gradescope's kept both."""
+    said = ["Traceback (most recent call last):\nValueError: soft\rmax \x1b]0;pwned\x07\x1b[2J\n", ""]
+
+    def run_submission(submission, kit_root, kind, log, **kwargs):
+        Path(log).write_text(said.pop(0))
+        return [], ""
+
+    monkeypatch.setattr(submission_runner, "run_submission", run_submission)
+    root = fake_autograder(tmp_path, autograder_zip)
+    shutil.copy2(REPO / "solutions" / "02_softmax" / "softmax.py", root / "submission" / "softmax.py")
+    gradescope.run_in_gradescope(root, "02_softmax", "process")
+    log = (root / "results" / "grader.log").read_text()
+    assert "ValueError: soft" in log and not any(control in log for control in "\r\x1b\x07"), repr(log)
+    gradescope.run_in_gradescope(root, "02_softmax", "process")  # a run whose runner said nothing
+    assert not (root / "results" / "grader.log").exists()
 
 
 LINKS = {  # what a student can hand Gradescope (a zip or a GitHub repository keeps links): each reaches the kit

@@ -137,6 +137,7 @@ def submitters(root):
 
 def run_in_gradescope(root, name, sandbox_kind):
     """Grade ``root/submission`` into ``root/results/results.json``; return the score."""
+    from autograder.results.files import tidy_log
     from autograder.results.gradescope import gradescope_results, results_json
     from autograder.results.scoring import score
     from autograder.results.write import problems_of, with_what_the_files_say
@@ -167,6 +168,7 @@ def run_in_gradescope(root, name, sandbox_kind):
                 submission = arranged_submission(vetted.path, assignment, scratch)
                 records, failure = run_submission(Submission(vetted.student, submission), kit_root, sandbox_kind,
                                                   results / "grader.log", tests=assignment_files(kit_root, assignment))
+                tidy_log(results / "grader.log")  # as grade's: its traceback can quote the student's text
                 # The status grade gives: how far the work got ("not started", "partly done"), then what went wrong.
                 problems = with_what_the_files_say(([failure] if failure else []) + problems_of(records), submission,
                                                    kit_root, [assignment])
