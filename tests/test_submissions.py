@@ -156,6 +156,22 @@ def test_a_folder_holding_nothing_but_a_zip_is_that_zip(tmp_path, beside, unpack
     assert (module is not None and problem == "") == unpacked, problem
 
 
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_a_zip_holding_only_a_zip_says_to_unpack_it(tmp_path, wrapped):
+    """It is not unpacked in turn (zips may nest without end); every assignment was said to be missing, which sent
+    the student looking for files that are there."""
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    zip_folder(student_release(tmp_path / "release"), tmp_path / "work.zip")
+    with zipfile.ZipFile(submissions / "alice.zip", "w") as outer:
+        outer.write(tmp_path / "work.zip", "my folder/work.zip" if wrapped else "work.zip")
+    [submission] = discover(submissions, tmp_path / "unpacked", [SOFTMAX.folder])
+    inner = "my folder/work.zip" if wrapped else "work.zip"
+    assert submission.problem == (f"alice.zip holds only another zip, {inner}: nothing of it was graded; unzip it and "
+                                  "hand in what it holds (or that zip itself)")
+    assert not (tmp_path / "unpacked" / "alice").exists()
+
+
 @pytest.mark.parametrize("wrong, rename", [
     ("02_softmax/softmax (1).py", "02_softmax/softmax.py"),
     ("02_softmax/Softmax.py", "02_softmax/softmax.py"),

@@ -180,6 +180,10 @@ def unzipped(archive, student, work, assignment_folders=(), shown=None, ignored=
     destination.mkdir(parents=True)
     try:
         folder, unpacked_ignored = safe_unzip(archive, destination, assignment_folders)
+        inner = only_zip(folder)
+        if inner is not None:  # not unpacked in turn: a zip may nest zips without end
+            raise Refused(f"{shown} holds only another zip, {printable(inner.relative_to(destination).as_posix())}: "
+                          "nothing of it was graded; unzip it and hand in what it holds (or that zip itself)")
         return Submission(student, folder, ignored=(*ignored, *unpacked_ignored))
     except Refused as error:
         remove_tree(destination)
