@@ -426,6 +426,9 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except KeyboardInterrupt:
+        print(f"\nautograder {args.command}: interrupted before it finished", file=sys.stderr)
+        return 128 + signal.SIGINT
     except BrokenPipeError:
         # The reader went away (`autograder check | head`): stop quietly, as a shell tool does. Python would
         # raise again when it flushes stdout at exit, so what is left goes nowhere.

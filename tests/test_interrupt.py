@@ -1,6 +1,7 @@
 """Ctrl-C during ``autograder grade``: everything it started stops, nothing half-done is kept, the next run resumes."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,6 +18,29 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import BUGS, write_submission  # noqa: E402
 
 STUDENTS = ("bug_nll_sum_not_mean", "reference", "stubs", "zz_reference_again")
+
+
+def test_ctrl_c_during_check_reports_no_part_as_the_whole(tmp_path, monkeypatch, capsys):
+    """pytest ends its session at a Ctrl-C and returns what ran: ``autograder check`` of 02 with a loop in softmax,
+    interrupted there, printed "public: 3 of 3" (of 17) and exited 0. Now nothing is reported as checked."""
+    from autograder import cli
+    from autograder.commands import check as checking
+    from autograder.runner.run import run_tests
+    from autograder.sandbox.process import ChildProcess
+
+    shutil.copytree(REPO / "assignments" / "02_softmax", tmp_path / "02_softmax")  # an assignment's folder
+    three = tmp_path / "02_softmax" / "test_three.py"
+    three.write_text(
+        "def test_before():\n    pass\n\n\ndef test_interrupted():\n    raise KeyboardInterrupt\n\n\n"
+        "def test_after():\n    pass\n")
+    with pytest.raises(KeyboardInterrupt):
+        run_tests(tmp_path, [three], ChildProcess())
+
+    monkeypatch.setattr(checking, "public_test_files", lambda root, assignments: [three])
+    assert cli.main(["check", str(tmp_path / "02_softmax")]) == 128 + signal.SIGINT
+    said = capsys.readouterr()
+    assert "autograder check: interrupted before it finished" in said.err and "Traceback" not in said.err
+    assert "public:" not in said.out
 
 
 @pytest.fixture(scope="module")
