@@ -113,6 +113,9 @@ def test_an_entry_that_is_not_graded_is_named_with_the_reason(tmp_path, capsys, 
     # Graded under 'smithbob_1234_5678_softmax' as every assignment's notebook, and the student's next as another student
     ("smithbob_1234_5678_softmax.ipynb", "a notebook named as an LMS's download names one file is nobody's"),
     ("smithbob_LATE_1234_5678_mlp-1.ipynb", "a notebook named as an LMS's download names one file is nobody's"),
+    # Graded under 'smithbob_1234_5678_submission', not the student's id, and a second upload as a second student
+    ("smithbob_1234_5678_submission.zip", "a zip named as an LMS's download names one file is nobody's"),
+    ("smithbob_LATE_1234_5678_work-1.ZIP", "a zip named as an LMS's download names one file is nobody's"),
     ("carol.rar", "only .zip archives are read"),
     ("dave.tar.gz", "only .zip archives are read"),
 ])

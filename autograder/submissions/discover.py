@@ -225,7 +225,7 @@ def vet(entry, student, work, assignment_folders=()):
             return Submission(student, entry, problem, tuple(ignored))
         if not stat.S_ISREG(info.st_mode):
             return None  # a pipe or a device is nobody's submission (and opening one could block)
-        if suffix_of(entry) == ".zip":
+        if suffix_of(entry) == ".zip" and not lms_file(entry):
             return unzipped(entry, student, work, assignment_folders, shown)
         if suffix_of(entry) == ".ipynb" and not lms_file(entry):
             return Submission(student, entry if entry.suffix == ".ipynb" else renamed_notebook(entry, student, work))

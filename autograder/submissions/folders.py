@@ -30,8 +30,10 @@ _CANVAS_FILE = re.compile(r".+_(?:LATE_)?\d+_\d+_.+")
 
 
 def lms_file(entry):
-    """True when ``entry`` is named as Canvas's flat download names one uploaded file (not a student id)."""
-    return suffix_of(entry) in (".py", ".ipynb") and _CANVAS_FILE.fullmatch(entry.stem) is not None
+    """True when ``entry`` is named as Canvas's flat download names one uploaded file (not a student id): a module,
+    a notebook or a zip (``smithbob_1234_5678_submission.zip``, graded under that name and the student's next
+    upload as another student)."""
+    return suffix_of(entry) in (".py", ".ipynb", ".zip") and _CANVAS_FILE.fullmatch(entry.stem) is not None
 
 
 def stray_note(entry, shown):
@@ -44,7 +46,8 @@ def stray_note(entry, shown):
     """
     suffix = suffix_of(entry)
     if suffix == ".py" or lms_file(entry):
-        kind = "a loose module" if suffix == ".py" else "a notebook named as an LMS's download names one file"
+        kind = ("a loose module" if suffix == ".py" else
+                f"a {'notebook' if suffix == '.ipynb' else 'zip'} named as an LMS's download names one file")
         return (f"{shown}: not graded, {kind} is nobody's submission: put each student's files in a folder named by "
                 f"the student id (alice/02_softmax/softmax{suffix}), or hand in a .zip or notebook per student "
                 "named by the id")
