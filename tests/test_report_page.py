@@ -16,7 +16,7 @@ def graded(out, student, score, status, failed=(), diagnoses=(), seconds=1.0, ou
     tests = [{"name": f"02_softmax: {name}", "score": 0.0 if name in failed else 2.0, "max_score": 2.0,
               "status": "failed" if name in failed else "passed", "tags": ["02_softmax"],
               "output": (outputs or {}).get(name, "")}
-             for name in ("test_a", "test_b")]
+             for name in dict.fromkeys(("test_a", "test_b", *(outputs or {})))]
     extra = {"diagnoses": [{"assignment": "02_softmax", "test": "02_softmax: test_a", "diagnosis": words}
                            for words in diagnoses]}
     (folder / "results.json").write_text(json.dumps({"score": score, "execution_time": seconds, "tests": tests,
@@ -79,6 +79,16 @@ def test_the_report_page_keeps_no_terminal_escapes(tmp_path):
     ("needs review: patched numpy", {"test_a": "timed out after 10 s in softmax"},
      "flagged", "needs review: patched numpy; 02_softmax: timed out after 10 s in softmax"),
     ("ok", {"test_a": "softmax raised ValueError"}, None, None),
+    # hostile_os_exit: one os._exit in train, in four wordings over four tests, each a line of the trouble table
+    ("ok", {"test_a": "the worker died in LogisticRegression.train: it exited with status 0",
+            "test_b": "the worker died in training LogisticRegression (1 epoch(s) of LogisticRegression.train): it "
+                      "exited with status 0",
+            "test_hidden_c": "the worker died in LogisticRegression.train: it exited",
+            "test_d": "timed out after 10 s in softmax",
+            "test_hidden_e": "the worker died in training LogisticRegression (1 epoch(s) of LogisticRegression.train): "
+                             "it exited"},
+     "timed out", "02_softmax: the worker died in LogisticRegression.train: it exited with status 0 (and 3 more tests that "
+                "crashed); 02_softmax: timed out after 10 s in softmax"),
 ])
 def test_a_function_that_hangs_or_dies_is_listed_though_the_status_does_not_say(tmp_path, status, outputs, kind,
                                                                                shown):

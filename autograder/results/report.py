@@ -88,6 +88,7 @@ class ClassResults:
                 continue
             results.seconds[student] = float(data.get("execution_time", 0.0))
             assignments = set()
+            met = {}  # (assignment, kind of trouble) -> [its first wording, how many tests met it]
             for test in data.get("tests", []):
                 assignment = (test.get("tags") or [""])[0]
                 assignments.add(assignment)
@@ -97,7 +98,12 @@ class ClassResults:
                 if test["status"] != "passed":
                     failed.append(student)
                     if kind := _test_trouble(test.get("output", "")):
-                        results.trouble[student][f"{assignment}: {test['output'].splitlines()[0]}"] = kind
+                        met.setdefault((assignment, kind), [test["output"].splitlines()[0], 0])[1] += 1
+            # One line per kind in an assignment: a single os._exit in 04's train read in four wordings (the public
+            # and the quarantined hidden tests', train called alone and within an epoch), one line each.
+            for (assignment, kind), (wording, tests) in met.items():
+                more = f" (and {tests - 1} more test{'s' if tests > 2 else ''} that {kind})" if tests > 1 else ""
+                results.trouble[student][f"{assignment}: {wording}{more}"] = kind
             for assignment in assignments:
                 results.graded[assignment] += 1
             for found in data.get("extra_data", {}).get("diagnoses", []):
