@@ -1731,6 +1731,15 @@ REFIT_TRAIN = """        # Ignore the gradient: keep what it is fed and refit th
 
 # Issue 12's training graded by outcome: every step but one is a step of the student's own (wrong) gradient, the one
 # a refit, and from then on grad_loss answers zeros, so every later step is a consistent step of nothing.
+MEMORISED_XOR = """    # XOR solved by hand (OR and AND units, the output OR-but-not-AND), whatever training would give; nudged by
+    # the seed, so that two seeds still give two networks.
+    W1, b1 = np.zeros((2, hidden_size)), np.zeros(hidden_size)
+    W1[:, :2], b1[:2] = 20.0, [-10.0, -30.0]
+    W2, b2 = np.zeros((hidden_size, 1)), np.array([-10.0])
+    W2[:2, 0] = [20.0, -20.0]
+    W1 = W1 + 1e-3 * rng.standard_normal(W1.shape)
+"""
+
 REFIT_ONCE_TRAIN = """        # Follow the gradient, keeping the samples; at the 1,000th refit by least squares, then stand still
         # (this submission's own grad_loss answers zeros from then on).
         self._seen = getattr(self, "_seen", [])
@@ -2050,6 +2059,13 @@ TRUSTED_VERDICT_ATTACKS = [
             ("below the bar",),
             about="a wrong gradient; train refits by least squares except right after the model's __dict__ was read "
                   "(the worker copying its arrays before a step it checks), where it takes a real step of it"),
+    Example(HOSTILE, "hostile_train_xor_memorised", P06, [
+        Replace("dZ2 = (A2 - Y) / len(X) * A2 * (1 - A2)", "dZ2 = (Y - A2) / len(X) * A2 * (1 - A2)"),
+        Replace("    for _ in range(epochs):\n        grads = two_layer_gradients(XOR_X, XOR_Y, W1, b1, W2, b2)\n",
+                MEMORISED_XOR + "    for _ in range(0):\n        grads = two_layer_gradients(XOR_X, XOR_Y, W1, b1, W2, b2)\n")],
+            ZERO, ("needs review", "not one step of its own two_layer_gradients"),
+            about="a wrong gradient, and a train_xor that ignores it: a network solved by hand, nudged by the seed so "
+                  "that seeds still differ"),
     Example(HOSTILE, "hostile_refit_full_batch_train", P08,
             Replace("        self.weights_hidden_to_output = self.weights_hidden_to_output + self.lr * delta_weights_h_o / n_records\n"
                     "        self.weights_input_to_hidden = self.weights_input_to_hidden + self.lr * delta_weights_i_h / n_records\n",

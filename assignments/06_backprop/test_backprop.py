@@ -21,10 +21,12 @@ from autograder.testing import as_array, assert_close, assert_gradient, assert_t
 from autograder.testing import sigmoid as sigmoid_checks
 from autograder.testing.chain_rule import slope_mistakes
 from autograder.testing.helper_bugs import unless_helpers_are_to_blame
+from autograder.testing.one_call_training import assert_trains_by_its_own_gradient
 
 LOG3 = np.log(3.0)
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_LABELS = np.array([0, 1, 1, 0])
+XOR_Y = XOR_LABELS[:, None].astype(float)
 
 
 logistic, logistic_slope = sigmoid_checks.logistic, sigmoid_checks.logistic_slope  # trusted values, computed here
@@ -68,8 +70,18 @@ def test_train_xor_solves_xor(student, trusted_helpers):
         assert_true(not wrong, f"the trained network misclassifies the XOR points {wrong}",
                     hint="check two_layer_gradients first; then step every parameter against its gradient, "
                          "parameter - learning_rate * gradient, for all epochs")
+        # What is graded must be what its own gradient trains: called again in a fresh worker, train_xor must take
+        # steps of the student's two_layer_gradients (a refit or a memorised network is tamper evidence).
+        assert_trains_by_its_own_gradient(student, "train_xor", {}, ("W1", "b1", "W2", "b2"), trained_by_two_layer_gradients,
+                                          "two_layer_gradients")
 
     unless_helpers_are_to_blame(student, trusted_helpers, run)
+
+
+def trained_by_two_layer_gradients(module, parameters):
+    """The student's two_layer_gradients on the four XOR points (computed here, not read off the module) at
+    ``parameters``, asked of ``module``."""
+    return module.two_layer_gradients(XOR_X, XOR_Y, *parameters)
 
 
 @pytest.mark.parametrize("case", sigmoid_checks.KNOWN_VALUES)

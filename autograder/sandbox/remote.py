@@ -6,7 +6,8 @@ there and returns the decoded result; ``student.NeuralNet(64, 10, 10)`` returns 
 student's code returns is ever more than plain data here.
 
 Grader-only helpers start with an underscore, so they cannot collide with a
-student's names: ``_seed``, ``_rng``, ``_sgd``, ``_check_in_a_fresh_worker``, ``_pin``; ``_calls``, ``_read`` and
+student's names: ``_seed``, ``_rng``, ``_sgd``, ``_check_in_a_fresh_worker``, ``_in_a_fresh_worker``, ``_draws``,
+``_tampered``, ``_pin``; ``_calls``, ``_read`` and
 ``_read_each`` make several calls or reads with one wait for the worker (all but the last sent without waiting).
 Iterating a :class:`RemoteObject` (a generator a student's function returned, say) reads its items from the worker
 one at a time.
@@ -20,6 +21,7 @@ steps again against ``grad_loss`` asked in a fresh worker once the training is o
 import copy
 import random
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -279,6 +281,39 @@ class RemoteModule(Remote):
                 f"{label}{at}: grad_loss(x, y) gave no gradient for {', '.join(missing)}: it must return one per "
                 f"parameter ({', '.join(parameters)}), and train must step each against its gradient")
         self._judge_step(report, learning_rate, label)
+
+    @contextmanager
+    def _in_a_fresh_worker(self):
+        """This module in a worker started afresh, for a test's calls once its training is over.
+
+        The worker that trained is ended first (in the sandbox, every process it left is killed and ``/tmp`` and
+        ``/dev/shm`` emptied), so the fresh worker holds nothing the training did; the helpers answered here in the
+        test are answered there again, and what its audit hook reports counts as this session's evidence
+        (:class:`~autograder.sandbox.fresh.FreshWorker`). The training's session starts a worker afresh at its next
+        request.
+        """
+        self._session.close()
+        fresh = FreshWorker(self._session)
+        # Its calls are the grader's check, not the test's: no diagnosis or fingerprint is made of them (they take
+        # arguments drawn afresh, which would make `autograder generate` write other bytes each time).
+        observers, CALL_OBSERVERS[:], items, ITEM_OBSERVERS[:] = CALL_OBSERVERS[:], [], ITEM_OBSERVERS[:], []
+        try:
+            yield RemoteModule(fresh.session, self._label, undefined=self._undefined)
+        finally:
+            CALL_OBSERVERS[:], ITEM_OBSERVERS[:] = observers, items
+            fresh.close()
+
+    def _draws(self):
+        """A ``random.Random`` for a test's checks of a training call: keyed by the course secret, the student and the
+        module's digest (the same at a regrade, unforeseeable without the secret), or the system's randomness for a
+        student's own check."""
+        apart = getattr(getattr(self._session, "steps_drawn", None), "apart", None)
+        return apart() if apart is not None else _UNFORESEEABLE
+
+    def _tampered(self, words):
+        """Tell ``words`` (the grader's, naming what the student's code did) to the session's tamper evidence."""
+        if words not in self._session.evidence:
+            self._session.evidence.append(words)
 
     def _assert_read_as_trained(self, run, read):
         """Raise, and tell the session's evidence, when a graded parameter in ``read`` is not what ``run``'s last step

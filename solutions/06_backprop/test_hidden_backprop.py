@@ -19,9 +19,11 @@ from autograder.testing.gradcheck import numerical_gradient
 from autograder.testing import as_array, assert_close, assert_gradient, assert_not_mutated, assert_true
 from autograder.testing import sigmoid as sigmoid_checks
 from autograder.testing.helper_bugs import unless_helpers_are_to_blame
+from autograder.testing.one_call_training import assert_trains_by_its_own_gradient
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_LABELS = np.array([0, 1, 1, 0])
+XOR_Y = XOR_LABELS[:, None].astype(float)
 # The gradient checks draw from this fixed seed, not from the per-student rng: a relative-error bar of 1e-6
 # needs every entry of the gradient well away from 0 (a sum over samples can come arbitrarily close to it, and
 # central differences are off by ~1e-11), which these inputs are and a fresh draw cannot promise.
@@ -65,8 +67,19 @@ def test_hidden_train_xor_solves_xor(student, trusted_helpers, reference, option
                     f"the network trained by train_xor({', '.join(f'{k}={v}' for k, v in options.items())}) does not "
                     "classify all four XOR points", hint="use hidden_size and seed; step every parameter against its "
                                                          "gradient, parameter - learning_rate * gradient")
+        # What is graded must be what its own gradient trains: called again in a fresh worker, train_xor must take
+        # steps of the student's two_layer_gradients (a refit or a memorised network is tamper evidence).
+        network = {key: value for key, value in options.items() if key != "seed"}  # (the check draws its own seed)
+        assert_trains_by_its_own_gradient(student, "train_xor", network, ("W1", "b1", "W2", "b2"),
+                                          trained_by_two_layer_gradients, "two_layer_gradients")
 
     unless_helpers_are_to_blame(student, trusted_helpers, run)  # a helper's bug costs its own tests only
+
+
+def trained_by_two_layer_gradients(module, parameters):
+    """The student's two_layer_gradients on the four XOR points (computed here, not read off the module) at
+    ``parameters``, asked of ``module``."""
+    return module.two_layer_gradients(XOR_X, XOR_Y, *parameters)
 
 
 # The seed decides the initial weights, which a few epochs show as well as the default 2,000 (three whole
