@@ -332,6 +332,16 @@ MUTATED = textwrap.dedent('''
         ### BEGIN SOLUTION
         return np.maximum(z, 0.0)
         ### END SOLUTION
+
+    def line(W, b):
+        ### BEGIN SOLUTION
+        return np.array([-W[0, 0] / W[1, 0], -b / W[1, 0]])
+        ### END SOLUTION
+
+    def surprisal(p):
+        ### BEGIN SOLUTION
+        return -np.log(1e-8 + p)
+        ### END SOLUTION
 ''')
 
 
@@ -459,6 +469,32 @@ def test_a_related_mutant_is_named_when_no_other_mutant_fits(mutated):
         "belongs")
     assert diagnosis_of(np.sum(X, axis=1) ** 2, mutated.spread(X)) == (
         "your `spread` squares the sum where the sum of the squares belongs: square each value first")
+
+
+def test_an_index_a_min_or_a_complement_for_its_relative_is_named_when_no_other_mutant_fits(mutated):
+    """Two entries of one array read in each other's place, np.argmin for np.argmax, 1 - x for a fraction x: each
+    named only when it alone fits (issue 14's held-out misses: a slope's indices swapped, a least likely class, a
+    momentum that keeps 1 - beta of its velocity)."""
+    W, b = RNG.normal(size=(2, 1)), 0.3
+    assert diagnosis_of(np.array([-W[1, 0] / W[0, 0], -b / W[1, 0]]), mutated.line(W, b)) == (
+        "your `line` reads `W[0, 0]` and `W[1, 0]` in each other's place: check the indices")
+    S = RNG.normal(size=(6, 3))
+    assert diagnosis_of(np.argmin(S, axis=1), mutated.pick(S)) == (
+        "your `pick` takes the index of the min (np.argmin), the smallest value's, where it should use np.argmax")
+    v, g = RNG.normal(size=3), RNG.normal(size=3)
+    assert diagnosis_of((1 - 0.9) * v - g, mutated.damp(v, g, 0.9)) == "your `damp` uses 1 - `beta` where `beta` belongs"
+    # given a whole number, 1 - beta is what beta - 1 or a flipped label gives as well: not named
+    assert "1 - `beta`" not in diagnosis_of((1 - 3) * v - g, mutated.damp(v, g, 3))
+
+
+def test_a_value_nearly_zero_beside_the_expected_one_names_no_mutant(mutated):
+    """-log1p(1e-8 + p) is -(1e-8 + p) to the last digit where p is 1e-9: what leaving out the log gives, and what
+    many other changes give (a value next to nothing beside the expected 18): like zeros, it names no mutant."""
+    p = RNG.uniform(0.05, 0.5, size=3) * 1e-8
+    assert "np.log" not in diagnosis_of(-np.log1p(1e-8 + p), mutated.surprisal(p))  # a relation may hold, and says so
+    q = RNG.uniform(0.1, 0.9, size=3)
+    assert diagnosis_of(-(1e-8 + q), mutated.surprisal(q)) == (
+        "your `surprisal` leaves out `np.log`: uses its argument where `np.log(...)` of it belongs")
 
 
 TRAINED = textwrap.dedent('''

@@ -207,10 +207,11 @@ def render_assignment_fingerprints(root, assignment, sandbox, known_bugs=None):
         ones (as grading asks them: :func:`autograder.runner.mutants.mutant_groups`), but those whose number
         ``numbers`` may give."""
         yield [*((bug.diagnosis, module) for bug, module in bugs if could_explain(module, name)),
-               *((mutant.diagnosis, module) for mutant, module in mutants(name) if not coincides(mutant.constant, numbers))]
+               *((mutant.diagnosis, module) for mutant, module in mutants(name)
+                 if not coincides(mutant.constant, numbers, complement_of=mutant.complement_of))]
         for group in (ADDED, RELATED):
             yield ((mutant.diagnosis, module) for mutant, module in mutants(name, group)
-                   if not coincides(mutant.constant, numbers))
+                   if not coincides(mutant.constant, numbers, complement_of=mutant.complement_of))
 
     recorders = []
     run_tests(root / "solutions", tests, sandbox, plugins=[lambda grading: recorders.append(_Comparisons(grading))

@@ -342,8 +342,8 @@ def tells_a_change(students, expected):
     """Whether ``students`` differs from ``expected`` somewhere in a way few changes share: in a part (:func:`_parts`)
     that is :func:`telling`, or in its structure (a part one has and the other has not, a list of another length).
 
-    Where every part that differs is empty, zeros, NaN or one number throughout (the later batches of a generator
-    empty; a gradient all zeros), many changes give the very value, most of them no mutant: naming the one mutant
+    Where every part that differs is empty, zeros (or :func:`negligible` beside the expected value), NaN or one number
+    throughout (the later batches of a generator empty; a gradient all zeros), many changes give the very value, most of them no mutant: naming the one mutant
     that does would name a cause because it is the only one tried. Mutants are named only where this holds (known
     bugs, written for their values, are not held to it)."""
     differs = False
@@ -360,12 +360,26 @@ def tells_a_change(students, expected):
         if theirs is MISSING or same_values(part, theirs, 1e-9, 1e-12):
             continue
         try:
-            if telling(np.asarray(part, dtype=np.float64)):
+            if telling(value := np.asarray(part, dtype=np.float64)) and not negligible(value, theirs):
                 return True
         except (TypeError, ValueError):
             return True  # not numbers (a string, an object): nothing says many changes give it
         differs = True
     return not differs  # the same values throughout: a dtype, an input changed in place, which the rules tell
+
+
+NEGLIGIBLE = 1e-6  # a value this small beside the expected one's largest entry is zero, as a check's rtol reads it
+
+
+def negligible(value, expected):
+    """Whether every entry of ``value`` is nearly zero beside the largest entry of ``expected`` (at most
+    :data:`NEGLIGIBLE` of it): what zeros are, the kind of value many changes give alike (-log1p(EPSILON + p) and
+    -(EPSILON + p), a log left out, are one number where p is 1e-9, nothing like the expected 18)."""
+    try:
+        scale = np.max(np.abs(np.asarray(expected, dtype=np.float64)), initial=0.0)
+    except (TypeError, ValueError):
+        return False
+    return bool(np.isfinite(scale) and scale > 0 and np.all(np.abs(value) <= NEGLIGIBLE * scale))
 
 
 class KnownBugMatcher:

@@ -18,10 +18,12 @@ call's last term moved out of it (a bias added after the activation), a value re
 reads was updated (an error computed again from the stepped weights). Then, asked only when neither group fits, the
 mutants that put one thing where a RELATED one belongs (:func:`_related_changes`): two members of a returned tuple
 or two of the contract's variables of one kind in each other's place, one key of a dict for another, one count of an
-array for another (its columns for its rows), np.max for np.argmax, np.min for np.max, np.max(z, 0) for
-np.maximum(z, 0), the square of a mean for the mean of the squares. A mutant that brings in a number (a
-factor 2) names nothing on a call whose own numbers may give it, nor one that leaves out a term on a call given a 1
-or a -1, where a whole number off does the same (:func:`coincides`).
+array for another (its columns for its rows), np.max for np.argmax, np.argmin for np.argmax, np.min for np.max,
+np.max(z, 0) for np.maximum(z, 0), the square of a mean for the mean of the squares, two entries of one array read
+at each other's whole-number index (``-W[1, 0] / W[0, 0]``), ``1 - x`` for a parameter ``x``. A mutant that brings
+in a number (a factor 2) names nothing on a call whose own numbers may give it, nor one that leaves out a term on a
+call given a 1 or a -1, where a whole number off does the same, nor ``1 - x`` unless the call gave ``x`` a fraction
+other than 1/2 (:func:`coincides`).
 
 Nothing here is a graded function's body: the operators are generic, and they read the reference
 only at grading, on the trusted side (the student's wheel has no reference to read). A mutant
@@ -74,7 +76,9 @@ SWAPPED_REDUCTIONS = {"sum": ("mean", "max"), "mean": ("sum",), "max": ("sum",)}
 # min for the max), and the reduction an elementwise function of the same name is taken for (np.max(z, 0) for
 # np.maximum(z, 0): the second argument read as an axis)
 RELATED_REDUCTIONS = {"max": (("min", "takes the min (np.min)"), ("argmax", "takes the index of the max (np.argmax)")),
-                      "argmax": (("max", "takes the max (np.max), the largest value,"),)}
+                      "argmax": (("max", "takes the max (np.max), the largest value,"),
+                                 ("argmin", "takes the index of the min (np.argmin), the smallest value's,")),
+                      "argmin": (("argmax", "takes the index of the max (np.argmax), the largest value's,"),)}
 ELEMENTWISE = {"maximum": "max", "minimum": "min"}
 REDUCTION_NOUNS = {"sum": "sum", "mean": "mean", "max": "max"}  # those whose argument's power may be taken after them
 LOGS = {"log": ("log10", "log2")}
@@ -103,17 +107,24 @@ class Mutant:
     reduces: bool = False   # the change is a reduction (a sum, a mean) or a returned member moved: the kinds one
     #                         number may name (a member where another belongs: its whole result is compared too)
     term_left_out: str = ""  # the parameter the change leaves out as a term of a sum or difference: see coincides
+    complement_of: str = ""  # the parameter the change puts 1 - it in place of: see coincides
 
 
-def coincides(constant, numbers, term_left_out="", given=None):
+def coincides(constant, numbers, term_left_out="", given=None, complement_of=""):
     """Whether a change that brings in ``constant`` may be one of the call's own ``numbers`` at work instead: a term
     halved where the student multiplies it by ``1 - beta`` with beta = 0.5 gives the same value, and would be named
     for a change the student did not make. So may a parameter left out as a term (``term_left_out``) where the call
     gave it a 1 or a -1 (``given``: the call's numbers by parameter): ``start + batch_size`` with batch_size = 1 is
-    ``start + batch_size - 1``, a whole number off, with the term left out. Such a mutant names nothing on that
-    call."""
+    ``start + batch_size - 1``, a whole number off, with the term left out. And so may ``1 - x`` put where a parameter
+    ``x`` belongs (``complement_of``) unless the call gave ``x`` a fraction strictly between 0 and 1 other than 1/2: at
+    1/2 the two are one number, and for a label or a count ``1 - y`` is what ``y - 1`` or a flipped label gives too
+    (unknown ``given``: it may be either). Such a mutant names nothing on that call."""
     if term_left_out and np.isclose(abs((given or {}).get(term_left_out, 0.0)), 1.0):
         return True
+    if complement_of:
+        value = (given or {}).get(complement_of)
+        if value is None or float(value).is_integer() or not 0 < value < 1 or np.isclose(value, 0.5):
+            return True
     if constant is None:
         return False
     return any(np.isclose(each, target) for number in numbers for each in (number, 1 - number)
@@ -434,9 +445,12 @@ def _related_changes(function, say):
     Two members of a returned tuple in each other's place (:func:`_returned_exchanged`); two of the contract's
     variables of one kind exchanged in a value it assigns or returns (:func:`_names_exchanged`); one key of a dict for
     another the function reads (:func:`_key_exchanged`); one count of an array for another (:func:`_size_exchanged`);
-    a reduction for its relative (np.max for np.argmax, np.min for np.max), the reduction for the elementwise function
-    of its name (np.max(z, 0) for np.maximum(z, 0)); and a power taken after a reduction where the reduction of the
-    powers belongs (the square of a mean for the mean of the squares).
+    a reduction for its relative (np.max for np.argmax, np.argmin for np.argmax, np.min for np.max), the reduction for
+    the elementwise function of its name (np.max(z, 0) for np.maximum(z, 0)); a power taken after a reduction where the
+    reduction of the powers belongs (the square of a mean for the mean of the squares); two entries of one array an
+    operation reads at whole-number indices in each other's place (:func:`_indices_exchanged`); and ``1 - x`` where a
+    parameter ``x`` belongs (a momentum keeping ``1 - beta`` of its velocity), named only where the call gave ``x`` a
+    fraction other than 1/2 (:func:`coincides`).
     """
     results, keys = _results(function), _keys_used(function)
     returned = {id(node.value) for node in ast.walk(function) if isinstance(node, ast.Return)
@@ -452,7 +466,55 @@ def _related_changes(function, say):
         yield from _size_exchanged(node, say)
         if isinstance(node, ast.Call):
             yield from _reduction_related(node)
+        if isinstance(node, ast.BinOp):
+            yield from _indices_exchanged(node, say)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in say.parameters:
+            yield (ast.BinOp(ast.Constant(1), ast.Sub(), ast.Name(node.id, ast.Load())),
+                   f"uses 1 - `{node.id}` where `{node.id}` belongs", None, node.id)
     return changes
+
+
+def _entry(node):
+    """``(the subscript, the text of its array, the text of its index)`` of ``node`` when it reads an array at
+    whole-number indices (``W[1, 0]``, ``X[:, 0]``, a minus sign kept outside), or None."""
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        node = node.operand
+    if not isinstance(node, ast.Subscript):
+        return None
+    parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    if not parts or not all(isinstance(part, ast.Slice) and part.lower is part.upper is part.step is None
+                            or isinstance(part, ast.Constant) and type(part.value) is int for part in parts):
+        return None
+    array = ast.unparse(node.value)
+    return node, array, ast.unparse(node)[len(array) + 1:-1]
+
+
+class _IndexSwapped(ast.NodeTransformer):
+    """Reads the array ``array`` at one of two indices (``{text: slice node}``) at the other."""
+
+    def __init__(self, array, slices):
+        self.array, self.slices = array, slices
+
+    def visit_Subscript(self, node):
+        entry = _entry(node)
+        if entry is not None and entry[1] == self.array and entry[2] in self.slices:
+            other, = (text for text in self.slices if text != entry[2])
+            return ast.copy_location(ast.Subscript(node.value, copy.deepcopy(self.slices[other]), node.ctx), node)
+        return self.generic_visit(node)
+
+
+def _indices_exchanged(node, say):
+    """The operation ``node`` (``-W[0, 0] / W[1, 0]``) with the two entries of one array it reads at whole-number
+    indices in each other's place (``-W[1, 0] / W[0, 0]``): an index written for another, which a one-off index (a
+    whole number one too large) does not give when both entries are read."""
+    left, right = _entry(node.left), _entry(node.right)
+    if left is None or right is None or left[1] != right[1] or left[2] == right[2]:
+        return
+    named = _spoken(left[0].value, say)
+    which = (f"`{named.strip('`')}[{left[2]}]` and `{named.strip('`')}[{right[2]}]`" if named
+             else "two entries of an array")
+    yield (_IndexSwapped(left[1], {left[2]: left[0].slice, right[2]: right[0].slice}).visit(copy.deepcopy(node)),
+           f"reads {which} in each other's place: check the indices")
 
 
 def _reduction_related(node):
@@ -678,7 +740,8 @@ class Mutants:
         for index, node in enumerate(list(ast.walk(function))):
             if node is function or isinstance(node, (ast.arguments, ast.arg)) or id(node) in keyword_values:
                 continue  # a keyword's value (an axis) is changed by its call's operators, in their words
-            for number, (new, words, *constant) in enumerate(changes(node)):
+            for number, (new, words, *extra) in enumerate(changes(node)):
+                constant, complement_of = (extra + [None, ""])[:2]
                 if not hasattr(new, "lineno"):
                     ast.fix_missing_locations(ast.copy_location(new, node))
                 _put(slots[id(node)], new)
@@ -695,7 +758,8 @@ class Mutants:
                         and isinstance(node.op, (ast.Add, ast.Sub)) and (new is node.left or new is node.right) else None
                     term_left_out = left_out.id if isinstance(left_out, ast.Name) else ""
                     yield Mutant(f"{qualified_name}:{'+~'[:group]}{index}:{number}", f"your {label} {words}",
-                                 *constant, reduces=reduces, term_left_out=term_left_out), module
+                                 constant, reduces=reduces, term_left_out=term_left_out,
+                                 complement_of=complement_of or ""), module
 
     def _module(self, function, owner):
         """The reference with ``function`` (a changed copy of one of its functions or methods) in its place."""
@@ -766,6 +830,7 @@ def _within(mutants, deadline, numbers, reductions_only, given=None):
     for mutant, module in mutants:
         if time.process_time() > deadline:
             raise OutOfTime
-        if not coincides(mutant.constant, numbers, mutant.term_left_out, given) and (mutant.reduces or not reductions_only):
+        if not coincides(mutant.constant, numbers, mutant.term_left_out, given, mutant.complement_of) \
+                and (mutant.reduces or not reductions_only):
             yield mutant, module
 
