@@ -1551,9 +1551,6 @@ OPEN_WRONG = {
     # HELD_OUT_10's, measured on main (24cd998) before any change of its round. The step function's fixed hint for a
     # score of 0, said where the two sides are swapped (the student has t >= 0, with 1 and 0 in each other's place):
     "heldout10_step_function_reversed": ("the boundary t = 0 counts as 1",),
-    # log1p(EPSILON + p) where p is 1e-9: the very value of EPSILON + p on the hidden test's one-row cases, named as a
-    # log left out (the student's value is nearly 0, which many changes give)
-    "heldout10_nll_log1p": ("leaves out `np.log`",),
     # (heldout8_regression_mse_reductions_swapped's "mse without the 1/2" and "np.sum over axis 0", each named in one
     # case of a test whose other cases named other causes, are gone: one cause per test, autograder.runner.one_cause)
 }
