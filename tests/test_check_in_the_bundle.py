@@ -101,6 +101,25 @@ def test_an_assignment_is_named_from_inside_an_assignments_folder(tmp_path, monk
         resolve("mlp")
 
 
+def test_an_assignment_named_from_inside_its_folder_is_that_folder_not_a_copy_beside_it(tmp_path, monkeypatch):
+    """A student with a backup copy beside their work (``02_softmax_old/``) who ran ``autograder check softmax`` in
+    ``02_softmax/`` was told the backup's results (the first folder found holding softmax). The folder one stands in
+    is the one named; from the release's folder, a name two folders hold asks which."""
+    from autograder.commands.check import resolve
+
+    for folder in (SOFTMAX.folder, SOFTMAX.folder + "_old", ASSIGNMENTS[0].folder):
+        shutil.copytree(REPO / "assignments" / SOFTMAX.folder if "softmax" in folder
+                        else REPO / "assignments" / folder, tmp_path / folder)
+    for folder in (SOFTMAX.folder, SOFTMAX.folder + "_old"):
+        monkeypatch.chdir(tmp_path / folder)
+        root, (chosen,) = resolve(SOFTMAX.module)
+        assert (root, chosen.folder) == (tmp_path, folder)
+    monkeypatch.chdir(tmp_path / ASSIGNMENTS[0].folder)
+    with pytest.raises(ValueError, match=r"softmax names 2 folders here \(02_softmax, 02_softmax_old\): name the "
+                                         r"folder to check"):
+        resolve(SOFTMAX.module)
+
+
 def test_a_function_the_module_lacks_is_named_with_its_file(tmp_path, capsys):
     """Not the worker's "module 'softmax' has no attribute 'softmax'", which says nothing of why."""
     module = tmp_path / SOFTMAX.module_file

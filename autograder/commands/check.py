@@ -34,11 +34,17 @@ def resolve(path, only=None):
     folder or module (``"02_softmax"`` or ``"softmax"``).
     """
     path = Path(path).resolve()
-    if not path.exists():
+    here = read_assignment(path.parent) if not path.exists() and path.parent.is_dir() else None
+    if here is not None and here.named(path.name) and only is None:
+        path = path.parent  # the folder one stands in, not a neighbour holding the same assignment (a backup copy)
+    elif not path.exists():
         root = _release_root(path.parent)
         named = [a for a in discover_assignments(root) if a.named(path.name)] if root.is_dir() else []
         if not named or only is not None:
             raise FileNotFoundError(f"{path} does not exist; {_here(path.parent)}")
+        if len(named) > 1:
+            raise ValueError(f"{path.name} names {len(named)} folders here ({', '.join(a.folder for a in named)}): "
+                             "name the folder to check, e.g. autograder check " + named[0].folder)
         path, only = root, named[0].folder
     if path.is_file():
         if path.suffix.lower() not in (".py", ".ipynb"):
