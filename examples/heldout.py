@@ -1548,9 +1548,8 @@ OPEN_WRONG = {
     # order[start * batch_size:...] for order[start:...]: on the test's few batches, order[start:batch_size] gives the
     # same (the first batch right, the others empty), but start is not left out
     "heldout8_minibatches_start_times_batch_size": ("leaves out the term `start`",),
-    # HELD_OUT_10's, measured on main (24cd998) before any change of its round. The step function's fixed hint for a
-    # score of 0, said where the two sides are swapped (the student has t >= 0, with 1 and 0 in each other's place):
-    "heldout10_step_function_reversed": ("the boundary t = 0 counts as 1",),
+    # (heldout10_step_function_reversed's "the boundary t = 0 counts as 1", said of 0 at t = 0 whatever the other
+    # labels, is gone: the public test reads the labels on both sides first)
     # (heldout8_regression_mse_reductions_swapped's "mse without the 1/2" and "np.sum over axis 0", each named in one
     # case of a test whose other cases named other causes, are gone: one cause per test, autograder.runner.one_cause)
 }

@@ -131,6 +131,27 @@ def test_a_function_the_module_lacks_is_named_with_its_file(tmp_path, capsys):
     assert "has no attribute" not in out
 
 
+@pytest.mark.parametrize("step, named, not_named", [
+    ("return 1 if t > 0 else 0", "the boundary t = 0 counts as 1", "swapped"),
+    ("return 0 if t >= 0 else 1", "the two sides' labels are swapped", "counts as 1"),
+    ("return 0", None, "Diagnosis"),  # wrong on one side too: no one mistake
+])
+def test_a_wrong_step_function_is_named_by_its_labels_on_both_sides_not_by_the_boundary_alone(tmp_path, capsys, step,
+                                                                                               named, not_named):
+    """0 at t = 0 was "the boundary t = 0 counts as 1 (t >= 0, not t > 0)" whatever the other labels: a
+    stepFunction with its two sides swapped (0 for t >= 0, 1 below: HELD_OUT_10's) was told a fix that leaves it
+    wrong everywhere but at 0."""
+    perceptron = next(a for a in ASSIGNMENTS if a.folder == "01_perceptron")
+    module = tmp_path / perceptron.module_file
+    shutil.copytree(REPO / "assignments" / perceptron.folder, module.parent)
+    reference = (REPO / "solutions" / perceptron.module_file).read_text()
+    assert reference.count("return 1 if t >= 0 else 0") == 1
+    module.write_text(reference.replace("return 1 if t >= 0 else 0", step))
+    assert not check(module)
+    boundary = next(line for line in capsys.readouterr().out.split("\n") if "stepFunction(0.0) should be 1" in line)
+    assert (named is None or named in boundary) and not_named not in boundary, boundary
+
+
 def test_a_notebook_cell_left_out_for_a_syntax_error_is_named_with_its_line(tmp_path, capsys):
     """A cell that is not valid Python is left out of a notebook's definitions: the function it defines is missing,
     and the student is told which cell and where, not that the module has no such attribute."""

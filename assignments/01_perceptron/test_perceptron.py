@@ -115,8 +115,20 @@ def test_step_function_values(student, t, expected):
     got = as_int(student.stepFunction(t=t), f"stepFunction({t!r})", hint="return 1 or 0, not True/False or 1.0",
                  expected=expected)
     assert_true(got == expected, f"stepFunction({t!r}) should be {expected}, got {got:g}",
-                diagnosis="a score of exactly 0 gives 0: the boundary t = 0 counts as 1 (t >= 0, not t > 0)"
-                if t == 0 and got == 0 else None)
+                diagnosis=_step_function_mistake(student) if got != expected else None)
+
+
+def _step_function_mistake(student):
+    """What a wrong stepFunction did, read off its labels on both sides and on the boundary (None when no one
+    mistake gives them all): a wrong label alone names no cause, as 0 at t = 0 is both t > 0 and the sides swapped."""
+    labels = tuple(student.stepFunction(t=t) for t in (-1.0, 0.0, 1.0))
+    if any(np.ndim(label) for label in labels):  # an array's == is no label's
+        return None
+    if labels == (0, 0, 1):
+        return "a score of exactly 0 gives 0: the boundary t = 0 counts as 1 (t >= 0, not t > 0)"
+    if labels == (1, 0, 0):
+        return "the two sides' labels are swapped: a score below 0 gives 1 and a score >= 0 gives 0 (1 for t >= 0)"
+    return None
 
 
 @pytest.mark.parametrize("X, W, b, score, expected", [
