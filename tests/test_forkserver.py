@@ -119,3 +119,41 @@ def test_a_server_reads_each_collected_test_files_assignment_and_visibility_once
     assert [server.visibility_of(path) for path in tests] == ["public", "hidden"]
     assert server.assignment_of(items[0]).folder == "02_softmax"
     assert plugin._visibility.cache_info().currsize == len(tests)  # found made, not made again
+
+
+def test_a_server_loads_no_data_set_for_a_test_file_that_only_says_its_name(monkeypatch, tmp_path):
+    """The data sets are warmed by the fixtures the collected tests request (warm_items), not by the test files'
+    text: 02's test says "the published facts have 4 or 6 digits", and every server of a 02 batch loaded the digits."""
+    import sys
+
+    from autograder.runner import forkserver, plugin
+
+    test_file = tmp_path / "test_words.py"
+    test_file.write_text("# the published facts have 4 or 6 digits\n\ndef test_sum():\n    assert 1 + 1 == 2\n")
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.delitem(sys.modules, "test_words", raising=False)
+    plugin._digits_split.cache_clear()
+    forkserver.warm_up([test_file], REPO / "solutions", lone=True)
+    assert "test_words" in sys.modules  # warmed up: the file was imported
+    assert plugin._digits_split.cache_info().currsize == 0
+
+
+def test_a_server_loads_the_standard_split_of_each_data_set_its_collected_tests_ask_for(tmp_path):
+    """What a collected test asks for (digits for 04, 05 and 07, diabetes for 08) is made once, before any child is
+    forked; what none asks for is not made."""
+    from types import SimpleNamespace
+
+    from autograder.runner import forkserver, plugin
+    from autograder.runner.plugin import GradingPlugin
+
+    test_file = REPO / "assignments" / "08_regression" / "test_regression.py"
+    items = [SimpleNamespace(path=test_file, location=(test_file.name, 1, "test"), fixturenames=names)
+             for names in (["student", "bars"], ["student", "bars", "diabetes"], ["student", "diabetes_split"])]
+    server = GradingPlugin(".", None, ".", (REPO / "solutions").resolve())
+    plugin._digits_split.cache_clear()
+    plugin._diabetes_split.cache_clear()
+    forkserver.warm_items(items, server)
+    assert plugin._diabetes_split.cache_info().currsize == 1  # the standard split, made here
+    assert plugin._digits_split.cache_info().currsize == 0  # no test asked for it
+    plugin._diabetes_split()
+    assert plugin._diabetes_split.cache_info().hits == 1

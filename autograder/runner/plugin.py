@@ -417,6 +417,11 @@ def _diabetes_split(seed=None):
     return load_diabetes_split() if seed is None else load_diabetes_split(seed)
 
 
+# The session fixtures that hand a test a data set's standard split, and what makes it: a fork server makes those
+# its collected tests ask for (forkserver.warm_items), once for every child.
+STANDARD_SPLITS = {"digits": _digits_split, "diabetes": _diabetes_split}
+
+
 @lru_cache(maxsize=None)
 def _assignment_of_file(path):
     """The assignment a test file belongs to, read once per file (each test asks for it several times)."""
