@@ -355,3 +355,56 @@ def test_the_fresh_worker_finds_nothing_the_training_left(sandboxed_trainer, reg
     assert sandboxed_trainer._session.evidence == [
         "the training's own state: grad_loss gave another gradient in a fresh worker for the parameters and sample "
         "of training step 80"]
+
+
+def counting_starts(session):
+    """Count the workers ``session`` starts from now on (a list that grows by one per start)."""
+    starts, start = [], session._start
+
+    def counted():
+        starts.append(True)
+        return start()
+
+    session._start = counted
+    return starts
+
+
+def test_a_check_that_passes_leaves_its_fresh_worker_to_the_next_test(trainer, regression):
+    """The fresh worker is the session's next worker: once the check passed, the next test's requests go to it instead
+    of a worker started yet again (one fork and import of the module per check saved); it holds none of the test's
+    pins (no undoing of them is sent to it)."""
+    model = trainer.make("Linear")
+    trainer._sgd(model, *regression, epochs=2, learning_rate=0.05, parameters=("W", "b"))
+    trainer._session.pinned = True  # as after a test's pins, in the training worker
+    starts = counting_starts(trainer._session)
+    trainer._check_in_a_fresh_worker(model)
+    assert len(starts) == 1 and trainer._session.process is not None and not trainer._session.pinned
+    trainer._session.evidence.clear()
+    train(trainer, regression, "Linear")  # the next test: it trains in the worker the check left
+    assert len(starts) == 2 and trainer._session.evidence == []
+
+
+def test_a_check_that_fails_ends_its_fresh_worker_and_leaves_the_session_as_it_was(trainer, regression):
+    """A failed check ends the worker it asked; the next request starts another and runs, whatever the check met."""
+    starts = counting_starts(trainer._session)
+    with pytest.raises(CheckFailed, match="at training step 80 is off"):
+        train(trainer, regression, "RefitOnceThenStill")
+    assert len(starts) == 2 and trainer._session.process is None  # the training's worker, then the check's
+    trainer._session.timed_out.add(("gradients", None))
+    model = trainer.make("Linear")
+    trainer._sgd(model, *regression, epochs=2, learning_rate=0.05, parameters=("W", "b"))
+    trainer._session.load_failure = None
+    original_load = trainer._session._load
+
+    def failing_load(path, timeout):  # the check's import fails (a module that imports once and not again)
+        trainer._session._load = original_load
+        trainer._session.load_failure = ("could not import train.py", "", "could not import train.py")
+        trainer._session.close()
+        from autograder.sandbox.session import ImportFailed
+        raise ImportFailed(*trainer._session.load_failure)
+
+    trainer._session._load = failing_load
+    with pytest.raises(StudentCodeFailed, match="could not import"):
+        trainer._check_in_a_fresh_worker(model)
+    assert trainer._session.load_failure is None and trainer._session.timed_out == {("gradients", None)}
+    assert trainer.make("Linear") is not None and trainer._session.process is not None  # started afresh, and ran

@@ -12,6 +12,14 @@ sampled step's parameters and sample. Its model is made by the training model's 
 given what the test set on it, and holds the graded parameters only. Each sampled step is then judged
 again against these gradients.
 
+The fresh worker is the training session's next worker: the session starts it after the end, as it starts any
+worker after one ended. When the check passes it stays the session's worker, so the next test's requests go to
+it (holding the module, the fresh model and the ``grad_loss`` calls asked of it, as a worker holds what earlier
+tests left) instead of ending it and starting yet another: one fork and import of the module fewer per check.
+When the check fails it is ended, and the session forgets what the check alone met (a time-out, an import that
+failed), so that the next test starts a worker afresh and runs what it asks, as when the check had a session of
+its own.
+
 Only the sampled steps' parameters cross the channel again (seven per run), so this costs a worker's
 start and a few calls, not the run. What a forger must still do: the sampled steps, the run's last
 among them, must be steps of a ``grad_loss`` that depends on (parameters, sample) alone, so a refit
@@ -81,21 +89,24 @@ def shuffled(items, draws):
 
 
 class FreshWorker:
-    """A worker of ``session``'s module started anew, with the helpers ``session`` answers here answered again.
+    """The training session's next worker, started anew, with the helpers the session answers here answered again.
 
     Parameters
     ----------
     session : autograder.sandbox.session.WorkerSession
-        The training's session (its worker ended): its sandbox, module, computed pins and evidence.
+        The training's session, its worker just ended: its next request starts the fresh worker (its sandbox,
+        module, computed pins and evidence are the training's).
     """
 
     def __init__(self, session):
-        self.training, self.differed = session, False
+        self.session, self.differed = session, False
         self.models = {}  # a trained model's handle id -> its fresh twin's handle
-        self.session = type(session)(session.sandbox, session.module_path, session.module_name,  # (its own kind)
-                                     session.missing_message, session.notebook)
+        # What the check alone meets is not the session's: its requests run even when one of the same kind timed out
+        # earlier, and a time-out or an import that fails here does not stop the next test's requests (see close).
+        self.timed_out, session.timed_out = session.timed_out, set()
+        session.pinned = False  # the worker started next holds none of the test's pins (its own, below, are undone)
         try:
-            for pin in session.pins.values():  # helpers answered here in training are answered here again
+            for pin in list(session.pins.values()):  # helpers answered here in training are answered here again
                 if pin.compute is not None:
                     self._pin(pin)
         except BaseException:
@@ -107,6 +118,7 @@ class FreshWorker:
         answer, _ = self.session.request({"op": "pin", "pin": number, "name": pin.name, "target": None,
                                           "state": list(pin.reads), "per_object": bool(pin.reads)},
                                          what=f"preparing {pin.name}")
+        self.session.pinned = True  # undone with the test's pins (remote.RemoteModule._unpin) if the worker stays
         if not (isinstance(answer, dict) and "parameters" in answer):
             self.session.pins.pop(number, None)
 
@@ -157,7 +169,7 @@ class FreshWorker:
         if given.keys() != gradient.keys() or any(self._differ(given[name], gradient[name]) for name in given):
             # (a parameter named there and not here is a gradient that answers by where it is asked, too)
             if not self.differed:  # once: the first step it differs at says it
-                self.training.evidence.append(STATEFUL_GRADIENT.format(step=int(report["step"]) + 1))
+                self.session.evidence.append(STATEFUL_GRADIENT.format(step=int(report["step"]) + 1))
             self.differed = True
 
     @staticmethod
@@ -171,7 +183,13 @@ class FreshWorker:
         return there.shape != here.shape or not np.allclose(there, here, rtol=SAME_GRADIENT_RTOL,
                                                             atol=SAME_GRADIENT_ATOL, equal_nan=True)
 
+    def done(self):
+        """The check passed: the fresh worker stays the session's, for its next requests."""
+        self.session.timed_out = self.timed_out
+
     def close(self):
-        """End the fresh worker; what its audit hook reported counts as the training session's."""
+        """The check failed: end the fresh worker; the next request starts another, and runs (the session's
+        time-outs as they were before the check, no import failure remembered from it)."""
         self.session.close()
-        self.training.evidence.extend(text for text in self.session.evidence if text not in self.training.evidence)
+        self.session.timed_out = self.timed_out
+        self.session.load_failure = None  # (the training imported the module: a check's failure to is the check's)

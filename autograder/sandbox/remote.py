@@ -245,9 +245,10 @@ class RemoteModule(Remote):
         (:data:`READ_OTHER_THAN_TRAINED`) and fails the test, for the values graded would not be those trained.
 
         The training worker is ended first (in the sandbox, every process it left is killed and ``/tmp`` and
-        ``/dev/shm`` emptied; the next request starts a worker afresh), then a fresh worker gives ``grad_loss`` at
-        each sampled step (:mod:`autograder.sandbox.fresh`), and ``judge_step`` raises at the first step that is not
-        one SGD step with it.
+        ``/dev/shm`` emptied), then the session's next worker, started afresh, gives ``grad_loss`` at each sampled
+        step (:mod:`autograder.sandbox.fresh`), and ``judge_step`` raises at the first step that is not one SGD step
+        with it. A check that passes leaves that worker to the session's next requests, as any worker started after
+        an end is left (one start of a worker fewer per check); one that fails ends it.
         """
         runs = [run for run in self._unchecked if run.model == model._handle.id]
         self._unchecked.clear()
@@ -262,8 +263,10 @@ class RemoteModule(Remote):
             for run in runs:
                 for report, gradient in zip(run.reports, fresh.gradients(run, draws)):
                     self._judge({**report, "gradient": gradient}, run.learning_rate, run.label, run.parameters)
-        finally:
+        except BaseException:
             fresh.close()
+            raise
+        fresh.done()
 
     def _judge(self, report, learning_rate, label, parameters):
         """Give a checked step's ``report`` to ``judge_step``, once its gradient is known to name every one of the
