@@ -415,3 +415,54 @@ def test_a_mutant_is_named_only_where_the_values_tell_a_change(students, expecte
     from autograder.runner.known_bugs import tells_a_change
 
     assert tells_a_change(students, expected) is tells
+
+
+class _RaisingStr(Exception):
+    def __str__(self):
+        raise RuntimeError("no text")
+
+
+class _SlyText(str):
+    def __getitem__(self, index):
+        return object()
+
+
+class _SlyStr(Exception):
+    def __str__(self):
+        return _SlyText("looks like text")
+
+
+class _NamedBadly(type):
+    @property
+    def __name__(cls):
+        raise RuntimeError("no name")
+
+
+class _BadlyNamed(Exception, metaclass=_NamedBadly):
+    pass
+
+
+class _RaisingRepr:
+    def __repr__(self):
+        raise RuntimeError("no repr")
+
+
+class _RaisingErrno(OSError):
+    @property
+    def errno(self):
+        raise RuntimeError("no errno")
+
+
+@pytest.mark.parametrize("error, name", [(_RaisingStr(), "_RaisingStr"), (_SlyStr(), "_SlyStr"),
+                                         (_BadlyNamed("a message"), "_BadlyNamed"),
+                                         (SystemExit(_RaisingRepr()), "SystemExit"), (_RaisingErrno(2, "x"), "_RaisingErrno")],
+                         ids=["str-raises", "str-subclass", "metaclass-name", "exit-code-repr", "errno-property"])
+def test_an_exception_that_cannot_be_shown_is_described_as_such_never_raising(error, name):
+    """A graded call raising an exception whose __str__ raised ended the worker ("exited with status 1 (sys.exit or
+    os._exit in the student's code?)", its traceback the grader's): describe ran the student's code and let it raise."""
+    try:
+        raise error
+    except BaseException as raised:  # noqa: BLE001 - as the worker catches it
+        told = describe(raised)
+    assert told["type"] == name and all(type(told[key]) is str for key in ("type", "message", "traceback"))
+    assert "RuntimeError" not in told["traceback"] and "object at 0x" not in told["message"]

@@ -152,6 +152,22 @@ def test_a_wrong_step_function_is_named_by_its_labels_on_both_sides_not_by_the_b
     assert (named is None or named in boundary) and not_named not in boundary, boundary
 
 
+def test_a_raise_that_cannot_be_shown_fails_its_tests_and_the_worker_lives_on(tmp_path, capsys):
+    """An exception whose __str__ raises ended the worker: 'the worker died in softmax: it exited with status 1
+    (sys.exit or os._exit in the student's code?)', with the grader's own traceback, a wrong word and a crash."""
+    module = tmp_path / SOFTMAX.module_file
+    shutil.copytree(REPO / "assignments" / SOFTMAX.folder, module.parent)
+    reference = (REPO / "solutions" / SOFTMAX.module_file).read_text()
+    hostile = ("class Unshowable(Exception):\n    def __str__(self):\n        raise RuntimeError('no text')\n\n\n"
+               "def softmax(X):\n    raise Unshowable()\n\n\ndef _softmax_unused(")
+    module.write_text(reference.replace("def softmax(", hostile, 1))
+    assert not check(module)
+    out = capsys.readouterr().out
+    assert "softmax raised Unshowable: an exception that cannot be shown" in out, out
+    assert "died" not in out and "status 1" not in out and "worker.py" not in out, out
+    assert "PASS test_nll_published_values" in out, out  # the other functions still graded
+
+
 def test_a_notebook_cell_left_out_for_a_syntax_error_is_named_with_its_line(tmp_path, capsys):
     """A cell that is not valid Python is left out of a notebook's definitions: the function it defines is missing,
     and the student is told which cell and where, not that the module has no such attribute."""

@@ -521,9 +521,28 @@ def plain_words(error, folder=None):
     return None
 
 
+UNSHOWABLE = "an exception that cannot be shown: its __str__, __repr__ or attributes raised or gave no text"
+
+
 def describe(error, folder=None, module_file=None):
     """The student-facing account of an exception: type, message, the student's frames, and the line of
-    ``module_file`` (the student's module) where it was raised (the innermost one; None if none)."""
+    ``module_file`` (the student's module) where it was raised (the innermost one; None if none).
+
+    Never raises: the exception is the student's object (its ``__str__``, its class's ``__name__`` through a
+    metaclass, an ``OSError``'s attributes, a ``SystemExit``'s code may run their code), and a raise here would
+    end the worker with the student's traceback as if it had exited. Every text is a plain ``str``.
+    """
+    name = type.__dict__["__name__"].__get__(type(error))  # the class's own name, whatever its metaclass says
+    try:
+        told = _describe(error, folder, module_file)
+        if all(type(told[key]) is str for key in ("type", "message", "traceback")):
+            return told
+    except BaseException:  # noqa: BLE001 - the student's object raised while being described
+        pass
+    return {"type": name, "message": UNSHOWABLE, "traceback": f"{name}: {UNSHOWABLE}", "line": None}
+
+
+def _describe(error, folder, module_file):
     if isinstance(error, SystemExit):
         message = f"the code called sys.exit({error.code!r})"
     else:
@@ -535,8 +554,8 @@ def describe(error, folder=None, module_file=None):
               if not frame.filename.startswith((GRADER_FOLDER, "<frozen importlib"))]
     text = "".join(traceback.format_list(frames)) + "".join(traceback.format_exception_only(type(error), error))
     lines = [frame.lineno for frame in frames if module_file and frame.filename == module_file]
-    return {"type": type(error).__name__, "message": message, "traceback": text[-TRACEBACK_CHARS:],
-            "line": lines[-1] if lines else None}
+    return {"type": type.__dict__["__name__"].__get__(type(error)), "message": str.__str__(message),
+            "traceback": str.__str__(text[-TRACEBACK_CHARS:]), "line": lines[-1] if lines else None}
 
 
 def become_subreaper():
