@@ -38,6 +38,11 @@ class Graded:
         return {row["student"]: row for row in self.gradebook}
 
     @cached_property
+    def folders(self):
+        """The assignments this run graded (the gradebook's columns): all of them, or one graded with --assignment."""
+        return [folder for folder in FOLDERS if self.gradebook and folder in self.gradebook[0]]
+
+    @cached_property
     def maxima(self):
         return {folder: float(sum(load_points(KIT / "solutions", assignment).values()))
                 for folder, assignment in zip(FOLDERS, ASSIGNMENTS)}
@@ -84,9 +89,12 @@ def judge(example, graded):
         return [f"{len(rows)} gradebook rows instead of one"]
     row, maxima, problems = rows[0], graded.maxima, []
     expect, own = example.expect, example.assignment
-    keeps = [folder for folder in FOLDERS if folder != own] if expect not in (FULL_MARKS, REFUSED) else FOLDERS
+    if expect not in (FULL_MARKS, REFUSED) and own not in graded.folders:
+        return [f"{own}, the assignment it is about, was not graded in this run"]
+    # A run graded with --assignment has that column alone: the others are not lost, they were not graded.
+    keeps = [folder for folder in graded.folders if folder != own or expect in (FULL_MARKS, REFUSED)]
     if expect == REFUSED:
-        if any(_score(row, folder) != 0 for folder in FOLDERS):
+        if any(_score(row, folder) != 0 for folder in graded.folders):
             problems.append("it was graded, not refused")
     else:
         for folder in keeps:
@@ -118,7 +126,7 @@ def judge(example, graded):
 def mutation_table(graded, bugs=BUGS):
     """``{assignment folder: (bugs, caught, {missed bug: problems})}`` for the bugs that were graded."""
     table = {}
-    for folder in FOLDERS:
+    for folder in graded.folders:
         present = [bug for bug in bugs if bug.assignment == folder and bug.name in graded.rows]
         missed = {bug.name: problems for bug in present if (problems := judge(bug, graded))}
         table[folder] = (len(present), len(present) - len(missed), missed)

@@ -128,6 +128,28 @@ def test_the_mutation_score_script_says_what_to_do_before_a_grading_is_finished(
     assert ("grade the example class" if state == "no grading" else "run the same `autograder grade`") in result.stderr
 
 
+def test_a_run_graded_with_one_assignment_is_judged_on_that_assignment_alone(tmp_path):
+    """judge read every assignment's maximum and counted the columns a --assignment run has not as points lost:
+    a correct variant graded on 04 alone was 'lost points in 01_perceptron (...)', and every other assignment."""
+    from judge import Graded
+    from autograder.kit.config import load_points
+
+    folder = "04_logistic_regression"
+    top = sum(load_points(REPO / "solutions", next(a for a in ASSIGNMENTS if a.folder == folder)).values())
+    variant = next(example for example in VARIANTS if not example.feedback)
+    bug = next(bug for bug in BUGS if bug.assignment == folder)
+    (tmp_path / "gradebook.csv").write_text(f"student,{folder},status\n{variant.name},{top},ok\n{bug.name},0,ok\n")
+    for name in (variant.name, bug.name):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "feedback.html").write_text("")
+        (tmp_path / name / "results.json").write_text('{"tests": []}')
+    graded = Graded(tmp_path)
+    assert graded.folders == [folder]
+    assert judge(variant, graded) == []
+    assert not any("lost points" in problem or "not graded" in problem for problem in judge(bug, graded))
+    assert list(mutation_table(graded)) == [folder]
+
+
 def test_the_mutation_score_script_prints_the_table(graded_class):
     result = subprocess.run([sys.executable, str(REPO / "examples" / "mutation_score.py"), "--graded",
                              str(graded_class.out)], capture_output=True, text=True, timeout=120,
