@@ -27,7 +27,13 @@ Every verdict is the grader's: the records are written here, from the grader's o
 Before the due date (``before_due``, the default) a hidden test's feedback never quotes the
 student's code (its exception's message, what it printed, its traceback): it names the
 exception's type and the line of the student's file (``StudentCodeFailed.quarantined``), so
-that a submission cannot print the hidden inputs or the reference values it was given. A
+that a submission cannot print the hidden inputs or the reference values it was given. Which type
+and which line are the student's code's choice too (one of ~70 built-in types, one of as many lines as
+the module holds: 4,096 lambdas, one picked by a hidden value, told 12 bits of it per failed case), so a
+hidden test names them only as the first public test that failed by a raise of the same function did
+(which the student sees anyway); any other raise, or any other end of the worker (a signal or an exit the
+code chose), is told as one no public test showed, how and where kept for after the due date: a hidden case
+then says no more than pass, wrong value, time-out, that public account or another failure (about two bits). A
 submission whose code reached for the grader's internals (the worker's tamper evidence) is
 flagged ``needs review`` in its status, and none of that assignment's tests count (whatever the
 code did with what it reached, it gains nothing; the instructor reviews it).
@@ -119,6 +125,9 @@ class GradingPlugin:
         self.sessions = {}
         self.module_digests = {}  # per assignment folder: the graded module's sha256, to draw its checked steps
         self.records = []
+        # Per (assignment folder, function): the quarantined account of the first public test it failed by a raise,
+        # the only one a hidden test repeats before the due date.
+        self.public_accounts = {}
         self.calls = None  # the current test's CallMatcher: its student calls, replayed on the known bugs if it fails
         self.item = None  # the test being set up or run (pytest_runtest_setup)
         self.student_calls = []  # without the reference (check): the test's StudentCalls, for its fingerprints
@@ -316,6 +325,9 @@ class GradingPlugin:
             name = getattr(item, "originalname", item.name)
             case = item.callspec.id if hasattr(item, "callspec") else ""
             folder = self.assignment_of(item).folder
+            if call.excinfo and (raised_in := getattr(call.excinfo.value, "raised_in", None)):
+                message = self._raise_told(folder, raised_in, call.excinfo.value.quarantined, visibility, quarantine,
+                                           message)
             problem = ""
             # A relation says how a value is off, not why: the call the test is named for, made again, may say why
             related = bool(diagnoses) and all(isinstance(said, Relation) for said in diagnoses)
@@ -334,6 +346,17 @@ class GradingPlugin:
                 folder, name, case, visibility, report.passed, message, details, round(report.duration, 3), problem,
                 "; ".join(diagnoses), figures.take() if report.when == "call" else [], tuple(diagnoses),
             ))
+
+    def _raise_told(self, folder, function, account, visibility, quarantine, message):
+        """``message`` of a failure by a raise (or the worker's end) in ``function``; in a quarantined hidden test, the
+        grader's ``account`` (type and line, how it ended) only if a public test showed it first
+        (:attr:`public_accounts`), else that it is not told."""
+        if visibility == "public":
+            self.public_accounts.setdefault((folder, function), account)
+        if not quarantine or self.public_accounts.get((folder, function)) == account:
+            return message
+        return (f"{function} failed in a way its public tests did not show (an exception, or the worker's end): "
+                "how and where are shown after the due date")
 
     def _call_diagnoses(self, folder, subject_only=False):
         """The known bug (or mutant) that did what the student's code did on its last call in this test, or on its

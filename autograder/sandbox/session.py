@@ -69,8 +69,13 @@ class StudentCodeFailed(Exception):
 
     ``str(error)`` is the message for the student's feedback; ``quarantined`` the same account
     written by the grader alone (no text of the student's), and ``details`` what the student's
-    code said (its traceback, its output).
+    code said (its traceback, its output). ``raised_in``: for an exception the student's code raised, or a
+    worker that died, the function called (``softmax``), whose account (type and line, how it died) the
+    student's code chose: a hidden test repeats it only where a public test showed it
+    (:mod:`autograder.runner.plugin`); else None.
     """
+
+    raised_in = None
 
     #: True when the failure concerns the whole assignment (missing, unimportable), not one test.
     problem = False
@@ -582,8 +587,10 @@ class WorkerSession:
             self._stop()
             output = self.output()  # all of it: the worker is gone
             self.close()
-            raise StudentCodeFailed(f"the worker died in {what}: {describe_exit(returncode)}", output,
-                                    f"the worker died in {what}: {describe_exit(returncode, quarantined=True)}") from None
+            died = StudentCodeFailed(f"the worker died in {what}: {describe_exit(returncode)}", output,
+                                     f"the worker died in {what}: {describe_exit(returncode, quarantined=True)}")
+            died.raised_in = what  # which signal, or an exit, is the student's code's choice too
+            raise died from None
         except wire.WireError as error:
             self.close()
             raise StudentCodeFailed(f"{what} sent back something that is not plain data: {error}",
@@ -678,15 +685,19 @@ class WorkerSession:
         if error["type"] == "NotImplementedError":
             quarantined = f"{what} needs code that is not written yet (NotImplementedError{where})"
             if error["message"].startswith(f"{what}: "):
-                return StudentCodeFailed(f"{what} is not written yet: {error['message'][len(what) + 2:]}",
-                                         quarantined=quarantined)
-            return StudentCodeFailed(f"{what} needs code that is not written yet ({error['message']})",
-                                     quarantined=quarantined)
+                failed = StudentCodeFailed(f"{what} is not written yet: {error['message'][len(what) + 2:]}",
+                                           quarantined=quarantined)
+            else:
+                failed = StudentCodeFailed(f"{what} needs code that is not written yet ({error['message']})",
+                                           quarantined=quarantined)
+            failed.raised_in = what
+            return failed
         traceback = (self._notebook_lines.traceback(error["traceback"]) if self.notebook
                      else self._as_handed_in(error["traceback"]))
         failed = StudentCodeFailed(f"{what} raised {error['type']}: {error['message']}", traceback,
                                    quarantined=f"{what} raised {kind}{where}")
         failed.raised = (error["type"], error["message"])  # what a replay on the trusted side must raise to explain it
+        failed.raised_in = what
         return failed
 
     @property
