@@ -1,4 +1,4 @@
-"""Before the due date, a hidden test tells a raise's type and line only as a public test showed them.
+"""Before the due date, a hidden test tells a raise's type and line as a public test showed them, and one other.
 
 The type and the line of a raise are the student's code's choice: a module of 4,096 lambdas, one called by a
 hidden input's value, was told 12 bits of that value per failed hidden case ("at line 446 of softmax.py").
@@ -44,10 +44,12 @@ def test_a_line_chosen_by_a_hidden_input_is_not_told_before_the_due_date(tmp_pat
     public, hidden = graded(tmp_path, LINE_BY_VALUE)
     assert public and hidden
     assert all("ZeroDivisionError" in record.message for record in public)  # the student sees those inputs anyway
+    told = {record.message for record in hidden if re.search(r"line \d+", record.message)}
+    assert len(told - {public[0].message}) <= 1, told  # one choice of the code's told, not one per case
     for record in hidden:
-        assert re.search(r"line \d+", record.message) is None, record.message
-        assert "ZeroDivisionError" not in record.message, record.message
-        assert record.message.startswith("softmax failed in a way its public tests did not show"), record.message
+        assert record.message in told or record.message.startswith(
+            "softmax failed in a way its public tests did not show"), record.message
+    assert len(told) < len(hidden)
 
 
 def test_a_raise_its_public_tests_showed_keeps_its_type_and_line_in_hidden_tests(tmp_path):
@@ -76,5 +78,22 @@ def test_how_a_worker_ended_by_a_hidden_inputs_choice_is_not_told_before_the_due
     generic = ("softmax failed in a way its public tests did not show (an exception, or the worker's end): "
                "how and where are shown after the due date")
     died = {record.message for record in hidden if record.message.startswith("the worker died")}
-    assert died <= {public[0].message}, died  # the public tests' own account, or none
+    assert len(died - {public[0].message}) <= 1, died  # the public tests' own account, and one other at most
     assert any(record.message == generic for record in hidden)
+
+
+def test_a_raise_only_hidden_inputs_meet_keeps_its_type_and_line_in_every_case_and_a_second_is_not_told():
+    """The issue's quarantine shows a hidden raise's type and line: an honest bug raising only on a hidden input's
+    shape must keep them (in every case it recurs); only a further, different account of the same function is held
+    back, so that an input picking among lines tells one choice per function, not one per case."""
+    from types import SimpleNamespace
+
+    from autograder.runner.plugin import GradingPlugin
+
+    plugin = SimpleNamespace(public_accounts={}, hidden_accounts={})
+    tell = lambda visibility, account: GradingPlugin._raise_told(  # noqa: E731
+        plugin, "02_softmax", "softmax", account, visibility, visibility == "hidden", account)
+    first, second = "softmax raised ValueError at line 40", "softmax raised ValueError at line 41"
+    assert [tell("hidden", first) for _ in range(3)] == [first] * 3
+    assert tell("hidden", second).startswith("softmax failed in a way its public tests did not show")
+    assert tell("public", second) == second and tell("hidden", second) == second  # shown publicly: told

@@ -30,10 +30,12 @@ exception's type and the line of the student's file (``StudentCodeFailed.quarant
 that a submission cannot print the hidden inputs or the reference values it was given. Which type
 and which line are the student's code's choice too (one of ~70 built-in types, one of as many lines as
 the module holds: 4,096 lambdas, one picked by a hidden value, told 12 bits of it per failed case), so a
-hidden test names them only as the first public test that failed by a raise of the same function did
-(which the student sees anyway); any other raise, or any other end of the worker (a signal or an exit the
-code chose), is told as one no public test showed, how and where kept for after the due date: a hidden case
-then says no more than pass, wrong value, time-out, that public account or another failure (about two bits). A
+hidden test names them as the first public test that failed by a raise of the same function did (which
+the student sees anyway), and names one other (the first a hidden test meets, in every case it recurs: an
+honest bug that raises on a hidden input's shape keeps its type and line, as the issue asks); any further
+raise, or any further end of the worker (a signal or an exit the code chose), is told as one no public test
+showed, how and where kept for after the due date: a function's hidden cases tell one choice of the code's,
+not one per case. A
 submission whose code reached for the grader's internals (the worker's tamper evidence) is
 flagged ``needs review`` in its status, and none of that assignment's tests count (whatever the
 code did with what it reached, it gains nothing; the instructor reviews it).
@@ -128,6 +130,8 @@ class GradingPlugin:
         # Per (assignment folder, function): the quarantined account of the first public test it failed by a raise,
         # the only one a hidden test repeats before the due date.
         self.public_accounts = {}
+        # Per (assignment folder, function): the first other account a hidden test told (see _raise_told).
+        self.hidden_accounts = {}
         self.calls = None  # the current test's CallMatcher: its student calls, replayed on the known bugs if it fails
         self.item = None  # the test being set up or run (pytest_runtest_setup)
         self.student_calls = []  # without the reference (check): the test's StudentCalls, for its fingerprints
@@ -350,10 +354,15 @@ class GradingPlugin:
     def _raise_told(self, folder, function, account, visibility, quarantine, message):
         """``message`` of a failure by a raise (or the worker's end) in ``function``; in a quarantined hidden test, the
         grader's ``account`` (type and line, how it ended) only if a public test showed it first
-        (:attr:`public_accounts`), else that it is not told."""
+        (:attr:`public_accounts`) or it is the first other one a hidden test met (:attr:`hidden_accounts`),
+        else that it is not told."""
         if visibility == "public":
             self.public_accounts.setdefault((folder, function), account)
         if not quarantine or self.public_accounts.get((folder, function)) == account:
+            return message
+        # One raise the public tests did not show is told, in every hidden case it recurs (an honest bug meets a
+        # hidden input's shape, say): an input that picks among lines tells its one choice, not one per case.
+        if self.hidden_accounts.setdefault((folder, function), account) == account:
             return message
         return (f"{function} failed in a way its public tests did not show (an exception, or the worker's end): "
                 "how and where are shown after the due date")
