@@ -78,6 +78,9 @@ def cluster(student_machine, tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.keeps_descriptors("the process's first Client to a scheduler leaves distributed's pooled connections open "
+                               "(2 sockets, for the life of its event loop); later gradings through the same cluster "
+                               "add none (test_the_command_line_takes_a_cluster_address passes the check)")
 def test_the_cluster_road_writes_the_local_gradebook_and_resumes(submissions, cluster, tmp_path):
     local = grade(submissions, tmp_path / "local", REPO, jobs=2, sandbox_kind=SANDBOX_KIND, progress=False)
     remote = grade(submissions, tmp_path / "remote", REPO, jobs=2, sandbox_kind=SANDBOX_KIND, progress=False,
