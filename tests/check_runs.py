@@ -6,6 +6,7 @@ per example: on its own assignment only (``only``), or on all of them. :func:`gr
 same way (`autograder grade`), for their feedback pages.
 """
 import html
+import os
 import shutil
 import subprocess
 import sys
@@ -63,11 +64,13 @@ def feedback_diagnoses(page):
     return [line.split("Diagnosis: ", 1)[1].split("</div>")[0] for line in text.splitlines() if "Diagnosis: " in line]
 
 
-def graded(base, examples):
+def graded(base, examples, secret=None):
     """Grade the reference and ``examples`` (built under ``base``), niced, with `autograder grade`; return the out
-    folder, which holds each one's ``feedback.html``."""
+    folder, which holds each one's ``feedback.html``. ``secret``: the course secret to draw hidden inputs under
+    (else the checkout's own)."""
     build(base / "submissions", examples)
     shutil.rmtree(base / "submissions" / "stubs")
+    env = {**os.environ, "BACKPROP_KIT_SECRET": secret} if secret else None
     subprocess.run(["nice", "-n", "19", str(COMMAND), "grade", str(base / "submissions"), "--out", str(base / "out")],
-                   capture_output=True, text=True, timeout=1800, check=True)
+                   capture_output=True, text=True, timeout=1800, check=True, env=env)
     return base / "out"
