@@ -534,7 +534,7 @@ def describe(error, folder=None, module_file=None):
     """
     name = type.__dict__["__name__"].__get__(type(error))  # the class's own name, whatever its metaclass says
     try:
-        told = _describe(error, folder, module_file)
+        told = _describe(error, name, folder, module_file)
         if all(type(told[key]) is str for key in ("type", "message", "traceback")):
             return told
     except BaseException:  # noqa: BLE001 - the student's object raised while being described
@@ -542,7 +542,7 @@ def describe(error, folder=None, module_file=None):
     return {"type": name, "message": UNSHOWABLE, "traceback": f"{name}: {UNSHOWABLE}", "line": None}
 
 
-def _describe(error, folder, module_file):
+def _describe(error, name, folder, module_file):
     if isinstance(error, SystemExit):
         message = f"the code called sys.exit({error.code!r})"
     else:
@@ -554,7 +554,7 @@ def _describe(error, folder, module_file):
               if not frame.filename.startswith((GRADER_FOLDER, "<frozen importlib"))]
     text = "".join(traceback.format_list(frames)) + "".join(traceback.format_exception_only(type(error), error))
     lines = [frame.lineno for frame in frames if module_file and frame.filename == module_file]
-    return {"type": type.__dict__["__name__"].__get__(type(error)), "message": str.__str__(message),
+    return {"type": name, "message": str.__str__(message),
             "traceback": str.__str__(text[-TRACEBACK_CHARS:]), "line": lines[-1] if lines else None}
 
 
