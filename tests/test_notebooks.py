@@ -27,6 +27,21 @@ BY_FOLDER = {assignment.folder: assignment for assignment in ASSIGNMENTS}
 WHICH_AUTOGRADER = "import autograder\nprint(autograder.__file__)"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def jupyter_event_loop():
+    """The event loop nbclient's blocking calls run on, made before any test and closed after the last.
+
+    jupyter_core keeps one loop per thread for the life of the process (an epoll and a socket pair): made by the first
+    test that runs a notebook, it would count as that test's leak (conftest's no_descriptor_leaks), and which test is
+    first depends on the selection.
+    """
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    yield loop
+    loop.close()
+
+
 @pytest.fixture(scope="module")
 def kernel(tmp_path_factory):
     """Run notebooks in this interpreter (see jupyter_kernel)."""
