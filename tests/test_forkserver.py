@@ -33,24 +33,11 @@ def test_a_fork_server_grades_a_submission_without_falling_back_to_cold_runners(
     assert records and all(record["passed"] for record in records)
 
 
-def test_a_server_warms_up_without_the_collector_and_forks_its_children_with_it():
+def test_a_server_freezes_its_warm_up_without_a_full_collection_and_forks_its_children_with_the_collector_on(
+        monkeypatch):
     """serve() turns the collector off for its warm-up (55-100 ms of collections); _freeze, which runs before the
-    first child is forked, freezes what was made and turns it on again: a child runs the tests as Python would."""
-    import gc
-
-    from autograder.runner import forkserver
-
-    gc.disable()
-    try:
-        forkserver._freeze()
-        assert gc.isenabled() and gc.get_freeze_count() > 0
-    finally:
-        gc.unfreeze()
-        gc.enable()
-
-
-def test_a_server_freezes_its_warm_up_without_a_full_collection_first(monkeypatch):
-    """A batch's server collected the warm-up's garbage before freezing (~35 ms of CPU, a pass over its ~56,000
+    first child is forked, freezes what was made and turns it on again: a child runs the tests as Python would. A
+    batch's server once collected the warm-up's garbage before freezing (~35 ms of CPU, a pass over its ~56,000
     objects, to free under a MiB: functions, cells, pytest's collection leftovers, no file); frozen, it is kept."""
     import gc
 
