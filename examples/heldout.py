@@ -77,6 +77,17 @@ wrong error term (twice), a transposed gradient, the features counted for the ro
 key's gradient for another's, a slice one off, 1 - beta for beta, the square of a sum, a half kept in a gradient,
 keepdims kept, a bias after the softmax, continue for break, a fresh generator per batch, the last batch's loss, a
 loop that skips the first layer, and a total sum of squares of the predictions.
+
+:data:`HELD_OUT_11` is an eleventh set (all eight assignments, 25 bugs), written before the next round of work on the
+diagnoses by the engineer who then did that work, and never tuned on; each a one-change mistake a student makes, none a
+change of the catalogue or of the first ten sets: the wrong gate under a NOT, a probability's threshold for a score's,
+an elementwise product that broadcasts where a dot product belongs, a loop one epoch short, len() of a scalar, scores
+cast to int, a log weighted by the predictions, logaddexp's 1 for its 0, the squared error for the log-loss, a bias
+stepped like a weight, exponentials not normalised, softmax twice in a gradient, the wrong layer's weights
+back-propagated, a slope for an activation, exp(x) / (1 + exp(x)) overflowing, the inputs where the hidden activations
+belong, the output's error for the hidden bias, dropout's training test inverted, a penalty divided by the rows,
+the training set's accuracy recorded as the validation's, an unseeded generator, velocities starting at one, a sigmoid
+slope on an identity output, a back-propagation that stops one layer early, and the ReLU's layers reversed.
 """
 import sys
 from pathlib import Path
@@ -1343,6 +1354,170 @@ HELD_OUT_10 = [
             said=("y_true", "y_pred", "targets' spread", "total sum")),
 ]
 
+HELD_OUT_11 = [
+    Example(BUG, "heldout11_xor_nand_from_the_or_gate", P01,
+            Replace("nand = gate(NOT_WEIGHTS, 0, gate(AND_WEIGHTS, x1, x2))", "nand = gate(NOT_WEIGHTS, 0, gate(OR_WEIGHTS, x1, x2))"),
+            tests("test_xor_truth_table", "test_hidden_xor_with_numpy_inputs"),
+            about="xor negates the OR gate where the AND gate belongs: NOR(a, b) AND OR(a, b) is 0 everywhere",
+            said=("AND_WEIGHTS", "OR_WEIGHTS", "NAND", "NOR")),
+    Example(BUG, "heldout11_step_function_threshold_one_half", P01,
+            Replace("return 1 if t >= 0 else 0", "return 1 if t >= 0.5 else 0"),
+            tests("test_step_function_values", "test_hidden_step_function_matches_reference",
+                  "test_prediction_known_points", "test_hidden_prediction_matches_reference"),
+            about="stepFunction fires from t >= 0.5, a probability's threshold, where the score's is t >= 0",
+            said=("0.5", "threshold", "t >= 0")),
+    Example(BUG, "heldout11_prediction_elementwise_product", P01,
+            Replace("score = np.dot(np.asarray(X, dtype=float), np.asarray(W, dtype=float)) + b",
+                    "score = np.sum(np.asarray(X, dtype=float) * np.asarray(W, dtype=float)) + b"),
+            tests("test_prediction_known_points", "test_hidden_prediction_matches_reference",
+                  "test_perceptron_step_known_pass", "test_hidden_perceptron_step_matches_reference"),
+            about="prediction sums X * W, which broadcasts a (2,) point against (2, 1) weights to a 2 by 2 product, "
+                  "where the dot product X @ W belongs",
+            said=("np.dot", "X @ W", "dot product", "broadcast")),
+    Example(BUG, "heldout11_train_perceptron_one_epoch_short", P01,
+            Replace("    for _ in range(num_epochs):\n", "    for _ in range(num_epochs - 1):\n"),
+            tests("test_train_perceptron_follows_perceptron_step", "test_hidden_train_perceptron_matches_reference"),
+            about="trainPerceptronAlgorithm runs num_epochs - 1 passes: one epoch, and one boundary line, short",
+            said=("num_epochs", "one epoch", "one too few", "one short")),
+    Example(BUG, "heldout11_one_hot_len_of_a_scalar", P02,
+            Replace("encoded = np.zeros(y.shape + (n_classes,))", "encoded = np.zeros((len(y), n_classes))"),
+            tests("test_one_hot_shapes_and_values", "test_hidden_one_hot_matches_reference"),
+            about="one_hot sizes its zeros by len(y), which a single label has not (a TypeError), where y.shape belongs",
+            said=("len(y)", "y.shape", "single label", "scalar")),
+    Example(BUG, "heldout11_softmax_scores_cast_to_int", P02,
+            Replace("    X = np.asarray(X)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n    return exp / np.sum(",
+                    "    X = np.asarray(X, dtype=int)\n    exp = np.exp(X - np.max(X, axis=-1, keepdims=True))\n    return exp / np.sum("),
+            tests("test_softmax_known_values", "test_hidden_softmax_matches_reference"),
+            about="softmax converts the scores to int, truncating each to a whole number before the exp",
+            said=("int", "dtype", "truncat", "whole number")),
+    Example(BUG, "heldout11_nll_weights_the_logs_by_the_predictions", P02,
+            Replace("log_likelihoods = np.sum(Y_true * np.log(EPSILON + Y_pred), axis=1)",
+                    "log_likelihoods = np.sum(Y_pred * np.log(EPSILON + Y_pred), axis=1)"),
+            tests("test_nll_published_values", "test_hidden_nll_matches_reference"),
+            about="nll weights each log by the prediction, not the target: the entropy of Y_pred, Y_true unused",
+            said=("Y_true", "Y_pred", "entropy", "targets")),
+    Example(BUG, "heldout11_sigmoid_logaddexp_of_one", P03,
+            Replace("    return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))\n    ### END SOLUTION\n\n\ndef output_formula",
+                    "    return np.exp(-np.logaddexp(1.0, -np.asarray(x, dtype=float)))\n    ### END SOLUTION\n\n\ndef output_formula"),
+            tests("test_sigmoid_known_values", "test_hidden_sigmoid_matches_reference", "test_output_formula_known_values",
+                  "test_hidden_output_formula_matches_reference", "test_update_weights_gradient_check"),
+            about="sigmoid takes np.logaddexp(1.0, -x), log(e + exp(-x)), for log(1 + exp(-x)): logaddexp's first "
+                  "argument is an exponent, 0 for the 1",
+            said=("logaddexp", "1.0", "exponent")),
+    Example(BUG, "heldout11_error_formula_squared_error", P03,
+            Replace("return -y * np.log(output) - (1 - y) * np.log(1 - output)", "return (y - output) ** 2"),
+            tests("test_error_formula_known_values", "test_hidden_error_formula_matches_reference"),
+            about="error_formula returns the squared error (y - output) ** 2, another loss, where the log-loss belongs",
+            said=("squared error", "log-loss", "log loss", "** 2")),
+    Example(BUG, "heldout11_update_weights_bias_stepped_like_a_weight", P03,
+            Replace("    bias = bias + learnrate * error\n", "    bias = bias + learnrate * error * x\n"),
+            tests("test_update_weights_gradient_check", "test_hidden_update_weights_matches_reference",
+                  "test_hidden_update_weights_gradient_check", "test_train_reaches_accuracy",
+                  "test_hidden_train_reaches_accuracy"),
+            about="update_weights steps the bias by learnrate * error * x, as a weight, where its input is 1",
+            said=("* x", "bias", "times x")),
+    Example(BUG, "heldout11_lr_forward_exponentials_not_normalised", P04,
+            Replace("return softmax(np.dot(np.asarray(X), self.W) + self.b)", "return np.exp(np.dot(np.asarray(X), self.W) + self.b)"),
+            tests("test_forward_rows_are_probabilities", "test_forward_known_values", "test_hidden_forward_matches_reference",
+                  "test_loss_is_the_mean_nll", "test_grad_loss_passes_the_gradient_check"),
+            about="forward returns the scores' exponentials, not divided by their row's sum (softmax): not "
+                  "probabilities, and inf for large scores",
+            said=("softmax", "normalis", "row's sum", "sum to 1")),
+    Example(BUG, "heldout11_lr_grad_loss_softmax_twice", P04,
+            Replace("grad_z = self.forward(x) - one_hot(self.output_size, y_true)",
+                    "grad_z = softmax(self.forward(x)) - one_hot(self.output_size, y_true)"),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference", "test_train_takes_one_sgd_step"),
+            about="grad_loss applies softmax to forward's probabilities a second time",
+            said=("softmax", "twice", "second time")),
+    Example(BUG, "heldout11_mlp_back_through_the_hidden_weights", P05,
+            Replace("grad_h = np.dot(grad_z_o, self.W_o.T)", "grad_h = np.dot(grad_z_o, self.W_h.T)"),
+            tests("test_grad_loss_passes_the_gradient_check", "test_hidden_grad_loss_gradient_check",
+                  "test_hidden_grad_loss_matches_reference", "test_train_takes_one_sgd_step"),
+            about="grad_loss back-propagates the output error through W_h.T where W_o.T belongs (a shape error "
+                  "unless the sizes agree)",
+            said=("W_h", "W_o")),
+    Example(BUG, "heldout11_mlp_forward_hidden_slope_for_activation", P05,
+            Replace("        h = sigmoid(z_h)\n", "        h = dsigmoid(z_h)\n"),
+            tests("test_forward_matches_a_trusted_computation", "test_hidden_forward_matches_reference",
+                  "test_forward_keeps_activations", "test_hidden_forward_keeps_activations",
+                  "test_grad_loss_passes_the_gradient_check"),
+            about="forward's hidden activation is dsigmoid(z_h), the sigmoid's slope, where sigmoid(z_h) belongs",
+            said=("dsigmoid", "slope", "derivative")),
+    Example(BUG, "heldout11_sigmoid_exp_over_one_plus_exp", P06,
+            Replace("    return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))\n    ### END SOLUTION\n\n\ndef sigmoid_prime",
+                    "    x = np.asarray(x, dtype=float)\n    return np.exp(x) / (1 + np.exp(x))\n    ### END SOLUTION\n\n\ndef sigmoid_prime"),
+            tests("test_sigmoid_is_finite_for_extreme_inputs", "test_hidden_sigmoid_matches_reference"),
+            about="sigmoid as exp(x) / (1 + exp(x)): right for moderate x, inf / inf (NaN) for large x, where the "
+                  "reference stays finite",
+            said=("overflow", "NaN", "nan", "inf", "large")),
+    Example(BUG, "heldout11_two_layer_w2_from_the_inputs", P06,
+            Replace('"W2": A1.T @ dZ2,', '"W2": X.T @ dZ2,'),
+            tests("test_two_layer_gradients_gradient_check", "test_hidden_two_layer_gradients_matches_reference",
+                  "test_hidden_two_layer_gradients_gradient_check", "test_train_xor_solves_xor"),
+            about="dW2 is X.T @ dZ2, the network's inputs where the hidden activations A1 belong",
+            said=("A1", "uses `X`", "hidden activations")),
+    Example(BUG, "heldout11_two_layer_b1_from_the_output_error", P06,
+            Replace('"b1": dZ1.sum(axis=0),', '"b1": dZ2.sum(axis=0),'),
+            tests("test_two_layer_gradients_gradient_check", "test_hidden_two_layer_gradients_matches_reference",
+                  "test_hidden_two_layer_gradients_gradient_check"),
+            about="b1's gradient sums dZ2, the output layer's error, where dZ1 belongs",
+            said=("dZ1", "dZ2")),
+    Example(BUG, "heldout11_dropout_training_flag_inverted", P07,
+            Replace("if not training or p_drop == 0:", "if training or p_drop == 0:"),
+            tests("test_dropout_keeps_rescales_and_draws_once_while_training", "test_dropout_is_the_identity_at_evaluation",
+                  "test_hidden_dropout_matches_reference", "test_forward_matches_a_trusted_computation"),
+            about="dropout's training test is inverted: it drops units at evaluation and never while training",
+            said=("training", "inverted", "not training")),
+    Example(BUG, "heldout11_training_penalty_divided_by_the_rows", P07,
+            Replace("penalty = 0.5 * self.l2 * (np.sum(self.W_h ** 2) + np.sum(self.W_o ** 2))",
+                    "penalty = 0.5 * self.l2 * (np.sum(self.W_h ** 2) + np.sum(self.W_o ** 2)) / len(X)"),
+            tests("test_loss_adds_half_the_l2_penalty_of_the_weights", "test_hidden_loss_matches_reference"),
+            about="loss divides the L2 penalty by the number of rows, as if it were averaged with the nll",
+            said=("len(X)", "penalty", "number of rows")),
+    Example(BUG, "heldout11_fit_accuracy_on_the_training_set", P07,
+            Replace('history["val_accuracy"].append(float(model.accuracy(X_val, y_val)))',
+                    'history["val_accuracy"].append(float(model.accuracy(X_train, y_train)))'),
+            tests("test_fit_follows_the_contract", "test_hidden_fit_follows_the_steps_and_keeps_the_best_epoch"),
+            about="fit records the training set's accuracy as the validation accuracy",
+            said=("X_train", "X_val", "training set", "validation")),
+    Example(BUG, "heldout11_fit_generator_without_the_seed", P07,
+            Replace("    rng = np.random.default_rng(seed)\n    velocity", "    rng = np.random.default_rng()\n    velocity"),
+            tests("test_fit_follows_the_contract", "test_hidden_fit_follows_the_steps_and_keeps_the_best_epoch"),
+            about="fit makes its generator without the seed: its batches and masks differ at every call",
+            said=("seed",)),
+    Example(BUG, "heldout11_fit_velocity_starts_at_one", P07,
+            Replace("velocity = {name: np.zeros_like(getattr(model, name), dtype=float) for name in PARAMETERS}",
+                    "velocity = {name: np.ones_like(getattr(model, name), dtype=float) for name in PARAMETERS}"),
+            tests("test_fit_follows_the_contract", "test_hidden_fit_follows_the_steps_and_keeps_the_best_epoch",
+                  "test_fit_beats_the_plain_mlp_on_the_digits"),
+            about="fit starts every velocity at ones, where zeros belong: the first steps move by a whole unit",
+            said=("zeros", "ones", "velocity", "np.ones_like")),
+    Example(BUG, "heldout11_regression_output_error_with_a_sigmoid_slope", P08,
+            Replace("        output_error_term = targets - output\n",
+                    "        output_error_term = (targets - output) * output * (1 - output)\n"),
+            tests("test_train_takes_one_averaged_gradient_step", "test_hidden_train_matches_reference_step",
+                  "test_init_and_training_come_close_to_linear_regression"),
+            about="train multiplies the output error by a sigmoid's slope, output * (1 - output), which the identity "
+                  "output unit does not have",
+            said=("slope", "derivative", "identity", "output * (1 - output)")),
+    Example(BUG, "heldout11_deep_gradients_stop_one_layer_early", P08,
+            Replace("        if layer > 0:\n", "        if layer > 1:\n"),
+            tests("test_deep_gradients_pass_the_gradient_check", "test_hidden_deep_gradients_match_reference",
+                  "test_hidden_deep_gradients_gradient_check"),
+            about="deep_gradients stops passing the error back at layer 1 (layer > 1): the first layer's gradients are "
+                  "taken from the second layer's error",
+            said=("layer > 0", "layer > 1", "first layer", "one too large")),
+    Example(BUG, "heldout11_deep_gradients_relu_on_the_wrong_layers", P08,
+            Replace("activation = relu(z) if layer < len(weights) - 1 else z", "activation = relu(z) if layer > 0 else z"),
+            tests("test_deep_gradients_pass_the_gradient_check", "test_hidden_deep_gradients_match_reference",
+                  "test_hidden_deep_gradients_gradient_check"),
+            about="deep_gradients' forward pass leaves the first layer linear and applies the ReLU from the second on, "
+                  "the output included: the condition's layers reversed",
+            said=("len(weights) - 1", "layer > 0", "output layer", "first layer")),
+]
+
+
 #: Diagnoses said of held-out bugs whose relation holds without naming the bug, by bug, as judged by hand.
 TRUE_BUT_UNNAMED = {
     # the hidden test's batch has 5 times as many rows as classes: the value is the expected one divided by 5
@@ -1536,6 +1711,16 @@ TRUE_BUT_UNNAMED = {
     # X.shape[1] on every input (W1 is (d, h)): an equivalent program
     "heldout10_two_layer_divides_by_the_features": ("times one constant factor", "divided by 4, a whole number",
                                                     "twice the expected value", "uses `W1` where `X` belongs"),
+    # HELD_OUT_11's, judged on main (491a62f) before any change of its round:
+    # log(e + exp(-x)) for log(1 + exp(-x)): on the tests' large scores the value is sigmoid(x) / e, one factor
+    "heldout11_sigmoid_logaddexp_of_one": ("times one constant factor",),
+    # exponentials not normalised: on the public test's rows each sums to 8, so the value is 8 times the expected one
+    "heldout11_lr_forward_exponentials_not_normalised": ("the expected value times 8, a whole number",),
+    # softmax(p) - t for p - t in outer(x, .): each column of dW is the right one times its own factor
+    "heldout11_lr_grad_loss_softmax_twice": ("each column times a factor of its own",),
+    # relu(z) if layer > 0 for relu(z) if layer < len(weights) - 1: with the tests' two layers the mutant that compares
+    # with >= where < belongs is the very program (first layer linear, second ReLU): the test the wrong way round
+    "heldout11_deep_gradients_relu_on_the_wrong_layers": ("compares with >= where < belongs: the test is the wrong way",),
 }
 
 #: Wrong diagnoses still said of held-out bugs, by bug: found, not fixed, and listed so that no other one hides.
@@ -1557,4 +1742,8 @@ OPEN_WRONG = {
     # labels, is gone: the public test reads the labels on both sides first)
     # (heldout8_regression_mse_reductions_swapped's "mse without the 1/2" and "np.sum over axis 0", each named in one
     # case of a test whose other cases named other causes, are gone: one cause per test, autograder.runner.one_cause)
+    # HELD_OUT_11's, judged on main (491a62f) before any change of its round: `if training or p_drop == 0` for `if not
+    # training or p_drop == 0`. On a call with training=True both it and `not training or p_drop != 0` return (A, None):
+    # the mutant's change is not the student's, who inverted the training test, not the p_drop one
+    "heldout11_dropout_training_flag_inverted": ("compares with != where == belongs",),
 }
