@@ -127,3 +127,42 @@ def test_a_training_that_is_not_deterministic_fails_without_evidence(trainer, da
     with pytest.raises(CheckFailed, match="unseeded gave two different networks for the same arguments"):
         checked(trainer, data, "unseeded")
     assert trainer._session.evidence == []
+
+
+def counting_starts(session):
+    """Count the workers ``session`` starts from now on (a list that grows by one per start)."""
+    starts, start = [], session._start
+
+    def counted():
+        starts.append(True)
+        return start()
+
+    session._start = counted
+    return starts
+
+
+def test_a_check_that_passes_leaves_its_fresh_worker_to_the_next_test(trainer, data):
+    """The check's fresh worker is the session's next worker: once the check passed, the next test's requests go to it
+    instead of a worker started yet again (one fork and import of the module fewer per check), and the session's
+    time-outs are as they were before the check."""
+    starts = counting_starts(trainer._session)
+    trainer.honest()  # the graded call: the training's worker
+    trainer._session.timed_out.add(("call", "slow"))  # what an earlier test met
+    checked(trainer, data, "honest")
+    assert len(starts) == 2 and trainer._session.process is not None  # the training's worker, then the check's
+    assert trainer._session.timed_out == {("call", "slow")}
+    W, b = trainer.honest()  # the next test: it runs in the worker the check left
+    assert len(starts) == 2 and W.shape == (2, 1) and trainer._session.evidence == []
+
+
+@pytest.mark.parametrize("function", ["memorised", "unseeded"])
+def test_a_check_that_fails_ends_its_fresh_worker(trainer, data, function):
+    """A failed check (no step of its own gradient, or no deterministic training) ends the worker it asked; the next
+    request starts another and runs."""
+    starts = counting_starts(trainer._session)
+    trainer.honest()
+    with pytest.raises(CheckFailed):
+        checked(trainer, data, function)
+    assert len(starts) == 2 and trainer._session.process is None
+    trainer.honest()
+    assert len(starts) == 3

@@ -292,8 +292,10 @@ class RemoteModule(Remote):
         The worker that trained is ended first (in the sandbox, every process it left is killed and ``/tmp`` and
         ``/dev/shm`` emptied), so the fresh worker holds nothing the training did; the helpers answered here in the
         test are answered there again, and what its audit hook reports counts as this session's evidence
-        (:class:`~autograder.sandbox.fresh.FreshWorker`). The training's session starts a worker afresh at its next
-        request.
+        (:class:`~autograder.sandbox.fresh.FreshWorker`). The fresh worker is the session's next one: when the block
+        ends without raising (the check passed), it stays the session's worker for the next test's requests, as
+        :meth:`_check_in_a_fresh_worker` leaves its own (one fork and import of the module fewer per check); when the
+        block raises (the check failed), it is ended, and the session's next request starts another.
         """
         self._session.close()
         fresh = FreshWorker(self._session)
@@ -302,9 +304,12 @@ class RemoteModule(Remote):
         observers, CALL_OBSERVERS[:], items, ITEM_OBSERVERS[:] = CALL_OBSERVERS[:], [], ITEM_OBSERVERS[:], []
         try:
             yield RemoteModule(fresh.session, self._label, undefined=self._undefined)
+        except BaseException:
+            fresh.close()
+            raise
         finally:
             CALL_OBSERVERS[:], ITEM_OBSERVERS[:] = observers, items
-            fresh.close()
+        fresh.done()
 
     def _draws(self):
         """A ``random.Random`` for a test's checks of a training call: keyed by the course secret, the student and the

@@ -15,14 +15,14 @@ student's own gradient) and fails the test. Unless the function is not determini
 gives another network, which says why the two are no step apart (a seed left unused, a generator of the system's
 randomness) and fails the test with that, without evidence: nothing of such a function's training can be checked.
 
-Cost: a worker's start and three small calls (``k`` is at most :data:`MOST_EPOCHS`) and one gradient call, only after
-the graded outcome passed. What a forger must still do (README's trust section): train honestly at the drawn epoch
-counts and answer otherwise at the graded one (branching on the count, or on being called with the defaults); start
-from a network chosen to be a solution, then take real steps (the contract fixes the start by its seed only); or have
-the gradient function itself answer a jump on the training data (a function of its arguments alone, as 04's
-``grad_loss`` of no state: the gradient's own tests check it on other inputs). A failure states what it established
-as its diagnosis, so no known bug or mutant is replayed on the calls (hundreds of mutants of ``train_xor``, each made
-again at the graded 2,000 epochs, took a grading past its 900 s).
+Cost: a worker's start (the session's worker for the next test, when the check passes) and three small calls (``k`` is
+at most :data:`MOST_EPOCHS`) and one gradient call, only after the graded outcome passed. What a forger must still do
+(README's trust section): train honestly at the drawn epoch counts and answer otherwise at the graded one (branching on
+the count, or on being called with the defaults); start from a network chosen to be a solution, then take real steps
+(the contract fixes the start by its seed only); or have the gradient function itself answer a jump on the training data
+(a function of its arguments alone, as 04's ``grad_loss`` of no state: the gradient's own tests check it on other
+inputs). A failure states what it established as its diagnosis, so no known bug or mutant is replayed on the calls
+(hundreds of mutants of ``train_xor``, each made again at the graded 2,000 epochs, took a grading past its 900 s).
 """
 import numpy as np
 
@@ -86,9 +86,11 @@ def assert_trains_by_its_own_gradient(student, function, kwargs, names, gradient
         if not all(np.array_equal(first, second, equal_nan=True) for first, second in zip(before, again)):
             assert_true(False, f"{function} gave two different networks for the same arguments, so its training "
                                "cannot be checked", diagnosis=NOT_DETERMINISTIC)
-    words = NOT_ITS_OWN_STEPS.format(call=function, gradient=gradient_name)
-    student._tampered(words)
-    assert_true(False, f"{call} did not train by steps of your {gradient_name}", diagnosis=words)
+        # Failed inside the block, so that the fresh worker is ended with the check (one that passes stays the
+        # session's worker for the next test: RemoteModule._in_a_fresh_worker).
+        words = NOT_ITS_OWN_STEPS.format(call=function, gradient=gradient_name)
+        student._tampered(words)
+        assert_true(False, f"{call} did not train by steps of your {gradient_name}", diagnosis=words)
 
 
 def one_step(before, after, gradient):
