@@ -102,7 +102,8 @@ import warnings
 
 import numpy as np
 
-from autograder.sandbox.inside import guards, own_builtins, stubs, tamper, wire
+# (contract and signals serve() alone uses, imported here all the same: the zygote imports this module for every worker)
+from autograder.sandbox.inside import contract, guards, own_builtins, signals, stubs, tamper, wire
 from autograder.sandbox.inside.limits import MEMORY_BYTES, MESSAGE_CHARS, OUTPUT_BYTES, TRACEBACK_CHARS
 from autograder.sandbox.inside.loading import load_module
 
@@ -630,8 +631,6 @@ def reap_children(rounds=100):
 
 
 def serve(request_fd, response_fd, log_fd):
-    from autograder.sandbox.inside import contract, signals
-
     contract.install()  # before any student code: scikit-learn and the like are placeholders
     worker = Worker(request_fd, response_fd)
     me = _getpid()

@@ -118,17 +118,25 @@ def _wipe_tmp():
         pass
 
 
-def main(private=False):
-    """The zygote: warm up, then fork workers on request until the grader hangs up."""
+def warm_up():
+    """What every worker shares, done once here before any fork: numpy and the worker imported, with every module the
+    worker's set-up (:func:`autograder.sandbox.inside.worker.serve`) needs, so that a worker imports none before the
+    student's (a module imported after the fork costs each worker its loading and the pages it writes: ~1 ms each
+    start for the placeholders' and the signal guard's); and this process's memory made unreadable (a worker's child
+    must not trace or read its zygote)."""
     import numpy  # noqa: F401 - the point of it all: every worker starts with numpy imported
 
     import autograder.sandbox.inside.loading  # noqa: F401
     import autograder.sandbox.inside.worker  # noqa: F401 - imported once here, shared by every fork (numpy.random too)
 
+    autograder.sandbox.inside.worker.forbid_memory_reads()
+
+
+def main(private=False):
+    """The zygote: warm up, then fork workers on request until the grader hangs up."""
     import gc
 
-    autograder.sandbox.inside.worker.forbid_memory_reads()  # a worker's child must not trace or read its zygote
-
+    warm_up()
     gc.freeze()  # the workers share these pages: a collection in a worker must not write to (copy) them all
     gc.enable()  # off while importing (the boot turns it off): every worker starts with it on, as Python does
     signal.signal(signal.SIGINT, signal.SIG_IGN)
