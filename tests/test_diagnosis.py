@@ -248,6 +248,37 @@ def test_two_known_bugs_that_give_the_same_output_are_neither_named():
     assert "sums over the rows" not in str(failure.value) and "adds the rows up" not in str(failure.value)
 
 
+STEPPED = textwrap.dedent('''
+    def step(w, g, lr):
+        return w - lr * g
+''')
+
+
+@pytest.mark.parametrize("factor", [0.0, 0.01])
+def test_a_mistake_is_named_only_when_it_explains_the_deviation_not_merely_the_value_within_tolerance(factor):
+    """At learning rate 1e-5 a step is smaller than the tolerance (1e-6 of the weights) in some entries: a student
+    whose step is 0.01 of the right one agrees within it with "no step at all", yet did step. Only the student who
+    did not step (factor 0) is told so: heldout9_update_weights_squared_error_slope (its step 0.008 of the right one at
+    learning rate 1e-3) was told "uses `weights` where `x` belongs", a change that barely steps."""
+    import types
+
+    module = types.ModuleType("fake_stepped")
+    exec(compile(STEPPED, "fake_stepped", "exec"), module.__dict__)
+    still = KnownBug("still", "step forgets to step", (("return w - lr * g", "return w"),))
+    recorder = Recorder()
+    w, g = np.array([1.0, -2.0, 0.5]), np.array([0.8, 0.3, -0.6])
+    got = w - 1e-5 * factor * g
+    named = factor == 0.0
+    with attached(KnownBugMatcher(recorder, [(still, build_variant(STEPPED, still, "stepped_still"))])):
+        reference = recording_module(module, recorder)
+        with pytest.raises(CheckFailed) as failure:
+            assert_close(got, reference.step(w, g, 1e-5), "the new weights")
+    assert ("step forgets to step" in str(failure.value)) is named
+    with pytest.raises(CheckFailed) as failure:  # a test's own mistake, the same way
+        assert_close(got, w - 1e-5 * g, "the new weights", mistakes=[("the weights did not move", w)])
+    assert ("did not move" in str(failure.value)) is named
+
+
 @pytest.mark.parametrize("first_part_right", [True, False])
 def test_a_part_of_a_result_names_a_known_bug_only_when_the_students_whole_result_is_that_bugs(first_part_right):
     """One number compared alone may be a bug's by coincidence: the rest of the student's result must be the bug's too."""

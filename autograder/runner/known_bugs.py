@@ -11,7 +11,9 @@ diagnosis to attach. At grading:
 - when a check fails, :class:`KnownBugMatcher` finds the recorded call whose result holds the
   expected value, replays it on each variant (the kit's own code, built here from the
   reference's text, never the student's), and names the bug whose output equals the
-  student's within the check's tolerance, and differs from the expected value, when exactly
+  student's within the check's tolerance, differs from the expected value, and accounts for
+  nearly all of the student's deviation from it (:func:`~autograder.testing.diagnosis.explains`:
+  where a bug moves the value by less than the tolerance can see, any value near it fits), when exactly
   one diagnosis fits (two bugs that give the same output here cannot be told apart), and when
   everything else the student's call gave that the test can see is that bug's too: the rest of its
   result, and the attributes the call set, read from the student's object (a weight compared alone
@@ -55,7 +57,7 @@ from autograder.kit.config import KNOWN_BUGS_FILE
 from autograder.sandbox.inside.limits import MESSAGE_CHARS
 from autograder.sandbox.inside.wire import Handle
 from autograder.sandbox.session import ForbiddenWarning
-from autograder.testing.diagnosis import Shape, same_values
+from autograder.testing.diagnosis import Shape, explains, same_values
 
 
 @dataclass(frozen=True)
@@ -423,8 +425,7 @@ class KnownBugMatcher:
                          else _pick(result, path))
                 if value is MISSING:
                     continue
-                if (same_values(got, value, rtol, atol) and not same_values(value, expected, rtol, atol)
-                        and (whole is None or _agrees(whole, result, rtol, atol))):
+                if explains(got, value, expected, rtol, atol) and (whole is None or _agrees(whole, result, rtol, atol)):
                     rest = self.students_rest(call, path, got) if rest is None else rest
                     if rest is not False and _rest_agrees(rest, result, target, rtol, atol):
                         found.append(bug.diagnosis)

@@ -1,7 +1,8 @@
 """What a failed comparison says about the mistake behind it: the diagnoses a check attaches.
 
 Three sources, all on the trusted side, each named only when it holds within the
-comparison's tolerance (a wrong diagnosis is worse than none):
+comparison's tolerance (a wrong diagnosis is worse than none), a mistake only when it also accounts for
+nearly all of the student's deviation from the expected value (:func:`explains`):
 
 - the test's own ``mistakes``: ``(words, value)`` pairs, the value a known mistake gives on
   the test's inputs, computed by the test with trusted code;
@@ -76,6 +77,40 @@ def same_values(a, b, rtol, atol):
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
 
 
+SEPARATION = 1e-5  # the most of the student's deviation from the expected value a mistake named may leave unexplained
+
+
+def explains(got, value, expected, rtol, atol):
+    """Whether a mistake whose value on the test's inputs is ``value`` explains the student's ``got``: the two agree
+    within the comparison's tolerance, ``value`` is not the expected one, and ``value`` accounts for all but
+    :data:`SEPARATION` of how far ``got`` is from ``expected`` (:func:`unexplained`).
+
+    The tolerance alone is not enough: it is relative to the values, and where a mistake moves them by little (a step
+    of learning rate 1e-3 whose factor is 0.008) every value near the input agrees with every other within it, so
+    that a change far from the student's (one that barely steps at all) fits as well as theirs. The mistake made
+    gives the student's value to the last digits, so it leaves nothing of the deviation unexplained.
+    """
+    return (same_values(got, value, rtol, atol) and not same_values(value, expected, rtol, atol)
+            and not unexplained(got, value, expected))
+
+
+def unexplained(got, value, expected):
+    """Whether more than :data:`SEPARATION` of ``got``'s largest deviation from ``expected`` is left when ``value`` is
+    taken for it, over the entries finite in all three (False where the three are not of one shape, or ``got`` is off
+    only where it is not finite: the mismatch, which the tolerance's comparison matched exactly, tells them apart)."""
+    try:
+        got, value, expected = (np.asarray(each, dtype=np.float64) for each in (got, value, expected))
+    except (TypeError, ValueError):
+        return False
+    if not got.shape == value.shape == expected.shape:
+        return False
+    finite = np.isfinite(got) & np.isfinite(value) & np.isfinite(expected)
+    if not finite.any():
+        return False
+    deviation = np.max(np.abs(got - expected)[finite])  # 0 where got is off only where it is NaN or inf
+    return bool(deviation > 0 and np.max(np.abs(got - value)[finite]) > SEPARATION * deviation)
+
+
 def diagnose(got, expected, rtol, atol, mistakes=(), relations=True):
     """The diagnoses of a wrong ``got`` (already an array) against ``expected``: a list of sentences, maybe empty.
 
@@ -93,8 +128,7 @@ def diagnose(got, expected, rtol, atol, mistakes=(), relations=True):
     relations : bool
         Also look for a relation between the two values.
     """
-    found = list(dict.fromkeys(words for words, value in mistakes if same_values(got, value, rtol, atol)
-                               and not same_values(value, expected, rtol, atol)))
+    found = list(dict.fromkeys(words for words, value in mistakes if explains(got, value, expected, rtol, atol)))
     found = found if len(found) == 1 else []
     for matcher in [matcher for matcher in _matchers if not getattr(matcher, "last_resort", False)]:
         found += [words for words in matcher(got, expected, rtol, atol) if words not in found]
