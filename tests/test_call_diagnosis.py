@@ -330,6 +330,39 @@ def test_the_call_a_test_is_named_for_is_made_again_when_its_last_call_was_right
         assert matcher.diagnoses() == said
 
 
+@pytest.mark.parametrize("cut_after", [None, 3])
+def test_a_search_the_budget_cut_short_names_nothing_not_what_another_call_names(cut_after):
+    """The last call (grad) is what no mutant gives; its search, run to the end, finds nothing, and the subject (fit)
+    is made again and named. Cut short by the budget (after 3 mutants: under load, or in a cold process), which change
+    the last call was is unknown: on main the subject was named then all the same, so that the budget, not the
+    submission, chose between two diagnoses. Now a search cut short names nothing."""
+    import itertools
+    from functools import partial
+
+    from autograder.runner.known_bugs import OutOfTime
+    from autograder.runner.mutants import Mutants, mutant_groups
+
+    x, model, other = np.array([1.0, -2.0]), Handle(7, "Model"), Handle(8, "Model")
+    matcher = trained_matcher({7: {"w": -0.3 * 2 * x, "b": -0.3 * (x + 1.0)}, 8: {"w": np.zeros(2), "b": np.zeros(2)}},
+                              "fit_follows_the_contract")
+    searched = partial(mutant_groups, Mutants(TRAINED, matcher.reference))
+
+    def cut(group):
+        yield from itertools.islice(group, cut_after)
+        raise OutOfTime
+
+    def budgeted(called, *args, **kwargs):
+        groups = searched(called, *args, **kwargs)
+        return groups if cut_after is None or called != "Model.grad" else [cut(group) for group in groups]
+
+    matcher.mutants = budgeted
+    matcher.observe(StudentCall("Model", None, [2], {}, model, [None], {}))
+    matcher.observe(StudentCall("fit", None, [model, x, 3], {}, x, [None, x, None], {}))
+    matcher.observe(StudentCall("Model", None, [2], {}, other, [None], {}))
+    matcher.observe(StudentCall("grad", other, [x], {}, {"w": x * 2.5, "b": x + 1.0}, [x], {}))
+    assert matcher.diagnoses() == ([] if cut_after else ["your `fit` uses `x` where `epochs` belongs"])
+
+
 BATCHED = textwrap.dedent('''
     import numpy as np
 

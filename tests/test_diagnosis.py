@@ -397,6 +397,30 @@ def diagnosis_of(got, expected):
     return str(failure.value).partition("Diagnosis: ")[2]
 
 
+def test_a_mutant_search_the_budget_cut_short_names_nothing_and_says_so(monkeypatch):
+    """Which change it was is unknown when the budget ran out: the matcher names none, and says it was cut short, so
+    that the runner asks no other call either (autograder.runner.plugin); MutantMatcher had no such word on main."""
+    import types
+
+    from autograder.runner import mutants as mutants_module
+    from autograder.runner.mutants import MutantMatcher, Mutants
+
+    X, W, b = RNG.normal(size=(5, 2)), RNG.normal(size=(2, 3)), RNG.normal(size=3)
+    for budget_runs_out in (False, True):
+        module, replayed = types.ModuleType("fake_cut"), types.ModuleType("replayed_cut")
+        for each in (module, replayed):
+            exec(compile(MUTATED, each.__name__, "exec"), each.__dict__)
+        recorder = Recorder()
+        matcher = MutantMatcher(recorder, Mutants(MUTATED, replayed))
+        if budget_runs_out:  # each reading of the CPU clock a second later: past the deadline at the first mutant
+            clock = iter(range(10 ** 6))
+            monkeypatch.setattr(mutants_module, "time", types.SimpleNamespace(process_time=lambda: float(next(clock))))
+        with attached(matcher):
+            said = diagnosis_of(np.dot(X, W) - b, recording_module(module, recorder).score(X, W, b))
+        assert (said, matcher.cut_short) == (("", True) if budget_runs_out else (
+            "your `score` subtracts `b` where it should add it: check the sign", False))
+
+
 def test_a_one_change_mutant_of_the_reference_names_a_bug_no_one_catalogued(mutated):
     X, W, b = RNG.normal(size=(5, 2)), RNG.normal(size=(2, 3)), RNG.normal(size=3)
     assert diagnosis_of(np.dot(X, W) - b, mutated.score(X, W, b)) == (

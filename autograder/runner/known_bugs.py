@@ -683,13 +683,20 @@ class CallMatcher:
     def diagnoses(self, subject_only=False):
         """The diagnosis of the known bug that explains the last call (or, when none does, the latest call of the
         test's subject; ``subject_only``: that call alone, and only when it is not the last), as a one-item list,
-        else []."""
+        else [].
+
+        A search cut short by its CPU budget (:class:`OutOfTime`) names nothing, the subject's call not asked either:
+        which change the student made is then unknown, and what another call names would hang on the budget (on the
+        load, or on how warm the process was), not on the submission."""
         if not self.calls or not (self.variants or self.mutants):
             return []
         last, subject = self.calls[-1], self.subject_call()
-        found = None if subject_only else self.explain(last)
-        if not found and subject is not None and subject is not last:
-            found = self.explain(subject, every_group=True)
+        try:
+            found = None if subject_only else self.explain(last)
+            if not found and subject is not None and subject is not last:
+                found = self.explain(subject, every_group=True)
+        except OutOfTime:
+            return []
         return found or []
 
     def subject_call(self):
@@ -733,11 +740,8 @@ class CallMatcher:
                 (call.value, call.after, objects), (expected.value, expected.after,
                                                      {key: expected.objects.get(key) for key in objects or {}}))):
             # then the reference's mutants, where what the call did differently is not what many changes do alike
-            mutants = self.mutant_fits(call, called, warned, seconds,
-                                       not raised and collapsed(call.value, expected.value), objects, every_group)
-            if mutants is None:
-                return []  # a mutant not replayed may fit as well
-            found |= mutants
+            found |= self.mutant_fits(call, called, warned, seconds,
+                                      not raised and collapsed(call.value, expected.value), objects, every_group)
         return sorted(found) if len(found) == 1 else []
 
     def students_objects(self, call, expected):
@@ -771,22 +775,19 @@ class CallMatcher:
 
     def mutant_fits(self, call, called, warned, seconds, reductions_only=False, objects=None, every_group=False):
         """The sentences of the mutants of ``called`` that do what the student's code did, in the first group where
-        any does (``every_group``: in all of them, within :data:`SUBJECT_SECONDS`); None when the budget ran out first
-        (a mutant not replayed may fit as well). ``seconds``: what the call took on the reference;
+        any does (``every_group``: in all of them, within :data:`SUBJECT_SECONDS`); :class:`OutOfTime` when the budget
+        ran out first (a mutant not replayed may fit as well). ``seconds``: what the call took on the reference;
         ``reductions_only``: only mutants that reduce (:func:`collapsed`); ``objects``: the student's objects'
         attributes to compare (:meth:`students_objects`)."""
         found = set()
         budget = {"budget": SUBJECT_SECONDS} if every_group else {}
-        try:
-            given = given_numbers(self.reference, called, call.args, call.kwargs)
-            for group in self.mutants(called, seconds, numbers_in(call.args, call.kwargs), reductions_only, given=given,
-                                      **budget):
-                found |= {mutant.diagnosis for mutant, module in group if (outcome := self.outcome(module, call))
-                          is not None and self.fits(outcome, call, warned, objects)}
-                if found and not every_group:
-                    return found
-        except OutOfTime:
-            return None if every_group else set()
+        given = given_numbers(self.reference, called, call.args, call.kwargs)
+        for group in self.mutants(called, seconds, numbers_in(call.args, call.kwargs), reductions_only, given=given,
+                                  **budget):
+            found |= {mutant.diagnosis for mutant, module in group if (outcome := self.outcome(module, call))
+                      is not None and self.fits(outcome, call, warned, objects)}
+            if found and not every_group:
+                return found
         return found
 
     @staticmethod

@@ -40,7 +40,8 @@ which change it was is unknown: none is named). A rule broken without a wrong va
 input changed in place) is matched the same way on the student's own call
 (:class:`~autograder.runner.known_bugs.CallMatcher`), after the known bugs. Only the mutants of the function
 the test called are built (as they are replayed, once per process) and replayed, within a CPU budget
-(:data:`MUTANT_SECONDS`): a search cut short names nothing, since a mutant it did not reach may fit too,
+(:data:`MUTANT_SECONDS`): a search cut short names nothing, since a mutant it did not reach may fit too (nor is
+another call asked then: what it named would be the budget's choice, the load's, not the submission's),
 and a call too slow to replay on every mutant (a training loop) is not replayed at all. A value that is
 a single label (:func:`~autograder.runner.known_bugs.one_label`) names no mutant, as it names no known bug, nor
 does one number where several were expected, but by a mutant that reduces (a sum, a mean) or that returns a member
@@ -783,6 +784,9 @@ class MutantMatcher(KnownBugMatcher):
     """Names the one mutant of the called function whose output is the student's (see the module's docstring).
 
     Asked last (``last_resort``): only when the tests' mistakes, the known bugs and the relations named nothing.
+    ``cut_short`` tells whether a search of this matcher ran out of its budget: then no other matcher may name the
+    failure's cause either (the runner asks none: :mod:`autograder.runner.plugin`), since what it would name depends
+    on the budget, not on the submission alone.
     """
 
     last_resort = True
@@ -791,6 +795,7 @@ class MutantMatcher(KnownBugMatcher):
         super().__init__(recorder, (), student_calls, read_attributes)
         self.mutants = mutants  # a Mutants (or None: no mutant is named)
         self.reductions_only = False  # the value compared is one number where several belong: see collapsed
+        self.cut_short = False
 
     def __call__(self, got, expected, rtol, atol):
         if not tells_a_change(got, expected):
@@ -799,6 +804,7 @@ class MutantMatcher(KnownBugMatcher):
         try:
             return super().__call__(got, expected, rtol, atol)
         except OutOfTime:
+            self.cut_short = True
             return []  # a mutant not replayed may fit as well: which change it was is unknown
 
     def candidates(self, call):

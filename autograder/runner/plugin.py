@@ -133,6 +133,7 @@ class GradingPlugin:
         # Per (assignment folder, function): the first other account a hidden test told (see _raise_told).
         self.hidden_accounts = {}
         self.calls = None  # the current test's CallMatcher: its student calls, replayed on the known bugs if it fails
+        self.mutant_matcher = None  # the current test's MutantMatcher (hidden tests): whether its search was cut short
         self.item = None  # the test being set up or run (pytest_runtest_setup)
         self.student_calls = []  # without the reference (check): the test's StudentCalls, for its fingerprints
         self.fingerprints = None  # without the reference (check): the test's FingerprintMatcher, if its folder has any
@@ -195,8 +196,8 @@ class GradingPlugin:
         recorder.clear()
         student_calls = lambda: self.calls.calls if self.calls else []  # noqa: E731
         read = partial(self.read_attributes, assignment)
-        with attached(KnownBugMatcher(recorder, variants, student_calls, read)), \
-                attached(MutantMatcher(recorder, _mutants(self.solutions_root, assignment), student_calls, read)):
+        self.mutant_matcher = MutantMatcher(recorder, _mutants(self.solutions_root, assignment), student_calls, read)
+        with attached(KnownBugMatcher(recorder, variants, student_calls, read)), attached(self.mutant_matcher):
             yield module
         recorder.clear()
 
@@ -285,7 +286,7 @@ class GradingPlugin:
         figures.take()  # what an earlier test left attached is not this one's
         CALL_OBSERVERS.clear()
         ITEM_OBSERVERS.clear()
-        self.calls = None
+        self.calls, self.mutant_matcher = None, None
         reference, variants = _replayable(self.solutions_root, self.assignment_of(item)) if self.solutions_root else (
             None, ())
         if variants:  # before the fixtures: the objects they make are rebuilt from the calls that made them
@@ -335,7 +336,10 @@ class GradingPlugin:
             problem = ""
             # A relation says how a value is off, not why: the call the test is named for, made again, may say why
             related = bool(diagnoses) and all(isinstance(said, Relation) for said in diagnoses)
-            if not report.passed and report.when == "call" and (related or not diagnoses) and self.calls is not None:
+            # A mutant search the budget cut short leaves the cause unknown: no other call is asked to name it
+            cut_short = self.mutant_matcher is not None and self.mutant_matcher.cut_short
+            if not report.passed and report.when == "call" and (related or not diagnoses) and self.calls is not None \
+                    and not cut_short:
                 if found := self._call_diagnoses(folder, related):
                     joined = "; ".join(found)
                     message = f"{message}; {joined}" if related else f"{message}. Diagnosis: {joined}"
