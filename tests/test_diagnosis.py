@@ -279,6 +279,46 @@ def test_a_mistake_is_named_only_when_it_explains_the_deviation_not_merely_the_v
     assert ("did not move" in str(failure.value)) is named
 
 
+LOGGED = textwrap.dedent('''
+    import numpy as np
+
+
+    def error(y, p):
+        return -y * np.log(p) - (1 - y) * np.log(1 - p)
+''')
+
+
+def test_a_known_bug_refuted_by_another_case_of_the_test_is_named_in_none():
+    """heldout10_error_formula_first_log_of_the_complement (-y log(1 - p) - (1 - y) log(1 - p)) was told "the two logs
+    swapped" from a one-point case of label 1, where the two changes agree; its cases of several labels, where they do
+    not, did not give the swapped logs' value: a bug the student made gives their value on every case, so that one is
+    not it (autograder.runner.one_cause). Main gathered no refutation and kept the diagnosis."""
+    import types
+
+    from autograder.runner.one_cause import one_cause_per_test
+    from autograder.runner.plugin import TestRecord
+
+    module = types.ModuleType("fake_logged")
+    exec(compile(LOGGED, "fake_logged", "exec"), module.__dict__)
+    swapped = KnownBug("swapped", "the log-loss with the two logs swapped",
+                       (("-y * np.log(p) - (1 - y) * np.log(1 - p)", "-y * np.log(1 - p) - (1 - y) * np.log(p)"),))
+    recorder, refuted, records = Recorder(), set(), []
+    with attached(KnownBugMatcher(recorder, [(swapped, build_variant(LOGGED, swapped, "logged_swapped"))],
+                                  refuted=refuted)):
+        reference = recording_module(module, recorder)
+        for case, y, p in [("scalar", 1, 0.3), ("vector", np.array([1, 0, 1, 0]), np.array([0.3, 0.6, 0.8, 0.1]))]:
+            with pytest.raises(CheckFailed) as failure:
+                assert_close(-y * np.log(1 - p) - (1 - y) * np.log(1 - p), reference.error(y, p), f"error ({case})")
+            said = tuple(str(failure.value).partition(". Diagnosis: ")[2].split("; ")) if "Diagnosis" in str(
+                failure.value) else ()
+            records.append(TestRecord("03", "test_error", case, "hidden", False, str(failure.value),
+                                      diagnosis="; ".join(said), diagnoses=said))
+    assert records[0].diagnoses == ("the log-loss with the two logs swapped",)  # the one case alone names it
+    assert refuted == {"the log-loss with the two logs swapped"}
+    one_cause_per_test(records, {("03", "test_error"): refuted})
+    assert [record.diagnosis for record in records] == ["", ""] and "Diagnosis" not in records[0].message
+
+
 @pytest.mark.parametrize("first_part_right", [True, False])
 def test_a_part_of_a_result_names_a_known_bug_only_when_the_students_whole_result_is_that_bugs(first_part_right):
     """One number compared alone may be a bug's by coincidence: the rest of the student's result must be the bug's too."""

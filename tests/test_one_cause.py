@@ -34,3 +34,24 @@ def test_causes_are_told_apart_as_made_not_by_their_words():
     assert [record.diagnosis for record in records] == ["sums each row; then halves"] * 2 + ["", ""]
     assert records[0].to_dict().keys() == {"assignment", "test", "case", "visibility", "passed", "message", "details",
                                            "seconds", "problem", "diagnosis", "figures"}  # what leaves the runner
+
+
+def test_a_cause_another_case_refuted_is_named_in_no_case_and_the_rest_stay():
+    records = [failed("test_error", "scalar", "the log-loss with the two logs swapped"), failed("test_error", "vector"),
+               failed("test_mse", "a", Relation("the value is twice the expected value"), "mse without the 1/2"),
+               failed("test_mse", "b", "mse without the 1/2")]
+    refuted = {("08_regression", "test_error"): {"the log-loss with the two logs swapped", "another, never named"},
+               ("08_regression", "test_mse"): {"sums over the rows"}}
+    one_cause_per_test(records, refuted)
+    assert [record.message for record in records] == [
+        "mse is off", "mse is off",
+        "mse is off. Diagnosis: the value is twice the expected value; mse without the 1/2",
+        "mse is off. Diagnosis: mse without the 1/2"]
+
+
+def test_a_test_one_of_whose_searches_was_cut_short_names_no_cause():
+    records = [failed("test_mse", "a", Relation("the value is twice the expected value"), "mse without the 1/2"),
+               failed("test_mse", "b", "mse without the 1/2"), failed("test_r2", "a", "r2 of the predictions' mean")]
+    one_cause_per_test(records, {}, {("08_regression", "test_mse")})
+    assert [record.diagnosis for record in records] == ["the value is twice the expected value", "",
+                                                        "r2 of the predictions' mean"]

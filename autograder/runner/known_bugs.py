@@ -385,14 +385,20 @@ def negligible(value, expected):
 
 
 class KnownBugMatcher:
-    """Names the known bugs whose output, on the inputs of the reference call behind ``expected``, is ``got``."""
+    """Names the known bugs whose output, on the inputs of the reference call behind ``expected``, is ``got``.
 
-    def __init__(self, recorder, variants, student_calls=list, read_attributes=None):
+    ``refuted`` (a set, when given) gathers the diagnoses of the bugs replayed on a failed comparison that did not give
+    the student's value there: a bug the student made gives their value on every input, so one that does not on one
+    case of a test is not the cause of another case's value either (:mod:`autograder.runner.one_cause`).
+    """
+
+    def __init__(self, recorder, variants, student_calls=list, read_attributes=None, refuted=None):
         self.recorder = recorder
         self.variants = variants  # [(KnownBug, module)]
         self.student_calls = student_calls  # () -> the test's StudentCalls so far (the whole results the student gave)
         # (handle, names) -> {name: value} of the student's object in the worker now, or None when one cannot be read
         self.read_attributes = read_attributes
+        self.refuted = refuted
 
     def source_of(self, expected):
         """The latest recorded call whose result holds ``expected``, and where in the result; (None, None) if none."""
@@ -417,20 +423,23 @@ class KnownBugMatcher:
             return []
         whole = self.students_whole(got, path) if path and path[0] is not ATTRIBUTE else None
         rest = None  # the rest of what the student's call gave, read when a bug's value first fits
-        found = []
+        found, tried = [], set()
         for group in self.candidates(call):  # the first group in which a bug fits decides
             for bug, module in group:
                 result, target = self.replay(call, module)
                 value = (_pick(getattr(target, "__dict__", {}), path[1:]) if path[:1] == (ATTRIBUTE,)
                          else _pick(result, path))
-                if value is MISSING:
+                if value is MISSING or result is None and target is None:  # not made here: neither fits nor refuted
                     continue
+                tried.add(bug.diagnosis)
                 if explains(got, value, expected, rtol, atol) and (whole is None or _agrees(whole, result, rtol, atol)):
                     rest = self.students_rest(call, path, got) if rest is None else rest
                     if rest is not False and _rest_agrees(rest, result, target, rtol, atol):
                         found.append(bug.diagnosis)
             if found:
                 break
+        if self.refuted is not None:
+            self.refuted.update(tried - set(found))
         return found if len(set(found)) == 1 else []  # two bugs that fit alike: naming either may be wrong
 
     def candidates(self, call):
@@ -663,6 +672,7 @@ class CallMatcher:
         self.read_attributes = read_attributes  # (handle, names) -> {name: value} of the student's object, or None
         self.subject = subject          # the test's name without "test_" (and "hidden_"): what it is named for
         self.calls = []
+        self.cut_short = False          # a search of diagnoses() ran out of its budget: which change it was is unknown
         self.makers = {}                # handle id -> the StudentCall whose value it is
         self.items = {}                 # handle id -> [the items iterating it gave, whether it ended]
 
@@ -696,6 +706,7 @@ class CallMatcher:
             if not found and subject is not None and subject is not last:
                 found = self.explain(subject, every_group=True)
         except OutOfTime:
+            self.cut_short = True
             return []
         return found or []
 

@@ -791,8 +791,8 @@ class MutantMatcher(KnownBugMatcher):
 
     last_resort = True
 
-    def __init__(self, recorder, mutants, student_calls=list, read_attributes=None):
-        super().__init__(recorder, (), student_calls, read_attributes)
+    def __init__(self, recorder, mutants, student_calls=list, read_attributes=None, refuted=None):
+        super().__init__(recorder, (), student_calls, read_attributes, refuted)
         self.mutants = mutants  # a Mutants (or None: no mutant is named)
         self.reductions_only = False  # the value compared is one number where several belong: see collapsed
         self.cut_short = False

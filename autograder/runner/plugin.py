@@ -21,7 +21,8 @@ It provides the fixtures the tests use:
 ``diabetes``   the standard diabetes split; ``diabetes_split(seed)`` gives others.
 
 and records one result per test with a message fit for the student's feedback. A test whose failed cases
-name two different causes names neither (:mod:`autograder.runner.one_cause`).
+name two different causes names neither, nor does it name a cause replayed on another of its failed cases that did
+not give the student's value there, nor any where a search ran out of its budget (:mod:`autograder.runner.one_cause`).
 
 Every verdict is the grader's: the records are written here, from the grader's own words.
 Before the due date (``before_due``, the default) a hidden test's feedback never quotes the
@@ -42,6 +43,7 @@ code did with what it reached, it gains nothing; the instructor reviews it).
 """
 import hashlib
 import random
+from collections import defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -134,6 +136,9 @@ class GradingPlugin:
         self.hidden_accounts = {}
         self.calls = None  # the current test's CallMatcher: its student calls, replayed on the known bugs if it fails
         self.mutant_matcher = None  # the current test's MutantMatcher (hidden tests): whether its search was cut short
+        # Per (assignment folder, test): the causes its failed cases refuted, and whether a search of it was cut short
+        # (autograder.runner.one_cause)
+        self.refuted, self.cut_short = defaultdict(set), set()
         self.item = None  # the test being set up or run (pytest_runtest_setup)
         self.student_calls = []  # without the reference (check): the test's StudentCalls, for its fingerprints
         self.fingerprints = None  # without the reference (check): the test's FingerprintMatcher, if its folder has any
@@ -196,8 +201,10 @@ class GradingPlugin:
         recorder.clear()
         student_calls = lambda: self.calls.calls if self.calls else []  # noqa: E731
         read = partial(self.read_attributes, assignment)
-        self.mutant_matcher = MutantMatcher(recorder, _mutants(self.solutions_root, assignment), student_calls, read)
-        with attached(KnownBugMatcher(recorder, variants, student_calls, read)), attached(self.mutant_matcher):
+        refuted = self.refuted[assignment.folder, getattr(self.item, "originalname", self.item.name)]
+        self.mutant_matcher = MutantMatcher(recorder, _mutants(self.solutions_root, assignment), student_calls, read,
+                                            refuted)
+        with attached(KnownBugMatcher(recorder, variants, student_calls, read, refuted)), attached(self.mutant_matcher):
             yield module
         recorder.clear()
 
@@ -340,7 +347,9 @@ class GradingPlugin:
             cut_short = self.mutant_matcher is not None and self.mutant_matcher.cut_short
             if not report.passed and report.when == "call" and (related or not diagnoses) and self.calls is not None \
                     and not cut_short:
-                if found := self._call_diagnoses(folder, related):
+                found = self._call_diagnoses(folder, related)
+                cut_short = self.calls.cut_short
+                if found:
                     joined = "; ".join(found)
                     message = f"{message}; {joined}" if related else f"{message}. Diagnosis: {joined}"
                     diagnoses = (*diagnoses, *found)
@@ -348,6 +357,8 @@ class GradingPlugin:
                     and isinstance(call.excinfo.value, StudentCodeFailed):  # check: a raise may have a fingerprint
                 if found := self.fingerprints.raised(call.excinfo.value):
                     message, diagnoses = f"{message}. Diagnosis: {found[0]}", tuple(found)
+            if cut_short:
+                self.cut_short.add((folder, name))
             if call.excinfo and getattr(call.excinfo.value, "problem", False):
                 problem = f"{folder}: {call.excinfo.value.quarantined}"  # a status is the grader's words only
             self.records.append(TestRecord(
@@ -383,7 +394,8 @@ class GradingPlugin:
     def pytest_sessionfinish(self):
         for session in self.sessions.values():
             session.close()
-        one_cause_per_test(self.records)  # two causes named by one test's cases: neither is the student's
+        # a cause another case refutes, or two causes named by one test's cases: not the student's
+        one_cause_per_test(self.records, self.refuted, self.cut_short)
         for folder, session in self.sessions.items():
             if getattr(session, "evidence", None):
                 self._void(folder, session.evidence)
