@@ -90,7 +90,7 @@ def test_a_child_parses_its_request_with_the_patterns_the_server_compiled(monkey
     real_compile = compiler.compile
     monkeypatch.setattr(compiler, "compile", lambda *args: compiled.append(args[0]) or real_compile(*args))
     request = forkserver.runner_arguments(tmp_path / "alice", tmp_path / "records.json", REPO / "solutions", "bwrap",
-                                          "5eed", TESTS_02)
+                                          "5eed", TESTS_02, tmp_path / "definitions")  # as run_submission makes grade's
     assert run.parse_arguments(request).hidden_seed == "5eed"
     assert compiled == []
 

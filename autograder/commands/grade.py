@@ -76,8 +76,9 @@ def grade_submission(job, root, out, term, sandbox_kind, runner=None):
         folder.mkdir(parents=True, exist_ok=True)
         scratch_root = Path(out) / WORK_FOLDER  # where a grader killed mid-run leaves it, for the next run to clear
         scratch_root.mkdir(exist_ok=True)
-        tests = test_files(root, [term.kit.by_folder(f) for f in job.folders(term)])
-        records, failure = run_submission(job.submission, root, sandbox_kind, log, runner, scratch_root, tests=tests)
+        assignments = [term.kit.by_folder(f) for f in job.folders(term)]
+        records, failure = run_submission(job.submission, root, sandbox_kind, log, runner, scratch_root,
+                                          tests=test_files(root, assignments), notebooks_of=assignments)
         tidy_log(log)
         return job.finish(out, term, records, failure, time.monotonic() - started)
     except (Interrupted, KeyboardInterrupt):

@@ -47,10 +47,15 @@ class Interrupted(Exception):
     """The grader is stopping: this submission's grading was abandoned, nothing is to be written."""
 
 
-def runner_arguments(submission, results, solutions, sandbox_kind, hidden_seed, tests):
-    """The runner's command line for one submission: ``python -m autograder.runner``'s, a fork server child's request."""
+def runner_arguments(submission, results, solutions, sandbox_kind, hidden_seed, tests, definitions=None):
+    """The runner's command line for one submission: ``python -m autograder.runner``'s, a fork server child's request.
+
+    ``definitions`` is the folder where the caller wrote the submission's notebooks' definitions
+    (:func:`autograder.submissions.locate.write_definitions`), if it did.
+    """
     return [str(submission), str(results), "--solutions", str(solutions), "--sandbox", sandbox_kind,
-            "--hidden-seed", hidden_seed, *map(str, tests)]
+            "--hidden-seed", hidden_seed, *(["--definitions", str(definitions)] if definitions is not None else []),
+            *map(str, tests)]
 
 
 def runner_environment():
@@ -255,7 +260,8 @@ def warm_child_start(test_files, solutions_root):
     # Each child parses its request: the parser, and the patterns argparse compiles for the request's arguments
     # (the same for every request of this shape; each child compiled them again, ~0.4 ms), are made here, from a
     # request made as grade makes it: argparse compiles a pattern per arrangement of options and positionals.
-    run.parse_arguments(runner_arguments("submission", "records.json", solutions_root, "auto", "0", test_files))
+    run.parse_arguments(runner_arguments("submission", "records.json", solutions_root, "auto", "0", test_files,
+                                         "definitions"))
     bubblewrap.exposed_packages()  # what every sandbox shows
     bubblewrap.site_folders()  # the site folders every sandbox hides (sysconfig's paths: ~2 ms a child)
     bubblewrap.data_boot()  # how every sandbox finds the data package
@@ -382,6 +388,7 @@ class _CollectedRunner:
         plugin = self.plugin
         plugin.submission_root, plugin.sandbox, plugin.scratch = Path(args.submission), workers, scratch
         plugin.sessions, plugin.records, plugin.hidden_seed = {}, [], args.hidden_seed or ""
+        plugin.definitions = args.definitions
         runner._running.append(plugin)
         try:
             for index, item in enumerate(session.items):  # pytest's own test loop

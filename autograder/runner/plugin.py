@@ -127,6 +127,7 @@ class GradingPlugin:
         self.scratch = Path(scratch)
         self.solutions_root = Path(solutions_root).resolve() if solutions_root else None
         self.sessions = {}
+        self.definitions = None  # the folder where the run's caller wrote the notebooks' definitions, if it did
         self.module_digests = {}  # per assignment folder: the graded module's sha256, to draw its checked steps
         self.records = []
         # Per (assignment folder, function): the quarantined account of the first public test it failed by a raise,
@@ -161,7 +162,7 @@ class GradingPlugin:
             # the next assignment's worker, whose public tests would show it (hidden inputs, say).
             for session in self.sessions.values():
                 session.close()
-            module_path, problem = locate_module(self.submission_root, assignment, self.scratch)
+            module_path, problem = locate_module(self.submission_root, assignment, self.scratch, self.definitions)
             if module_path is not None and Path(module_path).is_file():
                 self.module_digests[assignment.folder] = hashlib.sha256(Path(module_path).read_bytes()).hexdigest()
             # A sandbox may bring its own kind of session (the benchmark's in-process one does).

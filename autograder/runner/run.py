@@ -1,6 +1,7 @@
 """Running the tests of one submission, in this process (``check``) or as a child of ``grade``.
 
-``python -m autograder.runner SUBMISSION RESULTS_JSON [--solutions DIR] [--sandbox KIND] [--hidden-seed HEX] TEST_FILE...``
+``python -m autograder.runner SUBMISSION RESULTS_JSON [--solutions DIR] [--sandbox KIND] [--hidden-seed HEX]
+[--definitions DIR] TEST_FILE...``
 writes the list of test records to RESULTS_JSON; ``grade`` starts one such
 process per submission, so a submission can never disturb another one's run.
 """
@@ -73,13 +74,16 @@ def _terminate(signum, frame):
     os._exit(128 + signum)
 
 
-def run_tests(submission_root, test_files, sandbox, solutions_root=None, hidden_seed=None, plugins=()):
+def run_tests(submission_root, test_files, sandbox, solutions_root=None, hidden_seed=None, definitions=None,
+              plugins=()):
     """Run ``test_files`` against the submission; return the :class:`TestRecord` list.
 
     Raises KeyboardInterrupt when the session was interrupted (Ctrl-C), whose records would be a part taken for all.
 
-    ``hidden_seed`` (:func:`autograder.kit.secret.hidden_seed`) seeds the student's hidden inputs; ``plugins`` are
-    pytest plugins to run beside the grading one, each made from it (``autograder generate``'s recording).
+    ``hidden_seed`` (:func:`autograder.kit.secret.hidden_seed`) seeds the student's hidden inputs; ``definitions`` is
+    the folder where the caller wrote the submission's notebooks' definitions, if it did
+    (:func:`autograder.submissions.locate.write_definitions`); ``plugins`` are pytest plugins to run beside the
+    grading one, each made from it (``autograder generate``'s recording).
     """
     from autograder.sandbox import zygote
 
@@ -89,6 +93,7 @@ def run_tests(submission_root, test_files, sandbox, solutions_root=None, hidden_
         if workers is not sandbox:
             workers.prestart()
         plugin = GradingPlugin(submission_root, workers, scratch, solutions_root, hidden_seed=hidden_seed)
+        plugin.definitions = definitions
         folders = {Path(path).resolve().parent for path in test_files}
         rootdir = os.path.commonpath([str(folder) for folder in folders])
         imported = set(sys.modules)
@@ -128,6 +133,8 @@ def _parser():
     parser.add_argument("--solutions")
     parser.add_argument("--sandbox", default="auto")
     parser.add_argument("--hidden-seed", default=None, help="the student's seed of hidden inputs (hex)")
+    parser.add_argument("--definitions", default=None,
+                        help="a folder holding the submission's notebooks' definitions, written by the caller")
     return parser
 
 
@@ -140,7 +147,8 @@ def main(argv=None):
     # Whoever starts a runner gives it a scratch folder as its working folder (grade, the notebook kernel) and
     # removes it, also after a crash: what the run writes goes there, not where a killed run would leave it.
     tempfile.tempdir = os.getcwd()
-    records = run_tests(args.submission, args.tests, make_sandbox(args.sandbox), args.solutions, args.hidden_seed)
+    records = run_tests(args.submission, args.tests, make_sandbox(args.sandbox), args.solutions, args.hidden_seed,
+                        args.definitions)
     Path(args.results).write_text(json.dumps([record.to_dict() for record in records]))
     return 0
 

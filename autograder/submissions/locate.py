@@ -18,6 +18,9 @@ silently would teach the student nothing about the name the next grader looks fo
 
 A module, or a notebook's code, over 1 MiB is not graded (:mod:`autograder.submissions.syntax` says why).
 
+A notebook's definitions are extracted once per grading of it: ``grade`` writes them for the run
+(:func:`write_definitions`, in a folder of its own), whose :func:`locate_module` reads them.
+
 A name the tests use that the module or notebook does not define is told with
 the file it is missing from, and for a notebook with the cell left out for a
 syntax error (:func:`undefined_message`).
@@ -179,12 +182,14 @@ def undefined_message(path, name):
             "so it was left out: run that cell to see the error, fix it and save the notebook")
 
 
-def locate_module(root, assignment, scratch):
+def locate_module(root, assignment, scratch, extracted=None):
     """The Python file to import for ``assignment`` from the submission at ``root``.
 
     ``root`` is a folder laid out like the student release (or like an nbgrader
     submission), or a single notebook holding the definitions of every
-    assignment. A notebook's definitions are written to ``scratch``.
+    assignment. A notebook's definitions are written to ``scratch``: read from
+    ``extracted`` when the trusted process that started this run wrote them there
+    (:func:`write_definitions`), else extracted here.
 
     Returns
     -------
@@ -200,11 +205,50 @@ def locate_module(root, assignment, scratch):
     if path.suffix != ".ipynb":
         problem = too_large(path.name, path.stat().st_size)  # not parsed on the trusted side, so not graded either
         return (None, problem) if problem else (path, "")
+    source = _written_definitions(extracted, assignment)
+    if source is None:
+        try:
+            source = extract_definitions(path)
+        except NotebookError as error:
+            return None, str(error)
+    module = Path(scratch) / assignment.folder / f"{assignment.module}.py"
+    module.parent.mkdir(parents=True, exist_ok=True)
+    module.write_text(source)
+    return module, ""
+
+
+def _definitions_file(folder, assignment):
+    return Path(folder) / assignment.folder / f"{assignment.module}.py"
+
+
+def write_definitions(root, assignments, folder):
+    """Write into ``folder`` the definitions of each of ``assignments`` that the submission at ``root`` hands in as a
+    notebook, for the run's :func:`locate_module` (its ``extracted``): ``grade`` reads every notebook's definitions
+    anyway (its progress, the definitions it lacks, the similarity pass: kept per process, parsed once), while the run,
+    a process forked afresh, spent ~2.5 ms of CPU extracting them again, a 02 notebook's largest cost outside pytest
+    and the sandbox. The same function on the same file: the same text.
+
+    ``folder`` must be the trusted side's alone (``grade``'s scratch of the run, never bound into a sandbox). A notebook
+    whose definitions cannot be read here is left out: the run extracts it and says why, as it always did.
+    """
+    for assignment in assignments:
+        path = submitted_file(root, assignment)
+        if path is None or path.suffix != ".ipynb":
+            continue
+        try:
+            source = extract_definitions(path).encode("utf-8")  # a lone surrogate cannot be written: left to the run
+        except (NotebookError, UnicodeEncodeError, OSError, ValueError, RecursionError, MemoryError):
+            continue
+        target = _definitions_file(folder, assignment)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source)
+
+
+def _written_definitions(folder, assignment):
+    """The text :func:`write_definitions` wrote for ``assignment`` into ``folder``; None when none was written."""
+    if folder is None:
+        return None
     try:
-        source = extract_definitions(path)
-    except NotebookError as error:
-        return None, str(error)
-    extracted = Path(scratch) / assignment.folder / f"{assignment.module}.py"
-    extracted.parent.mkdir(parents=True, exist_ok=True)
-    extracted.write_text(source)
-    return extracted, ""
+        return _definitions_file(folder, assignment).read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return None
