@@ -35,6 +35,7 @@ from autograder.testing import (
     assert_not_mutated,
     assert_true,
 )
+from autograder.testing.fit_steps import assert_fits_by_its_own_steps
 from autograder.testing.helper_bugs import unless_helpers_are_to_blame
 
 INPUT, HIDDEN, CLASSES = 7, 5, 3  # all different: a transposed weight matrix shows up as a shape error
@@ -187,6 +188,13 @@ def test_fit_beats_the_plain_mlp_on_the_digits(student, trusted_helpers, bars, d
                     f"{bars['learning_rate']}, momentum {bars['beta']}, l2 {bars['l2']}, dropout {bars['p_drop']}), "
                     f"the test accuracy is {accuracy:.3f}, below the bar {bars['test_accuracy']} (05's plain MLP "
                     "reaches about 0.967 on this split)", hint="make the tests of the other functions pass first")
+        # What is graded must be what fit's own steps train: called again in a fresh worker for one epoch, fit must
+        # take the steps of your grad_loss, minibatches and momentum_step (a refit or stored weights is tamper
+        # evidence).
+        assert_fits_by_its_own_steps(
+            student, (64, hidden, 10), {"l2": bars["l2"], "p_drop": bars["p_drop"]},
+            (X_train[:-VALIDATION], y_train[:-VALIDATION], X_train[-VALIDATION:], y_train[-VALIDATION:]),
+            {key: bars[key] for key in ("batch_size", "learning_rate", "beta", "patience")})
 
     # At grading, a bug of a helper or method fit calls fails its own tests, not this one
     # (autograder.testing.helper_bugs).

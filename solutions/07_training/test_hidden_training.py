@@ -33,6 +33,7 @@ from autograder.testing import (
     assert_not_mutated,
     assert_true,
 )
+from autograder.testing.fit_steps import assert_fits_by_its_own_steps
 from autograder.testing.helper_bugs import unless_helpers_are_to_blame
 
 INPUT, HIDDEN, CLASSES = 9, 6, 4  # all different, and not the public tests' sizes
@@ -133,6 +134,13 @@ def test_hidden_fit_on_an_unseen_split(student, trusted_helpers, reference, bars
         assert_true(accuracy >= bar, f"on a split of the digits you have not seen, with the classes renamed, fit "
                                      f"reaches a test accuracy of {accuracy:.3f}, below the bar {bar}",
                     hint="learn from the data fit is given: no stored weights, nothing specific to the public split")
+        # What is graded must be what fit's own steps train: called again in a fresh worker for one epoch, fit must
+        # take the steps of the student's grad_loss, minibatches and momentum_step (a refit or stored weights is
+        # tamper evidence).
+        assert_fits_by_its_own_steps(
+            student, (64, hidden, 10), {"l2": bars["l2"], "p_drop": bars["p_drop"]},
+            (X_train[:-VALIDATION], y_train[:-VALIDATION], X_train[-VALIDATION:], y_train[-VALIDATION:]),
+            {key: bars[key] for key in ("batch_size", "learning_rate", "beta", "patience")})
 
     unless_helpers_are_to_blame(student, trusted_helpers, run)  # a helper's bug costs its own tests only
 
