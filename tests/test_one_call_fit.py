@@ -55,6 +55,13 @@ def fit(model, X_train, y_train, X_val, y_val, epochs, batch_size, learning_rate
     return _reference_fit(model, X_train, y_train, X_val, y_val, epochs, batch_size, learning_rate / 2, beta,
                           patience, seed)
 ''',
+    "raises_for_one_epoch": REFERENCE_FIT + '''
+def fit(model, X_train, y_train, X_val, y_val, epochs, batch_size, learning_rate, beta=0.9, patience=5, seed=0):
+    if epochs == 1:
+        raise ValueError("one epoch teaches nothing")
+    return _reference_fit(model, X_train, y_train, X_val, y_val, epochs, batch_size, learning_rate, beta, patience,
+                          seed)
+''',
     # the known limit: a refit on every call, few rows included (its contract tests fail)
     "refits_everywhere": REFERENCE_FIT + '''
 def fit(model, X_train, y_train, X_val, y_val, epochs, batch_size, learning_rate, beta=0.9, patience=5, seed=0):
@@ -112,10 +119,11 @@ def checked(trainer):
 
 
 @pytest.mark.parametrize("trainer", ["honest", "velocity_not_carried", "a_generator_per_batch", "epochs_ignored",
-                                     "half_the_rate", "refits_everywhere"], indirect=True)
+                                     "half_the_rate", "raises_for_one_epoch", "refits_everywhere"],
+                         indirect=True)
 def test_a_fit_that_does_the_same_on_any_data_passes_without_evidence(trainer):
-    """Honest, or wrong the same way on few rows as on many (its contract tests charge that); a refit on every call
-    is the documented limit."""
+    """Honest, or wrong the same way on few rows as on many (its contract tests charge that), or raising for one
+    epoch (the check fails no test an honest fit passed); a refit on every call is the documented limit."""
     checked(trainer)
     assert trainer._session.evidence == []
 
