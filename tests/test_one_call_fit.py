@@ -133,5 +133,6 @@ def test_a_fit_that_takes_its_own_steps_on_few_rows_only_fails_and_needs_review(
     with pytest.raises(CheckFailed, match="fit did not train the graded data by steps of your grad_loss"):
         checked(trainer)
     [words] = trainer._session.evidence
+    assert trainer._session.process is None  # the fresh worker that ran the forgery is ended with the check
     few = int(words.split(" rows ")[0].rsplit(" ", 1)[1])
     assert words == NOT_ITS_OWN_STEPS.format(few=few) and 20 <= few <= 30

@@ -96,10 +96,12 @@ def assert_fits_by_its_own_steps(student, model_args, model_kwargs, data, settin
             return
         if not follows(X_train[rows], y_train[rows], few_batch):
             return  # the same on any data: a bug of fit's own, which its contract tests charge
-    words = NOT_ITS_OWN_STEPS.format(few=len(rows))
-    student._tampered(words)
-    assert_true(False, "fit did not train the graded data by steps of your grad_loss, minibatches and momentum_step",
-                diagnosis=words)
+        # Failed inside the block, so that the fresh worker is ended with the check (one that passes stays the
+        # session's worker for the next test: RemoteModule._in_a_fresh_worker).
+        words = NOT_ITS_OWN_STEPS.format(few=len(rows))
+        student._tampered(words)
+        assert_true(False, "fit did not train the graded data by steps of your grad_loss, minibatches and "
+                           "momentum_step", diagnosis=words)
 
 
 def read(model, what):
