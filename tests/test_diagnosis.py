@@ -181,6 +181,27 @@ def test_a_known_bug_is_named_when_the_student_output_is_its_output_on_the_same_
     assert "Diagnosis" not in str(failure.value)
 
 
+def test_two_changes_that_fit_alike_and_say_the_same_are_named_once(tmp_path):
+    """Two bugs (or mutants) with one sentence that both fit are one cause: the feedback says it once, not "X; X"."""
+    import types
+
+    module = types.ModuleType("fake_reference")
+    exec(compile(REFERENCE, "fake_reference", "exec"), module.__dict__)
+    recorder = Recorder()
+    twins = [KnownBug("sum", "nll sums over the rows instead of averaging", (("-np.mean(np.sum(", "-np.sum(np.sum("),)),
+             KnownBug("sum_again", "nll sums over the rows instead of averaging",
+                      (("-np.mean(np.sum(", "-4 * np.mean(np.sum("),))]
+    variants = [(bug, build_variant(REFERENCE, bug, f"v_{bug.name}")) for bug in twins]
+    # its own generator: the module's draws decide the later tests' inputs
+    Y, P = np.eye(3)[[0, 2, 1, 1]], softmax(np.random.default_rng(2).normal(size=(4, 3)))
+    with attached(KnownBugMatcher(recorder, variants)):
+        recorded = recording_module(module, recorder)
+        with pytest.raises(CheckFailed) as failure:
+            assert_close(4 * recorded.nll(Y, P), recorded.nll(Y, P), "nll")
+    assert failure.value.diagnoses == ("nll sums over the rows instead of averaging",), str(failure.value)
+    assert str(failure.value).count("sums over the rows") == 1
+
+
 def test_a_known_bug_is_replayed_on_the_objects_state_at_the_time_of_the_call(reference):
     net = reference.Net()
     net.b = np.array([1.0, 2.0, 3.0])

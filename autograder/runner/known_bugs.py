@@ -440,7 +440,7 @@ class KnownBugMatcher:
                 break
         if self.refuted is not None:
             self.refuted.update(tried - set(found))
-        return found if len(set(found)) == 1 else []  # two bugs that fit alike: naming either may be wrong
+        return found[:1] if len(set(found)) == 1 else []  # two bugs that fit alike: naming either may be wrong
 
     def candidates(self, call):
         """The groups of ``(bug, module)`` pairs to replay ``call`` on, in turn: here one, the variants that could make
