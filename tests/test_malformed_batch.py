@@ -136,12 +136,17 @@ def test_a_top_level_symbolic_link_is_refused(tmp_path):
     assert "is a symbolic link" in found["borrower"]
 
 
-def test_a_pipe_named_like_a_zip_does_not_block(tmp_path):
+@pytest.mark.parametrize("name", ["pipe.zip", "pipe.ipynb", "pipe"])
+def test_a_pipe_in_submissions_does_not_block_and_is_named(tmp_path, name):
+    """A named pipe is never opened (reading it would wait forever for a writer), and never left out without a
+    word: it had no row and no line on stderr (redteam24), whatever its name."""
     submissions = tmp_path / "in"
     submissions.mkdir()
-    os.mkfifo(submissions / "pipe.zip")  # opening it to read would wait forever for a writer
+    os.mkfifo(submissions / name)
     reference_folder(submissions / "alice")
-    assert statuses(discover(submissions, tmp_path / "work")) == {"alice": ""}
+    set_aside = []
+    assert statuses(discover(submissions, tmp_path / "work", set_aside=set_aside)) == {"alice": ""}
+    assert set_aside == [set_aside[0]] and set_aside[0].startswith(f"{name}: not graded, it is a named pipe")
 
 
 def test_names_one_file_on_a_case_insensitive_file_system_get_ids_of_their_own(tmp_path):

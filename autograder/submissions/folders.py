@@ -6,7 +6,9 @@ submission (``grade alice/`` instead of ``grade class/``), and OUT where grading
 output as a submission or write into one. OUT directly inside SUBMISSIONS (``grade class --out
 class/graded``) is fine: discovery skips it, so a rerun does not grade the gradebook's folder.
 """
+import os
 import re
+import stat
 from pathlib import Path
 
 SHOWN = 5  # names listed when saying what a folder holds instead
@@ -41,9 +43,14 @@ def stray_note(entry, shown):
 
     A loose module, a notebook named as an LMS's flat download names one uploaded file (Canvas's
     ``name_id_submission_softmax.ipynb``: its name is no student id, and a student's second notebook
-    would be a second student) and an archive other than a zip are nobody's submission; ``shown`` is
-    the entry's printable name.
+    would be a second student), an archive other than a zip, and a named pipe, device or socket (whatever
+    its name: never opened, it would have left a student out without a word) are nobody's submission; ``shown``
+    is the entry's printable name.
     """
+    special = special_kind(entry)
+    if special:
+        return (f"{shown}: not graded, it is {special}, not a file or folder a student hands in (reading one could wait "
+                "forever): copy the student's work into a folder, .zip or notebook named by the student id")
     suffix = suffix_of(entry)
     if suffix == ".py" or lms_file(entry):
         kind = ("a loose module" if suffix == ".py" else
@@ -54,6 +61,23 @@ def stray_note(entry, shown):
     if suffix in OTHER_ARCHIVES:
         return (f"{shown}: not graded, only .zip archives are read: unpack it into a folder named by the student "
                 "id (or ask the student for a .zip)")
+    return ""
+
+
+def special_kind(entry):
+    """What ``entry`` is when it is neither a regular file, a folder nor a symbolic link (a named pipe, a device, a
+    socket: a tar or a copy of an LMS's download can make one), in words; "" otherwise. Read with ``lstat``: nothing
+    is opened."""
+    try:
+        mode = os.lstat(entry).st_mode
+    except OSError:
+        return ""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
     return ""
 
 
