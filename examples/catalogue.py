@@ -144,6 +144,12 @@ def _escaping_members(submission, bundle):
     bundle.writestr("../../escaped-from-zip.py", "print('outside the submission')\n")
 
 
+def _long_name_members(submission, bundle):
+    """The modules, and a file whose name is longer than a file system allows (255 bytes): unpacking it fails."""
+    _plain_members(submission, bundle)
+    bundle.writestr("02_softmax/" + "notes" * 60 + ".txt", "too long a name\n")
+
+
 def _symlink_members(submission, bundle):
     for path in sorted(submission.rglob("*.py")):
         if path.name != "softmax.py":
@@ -1674,6 +1680,10 @@ ATTACKS = [
             about="a 1.5 GiB notebook handed in as the whole submission"),
     Example(HOSTILE, "hostile_zip_parent_paths", "", zipped(_escaping_members), REFUSED, ("unsafe path",),
             about="a zip with a ../ path"),
+    Example(HOSTILE, "hostile_zip_name_too_long", "", zipped(_long_name_members), REFUSED,
+            ("holds a file that cannot be unpacked here", "File name too long", "rename it"), absent=(".work",),
+            about="a zip with a member named longer than a file system allows: its status named the grader's work "
+                  "folder and told the student to submit a plain zip"),
     Example(HOSTILE, "hostile_zip_symlink", "", zipped(_symlink_members), REFUSED, ("symbolic link",),
             about="a zip whose softmax.py is a symbolic link to the reference"),
     Example(HOSTILE, "hostile_symlink_to_solutions", "", symlink_to_the_reference, REFUSED, ("symbolic link",),

@@ -124,6 +124,24 @@ def test_each_malformed_entry_becomes_its_own_status(tmp_path, name):
     assert found["alice"] == ""
 
 
+@pytest.mark.parametrize("member, reason", [
+    ("02_softmax/" + "a" * 300 + ".py", "File name too long"),  # over the 255 bytes a name may have
+    ("02_softmax/softmax.py/notes.txt", "File exists"),  # a folder where another member is a file
+])
+def test_a_zip_member_this_file_system_cannot_hold_is_named_not_the_graders_folders(tmp_path, member, reason):
+    """Its status was "not a readable zip (OSError: [Errno 36] File name too long: '<OUT>/.work/...'); submit a plain
+    zip (stored or deflated, no password)": the grader's own folders in the student's feedback, and advice that does
+    not fit (redteam24, grade --jobs 2 beside the reference)."""
+    submissions = tmp_path / "in"
+    submissions.mkdir()
+    write_zip(submissions / "odd.zip", {**reference_files(), member: b"x = 1\n"})
+    status = statuses(discover(submissions, tmp_path / "work"))["odd"]
+    assert status.startswith("odd.zip holds a file that cannot be unpacked here, '02_softmax/")
+    assert reason in status and "rename it" in status
+    assert str(tmp_path) not in status and "Errno" not in status
+    assert not (tmp_path / "work" / "odd").exists()  # nothing of it left unpacked
+
+
 def test_a_top_level_symbolic_link_is_refused(tmp_path):
     """A link to solutions/ would score full marks as the student's own work; a link to a zip alike."""
     submissions = tmp_path / "in"

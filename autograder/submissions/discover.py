@@ -85,14 +85,31 @@ def safe_unzip(archive, destination, assignment_folders=()):
             if member.flag_bits & 0x1:
                 raise Refused(f"{archive.name} is encrypted ({member.filename!r}): submit a zip without a password")
         for member in members:
-            target = destination / member_path(member)
-            if member_path(member).endswith("/"):
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with bundle.open(member) as source:
-                target.write_bytes(source.read(MAX_ZIP_BYTES + 1)[:MAX_ZIP_BYTES])
+            _unpack(bundle, member, destination, archive.name)
     return unwrapped(destination, assignment_folders), ignored
+
+
+def _unpack(bundle, member, destination, shown):
+    """Write one vetted ``member`` of ``bundle`` under ``destination``.
+
+    Raises :class:`Refused` when this file system cannot hold it (a name over 255 bytes, a file where another
+    member makes a folder of the same name): its status names the member, never the grader's work folder, and says
+    what the student can do; an archive ``zipfile`` cannot read raises what it raises.
+    """
+    path = member_path(member)
+    target = destination / path
+    try:
+        if path.endswith("/"):
+            target.mkdir(parents=True, exist_ok=True)
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with bundle.open(member) as source, open(target, "wb") as written:
+            written.write(source.read(MAX_ZIP_BYTES + 1)[:MAX_ZIP_BYTES])
+    except OSError as error:
+        named = path if len(path) <= 100 else f"{path[:100]}..."
+        raise Refused(f"{shown} holds a file that cannot be unpacked here, {named!r} "
+                      f"({error.strerror or type(error).__name__}): rename it, zip the folder again and "
+                      "hand that zip in") from None
 
 
 def unwrapped(folder, assignment_folders=()):
