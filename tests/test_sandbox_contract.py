@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import SANDBOX, needs_sandbox
+from conftest import REPO, SANDBOX, needs_sandbox
 
 from autograder.sandbox import zygote
 from autograder.sandbox.bubblewrap import Bubblewrap
@@ -96,6 +96,25 @@ def imported(names):
     import sys
 
     return sorted(name for name in names if name in sys.modules)
+
+
+def who_and_what(canary):
+    """Who the student's code runs as, under which limits, and what of the host's /tmp it sees."""
+    import os
+    import resource
+
+    refused = []
+    for name, act in [("setuid(0)", lambda: os.setuid(0)), ("setgid(0)", lambda: os.setgid(0)),
+                      ("chown to root", lambda: (open("/tmp/mine", "w").close(), os.chown("/tmp/mine", 0, 0)))]:
+        try:
+            act()
+        except OSError:  # EPERM, or EINVAL where root is no uid of the sandbox's user namespace
+            refused.append(name)
+    limits = {name: resource.getrlimit(getattr(resource, name))[0]
+              for name in ("RLIMIT_AS", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CORE", "RLIMIT_NPROC")}
+    return {"ids": [os.getuid(), os.geteuid(), os.getgid(), os.getegid()], "groups": os.getgroups(),
+            "refused": refused, "limits": limits, "sees_canary": os.path.exists(canary) or
+            os.path.basename(canary) in os.listdir("/tmp")}
 
 
 def data_package_files():
@@ -246,3 +265,44 @@ def test_a_forked_workers_set_up_imports_nothing_its_zygote_did_not(tmp_path):
                          timeout=120, check=False)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip() == "[]"
+
+
+@needs_sandbox
+def test_student_code_runs_as_an_unprivileged_user_under_rlimits_with_a_private_tmp(tmp_path):
+    """GRADER.md: "when run as root, student code runs as an unprivileged user inside a sandbox (bubblewrap, with
+    rlimits and a private /tmp)": no test said so before (redteam24, checking each promise against its tests)."""
+    import os
+    import tempfile
+
+    from autograder.sandbox.inside.limits import MEMORY_BYTES, OPEN_FILES, OUTPUT_BYTES
+
+    (tmp_path / "submission").mkdir()
+    sandbox, session = make_session("bwrap", tmp_path / "submission")
+    try:
+        with tempfile.NamedTemporaryFile(dir="/tmp", prefix="grader-canary-") as canary:  # the grader's /tmp
+            seen = call(session, "who_and_what", canary.name)
+    finally:
+        session.close()
+        sandbox.release()
+    uid = seen["ids"][0]
+    assert uid != 0 and seen["ids"] == [uid] * 4 and uid != os.getuid()
+    assert seen["groups"] in ([], [uid])  # no supplementary group of the grader's
+    assert seen["refused"] == ["setuid(0)", "setgid(0)", "chown to root"]  # no capability left
+    assert seen["limits"]["RLIMIT_AS"] == MEMORY_BYTES and seen["limits"]["RLIMIT_FSIZE"] == OUTPUT_BYTES
+    assert seen["limits"]["RLIMIT_NOFILE"] == OPEN_FILES and seen["limits"]["RLIMIT_CORE"] == 0
+    assert 0 < seen["limits"]["RLIMIT_NPROC"] < 10_000
+    assert seen["sees_canary"] is False
+
+
+def test_check_says_that_its_child_process_is_not_a_security_sandbox(tmp_path):
+    """GRADER.md: on a laptop, ``check`` isolates crashes and timeouts in a child process "and says that it is not a
+    security sandbox": said in --help, and at the top of every report (no test held it before)."""
+    import shutil
+
+    from autograder.commands.check import check
+
+    shutil.copytree(REPO / "assignments" / "02_softmax", tmp_path / "02_softmax",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    said = []
+    check(tmp_path / "02_softmax", write=said.append)
+    assert said[0] == "Checked with a child process (it isolates crashes and timeouts, but it is NOT a security sandbox)."
