@@ -815,7 +815,8 @@ HELD_OUT_7 = [
             tests("test_minibatches_follow_one_permutation", "test_hidden_minibatches_match_reference",
                   "test_fit_follows_the_contract", "test_hidden_fit_follows_the_steps_and_keeps_the_best_epoch"),
             about="minibatches draws a new permutation for every batch: some samples twice, some never",
-            said=("one permutation", "permutation per call", "every batch", "each batch")),
+            # "`order` again inside the loop": the made-again mutant's words, judged by hand (issue 14, this round)
+            said=("one permutation", "permutation per call", "every batch", "each batch", "`order` again inside the loop")),
     Example(BUG, "heldout7_momentum_beta_on_the_gradient", P07,
             Replace("velocity = beta * np.asarray(velocity, dtype=float) - learning_rate * np.asarray(grad, dtype=float)",
                     "velocity = beta * (np.asarray(velocity, dtype=float) - learning_rate * np.asarray(grad, dtype=float))"),
@@ -913,7 +914,8 @@ HELD_OUT_8 = [
             Replace("        return sigmoid_prime(x)\n", "        return sigmoid_prime(sigmoid(x))\n"),
             tests("test_sigmoid_class_values_and_slopes", "test_hidden_activation_classes_match_reference"),
             about="Sigmoid.diff takes the slope at the activation sigmoid(x) instead of at x",
-            said=("activation", "pre-activation")),
+            # the applied-again mutant's words, the very change (sigmoid_prime(sigmoid(x))), judged by hand (issue 14)
+            said=("activation", "pre-activation", "applies `sigmoid` to the argument of `sigmoid_prime(...)`")),
     Example(BUG, "heldout8_train_xor_first_layer_without_rate", P06,
             Replace('        W1 = W1 - learning_rate * grads["W1"]\n', '        W1 = W1 - grads["W1"]\n'),
             tests("test_train_xor_solves_xor", "test_hidden_train_xor_solves_xor"),

@@ -10,17 +10,23 @@ left out (a negated one with its minus kept: ``-log(p)`` for ``-y * log(p)``), a
 dropped, ``keepdims`` dropped, a sum and a mean or a max swapped, a transpose added or dropped, a whole
 number one off, a log of another base, a comparison's boundary or direction, one function of the module
 called for another, a call's two arguments swapped, a wrapping call left out, one variable written for
-another of its kind (an activation for a pre-activation: only variables the contract names). And, asked
+another of its kind (an activation for a pre-activation: only variables the contract names), a loop over
+``range(n)`` that starts at 1 or stops at ``n - 1`` (one that only counts, ``for _ in range(n)``: one time short). And, asked
 only when none of these fits, the mutants that ADD an operation (:func:`_added_changes`): a term doubled or halved, a
 value summed, averaged or taken np.abs of, divided or multiplied by a size the function divides by
 elsewhere, written in place into a parameter (the caller's array), a factor of a product transposed, a
 call's last term moved out of it (a bias added after the activation), a value recomputed after a variable it
-reads was updated (an error computed again from the stepped weights). Then, asked only when neither group fits, the
+reads was updated (an error computed again from the stepped weights), one of the module's functions of one argument
+applied to a call's result or to a module function's argument (softmax twice, a ReLU on the scores), a value made
+once before a loop made again inside it (a fresh generator, a new permutation, per batch). Then, asked only when
+neither group fits, the
 mutants that put one thing where a RELATED one belongs (:func:`_related_changes`): two members of a returned tuple
 or two of the contract's variables of one kind in each other's place, one key of a dict for another, one count of an
 array for another (its columns for its rows), np.max for np.argmax, np.argmin for np.argmax, np.min for np.max,
 np.max(z, 0) for np.maximum(z, 0), the square of a mean for the mean of the squares, two entries of one array read
-at each other's whole-number index (``-W[1, 0] / W[0, 0]``), ``1 - x`` for a parameter ``x``. A mutant that brings
+at each other's whole-number index (``-W[1, 0] / W[0, 0]``), ``1 - x`` for a parameter ``x``, a call given the pair
+of arguments another call of the function takes (``loss(X_val, y_val)`` for ``loss(X_train, y_train)``: the wrong data
+set). A mutant that brings
 in a number (a factor 2) names nothing on a call whose own numbers may give it, nor one that leaves out a term on a
 call given a 1 or a -1, where a whole number off does the same, nor ``1 - x`` unless the call gave ``x`` a fraction
 other than 1/2 (:func:`coincides`).
@@ -55,6 +61,7 @@ Nothing is recorded, and no mutant built, for an assignment without known bugs: 
 import ast
 import copy
 import functools
+import inspect
 import itertools
 import re
 import time
@@ -159,6 +166,9 @@ class _Namer:
     def __init__(self, function, module_names, contract):
         self.parameters = {arg.arg for arg in function.args.args + function.args.kwonlyargs} - {"self"}
         self.module_names, self.function, self.contract = module_names, function.name, contract
+        self.unary = frozenset()  # the module's functions of one argument (Mutants._build sets them)
+        self.counting = frozenset()  # the ids of the range(...) calls its loops only count with (set the same way)
+        self.breaking = frozenset()  # the ids of the range(...) calls of its loops that may break (set the same way)
         assigned = {node.id for node in ast.walk(function) if isinstance(node, ast.Name)
                     and isinstance(node.ctx, ast.Store)} - self.parameters
         # The variables one may be written for another: a parameter for a parameter, a variable the function
@@ -285,7 +295,9 @@ def _added_changes(function, say):
     which only a rule that checks the caller's arrays after the call tells); an argument of np.dot, np.matmul or
     np.outer transposed; the last term of a call's one argument moved out of the call (``sigmoid(z) + bias`` for
     ``sigmoid(z + bias)``: a bias added after the activation); a later use of a variable replaced by the value it was
-    assigned, recomputed after a statement rebound something that value reads (:func:`_recomputed`). (Not ``1 - x`` for
+    assigned, recomputed after a statement rebound something that value reads (:func:`_recomputed`), or made again
+    inside a loop where the one made before it belongs (:func:`_made_again`); one of the module's functions of one
+    argument applied to a call's result or argument (:func:`_applied_again`). (Not ``1 - x`` for
     a variable ``x``: for labels, ``1 - y`` picks the same one-hot column as ``y - 1`` with two classes, and would name
     a change the student did not make.)
     """
@@ -295,7 +307,7 @@ def _added_changes(function, say):
             terms.update(id(side) for side in (node.left, node.right) if not isinstance(side, ast.Constant))
         elif isinstance(node, ast.Call) and _is_np(node.func, "dot", "matmul", "outer") and len(node.args) == 2:
             factors.update(id(arg) for arg in node.args)
-    stale = _recomputed(function)
+    stale, again = _recomputed(function), _made_again(function)
     divisors, sizes = {}, _size_names(function)
     for node in ast.walk(function):
         if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and _is_size(node.right, sizes)
@@ -329,6 +341,10 @@ def _added_changes(function, say):
             yield (copy.deepcopy(value), f"recomputes {named or 'a value'} after updating "
                                          f"{say(changed) or 'a variable it reads'}, with the updated value: compute it "
                                          f"once, before the update")
+        yield from _applied_again(node, say)
+        if id(node) in again:
+            yield (copy.deepcopy(again[id(node)]), f"makes `{node.id}` again inside the loop where the one made once, "
+                                                   f"before the loop, belongs")
         if (isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords
                 and (called := say.called(node.func)) and called.split(".")[-1] not in CONVERSIONS
                 and isinstance(inside := node.args[0], ast.BinOp) and isinstance(inside.op, (ast.Add, ast.Sub))):
@@ -337,6 +353,52 @@ def _added_changes(function, say):
                    f"{'adds' if isinstance(inside.op, ast.Add) else 'subtracts'} {term} after `{called}(...)` where "
                    f"it belongs inside it")
     return changes
+
+
+def _made_again(function):
+    """``{id(use): call}``: each use, inside a loop, of a variable the function's body assigns once, before the loop,
+    from a call (a generator made from a seed, a permutation of the rows). Put the call there and the
+    value is made again at every pass: a fresh generator per batch (the same draws each time), a new permutation per
+    batch (rows repeated, others never seen). For a call that always gives the same value the mutant is equivalent,
+    and an equivalent mutant never speaks."""
+    assigned = [node for node in ast.walk(function) if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign))]
+    counts = {}
+    for node in assigned:
+        for target in getattr(node, "targets", [getattr(node, "target", None)]):
+            for name in ast.walk(target) if target is not None else ():
+                if isinstance(name, ast.Name):
+                    counts[name.id] = counts.get(name.id, 0) + 1
+    found = {}
+    for index, statement in enumerate(function.body):
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(target := statement.targets[0], ast.Name) and counts.get(target.id) == 1
+                and isinstance(statement.value, ast.Call)):
+            continue
+        for later in function.body[index + 1:]:
+            for loop in ast.walk(later):
+                if isinstance(loop, (ast.For, ast.While)):
+                    found.update((id(use), statement.value) for each in loop.body for use in ast.walk(each)
+                                 if isinstance(use, ast.Name) and use.id == target.id and isinstance(use.ctx, ast.Load))
+    return found
+
+
+def _applied_again(node, say):
+    """The call ``node`` of a module function or a method (``self.forward(X)``, ``softmax(z)``) with one of the
+    module's functions of one argument (``say.unary``) applied to its result, or, for a module function's call, to its
+    argument: ``softmax(self.forward(X))`` where forward already gives probabilities, ``softmax(relu(z))``. A student
+    applies an activation a second time, or where none belongs."""
+    called = say.called(node.func) if isinstance(node, ast.Call) else None
+    if not called or called.startswith((".", "np.")) or called in CONVERSIONS:
+        return
+    value = _spoken(node, say) or f"`{called}(...)`"
+    for other in sorted(say.unary - {say.function}):
+        yield (ast.Call(ast.Name(other, ast.Load()), [node], []),
+               f"applies `{other}` to {value} where it belongs as it is"
+               + (": the same function twice" if other == called else ""))
+    if called in say.module_names and len(node.args) == 1 and not node.keywords:
+        for other in sorted(say.unary - {say.function, called}):
+            yield (ast.Call(node.func, [ast.Call(ast.Name(other, ast.Load()), [node.args[0]], [])], []),
+                   f"applies `{other}` to the argument of `{called}(...)` where it belongs as it is")
 
 
 class _Renamed(ast.NodeTransformer):
@@ -451,9 +513,10 @@ def _related_changes(function, say):
     reduction of the powers belongs (the square of a mean for the mean of the squares); two entries of one array an
     operation reads at whole-number indices in each other's place (:func:`_indices_exchanged`); and ``1 - x`` where a
     parameter ``x`` belongs (a momentum keeping ``1 - beta`` of its velocity), named only where the call gave ``x`` a
-    fraction other than 1/2 (:func:`coincides`).
+    fraction other than 1/2 (:func:`coincides`); and a call given another call's pair of arguments, the wrong data set
+    (:func:`_arguments_of_another_call`).
     """
-    results, keys = _results(function), _keys_used(function)
+    results, keys, pairs = _results(function), _keys_used(function), _argument_pairs(function, say)
     returned = {id(node.value) for node in ast.walk(function) if isinstance(node, ast.Return)
                 and isinstance(node.value, ast.Tuple) and len(node.value.elts) >= 2}
 
@@ -467,12 +530,40 @@ def _related_changes(function, say):
         yield from _size_exchanged(node, say)
         if isinstance(node, ast.Call):
             yield from _reduction_related(node)
+            yield from _arguments_of_another_call(node, pairs)
         if isinstance(node, ast.BinOp):
             yield from _indices_exchanged(node, say)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in say.parameters:
             yield (ast.BinOp(ast.Constant(1), ast.Sub(), ast.Name(node.id, ast.Load())),
                    f"uses 1 - `{node.id}` where `{node.id}` belongs", None, node.id)
     return changes
+
+
+def _leading_pair(node):
+    """The names of a call's first two positional arguments when both are bare names, else None."""
+    if isinstance(node, ast.Call) and len(node.args) >= 2 and all(isinstance(arg, ast.Name) for arg in node.args[:2]):
+        return node.args[0].id, node.args[1].id
+    return None
+
+
+def _argument_pairs(function, say):
+    """The pairs of the contract's variables that calls in ``function`` take as their first two arguments (``X_train,
+    y_train``; ``X_val, y_val``; ``X_batch, y_batch``): data that goes together."""
+    return {pair for node in ast.walk(function) if (pair := _leading_pair(node)) is not None
+            and pair[0] != pair[1] and all(name in say.variables for name in pair)}
+
+
+def _arguments_of_another_call(node, pairs):
+    """The call ``node`` given, as its first two arguments, the pair another call of the function takes (``loss(X_val,
+    y_val)`` for ``loss(X_train, y_train)``: the wrong data set, both of its arrays at once; one of them alone is a
+    one-change mutant)."""
+    if (own := _leading_pair(node)) not in pairs:
+        return
+    for other in sorted(pairs):
+        if other[0] != own[0] and other[1] != own[1] and other != own[::-1]:
+            yield (ast.Call(node.func, [ast.Name(other[0], ast.Load()), ast.Name(other[1], ast.Load()), *node.args[2:]],
+                            node.keywords),
+                   f"passes `{other[0]}` and `{other[1]}` where `{own[0]}` and `{own[1]}` belong: the wrong data")
 
 
 def _entry(node):
@@ -623,8 +714,47 @@ def _with_keywords(node, keywords):
     return ast.Call(node.func, node.args, keywords)
 
 
+def _range_changes(node, say):
+    """``range(n)`` (or ``range(start, n)``) with its loop one short at either end: ``range(1, n)`` where it starts at
+    0 (the first index skipped: a loop over the layers that never reaches layer 0 going backwards, one epoch fewer) and
+    ``range(n - 1)`` (the last index skipped); a loop whose variable nothing reads (``for _ in range(epochs)``) only one
+    time short, which both are there (:func:`_counting_ranges`). Not started at 1 in a loop that may ``break``
+    (:func:`_breaking_ranges`): stopped before its end, it runs the same steps numbered one higher, what a variable one
+    off (``best_epoch = epoch + 1``) gives, and skipping index 0 is then no likelier the cause. A start written as a whole number is one off by the constants' own
+    change already."""
+    if node.keywords or not 1 <= len(node.args) <= 2:
+        return
+    stop = node.args[-1]
+    end = _spoken(stop, say)
+    end = end.strip("`") if end else "n"  # said inside one code span: `range(1, len(weights))`
+    shorter = ast.Call(node.func, [*node.args[:-1], ast.BinOp(stop, ast.Sub(), ast.Constant(1))], [])
+    if id(node) in say.counting:  # for _ in range(n): where the loop starts, nothing reads; only how many times
+        yield shorter, f"runs its loop `{end} - 1` times where `{end}` belongs: one time short"
+        return
+    if len(node.args) == 1 and id(node) not in say.breaking:
+        yield (ast.Call(node.func, [ast.Constant(1), stop], []),
+               f"loops over `range(1, {end})` where `range({end})` belongs: index 0 is skipped")
+    yield shorter, f"loops to `{end} - 1` where the loop runs to `{end}`: one short, its last index is skipped"
+
+
+def _counting_ranges(function):
+    """The ids of the ``range(...)`` calls that ``function``'s ``for`` loops only count with: their loop variable is
+    never read (``for _ in range(epochs)``)."""
+    read = {node.id for node in ast.walk(function) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    return {id(loop.iter) for loop in ast.walk(function) if isinstance(loop, ast.For) and isinstance(loop.target, ast.Name)
+            and loop.target.id not in read and isinstance(loop.iter, ast.Call)}
+
+
+def _breaking_ranges(function):
+    """The ids of the ``range(...)`` calls of ``function``'s ``for`` loops whose body may ``break``."""
+    return {id(loop.iter) for loop in ast.walk(function) if isinstance(loop, ast.For) and isinstance(loop.iter, ast.Call)
+            and any(isinstance(node, ast.Break) for each in loop.body for node in ast.walk(each))}
+
+
 def _call_changes(node, say):
     func, called = node.func, say.called(node.func)
+    if isinstance(func, ast.Name) and func.id == "range":
+        yield from _range_changes(node, say)
     if _is_np(func, *REDUCTIONS):
         for other in SWAPPED_REDUCTIONS[func.attr]:
             yield (ast.Call(ast.Attribute(func.value, other, ast.Load()), node.args, node.keywords),
@@ -697,6 +827,16 @@ def _graded_functions(source):
     return found
 
 
+def _takes_one(function):
+    """Whether ``function`` takes exactly one argument (an activation: ``softmax``, ``relu``)."""
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return len(parameters) == 1 and next(iter(parameters)).kind in (inspect.Parameter.POSITIONAL_ONLY,
+                                                                    inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
 class Mutants:
     """The one-change mutants of a reference module, built per graded function as they are asked for.
 
@@ -732,8 +872,10 @@ class Mutants:
         module_functions = {name for name, value in vars(self.reference).items()
                             if isinstance(value, types.FunctionType) and not name.startswith("_")}
         say = _Namer(function, module_functions, self.contract)
+        say.unary = {name for name in module_functions if _takes_one(getattr(self.reference, name))}
         function = copy.deepcopy(function)  # each change is made in this copy, compiled, then undone
         function.decorator_list = []
+        say.counting, say.breaking = _counting_ranges(function), _breaking_ranges(function)
         slots, label = _slots(function), f"`{function.name}`"
         keyword_values = {id(keyword.value) for keyword in ast.walk(function) if isinstance(keyword, ast.keyword)}
         changes = (functools.partial(_operator_changes, say=say) if group == ONE_CHANGE
