@@ -7,6 +7,7 @@ grade (a good fit) while not being what its own gradient trains.
 """
 import numpy as np
 import pytest
+from test_training_fresh_worker import counting_starts
 
 from autograder.sandbox.process import ChildProcess
 from autograder.sandbox.remote import RemoteModule
@@ -127,18 +128,6 @@ def test_a_training_that_is_not_deterministic_fails_without_evidence(trainer, da
     with pytest.raises(CheckFailed, match="unseeded gave two different networks for the same arguments"):
         checked(trainer, data, "unseeded")
     assert trainer._session.evidence == []
-
-
-def counting_starts(session):
-    """Count the workers ``session`` starts from now on (a list that grows by one per start)."""
-    starts, start = [], session._start
-
-    def counted():
-        starts.append(True)
-        return start()
-
-    session._start = counted
-    return starts
 
 
 def test_a_check_that_passes_leaves_its_fresh_worker_to_the_next_test(trainer, data):
